@@ -1,0 +1,41 @@
+"""The root of arbridge's errors, shared by every package.
+
+Errors are split by what to do about them, and every package's ``errors.py`` subclasses these::
+
+    ArbridgeError
+    ├── ConfigError        wrong or missing setting, wrong credentials: a person fixes config
+    ├── RetriableError     network drop, timeout before the call reached the other side, 5xx:
+    │                      retry with backoff
+    ├── UncertainOutcome   the call may have happened: look the result up before anything else
+    ├── BusinessError      the other side said no (PO exhausted, period closed): never retried,
+    │                      goes to a person with the reason
+    └── InputError         a bad file or payload: rejected whole, nothing changed
+
+Messages name the document or setting and say what to do.
+"""
+
+from __future__ import annotations
+
+
+class ArbridgeError(Exception):
+    """Root of every error arbridge raises on purpose."""
+
+
+class ConfigError(ArbridgeError):
+    """A setting is missing or wrong. The message names the setting and how to fix it."""
+
+
+class RetriableError(ArbridgeError):
+    """A technical failure that is safe to retry."""
+
+
+class UncertainOutcome(ArbridgeError):
+    """The call may or may not have taken effect; resolve by lookup before retrying."""
+
+
+class BusinessError(ArbridgeError):
+    """The other side refused for a business reason; a person must act."""
+
+
+class InputError(ArbridgeError):
+    """Bad input (file, payload, remote data); names where, and nothing was changed."""

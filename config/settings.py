@@ -1,0 +1,144 @@
+"""Typed settings, read from ``ARBRIDGE_*`` environment variables and an optional TOML file.
+
+Precedence, highest first: keyword arguments, environment (``ARBRIDGE_SAP__KIND=rfc``; nested
+sections use a double underscore), the TOML file (``ARBRIDGE_CONFIG`` or ``./arbridge.toml``),
+defaults. Secrets are :class:`pydantic.SecretStr`, so they print as ``**********``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_HOME = Path("var")
+DEFAULT_CONFIG_FILE = Path("arbridge.toml")
+
+SapKind = Literal["simulator", "rfc", "odata"]
+
+
+class SapSettings(BaseModel):
+    """How to reach SAP. Only the fields of the chosen ``kind`` are used."""
+
+    kind: SapKind = "simulator"
+    page_size: int = Field(default=5000, ge=1, le=100_000, description="rows per page pulled")
+    timeout_seconds: float = Field(default=60.0, gt=0, description="one remote call, seconds")
+    overlap_days: int = Field(
+        default=0, ge=0, description="days re-read before the cursor (dates are inclusive)"
+    )
+    overlap_minutes: int = Field(
+        default=5, ge=0, description="minutes re-read before the cursor for timestamp deltas"
+    )
+    # rfc (pyrfc): any keyword pyrfc.Connection accepts may go into ``rfc_params``.
+    ashost: str | None = None
+    sysnr: str = "00"
+    client: str = "100"
+    user: str | None = None
+    passwd: SecretStr | None = None
+    lang: str = "EN"
+    rfc_params: dict[str, str] = Field(default_factory=dict)
+    connection_factory: str = Field(
+        default="pyrfc:Connection", description="'module:callable' that returns a Connection"
+    )
+    # odata (S/4HANA)
+    base_url: str | None = Field(default=None, description="e.g. https://s4.example.com")
+    odata_user: str | None = None
+    odata_password: SecretStr | None = None
+    verify_tls: bool = True
+    # simulator
+    simulator_customers: int = Field(default=500, ge=1)
+    simulator_billing_documents: int = Field(default=3000, ge=0)
+    simulator_seed: int = 20261123
+
+
+class Settings(BaseSettings):
+    """Everything arbridge reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ARBRIDGE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    home: Path = DEFAULT_HOME
+    database_url: str | None = None
+    company_codes: list[str] = Field(default_factory=lambda: ["1000"])
+    sap: SapSettings = Field(default_factory=SapSettings)
+    portal_customer_groups: dict[str, str] = Field(
+        default_factory=lambda: {"P01": "demo-coupa", "P02": "demo-ariba"},
+        description="SAP customer group 1 (KNVV-KVGR1) -> portal name",
+    )
+    portal_bindings: dict[str, str] = Field(
+        default_factory=dict, description="customer number -> portal name; wins over groups"
+    )
+
+    @field_validator("company_codes", mode="before")
+    @classmethod
+    def _split_codes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def db_url(self) -> str:
+        """The SQLAlchemy URL of the store (default: SQLite under ``home``)."""
+        if self.database_url:
+            return normalise_db_url(self.database_url)
+        return f"sqlite:///{(self.home / 'arbridge.db').resolve()}"
+
+    @property
+    def simulator_path(self) -> Path:
+        return self.home / "sap-simulator.db"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("ARBRIDGE_CONFIG", DEFAULT_CONFIG_FILE))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+def normalise_db_url(url: str) -> str:
+    """Make ``postgresql://`` URLs use psycopg 3, the driver arbridge ships with."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password replaced, fit for logs and status output."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raise :class:`config.errors.ConfigError` with the field on bad input."""
+    from pydantic import ValidationError
+
+    from config.errors import ConfigError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"setting {field!r}: {first['msg']}") from exc

@@ -1,0 +1,2 @@
+"""Flows between outside systems and the store: SAP pull (and later posting, bank import,
+notifications)."""

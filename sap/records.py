@@ -1,0 +1,71 @@
+"""What the SAP port returns: plain, validated records, independent of the adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """An SD customer in one company code (KNA1 + KNB1 + KNVV; S/4 A_Customer)."""
+
+    number: str
+    company_code: str
+    name: str
+    vat_number: str | None
+    payment_terms: str | None
+    email: str | None
+    phone: str | None
+    city: str | None
+    country: str | None
+    customer_group: str | None
+    changed_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class BillingDocument:
+    """An SD billing document header (VBRK, VBKD-BSTKD; S/4 A_BillingDocument)."""
+
+    number: str
+    doc_type: str
+    company_code: str
+    sold_to: str
+    payer: str
+    billing_date: date
+    net: Decimal
+    tax: Decimal
+    currency: str
+    customer_po: str | None
+    accounting_document: str | None
+    fiscal_year: int | None
+    cancelled: bool
+    changed_at: datetime
+
+    @property
+    def gross(self) -> Decimal:
+        return self.net + self.tax
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    """An AR open item (BSID via BAPI_AR_ACC_GETOPENITEMS; S/4 operational acctg doc item).
+
+    ``amount`` is signed: debits (invoices) positive, credits (payments, credit notes) negative.
+    """
+
+    company_code: str
+    customer: str
+    document: str
+    fiscal_year: int
+    line: int
+    amount: Decimal
+    currency: str
+    posting_date: date
+    document_date: date
+    due_date: date
+    reference: str | None
+    assignment: str | None
+    doc_type: str
+    billing_document: str | None

@@ -1,0 +1,276 @@
+"""The RFC adapter: SAP over pyrfc, or over anything with pyrfc's ``Connection`` interface.
+
+Reads use RFC_READ_TABLE with keyset paging (``KEY > last``), so pages stay stable while SAP
+changes underneath, and BAPI_AR_ACC_GETOPENITEMS for open items. Remote calls are retried by
+tenacity inside one pull step; the connection is reopened after a communication failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from sap import bapi
+from sap.client import Page
+from sap.errors import SapConfigError, SapTimeout, SapUnavailable
+from sap.records import BillingDocument, Customer, OpenItem
+from sap.rfc_table import field_groups, in_list, parse_rows, quote, where_lines
+
+log = logging.getLogger(__name__)
+
+RETRY_ATTEMPTS = 4
+IN_LIST_CHUNK = 500
+OPEN_ITEM_CUSTOMERS_PER_PAGE = 100
+SAP_TIMEZONE = "Africa/Johannesburg"
+
+VBRK_FIELDS = ["VBELN", "FKART", "WAERK", "FKDAT", "BUKRS", "KUNAG", "KUNRG", "NETWR",
+               "MWSBK", "BELNR", "GJAHR", "FKSTO", "ERDAT", "ERZET", "AEDAT"]
+KNA1_FIELDS = ["KUNNR", "NAME1", "NAME2", "ORT01", "LAND1", "STCEG", "TELF1", "ADRNR", "ERDAT"]
+
+
+class RfcConnection(Protocol):
+    """What arbridge uses of ``pyrfc.Connection``."""
+
+    def call(self, func_name: str, options: dict | None = None, **params: Any) -> dict: ...
+    def ping(self) -> None: ...
+    def reopen(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def _retry_reads() -> Callable:
+    return retry(
+        retry=retry_if_exception_type((SapUnavailable, SapTimeout)),
+        stop=stop_after_attempt(RETRY_ATTEMPTS),
+        wait=wait_exponential(multiplier=0.2, max=5),
+        reraise=True,
+    )
+
+
+class RfcSapClient:
+    """``SapClient`` over RFC. ``factory(**params)`` opens a Connection (default pyrfc's)."""
+
+    name = "rfc"
+
+    def __init__(self, *, factory: Callable[..., RfcConnection], params: dict[str, Any],
+                 page_size: int = 5000, timeout_seconds: float = 60.0, overlap_days: int = 0,
+                 where: str = "SAP", today: Callable[[], date] = date.today) -> None:
+        self._factory = factory
+        self._params = params
+        self._page_size = page_size
+        self._timeout = timeout_seconds
+        self._overlap = timedelta(days=overlap_days)
+        self._where = where
+        self._today = today
+        self._tz = ZoneInfo(SAP_TIMEZONE)
+        self._conn: RfcConnection | None = None
+
+    # -- connection ---------------------------------------------------------------------------
+    def _connection(self) -> RfcConnection:
+        if self._conn is None:
+            try:
+                self._conn = self._factory(**self._params)
+            except Exception as exc:  # pyrfc raises its own classes; classify them once
+                raise bapi.classify_rfc_error(exc, "logon", self._where) from exc
+        return self._conn
+
+    @_retry_reads()
+    def call(self, function: str, **params: Any) -> dict:
+        """Call a function module; reconnect and retry on communication failures."""
+        conn = self._connection()
+        try:
+            return conn.call(function, options={"timeout": self._timeout}, **params)
+        except Exception as exc:
+            error = bapi.classify_rfc_error(exc, function, self._where)
+            if isinstance(error, (SapUnavailable, SapTimeout)):
+                log.warning("SAP %s failed, reconnecting: %s", function, error)
+                self._drop()
+            raise error from exc
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # closing a broken connection may fail too; nothing to do
+                log.debug("closing a broken SAP connection failed", exc_info=True)
+
+    def ping(self) -> None:
+        self.call("RFC_PING")
+
+    def today(self) -> date:
+        return self._today()
+
+    def close(self) -> None:
+        self._drop()
+
+    # -- RFC_READ_TABLE -----------------------------------------------------------------------
+    def read_table(self, table: str, fields: Sequence[str], where: str = "",
+                   rowcount: int = 0) -> list[dict[str, str]]:
+        """One RFC_READ_TABLE call; rows as dicts. Fields wider than a row are split."""
+        result = self.call("RFC_READ_TABLE", QUERY_TABLE=table, DELIMITER="|",
+                           FIELDS=[{"FIELDNAME": f} for f in fields],
+                           OPTIONS=where_lines(where), ROWCOUNT=rowcount)
+        return parse_rows(result, table)
+
+    def read_wide(self, table: str, fields: Sequence[tuple[str, int]], keys: Sequence[str],
+                  where: str = "", rowcount: int = 0) -> list[dict[str, str]]:
+        """Rows of ``fields`` even when they exceed 512 characters: one call per field group,
+        joined on the key."""
+        groups = field_groups(fields, keys)
+        rows = self.read_table(table, groups[0], where, rowcount)
+        if len(groups) > 1 and rows:
+            index = {tuple(r[k] for k in keys): r for r in rows}
+            bounded = f"{keys[0]} >= {quote(rows[0][keys[0]])} AND " \
+                      f"{keys[0]} <= {quote(rows[-1][keys[0]])}"
+            clause = f"{where} AND {bounded}" if where else bounded
+            for group in groups[1:]:
+                for extra in self.read_table(table, group, clause):
+                    row = index.get(tuple(extra[k] for k in keys))
+                    if row is not None:
+                        row.update(extra)
+        return rows
+
+    def _keyset(self, table: str, fields: Sequence[str], key: str, where: str,
+                after_key: str | None) -> Iterator[list[dict[str, str]]]:
+        """Pages of ``table`` in ``key`` order, after ``after_key``."""
+        last = after_key
+        while True:
+            clause = " AND ".join(p for p in (where, f"{key} > {quote(last)}" if last else "")
+                                  if p)
+            rows = self.read_table(table, fields, clause, self._page_size)
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][key]
+            if len(rows) < self._page_size:
+                return
+
+    def _in_chunks(self, table: str, fields: Sequence[str], field: str, values: Sequence[str],
+                   where: str = "") -> list[dict[str, str]]:
+        rows: list[dict[str, str]] = []
+        unique = sorted(set(v for v in values if v))
+        for start in range(0, len(unique), IN_LIST_CHUNK):
+            clause = in_list(field, unique[start:start + IN_LIST_CHUNK])
+            rows += self.read_table(table, fields, f"{where} AND {clause}" if where else clause)
+        return rows
+
+    def _since(self, since: str | None) -> str | None:
+        if not since:
+            return None
+        day = date(int(since[:4]), int(since[4:6]), int(since[6:8])) - self._overlap
+        return day.strftime("%Y%m%d")
+
+    # -- billing documents --------------------------------------------------------------------
+    def billing_documents(self, company_code: str, *, since: str | None,
+                          after_key: str | None) -> Iterator[Page[BillingDocument]]:
+        where = f"BUKRS = {quote(company_code)}"
+        lower = self._since(since)
+        if lower:
+            where += f" AND ( ERDAT >= {quote(lower)} OR AEDAT >= {quote(lower)} )"
+        for rows in self._keyset("VBRK", VBRK_FIELDS, "VBELN", where, after_key):
+            po_numbers = self._customer_pos(rows[0]["VBELN"], rows[-1]["VBELN"])
+            records = [bapi.map_billing_document(r, po_numbers.get(r["VBELN"]), self._tz)
+                       for r in rows]
+            stamps = [max(r["ERDAT"], r["AEDAT"]) for r in rows]
+            yield Page(records, last_key=rows[-1]["VBELN"], high_water=max(stamps))
+
+    def _customer_pos(self, first: str, last: str) -> dict[str, str]:
+        """Billing document -> customer PO number (VBRP-AUBEL -> VBKD-BSTKD, header row)."""
+        items = self.read_table("VBRP", ["VBELN", "POSNR", "AUBEL"],
+                                f"VBELN >= {quote(first)} AND VBELN <= {quote(last)}")
+        order_of: dict[str, str] = {}
+        for item in items:
+            order_of.setdefault(item["VBELN"], item["AUBEL"])
+        heads = self._in_chunks("VBKD", ["VBELN", "BSTKD"], "VBELN", list(order_of.values()),
+                                "POSNR = '000000'")
+        po_of_order = {h["VBELN"]: h["BSTKD"] for h in heads}
+        return {vbeln: po_of_order.get(aubel, "") for vbeln, aubel in order_of.items()}
+
+    # -- customers ----------------------------------------------------------------------------
+    def customers(self, company_code: str, *, since: str | None,
+                  after_key: str | None) -> Iterator[Page[Customer]]:
+        lower = self._since(since)
+        if lower is None:
+            for knb1 in self._keyset("KNB1", ["KUNNR", "BUKRS", "ZTERM", "ERDAT"], "KUNNR",
+                                     f"BUKRS = {quote(company_code)}", after_key):
+                yield self._customer_page(knb1, stamp=max(r["ERDAT"] for r in knb1))
+            return
+        changed = self._changed_customers(company_code, lower)
+        keys = sorted(k for k in changed if after_key is None or k > after_key)
+        for start in range(0, len(keys), self._page_size):
+            chunk = keys[start:start + self._page_size]
+            knb1 = self._in_chunks("KNB1", ["KUNNR", "BUKRS", "ZTERM", "ERDAT"], "KUNNR", chunk,
+                                   f"BUKRS = {quote(company_code)}")
+            if knb1:
+                yield self._customer_page(knb1, stamp=max(changed[k] for k in chunk))
+
+    def _changed_customers(self, company_code: str, lower: str) -> dict[str, str]:
+        """Customer number -> latest change date: new in KNA1/KNB1 or in change documents."""
+        changed: dict[str, str] = {}
+        sources = [
+            ("KNA1", ["KUNNR", "ERDAT"], f"ERDAT >= {quote(lower)}", "KUNNR", "ERDAT"),
+            ("KNB1", ["KUNNR", "ERDAT"],
+             f"BUKRS = {quote(company_code)} AND ERDAT >= {quote(lower)}", "KUNNR", "ERDAT"),
+            ("CDHDR", ["OBJECTID", "UDATE"],
+             f"OBJECTCLAS = 'DEBI' AND UDATE >= {quote(lower)}", "OBJECTID", "UDATE"),
+        ]
+        for table, fields, where, key, stamp in sources:
+            for row in self.read_table(table, fields, where):
+                changed[row[key]] = max(changed.get(row[key], ""), row[stamp])
+        return changed
+
+    def _customer_page(self, knb1: list[dict[str, str]], stamp: str) -> Page[Customer]:
+        numbers = [r["KUNNR"] for r in knb1]
+        kna1 = {r["KUNNR"]: r for r in self._in_chunks("KNA1", KNA1_FIELDS, "KUNNR", numbers)}
+        addresses = [r["ADRNR"] for r in kna1.values()]
+        email_of: dict[str, str] = {}
+        for row in self._in_chunks("ADR6", ["ADDRNUMBER", "CONSNUMBER", "SMTP_ADDR"],
+                                   "ADDRNUMBER", addresses):
+            email_of.setdefault(row["ADDRNUMBER"], row["SMTP_ADDR"])
+        group_of: dict[str, str] = {}
+        for row in self._in_chunks("KNVV", ["KUNNR", "VKORG", "KVGR1"], "KUNNR", numbers):
+            group_of.setdefault(row["KUNNR"], row["KVGR1"])
+        records = [
+            bapi.map_customer(kna1[r["KUNNR"]], r, email_of.get(kna1[r["KUNNR"]]["ADRNR"]),
+                              group_of.get(r["KUNNR"]))
+            for r in knb1 if r["KUNNR"] in kna1
+        ]
+        return Page(records, last_key=numbers[-1], high_water=stamp)
+
+    # -- open items ---------------------------------------------------------------------------
+    def open_items(self, company_code: str, *, customers: list[str], key_date: date,
+                   after_key: str | None) -> Iterator[Page[OpenItem]]:
+        todo = sorted(c for c in customers if after_key is None or c > after_key)
+        for start in range(0, len(todo), OPEN_ITEM_CUSTOMERS_PER_PAGE):
+            scope = todo[start:start + OPEN_ITEM_CUSTOMERS_PER_PAGE]
+            records: list[OpenItem] = []
+            for customer in scope:
+                result = self.call("BAPI_AR_ACC_GETOPENITEMS", COMPANYCODE=company_code,
+                                   CUSTOMER=customer, KEYDATE=key_date)
+                bapi.check_return(result, "BAPI_AR_ACC_GETOPENITEMS",
+                                  f"customer {customer} in {company_code}")
+                records += [bapi.map_open_item(line) for line in result["LINEITEMS"]]
+            yield Page(records, last_key=scope[-1], high_water=key_date.strftime("%Y%m%d"),
+                       scope=tuple(scope))
+
+
+def import_factory(spec: str) -> Callable[..., RfcConnection]:
+    """Resolve ``'module:callable'`` (default ``pyrfc:Connection``) to a connection factory."""
+    module_name, _, attribute = spec.partition(":")
+    try:
+        module = __import__(module_name, fromlist=[attribute or "Connection"])
+    except ImportError as exc:
+        hint = " Install it with: pip install 'arbridge[rfc]' (needs SAP's NW RFC SDK)." \
+            if module_name == "pyrfc" else ""
+        raise SapConfigError(f"cannot import {module_name!r} for the SAP RFC connection."
+                             + hint) from exc
+    try:
+        return getattr(module, attribute or "Connection")
+    except AttributeError as exc:
+        raise SapConfigError(f"{module_name!r} has no {attribute!r}: check "
+                             "ARBRIDGE_SAP__CONNECTION_FACTORY") from exc

@@ -1,0 +1,9 @@
+"""An embedded SAP: the function modules arbridge calls, behind a pyrfc-compatible Connection.
+
+Its state lives in its own SQLite file, with SAP's table and field names (KNA1, VBRK, BSID …),
+so the ``rfc`` adapter runs unchanged against it.
+"""
+
+from sap.simulator.system import SapSimulator
+
+__all__ = ["SapSimulator"]

@@ -1,0 +1,107 @@
+"""A pyrfc-compatible ``Connection`` over the simulator: ``call``, ``ping``, ``reopen``,
+``close``, ``alive``, context manager, pyrfc's exception classes and error keys."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from typing import TYPE_CHECKING, Any
+
+from sap.simulator import pyrfc_errors as e
+from sap.simulator.functions import FUNCTIONS, AbapException
+
+if TYPE_CHECKING:
+    from sap.simulator.system import SapSimulator
+
+DEFAULT_TIMEOUT_SECONDS = 600.0
+
+
+class Connection:
+    """Same constructor keywords as ``pyrfc.Connection`` (ashost, sysnr, client, user,
+    passwd, lang, config …); ``simulator`` says which simulated system to talk to."""
+
+    def __init__(self, *, simulator: SapSimulator, config: dict | None = None, **params: Any):
+        self._sim = simulator
+        self._config = dict(config or {})
+        self._params = params
+        self._db: sqlite3.Connection | None = None
+        self._open()
+
+    # -- pyrfc API ----------------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        return self._db is not None
+
+    def call(self, func_name: str, options: dict | None = None, **params: Any) -> dict:
+        if self._db is None:
+            raise e.RFCError("connection is closed", e.RFC_COMMUNICATION_FAILURE,
+                             "RFC_INVALID_HANDLE")
+        faults = self._sim.faults
+        if faults.should_fail(func_name):
+            self._drop()
+            raise e.CommunicationError(
+                "connection to partner broken (simulated)", e.RFC_COMMUNICATION_FAILURE,
+                "RFC_COMMUNICATION_FAILURE")
+        timeout = float((options or {}).get("timeout") or self._config.get("timeout")
+                        or DEFAULT_TIMEOUT_SECONDS)
+        delay = faults.delay(func_name)
+        if delay > timeout:
+            time.sleep(timeout)
+            raise e.RFCLibError(f"Connection was canceled after {timeout}s timeout",
+                                e.RFC_CANCELED, "RFC_CANCELED")
+        if delay:
+            time.sleep(delay)
+        function = FUNCTIONS.get(func_name)
+        if function is None:
+            raise e.ABAPApplicationError(
+                f"Function module {func_name} not found", e.RFC_ABAP_EXCEPTION,
+                "FU_NOT_FOUND")
+        try:
+            with self._db:
+                result = function(self._db, self._sim, **params)
+        except AbapException as exc:
+            raise e.ABAPApplicationError(exc.text, e.RFC_ABAP_EXCEPTION, exc.key) from None
+        except TypeError as exc:
+            raise e.ABAPApplicationError(str(exc), e.RFC_ABAP_EXCEPTION,
+                                         "PARAMETER_UNKNOWN") from None
+        if faults.times_out_after_commit(func_name):
+            raise e.RFCLibError(f"Connection was canceled after {timeout}s timeout",
+                                e.RFC_CANCELED, "RFC_CANCELED")
+        return result
+
+    def ping(self) -> None:
+        self.call("RFC_PING")
+
+    def reopen(self) -> None:
+        self._drop()
+        self._open()
+
+    def close(self) -> None:
+        self._drop()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals ----------------------------------------------------------------------------
+    def _open(self) -> None:
+        if self._sim.faults.unreachable:
+            raise e.CommunicationError(
+                f"partner '{self._params.get('ashost', 'simulator')}:33"
+                f"{self._params.get('sysnr', '00')}' not reached",
+                e.RFC_COMMUNICATION_FAILURE, "RFC_COMMUNICATION_FAILURE")
+        expected = self._sim.logon()
+        if expected is not None:
+            user, password = expected
+            if self._params.get("user", "").upper() != user.upper() or \
+                    self._params.get("passwd") != password:
+                raise e.LogonError("Name or password is incorrect (repeat logon)",
+                                   e.RFC_LOGON_FAILURE, "RFC_LOGON_FAILURE")
+        self._db = self._sim.open_db()
+
+    def _drop(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

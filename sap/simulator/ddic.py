@@ -1,0 +1,125 @@
+"""The simulator's data dictionary: SAP's tables and fields with their types and lengths.
+
+Only the fields arbridge reads are modelled. Types follow ABAP: C char, N numeric text, D date
+(YYYYMMDD), T time (HHMMSS), P packed decimal (amounts, written with a trailing minus).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    type: str
+    length: int
+    text: str
+    decimals: int = 0
+
+
+def _f(name: str, type_: str, length: int, text: str, decimals: int = 0) -> Field:
+    return Field(name, type_, length, text, decimals)
+
+
+TABLES: dict[str, tuple[tuple[str, ...], tuple[Field, ...]]] = {
+    "KNA1": (("KUNNR",), (
+        _f("KUNNR", "C", 10, "Customer"), _f("NAME1", "C", 35, "Name 1"),
+        _f("NAME2", "C", 35, "Name 2"), _f("ORT01", "C", 35, "City"),
+        _f("PSTLZ", "C", 10, "Postal Code"), _f("STRAS", "C", 35, "Street"),
+        _f("LAND1", "C", 3, "Country"), _f("STCEG", "C", 20, "VAT Registration No."),
+        _f("TELF1", "C", 16, "Telephone 1"), _f("ADRNR", "C", 10, "Address"),
+        _f("KTOKD", "C", 4, "Account group"), _f("ERDAT", "D", 8, "Created on"),
+        _f("ERNAM", "C", 12, "Created by"),
+    )),
+    "ADR6": (("ADDRNUMBER", "CONSNUMBER"), (
+        _f("ADDRNUMBER", "C", 10, "Address number"), _f("CONSNUMBER", "N", 3, "Sequence"),
+        _f("SMTP_ADDR", "C", 241, "E-Mail Address"),
+    )),
+    "KNB1": (("KUNNR", "BUKRS"), (
+        _f("KUNNR", "C", 10, "Customer"), _f("BUKRS", "C", 4, "Company Code"),
+        _f("AKONT", "C", 10, "Reconciliation acct"), _f("ZTERM", "C", 4, "Payment terms"),
+        _f("ERDAT", "D", 8, "Created on"),
+    )),
+    "KNVV": (("KUNNR", "VKORG", "VTWEG", "SPART"), (
+        _f("KUNNR", "C", 10, "Customer"), _f("VKORG", "C", 4, "Sales Org."),
+        _f("VTWEG", "C", 2, "Distr. Channel"), _f("SPART", "C", 2, "Division"),
+        _f("KVGR1", "C", 3, "Customer group 1"), _f("ZTERM", "C", 4, "Payment terms"),
+        _f("ERDAT", "D", 8, "Created on"),
+    )),
+    "CDHDR": (("OBJECTCLAS", "OBJECTID", "CHANGENR"), (
+        _f("OBJECTCLAS", "C", 15, "Object class"), _f("OBJECTID", "C", 90, "Object value"),
+        _f("CHANGENR", "C", 10, "Document number"), _f("USERNAME", "C", 12, "User"),
+        _f("UDATE", "D", 8, "Date"), _f("UTIME", "T", 6, "Time"),
+        _f("TCODE", "C", 20, "Transaction code"),
+    )),
+    "VBRK": (("VBELN",), (
+        _f("VBELN", "C", 10, "Billing Document"), _f("FKART", "C", 4, "Billing Type"),
+        _f("WAERK", "C", 5, "Document Currency"), _f("VKORG", "C", 4, "Sales Organization"),
+        _f("FKDAT", "D", 8, "Billing Date"), _f("BUKRS", "C", 4, "Company Code"),
+        _f("KUNAG", "C", 10, "Sold-To Party"), _f("KUNRG", "C", 10, "Payer"),
+        _f("NETWR", "P", 16, "Net Value", 2), _f("MWSBK", "P", 16, "Tax amount", 2),
+        _f("ZTERM", "C", 4, "Payment terms"), _f("BELNR", "C", 10, "Accounting document"),
+        _f("GJAHR", "N", 4, "Fiscal Year"), _f("XBLNR", "C", 16, "Reference"),
+        _f("FKSTO", "C", 1, "Cancelled"), _f("SFAKN", "C", 10, "Cancelled bill.doc."),
+        _f("ERNAM", "C", 12, "Created by"), _f("ERDAT", "D", 8, "Created on"),
+        _f("ERZET", "T", 6, "Time"), _f("AEDAT", "D", 8, "Changed on"),
+    )),
+    "VBRP": (("VBELN", "POSNR"), (
+        _f("VBELN", "C", 10, "Billing Document"), _f("POSNR", "N", 6, "Item"),
+        _f("MATNR", "C", 40, "Material"), _f("ARKTX", "C", 40, "Description"),
+        _f("FKIMG", "P", 16, "Billed Quantity", 3), _f("VRKME", "C", 3, "Sales unit"),
+        _f("NETWR", "P", 16, "Net Value", 2), _f("MWSBP", "P", 16, "Tax amount", 2),
+        _f("AUBEL", "C", 10, "Sales Document"), _f("AUPOS", "N", 6, "Sales Document Item"),
+    )),
+    "VBKD": (("VBELN", "POSNR"), (
+        _f("VBELN", "C", 10, "Sales Document"), _f("POSNR", "N", 6, "Item"),
+        _f("BSTKD", "C", 35, "Customer PO number"), _f("BSTDK", "D", 8, "PO date"),
+        _f("ZTERM", "C", 4, "Payment terms"),
+    )),
+    "BSID": (("BUKRS", "KUNNR", "UMSKS", "UMSKZ", "AUGDT", "AUGBL", "ZUONR", "GJAHR",
+              "BELNR", "BUZEI"), (
+        _f("BUKRS", "C", 4, "Company Code"), _f("KUNNR", "C", 10, "Customer"),
+        _f("UMSKS", "C", 1, "Sp.G/L Trans.Type"), _f("UMSKZ", "C", 1, "Special G/L ind."),
+        _f("AUGDT", "D", 8, "Clearing Date"), _f("AUGBL", "C", 10, "Clearing Document"),
+        _f("ZUONR", "C", 18, "Assignment"), _f("GJAHR", "N", 4, "Fiscal Year"),
+        _f("BELNR", "C", 10, "Document Number"), _f("BUZEI", "N", 3, "Line item"),
+        _f("BUDAT", "D", 8, "Posting Date"), _f("BLDAT", "D", 8, "Document Date"),
+        _f("CPUDT", "D", 8, "Entry Date"), _f("WAERS", "C", 5, "Currency"),
+        _f("XBLNR", "C", 16, "Reference"), _f("BLART", "C", 2, "Document type"),
+        _f("MONAT", "N", 2, "Period"), _f("BSCHL", "C", 2, "Posting Key"),
+        _f("SHKZG", "C", 1, "Debit/Credit"), _f("DMBTR", "P", 16, "Amount in LC", 2),
+        _f("WRBTR", "P", 16, "Amount", 2), _f("MWSTS", "P", 16, "LC Tax Amount", 2),
+        _f("SGTXT", "C", 50, "Text"), _f("ZFBDT", "D", 8, "Baseline Date"),
+        _f("ZTERM", "C", 4, "Payment terms"), _f("ZBD1T", "P", 4, "Cash discount days 1"),
+        _f("ZBD2T", "P", 4, "Cash discount days 2"), _f("ZBD3T", "P", 4, "Net payment terms"),
+        _f("VBELN", "C", 10, "Billing Document"),
+    )),
+}
+
+
+def fields_of(table: str) -> dict[str, Field]:
+    return {f.name: f for f in TABLES[table][1]}
+
+
+def key_of(table: str) -> tuple[str, ...]:
+    return TABLES[table][0]
+
+
+def create_statements() -> list[str]:
+    """SQLite DDL: every field TEXT (SAP values are text on the wire), keyed as in SAP."""
+    statements = []
+    for table, (keys, fields) in TABLES.items():
+        columns = ", ".join(f"{f.name} TEXT NOT NULL DEFAULT ''" for f in fields)
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {table} ({columns}, PRIMARY KEY ({', '.join(keys)}))"
+        )
+    statements += [
+        "CREATE INDEX IF NOT EXISTS vbrk_erdat ON VBRK (ERDAT)",
+        "CREATE INDEX IF NOT EXISTS vbrk_aedat ON VBRK (AEDAT)",
+        "CREATE INDEX IF NOT EXISTS vbrk_bukrs_vbeln ON VBRK (BUKRS, VBELN)",
+        "CREATE INDEX IF NOT EXISTS bsid_kunnr ON BSID (BUKRS, KUNNR)",
+        "CREATE INDEX IF NOT EXISTS cdhdr_udate ON CDHDR (OBJECTCLAS, UDATE)",
+        "CREATE TABLE IF NOT EXISTS SIM_STATE (KEY TEXT PRIMARY KEY, VALUE TEXT NOT NULL)",
+    ]
+    return statements

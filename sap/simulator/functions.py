@@ -1,0 +1,173 @@
+"""The function modules the simulator answers, with SAP's parameter and structure names.
+
+Each function takes the simulator's SQLite connection (inside a transaction), the simulator and
+the call's parameters, and returns the export and table parameters as a dict, like pyrfc.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sap.simulator.ddic import TABLES, Field, fields_of, key_of
+from sap.simulator.where import WhereError, translate
+
+if TYPE_CHECKING:
+    from sap.simulator.system import SapSimulator
+
+ROW_WIDTH = 512
+OPTION_LINE_WIDTH = 72
+
+
+class AbapException(Exception):
+    """A classic ABAP exception (``RAISE key``); reaches pyrfc as ABAPApplicationError."""
+
+    def __init__(self, key: str, text: str = "") -> None:
+        super().__init__(key)
+        self.key, self.text = key, text or key
+
+
+def bapiret2(type_: str = "", message: str = "", id_: str = "", number: str = "000",
+             v1: str = "", v2: str = "") -> dict[str, Any]:
+    return {"TYPE": type_, "ID": id_, "NUMBER": number, "MESSAGE": message, "LOG_NO": "",
+            "LOG_MSG_NO": "000000", "MESSAGE_V1": v1, "MESSAGE_V2": v2, "MESSAGE_V3": "",
+            "MESSAGE_V4": "", "PARAMETER": "", "ROW": 0, "FIELD": "", "SYSTEM": "ARBSIM"}
+
+
+def bapireturn(type_: str = "", message: str = "", code: str = "") -> dict[str, Any]:
+    return {"TYPE": type_, "CODE": code, "MESSAGE": message, "LOG_NO": "",
+            "LOG_MSG_NO": "000000", "MESSAGE_V1": "", "MESSAGE_V2": "", "MESSAGE_V3": "",
+            "MESSAGE_V4": ""}
+
+
+def to_dats(value: date | str) -> str:
+    return value.strftime("%Y%m%d") if isinstance(value, date) else str(value)
+
+
+def from_dats(text: str) -> date | None:
+    if not text or text == "00000000":
+        return None
+    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
+# -- RFC_PING / RFC_SYSTEM_INFO ---------------------------------------------------------------
+def rfc_ping(db: sqlite3.Connection, sim: SapSimulator) -> dict:
+    return {}
+
+
+def rfc_system_info(db: sqlite3.Connection, sim: SapSimulator) -> dict:
+    return {"RFCSI_EXPORT": {"RFCSYSID": "ARB", "RFCHOST": "simulator", "RFCDBSYS": "SQLITE",
+                             "RFCSAPRL": "758", "RFCDATE": to_dats(sim.today())}}
+
+
+# -- RFC_READ_TABLE ---------------------------------------------------------------------------
+def _formatter(field: Field) -> Callable[[str], str]:
+    width = field.length
+    if field.type == "P":
+        def packed(value: str) -> str:
+            text = value or "0"
+            text = text[1:] + "-" if text.startswith("-") else text + " "
+            return text.rjust(width)[-width:]
+        return packed
+
+    def char(value: str) -> str:
+        return value[:width].ljust(width)
+    return char
+
+
+def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: str,
+                   DELIMITER: str = "", NO_DATA: str = "", ROWSKIPS: int = 0,
+                   ROWCOUNT: int = 0, OPTIONS: list | None = None,
+                   FIELDS: list | None = None, GET_SORTED: str = "") -> dict:
+    table = QUERY_TABLE.strip().upper()
+    if table not in TABLES:
+        raise AbapException("TABLE_NOT_AVAILABLE", f"Table {table} is not available")
+    catalogue = fields_of(table)
+    names = [f["FIELDNAME"].strip().upper() for f in (FIELDS or [])] or list(catalogue)
+    unknown = [n for n in names if n not in catalogue]
+    if unknown:
+        raise AbapException("FIELD_NOT_VALID", f"Field {unknown[0]} is not in table {table}")
+    chosen = [catalogue[n] for n in names]
+    delimiter = DELIMITER[:1]
+    width = sum(f.length for f in chosen) + len(delimiter) * (len(chosen) - 1)
+    if width > ROW_WIDTH:
+        raise AbapException("DATA_BUFFER_EXCEEDED",
+                            f"Row of {width} characters exceeds {ROW_WIDTH}")
+    lines = [o["TEXT"] for o in (OPTIONS or [])]
+    if any(len(line) > OPTION_LINE_WIDTH for line in lines):
+        raise AbapException("OPTION_NOT_VALID", "WHERE line longer than 72 characters")
+    try:
+        where, params = translate(" ".join(lines), set(catalogue))
+    except WhereError as exc:
+        raise AbapException("OPTION_NOT_VALID", str(exc)) from None
+    out_fields, offset = [], 0
+    for f in chosen:
+        out_fields.append({"FIELDNAME": f.name, "OFFSET": f"{offset:06d}",
+                           "LENGTH": f"{f.length:06d}", "TYPE": f.type, "FIELDTEXT": f.text})
+        offset += f.length + len(delimiter)
+    if NO_DATA.strip():
+        return {"FIELDS": out_fields, "DATA": [], "OPTIONS": OPTIONS or []}
+    sql = (f"SELECT {', '.join(names)} FROM {table} WHERE {where} "
+           f"ORDER BY {', '.join(key_of(table))}")
+    if ROWCOUNT or ROWSKIPS:
+        sql += f" LIMIT {int(ROWCOUNT) or -1} OFFSET {int(ROWSKIPS)}"
+    formatters = [_formatter(f) for f in chosen]
+    data = [{"WA": delimiter.join(fmt(v) for fmt, v in zip(formatters, row))}
+            for row in db.execute(sql, params)]
+    return {"FIELDS": out_fields, "DATA": data, "OPTIONS": OPTIONS or []}
+
+
+# -- BAPI_AR_ACC_GETOPENITEMS -----------------------------------------------------------------
+_OPEN_ITEM_SQL = (
+    "SELECT BUKRS, KUNNR, UMSKZ, ZUONR, GJAHR, BELNR, BUZEI, BUDAT, BLDAT, CPUDT, WAERS, "
+    "XBLNR, BLART, MONAT, BSCHL, SHKZG, DMBTR, WRBTR, MWSTS, SGTXT, ZFBDT, ZTERM, ZBD1T, "
+    "ZBD2T, ZBD3T, VBELN FROM BSID WHERE BUKRS = ? AND KUNNR = ? AND BUDAT <= ? "
+    "ORDER BY GJAHR, BELNR, BUZEI")
+
+
+def _line_item(row: tuple) -> dict[str, Any]:
+    (bukrs, kunnr, umskz, zuonr, gjahr, belnr, buzei, budat, bldat, cpudt, waers, xblnr,
+     blart, monat, bschl, shkzg, dmbtr, wrbtr, mwsts, sgtxt, zfbdt, zterm, zbd1t, zbd2t,
+     zbd3t, vbeln) = row
+    return {
+        "COMP_CODE": bukrs, "CUSTOMER": kunnr, "SP_GL_IND": umskz, "CLEAR_DATE": None,
+        "CLR_DOC_NO": "", "ALLOC_NMBR": zuonr, "FISC_YEAR": gjahr, "DOC_NO": belnr,
+        "ITEM_NUM": buzei, "PSTNG_DATE": from_dats(budat), "DOC_DATE": from_dats(bldat),
+        "ENTRY_DATE": from_dats(cpudt), "CURRENCY": waers, "LOC_CURRCY": "ZAR",
+        "REF_DOC_NO": xblnr, "DOC_TYPE": blart, "FISC_PERIOD": monat, "POST_KEY": bschl,
+        "DB_CR_IND": shkzg, "BUS_AREA": "", "TAX_CODE": "", "LC_AMOUNT": Decimal(dmbtr),
+        "AMT_DOCCUR": Decimal(wrbtr), "LC_TAX": Decimal(mwsts or "0"),
+        "TX_DOC_CUR": Decimal(mwsts or "0"), "ITEM_TEXT": sgtxt,
+        "BLINE_DATE": from_dats(zfbdt), "PMNTTRMS": zterm,
+        "DSCT_DAYS1": Decimal(zbd1t or "0"), "DSCT_DAYS2": Decimal(zbd2t or "0"),
+        "NETTERMS": Decimal(zbd3t or "0"), "DSCT_PCT1": Decimal("0.000"),
+        "DSCT_PCT2": Decimal("0.000"), "BILL_DOC": vbeln,
+    }
+
+
+def bapi_ar_acc_getopenitems(db: sqlite3.Connection, sim: SapSimulator, *, COMPANYCODE: str,
+                             CUSTOMER: str, KEYDATE: date | str, NOTEDITEMS: str = "",
+                             SECINDEX: str = "") -> dict:
+    known = db.execute("SELECT 1 FROM KNB1 WHERE KUNNR = ? AND BUKRS = ?",
+                       (CUSTOMER, COMPANYCODE)).fetchone()
+    if not known:
+        message = f"Customer {CUSTOMER.lstrip('0')} is not defined in company code {COMPANYCODE}"
+        return {"LINEITEMS": [], "RETURN": bapireturn("E", message, "F5155")}
+    rows = db.execute(_OPEN_ITEM_SQL, (COMPANYCODE, CUSTOMER, to_dats(KEYDATE))).fetchall()
+    return {"LINEITEMS": [_line_item(r) for r in rows], "RETURN": bapireturn()}
+
+
+def net_due_date(baseline: date, net_days: Decimal) -> date:
+    """SAP's net due date: baseline date plus the net payment days (ZBD3T)."""
+    return baseline + timedelta(days=int(net_days))
+
+
+FUNCTIONS: dict[str, Callable[..., dict]] = {
+    "RFC_PING": rfc_ping,
+    "RFC_SYSTEM_INFO": rfc_system_info,
+    "RFC_READ_TABLE": rfc_read_table,
+    "BAPI_AR_ACC_GETOPENITEMS": bapi_ar_acc_getopenitems,
+}

@@ -1,0 +1,154 @@
+"""The simulated SAP system: its SQLite state, clock, logon, faults and test hooks."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sap.simulator import seed as seeding
+from sap.simulator.connection import Connection
+from sap.simulator.ddic import TABLES, create_statements
+from sap.simulator.faults import Faults
+
+
+class SapSimulator:
+    """One simulated SAP system, persisted in ``path``.
+
+    ``connect(**params)`` is a drop-in for ``pyrfc.Connection(**params)``; pass it as the rfc
+    adapter's connection factory.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.faults = Faults()
+        with self.open_db() as db:
+            for statement in create_statements():
+                db.execute(statement)
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def open_db(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def connect(self, **params: Any) -> Connection:
+        return Connection(simulator=self, **params)
+
+    def _state(self, key: str) -> str | None:
+        db = self.open_db()
+        try:
+            row = db.execute("SELECT VALUE FROM SIM_STATE WHERE KEY = ?", (key,)).fetchone()
+        finally:
+            db.close()
+        return row[0] if row else None
+
+    def _set_state(self, key: str, value: str) -> None:
+        db = self.open_db()
+        try:
+            with db:
+                db.execute("INSERT OR REPLACE INTO SIM_STATE VALUES (?, ?)", (key, value))
+        finally:
+            db.close()
+
+    # -- clock and logon ----------------------------------------------------------------------
+    def today(self) -> date:
+        """The system date: a pinned date if set (tests, benchmarks), else today's."""
+        pinned = self._state("today")
+        return date.fromisoformat(pinned) if pinned else date.today()
+
+    def set_today(self, day: date) -> None:
+        self._set_state("today", day.isoformat())
+
+    def logon(self) -> tuple[str, str] | None:
+        user, password = self._state("logon_user"), self._state("logon_password")
+        return (user, password) if user and password is not None else None
+
+    def set_logon(self, user: str, password: str) -> None:
+        """Require these credentials from now on (by default any logon is accepted)."""
+        self._set_state("logon_user", user)
+        self._set_state("logon_password", password)
+
+    # -- seeding ------------------------------------------------------------------------------
+    def is_seeded(self) -> bool:
+        return self._state("seeded") is not None
+
+    def seed(self, *, customers: int = 500, documents: int = 3000, seed: int = 20261123,
+             company_code: str = "1000",
+             progress: Callable[[int], None] | None = None) -> bool:
+        """Seed once; returns False (and changes nothing) if already seeded."""
+        if self.is_seeded():
+            return False
+        db = self.open_db()
+        try:
+            seeding.seed(db, customers=customers, documents=documents, seed=seed,
+                         company_code=company_code, today=self.today(), progress=progress)
+        finally:
+            db.close()
+        self._set_state("seeded", f"{customers} customers, {documents} documents, seed {seed}")
+        return True
+
+    # -- changes made "in SAP" (what users do in VF02, XD02, FB05 …) --------------------------
+    def change_billing_document(self, vbeln: str, *, customer_po: str | None = None,
+                                cancel: bool = False, net: Decimal | None = None) -> None:
+        """Change a billing document as VF02/VF11 would: AEDAT becomes today."""
+        db = self.open_db()
+        try:
+            with db:
+                row = db.execute("SELECT VBELN FROM VBRK WHERE VBELN = ?", (vbeln,)).fetchone()
+                if not row:
+                    raise KeyError(f"billing document {vbeln} does not exist")
+                today = self.today().strftime("%Y%m%d")
+                db.execute("UPDATE VBRK SET AEDAT = ? WHERE VBELN = ?", (today, vbeln))
+                if cancel:
+                    db.execute("UPDATE VBRK SET FKSTO = 'X' WHERE VBELN = ?", (vbeln,))
+                if net is not None:
+                    tax = (net * seeding.VAT_RATE).quantize(seeding.CENT)
+                    db.execute("UPDATE VBRK SET NETWR = ?, MWSBK = ? WHERE VBELN = ?",
+                               (str(net), str(tax), vbeln))
+                if customer_po is not None:
+                    db.execute(
+                        "UPDATE VBKD SET BSTKD = ? WHERE POSNR = '000000' AND VBELN IN "
+                        "(SELECT AUBEL FROM VBRP WHERE VBELN = ?)", (customer_po, vbeln))
+        finally:
+            db.close()
+
+    def change_customer(self, kunnr: str, *, name: str | None = None,
+                        email: str | None = None) -> None:
+        """Change a customer master as XD02 would, writing a change document (CDHDR)."""
+        db = self.open_db()
+        try:
+            with db:
+                if name is not None:
+                    db.execute("UPDATE KNA1 SET NAME1 = ? WHERE KUNNR = ?", (name, kunnr))
+                if email is not None:
+                    db.execute("UPDATE ADR6 SET SMTP_ADDR = ? WHERE ADDRNUMBER = "
+                               "(SELECT ADRNR FROM KNA1 WHERE KUNNR = ?)", (email, kunnr))
+                number = db.execute("SELECT COUNT(*) FROM CDHDR").fetchone()[0] + 1
+                now = datetime.now()
+                db.execute("INSERT INTO CDHDR VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           ("DEBI", kunnr, f"{number:010d}", "SIMUSER",
+                            self.today().strftime("%Y%m%d"), now.strftime("%H%M%S"), "XD02"))
+        finally:
+            db.close()
+
+    def clear_open_item(self, belnr: str) -> None:
+        """Clear an open item (a payment was allocated in SAP): it leaves BSID."""
+        db = self.open_db()
+        try:
+            with db:
+                db.execute("DELETE FROM BSID WHERE BELNR = ?", (belnr,))
+        finally:
+            db.close()
+
+    def counts(self) -> dict[str, int]:
+        db = self.open_db()
+        try:
+            return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+        finally:
+            db.close()

@@ -1,0 +1,18 @@
+"""Alembic environment: runs on the connection that ``sync.db.migrate`` hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import sync.models  # noqa: F401  (registers the tables for autogenerate)
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=False,
+)
+with context.begin_transaction():
+    context.run_migrations()
