@@ -1,0 +1,1 @@
+"""The administrators' web UI and JSON API (later issues)."""

@@ -1,0 +1,1 @@
+"""Portal drivers, the upload runner and the bundled demo portal (later issues)."""

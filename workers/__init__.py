@@ -1,0 +1,1 @@
+"""Jobs and the ``arbridge`` command line. Thin: they call connectors/ and portals/."""

@@ -1,0 +1,24 @@
+"""The ``arbridge`` application: commands are registered here, implemented beside it."""
+
+from __future__ import annotations
+
+import typer
+
+from workers.cli import demo, sap, status
+from workers.cli.output import configure_logging
+
+app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
+                  help="SAP and client-portal integration for debtors teams.")
+app.add_typer(sap.app, name="sap")
+app.command("init")(status.init_command)
+app.command("status")(status.status_command)
+app.command("demo")(demo.demo_command)
+
+
+@app.callback()
+def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress.")) -> None:
+    configure_logging(verbose)
+
+
+def main() -> None:
+    app()
