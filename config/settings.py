@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -69,7 +70,7 @@ class Settings(BaseSettings):
 
     home: Path = DEFAULT_HOME
     database_url: str | None = None
-    company_codes: list[str] = Field(default_factory=lambda: ["1000"])
+    company_codes: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["1000"])
     sap: SapSettings = Field(default_factory=SapSettings)
     portal_customer_groups: dict[str, str] = Field(
         default_factory=lambda: {"P01": "demo-coupa", "P02": "demo-ariba"},
@@ -83,7 +84,12 @@ class Settings(BaseSettings):
     @classmethod
     def _split_codes(cls, value: object) -> object:
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
     @property

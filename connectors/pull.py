@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
+from connectors.prefetch import prefetch
 from sap.client import Page, SapClient
 from sap.records import Customer
 from sync import cursors
@@ -121,7 +122,7 @@ def _pull_entity(store: Store, client: SapClient, name: str, company_code: str, 
         result.resumed.append(f"{name}/{company_code}")
         log.info("resuming %s of %s after %s", name, company_code, state.after_key)
     total = Counts()
-    for page in _pages(store, client, name, company_code, state):
+    for page in prefetch(_pages(store, client, name, company_code, state)):
         now = datetime.now(timezone.utc)
         with store.engine.begin() as conn:
             counts = apply_rows(conn, target, _rows(name, page, rules), now=now, source=source,

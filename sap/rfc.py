@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 RETRY_ATTEMPTS = 4
 IN_LIST_CHUNK = 500
+DENSE_FACTOR = 3
 OPEN_ITEM_CUSTOMERS_PER_PAGE = 100
 SAP_TIMEZONE = "Africa/Johannesburg"
 
@@ -159,6 +160,21 @@ class RfcSapClient:
             rows += self.read_table(table, fields, f"{where} AND {clause}" if where else clause)
         return rows
 
+    def _by_keys(self, table: str, fields: Sequence[str], field: str, values: Sequence[str],
+                 where: str = "") -> list[dict[str, str]]:
+        """Rows whose ``field`` is one of ``values``. Dense numeric keys (consecutive document
+        numbers) are read as one range and filtered here; sparse ones as IN lists."""
+        wanted = sorted(set(v for v in values if v))
+        if not wanted:
+            return []
+        if all(v.isdigit() for v in wanted) and \
+                int(wanted[-1]) - int(wanted[0]) < DENSE_FACTOR * len(wanted):
+            bounds = f"{field} >= {quote(wanted[0])} AND {field} <= {quote(wanted[-1])}"
+            keep = set(wanted)
+            rows = self.read_table(table, fields, f"{where} AND {bounds}" if where else bounds)
+            return [r for r in rows if r[field] in keep]
+        return self._in_chunks(table, fields, field, wanted, where)
+
     def _since(self, since: str | None) -> str | None:
         if not since:
             return None
@@ -173,21 +189,20 @@ class RfcSapClient:
         if lower:
             where += f" AND ( ERDAT >= {quote(lower)} OR AEDAT >= {quote(lower)} )"
         for rows in self._keyset("VBRK", VBRK_FIELDS, "VBELN", where, after_key):
-            po_numbers = self._customer_pos(rows[0]["VBELN"], rows[-1]["VBELN"])
+            po_numbers = self._customer_pos([r["VBELN"] for r in rows])
             records = [bapi.map_billing_document(r, po_numbers.get(r["VBELN"]), self._tz)
                        for r in rows]
             stamps = [max(r["ERDAT"], r["AEDAT"]) for r in rows]
             yield Page(records, last_key=rows[-1]["VBELN"], high_water=max(stamps))
 
-    def _customer_pos(self, first: str, last: str) -> dict[str, str]:
+    def _customer_pos(self, numbers: list[str]) -> dict[str, str]:
         """Billing document -> customer PO number (VBRP-AUBEL -> VBKD-BSTKD, header row)."""
-        items = self.read_table("VBRP", ["VBELN", "POSNR", "AUBEL"],
-                                f"VBELN >= {quote(first)} AND VBELN <= {quote(last)}")
+        items = self._by_keys("VBRP", ["VBELN", "AUBEL"], "VBELN", numbers)
         order_of: dict[str, str] = {}
         for item in items:
             order_of.setdefault(item["VBELN"], item["AUBEL"])
-        heads = self._in_chunks("VBKD", ["VBELN", "BSTKD"], "VBELN", list(order_of.values()),
-                                "POSNR = '000000'")
+        heads = self._by_keys("VBKD", ["VBELN", "BSTKD"], "VBELN", list(order_of.values()),
+                              "POSNR = '000000'")
         po_of_order = {h["VBELN"]: h["BSTKD"] for h in heads}
         return {vbeln: po_of_order.get(aubel, "") for vbeln, aubel in order_of.items()}
 

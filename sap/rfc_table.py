@@ -8,8 +8,9 @@ broken between tokens, never inside a literal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from sap.errors import SapDataError
@@ -17,6 +18,8 @@ from sap.errors import SapDataError
 ROW_WIDTH = 512
 WHERE_LINE_WIDTH = 72
 EMPTY_DATE = "00000000"
+ZERO = Decimal("0.00")
+MIDNIGHT = time(0, 0, 0)
 
 
 def quote(value: str) -> str:
@@ -24,23 +27,12 @@ def quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+_TOKEN = re.compile(r"(?:'(?:[^']|'')*'|[^ '])+")
+
+
 def _tokens(clause: str) -> list[str]:
     """Split a WHERE clause at spaces that are outside quoted literals."""
-    tokens: list[str] = []
-    current: list[str] = []
-    in_literal = False
-    for char in clause:
-        if char == "'":
-            in_literal = not in_literal
-        if char == " " and not in_literal:
-            if current:
-                tokens.append("".join(current))
-                current = []
-            continue
-        current.append(char)
-    if current:
-        tokens.append("".join(current))
-    return tokens
+    return _TOKEN.findall(clause)
 
 
 def where_lines(clause: str, width: int = WHERE_LINE_WIDTH) -> list[dict[str, str]]:
@@ -92,16 +84,23 @@ def field_groups(
     return groups
 
 
-def parse_rows(result: dict, table: str) -> list[dict[str, str]]:
+def parse_rows(result: dict, table: str, delimiter: str = "|") -> list[dict[str, str]]:
     """Rows of an RFC_READ_TABLE result as ``{field: stripped text}``, cut by offset/length."""
     layout = [
         (f["FIELDNAME"], int(f["OFFSET"]), int(f["OFFSET"]) + int(f["LENGTH"]))
         for f in result["FIELDS"]
     ]
+    names = [name for name, _, _ in layout]
+    width = layout[-1][2] if layout else 0
     rows = []
     for row in result["DATA"]:
         wa = row["WA"]
-        rows.append({name: wa[start:end].strip() for name, start, end in layout})
+        parts = wa.split(delimiter) if delimiter else ()
+        if len(parts) == len(names) and len(wa) == width:
+            # fast path: no value contains the delimiter
+            rows.append(dict(zip(names, map(str.strip, parts))))
+        else:
+            rows.append({name: wa[start:end].strip() for name, start, end in layout})
     return rows
 
 
@@ -110,27 +109,24 @@ def to_date(text: str, *, table: str, field: str, key: str) -> date | None:
     if not text or text == EMPTY_DATE:
         return None
     try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        return date.fromisoformat(text)  # YYYYMMDD is ISO 8601's basic format
     except ValueError as exc:
         raise SapDataError(f"{table} {key}: field {field} is not a date: {text!r}") from exc
 
 
 def to_amount(text: str, *, table: str, field: str, key: str) -> Decimal:
     """SAP CURR/DEC as written by RFC_READ_TABLE (a trailing minus for negatives)."""
-    text = text.strip()
-    if not text:
-        return Decimal("0.00")
-    negative = text.endswith("-")
     try:
-        value = Decimal(text.rstrip("-").replace(",", ""))
+        if text.endswith("-"):
+            return -Decimal(text[:-1])
+        return Decimal(text) if text else ZERO
     except InvalidOperation as exc:
         raise SapDataError(f"{table} {key}: field {field} is not an amount: {text!r}") from exc
-    return -value if negative else value
 
 
 def to_datetime(day: date, hhmmss: str | None, tz: tzinfo) -> datetime:
-    """SAP date plus TIMS (``HHMMSS``) in the system's time zone."""
-    clock = time(0, 0, 0)
+    """SAP date plus TIMS (``HHMMSS``) in the system's time zone, as UTC."""
+    clock = MIDNIGHT
     if hhmmss and len(hhmmss) == 6 and hhmmss.isdigit():
         clock = time(int(hhmmss[:2]), int(hhmmss[2:4]), int(hhmmss[4:6]))
-    return datetime.combine(day, clock, tzinfo=tz)
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(timezone.utc)

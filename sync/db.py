@@ -18,6 +18,7 @@ from config.settings import redact_url
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_CACHE_KIB = 65_536  # page cache per connection; the default 2 MB thrashes on big pulls
 
 
 def make_engine(url: str) -> Engine:
@@ -32,6 +33,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             cursor.close()
 
         return engine

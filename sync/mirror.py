@@ -1,13 +1,13 @@
 """Mirror SAP records into the store, one page per transaction.
 
-Rows are compared by a content hash: a re-read record that did not change is neither written
-nor audited, so overlap windows and re-runs add nothing. Changed records are upserted in bulk
-and each update is audited with its changed fields (personal data masked).
+Each re-read record is compared field by field with the stored row: one that did not change
+is neither written nor audited, so overlap windows and re-runs add nothing. New and changed
+records are upserted in bulk and each update is audited with its changed fields (personal data
+masked).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,11 +51,6 @@ class Counts:
         return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
 
 
-def content_hash(row: dict[str, Any], columns: Sequence[str]) -> str:
-    text = "\x1f".join("" if row[c] is None else str(row[c]) for c in columns)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
 def _key(row: dict[str, Any], keys: Sequence[str]) -> tuple:
     return tuple(row[k] for k in keys)
 
@@ -67,30 +62,24 @@ def _key_filter(entity: Entity, keys: Sequence[tuple]):  # type: ignore[no-untyp
     return tuple_(*columns).in_(keys)
 
 
-def _existing_hashes(conn: Connection, entity: Entity, keys: list[tuple]) -> dict[tuple, str]:
-    found: dict[tuple, str] = {}
-    columns = [entity.table.c[k] for k in entity.keys]
+def _stored_rows(conn: Connection, entity: Entity, keys: list[tuple],
+                 columns: Sequence[str]) -> dict[tuple, dict]:
+    """The stored values of ``columns`` for the rows with these keys."""
+    stored: dict[tuple, dict] = {}
+    selected = [entity.table.c[c] for c in columns]
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start:start + LOOKUP_CHUNK]
-        query = select(*columns, entity.table.c.row_hash).where(_key_filter(entity, chunk))
-        for row in conn.execute(query):
-            found[tuple(row[:-1])] = row[-1]
-    return found
-
-
-def _old_rows(conn: Connection, entity: Entity, keys: list[tuple]) -> dict[tuple, dict]:
-    old: dict[tuple, dict] = {}
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = keys[start:start + LOOKUP_CHUNK]
-        for row in conn.execute(select(entity.table).where(_key_filter(entity, chunk))):
-            mapping = dict(row._mapping)
-            old[_key(mapping, entity.keys)] = mapping
-    return old
+        for row in conn.execute(select(*selected).where(_key_filter(entity, chunk))):
+            mapping = dict(zip(columns, row))
+            stored[_key(mapping, entity.keys)] = mapping
+    return stored
 
 
 def _diff(old: dict, new: dict, columns: Iterable[str]) -> dict[str, list]:
-    return {c: [audit.mask(c, old.get(c)), audit.mask(c, new[c])]
-            for c in columns if str(old.get(c)) != str(new[c])}
+    """Changed columns as ``[old, new]``; values compare by meaning (``Decimal('1.0') ==
+    Decimal('1.00')``), so a re-read record never shows as changed by formatting alone."""
+    return {c: [audit.mask(c, old[c]), audit.mask(c, new[c])]
+            for c in columns if old[c] != new[c]}
 
 
 def apply_rows(conn: Connection, entity: Entity, rows: list[dict[str, Any]], *, now: datetime,
@@ -98,30 +87,36 @@ def apply_rows(conn: Connection, entity: Entity, rows: list[dict[str, Any]], *, 
     """Write one page of rows in the caller's transaction.
 
     Args:
-        rows: column values without ``row_hash``/``synced_at`` (added here).
+        rows: column values without ``synced_at`` (added here).
         snapshot: for snapshot entities, a SQL condition selecting the stored rows this page
             is complete for; those not in ``rows`` are deleted (e.g. open items now cleared).
     """
     counts = Counts(fetched=len(rows))
-    content = [c for c in rows[0]] if rows else []
+    content = list(rows[0]) if rows else []
     by_key: dict[tuple, dict[str, Any]] = {}
     for row in rows:
-        row["row_hash"] = content_hash(row, content)
-        row["synced_at"] = now
         by_key[_key(row, entity.keys)] = row  # a record read twice counts once, last wins
-    existing = _existing_hashes(conn, entity, list(by_key))
-    fresh = [r for k, r in by_key.items() if k not in existing]
-    changed = [r for k, r in by_key.items() if k in existing and existing[k] != r["row_hash"]]
-    counts.inserted, counts.updated = len(fresh), len(changed)
-    counts.unchanged = len(by_key) - len(fresh) - len(changed)
+    stored = _stored_rows(conn, entity, list(by_key), content)
+    fresh: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     events = []
-    if changed:
-        old = _old_rows(conn, entity, [_key(r, entity.keys) for r in changed])
-        for row in changed:
-            key = _key(row, entity.keys)
+    for key, row in by_key.items():
+        old = stored.get(key)
+        if old is None:
+            fresh.append(row)
+            continue
+        changes = _diff(old, row, content)
+        if changes:
+            changed.append(row)
             events.append(audit.event(
                 action="updated from SAP", entity=entity.name, key="/".join(map(str, key)),
-                detail={"source": source, "changes": _diff(old[key], row, content)}, at=now))
+                detail={"source": source, "changes": changes}, at=now))
+    for row in fresh:
+        row["synced_at"] = now
+    for row in changed:
+        row["synced_at"] = now
+    counts.inserted, counts.updated = len(fresh), len(changed)
+    counts.unchanged = len(by_key) - len(fresh) - len(changed)
     if fresh:
         keys = sorted("/".join(map(str, _key(r, entity.keys))) for r in fresh)
         events.append(audit.event(

@@ -26,7 +26,6 @@ class CustomerRow(SQLModel, table=True):
     country: str | None = Field(default=None, max_length=3)
     customer_group: str | None = Field(default=None, max_length=3)
     portal: str | None = Field(default=None, max_length=40, index=True)
-    row_hash: str = Field(max_length=32)
     synced_at: datetime = Field(sa_type=UtcDateTime)
 
 
@@ -48,7 +47,6 @@ class BillingDocumentRow(SQLModel, table=True):
     fiscal_year: int | None = None
     cancelled: bool = False
     changed_at: datetime = Field(sa_type=UtcDateTime, description="last change in SAP")
-    row_hash: str = Field(max_length=32)
     synced_at: datetime = Field(sa_type=UtcDateTime)
 
 
@@ -70,7 +68,6 @@ class OpenItemRow(SQLModel, table=True):
     assignment: str | None = Field(default=None, max_length=18)
     doc_type: str = Field(max_length=2)
     billing_document: str | None = Field(default=None, max_length=10, index=True)
-    row_hash: str = Field(max_length=32)
     synced_at: datetime = Field(sa_type=UtcDateTime)
 
 

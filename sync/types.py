@@ -18,6 +18,11 @@ class Money(TypeDecorator):
     impl = Numeric(17, 2)
     cache_ok = True
 
+    @staticmethod
+    def fast_sqlite_bind(value: Any) -> str | None:
+        """What ``process_bind_param`` gives on SQLite, without the TypeDecorator layers."""
+        return None if value is None else str(Decimal(value))
+
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(24))
@@ -26,27 +31,48 @@ class Money(TypeDecorator):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        value = Decimal(value)
-        return str(value) if dialect.name == "sqlite" else value
+        if dialect.name == "sqlite":
+            return str(value) if isinstance(value, Decimal) else str(Decimal(value))
+        return Decimal(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(value)
 
 
 class UtcDateTime(TypeDecorator):
-    """Timezone-aware datetimes, stored in UTC; SQLite gives them back aware too."""
+    """Timezone-aware datetimes, stored in UTC: TIMESTAMPTZ on PostgreSQL, fixed-width ISO text
+    on SQLite (``2026-11-23 08:00:00.000000+00:00``, so text order is time order)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    @staticmethod
+    def fast_sqlite_bind(value: datetime | None) -> str | None:
+        """What ``process_bind_param`` gives on SQLite, without the TypeDecorator layers."""
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: arbridge stores aware datetimes only")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(timezone.utc).isoformat(sep=" ", timespec="microseconds")
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: arbridge stores aware datetimes only")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.isoformat(sep=" ", timespec="microseconds")
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value

@@ -64,18 +64,14 @@ def rfc_system_info(db: sqlite3.Connection, sim: SapSimulator) -> dict:
 
 
 # -- RFC_READ_TABLE ---------------------------------------------------------------------------
-def _formatter(field: Field) -> Callable[[str], str]:
-    width = field.length
+def _sql_text(field: Field) -> tuple[str, str]:
+    """(printf format, SQL expression) writing one field as RFC_READ_TABLE does: text left
+    aligned and cut to its length, packed numbers right aligned with a trailing minus."""
     if field.type == "P":
-        def packed(value: str) -> str:
-            text = value or "0"
-            text = text[1:] + "-" if text.startswith("-") else text + " "
-            return text.rjust(width)[-width:]
-        return packed
-
-    def char(value: str) -> str:
-        return value[:width].ljust(width)
-    return char
+        expr = (f"CASE WHEN substr({field.name}, 1, 1) = '-' THEN substr({field.name}, 2) "
+                f"|| '-' ELSE {field.name} || ' ' END")
+        return f"%{field.length}.{field.length}s", expr
+    return f"%-{field.length}.{field.length}s", field.name
 
 
 def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: str,
@@ -110,13 +106,13 @@ def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: st
         offset += f.length + len(delimiter)
     if NO_DATA.strip():
         return {"FIELDS": out_fields, "DATA": [], "OPTIONS": OPTIONS or []}
-    sql = (f"SELECT {', '.join(names)} FROM {table} WHERE {where} "
+    formats, expressions = zip(*(_sql_text(f) for f in chosen))
+    pattern = delimiter.replace("%", "%%").join(formats)
+    sql = (f"SELECT printf(?, {', '.join(expressions)}) FROM {table} WHERE {where} "
            f"ORDER BY {', '.join(key_of(table))}")
     if ROWCOUNT or ROWSKIPS:
         sql += f" LIMIT {int(ROWCOUNT) or -1} OFFSET {int(ROWSKIPS)}"
-    formatters = [_formatter(f) for f in chosen]
-    data = [{"WA": delimiter.join(fmt(v) for fmt, v in zip(formatters, row))}
-            for row in db.execute(sql, params)]
+    data = [{"WA": row[0]} for row in db.execute(sql, [pattern, *params])]
     return {"FIELDS": out_fields, "DATA": data, "OPTIONS": OPTIONS or []}
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from sap.simulator.ddic import TABLES
+
 CHUNK = 5000
 VAT_RATE = Decimal("0.15")
 CENT = Decimal("0.01")
@@ -91,7 +93,8 @@ def _customer_rows(rng: random.Random, n: int, company_code: str, created: date
     erdat = (created - timedelta(days=rng.randint(400, 3000))).strftime("%Y%m%d")
     kna1 = (number, name[:35], "", city, postcode, f"{rng.randint(1, 400)} {rng.choice(_STREETS)}",
             "ZA", vat_number(rng), f"{dialling} {rng.randint(200, 999)} {rng.randint(1000, 9999)}",
-            adrnr, "KUNA", erdat, "MIGRATION")
+            adrnr, "KUNA", erdat, "MIGRATION", "", "", name[:10].upper(), name[:25].upper(),
+            city.upper(), "", "", "", "", "", "", "", f"https://www.{domain}")
     adr6 = (adrnr, "001", f"{contact}@{domain}")
     knb1 = (number, company_code, "1100000000", terms, erdat)
     knvv = (number, company_code, "10", "00", group, terms, erdat)
@@ -146,9 +149,12 @@ def _documents(rng: random.Random, customers: list[SeedCustomer], count: int, co
 
 
 def _insert(db: sqlite3.Connection, table: str, rows: list[tuple]) -> None:
+    """Insert rows whose values are the table's first fields, in dictionary order."""
     if rows:
+        names = [f.name for f in TABLES[table][1]][:len(rows[0])]
         marks = ", ".join("?" * len(rows[0]))
-        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)
+        db.executemany(f"INSERT OR REPLACE INTO {table} ({', '.join(names)}) VALUES ({marks})",
+                       rows)
 
 
 def seed(db: sqlite3.Connection, *, customers: int, documents: int, seed: int,

@@ -32,7 +32,8 @@ class SapSimulator:
 
     # -- plumbing -----------------------------------------------------------------------------
     def open_db(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
+        # one caller at a time, but not always from the thread that opened it (read-ahead)
+        db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         return db
@@ -115,6 +116,21 @@ class SapSimulator:
                     db.execute(
                         "UPDATE VBKD SET BSTKD = ? WHERE POSNR = '000000' AND VBELN IN "
                         "(SELECT AUBEL FROM VBRP WHERE VBELN = ?)", (customer_po, vbeln))
+        finally:
+            db.close()
+
+    def reprice_billing_documents(self, vbelns: list[str], factor: Decimal) -> None:
+        """Change many billing documents at once (a price correction run): AEDAT is today."""
+        today = self.today().strftime("%Y%m%d")
+        db = self.open_db()
+        try:
+            with db:
+                for vbeln in vbelns:
+                    row = db.execute("SELECT NETWR FROM VBRK WHERE VBELN = ?", (vbeln,)).fetchone()
+                    net = (Decimal(row[0]) * factor).quantize(seeding.CENT)
+                    tax = (net * seeding.VAT_RATE).quantize(seeding.CENT)
+                    db.execute("UPDATE VBRK SET NETWR = ?, MWSBK = ?, AEDAT = ? WHERE VBELN = ?",
+                               (str(net), str(tax), today, vbeln))
         finally:
             db.close()
 

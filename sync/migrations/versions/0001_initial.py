@@ -32,7 +32,6 @@ def upgrade() -> None:
         sa.Column("country", sa.String(3)),
         sa.Column("customer_group", sa.String(3)),
         sa.Column("portal", sa.String(40)),
-        sa.Column("row_hash", sa.String(32), nullable=False),
         sa.Column("synced_at", UtcDateTime(), nullable=False),
     )
     op.create_index("ix_customer_portal", "customer", ["portal"])
@@ -53,7 +52,6 @@ def upgrade() -> None:
         sa.Column("fiscal_year", sa.Integer()),
         sa.Column("cancelled", sa.Boolean(), nullable=False),
         sa.Column("changed_at", UtcDateTime(), nullable=False),
-        sa.Column("row_hash", sa.String(32), nullable=False),
         sa.Column("synced_at", UtcDateTime(), nullable=False),
     )
     op.create_index("ix_billing_document_company_code", "billing_document", ["company_code"])
@@ -75,7 +73,6 @@ def upgrade() -> None:
         sa.Column("assignment", sa.String(18)),
         sa.Column("doc_type", sa.String(2), nullable=False),
         sa.Column("billing_document", sa.String(10)),
-        sa.Column("row_hash", sa.String(32), nullable=False),
         sa.Column("synced_at", UtcDateTime(), nullable=False),
     )
     op.create_index("ix_open_item_customer", "open_item", ["company_code", "customer"])

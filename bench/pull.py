@@ -1,0 +1,125 @@
+"""Benchmark: pull billing documents from the SAP simulator into the store.
+
+Seeds N customers and M billing documents (in a child process, so seeding does not count
+towards this process's memory), then measures in one run:
+
+* a full pull (rows per second), through the rfc adapter over the simulator, into SQLite (the
+  simulator runs in this process, so SAP's side of the work is counted too);
+* an incremental pull after 1% of the documents changed;
+* the same full pull written the naive way (one ORM ``merge`` per row), on a sample;
+* this process's peak resident memory.
+
+    python bench/pull.py --documents 200000
+    python bench/pull.py --documents 1000000 --skip-naive     # the memory target
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlmodel import Session  # noqa: E402
+
+from config.settings import load_settings  # noqa: E402
+from connectors.pull import pull  # noqa: E402
+from sap.rfc import RfcSapClient  # noqa: E402
+from sap.simulator import SapSimulator  # noqa: E402
+from sync.models import BillingDocumentRow  # noqa: E402
+from sync.store import billing_document_row, open_store  # noqa: E402
+
+PAGE_SIZE = 5000
+CHANGE_SHARE = 0.01
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def seed(path: Path, customers: int, documents: int) -> None:
+    simulator = SapSimulator(path)
+    simulator.seed(customers=customers, documents=documents, seed=1)
+
+
+def client_for(simulator: SapSimulator) -> RfcSapClient:
+    return RfcSapClient(factory=simulator.connect, params={}, page_size=PAGE_SIZE,
+                        today=simulator.today)
+
+
+def pull_documents(home: Path, simulator: SapSimulator) -> tuple[float, int]:
+    store = open_store(load_settings(home=home))
+    started = time.perf_counter()
+    result = pull(store, client_for(simulator), source="simulator", company_codes=["1000"],
+                  entities=("billing_documents",))
+    return time.perf_counter() - started, result.counts["billing_documents"].fetched
+
+
+def naive_pull(home: Path, simulator: SapSimulator, limit: int) -> tuple[float, int]:
+    """The way to avoid: one ORM merge (a SELECT, then INSERT or UPDATE) per row."""
+    store = open_store(load_settings(home=home))
+    client = client_for(simulator)
+    started, done = time.perf_counter(), 0
+    for page in client.billing_documents("1000", since=None, after_key=None):
+        with Session(store.engine) as session:
+            for record in page.records:
+                row = billing_document_row(record)
+                session.merge(BillingDocumentRow(**row, synced_at=row["changed_at"]))
+                done += 1
+            session.commit()
+        if done >= limit:
+            break
+    return time.perf_counter() - started, done
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--documents", type=int, default=200_000)
+    parser.add_argument("--naive-sample", type=int, default=20_000)
+    parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--seed-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seed_only:
+        seed(args.seed_only, args.customers, args.documents)
+        return
+    with tempfile.TemporaryDirectory(prefix="arbridge-bench-") as tmp:
+        work = Path(tmp)
+        sim_path = work / "sap.db"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, __file__, "--seed-only", str(sim_path), "--customers",
+                        str(args.customers), "--documents", str(args.documents)], check=True)
+        print(f"seeded {args.customers:,} customers and {args.documents:,} billing documents "
+              f"in {time.perf_counter() - started:.1f}s")
+        simulator = SapSimulator(sim_path)
+
+        seconds, rows = pull_documents(work / "fast", simulator)
+        full_rate = rows / seconds
+        print(f"full pull:        {rows:>9,} documents in {seconds:7.2f}s = "
+              f"{full_rate:>9,.0f} docs/s")
+
+        changed = random.Random(2).sample(
+            [f"{90_000_001 + i:010d}" for i in range(args.documents)],
+            int(args.documents * CHANGE_SHARE))
+        simulator.reprice_billing_documents(changed, Decimal("1.05"))
+        inc_seconds, inc_rows = pull_documents(work / "fast", simulator)
+        print(f"incremental pull: {inc_rows:>9,} documents in {inc_seconds:7.2f}s "
+              f"({len(changed):,} changed; {inc_seconds / seconds:.1%} of the full pull's time)")
+
+        if not args.skip_naive:
+            naive_seconds, naive_rows = naive_pull(work / "naive", simulator, args.naive_sample)
+            naive_rate = naive_rows / naive_seconds
+            print(f"naive ORM merge:  {naive_rows:>9,} documents in {naive_seconds:7.2f}s = "
+                  f"{naive_rate:>9,.0f} docs/s (bulk upsert is {full_rate / naive_rate:.1f}x)")
+        print(f"peak memory (this process): {peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+import pytest
+
+from config.errors import ConfigError
+from config.settings import load_settings, redact_url
+
+
+def test_environment_overrides_toml_and_nested_sap_settings(tmp_path, monkeypatch):
+    toml = tmp_path / "arbridge.toml"
+    toml.write_text('company_codes = ["1000", "2000"]\n[sap]\nkind = "odata"\n'
+                    'base_url = "https://s4.example.com"\npage_size = 100\n')
+    monkeypatch.setenv("ARBRIDGE_CONFIG", str(toml))
+    monkeypatch.setenv("ARBRIDGE_SAP__PAGE_SIZE", "250")
+    settings = load_settings()
+    assert settings.company_codes == ["1000", "2000"]
+    assert settings.sap.kind == "odata" and settings.sap.page_size == 250
+
+
+def test_default_store_is_sqlite_under_home_and_postgres_urls_use_psycopg(tmp_path):
+    assert load_settings(home=tmp_path).db_url == f"sqlite:///{tmp_path / 'arbridge.db'}"
+    settings = load_settings(database_url="postgresql://app:pw@db/arbridge")
+    assert settings.db_url.startswith("postgresql+psycopg://")
+    assert redact_url(settings.db_url) == "postgresql+psycopg://app:***@db/arbridge"
+
+
+def test_secrets_never_print(monkeypatch):
+    monkeypatch.setenv("ARBRIDGE_SAP__PASSWD", "hunter2")
+    settings = load_settings()
+    assert settings.sap.passwd.get_secret_value() == "hunter2"
+    assert "hunter2" not in repr(settings) and "hunter2" not in str(settings.model_dump())
+
+
+def test_company_codes_from_a_comma_list(monkeypatch):
+    monkeypatch.setenv("ARBRIDGE_COMPANY_CODES", "1000, 3000")
+    assert load_settings().company_codes == ["1000", "3000"]
+
+
+def test_bad_setting_names_the_field(monkeypatch):
+    monkeypatch.setenv("ARBRIDGE_SAP__KIND", "telnet")
+    with pytest.raises(ConfigError, match="sap.kind"):
+        load_settings()

@@ -1,0 +1,85 @@
+"""The ``arbridge`` command line, run as a user would (a subprocess in a fresh folder)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sap.simulator import SapSimulator
+
+
+ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
+
+
+def arbridge(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
+    environment.update({"ARBRIDGE_SAP__SIMULATOR_CUSTOMERS": "30",
+                        "ARBRIDGE_SAP__SIMULATOR_BILLING_DOCUMENTS": "200", **env})
+    return subprocess.run([ARBRIDGE, *args], cwd=cwd,
+                          env=environment, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def test_demo_json_reports_store_counts_and_twice_adds_nothing(workdir):
+    first = arbridge(workdir, "demo", "--json")
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert report["sap"] == {"customers": 30, "billing_documents": 200,
+                             "open_items": report["sap"]["open_items"]}
+    assert report["sap"]["open_items"] > 0
+    second = arbridge(workdir, "demo", "--json")
+    assert json.loads(second.stdout) == report
+    assert (workdir / "var" / "arbridge.db").exists()
+
+
+def test_status_json_shows_cursors_after_a_pull(workdir):
+    arbridge(workdir, "demo", "--json")
+    status = json.loads(arbridge(workdir, "status", "--json").stdout)
+    assert status["counts"]["billing_documents"] == 200
+    assert {c["entity"] for c in status["cursors"]} == {"customers", "billing_documents",
+                                                        "open_items"}
+
+
+def test_sap_pull_json_summarises_what_changed(workdir):
+    arbridge(workdir, "demo", "--json")
+    SapSimulator(workdir / "var" / "sap-simulator.db").change_billing_document("0090000005",
+                                                                              cancel=True)
+    result = arbridge(workdir, "sap", "pull", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["entities"]["billing_documents"]["updated"] == 1
+
+
+def test_wrong_sap_password_is_one_line_exit_2_and_changes_nothing(workdir):
+    simulator = SapSimulator(workdir / "var" / "sap-simulator.db")
+    simulator.seed(customers=5, documents=10)
+    simulator.set_logon("ARBRIDGE", "right")
+    result = arbridge(workdir, "sap", "pull", ARBRIDGE_SAP__USER="ARBRIDGE",
+                      ARBRIDGE_SAP__PASSWD="wrong-secret")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "logon" in lines[0] and "refused" in lines[0]
+    assert "wrong-secret" not in result.stderr
+    assert not (workdir / "var" / "arbridge.db").exists()
+
+
+def test_unreachable_sap_is_one_line_exit_3(workdir):
+    result = arbridge(workdir, "sap", "pull", ARBRIDGE_SAP__KIND="odata",
+                      ARBRIDGE_SAP__BASE_URL="http://127.0.0.1:9",
+                      ARBRIDGE_SAP__TIMEOUT_SECONDS="1")
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        "error: SAP OData at http://127.0.0.1:9 not reachable: ConnectionError"]
+
+
+def test_rfc_without_pyrfc_says_how_to_install_it(workdir):
+    result = arbridge(workdir, "sap", "pull", ARBRIDGE_SAP__KIND="rfc",
+                      ARBRIDGE_SAP__ASHOST="sap.example.com")
+    assert result.returncode == 2
+    assert "pip install 'arbridge[rfc]'" in result.stderr
