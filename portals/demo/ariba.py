@@ -1,0 +1,134 @@
+"""The Ariba-style flavour: user-name login, a home page with navigation, order cards, a
+two-step invoice (form, then review and submit) and an outbox with Ariba's status words."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from portals.demo.common import FaultMiddleware, amount, day, today
+from portals.demo.pages import ARIBA, ARIBA_STATUS, environment
+from portals.demo.state import PortalState, Rejected
+
+COOKIE = "ariba_session"
+BRAND = "SAP Business Network (demo)"
+
+
+def create_app(state: PortalState, root: str = "") -> FastAPI:
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(FaultMiddleware, state=state)
+    pages = environment(ARIBA)
+
+    def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
+        context.setdefault("user", None)
+        html = pages.get_template(name).render(brand=BRAND, root=root,
+                                               v2=state.fault("layout") == "v2", **context)
+        return HTMLResponse(html, status_code=status)
+
+    def signed_in(request: Request) -> str | None:
+        session = state.session(request.cookies.get(COOKIE))
+        return session[0] if session else None
+
+    def to_login() -> Response:
+        return RedirectResponse(f"{root}/Authn/SignIn?timeout=1", status_code=303)
+
+    @app.get("/")
+    def index() -> Response:
+        return RedirectResponse(f"{root}/home", status_code=303)
+
+    @app.get("/Authn/SignIn")
+    def signin_page(timeout: int = 0) -> Response:
+        return render("signin.html", title="Login", expired=bool(timeout))
+
+    @app.post("/Authn/SignIn")
+    async def signin(request: Request) -> Response:
+        form = await request.form()
+        name, password = str(form.get("UserName", "")), str(form.get("Password", ""))
+        account = state.account(name)
+        if account is None or account[0] != password:
+            return render("signin.html", status=401, title="Login",
+                          error="The user name or password is incorrect.")
+        response = RedirectResponse(f"{root}/home", status_code=303)
+        response.set_cookie(COOKIE, state.open_session(name, verified=True), httponly=True)
+        return response
+
+    @app.get("/home")
+    def home(request: Request) -> Response:
+        user = signed_in(request)
+        return to_login() if user is None else render("home.html", title="Home", user=user)
+
+    @app.get("/inbox/orders")
+    def orders(request: Request) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return to_login()
+        return render("orders.html", title="Orders", user=user, orders=state.purchase_orders())
+
+    @app.get("/invoice/create")
+    def create_page(request: Request, po: str) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return to_login()
+        order = state.purchase_order(po)
+        if order is None:
+            return render("orders.html", status=404, title="Orders", user=user,
+                          orders=state.purchase_orders())
+        return render("create.html", title="Create Invoice", user=user, po=order)
+
+    @app.post("/invoice/review")
+    async def review(request: Request, po: str) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return to_login()
+        form = await request.form()
+        upload = form.get("AttachmentFile")
+        content = await upload.read() if hasattr(upload, "read") else b""
+        field = "SupplierInvoiceID" if state.fault("layout") == "v2" else "InvoiceNumber"
+        payload = {"number": str(form.get(field, "")).strip(), "po": po,
+                   "date": str(form.get("InvoiceDate", "")), "net": str(form.get("SubTotal", "")),
+                   "tax": str(form.get("TaxAmount", "")), "currency": str(form.get("Currency", "")),
+                   "attachment": getattr(upload, "filename", "") or ""}
+        draft = state.save_draft(json.dumps(payload), content)
+        return render("review.html", title="Review", user=user, draft=draft,
+                      number=payload["number"], po=po, net=payload["net"], tax=payload["tax"],
+                      gross=payload["net"], currency=payload["currency"])
+
+    @app.post("/invoice/submit")
+    async def submit(request: Request) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return to_login()
+        form = await request.form()
+        draft = state.draft(str(form.get("draft", "")))
+        if draft is None:
+            return render("home.html", status=404, title="Home", user=user)
+        payload, content = json.loads(draft[0]), draft[1]
+        try:
+            invoice = state.submit_invoice(
+                number=payload["number"], po_number=payload["po"], invoice_date=day(payload["date"]),
+                net=amount(payload["net"], "Subtotal"), tax=amount(payload["tax"], "Tax"),
+                currency=payload["currency"], attachment_name=payload["attachment"],
+                attachment_size=len(content), today=today())
+        except Rejected as error:
+            order = state.purchase_order(payload["po"]) or state.purchase_orders()[0]
+            return render("create.html", status=422, title="Create Invoice", user=user,
+                          po=order, error=str(error))
+        slow = state.fault("slow_submit_ms")
+        if slow:
+            await asyncio.sleep(int(slow) / 1000)
+        return RedirectResponse(f"{root}/outbox?InvoiceNumber={invoice.number}&sent=1",
+                                status_code=303)
+
+    @app.get("/outbox")
+    def outbox(request: Request, InvoiceNumber: str = "", sent: int = 0) -> Response:  # noqa: N803
+        user = signed_in(request)
+        if user is None:
+            return to_login()
+        notice = f"Invoice {InvoiceNumber} has been sent to the customer." if sent else None
+        return render("outbox.html", title="Invoices", user=user, notice=notice,
+                      invoices=state.invoices(InvoiceNumber), ariba_status=ARIBA_STATUS)
+
+    return app

@@ -1,0 +1,134 @@
+"""The Coupa-style flavour: email login with a TOTP second step, an Orders table, PO flip to
+an invoice form with a PDF, an Invoices list with statuses and rejection reasons."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pyotp
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from portals.demo.common import FaultMiddleware, amount, day, today
+from portals.demo.pages import COUPA, environment
+from portals.demo.state import PortalState, Rejected
+
+COOKIE = "coupa_session"
+BRAND = "Coupa Supplier Portal (demo)"
+
+
+def create_app(state: PortalState, root: str = "") -> FastAPI:
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(FaultMiddleware, state=state)
+    pages = environment(COUPA)
+
+    def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
+        context.setdefault("user", None)
+        html = pages.get_template(name).render(brand=BRAND, root=root,
+                                               v2=state.fault("layout") == "v2", **context)
+        return HTMLResponse(html, status_code=status)
+
+    def signed_in(request: Request) -> str | None:
+        session = state.session(request.cookies.get(COOKIE))
+        return session[0] if session and session[1] else None
+
+    def to_login() -> Response:
+        return RedirectResponse(f"{root}/login?expired=1", status_code=303)
+
+    @app.get("/")
+    def index() -> Response:
+        return RedirectResponse(f"{root}/orders", status_code=303)
+
+    @app.get("/login")
+    def login_page(expired: int = 0) -> Response:
+        return render("login.html", title="Sign in", expired=bool(expired))
+
+    @app.post("/login")
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        login_name, password = str(form.get("user[login]", "")), str(form.get("user[password]", ""))
+        account = state.account(login_name)
+        if account is None or account[0] != password:
+            return render("login.html", status=401, title="Sign in",
+                          error="Invalid email or password.")
+        token = state.open_session(login_name, verified=account[1] is None)
+        target = f"{root}/orders" if account[1] is None else f"{root}/two_factor"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="lax")
+        return response
+
+    @app.get("/two_factor")
+    def two_factor_page() -> Response:
+        return render("two_factor.html", title="Verify")
+
+    @app.post("/two_factor")
+    async def two_factor(request: Request) -> Response:
+        token = request.cookies.get(COOKIE)
+        session = state.session(token)
+        if session is None or token is None:
+            return to_login()
+        form = await request.form()
+        secret = (state.account(session[0]) or ("", None))[1]
+        if not secret or not pyotp.TOTP(secret).verify(str(form.get("otp_code", "")),
+                                                       valid_window=1):
+            return render("two_factor.html", status=401, title="Verify",
+                          error="That code is not valid.")
+        state.verify_session(token)
+        return RedirectResponse(f"{root}/orders", status_code=303)
+
+    @app.get("/orders")
+    def orders(request: Request) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return to_login()
+        return render("orders.html", title="Orders", user=user, orders=state.purchase_orders())
+
+    @app.get("/orders/{number}/invoices/new")
+    def new_invoice(number: str, request: Request) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return to_login()
+        po = state.purchase_order(number)
+        if po is None:
+            return render("orders.html", status=404, title="Orders", user=user,
+                          orders=state.purchase_orders())
+        return render("invoice_new.html", title="Create Invoice", user=user, po=po)
+
+    @app.post("/orders/{number}/invoices")
+    async def create_invoice(number: str, request: Request) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return to_login()
+        form = await request.form()
+        po = state.purchase_order(number)
+        attachment = form.get("attachment")
+        content = await attachment.read() if hasattr(attachment, "read") else b""
+        name = getattr(attachment, "filename", "") or ""
+        field = "inv_no" if state.fault("layout") == "v2" else "invoice_number"
+        try:
+            net = amount(str(form.get("line_amount", "")), "Line amount")
+            invoice = state.submit_invoice(
+                number=str(form.get(field, "")).strip(), po_number=number,
+                invoice_date=day(str(form.get("invoice_date", ""))), net=net,
+                tax=amount(str(form.get("tax_amount", "")), "VAT amount"),
+                currency=str(form.get("currency", "")).strip(), attachment_name=name,
+                attachment_size=len(content), today=today())
+        except Rejected as error:
+            return render("invoice_new.html", status=422, title="Create Invoice", user=user,
+                          po=po or state.purchase_orders()[0], error=str(error))
+        slow = state.fault("slow_submit_ms")
+        if slow:
+            await asyncio.sleep(int(slow) / 1000)
+        return RedirectResponse(f"{root}/invoices?search={invoice.number}&submitted=1",
+                                status_code=303)
+
+    @app.get("/invoices")
+    def invoices(request: Request, search: str = "", submitted: int = 0) -> Response:
+        user = signed_in(request)
+        if user is None:
+            return to_login()
+        notice = f"Invoice {search} submitted for approval." if submitted else None
+        return render("invoices.html", title="Invoices", user=user, search=search,
+                      invoices=state.invoices(search), notice=notice)
+
+    return app

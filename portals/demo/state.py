@@ -1,0 +1,254 @@
+"""The demo portal's own state (SQLite): accounts, sessions, POs, invoices and fault switches.
+
+Money is kept as exact decimal text; amounts compare as ``Decimal``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+SESSION_SECONDS = 30 * 60
+STATUSES = ("Pending Approval", "Approved", "Disputed", "Paid", "Rejected")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS account (login TEXT PRIMARY KEY, password TEXT NOT NULL,
+    totp_secret TEXT);
+CREATE TABLE IF NOT EXISTS session (token TEXT PRIMARY KEY, login TEXT NOT NULL,
+    expires_at REAL NOT NULL, verified INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS purchase_order (number TEXT PRIMARY KEY, client TEXT NOT NULL,
+    issued TEXT NOT NULL, total TEXT NOT NULL, currency TEXT NOT NULL, status TEXT NOT NULL,
+    valid_to TEXT NOT NULL, description TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS invoice (number TEXT PRIMARY KEY, po_number TEXT NOT NULL,
+    invoice_date TEXT NOT NULL, net TEXT NOT NULL, tax TEXT NOT NULL, gross TEXT NOT NULL,
+    currency TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+    attachment_name TEXT NOT NULL, attachment_size INTEGER NOT NULL, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS draft (id TEXT PRIMARY KEY, payload TEXT NOT NULL,
+    attachment BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS fault (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrder:
+    number: str
+    client: str
+    issued: date
+    total: Decimal
+    invoiced: Decimal
+    currency: str
+    status: str
+    valid_to: date
+    description: str
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.total - self.invoiced
+
+    def is_open(self, today: date) -> bool:
+        return self.status == "Open" and self.valid_to >= today
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    number: str
+    po_number: str
+    invoice_date: date
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    currency: str
+    status: str
+    reason: str
+    attachment_name: str
+    attachment_size: int
+
+
+class Rejected(Exception):
+    """The portal refuses the invoice; the message is what the supplier sees."""
+
+
+class PortalState:
+    """All reads and writes of one demo portal's SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._db() as db:
+            db.executescript(_SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA busy_timeout=30000")
+        return db
+
+    def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        db = self._db()
+        try:
+            return db.execute(sql, params).fetchall()
+        finally:
+            db.close()
+
+    def _write(self, sql: str, params: tuple = ()) -> None:
+        db = self._db()
+        try:
+            db.execute(sql, params)
+        finally:
+            db.close()
+
+    # -- accounts and sessions ----------------------------------------------------------------
+    def add_account(self, login: str, password: str, totp_secret: str | None = None) -> None:
+        self._write("INSERT OR REPLACE INTO account VALUES (?, ?, ?)",
+                    (login, password, totp_secret))
+
+    def account(self, login: str) -> tuple[str, str | None] | None:
+        rows = self._query("SELECT password, totp_secret FROM account WHERE login = ?", (login,))
+        return rows[0] if rows else None
+
+    def open_session(self, login: str, verified: bool) -> str:
+        token = secrets.token_urlsafe(24)
+        self._write("INSERT INTO session VALUES (?, ?, ?, ?)",
+                    (token, login, time.time() + SESSION_SECONDS, int(verified)))
+        return token
+
+    def session(self, token: str | None) -> tuple[str, bool] | None:
+        """(login, verified) of a live session, or None if unknown or expired."""
+        if not token:
+            return None
+        if self.take_fault("expire_session"):
+            self._write("DELETE FROM session WHERE token = ?", (token,))
+            return None
+        rows = self._query("SELECT login, verified, expires_at FROM session WHERE token = ?",
+                           (token,))
+        if not rows or rows[0][2] < time.time():
+            return None
+        return rows[0][0], bool(rows[0][1])
+
+    def verify_session(self, token: str) -> None:
+        self._write("UPDATE session SET verified = 1 WHERE token = ?", (token,))
+
+    # -- purchase orders ----------------------------------------------------------------------
+    def add_purchase_order(self, *, number: str, client: str, issued: date, total: Decimal,
+                           currency: str = "ZAR", status: str = "Open",
+                           valid_to: date = date(2099, 12, 31),
+                           description: str = "Goods and services as per contract") -> None:
+        self._write("INSERT OR REPLACE INTO purchase_order VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (number, client, issued.isoformat(), str(total), currency, status,
+                     valid_to.isoformat(), description))
+
+    def purchase_orders(self) -> list[PurchaseOrder]:
+        rows = self._query(
+            "SELECT p.number, p.client, p.issued, p.total, p.currency, p.status, p.valid_to, "
+            "p.description, (SELECT group_concat(i.net, ' ') FROM invoice i "
+            "WHERE i.po_number = p.number AND i.status != 'Rejected') "
+            "FROM purchase_order p ORDER BY p.number")
+        return [PurchaseOrder(number=r[0], client=r[1], issued=date.fromisoformat(r[2]),
+                              total=Decimal(r[3]), currency=r[4], status=r[5],
+                              valid_to=date.fromisoformat(r[6]), description=r[7],
+                              invoiced=sum((Decimal(v) for v in (r[8] or "").split()),
+                                           Decimal("0.00")))
+                for r in rows]
+
+    def purchase_order(self, number: str) -> PurchaseOrder | None:
+        return next((p for p in self.purchase_orders() if p.number == number), None)
+
+    # -- invoices -----------------------------------------------------------------------------
+    def submit_invoice(self, *, number: str, po_number: str, invoice_date: date, net: Decimal,
+                       tax: Decimal, currency: str, attachment_name: str,
+                       attachment_size: int, today: date) -> Invoice:
+        """Validate like a real portal and store the invoice, or raise :class:`Rejected`."""
+        if not number.strip():
+            raise Rejected("Invoice number is required.")
+        if attachment_size <= 0 or not attachment_name.lower().endswith(".pdf"):
+            raise Rejected("An invoice PDF attachment is required.")
+        po = self.purchase_order(po_number)
+        if po is None:
+            raise Rejected(f"Purchase order {po_number} was not found.")
+        if po.status != "Open":
+            raise Rejected(f"Purchase order {po_number} is {po.status.lower()}.")
+        if po.valid_to < today:
+            raise Rejected(f"Purchase order {po_number} expired on {po.valid_to.isoformat()}.")
+        if currency != po.currency:
+            raise Rejected(f"Currency {currency} does not match the PO currency {po.currency}.")
+        if net > po.remaining:
+            raise Rejected(f"Invoice amount {net:.2f} exceeds the remaining PO balance "
+                           f"{po.remaining:.2f}.")
+        db = self._db()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            if db.execute("SELECT 1 FROM invoice WHERE number = ?", (number,)).fetchone():
+                db.execute("ROLLBACK")
+                raise Rejected(f"Invoice number {number} has already been used.")
+            db.execute("INSERT INTO invoice VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
+                       (number, po_number, invoice_date.isoformat(), str(net), str(tax),
+                        str(net + tax), currency, "Pending Approval", attachment_name,
+                        attachment_size, time.time()))
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        invoice = self.invoice(number)
+        assert invoice is not None
+        return invoice
+
+    def invoices(self, search: str = "") -> list[Invoice]:
+        rows = self._query(
+            "SELECT number, po_number, invoice_date, net, tax, gross, currency, status, reason, "
+            "attachment_name, attachment_size FROM invoice WHERE number LIKE ? "
+            "ORDER BY created_at", (f"%{search}%",))
+        return [Invoice(r[0], r[1], date.fromisoformat(r[2]), Decimal(r[3]), Decimal(r[4]),
+                        Decimal(r[5]), r[6], r[7], r[8], r[9], r[10]) for r in rows]
+
+    def invoice(self, number: str) -> Invoice | None:
+        return next((i for i in self.invoices(number) if i.number == number), None)
+
+    def set_invoice_status(self, number: str, status: str, reason: str = "") -> None:
+        """The client's side of the portal: approve, dispute, pay or reject an invoice."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        self._write("UPDATE invoice SET status = ?, reason = ? WHERE number = ?",
+                    (status, reason, number))
+
+    # -- two-step drafts (Ariba-style flavour) ------------------------------------------------
+    def save_draft(self, payload: str, attachment: bytes) -> str:
+        draft_id = secrets.token_hex(8)
+        self._write("INSERT INTO draft VALUES (?, ?, ?)", (draft_id, payload, attachment))
+        return draft_id
+
+    def draft(self, draft_id: str) -> tuple[str, bytes] | None:
+        rows = self._query("SELECT payload, attachment FROM draft WHERE id = ?", (draft_id,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    # -- fault switches -----------------------------------------------------------------------
+    def set_fault(self, name: str, value: Any = 1) -> None:
+        """Switches: ``slow_ms``, ``fail_next`` (count of 500s), ``expire_session`` (next
+        authenticated request finds its session gone), ``layout`` ("v2" renames fields),
+        ``slow_submit_ms`` (an invoice POST stores the invoice, then answers that late)."""
+        self._write("INSERT OR REPLACE INTO fault VALUES (?, ?)", (name, str(value)))
+
+    def clear_faults(self) -> None:
+        self._write("DELETE FROM fault")
+
+    def fault(self, name: str) -> str | None:
+        rows = self._query("SELECT value FROM fault WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
+
+    def take_fault(self, name: str) -> bool:
+        """Consume one count of a counted fault; True if it fired."""
+        db = self._db()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT value FROM fault WHERE name = ?", (name,)).fetchone()
+            fired = bool(row) and int(row[0]) > 0
+            if fired:
+                db.execute("UPDATE fault SET value = ? WHERE name = ?", (int(row[0]) - 1, name))
+            db.execute("COMMIT")
+            return fired
+        finally:
+            db.close()
