@@ -21,6 +21,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from config.portals import BrowserSettings, PortalSettings
+
 DEFAULT_HOME = Path("var")
 DEFAULT_CONFIG_FILE = Path("arbridge.toml")
 
@@ -79,6 +81,14 @@ class Settings(BaseSettings):
     portal_bindings: dict[str, str] = Field(
         default_factory=dict, description="customer number -> portal name; wins over groups"
     )
+    portals: dict[str, PortalSettings] = Field(
+        default_factory=dict, description="portal name -> account ([portals.NAME] in TOML)"
+    )
+    browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    invoice_pdfs: Literal["render", "folder", "archivelink"] = "render"
+    invoice_pdf_folder: Path | None = Field(
+        default=None, description="where SAP output drops PDFs named by billing document"
+    )
 
     @field_validator("company_codes", mode="before")
     @classmethod
@@ -98,6 +108,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_db_url(self.database_url)
         return f"sqlite:///{(self.home / 'arbridge.db').resolve()}"
+
+    @property
+    def evidence_path(self) -> Path:
+        return self.home / "evidence"
+
+    @property
+    def demo_portal_path(self) -> Path:
+        return self.home / "demo-portal"
 
     @property
     def simulator_path(self) -> Path:

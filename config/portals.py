@@ -1,0 +1,25 @@
+"""Portal accounts and the browser: which portals arbridge uploads to, and how it reaches them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class PortalSettings(BaseModel):
+    """One client portal account. Secrets are Fernet tokens (see ``config.secrets``)."""
+
+    kind: str = Field(description="driver, e.g. demo-coupa, demo-ariba")
+    url: str = Field(description="the portal's base URL")
+    user: str
+    password_encrypted: str
+    totp_secret_encrypted: str | None = None
+    concurrency: int = Field(default=2, ge=1, le=16, description="browser contexts at once")
+    review_required: bool = Field(default=False, description="a person approves each upload")
+    recycle_after: int = Field(default=200, ge=1, description="uploads before a new browser")
+    timeout_seconds: float = Field(default=15.0, gt=0, description="one page step")
+    max_attempts: int = Field(default=5, ge=1, description="technical retries, then a person")
+
+
+class BrowserSettings(BaseModel):
+    executable: str | None = Field(default=None, description="Chromium; auto-detected if unset")
+    headless: bool = True

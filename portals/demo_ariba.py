@@ -1,0 +1,127 @@
+"""Driver for the Ariba-style demo portal (user name login, order cards, two-step invoice)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+from playwright.async_api import Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder, SubmitResult
+from portals.errors import PortalLoginFailed, PortalRejected, PortalUncertain
+from portals.page_driver import PageDriver, SessionExpired, money
+
+STATES = {"Sent": "submitted", "Approved": "approved", "On Hold": "disputed", "Paid": "paid",
+          "Rejected": "rejected"}
+CARDS_JS = """cards => cards.map(c => Object.fromEntries(
+    [...c.querySelectorAll('span[class]')].map(s => [s.className, s.textContent.trim()])))"""
+
+
+class AribaDemoDriver(PageDriver):
+    kind = "demo-ariba"
+
+    def is_login_page(self, url: str) -> bool:
+        return "/Authn/SignIn" in url
+
+    async def login(self) -> None:
+        page = await self.goto("/Authn/SignIn", expect_login=True)
+        await (await self.find(page.get_by_label("User Name"), "User Name field")).fill(self.user)
+        await (await self.find(page.get_by_label("Password"), "Password field")).fill(
+            self.password)
+        await (await self.find(page.get_by_role("button", name="Login"), "Login button")).click()
+        await page.wait_for_load_state("domcontentloaded")
+        if self.is_login_page(page.url):
+            error = page.locator(".errorBox")
+            text = (await error.first.text_content()) if await error.count() else "no reason"
+            raise PortalLoginFailed(f"{self.kind} refused the login of {self.user}: {text}")
+        await self.save_session()
+
+    async def purchase_orders(self) -> list[PortalPurchaseOrder]:
+        async def read() -> list[PortalPurchaseOrder]:
+            page = await self.goto("/home")
+            await (await self.find(page.get_by_role("link", name="Orders and Releases"),
+                                   "Orders and Releases link")).click()
+            await page.wait_for_load_state("domcontentloaded")
+            if self.is_login_page(page.url):
+                raise SessionExpired("orders")
+            await self.find(page.locator("#order-list"), "order list")
+            cards = await page.locator("#order-list .po-card").evaluate_all(CARDS_JS)
+            orders = []
+            for card in cards:
+                currency, _, total = card["amount"].partition(" ")
+                orders.append(PortalPurchaseOrder(
+                    number=card["order-number"], total=money(total, "order amount"),
+                    invoiced=money(card["amount-invoiced"], "amount invoiced"),
+                    currency=currency, open=card["order-status"] == "Open",
+                    valid_to=date.fromisoformat(card["valid-until"])))
+            return orders
+        return await self.with_session(read)
+
+    async def find_invoice(self, number: str) -> PortalInvoice | None:
+        async def read() -> PortalInvoice | None:
+            page = await self.goto(f"/outbox?InvoiceNumber={quote(number)}")
+            return await self._listed(page, number)
+        return await self.with_session(read)
+
+    async def _listed(self, page: Page, number: str) -> PortalInvoice | None:
+        await self.find(page.locator("#outbox"), "invoice outbox")
+        rows = await page.locator("#outbox .invoice-row").evaluate_all(CARDS_JS)
+        for row in rows:
+            if row["inv-no"] == number:
+                return PortalInvoice(number=number, po_number=row["inv-order"],
+                                     gross=money(row["inv-total"], "invoice total"),
+                                     state=STATES.get(row["inv-status"], "submitted"),  # type: ignore[arg-type]
+                                     reason=row.get("inv-comment", ""))
+        return None
+
+    async def submit_invoice(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
+        try:
+            return await self._submit(invoice, pdf)
+        except SessionExpired:
+            await self.login()
+            existing = await self.find_invoice(invoice.number)
+            if existing is not None:
+                return SubmitResult(existing, "found on the portal after logging in again")
+            return await self._submit(invoice, pdf)
+
+    async def _submit(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
+        page = await self.goto(f"/invoice/create?po={quote(invoice.po_number)}")
+        fields = {"InvoiceNumber": invoice.number, "InvoiceDate": invoice.invoice_date.isoformat(),
+                  "SubTotal": f"{invoice.net:.2f}", "TaxAmount": f"{invoice.tax:.2f}"}
+        for name, value in fields.items():
+            await (await self.find(page.locator(f'input[name="{name}"]'),
+                                   f"invoice field {name!r}")).fill(value)
+        await (await self.find(page.locator('select[name="Currency"]'),
+                               "Currency list")).select_option(invoice.currency)
+        await (await self.find(page.locator('input[name="AttachmentFile"]'),
+                               "attachment field")).set_input_files(str(pdf))
+        await (await self.find(page.get_by_role("button", name="Next"), "Next button")).click()
+        await page.wait_for_load_state("domcontentloaded")
+        if self.is_login_page(page.url):
+            raise SessionExpired("review")
+        button = await self.find(page.get_by_role("button", name="Submit"), "Submit button")
+        try:
+            async with page.expect_response(
+                    lambda r: r.request.method == "POST" and "/invoice/submit" in r.url) as sent:
+                await button.click()
+            response = await sent.value
+        except PlaywrightTimeoutError as exc:
+            raise PortalUncertain(f"{self.kind}: no answer after submitting invoice "
+                                  f"{invoice.number}") from exc
+        if response.status >= 500:
+            raise PortalUncertain(f"{self.kind} answered {response.status} to invoice "
+                                  f"{invoice.number}; it may have been stored")
+        await page.wait_for_load_state("domcontentloaded")
+        if self.is_login_page(page.url):
+            raise SessionExpired("submit")
+        error = page.locator(".errorBox")
+        if await error.count():
+            raise PortalRejected(f"{self.kind} rejected invoice {invoice.number}: "
+                                 f"{(await error.first.text_content() or '').strip()}")
+        found = await self._listed(page, invoice.number)
+        if found is None:
+            raise PortalUncertain(f"{self.kind}: invoice {invoice.number} not in the outbox "
+                                  "after submitting")
+        return SubmitResult(found, f"Invoice {invoice.number} has been sent to the customer")

@@ -1,0 +1,133 @@
+"""Driver for the Coupa-style demo portal (email + password, optional TOTP; PO flip)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+import pyotp
+from playwright.async_api import Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder, SubmitResult
+from portals.errors import PortalLoginFailed, PortalRejected, PortalUncertain
+from portals.page_driver import PageDriver, SessionExpired, money
+
+STATES = {"Pending Approval": "submitted", "Approved": "approved", "Disputed": "disputed",
+          "Paid": "paid", "Rejected": "rejected"}
+ROWS_JS = """rows => rows.map(r => Object.fromEntries(
+    [...r.querySelectorAll('td[class]')].map(td => [td.className, td.textContent.trim()])))"""
+
+
+class CoupaDemoDriver(PageDriver):
+    kind = "demo-coupa"
+
+    def is_login_page(self, url: str) -> bool:
+        path = url.split("?")[0]
+        return path.endswith("/login") or path.endswith("/two_factor")
+
+    async def login(self) -> None:
+        page = await self.goto("/login", expect_login=True)
+        await (await self.find(page.locator('input[name="user[login]"]'), "email field")).fill(
+            self.user)
+        await (await self.find(page.locator('input[name="user[password]"]'),
+                               "password field")).fill(self.password)
+        await (await self.find(page.get_by_role("button", name="Sign In"), "Sign In")).click()
+        await page.wait_for_load_state("domcontentloaded")
+        if page.url.split("?")[0].endswith("/two_factor"):
+            if not self.totp_secret:
+                raise PortalLoginFailed(f"{self.kind} asks {self.user} for a verification code "
+                                        "but no TOTP secret is configured")
+            try:
+                code = pyotp.TOTP(self.totp_secret).now()
+            except (ValueError, TypeError) as exc:
+                raise PortalLoginFailed(f"{self.kind}: the TOTP secret for {self.user} is not a "
+                                        "valid base32 seed") from exc
+            await (await self.find(page.locator('input[name="otp_code"]'), "code field")).fill(
+                code)
+            await (await self.find(page.get_by_role("button", name="Verify"), "Verify")).click()
+            await page.wait_for_load_state("domcontentloaded")
+        if self.is_login_page(page.url):
+            error = page.locator(".flash-error")
+            text = (await error.first.text_content()) if await error.count() else "no reason"
+            raise PortalLoginFailed(f"{self.kind} refused the login of {self.user}: {text}")
+        await self.save_session()
+
+    async def purchase_orders(self) -> list[PortalPurchaseOrder]:
+        async def read() -> list[PortalPurchaseOrder]:
+            page = await self.goto("/orders")
+            await self.find(page.locator("table#orders"), "Orders table")
+            rows = await page.locator("table#orders tbody tr").evaluate_all(ROWS_JS)
+            return [PortalPurchaseOrder(
+                number=r["po-number"], total=money(r["po-total"], "PO total"),
+                invoiced=money(r["po-invoiced"], "PO invoiced"), currency=r["po-currency"],
+                open=r["po-status"] == "Open", valid_to=date.fromisoformat(r["po-valid-to"]))
+                for r in rows]
+        return await self.with_session(read)
+
+    async def find_invoice(self, number: str) -> PortalInvoice | None:
+        async def read() -> PortalInvoice | None:
+            page = await self.goto(f"/invoices?search={quote(number)}")
+            return await self._listed(page, number)
+        return await self.with_session(read)
+
+    async def _listed(self, page: Page, number: str) -> PortalInvoice | None:
+        await self.find(page.locator("table#invoices"), "Invoices table")
+        rows = await page.locator("table#invoices tbody tr").evaluate_all(
+            """rows => rows.map(r => [...r.querySelectorAll('td')].map(
+                   td => td.textContent.trim()))""")
+        for cells in rows:
+            if cells[0] == number:
+                return PortalInvoice(number=cells[0], po_number=cells[1],
+                                     gross=money(cells[2], "invoice total"),
+                                     state=STATES.get(cells[3], "submitted"),  # type: ignore[arg-type]
+                                     reason=cells[4])
+        return None
+
+    async def submit_invoice(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
+        try:
+            return await self._submit(invoice, pdf)
+        except SessionExpired:
+            await self.login()
+            existing = await self.find_invoice(invoice.number)
+            if existing is not None:
+                return SubmitResult(existing, "found on the portal after logging in again")
+            return await self._submit(invoice, pdf)
+
+    async def _submit(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
+        page = await self.goto(f"/orders/{quote(invoice.po_number)}/invoices/new")
+        fields = {"invoice_number": invoice.number,
+                  "invoice_date": invoice.invoice_date.isoformat(),
+                  "line_description": invoice.description, "line_amount": f"{invoice.net:.2f}",
+                  "tax_amount": f"{invoice.tax:.2f}", "currency": invoice.currency}
+        for name, value in fields.items():
+            await (await self.find(page.locator(f'input[name="{name}"]'),
+                                   f"invoice form field {name!r}")).fill(value)
+        await (await self.find(page.locator('input[name="attachment"]'),
+                               "attachment field")).set_input_files(str(pdf))
+        button = await self.find(page.get_by_role("button", name="Submit", exact=True),
+                                 "Submit button")
+        try:
+            async with page.expect_response(
+                    lambda r: r.request.method == "POST" and "/invoices" in r.url) as posted:
+                await button.click()
+            response = await posted.value
+        except PlaywrightTimeoutError as exc:
+            raise PortalUncertain(f"{self.kind}: no answer after submitting invoice "
+                                  f"{invoice.number}") from exc
+        if response.status >= 500:
+            raise PortalUncertain(f"{self.kind} answered {response.status} to invoice "
+                                  f"{invoice.number}; it may have been stored")
+        await page.wait_for_load_state("domcontentloaded")
+        if self.is_login_page(page.url):
+            raise SessionExpired("submit")
+        error = page.locator(".flash-error")
+        if await error.count():
+            raise PortalRejected(f"{self.kind} rejected invoice {invoice.number}: "
+                                 f"{(await error.first.text_content() or '').strip()}")
+        found = await self._listed(page, invoice.number)
+        if found is None:
+            raise PortalUncertain(f"{self.kind}: invoice {invoice.number} not listed after "
+                                  "submitting")
+        return SubmitResult(found, f"Invoice {invoice.number} submitted for approval")
