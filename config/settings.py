@@ -85,6 +85,9 @@ class Settings(BaseSettings):
         default_factory=dict, description="portal name -> account ([portals.NAME] in TOML)"
     )
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    portal_upload_lookback_days: int | None = Field(
+        default=7, ge=0, description="queue invoices billed in the last N days (go-live "
+        "cut-over; older ones were uploaded by hand); empty for all")
     invoice_pdfs: Literal["render", "folder", "archivelink"] = "render"
     invoice_pdf_folder: Path | None = Field(
         default=None, description="where SAP output drops PDFs named by billing document"

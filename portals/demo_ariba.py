@@ -46,7 +46,7 @@ class AribaDemoDriver(PageDriver):
             await page.wait_for_load_state("domcontentloaded")
             if self.is_login_page(page.url):
                 raise SessionExpired("orders")
-            await self.find(page.locator("#order-list"), "order list")
+            await self.find(page.locator("#order-list"), "order list", visible=False)
             cards = await page.locator("#order-list .po-card").evaluate_all(CARDS_JS)
             orders = []
             for card in cards:
@@ -66,7 +66,7 @@ class AribaDemoDriver(PageDriver):
         return await self.with_session(read)
 
     async def _listed(self, page: Page, number: str) -> PortalInvoice | None:
-        await self.find(page.locator("#outbox"), "invoice outbox")
+        await self.find(page.locator("#outbox"), "invoice outbox", visible=False)
         rows = await page.locator("#outbox .invoice-row").evaluate_all(CARDS_JS)
         for row in rows:
             if row["inv-no"] == number:

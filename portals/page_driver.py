@@ -80,10 +80,11 @@ class PageDriver:
         if response is not None and response.status >= 500:
             raise PortalUnavailable(f"{self.kind} answered {response.status} on {path}")
 
-    async def find(self, locator: Locator, what: str) -> Locator:
-        """Wait for ``locator``; if it never shows, the page is not the one the driver knows."""
+    async def find(self, locator: Locator, what: str, *, visible: bool = True) -> Locator:
+        """Wait for ``locator`` (visible, or only present for containers that may be empty);
+        if it never shows, the page is not the one the driver knows."""
         try:
-            await locator.first.wait_for(state="visible")
+            await locator.first.wait_for(state="visible" if visible else "attached")
         except PlaywrightTimeoutError as exc:
             page = await self.page()
             raise PortalLayoutChanged(

@@ -18,7 +18,7 @@ from config.settings import redact_url
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SQLITE_CACHE_KIB = 65_536  # page cache per connection; the default 2 MB thrashes on big pulls
+SQLITE_CACHE_KIB = 16_384  # page cache per connection; the default 2 MB thrashes on big pulls
 
 
 def make_engine(url: str) -> Engine:

@@ -127,5 +127,9 @@ def create_statements() -> list[str]:
         "CREATE INDEX IF NOT EXISTS bsid_kunnr ON BSID (BUKRS, KUNNR)",
         "CREATE INDEX IF NOT EXISTS cdhdr_udate ON CDHDR (OBJECTCLAS, UDATE)",
         "CREATE TABLE IF NOT EXISTS SIM_STATE (KEY TEXT PRIMARY KEY, VALUE TEXT NOT NULL)",
+        # ArchiveLink: links (TOA01) and the content server's documents, in one table
+        "CREATE TABLE IF NOT EXISTS SIM_ARCHIVE (OBJECT_ID TEXT NOT NULL, SAP_OBJECT TEXT NOT "
+        "NULL, ARCHIV_ID TEXT NOT NULL, ARC_DOC_ID TEXT PRIMARY KEY, AR_DATE TEXT NOT NULL, "
+        "CONTENT BLOB NOT NULL)",
     ]
     return statements

@@ -161,9 +161,41 @@ def net_due_date(baseline: date, net_days: Decimal) -> date:
     return baseline + timedelta(days=int(net_days))
 
 
+# -- ArchiveLink ------------------------------------------------------------------------------
+ARCHIVE_LINE = 1024
+
+
+def archiv_get_connections(db: sqlite3.Connection, sim: SapSimulator, *, OBJECTTYPE: str,
+                           OBJECT_ID: str, DOCUMENTCLASS: str = "", ARCHIV_ID: str = "",
+                           **_: Any) -> dict:
+    rows = db.execute("SELECT ARCHIV_ID, ARC_DOC_ID, AR_DATE FROM SIM_ARCHIVE WHERE "
+                      "SAP_OBJECT = ? AND OBJECT_ID = ?", (OBJECTTYPE, OBJECT_ID)).fetchall()
+    if not rows:
+        raise AbapException("NOTHING_FOUND", f"No archived documents for {OBJECTTYPE} "
+                                             f"{OBJECT_ID}")
+    return {"CONNECTIONS": [{"MANDT": "100", "SAP_OBJECT": OBJECTTYPE, "OBJECT_ID": OBJECT_ID,
+                             "ARCHIV_ID": r[0], "ARC_DOC_ID": r[1], "AR_OBJECT": "SDOINVOICE",
+                             "AR_DATE": r[2], "RESERVE": "PDF"} for r in rows],
+            "COUNT": len(rows)}
+
+
+def archivobject_get_table(db: sqlite3.Connection, sim: SapSimulator, *, ARCHIV_ID: str,
+                           DOCUMENT_TYPE: str, ARCHIV_DOC_ID: str, **_: Any) -> dict:
+    row = db.execute("SELECT CONTENT FROM SIM_ARCHIVE WHERE ARCHIV_ID = ? AND ARC_DOC_ID = ?",
+                     (ARCHIV_ID, ARCHIV_DOC_ID)).fetchone()
+    if row is None:
+        raise AbapException("ERROR_ARCHIV", f"Document {ARCHIV_DOC_ID} not in {ARCHIV_ID}")
+    content: bytes = row[0]
+    lines = [{"LINE": content[i:i + ARCHIVE_LINE].ljust(ARCHIVE_LINE, b"\0")}
+             for i in range(0, len(content), ARCHIVE_LINE)]
+    return {"BINARCHIVOBJECT": lines, "BINLENGTH": len(content), "ARCHIVOBJECT": []}
+
+
 FUNCTIONS: dict[str, Callable[..., dict]] = {
     "RFC_PING": rfc_ping,
     "RFC_SYSTEM_INFO": rfc_system_info,
     "RFC_READ_TABLE": rfc_read_table,
     "BAPI_AR_ACC_GETOPENITEMS": bapi_ar_acc_getopenitems,
+    "ARCHIV_GET_CONNECTIONS": archiv_get_connections,
+    "ARCHIVOBJECT_GET_TABLE": archivobject_get_table,
 }

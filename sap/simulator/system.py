@@ -162,6 +162,19 @@ class SapSimulator:
         finally:
             db.close()
 
+    def archive_pdf(self, vbeln: str, content: bytes) -> str:
+        """Archive a printed invoice for a billing document (as output type RD00 would)."""
+        db = self.open_db()
+        try:
+            with db:
+                number = db.execute("SELECT COUNT(*) FROM SIM_ARCHIVE").fetchone()[0] + 1
+                doc_id = f"ARB{number:037d}"
+                db.execute("INSERT INTO SIM_ARCHIVE VALUES (?, 'VBRK', 'A1', ?, ?, ?)",
+                           (vbeln, doc_id, self.today().strftime("%Y%m%d"), content))
+            return doc_id
+        finally:
+            db.close()
+
     def counts(self) -> dict[str, int]:
         db = self.open_db()
         try:

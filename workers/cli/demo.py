@@ -1,19 +1,28 @@
 """``arbridge demo``: the main job on the embedded defaults (simulator + SQLite).
 
-Seeds the SAP simulator once, then runs a sync cycle. ``--json`` prints one object with a
-section per capability; the section names are a contract that scripts read.
+Seeds the SAP simulator once, then runs a sync cycle: pull from SAP, then upload the portal
+invoices to the bundled demo portal (started on a free loopback port for the run).
+``--json`` prints one object with a section per capability; the section names are a contract
+that scripts read.
 """
 
 from __future__ import annotations
 
+import asyncio
+from datetime import date
+
 import typer
 from rich.progress import Progress
 
-from config.settings import load_settings
+from config.secrets import SecretBox
+from config.settings import Settings, load_settings
+from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal
+from portals.demo.server import DemoServer
 from sap.simulator import SapSimulator
-from sync.store import open_store
+from sync.store import Store, open_store
 from workers.cli.output import console, guarded, print_json
 from workers.cli.sap import run_pull, summary_table
+from workers.uploads import make_runner, queue_counts
 
 
 def demo_command(
@@ -27,17 +36,40 @@ def demo_command(
             if not simulator.is_seeded():
                 _seed(simulator, settings.sap, quiet=as_json)
         result = run_pull(settings, full=False, show_progress=not as_json)
-        counts = open_store(settings).counts()
+        store = open_store(settings)
+        counts = store.counts()
+        if not as_json:
+            console.print(summary_table(result))
+            console.print(f"store now holds {counts['customers']:,} customers, "
+                          f"{counts['billing_documents']:,} billing documents and "
+                          f"{counts['open_items']:,} open items ({settings.home.resolve()})",
+                          highlight=False)
+        portals = _upload_to_demo_portals(settings, store, quiet=as_json)
         if as_json:
-            print_json({"sap": counts})
+            print_json({"sap": counts, "portals": portals})
             return
-        console.print(summary_table(result))
-        console.print(f"store now holds {counts['customers']:,} customers, "
-                      f"{counts['billing_documents']:,} billing documents and "
-                      f"{counts['open_items']:,} open items ({settings.home.resolve()})",
-                      highlight=False)
+        console.print(f"portal uploads: {portals['submitted']} on the portals, "
+                      f"{portals['held']} held for a new PO, {portals['failed']} failed, "
+                      f"{portals['queued']} waiting, {portals['review']} in review "
+                      "(arbridge portals queue --state held shows why)", highlight=False)
 
     guarded(action)
+
+
+def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool) -> dict[str, int]:
+    """Start the bundled demo portal, give it the clients' POs, upload the portal invoices."""
+    today = date.today()
+    with DemoServer(settings.demo_portal_path) as server:
+        for portal, flavour in FLAVOUR_OF.items():
+            seed_portal(server.states[flavour], store, portal, today=today,
+                        with_totp=flavour == "coupa")
+        accounts = demo_accounts(server.url, SecretBox.load(settings.home))
+        runner = make_runner(settings, store, accounts, on_upload=None if quiet else
+                             lambda p, d, o: console.print(f"{p}: {d} {o}", highlight=False))
+        summary = asyncio.run(runner.run())
+    for name, error in summary.errors.items():
+        console.print(f"[red]{name}:[/] {error}", highlight=False)
+    return queue_counts(store)
 
 
 def _seed(simulator: SapSimulator, sap, quiet: bool) -> None:  # type: ignore[no-untyped-def]

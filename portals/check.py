@@ -1,0 +1,39 @@
+"""The daily portal health check: log in and open the Orders page of every portal, so an
+expired password or a changed page is found before billing day."""
+
+from __future__ import annotations
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import async_playwright
+
+from config.errors import ArbridgeError
+from config.portals import BrowserSettings
+from portals.accounts import PortalAccount
+from portals.browser import BrowserPool
+from portals.registry import driver_class
+
+
+async def check_portals(accounts: dict[str, PortalAccount],
+                        browser: BrowserSettings) -> dict[str, str | None]:
+    """Portal name → None if fine, else what is wrong (one line)."""
+    results: dict[str, str | None] = {}
+    async with async_playwright() as playwright:
+        pool = BrowserPool(playwright, browser, recycle_after=1000)
+        try:
+            for name, account in accounts.items():
+                context = await pool.context(None)
+                try:
+                    driver = driver_class(account.settings.kind)(
+                        context=context, url=account.settings.url, user=account.settings.user,
+                        password=account.password, totp_secret=account.totp_secret,
+                        timeout_seconds=account.settings.timeout_seconds)
+                    await driver.login()
+                    orders = await driver.purchase_orders()
+                    results[name] = None if orders is not None else "no Orders page"
+                except (ArbridgeError, PlaywrightError) as error:
+                    results[name] = str(error).splitlines()[0]
+                finally:
+                    await pool.release(context)
+        finally:
+            await pool.close()
+    return results

@@ -1,0 +1,319 @@
+"""The upload runner: puts every ready invoice on its portal exactly once.
+
+For each portal with work: one login, one read of the PO balances (stored), then up to
+``concurrency`` browser contexts take uploads from a queue. Each upload:
+
+1. enters ``submitting`` with an attempt recorded — committed before the portal is touched;
+2. is looked up on the portal by invoice number (after a crash this finds what was sent);
+3. is checked against its PO (held if it does not fit: a person must get a new PO);
+4. is submitted with its PDF; the evidence pack keeps values, screenshot and, on failure,
+   the Playwright trace.
+
+Technical failures go back to ``ready`` with backoff; business failures go to a person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from playwright.async_api import BrowserContext, async_playwright
+from playwright.async_api import Error as PlaywrightError
+from sqlalchemy import select
+
+from config.errors import ArbridgeError, InputError
+from config.portals import BrowserSettings
+from portals.accounts import PortalAccount
+from portals.browser import BrowserPool
+from portals.driver import InvoiceSubmission, PortalInvoice
+from portals.errors import (
+    PortalLayoutChanged,
+    PortalLoginFailed,
+    PortalRejected,
+    PortalUnavailable,
+    PortalUncertain,
+)
+from portals.evidence import EvidencePack
+from portals.page_driver import PageDriver
+from portals.registry import driver_class
+from sync import uploads
+from sync.models import CustomerRow
+from sync.po_rules import PoBalance, hold_reason
+from sync.store import Store
+
+log = logging.getLogger(__name__)
+OUTCOMES = ("submitted", "found", "held", "failed", "retry")
+
+
+@dataclass
+class RunSummary:
+    portals: dict[str, dict[str, int]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def count(self, portal: str, outcome: str) -> None:
+        tally = self.portals.setdefault(portal, {o: 0 for o in OUTCOMES})
+        tally[outcome] += 1
+
+    def as_dict(self) -> dict:
+        return {"portals": self.portals, "errors": self.errors}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UploadRunner:
+    def __init__(self, *, store: Store, accounts: dict[str, PortalAccount],
+                 browser: BrowserSettings, pdfs: object, evidence_root: Path,
+                 session_root: Path, clock: Callable[[], datetime] = _now,
+                 billed_from: date | None = None,
+                 on_upload: Callable[[str, str, str], None] | None = None) -> None:
+        self.store = store
+        self.accounts = accounts
+        self.browser = browser
+        self.pdfs = pdfs
+        self.evidence_root = evidence_root
+        self.session_root = session_root
+        self.clock = clock
+        self.on_upload = on_upload
+        self.billed_from = billed_from
+        self.summary = RunSummary()
+
+    # -- entry points -------------------------------------------------------------------------
+    def prepare(self) -> int:
+        """Queue new invoices of bound customers and route them to review or ready."""
+        now = self.clock()
+        with self.store.engine.begin() as conn:
+            queued = uploads.enqueue(conn, now=now, portals=self.accounts,
+                                     billed_from=self.billed_from)
+            review = {n for n, a in self.accounts.items() if a.settings.review_required}
+            uploads.route_queued(conn, now=now, review_portals=review)
+        return queued
+
+    async def run(self, portal: str | None = None, limit: int | None = None) -> RunSummary:
+        self.prepare()
+        async with async_playwright() as playwright:
+            chosen = [a for n, a in self.accounts.items() if portal is None or n == portal]
+            await asyncio.gather(*(self._guarded_portal(playwright, a, limit) for a in chosen))
+        return self.summary
+
+    async def _guarded_portal(self, playwright, account: PortalAccount,  # type: ignore[no-untyped-def]
+                              limit: int | None) -> None:
+        """One portal's run; a portal that is down or refuses the login does not stop others."""
+        try:
+            await self._run_portal(playwright, account, limit)
+        except (PortalLoginFailed, PortalUnavailable, PortalLayoutChanged) as error:
+            log.error("portal %s: %s", account.name, error)
+            self.summary.errors[account.name] = str(error)
+
+    # -- one portal ---------------------------------------------------------------------------
+    def _driver(self, account: PortalAccount, context: BrowserContext) -> PageDriver:
+        return driver_class(account.settings.kind)(
+            context=context, url=account.settings.url, user=account.settings.user,
+            password=account.password, totp_secret=account.totp_secret,
+            timeout_seconds=account.settings.timeout_seconds,
+            state_path=self.session_root / f"{account.name}.json")
+
+    async def _run_portal(self, playwright, account: PortalAccount, limit: int | None) -> None:  # type: ignore[no-untyped-def]
+        with self.store.engine.connect() as conn:
+            work = uploads.due(conn, account.name, self.clock())
+        if limit is not None:
+            work = work[:limit]
+        if not work:
+            return
+        self.summary.portals.setdefault(account.name, {o: 0 for o in OUTCOMES})
+        pool = BrowserPool(playwright, self.browser, recycle_after=account.settings.recycle_after)
+        state_path = self.session_root / f"{account.name}.json"
+        try:
+            context = await pool.context(state_path)
+            driver = self._driver(account, context)
+            balances = await self._read_balances(account.name, driver)
+            queue: asyncio.Queue = asyncio.Queue()
+            for upload in work:
+                queue.put_nowait(upload)
+            slots = min(account.settings.concurrency, len(work))
+            contexts = [context] + [await pool.context(state_path) for _ in range(slots - 1)]
+            await asyncio.gather(*(self._slot(account, pool, c, queue, balances)
+                                   for c in contexts))
+        finally:
+            await pool.close()
+
+    async def _read_balances(self, portal: str, driver: PageDriver) -> dict[str, PoBalance]:
+        orders = await driver.purchase_orders()
+        with self.store.engine.begin() as conn:
+            uploads.save_purchase_orders(conn, portal, [
+                {"number": o.number, "total": o.total, "invoiced": o.invoiced,
+                 "remaining": o.remaining, "currency": o.currency, "open": o.open,
+                 "valid_to": o.valid_to} for o in orders], self.clock())
+        return {o.number: PoBalance(o.number, o.remaining, o.currency, o.open, o.valid_to)
+                for o in orders}
+
+    async def _slot(self, account: PortalAccount, pool: BrowserPool, context: BrowserContext,
+                    queue: asyncio.Queue, balances: dict[str, PoBalance]) -> None:
+        driver = self._driver(account, context)
+        await context.tracing.start(screenshots=False, snapshots=True)
+        try:
+            while not queue.empty():
+                upload = queue.get_nowait()
+                await self._upload(account, driver, context, upload, balances)
+                pool.count_upload()
+                if pool.due_for_recycling():
+                    await context.tracing.stop()
+                    await pool.release(context)
+                    context = await pool.context(self.session_root / f"{account.name}.json")
+                    driver = self._driver(account, context)
+                    await context.tracing.start(screenshots=False, snapshots=True)
+        finally:
+            try:
+                await context.tracing.stop()
+            except PlaywrightError:
+                pass
+            await pool.release(context)
+
+    # -- one upload ---------------------------------------------------------------------------
+    def _submission(self, upload: uploads.Upload) -> InvoiceSubmission:
+        return InvoiceSubmission(
+            number=upload.invoice_number, po_number=upload.po_number or "",
+            invoice_date=upload.invoice_date, net=upload.net, tax=upload.tax,
+            currency=upload.currency, description=f"Invoice {upload.invoice_number} as per PO")
+
+    def _customer_name(self, upload: uploads.Upload) -> str:
+        table = CustomerRow.__table__  # type: ignore[attr-defined]
+        with self.store.engine.connect() as conn:
+            return conn.execute(select(table.c.name).join_from(
+                table, uploads.UPLOADS, table.c.number == uploads.UPLOADS.c.customer).where(
+                uploads.UPLOADS.c.id == upload.id)).scalar() or ""
+
+    async def _upload(self, account: PortalAccount, driver: PageDriver,
+                      context: BrowserContext, upload: uploads.Upload,
+                      balances: dict[str, PoBalance]) -> None:
+        with self.store.engine.begin() as conn:
+            attempt_id = uploads.begin_attempt(conn, upload, now=self.clock())
+            attempt = uploads.get(conn, upload.id).attempts
+        evidence = EvidencePack(self.evidence_root, account.name, upload.billing_document,
+                                attempt)
+        submission = self._submission(upload)
+        await context.tracing.start_chunk()
+        keep_trace = True
+        reserved: Decimal | None = None
+        try:
+            found = await driver.find_invoice(upload.invoice_number)
+            if found is not None:
+                outcome, detail = self._already_there(upload, found)
+                keep_trace = outcome != "found"
+                self._finish(upload, attempt_id, evidence, outcome, detail)
+                return
+            reason = self._fits(upload, balances)
+            if reason:
+                keep_trace = False
+                self._finish(upload, attempt_id, evidence, "held", reason)
+                return
+            reserved = upload.net
+            pdf = self.pdfs.pdf_for(upload, self._customer_name(upload))  # type: ignore[attr-defined]
+            evidence.values(submission, pdf)
+            result = await driver.submit_invoice(submission, pdf)
+            await driver.screenshot(evidence.screenshot_path)
+            keep_trace = False
+            reserved = None
+            self._finish(upload, attempt_id, evidence, "submitted", result.confirmation)
+        except PortalUncertain as error:
+            found = await self._look_again(driver, upload)
+            if found is not None:
+                keep_trace = False
+                reserved = None
+                self._finish(upload, attempt_id, evidence, "submitted",
+                             f"{error}; found on the portal afterwards")
+            else:
+                await self._screenshot(driver, evidence)
+                self._finish(upload, attempt_id, evidence, "retry", str(error), account=account)
+        except PortalRejected as error:
+            await self._screenshot(driver, evidence)
+            self._finish(upload, attempt_id, evidence, "failed", str(error))
+        except PortalLayoutChanged as error:
+            await self._screenshot(driver, evidence)
+            self._finish(upload, attempt_id, evidence, "failed", str(error))
+        except InputError as error:
+            self._finish(upload, attempt_id, evidence, "failed", str(error))
+        except PortalLoginFailed as error:
+            self._finish(upload, attempt_id, evidence, "retry", str(error), account=account)
+            raise
+        except (PortalUnavailable, PlaywrightError, ArbridgeError) as error:
+            await self._screenshot(driver, evidence)
+            self._finish(upload, attempt_id, evidence, "retry", str(error).splitlines()[0],
+                         account=account)
+        finally:
+            if reserved is not None and upload.po_number in balances:
+                balance = balances[upload.po_number]
+                balances[upload.po_number] = PoBalance(balance.number,
+                                                       balance.remaining + reserved,
+                                                       balance.currency, balance.open,
+                                                       balance.valid_to)
+            try:
+                if keep_trace:
+                    await evidence.keep_trace(context)
+                else:
+                    await evidence.drop_trace(context)
+            except PlaywrightError:
+                log.warning("could not save the trace of %s", upload.billing_document)
+
+    def _fits(self, upload: uploads.Upload, balances: dict[str, PoBalance]) -> str | None:
+        """Check the PO and, if it fits, reserve the amount for this run (no await between)."""
+        po = balances.get(upload.po_number or "")
+        reason = hold_reason(po_number=upload.po_number, net=upload.net,
+                             currency=upload.currency, po=po, portal=upload.portal,
+                             today=self.clock().date())
+        if reason is None and po is not None:
+            balances[po.number] = PoBalance(po.number, po.remaining - upload.net, po.currency,
+                                            po.open, po.valid_to)
+        return reason
+
+    @staticmethod
+    def _already_there(upload: uploads.Upload, found: PortalInvoice) -> tuple[str, str]:
+        if found.po_number == (upload.po_number or "") and found.gross == upload.gross:
+            return "found", f"already on the portal ({found.state}); not submitted again"
+        return "failed", (f"invoice number {upload.invoice_number} is already on the portal "
+                          f"against PO {found.po_number} for {found.gross}: a different "
+                          "invoice? A person must check")
+
+    async def _look_again(self, driver: PageDriver, upload: uploads.Upload
+                          ) -> PortalInvoice | None:
+        try:
+            return await driver.find_invoice(upload.invoice_number)
+        except (ArbridgeError, PlaywrightError):
+            return None
+
+    @staticmethod
+    async def _screenshot(driver: PageDriver, evidence: EvidencePack) -> None:
+        try:
+            await driver.screenshot(evidence.screenshot_path)
+        except PlaywrightError:
+            log.warning("no screenshot for %s", evidence.folder)
+
+    def _finish(self, upload: uploads.Upload, attempt_id: int, evidence: EvidencePack,
+                outcome: str, detail: str, account: PortalAccount | None = None) -> None:
+        now = self.clock()
+        evidence.outcome(outcome, detail)
+        with self.store.engine.begin() as conn:
+            if outcome in ("submitted", "found"):
+                uploads.transition(conn, upload.id, "submitted", now=now, reason=None)
+            elif outcome == "held":
+                uploads.transition(conn, upload.id, "held", now=now, reason=detail)
+            elif outcome == "failed":
+                uploads.transition(conn, upload.id, "failed", now=now, reason=detail)
+            else:
+                max_attempts = account.settings.max_attempts if account else 5
+                state = uploads.retry_later(conn, upload, now=now, reason=detail,
+                                            max_attempts=max_attempts)
+                outcome = "failed" if state == "failed" else "retry"
+            uploads.finish_attempt(conn, attempt_id, now=now, outcome=outcome, detail=detail,
+                                   evidence=str(evidence.folder))
+        self.summary.count(upload.portal, outcome)
+        log.info("upload %s to %s: %s (%s)", upload.billing_document, upload.portal, outcome,
+                 detail)
+        if self.on_upload:
+            self.on_upload(upload.portal, upload.billing_document, outcome)

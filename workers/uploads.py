@@ -1,0 +1,74 @@
+"""Wiring for portal uploads, shared by the CLI and the job actors: settings → accounts,
+PDF source and runner. No business logic here."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from config.portals import PortalSettings
+from config.secrets import SecretBox
+from config.settings import Settings
+from connectors.pdfs import pdf_source
+from portals.accounts import resolve
+from portals.demo.server import DEFAULT_PORT
+from portals.runner import RunSummary, UploadRunner
+from sync import uploads
+from sync.models import PortalUploadRow
+from sync.store import Store, open_store
+from sync.upload_states import ON_PORTAL
+
+
+def portal_settings(settings: Settings, demo_url: str | None = None) -> dict[str, PortalSettings]:
+    """The configured portals; on the embedded defaults (no portals configured), the two demo
+    flavours at ``demo_url`` (default: ``arbridge portals demo-server`` on its usual port)."""
+    if settings.portals:
+        return dict(settings.portals)
+    from portals.demo.seed import demo_accounts
+
+    url = demo_url or f"http://127.0.0.1:{DEFAULT_PORT}"
+    return demo_accounts(url, SecretBox.load(settings.home))
+
+
+def make_runner(settings: Settings, store: Store, portals: dict[str, PortalSettings],
+                on_upload: Any = None) -> UploadRunner:
+    accounts = resolve(portals, SecretBox.load(settings.home))
+    billed_from = None
+    if settings.portal_upload_lookback_days is not None:
+        billed_from = date.today() - timedelta(days=settings.portal_upload_lookback_days)
+    return UploadRunner(store=store, accounts=accounts, browser=settings.browser,
+                        pdfs=pdf_source(settings), evidence_root=settings.evidence_path,
+                        session_root=settings.home / "sessions", billed_from=billed_from,
+                        on_upload=on_upload)
+
+
+def run_uploads(settings: Settings, *, portal: str | None = None, demo_url: str | None = None,
+                on_upload: Any = None) -> RunSummary:
+    store = open_store(settings)
+    runner = make_runner(settings, store, portal_settings(settings, demo_url), on_upload)
+    return asyncio.run(runner.run(portal=portal))
+
+
+def queue_counts(store: Store) -> dict[str, int]:
+    """The ``portals`` section of ``arbridge demo --json``: waiting (queued, ready or being
+    submitted), on the portal (submitted and later portal statuses), held, in review, failed."""
+    with store.engine.connect() as conn:
+        by_state = uploads.counts(conn)
+    return {"queued": by_state["queued"] + by_state["ready"] + by_state["submitting"],
+            "submitted": sum(by_state[s] for s in ON_PORTAL),
+            "held": by_state["held"], "review": by_state["review"],
+            "failed": by_state["failed"]}
+
+
+def queue_rows(store: Store, state: str | None, portal: str | None) -> list[dict[str, Any]]:
+    table = PortalUploadRow.__table__  # type: ignore[attr-defined]
+    query = select(table).order_by(table.c.id)
+    if state:
+        query = query.where(table.c.state == state)
+    if portal:
+        query = query.where(table.c.portal == portal)
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
