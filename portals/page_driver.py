@@ -17,6 +17,7 @@ from portals.errors import PortalLayoutChanged, PortalUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+RELOGINS = 2
 
 
 class SessionExpired(Exception):
@@ -93,13 +94,15 @@ class PageDriver:
         return locator.first
 
     async def with_session(self, action: Callable[[], Awaitable[T]]) -> T:
-        """Run ``action``; if the session expired on the way, log in again and rerun it once."""
-        try:
-            return await action()
-        except SessionExpired as expired:
-            log.info("%s session expired at %s; logging in again", self.kind, expired)
-            await self.login()
-            return await action()
+        """Run ``action``; if the session expired on the way, log in again and rerun it (a
+        fresh session can expire too, so up to ``RELOGINS`` times)."""
+        for _ in range(RELOGINS):
+            try:
+                return await action()
+            except SessionExpired as expired:
+                log.info("%s session expired at %s; logging in again", self.kind, expired)
+                await self.login()
+        return await action()
 
     async def save_session(self) -> None:
         if self._state_path is not None:

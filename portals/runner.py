@@ -132,7 +132,7 @@ class UploadRunner:
         try:
             context = await pool.context(state_path)
             driver = self._driver(account, context)
-            balances = await self._read_balances(account.name, driver)
+            balances = await self._read_balances_with_evidence(account, driver, context)
             queue: asyncio.Queue = asyncio.Queue()
             for upload in work:
                 queue.put_nowait(upload)
@@ -142,6 +142,26 @@ class UploadRunner:
                                    for c in contexts))
         finally:
             await pool.close()
+
+    async def _read_balances_with_evidence(self, account: PortalAccount, driver: PageDriver,
+                                           context: BrowserContext) -> dict[str, PoBalance]:
+        """Log in and read the PO balances; if the portal fails here, keep a screenshot and a
+        trace under ``evidence/<portal>/_portal/<time>/`` and name it in the error."""
+        await context.tracing.start(screenshots=False, snapshots=True)
+        try:
+            balances = await self._read_balances(account.name, driver)
+        except (PortalLayoutChanged, PortalUnavailable, PortalLoginFailed) as error:
+            folder = (self.evidence_root / account.name / "_portal" /
+                      self.clock().strftime("%Y%m%dT%H%M%S"))
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                await driver.screenshot(folder / "screenshot.png")
+                await context.tracing.stop(path=str(folder / "trace.zip"))
+            except PlaywrightError:
+                log.warning("no evidence for the %s failure", account.name)
+            raise type(error)(f"{error} (evidence: {folder})") from error
+        await context.tracing.stop()
+        return balances
 
     async def _read_balances(self, portal: str, driver: PageDriver) -> dict[str, PoBalance]:
         orders = await driver.purchase_orders()

@@ -24,8 +24,9 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
 
     def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
         context.setdefault("user", None)
-        html = pages.get_template(name).render(brand=BRAND, root=root,
-                                               v2=state.fault("layout") == "v2", **context)
+        layout = state.fault("layout")
+        html = pages.get_template(name).render(brand=BRAND, root=root, v2=layout == "v2",
+                                               v2_form=layout in ("v2", "v2-form"), **context)
         return HTMLResponse(html, status_code=status)
 
     def signed_in(request: Request) -> str | None:
@@ -86,7 +87,8 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
         form = await request.form()
         upload = form.get("AttachmentFile")
         content = await upload.read() if hasattr(upload, "read") else b""
-        field = "SupplierInvoiceID" if state.fault("layout") == "v2" else "InvoiceNumber"
+        field = "SupplierInvoiceID" if state.fault("layout") in ("v2", "v2-form") \
+            else "InvoiceNumber"
         payload = {"number": str(form.get(field, "")).strip(), "po": po,
                    "date": str(form.get("InvoiceDate", "")), "net": str(form.get("SubTotal", "")),
                    "tax": str(form.get("TaxAmount", "")), "currency": str(form.get("Currency", "")),

@@ -24,7 +24,9 @@ class FaultMiddleware(BaseHTTPMiddleware):
         slow = self.state.fault("slow_ms")
         if slow:
             await asyncio.sleep(int(slow) / 1000)
-        if self.state.take_fault("fail_next"):
+        form_page = request.url.path.endswith(("/invoices/new", "/invoice/create"))
+        if self.state.take_fault("fail_next") or (form_page and
+                                                   self.state.take_fault("fail_invoice_form")):
             return HTMLResponse("<h1>500 Internal Server Error</h1><p>Something went wrong.</p>",
                                 status_code=500)
         return await call_next(request)

@@ -24,8 +24,9 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
 
     def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
         context.setdefault("user", None)
-        html = pages.get_template(name).render(brand=BRAND, root=root,
-                                               v2=state.fault("layout") == "v2", **context)
+        layout = state.fault("layout")
+        html = pages.get_template(name).render(brand=BRAND, root=root, v2=layout == "v2",
+                                               v2_form=layout in ("v2", "v2-form"), **context)
         return HTMLResponse(html, status_code=status)
 
     def signed_in(request: Request) -> str | None:
@@ -104,7 +105,7 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
         attachment = form.get("attachment")
         content = await attachment.read() if hasattr(attachment, "read") else b""
         name = getattr(attachment, "filename", "") or ""
-        field = "inv_no" if state.fault("layout") == "v2" else "invoice_number"
+        field = "inv_no" if state.fault("layout") in ("v2", "v2-form") else "invoice_number"
         try:
             net = amount(str(form.get("line_amount", "")), "Line amount")
             invoice = state.submit_invoice(

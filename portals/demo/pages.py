@@ -2,7 +2,8 @@
 
 The two flavours are built differently on purpose — other URLs, field names, navigation and a
 two-step submit on the Ariba-style one — so that only the driver changes per portal. The
-``v2`` layout (a fault switch) renames fields, as a portal release would.
+``v2`` layout (a fault switch) renames tables and fields, as a portal release would;
+``v2-form`` changes only the invoice form.
 """
 
 from __future__ import annotations
@@ -47,14 +48,14 @@ COUPA = {
 {% if error %}<p class="flash-error" role="alert">{{ error }}</p>{% endif %}
 <p>Remaining on PO: {{ po.remaining }} {{ po.currency }}</p>
 <form method="post" enctype="multipart/form-data" action="{{ root }}/orders/{{ po.number }}/invoices">
-<label>Invoice # <input name="{{ 'inv_no' if v2 else 'invoice_number' }}"></label>
+<label>Invoice # <input name="{{ 'inv_no' if v2_form else 'invoice_number' }}"></label>
 <label>Invoice Date <input type="date" name="invoice_date"></label>
 <label>Line Description <input name="line_description" value="{{ po.description }}"></label>
 <label>Line Amount (excl. VAT) <input name="line_amount"></label>
 <label>VAT Amount <input name="tax_amount"></label>
 <label>Currency <input name="currency" value="{{ po.currency }}"></label>
 <label>Invoice Image (PDF) <input type="file" name="attachment"></label>
-<button type="submit">{{ 'Send Invoice' if v2 else 'Submit' }}</button></form>{% endblock %}""",
+<button type="submit">{{ 'Send Invoice' if v2_form else 'Submit' }}</button></form>{% endblock %}""",
     "invoices.html": """{% extends "base.html" %}{% block body %}
 <nav><a href="{{ root }}/orders">Orders</a><a href="{{ root }}/invoices">Invoices</a></nav>
 {% if notice %}<p class="flash-notice" role="status">{{ notice }}</p>{% endif %}
@@ -95,7 +96,7 @@ Valid until <span class="valid-until">{{ po.valid_to }}</span>
 <h2>Create Standard Invoice — Order {{ po.number }}</h2>
 {% if error %}<div class="errorBox" role="alert">{{ error }}</div>{% endif %}
 <form method="post" enctype="multipart/form-data" action="{{ root }}/invoice/review?po={{ po.number }}">
-<label>Invoice # <input name="{{ 'SupplierInvoiceID' if v2 else 'InvoiceNumber' }}"></label>
+<label>Invoice # <input name="{{ 'SupplierInvoiceID' if v2_form else 'InvoiceNumber' }}"></label>
 <label>Invoice Date <input name="InvoiceDate" placeholder="YYYY-MM-DD"></label>
 <label>Subtotal <input name="SubTotal"></label>
 <label>Tax <input name="TaxAmount"></label>

@@ -122,7 +122,7 @@ class PortalState:
         """(login, verified) of a live session, or None if unknown or expired."""
         if not token:
             return None
-        if self.take_fault("expire_session"):
+        if self.countdown_fault("expire_session"):
             self._write("DELETE FROM session WHERE token = ?", (token,))
             return None
         rows = self._query("SELECT login, verified, expires_at FROM session WHERE token = ?",
@@ -227,9 +227,10 @@ class PortalState:
 
     # -- fault switches -----------------------------------------------------------------------
     def set_fault(self, name: str, value: Any = 1) -> None:
-        """Switches: ``slow_ms``, ``fail_next`` (count of 500s), ``expire_session`` (next
-        authenticated request finds its session gone), ``layout`` ("v2" renames fields),
-        ``slow_submit_ms`` (an invoice POST stores the invoice, then answers that late)."""
+        """Switches: ``slow_ms``, ``fail_next`` (count of 500s), ``fail_invoice_form`` (count of
+        500s on the create-invoice page), ``expire_session`` (the n-th authenticated request
+        from now finds its session gone), ``layout`` ("v2" renames fields), ``slow_submit_ms``
+        (an invoice POST stores the invoice, then answers that late)."""
         self._write("INSERT OR REPLACE INTO fault VALUES (?, ?)", (name, str(value)))
 
     def clear_faults(self) -> None:
@@ -238,6 +239,20 @@ class PortalState:
     def fault(self, name: str) -> str | None:
         rows = self._query("SELECT value FROM fault WHERE name = ?", (name,))
         return rows[0][0] if rows else None
+
+    def countdown_fault(self, name: str) -> bool:
+        """A one-shot fault that fires on the n-th check from now (value n), then is spent."""
+        db = self._db()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT value FROM fault WHERE name = ?", (name,)).fetchone()
+            left = int(row[0]) if row else 0
+            if left > 0:
+                db.execute("UPDATE fault SET value = ? WHERE name = ?", (left - 1, name))
+            db.execute("COMMIT")
+            return left == 1
+        finally:
+            db.close()
 
     def take_fault(self, name: str) -> bool:
         """Consume one count of a counted fault; True if it fired."""

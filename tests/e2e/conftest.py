@@ -1,0 +1,127 @@
+"""Fixtures for end-to-end tests: the demo portal on loopback, a store with invoices of a
+customer bound to it, and a runner driving real Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from config.portals import BrowserSettings
+from config.secrets import SecretBox
+from config.settings import Settings, load_settings
+from connectors.pdfs import RenderSource
+from portals.accounts import resolve
+from portals.browser import find_chromium
+from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_accounts
+from portals.demo.server import DemoServer
+from portals.demo.state import PortalState
+from portals.runner import RunSummary, UploadRunner
+from sync import uploads
+from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
+from sync.store import Store, open_store
+from sync.upsert import upsert
+
+FLAVOUR = {"demo-coupa": "coupa", "demo-ariba": "ariba"}
+CUSTOMER = "0000100001"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_available() -> None:
+    if find_chromium(BrowserSettings()) is None:
+        message = "no Chromium found (install Debian's chromium, or set ARBRIDGE_BROWSER__EXECUTABLE)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[DemoServer]:
+    with DemoServer(tmp_path / "portal") as running:
+        running.states["coupa"].add_account(DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET)
+        running.states["ariba"].add_account(DEMO_LOGIN, DEMO_PASSWORD)
+        yield running
+
+
+@dataclass
+class World:
+    """One test's world: settings, store, demo portal, and the portal under test."""
+
+    settings: Settings
+    store: Store
+    server: DemoServer
+    portal: str
+
+    @property
+    def state(self) -> PortalState:
+        return self.server.states[FLAVOUR[self.portal]]
+
+    def add_po(self, number: str, total: str, **kwargs: object) -> None:
+        self.state.add_purchase_order(number=number, client="Karoo Mining (Pty) Ltd",
+                                      issued=date(2026, 10, 1), total=Decimal(total), **kwargs)
+
+    def add_invoice(self, number: int, po: str, net: str = "1000.00") -> str:
+        """A billing document in the store, billed today to the bound customer."""
+        now = datetime.now(timezone.utc)
+        value = Decimal(net)
+        document = f"{number:010d}"
+        with self.store.engine.begin() as conn:
+            upsert(conn, BILLING_DOCUMENTS.table, [{
+                "number": document, "doc_type": "F2", "company_code": "1000",
+                "sold_to": CUSTOMER, "payer": CUSTOMER, "billing_date": date.today(),
+                "net": value, "tax": value * Decimal("0.15"), "gross": value * Decimal("1.15"),
+                "currency": "ZAR", "customer_po": po, "accounting_document": None,
+                "fiscal_year": 2026, "cancelled": False, "changed_at": now,
+                "synced_at": now}], BILLING_DOCUMENTS.keys)
+        return document
+
+    def accounts(self, **overrides: object) -> dict:
+        portals = demo_accounts(self.server.url, SecretBox.load(self.settings.home))
+        chosen = portals[self.portal].model_copy(update={"timeout_seconds": 5, **overrides})
+        return {self.portal: chosen}
+
+    def run(self, clock=None, **overrides: object) -> RunSummary:  # type: ignore[no-untyped-def]
+        extra = {"clock": clock} if clock else {}
+        runner = UploadRunner(
+            store=self.store, accounts=resolve(self.accounts(**overrides),
+                                               SecretBox.load(self.settings.home)),
+            browser=BrowserSettings(), pdfs=RenderSource(self.settings.home / "pdfs"),
+            evidence_root=self.settings.evidence_path,
+            session_root=self.settings.home / "sessions", **extra)
+        return asyncio.run(runner.run())
+
+    def upload(self, document: str) -> uploads.Upload:
+        with self.store.engine.connect() as conn:
+            return next(u for u in uploads.by_state(conn) if u.billing_document == document)
+
+    def attempts(self, document: str) -> list[dict]:
+        with self.store.engine.connect() as conn:
+            return uploads.attempts_of(conn, self.upload(document).id)
+
+
+def make_world(tmp_path: Path, server: DemoServer, portal: str) -> World:
+    settings = load_settings(home=tmp_path / "home")
+    store = open_store(settings)
+    with store.engine.begin() as conn:
+        upsert(conn, CUSTOMERS.table, [{
+            "company_code": "1000", "number": CUSTOMER, "name": "Karoo Mining (Pty) Ltd",
+            "vat_number": "4000000001", "payment_terms": "Z030", "email": None, "phone": None,
+            "city": "Kimberley", "country": "ZA", "customer_group": None, "portal": portal,
+            "synced_at": datetime.now(timezone.utc)}], CUSTOMERS.keys)
+    return World(settings=settings, store=store, server=server, portal=portal)
+
+
+@pytest.fixture(params=["demo-coupa", "demo-ariba"])
+def world(request: pytest.FixtureRequest, tmp_path: Path, server: DemoServer) -> World:
+    return make_world(tmp_path, server, request.param)
+
+
+@pytest.fixture
+def coupa(tmp_path: Path, server: DemoServer) -> World:
+    return make_world(tmp_path, server, "demo-coupa")

@@ -1,0 +1,149 @@
+"""Invoices onto both demo portal flavours, in real Chromium."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+
+def test_invoice_is_uploaded_with_its_pdf_and_evidence(world):
+    world.add_po("4500000001", "50000.00")
+    document = world.add_invoice(90000001, "4500000001", net="1200.00")
+    summary = world.run()
+    assert summary.portals[world.portal]["submitted"] == 1
+    assert world.upload(document).state == "submitted"
+    on_portal = world.state.invoice("90000001")
+    assert on_portal is not None and on_portal.po_number == "4500000001"
+    assert on_portal.net == Decimal("1200.00") and on_portal.gross == Decimal("1380.00")
+    assert on_portal.attachment_name.endswith(".pdf") and on_portal.attachment_size > 500
+    evidence = world.attempts(document)[0]["evidence"]
+    assert (world.settings.home / "evidence").exists()
+    assert {"values.json", "screenshot.png", "result.txt"} <= {p.name for p in
+                                                               __import__("pathlib").Path(
+                                                                   evidence).iterdir()}
+
+
+def test_invoice_already_on_the_portal_is_not_submitted_again(world):
+    world.add_po("4500000001", "50000.00")
+    document = world.add_invoice(90000002, "4500000001")
+    from datetime import date
+    world.state.submit_invoice(number="90000002", po_number="4500000001",
+                               invoice_date=date.today(), net=Decimal("1000.00"),
+                               tax=Decimal("150.00"), currency="ZAR", attachment_name="a.pdf",
+                               attachment_size=10, today=date.today())
+    world.run()
+    assert world.upload(document).state == "submitted"
+    assert world.attempts(document)[0]["outcome"] == "found"
+    assert len(world.state.invoices("90000002")) == 1
+    world.run()  # and a second run touches nothing
+    assert len(world.attempts(document)) == 1
+
+
+def test_invoice_over_the_po_balance_is_held_with_the_reason(world):
+    world.add_po("4500000002", "1500.00")
+    fits = world.add_invoice(90000003, "4500000002", net="1000.00")
+    too_much = world.add_invoice(90000004, "4500000002", net="1000.00")
+    world.run()
+    assert world.upload(fits).state == "submitted"
+    held = world.upload(too_much)
+    assert held.state == "held"
+    assert "exceeds the remaining balance of PO 4500000002" in held.reason
+    assert world.state.invoice("90000004") is None
+
+
+def test_expired_and_unknown_pos_are_held(world):
+    from datetime import date, timedelta
+    world.add_po("4500000005", "90000.00", valid_to=date.today() - timedelta(days=1))
+    expired = world.add_invoice(90000005, "4500000005")
+    unknown = world.add_invoice(90000006, "4599999999")
+    world.run()
+    assert "expired" in world.upload(expired).reason
+    assert "is not on" in world.upload(unknown).reason
+    assert world.state.invoices() == []
+
+
+def test_session_expiring_mid_flow_is_recovered(world):
+    world.add_po("4500000001", "50000.00")
+    first = world.add_invoice(90000007, "4500000001")
+    second = world.add_invoice(90000008, "4500000001")
+    world.state.set_fault("expire_session", 6)  # the 6th signed-in page: mid-upload
+    world.run()
+    assert world.upload(first).state == "submitted"
+    assert world.upload(second).state == "submitted"
+    assert len(world.state.invoices()) == 2
+
+
+def test_changed_invoice_form_fails_the_upload_clearly_with_evidence(world):
+    import pathlib
+    world.add_po("4500000001", "50000.00")
+    document = world.add_invoice(90000009, "4500000001")
+    world.state.set_fault("layout", "v2-form")
+    world.run()
+    upload = world.upload(document)
+    assert upload.state == "failed"
+    assert "page has changed and the driver needs updating" in upload.reason
+    folder = pathlib.Path(world.attempts(document)[0]["evidence"])
+    assert (folder / "screenshot.png").stat().st_size > 0
+    assert (folder / "trace.zip").stat().st_size > 0
+    assert world.state.invoices() == []
+
+
+def test_changed_orders_page_stops_the_portal_with_evidence_and_keeps_uploads(world):
+    import pathlib
+    world.add_po("4500000001", "50000.00")
+    document = world.add_invoice(90000014, "4500000001")
+    world.state.set_fault("layout", "v2")
+    summary = world.run()
+    error = summary.errors[world.portal]
+    assert "page has changed" in error and "evidence:" in error
+    folder = pathlib.Path(error.rsplit("evidence: ", 1)[1].rstrip(")"))
+    assert (folder / "screenshot.png").exists() and (folder / "trace.zip").exists()
+    assert world.upload(document).state == "ready"
+
+
+def test_server_error_on_a_page_is_retried_later_with_backoff(world):
+    world.add_po("4500000001", "50000.00")
+    document = world.add_invoice(90000010, "4500000001")
+    world.state.set_fault("fail_invoice_form", 1)
+    world.run()
+    upload = world.upload(document)
+    assert upload.state == "ready" and upload.attempts == 1
+    assert "answered 500" in upload.reason
+    with world.store.engine.connect() as conn:
+        from sync.models import PortalUploadRow
+        from sqlalchemy import select
+        retry_at = conn.execute(select(PortalUploadRow.next_attempt_at)).scalar_one()
+    assert retry_at > datetime.now(timezone.utc)
+    world.run()  # not due yet: nothing happens
+    assert world.upload(document).attempts == 1
+    world.run(clock=lambda: datetime.now(timezone.utc) + timedelta(hours=1))
+    assert world.upload(document).state == "submitted"
+    assert len(world.state.invoices()) == 1
+
+
+def test_portal_down_leaves_uploads_waiting(coupa):
+    coupa.add_po("4500000001", "50000.00")
+    document = coupa.add_invoice(90000013, "4500000001")
+    coupa.state.set_fault("fail_next", 1000)
+    summary = coupa.run()
+    assert "answered 500" in summary.errors["demo-coupa"]
+    assert coupa.upload(document).state == "ready" and coupa.upload(document).attempts == 0
+
+
+def test_wrong_portal_password_leaves_uploads_waiting(coupa):
+    from config.secrets import SecretBox
+    coupa.add_po("4500000001", "50000.00")
+    document = coupa.add_invoice(90000011, "4500000001")
+    wrong = SecretBox.load(coupa.settings.home).encrypt("not-the-password")
+    summary = coupa.run(password_encrypted=wrong)
+    assert "refused the login" in summary.errors["demo-coupa"]
+    assert coupa.upload(document).state == "ready"
+    assert coupa.state.invoices() == []
+
+
+def test_portal_requiring_review_keeps_uploads_for_a_person(coupa):
+    coupa.add_po("4500000001", "50000.00")
+    document = coupa.add_invoice(90000012, "4500000001")
+    coupa.run(review_required=True)
+    assert coupa.upload(document).state == "review"
+    assert coupa.state.invoices() == []
