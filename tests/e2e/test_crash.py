@@ -1,0 +1,87 @@
+"""Kill the uploading worker at the worst moments; the next run must leave exactly one
+invoice on the portal and none lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from config.secrets import SecretBox
+from portals.demo.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_LOGIN
+
+ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
+
+
+def start_worker(world, workdir: Path) -> subprocess.Popen:
+    box = SecretBox.load(world.settings.home)
+    totp = (f'totp_secret_encrypted = "{box.encrypt(DEMO_TOTP_SECRET)}"\n'
+            if world.portal == "demo-coupa" else "")
+    flavour = "coupa" if world.portal == "demo-coupa" else "ariba"
+    (workdir / "arbridge.toml").write_text(
+        f'[portals.{world.portal}]\nkind = "{world.portal}"\n'
+        f'url = "{world.server.url}/{flavour}"\nuser = "{DEMO_LOGIN}"\n'
+        f'password_encrypted = "{box.encrypt(DEMO_PASSWORD)}"\n{totp}timeout_seconds = 60\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
+    env["ARBRIDGE_HOME"] = str(world.settings.home)
+    return subprocess.Popen([ARBRIDGE, "portals", "upload"], cwd=workdir, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def kill(worker: subprocess.Popen) -> None:
+    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its browser, no clean-up
+    worker.wait(timeout=10)
+
+
+def wait_for(condition, what: str, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_killed_after_the_portal_stored_the_invoice(world, tmp_path):
+    world.add_po("4500000001", "50000.00")
+    document = world.add_invoice(90000021, "4500000001")
+    world.state.set_fault("slow_submit_ms", 60_000)  # stored, but the answer never comes
+    worker = start_worker(world, tmp_path)
+    try:
+        wait_for(lambda: world.state.invoice("90000021") is not None, "the portal to store it")
+    finally:
+        kill(worker)
+    assert world.upload(document).state == "submitting"
+    world.state.clear_faults()
+    world.run()
+    assert world.upload(document).state == "submitted"
+    assert world.attempts(document)[-1]["outcome"] == "found"
+    assert len(world.state.invoices()) == 1
+
+
+def test_killed_before_the_portal_stored_the_invoice(coupa, tmp_path):
+    coupa.add_po("4500000001", "50000.00")
+    document = coupa.add_invoice(90000022, "4500000001")
+    coupa.state.set_fault("slow_ms", 1500)
+    worker = start_worker(coupa, tmp_path)
+
+    def submitting() -> bool:
+        try:
+            return coupa.upload(document).state == "submitting"
+        except StopIteration:
+            return False
+    try:
+        wait_for(submitting, "the attempt to be recorded")
+    finally:
+        kill(worker)
+    assert coupa.state.invoices() == []
+    coupa.state.clear_faults()
+    coupa.run()
+    assert coupa.upload(document).state == "submitted"
+    assert [a["outcome"] for a in coupa.attempts(document)] == [None, "submitted"]
+    assert len(coupa.state.invoices()) == 1
