@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import demo, portals, sap, status
+from workers.cli import demo, jobs, portals, sap, status
 from workers.cli.output import configure_logging
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
                   help="SAP and client-portal integration for debtors teams.")
 app.add_typer(sap.app, name="sap")
 app.add_typer(portals.app, name="portals")
+app.add_typer(jobs.app, name="jobs")
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)

@@ -1,0 +1,57 @@
+"""The jobs through real brokers: Redis and RabbitMQ (both on 127.0.0.1). A worker consumes a
+SAP pull message and the store fills."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import dramatiq
+import pytest
+
+from sap.simulator import SapSimulator
+from tests.conftest import service_unavailable
+from workers import actors
+from workers.broker import make_broker, use_broker
+
+BROKERS = {
+    "redis": os.environ.get("ARBRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+    "rabbitmq": os.environ.get("ARBRIDGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+}
+
+
+@pytest.fixture(params=sorted(BROKERS))
+def broker(request):
+    url = BROKERS[request.param]
+    try:
+        made = make_broker(url)
+        if request.param == "redis":
+            made.client.ping()
+            made.namespace = f"arbridge-test-{uuid.uuid4().hex[:8]}"
+        else:
+            made.connection  # noqa: B018 - opens the AMQP connection now
+    except Exception as exc:  # noqa: BLE001 - any failure means the service is down
+        service_unavailable(f"{request.param} at {url}", exc)
+    use_broker(made)
+    for queue in ("sap", "portals"):
+        made.declare_queue(queue)
+        made.flush(queue)
+    yield made
+    made.flush_all()
+    made.close()
+
+
+def test_worker_runs_a_sap_pull_sent_through_the_broker(broker, tmp_path):
+    SapSimulator(tmp_path / "sap-simulator.db").seed(customers=10, documents=40)
+    actors.sap_pull.send(home=str(tmp_path))
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        broker.join("sap", timeout=60_000)
+    finally:
+        worker.stop()
+    from config.settings import load_settings
+    from sync.store import open_store
+
+    counts = open_store(load_settings(home=tmp_path)).counts()
+    assert counts["customers"] == 10 and counts["billing_documents"] == 40
