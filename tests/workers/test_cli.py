@@ -83,3 +83,15 @@ def test_rfc_without_pyrfc_says_how_to_install_it(workdir):
                       ARBRIDGE_SAP__ASHOST="sap.example.com")
     assert result.returncode == 2
     assert "pip install 'arbridge[rfc]'" in result.stderr
+
+
+def test_secrets_encrypt_gives_a_token_the_portals_can_use(workdir):
+    from config.secrets import SecretBox
+
+    result = subprocess.run([ARBRIDGE, "secrets", "encrypt"], input="portal-Passw0rd\n",
+                            cwd=workdir, capture_output=True, text=True, timeout=60,
+                            env={k: v for k, v in os.environ.items()
+                                 if not k.startswith("ARBRIDGE_")})
+    token = result.stdout.strip()
+    assert result.returncode == 0 and "portal-Passw0rd" not in result.stdout
+    assert SecretBox.load(workdir / "var").decrypt(token, setting="t") == "portal-Passw0rd"
