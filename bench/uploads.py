@@ -37,10 +37,12 @@ PO_NUMBER = "4500099999"
 
 
 def rss_mb(pid: int) -> float:
+    """Proportional set size (shared pages split between the processes that share them), so
+    that summing Chromium's many processes does not count shared memory many times."""
     try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass

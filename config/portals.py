@@ -15,7 +15,7 @@ class PortalSettings(BaseModel):
     totp_secret_encrypted: str | None = None
     concurrency: int = Field(default=2, ge=1, le=16, description="browser contexts at once")
     review_required: bool = Field(default=False, description="a person approves each upload")
-    recycle_after: int = Field(default=200, ge=1, description="uploads before a new browser")
+    recycle_after: int = Field(default=100, ge=1, description="uploads before a new browser")
     timeout_seconds: float = Field(default=15.0, gt=0, description="one page step")
     max_attempts: int = Field(default=5, ge=1, description="technical retries, then a person")
 

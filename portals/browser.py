@@ -75,8 +75,10 @@ class BrowserPool:
     def count_upload(self) -> None:
         self._uploads += 1
 
-    def due_for_recycling(self) -> bool:
-        return self._uploads >= self._recycle_after
+    def should_renew(self, context: BrowserContext) -> bool:
+        """True when the browser is due for recycling, or ``context`` belongs to a browser
+        that already was: every slot then moves to the new browser at its next upload."""
+        return self._uploads >= self._recycle_after or context.browser is not self._browser
 
     async def release(self, context: BrowserContext) -> None:
         browser = context.browser

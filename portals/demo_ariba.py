@@ -7,10 +7,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from playwright.async_api import Page
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder, SubmitResult
-from portals.errors import PortalLoginFailed, PortalRejected, PortalUncertain
+from portals.errors import PortalLoginFailed
 from portals.page_driver import PageDriver, SessionExpired, money
 
 STATES = {"Sent": "submitted", "Approved": "approved", "On Hold": "disputed", "Paid": "paid",
@@ -76,17 +75,7 @@ class AribaDemoDriver(PageDriver):
                                      reason=row.get("inv-comment", ""))
         return None
 
-    async def submit_invoice(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
-        try:
-            return await self._submit(invoice, pdf)
-        except SessionExpired:
-            await self.login()
-            existing = await self.find_invoice(invoice.number)
-            if existing is not None:
-                return SubmitResult(existing, "found on the portal after logging in again")
-            return await self._submit(invoice, pdf)
-
-    async def _submit(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
+    async def fill_and_send(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
         page = await self.goto(f"/invoice/create?po={quote(invoice.po_number)}")
         fields = {"InvoiceNumber": invoice.number, "InvoiceDate": invoice.invoice_date.isoformat(),
                   "SubTotal": f"{invoice.net:.2f}", "TaxAmount": f"{invoice.tax:.2f}"}
@@ -102,26 +91,6 @@ class AribaDemoDriver(PageDriver):
         if self.is_login_page(page.url):
             raise SessionExpired("review")
         button = await self.find(page.get_by_role("button", name="Submit"), "Submit button")
-        try:
-            async with page.expect_response(
-                    lambda r: r.request.method == "POST" and "/invoice/submit" in r.url) as sent:
-                await button.click()
-            response = await sent.value
-        except PlaywrightTimeoutError as exc:
-            raise PortalUncertain(f"{self.kind}: no answer after submitting invoice "
-                                  f"{invoice.number}") from exc
-        if response.status >= 500:
-            raise PortalUncertain(f"{self.kind} answered {response.status} to invoice "
-                                  f"{invoice.number}; it may have been stored")
-        await page.wait_for_load_state("domcontentloaded")
-        if self.is_login_page(page.url):
-            raise SessionExpired("submit")
-        error = page.locator(".errorBox")
-        if await error.count():
-            raise PortalRejected(f"{self.kind} rejected invoice {invoice.number}: "
-                                 f"{(await error.first.text_content() or '').strip()}")
-        found = await self._listed(page, invoice.number)
-        if found is None:
-            raise PortalUncertain(f"{self.kind}: invoice {invoice.number} not in the outbox "
-                                  "after submitting")
+        found = await self.send(page, button, invoice, post_path="/invoice/submit",
+                                error_selector=".errorBox", listed=self._listed)
         return SubmitResult(found, f"Invoice {invoice.number} has been sent to the customer")

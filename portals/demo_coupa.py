@@ -8,10 +8,9 @@ from urllib.parse import quote
 
 import pyotp
 from playwright.async_api import Page
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder, SubmitResult
-from portals.errors import PortalLoginFailed, PortalRejected, PortalUncertain
+from portals.errors import PortalLoginFailed
 from portals.page_driver import PageDriver, SessionExpired, money
 
 STATES = {"Pending Approval": "submitted", "Approved": "approved", "Disputed": "disputed",
@@ -85,17 +84,7 @@ class CoupaDemoDriver(PageDriver):
                                      reason=cells[4])
         return None
 
-    async def submit_invoice(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
-        try:
-            return await self._submit(invoice, pdf)
-        except SessionExpired:
-            await self.login()
-            existing = await self.find_invoice(invoice.number)
-            if existing is not None:
-                return SubmitResult(existing, "found on the portal after logging in again")
-            return await self._submit(invoice, pdf)
-
-    async def _submit(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
+    async def fill_and_send(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
         page = await self.goto(f"/orders/{quote(invoice.po_number)}/invoices/new")
         fields = {"invoice_number": invoice.number,
                   "invoice_date": invoice.invoice_date.isoformat(),
@@ -108,26 +97,6 @@ class CoupaDemoDriver(PageDriver):
                                "attachment field")).set_input_files(str(pdf))
         button = await self.find(page.get_by_role("button", name="Submit", exact=True),
                                  "Submit button")
-        try:
-            async with page.expect_response(
-                    lambda r: r.request.method == "POST" and "/invoices" in r.url) as posted:
-                await button.click()
-            response = await posted.value
-        except PlaywrightTimeoutError as exc:
-            raise PortalUncertain(f"{self.kind}: no answer after submitting invoice "
-                                  f"{invoice.number}") from exc
-        if response.status >= 500:
-            raise PortalUncertain(f"{self.kind} answered {response.status} to invoice "
-                                  f"{invoice.number}; it may have been stored")
-        await page.wait_for_load_state("domcontentloaded")
-        if self.is_login_page(page.url):
-            raise SessionExpired("submit")
-        error = page.locator(".flash-error")
-        if await error.count():
-            raise PortalRejected(f"{self.kind} rejected invoice {invoice.number}: "
-                                 f"{(await error.first.text_content() or '').strip()}")
-        found = await self._listed(page, invoice.number)
-        if found is None:
-            raise PortalUncertain(f"{self.kind}: invoice {invoice.number} not listed after "
-                                  "submitting")
+        found = await self.send(page, button, invoice, post_path="/invoices",
+                                error_selector=".flash-error", listed=self._listed)
         return SubmitResult(found, f"Invoice {invoice.number} submitted for approval")

@@ -13,7 +13,13 @@ from playwright.async_api import BrowserContext, Locator, Page, Response
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from portals.errors import PortalLayoutChanged, PortalUnavailable
+from portals.driver import InvoiceSubmission, PortalInvoice, SubmitResult
+from portals.errors import (
+    PortalLayoutChanged,
+    PortalRejected,
+    PortalUnavailable,
+    PortalUncertain,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,6 +109,56 @@ class PageDriver:
                 log.info("%s session expired at %s; logging in again", self.kind, expired)
                 await self.login()
         return await action()
+
+    # -- submitting ---------------------------------------------------------------------------
+    async def submit_invoice(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
+        """Fill and send the invoice; if the session expired on the way, log in again and
+        look the invoice up before sending it a second time."""
+        try:
+            return await self.fill_and_send(invoice, pdf)
+        except SessionExpired:
+            await self.login()
+            existing = await self.find_invoice(invoice.number)
+            if existing is not None:
+                return SubmitResult(existing, "found on the portal after logging in again")
+            return await self.fill_and_send(invoice, pdf)
+
+    async def fill_and_send(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
+        raise NotImplementedError
+
+    async def find_invoice(self, number: str) -> PortalInvoice | None:
+        raise NotImplementedError
+
+    async def send(self, page: Page, button: Locator, invoice: InvoiceSubmission, *,
+                   post_path: str, error_selector: str,
+                   listed: Callable[[Page, str], Awaitable[PortalInvoice | None]]
+                   ) -> PortalInvoice:
+        """Click the final submit and classify what comes back: no answer or a 5xx is
+        uncertain (the runner looks it up), the login page means the session expired, the
+        portal's error box is a rejection, and the invoice must then be listed."""
+        try:
+            async with page.expect_response(
+                    lambda r: r.request.method == "POST" and post_path in r.url) as posted:
+                await button.click()
+            response = await posted.value
+        except PlaywrightTimeoutError as exc:
+            raise PortalUncertain(f"{self.kind}: no answer after submitting invoice "
+                                  f"{invoice.number}") from exc
+        if response.status >= 500:
+            raise PortalUncertain(f"{self.kind} answered {response.status} to invoice "
+                                  f"{invoice.number}; it may have been stored")
+        await page.wait_for_load_state("domcontentloaded")
+        if self.is_login_page(page.url):
+            raise SessionExpired("submit")
+        error = page.locator(error_selector)
+        if await error.count():
+            raise PortalRejected(f"{self.kind} rejected invoice {invoice.number}: "
+                                 f"{(await error.first.text_content() or '').strip()}")
+        found = await listed(page, invoice.number)
+        if found is None:
+            raise PortalUncertain(f"{self.kind}: invoice {invoice.number} not listed after "
+                                  "submitting")
+        return found
 
     async def save_session(self) -> None:
         if self._state_path is not None:

@@ -182,7 +182,7 @@ class UploadRunner:
                 upload = queue.get_nowait()
                 await self._upload(account, driver, context, upload, balances)
                 pool.count_upload()
-                if pool.due_for_recycling():
+                if pool.should_renew(context):
                     await context.tracing.stop()
                     await pool.release(context)
                     context = await pool.context(self.session_root / f"{account.name}.json")

@@ -83,7 +83,7 @@ class World:
 
     def accounts(self, **overrides: object) -> dict:
         portals = demo_accounts(self.server.url, SecretBox.load(self.settings.home))
-        chosen = portals[self.portal].model_copy(update={"timeout_seconds": 5, **overrides})
+        chosen = portals[self.portal].model_copy(update={"timeout_seconds": 15, **overrides})
         return {self.portal: chosen}
 
     def run(self, clock=None, **overrides: object) -> RunSummary:  # type: ignore[no-untyped-def]

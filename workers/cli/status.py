@@ -13,6 +13,7 @@ from sync import cursors
 from sync.db import current_revision
 from sync.store import open_store
 from workers.cli.output import console, guarded, print_json
+from workers.uploads import queue_counts
 
 
 def status_of(settings: Settings) -> dict[str, Any]:
@@ -25,6 +26,7 @@ def status_of(settings: Settings) -> dict[str, Any]:
         "schema": current_revision(store.engine),
         "sap": {"kind": settings.sap.kind, "company_codes": settings.company_codes},
         "counts": store.counts(),
+        "portals": queue_counts(store),
         "cursors": [{k: r[k] for k in ("source", "entity", "scope", "since", "after_key",
                                         "updated_at")} for r in cursor_rows],
     }
@@ -65,5 +67,6 @@ def status_command(
             table.add_row(entity.replace("_", " "), f"{count:,}", str(cursor.get("since") or "-"),
                           _when(cursor.get("updated_at")))
         console.print(table)
+        console.print(f"portal uploads: {status['portals']}", highlight=False)
 
     guarded(action)
