@@ -63,6 +63,21 @@ class RunSummary:
         return {"portals": self.portals, "errors": self.errors}
 
 
+class InOrder:
+    """Lets uploads check their PO in queue order while the rest runs concurrently, so a PO
+    with room for one more invoice takes the earliest one, whatever the timing."""
+
+    def __init__(self, count: int) -> None:
+        self._done = [asyncio.Event() for _ in range(count)]
+
+    async def wait_turn(self, position: int) -> None:
+        if position > 0:
+            await self._done[position - 1].wait()
+
+    def done(self, position: int) -> None:
+        self._done[position].set()
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -134,11 +149,12 @@ class UploadRunner:
             driver = self._driver(account, context)
             balances = await self._read_balances_with_evidence(account, driver, context)
             queue: asyncio.Queue = asyncio.Queue()
-            for upload in work:
-                queue.put_nowait(upload)
+            for position, upload in enumerate(work):
+                queue.put_nowait((position, upload))
+            in_order = InOrder(len(work))
             slots = min(account.settings.concurrency, len(work))
             contexts = [context] + [await pool.context(state_path) for _ in range(slots - 1)]
-            await asyncio.gather(*(self._slot(account, pool, c, queue, balances)
+            await asyncio.gather(*(self._slot(account, pool, c, queue, balances, in_order)
                                    for c in contexts))
         finally:
             await pool.close()
@@ -174,13 +190,18 @@ class UploadRunner:
                 for o in orders}
 
     async def _slot(self, account: PortalAccount, pool: BrowserPool, context: BrowserContext,
-                    queue: asyncio.Queue, balances: dict[str, PoBalance]) -> None:
+                    queue: asyncio.Queue, balances: dict[str, PoBalance],
+                    in_order: InOrder) -> None:
         driver = self._driver(account, context)
         await context.tracing.start(screenshots=False, snapshots=True)
         try:
             while not queue.empty():
-                upload = queue.get_nowait()
-                await self._upload(account, driver, context, upload, balances)
+                position, upload = queue.get_nowait()
+                try:
+                    await self._upload(account, driver, context, upload, balances,
+                                       in_order, position)
+                finally:
+                    in_order.done(position)
                 pool.count_upload()
                 if pool.should_renew(context):
                     await context.tracing.stop()
@@ -211,7 +232,8 @@ class UploadRunner:
 
     async def _upload(self, account: PortalAccount, driver: PageDriver,
                       context: BrowserContext, upload: uploads.Upload,
-                      balances: dict[str, PoBalance]) -> None:
+                      balances: dict[str, PoBalance], in_order: InOrder,
+                      position: int) -> None:
         with self.store.engine.begin() as conn:
             attempt_id = uploads.begin_attempt(conn, upload, now=self.clock())
             attempt = uploads.get(conn, upload.id).attempts
@@ -228,7 +250,9 @@ class UploadRunner:
                 keep_trace = outcome != "found"
                 self._finish(upload, attempt_id, evidence, outcome, detail)
                 return
+            await in_order.wait_turn(position)
             reason = self._fits(upload, balances)
+            in_order.done(position)
             if reason:
                 keep_trace = False
                 self._finish(upload, attempt_id, evidence, "held", reason)
