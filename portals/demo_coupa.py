@@ -11,7 +11,7 @@ from playwright.async_api import Page
 
 from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder, SubmitResult
 from portals.errors import PortalLoginFailed
-from portals.page_driver import PageDriver, SessionExpired, money
+from portals.page_driver import PageDriver, money
 
 STATES = {"Pending Approval": "submitted", "Approved": "approved", "Disputed": "disputed",
           "Paid": "paid", "Rejected": "rejected"}

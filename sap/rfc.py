@@ -88,9 +88,19 @@ class RfcSapClient:
         except Exception as exc:
             error = bapi.classify_rfc_error(exc, function, self._where)
             if isinstance(error, (SapUnavailable, SapTimeout)):
-                log.warning("SAP %s failed, reconnecting: %s", function, error)
-                self._drop()
+                log.warning("SAP %s failed, reopening the connection: %s", function, error)
+                self._reopen()
             raise error from exc
+
+    def _reopen(self) -> None:
+        """pyrfc's ``reopen()``; if even that fails, a fresh connection on the next call."""
+        if self._conn is None:
+            return
+        try:
+            self._conn.reopen()
+        except Exception:  # the partner may still be down; the next call opens a new one
+            log.debug("reopening the SAP connection failed", exc_info=True)
+            self._drop()
 
     def _drop(self) -> None:
         conn, self._conn = self._conn, None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from config.secrets import SecretBox
-from portals.demo.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_LOGIN
+from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 

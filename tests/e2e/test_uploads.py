@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import json
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+
+from sync.models import PortalUploadRow
 
 
 def test_invoice_is_uploaded_with_its_pdf_and_evidence(world):
@@ -16,17 +22,15 @@ def test_invoice_is_uploaded_with_its_pdf_and_evidence(world):
     assert on_portal is not None and on_portal.po_number == "4500000001"
     assert on_portal.net == Decimal("1200.00") and on_portal.gross == Decimal("1380.00")
     assert on_portal.attachment_name.endswith(".pdf") and on_portal.attachment_size > 500
-    evidence = world.attempts(document)[0]["evidence"]
-    assert (world.settings.home / "evidence").exists()
+    evidence = Path(world.attempts(document)[0]["evidence"])
     assert {"values.json", "screenshot.png", "result.txt"} <= {p.name for p in
-                                                               __import__("pathlib").Path(
-                                                                   evidence).iterdir()}
+                                                               evidence.iterdir()}
+    assert json.loads((evidence / "values.json").read_text())["po_number"] == "4500000001"
 
 
 def test_invoice_already_on_the_portal_is_not_submitted_again(world):
     world.add_po("4500000001", "50000.00")
     document = world.add_invoice(90000002, "4500000001")
-    from datetime import date
     world.state.submit_invoice(number="90000002", po_number="4500000001",
                                invoice_date=date.today(), net=Decimal("1000.00"),
                                tax=Decimal("150.00"), currency="ZAR", attachment_name="a.pdf",
@@ -52,7 +56,6 @@ def test_invoice_over_the_po_balance_is_held_with_the_reason(world):
 
 
 def test_expired_and_unknown_pos_are_held(world):
-    from datetime import date, timedelta
     world.add_po("4500000005", "90000.00", valid_to=date.today() - timedelta(days=1))
     expired = world.add_invoice(90000005, "4500000005")
     unknown = world.add_invoice(90000006, "4599999999")
@@ -74,7 +77,6 @@ def test_session_expiring_mid_flow_is_recovered(world):
 
 
 def test_changed_invoice_form_fails_the_upload_clearly_with_evidence(world):
-    import pathlib
     world.add_po("4500000001", "50000.00")
     document = world.add_invoice(90000009, "4500000001")
     world.state.set_fault("layout", "v2-form")
@@ -82,21 +84,20 @@ def test_changed_invoice_form_fails_the_upload_clearly_with_evidence(world):
     upload = world.upload(document)
     assert upload.state == "failed"
     assert "page has changed and the driver needs updating" in upload.reason
-    folder = pathlib.Path(world.attempts(document)[0]["evidence"])
+    folder = Path(world.attempts(document)[0]["evidence"])
     assert (folder / "screenshot.png").stat().st_size > 0
     assert (folder / "trace.zip").stat().st_size > 0
     assert world.state.invoices() == []
 
 
 def test_changed_orders_page_stops_the_portal_with_evidence_and_keeps_uploads(world):
-    import pathlib
     world.add_po("4500000001", "50000.00")
     document = world.add_invoice(90000014, "4500000001")
     world.state.set_fault("layout", "v2")
     summary = world.run()
     error = summary.errors[world.portal]
     assert "page has changed" in error and "evidence:" in error
-    folder = pathlib.Path(error.rsplit("evidence: ", 1)[1].rstrip(")"))
+    folder = Path(error.rsplit("evidence: ", 1)[1].rstrip(")"))
     assert (folder / "screenshot.png").exists() and (folder / "trace.zip").exists()
     assert world.upload(document).state == "ready"
 
@@ -110,8 +111,6 @@ def test_server_error_on_a_page_is_retried_later_with_backoff(world):
     assert upload.state == "ready" and upload.attempts == 1
     assert "answered 500" in upload.reason
     with world.store.engine.connect() as conn:
-        from sync.models import PortalUploadRow
-        from sqlalchemy import select
         retry_at = conn.execute(select(PortalUploadRow.next_attempt_at)).scalar_one()
     assert retry_at > datetime.now(timezone.utc)
     world.run()  # not due yet: nothing happens

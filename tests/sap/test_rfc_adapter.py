@@ -111,3 +111,31 @@ def test_abap_exception_is_a_business_error(client):
 def test_missing_pyrfc_explains_how_to_install_it():
     with pytest.raises(SapConfigError, match=r"arbridge\[rfc\]"):
         import_factory("pyrfc:Connection")
+
+
+def test_call_that_commits_then_times_out_is_reported_as_uncertain(simulator):
+    from sap.simulator.pyrfc_errors import RFCLibError
+
+    simulator.faults.commit_then_timeout("RFC_SYSTEM_INFO")
+    with pytest.raises(RFCLibError) as raw:
+        simulator.connect().call("RFC_SYSTEM_INFO")
+    assert raw.value.key == "RFC_CANCELED"
+    sap = RfcSapClient(factory=simulator.connect, params={})
+    with pytest.raises(SapTimeout) as classified:
+        sap.call("RFC_SYSTEM_INFO")
+    from config.errors import UncertainOutcome
+    assert isinstance(classified.value, UncertainOutcome)
+
+
+def test_dropped_connection_is_reopened_not_abandoned(simulator):
+    opened = []
+
+    def factory(**params):
+        connection = simulator.connect(**params)
+        opened.append(connection)
+        return connection
+
+    sap = RfcSapClient(factory=factory, params={})
+    simulator.faults.fail_next(1, "RFC_PING")
+    sap.ping()
+    assert len(opened) == 1 and opened[0].alive  # the same connection, reopened

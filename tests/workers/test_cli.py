@@ -10,7 +10,6 @@ import pytest
 
 from sap.simulator import SapSimulator
 
-
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 
 
