@@ -33,7 +33,7 @@ class SapSettings(BaseModel):
     """How to reach SAP. Only the fields of the chosen ``kind`` are used."""
 
     kind: SapKind = "simulator"
-    page_size: int = Field(default=5000, ge=1, le=100_000, description="rows per page pulled")
+    page_size: int = Field(default=10_000, ge=1, le=100_000, description="rows per page pulled")
     timeout_seconds: float = Field(default=60.0, gt=0, description="one remote call, seconds")
     overlap_days: int = Field(
         default=0, ge=0, description="days re-read before the cursor (dates are inclusive)"

@@ -45,9 +45,11 @@ from sync import uploads
 from sync.models import CustomerRow
 from sync.po_rules import PoBalance, hold_reason
 from sync.store import Store
+from sync.upload_states import TRANSITIONS
 
 log = logging.getLogger(__name__)
-OUTCOMES = ("submitted", "found", "held", "failed", "retry")
+OUTCOMES = ("submitted", "found", "held", "failed", "retry", "status")
+STATUS_REFRESH_LIMIT = 200
 
 
 @dataclass
@@ -137,9 +139,10 @@ class UploadRunner:
     async def _run_portal(self, playwright, account: PortalAccount, limit: int | None) -> None:  # type: ignore[no-untyped-def]
         with self.store.engine.connect() as conn:
             work = uploads.due(conn, account.name, self.clock())
+            waiting = uploads.awaiting_client(conn, account.name, STATUS_REFRESH_LIMIT)
         if limit is not None:
             work = work[:limit]
-        if not work:
+        if not work and not waiting:
             return
         self.summary.portals.setdefault(account.name, {o: 0 for o in OUTCOMES})
         pool = BrowserPool(playwright, self.browser, recycle_after=account.settings.recycle_after)
@@ -148,6 +151,10 @@ class UploadRunner:
             context = await pool.context(state_path)
             driver = self._driver(account, context)
             balances = await self._read_balances_with_evidence(account, driver, context)
+            await self._refresh_statuses(driver, waiting)
+            if not work:
+                await pool.release(context)
+                return
             queue: asyncio.Queue = asyncio.Queue()
             for position, upload in enumerate(work):
                 queue.put_nowait((position, upload))
@@ -158,6 +165,27 @@ class UploadRunner:
                                    for c in contexts))
         finally:
             await pool.close()
+
+    async def _refresh_statuses(self, driver: PageDriver,
+                                waiting: list[uploads.Upload]) -> None:
+        """Follow invoices on the portal: approved, paid, disputed or rejected by the client
+        (with the client's reason). A portal that fails here does not stop the uploads."""
+        for upload in waiting:
+            try:
+                found = await driver.find_invoice(upload.invoice_number)
+            except (ArbridgeError, PlaywrightError) as error:
+                log.warning("status refresh on %s stopped: %s", upload.portal, error)
+                return
+            if found is None or found.state == upload.state:
+                continue
+            if found.state not in TRANSITIONS.get(upload.state, frozenset()):
+                continue
+            with self.store.engine.begin() as conn:
+                uploads.transition(conn, upload.id, found.state, now=self.clock(),
+                                   reason=found.reason or None)
+            self.summary.count(upload.portal, "status")
+            if self.on_upload:
+                self.on_upload(upload.portal, upload.billing_document, found.state)
 
     async def _read_balances_with_evidence(self, account: PortalAccount, driver: PageDriver,
                                            context: BrowserContext) -> dict[str, PoBalance]:

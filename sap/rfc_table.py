@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from sap.errors import SapDataError
@@ -20,6 +20,7 @@ WHERE_LINE_WIDTH = 72
 EMPTY_DATE = "00000000"
 ZERO = Decimal("0.00")
 MIDNIGHT = time(0, 0, 0)
+NOON = time(12, 0, 0)
 
 
 def quote(value: str) -> str:
@@ -124,9 +125,20 @@ def to_amount(text: str, *, table: str, field: str, key: str) -> Decimal:
         raise SapDataError(f"{table} {key}: field {field} is not an amount: {text!r}") from exc
 
 
+_OFFSETS: dict[tuple[tzinfo, date], timedelta] = {}
+
+
 def to_datetime(day: date, hhmmss: str | None, tz: tzinfo) -> datetime:
-    """SAP date plus TIMS (``HHMMSS``) in the system's time zone, as UTC."""
+    """SAP date plus TIMS (``HHMMSS``) in the system's time zone, as UTC.
+
+    The zone's offset is looked up once per day (a full pull converts millions of stamps);
+    an hour lost or repeated at a daylight-saving change is read with the day's noon offset.
+    """
     clock = MIDNIGHT
     if hhmmss and len(hhmmss) == 6 and hhmmss.isdigit():
         clock = time(int(hhmmss[:2]), int(hhmmss[2:4]), int(hhmmss[4:6]))
-    return datetime.combine(day, clock, tzinfo=tz).astimezone(timezone.utc)
+    offset = _OFFSETS.get((tz, day))
+    if offset is None:
+        offset = datetime.combine(day, NOON, tzinfo=tz).utcoffset() or timedelta(0)
+        _OFFSETS[(tz, day)] = offset
+    return (datetime.combine(day, clock) - offset).replace(tzinfo=timezone.utc)

@@ -118,9 +118,10 @@ def apply_rows(conn: Connection, entity: Entity, rows: list[dict[str, Any]], *, 
     counts.inserted, counts.updated = len(fresh), len(changed)
     counts.unchanged = len(by_key) - len(fresh) - len(changed)
     if fresh:
-        keys = sorted("/".join(map(str, _key(r, entity.keys))) for r in fresh)
+        keys = [_key(r, entity.keys) for r in fresh]
+        first, last = ("/".join(map(str, k)) for k in (min(keys), max(keys)))
         events.append(audit.event(
-            action="inserted from SAP", entity=entity.name, key=f"{keys[0]}..{keys[-1]}",
+            action="inserted from SAP", entity=entity.name, key=f"{first}..{last}",
             detail={"source": source, "count": len(fresh)}, at=now))
     if snapshot is not None:
         counts.deleted = _delete_missing(conn, entity, snapshot, set(by_key), events, now, source)

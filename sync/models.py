@@ -34,7 +34,7 @@ class BillingDocumentRow(SQLModel, table=True):
 
     number: str = Field(primary_key=True, max_length=10)
     doc_type: str = Field(max_length=4)
-    company_code: str = Field(max_length=4, index=True)
+    company_code: str = Field(max_length=4)
     sold_to: str = Field(max_length=10, index=True)
     payer: str = Field(max_length=10)
     billing_date: date

@@ -39,6 +39,9 @@ class Money(TypeDecorator):
         return None if value is None else Decimal(value)
 
 
+_last_datetime: tuple[datetime | None, str | None] = (None, None)
+
+
 class UtcDateTime(TypeDecorator):
     """Timezone-aware datetimes, stored in UTC: TIMESTAMPTZ on PostgreSQL, fixed-width ISO text
     on SQLite (``2026-11-23 08:00:00.000000+00:00``, so text order is time order)."""
@@ -48,12 +51,21 @@ class UtcDateTime(TypeDecorator):
 
     @staticmethod
     def fast_sqlite_bind(value: datetime | None) -> str | None:
-        """What ``process_bind_param`` gives on SQLite, without the TypeDecorator layers."""
+        """What ``process_bind_param`` gives on SQLite, without the TypeDecorator layers.
+
+        A batch stamps every row with the same ``synced_at``: the last conversion is reused.
+        """
+        global _last_datetime
         if value is None:
             return None
+        last = _last_datetime
+        if value is last[0]:
+            return last[1]
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: arbridge stores aware datetimes only")
-        return value.astimezone(timezone.utc).isoformat(sep=" ", timespec="microseconds")
+        text = value.astimezone(timezone.utc).isoformat(sep=" ", timespec="microseconds")
+        _last_datetime = (value, text)
+        return text
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":

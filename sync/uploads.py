@@ -135,6 +135,15 @@ def due(conn: Connection, portal: str, now: datetime) -> list[Upload]:
     return [_upload(r) for r in conn.execute(query)]
 
 
+def awaiting_client(conn: Connection, portal: str, limit: int) -> list[Upload]:
+    """Invoices on the portal whose client has not finished with them (not paid or rejected),
+    least recently checked first."""
+    query = select(UPLOADS).where(
+        UPLOADS.c.portal == portal, UPLOADS.c.state.in_(("submitted", "approved", "disputed"))
+    ).order_by(UPLOADS.c.updated_at, UPLOADS.c.id).limit(limit)
+    return [_upload(r) for r in conn.execute(query)]
+
+
 def transition(conn: Connection, upload_id: int, target: str, *, now: datetime,
                reason: str | None = None, actor: str = audit.SYSTEM_ACTOR,
                **fields: Any) -> None:

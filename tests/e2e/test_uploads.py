@@ -146,3 +146,17 @@ def test_portal_requiring_review_keeps_uploads_for_a_person(coupa):
     coupa.run(review_required=True)
     assert coupa.upload(document).state == "review"
     assert coupa.state.invoices() == []
+
+
+def test_client_decisions_on_the_portal_come_back_to_the_queue(world):
+    world.add_po("4500000001", "50000.00")
+    paid = world.add_invoice(90000015, "4500000001")
+    rejected = world.add_invoice(90000016, "4500000001")
+    world.run()
+    world.state.set_invoice_status("90000015", "Paid")
+    world.state.set_invoice_status("90000016", "Rejected", "Wrong cost centre on line 1")
+    summary = world.run()
+    assert summary.portals[world.portal]["status"] == 2
+    assert world.upload(paid).state == "paid"
+    refused = world.upload(rejected)
+    assert refused.state == "rejected" and refused.reason == "Wrong cost centre on line 1"

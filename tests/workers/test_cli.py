@@ -94,3 +94,42 @@ def test_secrets_encrypt_gives_a_token_the_portals_can_use(workdir):
     token = result.stdout.strip()
     assert result.returncode == 0 and "portal-Passw0rd" not in result.stdout
     assert SecretBox.load(workdir / "var").decrypt(token, setting="t") == "portal-Passw0rd"
+
+
+def test_approve_moves_an_upload_from_review_to_ready_and_audits_who(workdir):
+    from datetime import date, datetime, timezone
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from config.settings import load_settings
+    from sync import uploads
+    from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
+    from sync.models import AuditEventRow
+    from sync.store import open_store
+    from sync.upsert import upsert
+
+    now = datetime.now(timezone.utc)
+    store = open_store(load_settings(home=workdir / "var"))
+    with store.engine.begin() as conn:
+        upsert(conn, CUSTOMERS.table, [{
+            "company_code": "1000", "number": "0000000001", "name": "Client", "vat_number": None,
+            "payment_terms": None, "email": None, "phone": None, "city": None, "country": "ZA",
+            "customer_group": None, "portal": "demo-coupa", "synced_at": now}], CUSTOMERS.keys)
+        upsert(conn, BILLING_DOCUMENTS.table, [{
+            "number": "0090000001", "doc_type": "F2", "company_code": "1000",
+            "sold_to": "0000000001", "payer": "0000000001", "billing_date": date.today(),
+            "net": Decimal("1"), "tax": Decimal("0"), "gross": Decimal("1"), "currency": "ZAR",
+            "customer_po": "PO1", "accounting_document": None, "fiscal_year": 2026,
+            "cancelled": False, "changed_at": now, "synced_at": now}], BILLING_DOCUMENTS.keys)
+        uploads.enqueue(conn, now=now, portals=["demo-coupa"])
+        uploads.route_queued(conn, now=now, review_portals={"demo-coupa"})
+    refused = arbridge(workdir, "portals", "retry", "90000001")
+    assert refused.returncode != 0 and "only failed or held or rejected" in refused.stderr
+    approved = arbridge(workdir, "portals", "approve", "90000001")
+    assert approved.returncode == 0, approved.stderr
+    with store.engine.connect() as conn:
+        assert uploads.by_state(conn)[0].state == "ready"
+        actors = conn.execute(select(AuditEventRow.actor).where(
+            AuditEventRow.action == "upload ready")).scalars().all()
+    assert actors and actors[-1] != "arbridge"

@@ -72,6 +72,42 @@ def queue_command(
     guarded(action)
 
 
+def _move(document: str, source: set[str], target: str, verb: str) -> None:
+    """A person's decision on one upload, audited with their login name."""
+    import getpass
+    from datetime import datetime, timezone
+
+    from sync import uploads
+
+    store = open_store(load_settings())
+    with store.engine.begin() as conn:
+        found = [u for u in uploads.by_state(conn) if u.billing_document in
+                 (document, document.zfill(10))]
+        if not found:
+            raise typer.BadParameter(f"no upload for billing document {document}")
+        upload = found[0]
+        if upload.state not in source:
+            raise typer.BadParameter(f"billing document {upload.billing_document} is "
+                                     f"{upload.state}; only {' or '.join(sorted(source))} "
+                                     f"uploads can be {verb}")
+        uploads.transition(conn, upload.id, target, now=datetime.now(timezone.utc),
+                           reason=f"{verb} by {getpass.getuser()}",
+                           actor=getpass.getuser(), next_attempt_at=None)
+    console.print(f"{upload.billing_document}: {upload.state} -> {target}", highlight=False)
+
+
+@app.command("approve")
+def approve_command(document: str = typer.Argument(..., help="Billing document number.")) -> None:
+    """Approve an upload waiting in review: it goes to the portal on the next run."""
+    guarded(lambda: _move(document, {"review"}, "ready", "approved"))
+
+
+@app.command("retry")
+def retry_command(document: str = typer.Argument(..., help="Billing document number.")) -> None:
+    """Send a failed, held or rejected upload again on the next run (after fixing the cause)."""
+    guarded(lambda: _move(document, {"failed", "held", "rejected"}, "ready", "retried"))
+
+
 @app.command("check")
 def check_command() -> None:
     """Log in to each portal and open its Orders page (a daily health check)."""

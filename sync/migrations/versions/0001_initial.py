@@ -54,7 +54,6 @@ def upgrade() -> None:
         sa.Column("changed_at", UtcDateTime(), nullable=False),
         sa.Column("synced_at", UtcDateTime(), nullable=False),
     )
-    op.create_index("ix_billing_document_company_code", "billing_document", ["company_code"])
     op.create_index("ix_billing_document_sold_to", "billing_document", ["sold_to"])
     op.create_index("ix_billing_document_customer_po", "billing_document", ["customer_po"])
     op.create_table(
