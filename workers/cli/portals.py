@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from config.errors import InputError
 from config.secrets import SecretBox
 from config.settings import load_settings
 from portals.accounts import resolve
@@ -84,12 +85,11 @@ def _move(document: str, source: set[str], target: str, verb: str) -> None:
         found = [u for u in uploads.by_state(conn) if u.billing_document in
                  (document, document.zfill(10))]
         if not found:
-            raise typer.BadParameter(f"no upload for billing document {document}")
+            raise InputError(f"no upload for billing document {document}")
         upload = found[0]
         if upload.state not in source:
-            raise typer.BadParameter(f"billing document {upload.billing_document} is "
-                                     f"{upload.state}; only {' or '.join(sorted(source))} "
-                                     f"uploads can be {verb}")
+            raise InputError(f"billing document {upload.billing_document} is {upload.state}; "
+                             f"only {' or '.join(sorted(source))} uploads can be {verb}")
         uploads.transition(conn, upload.id, target, now=datetime.now(timezone.utc),
                            reason=f"{verb} by {getpass.getuser()}",
                            actor=getpass.getuser(), next_attempt_at=None)
