@@ -63,7 +63,10 @@ def queue_command(
         if as_json:
             print_json(rows)
             return
-        table = Table("billing doc", "portal", "PO", "gross", "state", "attempts", "reason")
+        table = Table()
+        for column in ("billing doc", "portal", "PO", "gross", "state", "attempts"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("reason")
         for r in rows:
             table.add_row(r["billing_document"], r["portal"], r["po_number"] or "-",
                           f"{r['gross']:,.2f} {r['currency']}", r["state"], str(r["attempts"]),
