@@ -8,7 +8,12 @@ from urllib.parse import quote
 
 from playwright.async_api import Page
 
-from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder, SubmitResult
+from portals.driver import (
+    InvoiceSubmission,
+    PortalInvoice,
+    PortalPurchaseOrder,
+    SubmitResult,
+)
 from portals.errors import PortalLoginFailed
 from portals.page_driver import PageDriver, SessionExpired, money
 

@@ -9,7 +9,12 @@ from urllib.parse import quote
 import pyotp
 from playwright.async_api import Page
 
-from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder, SubmitResult
+from portals.driver import (
+    InvoiceSubmission,
+    PortalInvoice,
+    PortalPurchaseOrder,
+    SubmitResult,
+)
 from portals.errors import PortalLoginFailed
 from portals.page_driver import PageDriver, money
 

@@ -7,10 +7,10 @@ import asyncio
 import json
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
-from portals.demo.common import FaultMiddleware, amount, day, today
-from portals.demo.pages import ARIBA, ARIBA_STATUS, environment
+from portals.demo.common import FaultMiddleware, Renderer, amount, day, today
+from portals.demo.pages import ARIBA, ARIBA_STATUS
 from portals.demo.state import PortalState, Rejected
 
 COOKIE = "ariba_session"
@@ -20,14 +20,7 @@ BRAND = "SAP Business Network (demo)"
 def create_app(state: PortalState, root: str = "") -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(FaultMiddleware, state=state)
-    pages = environment(ARIBA)
-
-    def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
-        context.setdefault("user", None)
-        layout = state.fault("layout")
-        html = pages.get_template(name).render(brand=BRAND, root=root, v2=layout == "v2",
-                                               v2_form=layout in ("v2", "v2-form"), **context)
-        return HTMLResponse(html, status_code=status)
+    render = Renderer(ARIBA, brand=BRAND, root=root, state=state)
 
     def signed_in(request: Request) -> str | None:
         session = state.session(request.cookies.get(COOKIE))
@@ -87,8 +80,7 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
         form = await request.form()
         upload = form.get("AttachmentFile")
         content = await upload.read() if hasattr(upload, "read") else b""
-        field = "SupplierInvoiceID" if state.fault("layout") in ("v2", "v2-form") \
-            else "InvoiceNumber"
+        field = "SupplierInvoiceID" if render.form_changed() else "InvoiceNumber"
         payload = {"number": str(form.get(field, "")).strip(), "po": po,
                    "date": str(form.get("InvoiceDate", "")), "net": str(form.get("SubTotal", "")),
                    "tax": str(form.get("TaxAmount", "")), "currency": str(form.get("Currency", "")),

@@ -10,7 +10,28 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from portals.demo.pages import environment
 from portals.demo.state import PortalState, Rejected
+
+
+class Renderer:
+    """Renders one flavour's pages with what every page needs: brand, root, layout switch."""
+
+    def __init__(self, templates: dict[str, str], *, brand: str, root: str,
+                 state: PortalState) -> None:
+        self.pages = environment(templates)
+        self.brand, self.root, self.state = brand, root, state
+
+    def __call__(self, name: str, status: int = 200, **context: object) -> HTMLResponse:
+        context.setdefault("user", None)
+        layout = self.state.fault("layout")
+        html = self.pages.get_template(name).render(
+            brand=self.brand, root=self.root, v2=layout == "v2",
+            v2_form=layout in ("v2", "v2-form"), **context)
+        return HTMLResponse(html, status_code=status)
+
+    def form_changed(self) -> bool:
+        return self.state.fault("layout") in ("v2", "v2-form")
 
 
 class FaultMiddleware(BaseHTTPMiddleware):

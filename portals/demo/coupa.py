@@ -7,10 +7,10 @@ import asyncio
 
 import pyotp
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
-from portals.demo.common import FaultMiddleware, amount, day, today
-from portals.demo.pages import COUPA, environment
+from portals.demo.common import FaultMiddleware, Renderer, amount, day, today
+from portals.demo.pages import COUPA
 from portals.demo.state import PortalState, Rejected
 
 COOKIE = "coupa_session"
@@ -20,14 +20,7 @@ BRAND = "Coupa Supplier Portal (demo)"
 def create_app(state: PortalState, root: str = "") -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(FaultMiddleware, state=state)
-    pages = environment(COUPA)
-
-    def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
-        context.setdefault("user", None)
-        layout = state.fault("layout")
-        html = pages.get_template(name).render(brand=BRAND, root=root, v2=layout == "v2",
-                                               v2_form=layout in ("v2", "v2-form"), **context)
-        return HTMLResponse(html, status_code=status)
+    render = Renderer(COUPA, brand=BRAND, root=root, state=state)
 
     def signed_in(request: Request) -> str | None:
         session = state.session(request.cookies.get(COOKIE))
@@ -105,7 +98,7 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
         attachment = form.get("attachment")
         content = await attachment.read() if hasattr(attachment, "read") else b""
         name = getattr(attachment, "filename", "") or ""
-        field = "inv_no" if state.fault("layout") in ("v2", "v2-form") else "invoice_number"
+        field = "inv_no" if render.form_changed() else "invoice_number"
         try:
             net = amount(str(form.get("line_amount", "")), "Line amount")
             invoice = state.submit_invoice(
