@@ -3,6 +3,7 @@ rendered by arbridge from the billing document. One ``PdfSource`` is chosen by s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +31,18 @@ class PdfSource(Protocol):
     def pdf_for(self, invoice: InvoiceFacts, customer_name: str) -> Path: ...
 
 
+def _cached(path: Path, produce: Callable[[Path], None]) -> Path:
+    """``path`` if it exists, else ``produce`` it (written to a temporary name, then moved, so
+    a crash never leaves half a PDF to upload)."""
+    if path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    produce(temporary)
+    temporary.replace(path)
+    return path
+
+
 class FolderSource:
     """``<folder>/<billing document>.pdf`` (with or without leading zeros)."""
 
@@ -53,10 +66,10 @@ class RenderSource:
         self.supplier = supplier
 
     def pdf_for(self, invoice: InvoiceFacts, customer_name: str) -> Path:
-        path = self.folder / f"{invoice.billing_document}.pdf"
-        if path.is_file():
-            return path
-        self.folder.mkdir(parents=True, exist_ok=True)
+        return _cached(self.folder / f"{invoice.billing_document}.pdf",
+                       lambda target: self._render(invoice, customer_name, target))
+
+    def _render(self, invoice: InvoiceFacts, customer_name: str, target: Path) -> None:
         pdf = FPDF()
         pdf.add_page()
         pdf.set_font("Helvetica", "B", 16)
@@ -70,10 +83,7 @@ class RenderSource:
                  f"Total: {invoice.currency} {invoice.gross:,.2f}"]
         for line in lines:
             pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
-        temporary = path.with_suffix(".tmp")
-        pdf.output(str(temporary))
-        temporary.replace(path)
-        return path
+        pdf.output(str(target))
 
 
 class ArchiveLinkSource:
@@ -84,16 +94,15 @@ class ArchiveLinkSource:
         self.folder = folder
 
     def pdf_for(self, invoice: InvoiceFacts, customer_name: str) -> Path:
-        path = self.folder / f"{invoice.billing_document}.pdf"
-        if path.is_file():
-            return path
+        return _cached(self.folder / f"{invoice.billing_document}.pdf",
+                       lambda target: target.write_bytes(self._fetch(invoice)))
+
+    def _fetch(self, invoice: InvoiceFacts) -> bytes:
         content = fetch_pdf(self.sap, invoice.billing_document)  # type: ignore[arg-type]
         if content is None:
             raise InputError(f"SAP has no archived PDF for billing document "
                              f"{invoice.billing_document} (ArchiveLink, object type VBRK)")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        return path
+        return content
 
 
 def pdf_source(settings: Settings, sap: object | None = None) -> PdfSource:

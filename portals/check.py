@@ -10,7 +10,7 @@ from config.errors import ArbridgeError
 from config.portals import BrowserSettings
 from portals.accounts import PortalAccount
 from portals.browser import BrowserPool
-from portals.registry import driver_class
+from portals.registry import make_driver
 
 
 async def check_portals(accounts: dict[str, PortalAccount],
@@ -23,10 +23,7 @@ async def check_portals(accounts: dict[str, PortalAccount],
             for name, account in accounts.items():
                 context = await pool.context(None)
                 try:
-                    driver = driver_class(account.settings.kind)(
-                        context=context, url=account.settings.url, user=account.settings.user,
-                        password=account.password, totp_secret=account.totp_secret,
-                        timeout_seconds=account.settings.timeout_seconds)
+                    driver = make_driver(account, context)
                     await driver.login()
                     orders = await driver.purchase_orders()
                     results[name] = None if orders is not None else "no Orders page"

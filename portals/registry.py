@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from playwright.async_api import BrowserContext
+
 from config.errors import ConfigError
+from portals.accounts import PortalAccount
 from portals.demo_ariba import AribaDemoDriver
 from portals.demo_coupa import CoupaDemoDriver
 from portals.page_driver import PageDriver
@@ -19,3 +24,12 @@ def driver_class(kind: str) -> type[PageDriver]:
     except KeyError:
         raise ConfigError(f"no driver for portal kind {kind!r}; known kinds: "
                           f"{', '.join(sorted(DRIVERS))}") from None
+
+
+def make_driver(account: PortalAccount, context: BrowserContext,
+                state_path: Path | None = None) -> PageDriver:
+    """The driver for ``account``'s portal kind, in ``context``, with its decrypted secrets."""
+    return driver_class(account.settings.kind)(
+        context=context, url=account.settings.url, user=account.settings.user,
+        password=account.password, totp_secret=account.totp_secret,
+        timeout_seconds=account.settings.timeout_seconds, state_path=state_path)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -40,7 +40,7 @@ from portals.errors import (
 )
 from portals.evidence import EvidencePack
 from portals.page_driver import PageDriver
-from portals.registry import driver_class
+from portals.registry import make_driver
 from sync import uploads
 from sync.models import CustomerRow
 from sync.po_rules import PoBalance, hold_reason
@@ -130,11 +130,7 @@ class UploadRunner:
 
     # -- one portal ---------------------------------------------------------------------------
     def _driver(self, account: PortalAccount, context: BrowserContext) -> PageDriver:
-        return driver_class(account.settings.kind)(
-            context=context, url=account.settings.url, user=account.settings.user,
-            password=account.password, totp_secret=account.totp_secret,
-            timeout_seconds=account.settings.timeout_seconds,
-            state_path=self.session_root / f"{account.name}.json")
+        return make_driver(account, context, self.session_root / f"{account.name}.json")
 
     async def _run_portal(self, playwright, account: PortalAccount, limit: int | None) -> None:  # type: ignore[no-untyped-def]
         with self.store.engine.connect() as conn:
@@ -321,10 +317,8 @@ class UploadRunner:
         finally:
             if reserved is not None and upload.po_number in balances:
                 balance = balances[upload.po_number]
-                balances[upload.po_number] = PoBalance(balance.number,
-                                                       balance.remaining + reserved,
-                                                       balance.currency, balance.open,
-                                                       balance.valid_to)
+                balances[upload.po_number] = replace(balance,
+                                                     remaining=balance.remaining + reserved)
             try:
                 if keep_trace:
                     await evidence.keep_trace(context)
@@ -340,8 +334,7 @@ class UploadRunner:
                              currency=upload.currency, po=po, portal=upload.portal,
                              today=self.clock().date())
         if reason is None and po is not None:
-            balances[po.number] = PoBalance(po.number, po.remaining - upload.net, po.currency,
-                                            po.open, po.valid_to)
+            balances[po.number] = replace(po, remaining=po.remaining - upload.net)
         return reason
 
     @staticmethod

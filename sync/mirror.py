@@ -111,9 +111,7 @@ def apply_rows(conn: Connection, entity: Entity, rows: list[dict[str, Any]], *, 
             events.append(audit.event(
                 action="updated from SAP", entity=entity.name, key="/".join(map(str, key)),
                 detail={"source": source, "changes": changes}, at=now))
-    for row in fresh:
-        row["synced_at"] = now
-    for row in changed:
+    for row in fresh + changed:
         row["synced_at"] = now
     counts.inserted, counts.updated = len(fresh), len(changed)
     counts.unchanged = len(by_key) - len(fresh) - len(changed)

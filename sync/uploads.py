@@ -112,16 +112,31 @@ def get(conn: Connection, upload_id: int) -> Upload:
     return _upload(conn.execute(select(UPLOADS).where(UPLOADS.c.id == upload_id)).one())
 
 
-def by_state(conn: Connection, state: str | None = None, portal: str | None = None,
-             limit: int | None = None) -> list[Upload]:
+def _listing(state: str | None, portal: str | None, limit: int | None) -> Any:
     query = select(UPLOADS).order_by(UPLOADS.c.id)
     if state:
         query = query.where(UPLOADS.c.state == state)
     if portal:
         query = query.where(UPLOADS.c.portal == portal)
-    if limit:
-        query = query.limit(limit)
-    return [_upload(r) for r in conn.execute(query)]
+    return query.limit(limit) if limit else query
+
+
+def by_state(conn: Connection, state: str | None = None, portal: str | None = None,
+             limit: int | None = None) -> list[Upload]:
+    return [_upload(r) for r in conn.execute(_listing(state, portal, limit))]
+
+
+def rows(conn: Connection, state: str | None = None, portal: str | None = None
+         ) -> list[dict[str, Any]]:
+    """Every column of the uploads, for listings (``arbridge portals queue --json``)."""
+    return [dict(r._mapping) for r in conn.execute(_listing(state, portal, None))]
+
+
+def by_document(conn: Connection, billing_document: str) -> Upload | None:
+    """The upload of a billing document, given with or without leading zeros."""
+    row = conn.execute(select(UPLOADS).where(UPLOADS.c.billing_document.in_(
+        {billing_document, billing_document.zfill(10)}))).first()
+    return _upload(row) if row else None
 
 
 def due(conn: Connection, portal: str, now: datetime) -> list[Upload]:

@@ -7,8 +7,6 @@ import asyncio
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from config.portals import PortalSettings
 from config.secrets import SecretBox
 from config.settings import Settings
@@ -17,7 +15,6 @@ from portals.accounts import resolve
 from portals.demo.server import DEFAULT_PORT
 from portals.runner import RunSummary, UploadRunner
 from sync import uploads
-from sync.models import PortalUploadRow
 from sync.store import Store, open_store
 from sync.upload_states import ON_PORTAL
 
@@ -64,11 +61,5 @@ def queue_counts(store: Store) -> dict[str, int]:
 
 
 def queue_rows(store: Store, state: str | None, portal: str | None) -> list[dict[str, Any]]:
-    table = PortalUploadRow.__table__  # type: ignore[attr-defined]
-    query = select(table).order_by(table.c.id)
-    if state:
-        query = query.where(table.c.state == state)
-    if portal:
-        query = query.where(table.c.portal == portal)
     with store.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        return uploads.rows(conn, state, portal)

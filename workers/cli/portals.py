@@ -85,11 +85,9 @@ def _move(document: str, source: set[str], target: str, verb: str) -> None:
 
     store = open_store(load_settings())
     with store.engine.begin() as conn:
-        found = [u for u in uploads.by_state(conn) if u.billing_document in
-                 (document, document.zfill(10))]
-        if not found:
+        upload = uploads.by_document(conn, document)
+        if upload is None:
             raise InputError(f"no upload for billing document {document}")
-        upload = found[0]
         if upload.state not in source:
             raise InputError(f"billing document {upload.billing_document} is {upload.state}; "
                              f"only {' or '.join(sorted(source))} uploads can be {verb}")
