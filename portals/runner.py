@@ -39,7 +39,7 @@ from portals.errors import (
     PortalUncertain,
 )
 from portals.evidence import EvidencePack
-from portals.page_driver import PageDriver
+from portals.drivers.base import PageDriver
 from portals.registry import make_driver
 from sync import uploads
 from sync.models import CustomerRow

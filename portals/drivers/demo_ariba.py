@@ -15,7 +15,7 @@ from portals.driver import (
     SubmitResult,
 )
 from portals.errors import PortalLoginFailed
-from portals.page_driver import PageDriver, SessionExpired, money
+from portals.drivers.base import PageDriver, SessionExpired, money
 
 STATES = {"Sent": "submitted", "Approved": "approved", "On Hold": "disputed", "Paid": "paid",
           "Rejected": "rejected"}

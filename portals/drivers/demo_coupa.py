@@ -16,7 +16,7 @@ from portals.driver import (
     SubmitResult,
 )
 from portals.errors import PortalLoginFailed
-from portals.page_driver import PageDriver, money
+from portals.drivers.base import PageDriver, money
 
 STATES = {"Pending Approval": "submitted", "Approved": "approved", "Disputed": "disputed",
           "Paid": "paid", "Rejected": "rejected"}
