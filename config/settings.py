@@ -21,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from config.cash import CashSettings
 from config.portals import BrowserSettings, PortalSettings
 
 DEFAULT_HOME = Path("var")
@@ -89,6 +90,8 @@ class Settings(BaseSettings):
         default=7, ge=0, description="queue invoices billed in the last N days (go-live "
         "cut-over; older ones were uploaded by hand); empty for all")
     invoice_pdfs: Literal["render", "folder", "archivelink"] = "render"
+    cash: CashSettings = Field(default_factory=CashSettings, description="bank import, "
+                               "matching policy, posting ([cash] in TOML)")
     invoice_pdf_folder: Path | None = Field(
         default=None, description="where SAP output drops PDFs named by billing document"
     )

@@ -1,0 +1,81 @@
+"""Cash-application settings: CSV column profiles for bank exports and remittance files, and
+the matching policy (what may be allocated without a person)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+RuleName = Literal["remittance", "reference", "narrative", "payer"]
+PostingWay = Literal["clearing", "assignment"]
+
+
+class CsvProfile(BaseModel):
+    """Where a bank's CSV export keeps each value. Column names are matched case-insensitively
+    after trimming; ``amount`` (signed) or ``credit``/``debit`` must be given."""
+
+    delimiter: str = ","
+    date: str
+    date_format: str = "%Y-%m-%d"
+    amount: str | None = None
+    credit: str | None = None
+    debit: str | None = None
+    description: str
+    reference: str | None = None
+    balance: str | None = None
+    payer_account: str | None = None
+    currency: str = "ZAR"
+    decimal_comma: bool = False
+    account_pattern: str | None = Field(
+        default=None, description="regex with one group finding the account number in the "
+        "lines above the column header")
+
+
+class RemittanceProfile(BaseModel):
+    """Columns of a payer's remittance spreadsheet (CSV or Excel)."""
+
+    payer: str | None = Field(default=None, description="column, or empty to use the fixed "
+                                                         "payer_name")
+    payer_name: str | None = None
+    payment_reference: str
+    date: str
+    date_format: str = "%Y-%m-%d"
+    invoice: str
+    paid: str
+    deduction: str | None = None
+    reason: str | None = None
+    delimiter: str = ","
+
+
+class MatchingPolicy(BaseModel):
+    """What the matcher may allocate without a person.
+
+    The default is the rule of the house: only with a remittance advice or an unambiguous
+    reference (rules remittance, reference, narrative); a payer recognised by account or name
+    is a proposal, never automatic.
+    """
+
+    auto_rules: list[RuleName] = Field(
+        default_factory=lambda: ["remittance", "reference", "narrative"])
+    auto_partial: bool = Field(default=True, description="partial payments by reference")
+    auto_overpayment: bool = Field(default=True, description="excess goes on account")
+    max_auto_amount: Decimal | None = Field(default=None, description="larger receipts are "
+                                            "proposals")
+    name_score: float = Field(default=90.0, ge=0, le=100, description="rapidfuzz score for a "
+                              "payer-name proposal")
+    tolerance: Decimal = Field(default=Decimal("0.00"), ge=0, description="difference still "
+                               "called equal (bank charges)")
+
+
+class CashSettings(BaseModel):
+    csv_profiles: dict[str, CsvProfile] = Field(default_factory=dict)
+    remittance_profiles: dict[str, RemittanceProfile] = Field(default_factory=dict)
+    policy: MatchingPolicy = Field(default_factory=MatchingPolicy)
+    posting: PostingWay = Field(default="clearing", description="clearing: direct clearing via "
+                                "the ABAP wrapper; assignment: payment on account for F.13")
+    bank_gl_account: str = "0011000000"
+    document_type: str = "DZ"
+    company_code: str = "1000"
+    lease_seconds: int = Field(default=300, ge=5)

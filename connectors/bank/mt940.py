@@ -1,0 +1,150 @@
+"""SWIFT MT940 through the ``mt-940`` library: multi-statement files split, RC/RD reversal
+marks honoured, structured :86: fields (``/EREF/``, ``/REMI/``, ``/ORDP/`` … and German
+``?20``–``?33`` sub-fields) read where the bank uses them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import mt940 as mt940lib
+
+from connectors.bank.errors import StatementError
+from connectors.bank.model import BankEntry, BankStatement
+
+TAG = re.compile(r"^:(\d\d[A-Z]?):")
+LINE_61 = re.compile(r"^(\d{6})(\d{4})?(RC|RD|C|D)[A-Z]?(\d{1,12},\d{0,2})[A-Z0-9]{4}")
+SLASH_KEYS = ("EREF", "REMI", "ORDP", "BENM", "CNTP", "IREF", "MARF", "PURP", "RTRN", "NAME",
+              "ACCW", "KREF", "CREF", "SVWZ", "USTD", "STRD")
+SLASH_FIELD = re.compile(r"/(" + "|".join(SLASH_KEYS) + r")/")
+QUESTION_FIELD = re.compile(r"\?(\d\d)")
+REQUIRED = ("20", "25", "60", "62")
+
+
+def looks_like_mt940(head: bytes) -> bool:
+    text = head[:4096].decode("latin-1")
+    return bool(re.search(r"^:20:", text, re.M) and re.search(r"^:60[FM]:", text, re.M))
+
+
+def _split(text: str, source: str) -> list[tuple[int, str]]:
+    """(first line number, text) per statement: a statement starts at each ``:20:``."""
+    chunks: list[tuple[int, list[str]]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.rstrip()
+        if stripped.startswith(":20:"):
+            chunks.append((number, []))
+        if not chunks:
+            if stripped and not stripped.startswith(("{", "-", ":940:")) and stripped != "-}":
+                raise StatementError(source, f"line {number}",
+                                     "text before the first :20: statement reference")
+            continue
+        chunks[-1][1].append(stripped)
+    if not chunks:
+        raise StatementError(source, "line 1", "no :20: statement reference: not an MT940 file")
+    return [(start, "\n".join(lines) + "\n") for start, lines in chunks]
+
+
+def _check(chunk: str, start: int, source: str) -> None:
+    seen: set[str] = set()
+    for offset, line in enumerate(chunk.splitlines()):
+        match = TAG.match(line)
+        if not match:
+            continue
+        tag = match.group(1)
+        seen.add(tag[:2])
+        if tag == "61" and not LINE_61.match(line[4:]):
+            raise StatementError(source, f"line {start + offset} :61:",
+                                 "statement line is not date, C/D/RC/RD mark, amount, type")
+    missing = [t for t in REQUIRED if t not in seen]
+    if missing:
+        raise StatementError(source, f"statement at line {start}",
+                             f"field :{missing[0]}: is missing")
+
+
+def structured_86(details: str) -> dict[str, str]:
+    """``/KEY/value`` or ``?NNvalue`` sub-fields of :86:, joined where a key repeats."""
+    text = details.replace("\n", "")
+    found: dict[str, str] = {}
+    if SLASH_FIELD.search(text):
+        parts = SLASH_FIELD.split(text)
+        for key, value in zip(parts[1::2], parts[2::2]):
+            found[key] = (found.get(key, "") + value.strip("/ ")).strip()
+    elif QUESTION_FIELD.search(text):
+        parts = QUESTION_FIELD.split(text)
+        for key, value in zip(parts[1::2], parts[2::2]):
+            name = {"32": "NAME", "33": "NAME", "31": "ACCW", "30": "BIC"}.get(key)
+            if name is None and "20" <= key <= "29" or "60" <= key <= "63":
+                name = "REMI"
+            if name:
+                found[name] = (found.get(name, "") + value).strip()
+    return found
+
+
+def parse_mt940(content: bytes, source: str) -> list[BankStatement]:
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = content.decode("latin-1")
+    statements = []
+    for start, chunk in _split(text, source):
+        _check(chunk, start, source)
+        transactions = mt940lib.models.Transactions()
+        try:
+            transactions.parse(chunk)
+        except Exception as exc:  # noqa: BLE001 - the library raises bare errors on bad input
+            raise StatementError(source, f"statement at line {start}",
+                                 f"cannot be read as MT940 ({type(exc).__name__}: {exc})") \
+                from None
+        statements.append(_statement(transactions, start, source))
+    return statements
+
+
+def _statement(transactions: mt940lib.models.Transactions, start: int,
+               source: str) -> BankStatement:
+    data = transactions.data
+    opening = data.get("final_opening_balance") or data.get("intermediate_opening_balance")
+    closing = data.get("final_closing_balance") or data.get("intermediate_closing_balance")
+    if opening is None or closing is None:
+        raise StatementError(source, f"statement at line {start}",
+                             "opening (:60F:) or closing (:62F:) balance cannot be read")
+    currency = opening.amount.currency
+    entries = []
+    for transaction in transactions:
+        entries.append(_entry(transaction.data, currency, start, source))
+    ident = f"{data.get('transaction_reference', '')}/{data.get('statement_number', '')}" \
+            f"/{data.get('sequence_number', '') or ''}"
+    return BankStatement(
+        account=str(data.get("account_identification", "")).strip(), currency=currency,
+        statement_id=ident, opening=Decimal(opening.amount.amount),
+        closing=Decimal(closing.amount.amount), entries=tuple(entries), source="mt940",
+        from_date=_day(opening.date), to_date=_day(closing.date))
+
+
+def _day(value: date | None) -> date | None:
+    return date(value.year, value.month, value.day) if value is not None else None
+
+
+def _entry(tx: dict, currency: str, start: int, source: str) -> BankEntry:
+    status = tx.get("status") or ""
+    amount = abs(Decimal(tx["amount"].amount))
+    direction = "CRDT" if status in ("C", "RD") else "DBIT"
+    details = str(tx.get("transaction_details") or "")
+    fields = structured_86(details)
+    customer_ref = str(tx.get("customer_reference") or "")
+    reference = fields.get("EREF") or fields.get("KREF") or (
+        customer_ref if customer_ref.upper() != "NONREF" else "")
+    narrative = fields.get("REMI") or fields.get("SVWZ") or fields.get("USTD") or details
+    name = fields.get("ORDP") or fields.get("NAME") or fields.get("BENM") or ""
+    account = fields.get("ACCW", "")
+    if "CNTP" in fields:  # ING style: /CNTP/IBAN/BIC/NAME/CITY/
+        parts = [p for p in fields["CNTP"].split("/")]
+        account = account or (parts[0] if parts else "")
+        name = name or (parts[2] if len(parts) > 2 else "")
+    return BankEntry(
+        amount=amount, currency=str(tx.get("currency") or currency), direction=direction,  # type: ignore[arg-type]
+        booking_date=_day(tx.get("entry_date") or tx["date"]), value_date=_day(tx.get("date")),
+        reference=reference.strip(), narrative=" ".join(narrative.split()),
+        payer_name=name.strip(), payer_account=account.strip(),
+        bank_ref=str(tx.get("bank_reference") or ""), reversal=status in ("RC", "RD"),
+        return_reason=fields.get("RTRN", ""), where=f"statement at line {start}")

@@ -1,0 +1,72 @@
+"""``arbridge bank …``: import bank statements, list the receipts still unallocated."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from config.settings import load_settings
+from workers.cli.output import console, guarded, print_json
+
+app = typer.Typer(help="Bank statements and unallocated receipts.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_command(
+    file: Path = typer.Argument(..., help="camt.053/054 XML, MT940 or a bank's CSV export."),
+    fmt: str = typer.Option("auto", "--format", help="auto, camt, mt940 or csv:PROFILE "
+                            "(standardbank, fnb, absa, nedbank, capitec or your own)."),
+    allow_unbalanced: bool = typer.Option(False, "--allow-unbalanced", help="Import a "
+                                          "statement whose balances do not add up, flagged."),
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+) -> None:
+    """Import a statement file; re-importing it (or an overlapping one) adds nothing."""
+    def action() -> None:
+        from connectors.bank.importer import import_statements
+        from sync.store import open_store
+
+        settings = load_settings()
+        result = import_statements(open_store(settings), file, fmt=fmt,
+                                   allow_unbalanced=allow_unbalanced,
+                                   profiles=settings.cash.csv_profiles)
+        if as_json:
+            print_json(result.as_json())
+            return
+        credits = ", ".join(f"{c} {a}" for c, a in sorted(result.credit_total.items())) or "-"
+        console.print(f"{file.name}: {result.statements} statement(s), {result.entries} "
+                      f"entries ({result.receipts} receipts, credits {credits}); "
+                      f"{result.imported} new, {result.duplicates} already imported"
+                      + (f"; {result.unbalanced} UNBALANCED (flagged)" if result.unbalanced
+                         else ""), highlight=False)
+
+    guarded(action)
+
+
+@app.command("unallocated")
+def unallocated_command(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
+) -> None:
+    """Receipts not yet allocated, oldest first, with their age and suggestions."""
+    def action() -> None:
+        from connectors.cash import unallocated_receipts
+        from sync.store import open_store
+
+        settings = load_settings()
+        rows = unallocated_receipts(open_store(settings), today=date.today())
+        if as_json:
+            print_json(rows)
+            return
+        table = Table(title=f"{len(rows)} unallocated receipts")
+        for column in ("id", "date", "age", "amount", "payer", "reference", "suggestion"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(str(row["id"]), row["booking_date"], str(row["age_days"]),
+                          f"{row['currency']} {row['amount']}", row["payer_name"],
+                          row["reference"] or row["narrative"][:30],
+                          "; ".join(s["text"] for s in row["suggestions"]) or "-")
+        console.print(table)
+
+    guarded(action)
