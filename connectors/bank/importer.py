@@ -119,8 +119,16 @@ def _store_statement(conn: Connection, statement: BankStatement, file_name: str,
                                                            statement.account, now))
         result.imported += 1
         if entry.remittance and entry.is_receipt:
+            from connectors.remittance.model import RemittanceAdvice
+
+            advice = RemittanceAdvice(payer=entry.payer_name,
+                                      payment_reference=entry.reference or entry.bank_ref,
+                                      advice_date=entry.booking_date, currency=entry.currency,
+                                      lines=entry.remittance)
+            if cash_store.advice_exists(conn, advice.identity):
+                continue
             cash_store.insert_advice(conn, {
-                "identity": f"camt054:{ident}", "payer": entry.payer_name[:140],
+                "identity": advice.identity, "payer": entry.payer_name[:140],
                 "payment_reference": (entry.reference or entry.bank_ref)[:140],
                 "advice_date": entry.booking_date, "currency": entry.currency,
                 "total": sum((line.paid for line in entry.remittance), Decimal("0.00")),

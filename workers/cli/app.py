@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import bank, demo, jobs, portals, sap, secrets, status
+from workers.cli import bank, demo, jobs, portals, remittance, sap, secrets, status
 from workers.cli.output import configure_logging
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -14,6 +14,7 @@ app.add_typer(portals.app, name="portals")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(secrets.app, name="secrets")
 app.add_typer(bank.app, name="bank")
+app.add_typer(remittance.app, name="remittance")
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)

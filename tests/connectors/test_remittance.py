@@ -1,0 +1,65 @@
+"""Remittance advices from CSV, Excel, remt.001 and camt.054; re-imports add nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from config.cash import RemittanceProfile
+from connectors.bank.errors import StatementError
+from connectors.remittance.importer import import_advices, parse_advices
+from sync.store import Store
+
+FILES = Path(__file__).parent / "bank_files"
+
+
+def test_csv_rows_group_into_advices_with_deductions() -> None:
+    advices = parse_advices((FILES / "remittance.csv").read_bytes(), "remittance.csv")
+    vaal = next(a for a in advices if a.payer == "Vaal Foods Ltd")
+    assert vaal.payment_reference == "VF-NOV" and vaal.advice_date == date(2026, 11, 2)
+    assert vaal.total == Decimal("2000.00")
+    assert vaal.lines[1].deduction == Decimal("100.00")
+    assert vaal.lines[1].reason == "short delivery"
+
+
+def test_excel_advice_with_a_customer_column_profile(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Remittance advice from Protea Health"])
+    sheet.append(["Our ref", "Paid on", "Your invoice", "Amount"])
+    sheet.append(["PH-001", date(2026, 11, 6), "90000051", 1234.5])
+    path = tmp_path / "protea.xlsx"
+    book.save(path)
+    profile = RemittanceProfile(payer_name="Protea Health", payment_reference="Our ref",
+                                date="Paid on", invoice="Your invoice", paid="Amount")
+    [advice] = parse_advices(path.read_bytes(), str(path), profile)
+    assert advice.payer == "Protea Health" and advice.lines[0].paid == Decimal("1234.50")
+
+
+def test_remt001_lines_and_adjustment_reason() -> None:
+    [advice] = parse_advices((FILES / "remt001_v04.xml").read_bytes(), "remt.xml")
+    assert advice.payment_reference == "WBE-PAY-7781" and advice.payer == "Waterberg Energy Ltd"
+    assert [(x.invoice_ref, x.paid, x.deduction, x.reason) for x in advice.lines] == [
+        ("90000041", Decimal("1000.00"), Decimal("0.00"), ""),
+        ("90000042", Decimal("450.00"), Decimal("50.00"), "DAMAGED")]
+
+
+def test_camt054_remittance_details_are_advices() -> None:
+    [advice] = parse_advices((FILES / "camt054_v04_nedbank.xml").read_bytes(), "n.xml")
+    assert advice.payer == "Limpopo Agri Ltd" and len(advice.lines) == 2
+
+
+def test_bad_line_is_named() -> None:
+    text = (FILES / "remittance.csv").read_text().replace("1200.00", "twelve")
+    with pytest.raises(StatementError, match=r"line 3: Paid 'twelve' is not an amount"):
+        parse_advices(text.encode(), "r.csv")
+
+
+def test_reimported_advice_adds_nothing(store: Store) -> None:
+    first = import_advices(store, FILES / "remittance.csv")
+    again = import_advices(store, FILES / "remittance.csv")
+    assert (first.imported, again.imported, again.duplicates) == (2, 0, 2)
