@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Generic, Protocol, TypeVar
 
+from sap.posting import PaymentPosting, Posted
 from sap.records import BillingDocument, Customer, OpenItem
 
 T = TypeVar("T")
@@ -62,6 +63,25 @@ class SapClient(Protocol):
 
     def today(self) -> date:
         """SAP's current date (the simulator's clock, or the client's date)."""
+
+    # -- postings (cash application); see sap/posting.py ---------------------------------------
+    def post_payment(self, posting: PaymentPosting) -> Posted:
+        """Post (and commit) an incoming payment; never retried inside: on ``SapTimeout`` or
+        ``SapUnavailable`` the caller looks the document up with :meth:`find_posting`."""
+
+    def find_posting(self, company_code: str, key: str) -> Posted | None:
+        """The document whose reference is the idempotency ``key``, if any."""
+
+    def reset_clearing(self, company_code: str, document: str,
+                       fiscal_year: int) -> list[dict[str, str]]:
+        """Reset the clearing made by ``document`` (FBRA); BAPIRET2 messages."""
+
+    def reverse_document(self, company_code: str, document: str, fiscal_year: int, *,
+                         reason: str, key: str, posting_date: date) -> Posted:
+        """Reverse ``document`` (BAPI_ACC_DOCUMENT_REV_POST) with a reversal reason."""
+
+    def reversal_of(self, company_code: str, document: str, fiscal_year: int) -> str | None:
+        """The number of the document that reversed ``document``, if any."""
 
     def close(self) -> None:
         """Release the connection."""

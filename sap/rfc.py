@@ -19,6 +19,7 @@ from sap import bapi
 from sap.client import Page
 from sap.errors import SapConfigError, SapTimeout, SapUnavailable
 from sap.records import BillingDocument, Customer, OpenItem
+from sap.rfc_posting import RfcPosting
 from sap.rfc_table import field_groups, in_list, parse_rows, quote, where_lines
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def _retry_reads() -> Callable:
     )
 
 
-class RfcSapClient:
+class RfcSapClient(RfcPosting):
     """``SapClient`` over RFC. ``factory(**params)`` opens a Connection (default pyrfc's)."""
 
     name = "rfc"

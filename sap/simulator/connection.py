@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sap.simulator import pyrfc_errors as e
+from sap.simulator.accounting import ACCOUNTING_FUNCTIONS, LUW_FUNCTIONS
 from sap.simulator.functions import FUNCTIONS, AbapException
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ class Connection:
         self._config = dict(config or {})
         self._params = params
         self._db: sqlite3.Connection | None = None
+        self.luw: list = []  # the unit of work a BAPI_TRANSACTION_COMMIT will write
         self._open()
 
     # -- pyrfc API ----------------------------------------------------------------------------
@@ -51,7 +54,9 @@ class Connection:
                                 e.RFC_CANCELED, "RFC_CANCELED")
         if delay:
             time.sleep(delay)
-        function = FUNCTIONS.get(func_name)
+        function = FUNCTIONS.get(func_name) or ACCOUNTING_FUNCTIONS.get(func_name)
+        if func_name in LUW_FUNCTIONS:
+            function = partial(LUW_FUNCTIONS[func_name], conn=self)
         if function is None:
             raise e.ABAPApplicationError(
                 f"Function module {func_name} not found", e.RFC_ABAP_EXCEPTION,
@@ -64,6 +69,12 @@ class Connection:
         except TypeError as exc:
             raise e.ABAPApplicationError(str(exc), e.RFC_ABAP_EXCEPTION,
                                          "PARAMETER_UNKNOWN") from None
+        faults.after_call(func_name)
+        if faults.drops_after_commit(func_name):
+            self._drop()
+            raise e.CommunicationError(
+                "connection to partner broken after the call (simulated)",
+                e.RFC_COMMUNICATION_FAILURE, "RFC_COMMUNICATION_FAILURE")
         if faults.times_out_after_commit(func_name):
             raise e.RFCLibError(f"Connection was canceled after {timeout}s timeout",
                                 e.RFC_CANCELED, "RFC_CANCELED")
@@ -102,6 +113,7 @@ class Connection:
         self._db = self._sim.open_db()
 
     def _drop(self) -> None:
+        self.luw.clear()  # SAP rolls back an uncommitted unit of work when the session ends
         if self._db is not None:
             self._db.close()
             self._db = None

@@ -103,6 +103,29 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[Field, ...]]] = {
     )),
 }
 
+# FI documents arbridge posts (header, lines) and cleared customer items (same layout as BSID)
+TABLES["BKPF"] = (("BUKRS", "BELNR", "GJAHR"), (
+    _f("BUKRS", "C", 4, "Company Code"), _f("BELNR", "C", 10, "Document Number"),
+    _f("GJAHR", "N", 4, "Fiscal Year"), _f("BLART", "C", 2, "Document type"),
+    _f("BLDAT", "D", 8, "Document Date"), _f("BUDAT", "D", 8, "Posting Date"),
+    _f("CPUDT", "D", 8, "Entry Date"), _f("USNAM", "C", 12, "User name"),
+    _f("TCODE", "C", 20, "Transaction code"), _f("XBLNR", "C", 16, "Reference"),
+    _f("BKTXT", "C", 25, "Document Header Text"), _f("WAERS", "C", 5, "Currency"),
+    _f("STBLG", "C", 10, "Reverse document"), _f("STJAH", "N", 4, "Reverse doc. year"),
+    _f("STGRD", "C", 2, "Reason for reversal"),
+))
+TABLES["BSEG"] = (("BUKRS", "BELNR", "GJAHR", "BUZEI"), (
+    _f("BUKRS", "C", 4, "Company Code"), _f("BELNR", "C", 10, "Document Number"),
+    _f("GJAHR", "N", 4, "Fiscal Year"), _f("BUZEI", "N", 3, "Line item"),
+    _f("KOART", "C", 1, "Account type"), _f("BSCHL", "C", 2, "Posting Key"),
+    _f("SHKZG", "C", 1, "Debit/Credit"), _f("WRBTR", "P", 16, "Amount", 2),
+    _f("HKONT", "C", 10, "G/L Account"), _f("KUNNR", "C", 10, "Customer"),
+    _f("ZUONR", "C", 18, "Assignment"), _f("SGTXT", "C", 50, "Text"),
+    _f("AUGBL", "C", 10, "Clearing Document"), _f("AUGDT", "D", 8, "Clearing Date"),
+    _f("REBZG", "C", 10, "Invoice reference"),
+))
+TABLES["BSAD"] = (TABLES["BSID"][0], TABLES["BSID"][1])
+
 
 def fields_of(table: str) -> dict[str, Field]:
     return {f.name: f for f in TABLES[table][1]}
@@ -125,6 +148,8 @@ def create_statements() -> list[str]:
         "CREATE INDEX IF NOT EXISTS vbrk_aedat ON VBRK (AEDAT)",
         "CREATE INDEX IF NOT EXISTS vbrk_bukrs_vbeln ON VBRK (BUKRS, VBELN)",
         "CREATE INDEX IF NOT EXISTS bsid_kunnr ON BSID (BUKRS, KUNNR)",
+        "CREATE INDEX IF NOT EXISTS bkpf_xblnr ON BKPF (BUKRS, XBLNR)",
+        "CREATE INDEX IF NOT EXISTS bsad_augbl ON BSAD (BUKRS, AUGBL)",
         "CREATE INDEX IF NOT EXISTS cdhdr_udate ON CDHDR (OBJECTCLAS, UDATE)",
         "CREATE TABLE IF NOT EXISTS SIM_STATE (KEY TEXT PRIMARY KEY, VALUE TEXT NOT NULL)",
         # ArchiveLink: links (TOA01) and the content server's documents, in one table

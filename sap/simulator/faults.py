@@ -8,10 +8,16 @@
 * ``slow(function, seconds)``: the call takes that long; past the caller's timeout it is
   cancelled before SAP commits (RFC_CANCELED).
 * ``commit_then_timeout(function)``: SAP runs and commits the call, then the caller times out.
+* ``commit_then_drop(function)``: SAP runs and commits the call, then the connection drops
+  before the answer arrives ("posted, then the connection dropped").
+* ``kill_after(function)``: the calling process is killed (SIGKILL) right after the call
+  returned, to prove crash recovery; used from a child process in tests.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 from dataclasses import dataclass, field
 
 
@@ -22,6 +28,8 @@ class Faults:
     _fail_after: int | None = None
     _slow: dict[str, float] = field(default_factory=dict)
     _commit_then_timeout: set[str] = field(default_factory=set)
+    _commit_then_drop: set[str] = field(default_factory=set)
+    _kill_after: set[str] = field(default_factory=set)
     calls: int = 0
 
     def fail_next(self, count: int = 1, function: str | None = None) -> None:
@@ -36,12 +44,20 @@ class Faults:
     def commit_then_timeout(self, function: str) -> None:
         self._commit_then_timeout.add(function)
 
+    def commit_then_drop(self, function: str) -> None:
+        self._commit_then_drop.add(function)
+
+    def kill_after(self, function: str) -> None:
+        self._kill_after.add(function)
+
     def clear(self) -> None:
         self.unreachable = False
         self._fail_next.clear()
         self._fail_after = None
         self._slow.clear()
         self._commit_then_timeout.clear()
+        self._commit_then_drop.clear()
+        self._kill_after.clear()
 
     # -- asked by the Connection ------------------------------------------------------------
     def should_fail(self, function: str) -> bool:
@@ -60,3 +76,14 @@ class Faults:
 
     def times_out_after_commit(self, function: str) -> bool:
         return function in self._commit_then_timeout
+
+    def drops_after_commit(self, function: str) -> bool:
+        """One-shot: the next such call commits, then the connection drops."""
+        if function in self._commit_then_drop:
+            self._commit_then_drop.discard(function)
+            return True
+        return False
+
+    def after_call(self, function: str) -> None:
+        if function in self._kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)

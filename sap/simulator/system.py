@@ -162,6 +162,38 @@ class SapSimulator:
         finally:
             db.close()
 
+    def run_automatic_clearing(self, company_code: str = "1000") -> int:
+        """The F.13 job: clear customer items whose assignment names an open invoice and that
+        net to zero. Returns the number of clearing documents."""
+        from sap.simulator.accounting import automatic_clearing
+
+        db = self.open_db()
+        try:
+            with db:
+                return automatic_clearing(db, company_code, self.today())
+        finally:
+            db.close()
+
+    def documents(self, reference: str | None = None) -> list[dict[str, str]]:
+        """FI documents (BKPF) posted in the simulator, optionally with one reference."""
+        db = self.open_db()
+        db.row_factory = sqlite3.Row
+        try:
+            query, params = "SELECT * FROM BKPF", ()
+            if reference is not None:
+                query, params = query + " WHERE XBLNR = ?", (reference,)
+            return [dict(r) for r in db.execute(query + " ORDER BY BELNR", params)]
+        finally:
+            db.close()
+
+    def is_open(self, belnr: str) -> bool:
+        db = self.open_db()
+        try:
+            return db.execute("SELECT 1 FROM BSID WHERE BELNR = ?", (belnr,)).fetchone() \
+                is not None
+        finally:
+            db.close()
+
     def archive_pdf(self, vbeln: str, content: bytes) -> str:
         """Archive a printed invoice for a billing document (as output type RD00 would)."""
         db = self.open_db()

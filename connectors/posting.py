@@ -1,0 +1,166 @@
+"""Post approved allocations to SAP exactly once.
+
+For each allocation: claim it (owner and lease, committed) → if it was already ``posting``
+(a crash, a timeout, an expired lease) look the document up by its idempotency key first →
+post → record the document and SAP's messages. A timeout or dropped connection during the
+post is an uncertain outcome: the document is looked up by key; only when SAP has none is
+the allocation released for a later run. SAP's refusals go to a person with SAP's messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from config.cash import CashSettings
+from config.errors import ConfigError
+from sap.client import SapClient
+from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
+from sap.posting import ClearItem, PaymentPosting, PostingRefused
+from sync import allocations, cash_store
+from sync.allocations import Allocation
+from sync.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PostSummary:
+    posted: int = 0
+    found: int = 0
+    failed: int = 0
+    deferred: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def build_posting(allocation: Allocation, cash: CashSettings, *, document_date: date,
+                  posting_date: date) -> PaymentPosting:
+    items = tuple(ClearItem(document=i["document"], fiscal_year=int(i["fiscal_year"]),
+                            line=int(i["line"]), invoice=i["invoice"],
+                            applied=Decimal(i["applied"]), residual=Decimal(i["residual"]),
+                            reason=i.get("reason") or "")
+                  for i in allocation.items)
+    return PaymentPosting(key=allocation.key, company_code=allocation.company_code,
+                          customer=allocation.customer, currency=allocation.currency,
+                          amount=Decimal(allocation.amount), document_date=document_date,
+                          posting_date=posting_date, items=items,
+                          on_account=Decimal(allocation.on_account), bank_gl=cash.bank_gl_account,
+                          doc_type=cash.document_type, way=cash.posting,
+                          text=f"arbridge allocation {allocation.id} ({allocation.rule})")
+
+
+def _receipt_date(store: Store, receipt_id: int) -> date:
+    with store.engine.connect() as conn:
+        row = conn.execute(cash_store.ENTRIES.select().where(
+            cash_store.ENTRIES.c.id == receipt_id)).first()
+    return row.booking_date if row else date.today()
+
+
+def post_allocations(store: Store, client: SapClient, cash: CashSettings, *,
+                     owner: str | None = None, now: datetime | None = None) -> PostSummary:
+    if not hasattr(client, "post_payment"):
+        raise ConfigError(f"posting to SAP needs the rfc adapter (or the simulator); "
+                          f"{client.name} cannot post")
+    owner = owner or worker_id()
+    now = now or datetime.now(timezone.utc)
+    summary = PostSummary()
+    with store.engine.connect() as conn:
+        due = allocations.postable(conn, now)
+    for allocation_id in due:
+        post_one(store, client, cash, allocation_id, owner=owner, now=now, summary=summary)
+    return summary
+
+
+def post_one(store: Store, client: SapClient, cash: CashSettings, allocation_id: int, *,
+             owner: str, now: datetime, summary: PostSummary) -> None:
+    lease = timedelta(seconds=cash.lease_seconds)
+    with store.engine.begin() as conn:
+        previous = allocations.claim(conn, allocation_id, owner=owner, now=now, lease=lease)
+        allocation = allocations.get(conn, allocation_id) if previous else None
+    if previous is None or allocation is None:
+        summary.skipped += 1
+        return
+    if previous == "posting":  # interrupted before: SAP first, never a blind second post
+        try:
+            if _resolve_by_lookup(store, client, allocation, owner=owner, now=now):
+                summary.found += 1
+                return
+        except SapError as exc:
+            _defer(summary, allocation, f"look-up failed: {exc}")
+            return
+    posting = build_posting(allocation, cash, document_date=_receipt_date(
+        store, allocation.receipt_id), posting_date=client.today())
+    try:
+        posted = client.post_payment(posting)
+    except PostingRefused as exc:
+        _fail(store, allocation, str(exc), exc.messages, owner, now, summary)
+        return
+    except SapBusinessError as exc:
+        _fail(store, allocation, str(exc), [], owner, now, summary)
+        return
+    except (SapTimeout, SapUnavailable) as exc:
+        log.warning("posting %s uncertain (%s); looking it up by key", allocation.key, exc)
+        try:
+            if _resolve_by_lookup(store, client, allocation, owner=owner, now=now):
+                summary.found += 1
+                return
+        except SapError as lookup_error:
+            _defer(summary, allocation, f"{exc}; look-up failed too: {lookup_error}")
+            return
+        summary.deferred += 1
+        return
+    with store.engine.begin() as conn:
+        allocations.mark_posted(conn, allocation.id, document=posted.document,
+                                fiscal_year=posted.fiscal_year,
+                                messages=posted.as_messages(), now=now, owner=owner)
+        _learn(conn, allocation, now)
+    summary.posted += 1
+
+
+def _resolve_by_lookup(store: Store, client: SapClient, allocation: Allocation, *,
+                       owner: str, now: datetime) -> bool:
+    """True if SAP has the document (recorded as posted); else the claim is released."""
+    found = client.find_posting(allocation.company_code, allocation.key)
+    with store.engine.begin() as conn:
+        if found is not None and not found.reversed_by:
+            allocations.mark_posted(conn, allocation.id, document=found.document,
+                                    fiscal_year=found.fiscal_year,
+                                    messages=found.as_messages(), now=now, owner=owner)
+            _learn(conn, allocation, now)
+            return True
+        allocations.release(conn, allocation.id, now=now, owner=owner,
+                            reason=f"SAP has no document {allocation.key}; posting again later")
+    return False
+
+
+def _learn(conn, allocation: Allocation, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    row = conn.execute(cash_store.ENTRIES.select().where(
+        cash_store.ENTRIES.c.id == allocation.receipt_id)).first()
+    if row is not None and row.payer_account:
+        cash_store.learn_payer_account(conn, row.payer_account, allocation.company_code,
+                                       allocation.customer, now)
+
+
+def _fail(store: Store, allocation: Allocation, reason: str, messages: list[dict[str, str]],
+          owner: str, now: datetime, summary: PostSummary) -> None:
+    with store.engine.begin() as conn:
+        allocations.mark_failed(conn, allocation.id, reason=reason, messages=messages, now=now,
+                                owner=owner)
+    summary.failed += 1
+    summary.errors.append(f"allocation {allocation.id}: {reason}")
+
+
+def _defer(summary: PostSummary, allocation: Allocation, reason: str) -> None:
+    """Leave it claimed (``posting``): when the lease ends, the next run looks it up first."""
+    log.warning("allocation %s left for a look-up on the next run: %s", allocation.id, reason)
+    summary.deferred += 1
+    summary.errors.append(f"allocation {allocation.id}: {reason}")

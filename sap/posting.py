@@ -1,0 +1,144 @@
+"""Postings to SAP: what arbridge asks for (records) and the pure mapping to and from the
+BAPIs and the shipped ABAP wrappers (see ``sap/abap/``).
+
+Two ways, as SAP shops work:
+
+* ``assignment`` (way a): the incoming payment is posted to the customer with
+  BAPI_ACC_DOCUMENT_POST, one customer line per invoice carrying the invoice number in the
+  assignment (ALLOC_NMBR), so the automatic clearing run F.13 clears it; committed with
+  BAPI_TRANSACTION_COMMIT on the same connection.
+* ``clearing`` (way b): one call to ``Z_ARB_POST_CLEARING``, a remote-enabled wrapper around
+  POSTING_INTERFACE_CLEARING (FB05), which clears the invoices, creates residual items for short
+  payments and posts any excess on account, and commits.
+
+The idempotency key (``ARB`` + 13 digits) goes into the document's reference (BKPF-XBLNR) and
+header text before the call, so that after a timeout or a drop the document is looked up by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from sap.errors import SapBusinessError
+
+Way = Literal["clearing", "assignment"]
+FAILURE = frozenset({"E", "A"})
+
+
+@dataclass(frozen=True, slots=True)
+class ClearItem:
+    """One open item the payment settles; ``residual`` stays open as a new item."""
+
+    document: str
+    fiscal_year: int
+    line: int
+    invoice: str
+    applied: Decimal
+    residual: Decimal = Decimal("0.00")
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentPosting:
+    key: str
+    company_code: str
+    customer: str
+    currency: str
+    amount: Decimal
+    document_date: date
+    posting_date: date
+    items: tuple[ClearItem, ...]
+    on_account: Decimal
+    bank_gl: str
+    doc_type: str = "DZ"
+    way: Way = "clearing"
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A document in SAP: number, year, and the BAPIRET2 messages that came with it."""
+
+    document: str
+    fiscal_year: int
+    messages: tuple[dict[str, str], ...] = field(default=())
+    reversed_by: str | None = None
+
+    def as_messages(self) -> list[dict[str, str]]:
+        return list(self.messages)
+
+
+class PostingRefused(SapBusinessError):
+    """SAP refused the posting (BAPIRET2 type E/A); the messages go to a person."""
+
+    def __init__(self, message: str, messages: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.messages = messages
+
+
+def key_for(kind: str, number: int) -> str:
+    """A 16-character key that fits BKPF-XBLNR: ``ARB`` + kind letter + 12 digits."""
+    return f"ARB{kind[:1].upper()}{number:012d}"
+
+
+def messages_of(result: dict[str, Any], table: str = "RETURN") -> list[dict[str, str]]:
+    raw = result.get(table) or []
+    if isinstance(raw, dict):
+        raw = [raw]
+    return [{k: str(m.get(k, "")).strip() for k in ("TYPE", "ID", "NUMBER", "MESSAGE")}
+            for m in raw if m.get("TYPE") or m.get("MESSAGE")]
+
+
+def check(messages: list[dict[str, str]], what: str) -> None:
+    errors = [m for m in messages if m["TYPE"] in FAILURE]
+    if errors:
+        text = "; ".join(f"{m['MESSAGE']} [{m['ID']}{m['NUMBER']}]" for m in errors)
+        raise PostingRefused(f"SAP refused {what}: {text}", messages)
+
+
+def document_post_params(p: PaymentPosting, user: str = "ARBRIDGE") -> dict[str, Any]:
+    """BAPI_ACC_DOCUMENT_POST parameters for a payment on account with the invoices in the
+    assignment (way a). Amounts in document currency; customer lines are credits (negative)."""
+    header = {"BUS_ACT": "RFBU", "USERNAME": user, "HEADER_TXT": f"arbridge {p.key}"[:25],
+              "COMP_CODE": p.company_code, "DOC_DATE": p.document_date,
+              "PSTNG_DATE": p.posting_date, "DOC_TYPE": p.doc_type, "REF_DOC_NO": p.key}
+    gl = [{"ITEMNO_ACC": "0000000001", "GL_ACCOUNT": p.bank_gl, "ALLOC_NMBR": p.key,
+           "ITEM_TEXT": (p.text or f"Receipt {p.key}")[:50]}]
+    receivable, amounts = [], [{"ITEMNO_ACC": "0000000001", "CURRENCY": p.currency,
+                                "AMT_DOCCUR": p.amount}]
+    number = 1
+    for item in p.items:
+        number += 1
+        receivable.append({"ITEMNO_ACC": f"{number:010d}", "CUSTOMER": p.customer,
+                           "ALLOC_NMBR": item.invoice[:18],
+                           "ITEM_TEXT": f"Payment invoice {item.invoice}"[:50]})
+        amounts.append({"ITEMNO_ACC": f"{number:010d}", "CURRENCY": p.currency,
+                        "AMT_DOCCUR": -item.applied})
+    if p.on_account > 0:
+        number += 1
+        receivable.append({"ITEMNO_ACC": f"{number:010d}", "CUSTOMER": p.customer,
+                           "ALLOC_NMBR": p.key, "ITEM_TEXT": "Payment on account"})
+        amounts.append({"ITEMNO_ACC": f"{number:010d}", "CURRENCY": p.currency,
+                        "AMT_DOCCUR": -p.on_account})
+    return {"DOCUMENTHEADER": header, "ACCOUNTGL": gl, "ACCOUNTRECEIVABLE": receivable,
+            "CURRENCYAMOUNT": amounts}
+
+
+def clearing_params(p: PaymentPosting) -> dict[str, Any]:
+    """Z_ARB_POST_CLEARING parameters (way b)."""
+    return {"I_BUKRS": p.company_code, "I_KUNNR": p.customer, "I_WAERS": p.currency,
+            "I_BLDAT": p.document_date, "I_BUDAT": p.posting_date, "I_BLART": p.doc_type,
+            "I_XBLNR": p.key, "I_BKTXT": f"arbridge {p.key}"[:25], "I_HKONT": p.bank_gl,
+            "I_WRBTR": p.amount, "I_ON_ACCOUNT": p.on_account,
+            "IT_CLEAR": [{"BELNR": i.document, "GJAHR": f"{i.fiscal_year:04d}",
+                          "BUZEI": f"{i.line:03d}", "WRBTR": i.applied,
+                          "RESIDUAL": i.residual, "SGTXT": (i.reason or "")[:50]}
+                         for i in p.items]}
+
+
+def split_obj_key(obj_key: str) -> tuple[str, str, int]:
+    """OBJ_KEY of an FI document: BELNR (10) + BUKRS (4) + GJAHR (4)."""
+    return obj_key[:10], obj_key[10:14], int(obj_key[14:18])

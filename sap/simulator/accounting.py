@@ -1,0 +1,340 @@
+"""The simulator's accounting: FI documents (BKPF/BSEG), clearing (BSID -> BSAD), residual
+items, reversal and reset of clearing, the automatic clearing run F.13, and the function
+modules arbridge posts with.
+
+BAPI_ACC_DOCUMENT_POST and BAPI_ACC_DOCUMENT_REV_POST work as in SAP: the document number is
+drawn at once (number ranges are not rolled back), but nothing is written until
+BAPI_TRANSACTION_COMMIT on the same connection; a dropped connection loses the unit of work.
+The remote-enabled wrappers arbridge ships (``sap/abap/``) commit themselves.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sap.simulator.functions import bapiret2, to_dats
+from sap.simulator.ddic import TABLES
+
+if TYPE_CHECKING:
+    from sap.simulator.connection import Connection
+    from sap.simulator.system import SapSimulator
+
+FIRST_PAYMENT_DOCUMENT = 1_600_000_001
+BSID_FIELDS = [f.name for f in TABLES["BSID"][1]]
+BANK_POSTING_KEY, CREDIT_KEY, DEBIT_KEY = "40", "15", "06"
+
+
+def _next_number(db: sqlite3.Connection) -> str:
+    row = db.execute("SELECT VALUE FROM SIM_STATE WHERE KEY = 'fi_number'").fetchone()
+    number = int(row[0]) + 1 if row else FIRST_PAYMENT_DOCUMENT
+    db.execute("INSERT OR REPLACE INTO SIM_STATE VALUES ('fi_number', ?)", (str(number),))
+    return f"{number:010d}"
+
+
+def _day(value: date | str) -> str:
+    return to_dats(value) if value else ""
+
+
+def _header(db: sqlite3.Connection, *, bukrs: str, belnr: str, gjahr: str, blart: str,
+            bldat: str, budat: str, xblnr: str, bktxt: str, waers: str, tcode: str,
+            today: str) -> None:
+    db.execute("INSERT INTO BKPF (BUKRS, BELNR, GJAHR, BLART, BLDAT, BUDAT, CPUDT, USNAM, "
+               "TCODE, XBLNR, BKTXT, WAERS) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+               (bukrs, belnr, gjahr, blart, bldat, budat, today, "ARBRIDGE", tcode, xblnr,
+                bktxt, waers))
+
+
+def _line(db: sqlite3.Connection, *, bukrs: str, belnr: str, gjahr: str, buzei: int,
+          koart: str, shkzg: str, amount: Decimal, hkont: str = "", kunnr: str = "",
+          zuonr: str = "", sgtxt: str = "", rebzg: str = "", augbl: str = "",
+          augdt: str = "") -> None:
+    key = BANK_POSTING_KEY if koart == "S" else (CREDIT_KEY if shkzg == "H" else DEBIT_KEY)
+    db.execute("INSERT INTO BSEG VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+               (bukrs, belnr, gjahr, f"{buzei:03d}", koart, key, shkzg, str(amount), hkont,
+                kunnr, zuonr[:18], sgtxt[:50], augbl, augdt, rebzg))
+
+
+def _open_item(db: sqlite3.Connection, *, bukrs: str, kunnr: str, belnr: str, gjahr: str,
+               buzei: int, budat: str, bldat: str, waers: str, xblnr: str, blart: str,
+               shkzg: str, amount: Decimal, zuonr: str, sgtxt: str, vbeln: str = "",
+               zfbdt: str = "", table: str = "BSID", augbl: str = "", augdt: str = "") -> None:
+    values = {"BUKRS": bukrs, "KUNNR": kunnr, "UMSKS": "", "UMSKZ": "", "AUGDT": augdt,
+              "AUGBL": augbl, "ZUONR": zuonr[:18], "GJAHR": gjahr, "BELNR": belnr,
+              "BUZEI": f"{buzei:03d}", "BUDAT": budat, "BLDAT": bldat, "CPUDT": budat,
+              "WAERS": waers, "XBLNR": xblnr, "BLART": blart, "MONAT": budat[4:6],
+              "BSCHL": CREDIT_KEY if shkzg == "H" else DEBIT_KEY, "SHKZG": shkzg,
+              "DMBTR": str(amount), "WRBTR": str(amount), "MWSTS": "0", "SGTXT": sgtxt[:50],
+              "ZFBDT": zfbdt or budat, "ZTERM": "", "ZBD1T": "0", "ZBD2T": "0", "ZBD3T": "0",
+              "VBELN": vbeln}
+    db.execute(f"INSERT INTO {table} ({', '.join(BSID_FIELDS)}) VALUES "
+               f"({', '.join('?' * len(BSID_FIELDS))})", [values[f] for f in BSID_FIELDS])
+
+
+def _clear(db: sqlite3.Connection, where: str, params: tuple, augbl: str, augdt: str) -> int:
+    """Move open items matching ``where`` from BSID to BSAD, cleared by ``augbl``."""
+    rows = db.execute(f"SELECT {', '.join(BSID_FIELDS)} FROM BSID WHERE {where}",
+                      params).fetchall()
+    for row in rows:
+        values = dict(zip(BSID_FIELDS, row), AUGBL=augbl, AUGDT=augdt)
+        db.execute(f"INSERT OR REPLACE INTO BSAD ({', '.join(BSID_FIELDS)}) VALUES "
+                   f"({', '.join('?' * len(BSID_FIELDS))})", [values[f] for f in BSID_FIELDS])
+    db.execute(f"DELETE FROM BSID WHERE {where}", params)
+    return len(rows)
+
+
+# -- way (a): BAPI_ACC_DOCUMENT_POST + BAPI_TRANSACTION_COMMIT ---------------------------------
+def bapi_acc_document_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
+                           DOCUMENTHEADER: dict, ACCOUNTGL: list | None = None,
+                           ACCOUNTRECEIVABLE: list | None = None,
+                           CURRENCYAMOUNT: list | None = None, **_: Any) -> dict:
+    header = DOCUMENTHEADER
+    amounts = {a["ITEMNO_ACC"]: Decimal(str(a["AMT_DOCCUR"])) for a in CURRENCYAMOUNT or []}
+    currency = next((a["CURRENCY"] for a in CURRENCYAMOUNT or []), "")
+    if sum(amounts.values(), Decimal("0")) != 0:
+        return {"RETURN": [bapiret2("E", "Balance in transaction currency is not zero", "RW",
+                                    "609")], "OBJ_KEY": ""}
+    bukrs = header.get("COMP_CODE", "")
+    for item in ACCOUNTRECEIVABLE or []:
+        known = db.execute("SELECT 1 FROM KNB1 WHERE KUNNR = ? AND BUKRS = ?",
+                           (item["CUSTOMER"], bukrs)).fetchone()
+        if not known:
+            return {"RETURN": [bapiret2("E", f"Customer {item['CUSTOMER']} is not defined in "
+                                        f"company code {bukrs}", "F5", "155")], "OBJ_KEY": ""}
+    belnr = _next_number(db)
+    budat, bldat = _day(header["PSTNG_DATE"]), _day(header["DOC_DATE"])
+    gjahr = budat[:4]
+    today = to_dats(sim.today())
+
+    def write(target: sqlite3.Connection) -> None:
+        _header(target, bukrs=bukrs, belnr=belnr, gjahr=gjahr, blart=header.get("DOC_TYPE", "DZ"),
+                bldat=bldat, budat=budat, xblnr=header.get("REF_DOC_NO", ""),
+                bktxt=header.get("HEADER_TXT", ""), waers=currency, tcode="BAPI", today=today)
+        buzei = 0
+        for gl in ACCOUNTGL or []:
+            buzei += 1
+            amount = amounts[gl["ITEMNO_ACC"]]
+            _line(target, bukrs=bukrs, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="S",
+                  shkzg="S" if amount > 0 else "H", amount=abs(amount),
+                  hkont=gl.get("GL_ACCOUNT", ""), zuonr=gl.get("ALLOC_NMBR", ""),
+                  sgtxt=gl.get("ITEM_TEXT", ""))
+        for item in ACCOUNTRECEIVABLE or []:
+            buzei += 1
+            amount = amounts[item["ITEMNO_ACC"]]
+            shkzg = "S" if amount > 0 else "H"
+            _line(target, bukrs=bukrs, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="D",
+                  shkzg=shkzg, amount=abs(amount), kunnr=item["CUSTOMER"],
+                  zuonr=item.get("ALLOC_NMBR", ""), sgtxt=item.get("ITEM_TEXT", ""))
+            _open_item(target, bukrs=bukrs, kunnr=item["CUSTOMER"], belnr=belnr, gjahr=gjahr,
+                       buzei=buzei, budat=budat, bldat=bldat, waers=currency,
+                       xblnr=header.get("REF_DOC_NO", ""), blart=header.get("DOC_TYPE", "DZ"),
+                       shkzg=shkzg, amount=abs(amount), zuonr=item.get("ALLOC_NMBR", ""),
+                       sgtxt=item.get("ITEM_TEXT", ""))
+
+    conn.luw.append(write)
+    message = f"Document posted successfully: BKPFF {belnr}{bukrs}{gjahr} ARBSIM"
+    return {"OBJ_TYPE": "BKPFF", "OBJ_KEY": f"{belnr}{bukrs}{gjahr}", "OBJ_SYS": "ARBSIM",
+            "RETURN": [bapiret2("S", message, "RW", "605", "BKPFF", f"{belnr}{bukrs}{gjahr}")]}
+
+
+def bapi_transaction_commit(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
+                            WAIT: str = "", **_: Any) -> dict:
+    work, conn.luw[:] = list(conn.luw), []
+    for step in work:
+        step(db)
+    return {"RETURN": bapiret2()}
+
+
+def bapi_transaction_rollback(db: sqlite3.Connection, sim: SapSimulator, *,
+                              conn: Connection, **_: Any) -> dict:
+    conn.luw.clear()
+    return {"RETURN": bapiret2()}
+
+
+# -- reversal: BAPI_ACC_DOCUMENT_REV_POST ----------------------------------------------------
+def bapi_acc_document_rev_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
+                               REVERSAL: dict, BUS_ACT: str = "RFBU", **_: Any) -> dict:
+    belnr, bukrs, gjahr = REVERSAL["OBJ_KEY_R"][:10], REVERSAL["OBJ_KEY_R"][10:14], \
+        REVERSAL["OBJ_KEY_R"][14:18]
+    row = db.execute("SELECT STBLG, WAERS, BLART FROM BKPF WHERE BUKRS = ? AND BELNR = ? AND "
+                     "GJAHR = ?", (bukrs, belnr, gjahr)).fetchone()
+    if row is None:
+        return {"RETURN": [bapiret2("E", f"Document {belnr} {bukrs} {gjahr} does not exist",
+                                    "F5", "201")], "OBJ_KEY": ""}
+    if row[0]:
+        return {"RETURN": [bapiret2("E", f"Document {belnr} was already reversed by {row[0]}",
+                                    "F5", "261")], "OBJ_KEY": ""}
+    cleared = db.execute("SELECT COUNT(*) FROM BSAD WHERE BUKRS = ? AND ((BELNR = ? AND GJAHR = ?)"
+                         " OR AUGBL = ?)", (bukrs, belnr, gjahr, belnr)).fetchone()[0]
+    if cleared:
+        return {"RETURN": [bapiret2("E", f"Document {belnr} contains cleared items; reset the "
+                                    "clearing first (FBRA)", "F5", "A27")], "OBJ_KEY": ""}
+    reason = REVERSAL.get("REASON_REV", "01")
+    budat = _day(REVERSAL.get("PSTNG_DATE") or sim.today())
+    reversal = _next_number(db)
+    today = to_dats(sim.today())
+    xblnr = REVERSAL.get("OBJ_KEY", "")[:16]
+
+    def write(target: sqlite3.Connection) -> None:
+        _header(target, bukrs=bukrs, belnr=reversal, gjahr=budat[:4], blart=row[2], bldat=budat,
+                budat=budat, xblnr=xblnr, bktxt=f"Reversal of {belnr}", waers=row[1],
+                tcode="FB08", today=today)
+        target.execute("UPDATE BKPF SET STBLG = ?, STJAH = ?, STGRD = ? WHERE BUKRS = ? AND "
+                       "BELNR = ? AND GJAHR = ?", (reversal, budat[:4], reason, bukrs, belnr,
+                                                   gjahr))
+        lines = target.execute("SELECT BUZEI, KOART, SHKZG, WRBTR, HKONT, KUNNR, ZUONR, SGTXT "
+                               "FROM BSEG WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?",
+                               (bukrs, belnr, gjahr)).fetchall()
+        for buzei, koart, shkzg, wrbtr, hkont, kunnr, zuonr, sgtxt in lines:
+            _line(target, bukrs=bukrs, belnr=reversal, gjahr=budat[:4], buzei=int(buzei),
+                  koart=koart, shkzg="H" if shkzg == "S" else "S", amount=Decimal(wrbtr),
+                  hkont=hkont, kunnr=kunnr, zuonr=zuonr, sgtxt=sgtxt,
+                  augbl=reversal if koart == "D" else "", augdt=budat if koart == "D" else "")
+        # the reversal clears every open item of the original document against itself
+        _clear(target, "BUKRS = ? AND BELNR = ? AND GJAHR = ?", (bukrs, belnr, gjahr), reversal,
+               budat)
+
+    conn.luw.append(write)
+    return {"OBJ_TYPE": "BKPFF", "OBJ_KEY": f"{reversal}{bukrs}{budat[:4]}", "OBJ_SYS": "ARBSIM",
+            "RETURN": [bapiret2("S", f"Document {belnr} reversed by {reversal}", "RW", "605")]}
+
+
+# -- way (b): the shipped wrappers (commit themselves) ---------------------------------------
+def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: str,
+                        I_KUNNR: str, I_WAERS: str, I_BLDAT: date | str, I_BUDAT: date | str,
+                        I_BLART: str, I_XBLNR: str, I_BKTXT: str, I_HKONT: str,
+                        I_WRBTR: Decimal, I_ON_ACCOUNT: Decimal = Decimal("0"),
+                        IT_CLEAR: list | None = None, **_: Any) -> dict:
+    """FB05 through POSTING_INTERFACE_CLEARING: bank line, the invoices cleared, residual items
+    for short payments, excess on account. A document with this reference already posted is
+    returned, not posted again (the wrapper's own duplicate check)."""
+    done = db.execute("SELECT BELNR, GJAHR FROM BKPF WHERE BUKRS = ? AND XBLNR = ? AND "
+                      "STBLG = ''", (I_BUKRS, I_XBLNR)).fetchone()
+    if done:
+        return {"E_BELNR": done[0], "E_GJAHR": done[1], "ET_RETURN": [bapiret2(
+            "W", f"Document {done[0]} with reference {I_XBLNR} already posted", "ZARB", "002")]}
+    budat, bldat = _day(I_BUDAT), _day(I_BLDAT)
+    clear, total = [], Decimal("0")
+    for entry in IT_CLEAR or []:
+        row = db.execute("SELECT WRBTR, SHKZG, ZUONR, XBLNR, VBELN FROM BSID WHERE BUKRS = ? "
+                         "AND KUNNR = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?",
+                         (I_BUKRS, I_KUNNR, entry["BELNR"], entry["GJAHR"], entry["BUZEI"])
+                         ).fetchone()
+        if row is None:
+            return {"E_BELNR": "", "E_GJAHR": "", "ET_RETURN": [bapiret2(
+                "E", f"Item {entry['BELNR']}/{entry['GJAHR']}/{entry['BUZEI']} of customer "
+                f"{I_KUNNR} is not open", "F5", "263")]}
+        open_amount = Decimal(row[0])
+        applied, residual = Decimal(str(entry["WRBTR"])), Decimal(str(entry.get("RESIDUAL", 0)))
+        if applied + residual != open_amount:
+            return {"E_BELNR": "", "E_GJAHR": "", "ET_RETURN": [bapiret2(
+                "E", f"Item {entry['BELNR']}: paid {applied} and residual {residual} do not "
+                f"make the open {open_amount}", "F5", "703")]}
+        clear.append((entry, row, applied, residual))
+        total += applied
+    if total + Decimal(str(I_ON_ACCOUNT)) != Decimal(str(I_WRBTR)):
+        return {"E_BELNR": "", "E_GJAHR": "", "ET_RETURN": [bapiret2(
+            "E", "Balance in transaction currency is not zero", "F5", "702")]}
+    belnr = _next_number(db)
+    gjahr = budat[:4]
+    _header(db, bukrs=I_BUKRS, belnr=belnr, gjahr=gjahr, blart=I_BLART, bldat=bldat,
+            budat=budat, xblnr=I_XBLNR, bktxt=I_BKTXT, waers=I_WAERS, tcode="FB05",
+            today=to_dats(sim.today()))
+    _line(db, bukrs=I_BUKRS, belnr=belnr, gjahr=gjahr, buzei=1, koart="S", shkzg="S",
+          amount=Decimal(str(I_WRBTR)), hkont=I_HKONT, zuonr=I_XBLNR, sgtxt="Incoming payment")
+    buzei = 1
+    for entry, row, applied, residual in clear:
+        buzei += 1
+        open_amount = applied + residual
+        _line(db, bukrs=I_BUKRS, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="D", shkzg="H",
+              amount=open_amount, kunnr=I_KUNNR, zuonr=row[2], sgtxt="Clearing",
+              augbl=belnr, augdt=budat, rebzg=entry["BELNR"])
+        _open_item(db, bukrs=I_BUKRS, kunnr=I_KUNNR, belnr=belnr, gjahr=gjahr, buzei=buzei,
+                   budat=budat, bldat=bldat, waers=I_WAERS, xblnr=I_XBLNR, blart=I_BLART,
+                   shkzg="H", amount=open_amount, zuonr=row[2], sgtxt="Clearing",
+                   table="BSAD", augbl=belnr, augdt=budat)
+        _clear(db, "BUKRS = ? AND KUNNR = ? AND BELNR = ? AND GJAHR = ? AND BUZEI = ?",
+               (I_BUKRS, I_KUNNR, entry["BELNR"], entry["GJAHR"], entry["BUZEI"]), belnr, budat)
+        if residual > 0:
+            buzei += 1
+            text = entry.get("SGTXT") or f"Residual of {row[4] or entry['BELNR']}"
+            _line(db, bukrs=I_BUKRS, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="D",
+                  shkzg="S", amount=residual, kunnr=I_KUNNR, zuonr=row[2], sgtxt=text,
+                  rebzg=entry["BELNR"])
+            _open_item(db, bukrs=I_BUKRS, kunnr=I_KUNNR, belnr=belnr, gjahr=gjahr, buzei=buzei,
+                       budat=budat, bldat=bldat, waers=I_WAERS, xblnr=row[3], blart=I_BLART,
+                       shkzg="S", amount=residual, zuonr=row[2], sgtxt=text, vbeln=row[4])
+    if Decimal(str(I_ON_ACCOUNT)) > 0:
+        buzei += 1
+        _line(db, bukrs=I_BUKRS, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="D", shkzg="H",
+              amount=Decimal(str(I_ON_ACCOUNT)), kunnr=I_KUNNR, zuonr=I_XBLNR,
+              sgtxt="Payment on account")
+        _open_item(db, bukrs=I_BUKRS, kunnr=I_KUNNR, belnr=belnr, gjahr=gjahr, buzei=buzei,
+                   budat=budat, bldat=bldat, waers=I_WAERS, xblnr=I_XBLNR, blart=I_BLART,
+                   shkzg="H", amount=Decimal(str(I_ON_ACCOUNT)), zuonr=I_XBLNR,
+                   sgtxt="Payment on account")
+    return {"E_BELNR": belnr, "E_GJAHR": gjahr, "ET_RETURN": [bapiret2(
+        "S", f"Document {belnr} was posted in company code {I_BUKRS}", "F5", "312", belnr)]}
+
+
+def z_arb_reset_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: str,
+                         I_AUGBL: str, I_GJAHR: str, **_: Any) -> dict:
+    """FBRA through POSTING_INTERFACE_RESET_CLEARING: every item cleared by the document is
+    open again. Resetting a clearing that is not there is a warning, not an error."""
+    rows = db.execute(f"SELECT {', '.join(BSID_FIELDS)} FROM BSAD WHERE BUKRS = ? AND "
+                      "AUGBL = ?", (I_BUKRS, I_AUGBL)).fetchall()
+    if not rows:
+        return {"ET_RETURN": [bapiret2("W", f"Document {I_AUGBL} has no clearing to reset",
+                                       "F5", "A38")]}
+    for row in rows:
+        values = dict(zip(BSID_FIELDS, row), AUGBL="", AUGDT="00000000")
+        db.execute(f"INSERT OR REPLACE INTO BSID ({', '.join(BSID_FIELDS)}) VALUES "
+                   f"({', '.join('?' * len(BSID_FIELDS))})", [values[f] for f in BSID_FIELDS])
+    db.execute("DELETE FROM BSAD WHERE BUKRS = ? AND AUGBL = ?", (I_BUKRS, I_AUGBL))
+    db.execute("UPDATE BSEG SET AUGBL = '', AUGDT = '' WHERE BUKRS = ? AND AUGBL = ?",
+               (I_BUKRS, I_AUGBL))
+    return {"ET_RETURN": [bapiret2("S", f"Clearing {I_AUGBL} reset: {len(rows)} items open",
+                                   "F5", "A37")]}
+
+
+def automatic_clearing(db: sqlite3.Connection, bukrs: str, today: date) -> int:
+    """F.13 with the criteria customer, currency and assignment: credit items whose
+    assignment is an invoice's billing document (or reference) clear that invoice when the
+    group nets to zero. Returns the number of clearing documents."""
+    credits = db.execute("SELECT KUNNR, WAERS, ZUONR, SUM(CAST(WRBTR AS REAL)) FROM BSID WHERE "
+                         "BUKRS = ? AND SHKZG = 'H' AND ZUONR <> '' GROUP BY KUNNR, WAERS, "
+                         "ZUONR", (bukrs,)).fetchall()
+    documents = 0
+    dats = to_dats(today)
+    for kunnr, waers, zuonr, _ in credits:
+        where = ("BUKRS = ? AND KUNNR = ? AND WAERS = ? AND ((SHKZG = 'H' AND ZUONR = ?) OR "
+                 "(SHKZG = 'S' AND (VBELN = ? OR XBLNR = ? OR ZUONR = ?)))")
+        params = (bukrs, kunnr, waers, zuonr, zuonr.zfill(10), zuonr, zuonr)
+        rows = db.execute(f"SELECT SHKZG, WRBTR FROM BSID WHERE {where}", params).fetchall()
+        balance = sum((Decimal(w) if s == "S" else -Decimal(w) for s, w in rows), Decimal("0"))
+        if balance != 0 or not any(s == "S" for s, _ in rows):
+            continue
+        belnr = _next_number(db)
+        _header(db, bukrs=bukrs, belnr=belnr, gjahr=dats[:4], blart="AB", bldat=dats,
+                budat=dats, xblnr="", bktxt="F.13 automatic clearing", waers=waers,
+                tcode="F.13", today=dats)
+        _clear(db, where, params, belnr, dats)
+        db.execute("UPDATE BSEG SET AUGBL = ?, AUGDT = ? WHERE BUKRS = ? AND KUNNR = ? AND "
+                   "ZUONR = ? AND AUGBL = ''", (belnr, dats, bukrs, kunnr, zuonr))
+        documents += 1
+    return documents
+
+
+LUW_FUNCTIONS: dict[str, Callable[..., dict]] = {
+    "BAPI_ACC_DOCUMENT_POST": bapi_acc_document_post,
+    "BAPI_ACC_DOCUMENT_REV_POST": bapi_acc_document_rev_post,
+    "BAPI_TRANSACTION_COMMIT": bapi_transaction_commit,
+    "BAPI_TRANSACTION_ROLLBACK": bapi_transaction_rollback,
+}
+ACCOUNTING_FUNCTIONS: dict[str, Callable[..., dict]] = {
+    "Z_ARB_POST_CLEARING": z_arb_post_clearing,
+    "Z_ARB_RESET_CLEARING": z_arb_reset_clearing,
+}

@@ -1,0 +1,227 @@
+"""Allocations: the matcher's decisions stored, moved through their states, claimed before
+SAP is touched. Every change is audited.
+
+States: ``proposed`` (a person approves) → ``approved`` → ``posting`` (claimed, with owner and
+lease; the idempotency key is already stored) → ``posted``; or ``failed`` (SAP refused, with its
+messages); ``reversed`` when a correcting journal undid it.
+
+Claims here are a conditional UPDATE (state and lease in the WHERE clause), so of any number
+of processes exactly one wins an allocation; an expired lease is taken over, and the new owner
+looks the document up in SAP before anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from config.errors import InputError
+from sap.posting import key_for
+from sync import audit
+from sync.cash_models import AllocationRow
+from sync.cash_store import set_receipt_state
+from sync.matching import Decision
+
+ALLOCATIONS = AllocationRow.__table__  # type: ignore[attr-defined]
+STATES = ("proposed", "approved", "posting", "posted", "failed", "reversed", "rejected")
+ACTIVE = ("proposed", "approved", "posting", "posted")
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    id: int
+    receipt_id: int
+    state: str
+    rule: str
+    automatic: bool
+    company_code: str
+    customer: str
+    currency: str
+    amount: Any
+    on_account: Any
+    items: list[dict[str, Any]]
+    evidence: dict[str, Any]
+    key: str
+    sap_document: str | None
+    sap_fiscal_year: int | None
+    messages: list[dict[str, str]]
+    attempts: int
+
+
+def _allocation(row: Any) -> Allocation:
+    m = row._mapping
+    return Allocation(id=m["id"], receipt_id=m["receipt_id"], state=m["state"], rule=m["rule"],
+                      automatic=m["automatic"], company_code=m["company_code"],
+                      customer=m["customer"], currency=m["currency"], amount=m["amount"],
+                      on_account=m["on_account"], items=json.loads(m["items"]),
+                      evidence=json.loads(m["evidence"]), key=m["idempotency_key"],
+                      sap_document=m["sap_document"], sap_fiscal_year=m["sap_fiscal_year"],
+                      messages=json.loads(m["sap_messages"]), attempts=m["attempts"])
+
+
+def get(conn: Connection, allocation_id: int) -> Allocation:
+    row = conn.execute(select(ALLOCATIONS).where(ALLOCATIONS.c.id == allocation_id)).first()
+    if row is None:
+        raise InputError(f"allocation {allocation_id} does not exist "
+                         "(arbridge allocations lists them)")
+    return _allocation(row)
+
+
+def insert_allocation(conn: Connection, *, receipt_id: int, state: str, rule: str,
+                      automatic: bool, company_code: str, customer: str, currency: str,
+                      amount: Any, on_account: Any, items: list[dict[str, Any]],
+                      evidence: dict[str, Any], now: datetime,
+                      actor: str = audit.SYSTEM_ACTOR) -> int:
+    """Store an allocation; its idempotency key (from its id) is set in the same
+    transaction, so it exists before anything can post it."""
+    new_id = int(conn.execute(insert(ALLOCATIONS).values(
+        receipt_id=receipt_id, state=state, rule=rule, automatic=automatic,
+        company_code=company_code, customer=customer, currency=currency, amount=amount,
+        on_account=on_account, items=json.dumps(items), evidence=json.dumps(evidence,
+                                                                             default=str),
+        idempotency_key=f"T{uuid.uuid4().hex[:15]}", sap_messages="[]", attempts=0,
+        created_at=now, updated_at=now)).inserted_primary_key[0])
+    conn.execute(update(ALLOCATIONS).where(ALLOCATIONS.c.id == new_id).values(
+        idempotency_key=key_for("P", new_id)))
+    audit.record(conn, [audit.event(action=f"allocation {state}", entity="allocation",
+                                    key=str(new_id), actor=actor, at=now,
+                                    detail={"receipt": receipt_id, "rule": rule,
+                                            "customer": customer, "amount": str(amount)})])
+    return new_id
+
+
+def store_decisions(conn: Connection, decisions: list[Decision], now: datetime) -> dict[str, int]:
+    counts = {"auto": 0, "proposed": 0, "unallocated": 0}
+    for d in decisions:
+        counts[d.outcome] += 1
+        if d.outcome == "unallocated":
+            continue
+        insert_allocation(
+            conn, receipt_id=d.receipt_id, state="approved" if d.outcome == "auto" else
+            "proposed", rule=d.rule, automatic=d.outcome == "auto",
+            company_code=d.company_code, customer=d.customer, currency=d.currency,
+            amount=d.amount, on_account=d.on_account,
+            items=[a.as_json() for a in d.applications], evidence=d.evidence, now=now)
+        set_receipt_state(conn, d.receipt_id, "allocated" if d.outcome == "auto" else
+                          "proposed")
+    return counts
+
+
+def _set(conn: Connection, allocation_id: int, *, now: datetime, actor: str, action: str,
+         detail: dict[str, Any], **values: Any) -> None:
+    conn.execute(update(ALLOCATIONS).where(ALLOCATIONS.c.id == allocation_id).values(
+        updated_at=now, **values))
+    audit.record(conn, [audit.event(action=action, entity="allocation", key=str(allocation_id),
+                                    actor=actor, at=now, detail=detail)])
+
+
+def claim(conn: Connection, allocation_id: int, *, owner: str, now: datetime,
+          lease: timedelta) -> str | None:
+    """Take the allocation for posting. Returns the state it was in (``approved``, or
+    ``posting`` when an expired lease was taken over: look SAP up first), or None if another
+    process holds it or it is not postable."""
+    current = conn.execute(select(ALLOCATIONS.c.state, ALLOCATIONS.c.lease_until).where(
+        ALLOCATIONS.c.id == allocation_id)).first()
+    if current is None:
+        return None
+    state = current.state
+    condition = and_(ALLOCATIONS.c.id == allocation_id, ALLOCATIONS.c.state == state)
+    if state == "posting":
+        condition = and_(condition, or_(ALLOCATIONS.c.lease_until.is_(None),
+                                        ALLOCATIONS.c.lease_until < now))
+    elif state != "approved":
+        return None
+    result = conn.execute(update(ALLOCATIONS).where(condition).values(
+        state="posting", claimed_by=owner, lease_until=now + lease,
+        attempts=ALLOCATIONS.c.attempts + 1, updated_at=now))
+    if result.rowcount != 1:
+        return None
+    audit.record(conn, [audit.event(action="allocation claimed", entity="allocation",
+                                    key=str(allocation_id), at=now,
+                                    detail={"owner": owner, "from": state})])
+    return str(state)
+
+
+def postable(conn: Connection, now: datetime) -> list[int]:
+    """Approved allocations, and those whose posting was interrupted (lease expired)."""
+    return list(conn.execute(select(ALLOCATIONS.c.id).where(or_(
+        ALLOCATIONS.c.state == "approved",
+        and_(ALLOCATIONS.c.state == "posting", or_(ALLOCATIONS.c.lease_until.is_(None),
+                                                   ALLOCATIONS.c.lease_until < now))))
+        .order_by(ALLOCATIONS.c.id)).scalars())
+
+
+def mark_posted(conn: Connection, allocation_id: int, *, document: str, fiscal_year: int,
+                messages: list[dict[str, str]], now: datetime, owner: str) -> None:
+    _set(conn, allocation_id, now=now, actor=owner, action="allocation posted",
+         detail={"document": document, "fiscal_year": fiscal_year}, state="posted",
+         sap_document=document, sap_fiscal_year=fiscal_year,
+         sap_messages=json.dumps(messages), claimed_by=None, lease_until=None)
+
+
+def mark_failed(conn: Connection, allocation_id: int, *, reason: str,
+                messages: list[dict[str, str]], now: datetime, owner: str) -> None:
+    _set(conn, allocation_id, now=now, actor=owner, action="allocation failed",
+         detail={"reason": reason}, state="failed",
+         sap_messages=json.dumps(messages or [{"TYPE": "E", "ID": "", "NUMBER": "",
+                                               "MESSAGE": reason}]),
+         claimed_by=None, lease_until=None)
+
+
+def release(conn: Connection, allocation_id: int, *, now: datetime, owner: str,
+            reason: str) -> None:
+    """SAP has no document with the key: back to ``approved`` for the next run."""
+    _set(conn, allocation_id, now=now, actor=owner, action="allocation released",
+         detail={"reason": reason}, state="approved", claimed_by=None, lease_until=None)
+
+
+def approve(conn: Connection, allocation_id: int, *, actor: str, now: datetime) -> Allocation:
+    allocation = get(conn, allocation_id)
+    if allocation.state != "proposed":
+        raise InputError(f"allocation {allocation_id} is {allocation.state}; only proposed "
+                         "allocations are approved")
+    _set(conn, allocation_id, now=now, actor=actor, action="allocation approved",
+         detail={"rule": allocation.rule}, state="approved", approved_by=actor)
+    set_receipt_state(conn, allocation.receipt_id, "allocated")
+    return get(conn, allocation_id)
+
+
+def set_state(conn: Connection, allocation_id: int, state: str, *, now: datetime,
+              actor: str, reason: str) -> None:
+    _set(conn, allocation_id, now=now, actor=actor, action=f"allocation {state}",
+         detail={"reason": reason}, state=state)
+
+
+def listing(conn: Connection, state: str | None = None) -> list[Allocation]:
+    query = select(ALLOCATIONS).order_by(ALLOCATIONS.c.id)
+    if state:
+        query = query.where(ALLOCATIONS.c.state == state)
+    return [_allocation(r) for r in conn.execute(query)]
+
+
+def busy_items(conn: Connection) -> set[str]:
+    """Open items already taken by an active allocation (not to be matched again)."""
+    taken: set[str] = set()
+    for raw in conn.execute(select(ALLOCATIONS.c["items"]).where(
+            ALLOCATIONS.c.state.in_(ACTIVE))).scalars():
+        taken.update(i["item"] for i in json.loads(raw))
+    return taken
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    found = dict(conn.execute(select(ALLOCATIONS.c.state, func.count()).group_by(
+        ALLOCATIONS.c.state)).all())
+    return {s: int(found.get(s, 0)) for s in STATES}
+
+
+def suggestions(conn: Connection, receipt_id: int) -> list[Allocation]:
+    return [_allocation(r) for r in conn.execute(select(ALLOCATIONS).where(
+        ALLOCATIONS.c.receipt_id == receipt_id, ALLOCATIONS.c.state == "proposed"))]
+
+
+

@@ -1,0 +1,202 @@
+"""Posting allocations to SAP exactly once, through the rfc adapter over the simulator (real
+accounting state), with each fault and with a worker killed between post and commit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from config.cash import CashSettings
+from connectors.bank.camt_writer import Movement
+from connectors.bank.importer import import_statements
+from connectors.cash import allocate
+from connectors.posting import post_allocations
+from sync import allocations
+from sync.models import OpenItemRow
+
+from cash_helpers import open_invoices, pull_all, statement_file
+
+CLEARING = CashSettings(posting="clearing")
+ASSIGNMENT = CashSettings(posting="assignment")
+
+
+def receipt_for(tmp_path: Path, rows, name: str = "s.xml", short: Decimal = Decimal("0")):  # type: ignore[no-untyped-def]
+    movements = [Movement(amount=r.amount - short, bank_ref=f"{name}-{i}",
+                          booking_date=date(2026, 11, 20),
+                          reference=r.billing_document.lstrip("0"), payer="Somebody")
+                 for i, r in enumerate(rows)]
+    return statement_file(tmp_path, name, movements)
+
+
+def prepare(pulled, tmp_path, count=1, short=Decimal("0")):  # type: ignore[no-untyped-def]
+    rows = open_invoices(pulled, count)
+    import_statements(pulled, receipt_for(tmp_path, rows, short=short))
+    counts = allocate(pulled, CashSettings().policy)
+    assert counts["auto"] == count
+    return rows
+
+
+def still_open(store, document: str) -> bool:  # type: ignore[no-untyped-def]
+    with store.engine.connect() as conn:
+        return conn.execute(select(OpenItemRow).where(OpenItemRow.document == document)
+                            ).first() is not None
+
+
+def keys(store) -> list[str]:  # type: ignore[no-untyped-def]
+    with store.engine.connect() as conn:
+        return [a.key for a in allocations.listing(conn)]
+
+
+def test_clearing_posts_once_and_the_next_pull_shows_the_invoice_cleared(
+        pulled, client, simulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    [row] = prepare(pulled, tmp_path)
+    summary = post_allocations(pulled, client, CLEARING)
+    assert summary.posted == 1
+    [key] = keys(pulled)
+    [document] = simulator.documents(reference=key)
+    assert document["TCODE"] == "FB05" and not simulator.is_open(row.document)
+    assert post_allocations(pulled, client, CLEARING).posted == 0  # nothing twice
+    pull_all(pulled, client)
+    assert not still_open(pulled, row.document)
+    with pulled.engine.connect() as conn:
+        [allocation] = allocations.listing(conn)
+    assert allocation.state == "posted" and allocation.sap_document == document["BELNR"]
+    assert allocation.messages[0]["TYPE"] == "S"  # BAPIRET2 kept with the allocation
+
+
+def test_short_payment_leaves_a_residual_item(pulled, client, simulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    [row] = prepare(pulled, tmp_path, short=Decimal("10.00"))
+    assert post_allocations(pulled, client, CLEARING).posted == 1
+    pull_all(pulled, client)
+    with pulled.engine.connect() as conn:
+        residual = conn.execute(select(OpenItemRow).where(
+            OpenItemRow.billing_document == row.billing_document)).one()
+    assert residual.amount == Decimal("10.00") and residual.document != row.document
+
+
+def test_way_a_payment_with_assignment_is_cleared_by_f13(pulled, client, simulator,
+                                                         tmp_path) -> None:  # type: ignore[no-untyped-def]
+    [row] = prepare(pulled, tmp_path)
+    assert post_allocations(pulled, client, ASSIGNMENT).posted == 1
+    [key] = keys(pulled)
+    [document] = simulator.documents(reference=key)
+    assert document["TCODE"] == "BAPI" and simulator.is_open(row.document)
+    assert simulator.run_automatic_clearing() == 1
+    pull_all(pulled, client)
+    assert not still_open(pulled, row.document)
+
+
+@pytest.mark.parametrize("way,function,fault", [
+    ("clearing", "Z_ARB_POST_CLEARING", "commit_then_drop"),
+    ("clearing", "Z_ARB_POST_CLEARING", "commit_then_timeout"),
+    ("assignment", "BAPI_TRANSACTION_COMMIT", "commit_then_drop"),
+    ("assignment", "BAPI_TRANSACTION_COMMIT", "commit_then_timeout"),
+])
+def test_posted_then_the_answer_is_lost_finds_the_document(pulled, client, simulator, tmp_path,
+                                                           way, function, fault) -> None:  # type: ignore[no-untyped-def]
+    prepare(pulled, tmp_path)
+    getattr(simulator.faults, fault)(function)
+    summary = post_allocations(pulled, client, CashSettings(posting=way))
+    simulator.faults.clear()
+    assert (summary.posted, summary.found) == (0, 1)
+    assert len(simulator.documents(reference=keys(pulled)[0])) == 1
+    assert post_allocations(pulled, client, CashSettings(posting=way)).posted == 0
+
+
+@pytest.mark.parametrize("way,function", [("clearing", "Z_ARB_POST_CLEARING"),
+                                          ("assignment", "BAPI_ACC_DOCUMENT_POST"),
+                                          ("assignment", "BAPI_TRANSACTION_COMMIT")])
+def test_call_lost_before_sap_ran_it_is_posted_later_once(pulled, client, simulator, tmp_path,
+                                                          way, function) -> None:  # type: ignore[no-untyped-def]
+    prepare(pulled, tmp_path)
+    simulator.faults.fail_next(1, function)
+    first = post_allocations(pulled, client, CashSettings(posting=way))
+    assert (first.posted, first.deferred) == (0, 1)
+    assert simulator.documents(reference=keys(pulled)[0]) == []
+    again = post_allocations(pulled, client, CashSettings(posting=way))
+    assert again.posted == 1
+    assert len(simulator.documents(reference=keys(pulled)[0])) == 1
+
+
+def test_commit_cancelled_by_timeout_rolls_back_and_posts_once_later(
+        pulled, client, simulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    prepare(pulled, tmp_path)
+    simulator.faults.slow("BAPI_TRANSACTION_COMMIT", 3)  # client timeout is 2 s
+    assert post_allocations(pulled, client, ASSIGNMENT).deferred == 1
+    simulator.faults.clear()
+    assert simulator.documents(reference=keys(pulled)[0]) == []
+    assert post_allocations(pulled, client, ASSIGNMENT).posted == 1
+    assert len(simulator.documents(reference=keys(pulled)[0])) == 1
+
+
+def test_sap_refusal_keeps_sap_message_for_a_person(pulled, client, simulator,
+                                                    tmp_path) -> None:  # type: ignore[no-untyped-def]
+    [row] = prepare(pulled, tmp_path)
+    simulator.clear_open_item(row.document)  # someone cleared it by hand in SAP meanwhile
+    summary = post_allocations(pulled, client, CLEARING)
+    assert summary.failed == 1
+    with pulled.engine.connect() as conn:
+        [allocation] = allocations.listing(conn)
+    assert allocation.state == "failed" and "is not open" in allocation.messages[0]["MESSAGE"]
+
+
+def test_a_claimed_allocation_is_not_posted_by_a_second_worker(pulled, client, simulator,
+                                                                tmp_path) -> None:  # type: ignore[no-untyped-def]
+    prepare(pulled, tmp_path)
+    now = datetime.now(timezone.utc)
+    with pulled.engine.begin() as conn:
+        [allocation_id] = allocations.postable(conn, now)
+        assert allocations.claim(conn, allocation_id, owner="other", now=now,
+                                 lease=timedelta(minutes=5)) == "approved"
+    assert post_allocations(pulled, client, CLEARING, now=now).posted == 0
+    assert simulator.documents(reference=keys(pulled)[0]) == []
+
+
+CHILD = textwrap.dedent("""
+    import sys
+    from config.cash import CashSettings
+    from connectors.posting import post_allocations
+    from sap.rfc import RfcSapClient
+    from sap.simulator import SapSimulator
+    from sync.store import Store
+    from sync.db import make_engine
+    sim = SapSimulator(sys.argv[1])
+    sim.faults.kill_after(sys.argv[3])
+    client = RfcSapClient(factory=sim.connect, params={"user": "ARBRIDGE"}, today=sim.today)
+    post_allocations(Store(make_engine(sys.argv[2])), client, CashSettings(posting=sys.argv[4]),
+                     owner="doomed")
+    print("not killed")
+""")
+
+
+@pytest.mark.parametrize("way,kill_after,posted_before_crash", [
+    ("assignment", "BAPI_ACC_DOCUMENT_POST", False),   # between the post and the commit
+    ("assignment", "BAPI_TRANSACTION_COMMIT", True),   # after the commit
+    ("clearing", "Z_ARB_POST_CLEARING", True),
+])
+def test_worker_killed_mid_posting_leaves_exactly_one_document(
+        pulled, client, simulator, tmp_path, way, kill_after, posted_before_crash) -> None:  # type: ignore[no-untyped-def]
+    [row] = prepare(pulled, tmp_path)
+    child = subprocess.run([sys.executable, "-c", CHILD, str(simulator.path),
+                            str(pulled.engine.url.render_as_string(hide_password=False)),
+                            kill_after, way], capture_output=True, text=True, timeout=120,
+                           cwd=Path(__file__).resolve().parents[2])
+    assert child.returncode == -9, child.stderr
+    key = keys(pulled)[0]
+    assert len(simulator.documents(reference=key)) == (1 if posted_before_crash else 0)
+    with pulled.engine.connect() as conn:
+        assert allocations.listing(conn)[0].state == "posting"  # claimed, lease running
+    later = datetime.now(timezone.utc) + timedelta(hours=1)  # the lease has expired
+    summary = post_allocations(pulled, client, CashSettings(posting=way), now=later)
+    assert (summary.found, summary.posted) == ((1, 0) if posted_before_crash else (0, 1))
+    assert len(simulator.documents(reference=key)) == 1
+    if way == "assignment":
+        simulator.run_automatic_clearing()
+    assert not simulator.is_open(row.document)
