@@ -78,4 +78,6 @@ class CashSettings(BaseModel):
     bank_gl_account: str = "0011000000"
     document_type: str = "DZ"
     company_code: str = "1000"
+    reversal_reason: str = Field(default="01", max_length=2, description="SAP reversal reason "
+                                 "(T041C) for correcting journals")
     lease_seconds: int = Field(default=300, ge=5)

@@ -72,6 +72,9 @@ class SapClient(Protocol):
     def find_posting(self, company_code: str, key: str) -> Posted | None:
         """The document whose reference is the idempotency ``key``, if any."""
 
+    def clearing_documents(self, company_code: str, document: str) -> list[str]:
+        """The clearing documents (AUGBL) that cleared items of ``document``."""
+
     def reset_clearing(self, company_code: str, document: str,
                        fiscal_year: int) -> list[dict[str, str]]:
         """Reset the clearing made by ``document`` (FBRA); BAPIRET2 messages."""

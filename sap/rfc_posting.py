@@ -82,6 +82,12 @@ class RfcPosting:
                                f"AND GJAHR = {quote(f'{fiscal_year:04d}')}")
         return (rows[0]["STBLG"] or None) if rows else None
 
+    def clearing_documents(self, company_code: str, document: str) -> list[str]:
+        """The clearing documents that cleared items of ``document`` (itself for FB05)."""
+        rows = self.read_table("BSAD", ["AUGBL"],  # type: ignore[attr-defined]
+                               f"BUKRS = {quote(company_code)} AND BELNR = {quote(document)}")
+        return sorted({r["AUGBL"] for r in rows if r["AUGBL"]})
+
     def reset_clearing(self, company_code: str, document: str,
                        fiscal_year: int) -> list[dict[str, str]]:
         result = self.call_once(RESET_FUNCTION, I_BUKRS=company_code, I_AUGBL=document,

@@ -80,6 +80,10 @@ def import_statements(store: Store, path: Path, *, fmt: str = "auto",
         audit.record(conn, [audit.event(
             action="bank statement imported", entity="bank_statement", key=path.name,
             actor=actor, at=now, detail=result.as_json())])
+    if result.returned:  # returned receipts re-open what they paid (a journal each)
+        from connectors.journals import request_returns
+
+        request_returns(store, result.returned, now=now)
     log.info("bank import %s: %s", path.name, result.as_json())
     return result
 

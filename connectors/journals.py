@@ -1,0 +1,194 @@
+"""Correcting journals: undo a wrong allocation in SAP and post it again to the right
+invoices, as one tracked journal; and re-open what a returned receipt paid.
+
+Steps, each checked against SAP first so an interrupted journal is safely run again:
+
+1. reset the clearing (``Z_ARB_RESET_CLEARING`` around FBRA; a warning if already reset);
+2. reverse the payment document (BAPI_ACC_DOCUMENT_REV_POST with the reversal reason), unless
+   SAP shows it reversed already (BKPF-STBLG); after a timeout, look that up before retrying;
+3. re-post the receipt to the right invoices: a new allocation with its own idempotency key,
+   posted exactly once like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from config.cash import CashSettings
+from config.errors import InputError
+from connectors.cash import open_items
+from connectors.posting import PostSummary, post_one, worker_id
+from sap.client import SapClient
+from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
+from sap.posting import key_for
+from sync import allocations, audit, journals
+from sync.matching import ZERO, Item, normalise
+from sync.store import Store
+
+
+def _targets(conn, invoices: Sequence[str], currency: str) -> list[Item]:  # type: ignore[no-untyped-def]
+    items = open_items(conn)
+    chosen = []
+    for invoice in invoices:
+        wanted = normalise(invoice)
+        found = [i for i in items if i.currency == currency and
+                 any(normalise(r) == wanted for r in (*i.refs, i.invoice))]
+        if len(found) != 1:
+            raise InputError(f"invoice {invoice}: {'no' if not found else 'more than one'} "
+                             f"open {currency} item not already allocated; pull from SAP "
+                             "(arbridge sap pull) or name the invoice exactly")
+        chosen.append(found[0])
+    if len({i.customer for i in chosen}) != 1:
+        raise InputError("the invoices belong to different customers; correct to one "
+                         "customer's invoices at a time")
+    return chosen
+
+
+def request_correction(store: Store, allocation_id: int, invoices: Sequence[str], *,
+                       reason: str, actor: str, now: datetime | None = None) -> int:
+    """Record the journal and the held re-post; nothing touches SAP yet."""
+    now = now or datetime.now(timezone.utc)
+    if not reason.strip():
+        raise InputError("a correcting journal needs a reason (--reason)")
+    with store.engine.begin() as conn:
+        allocation = allocations.get(conn, allocation_id)
+        if allocation.state != "posted":
+            raise InputError(f"allocation {allocation_id} is {allocation.state}; only posted "
+                             "allocations are corrected with a journal")
+        targets = _targets(conn, invoices, allocation.currency)
+        left, applications = Decimal(allocation.amount), []
+        for item in sorted(targets, key=lambda i: (i.due_date, i.document)):
+            applied = min(left, item.amount)
+            if applied <= 0:
+                break
+            applications.append({"item": item.key, "document": item.document,
+                                 "fiscal_year": item.fiscal_year, "line": item.line,
+                                 "invoice": item.invoice, "open_amount": str(item.amount),
+                                 "applied": str(applied), "deduction": "0.00", "reason": "",
+                                 "residual": str(item.amount - applied)})
+            left -= applied
+        new_id = allocations.insert_allocation(
+            conn, receipt_id=allocation.receipt_id, state="held", rule="correction",
+            automatic=False, company_code=targets[0].company_code,
+            customer=targets[0].customer, currency=allocation.currency,
+            amount=allocation.amount, on_account=max(left, ZERO), items=applications,
+            evidence={"corrects": allocation_id, "reason": reason, "by": actor}, now=now,
+            actor=actor)
+        return journals.create(conn, allocation_id=allocation_id, new_allocation_id=new_id,
+                               kind="correction", actor=actor, reason=reason,
+                               target=",".join(invoices), now=now)
+
+
+def request_returns(store: Store, receipt_ids: Sequence[int], *,
+                    now: datetime | None = None) -> int:
+    """A returned receipt re-opens what it paid: a journal per posted allocation of it;
+    allocations not yet posted are set aside. Returns the journals created."""
+    now = now or datetime.now(timezone.utc)
+    created = 0
+    with store.engine.begin() as conn:
+        for receipt_id in receipt_ids:
+            for allocation in allocations.listing(conn):
+                if allocation.receipt_id != receipt_id:
+                    continue
+                if allocation.state == "posted":
+                    journals.create(conn, allocation_id=allocation.id, new_allocation_id=None,
+                                    kind="return", actor=audit.SYSTEM_ACTOR,
+                                    reason="receipt returned by the bank", target="",
+                                    now=now)
+                    created += 1
+                elif allocation.state in ("proposed", "approved", "held"):
+                    allocations.set_state(conn, allocation.id, "rejected", now=now,
+                                          actor=audit.SYSTEM_ACTOR,
+                                          reason="receipt returned by the bank")
+    return created
+
+
+def run_journals(store: Store, client: SapClient, cash: CashSettings, *,
+                 owner: str | None = None, now: datetime | None = None) -> dict[str, int]:
+    owner = owner or worker_id()
+    now = now or datetime.now(timezone.utc)
+    result = {"done": 0, "failed": 0, "pending": 0}
+    with store.engine.connect() as conn:
+        due = journals.pending(conn, now)
+    for journal_id in due:
+        result[run_journal(store, client, cash, journal_id, owner=owner, now=now)] += 1
+    return result
+
+
+def run_journal(store: Store, client: SapClient, cash: CashSettings, journal_id: int, *,
+                owner: str, now: datetime) -> str:
+    lease = timedelta(seconds=cash.lease_seconds)
+    with store.engine.begin() as conn:
+        if not journals.claim(conn, journal_id, owner=owner, now=now, lease=lease):
+            return "pending"
+        journal = journals.get(conn, journal_id)
+        allocation = allocations.get(conn, journal.allocation_id)
+    docs = dict(journal.documents)
+    company, document = allocation.company_code, allocation.sap_document or ""
+    year = int(allocation.sap_fiscal_year or 0)
+    try:
+        if "reversal" not in docs:
+            if "reset" not in docs:
+                clearing = client.clearing_documents(company, document)
+                for augbl in clearing:
+                    client.reset_clearing(company, augbl, year)
+                docs["payment"], docs["reset"] = document, clearing
+                _save(store, journal_id, docs, now)
+            docs["reversal"] = _reverse(client, company, document, year, cash,
+                                        key_for("R", journal_id))
+            with store.engine.begin() as conn:
+                journals.record_documents(conn, journal_id, docs, now)
+                allocations.set_state(conn, allocation.id, "reversed", now=now,
+                                      actor=journal.actor, reason=journal.reason)
+        if journal.new_allocation_id is not None:
+            outcome = _repost(store, client, cash, journal.new_allocation_id, owner, now)
+            if outcome is None:
+                return "pending"
+            docs["repost"] = outcome
+            _save(store, journal_id, docs, now)
+    except SapBusinessError as exc:
+        with store.engine.begin() as conn:
+            journals.finish(conn, journal_id, state="failed", now=now, message=str(exc))
+        return "failed"
+    except SapError:
+        return "pending"  # uncertain or unreachable: the next run checks SAP again
+    with store.engine.begin() as conn:
+        journals.finish(conn, journal_id, state="done", now=now)
+    return "done"
+
+
+def _save(store: Store, journal_id: int, docs: dict, now: datetime) -> None:
+    with store.engine.begin() as conn:
+        journals.record_documents(conn, journal_id, docs, now)
+
+
+def _reverse(client: SapClient, company: str, document: str, year: int, cash: CashSettings,
+             key: str) -> str:
+    existing = client.reversal_of(company, document, year)
+    if existing:
+        return existing
+    try:
+        return client.reverse_document(company, document, year, reason=cash.reversal_reason,
+                                       key=key, posting_date=client.today()).document
+    except (SapTimeout, SapUnavailable):
+        existing = client.reversal_of(company, document, year)
+        if existing:
+            return existing
+        raise
+
+
+def _repost(store: Store, client: SapClient, cash: CashSettings, allocation_id: int,
+            owner: str, now: datetime) -> str | None:
+    with store.engine.begin() as conn:
+        new = allocations.get(conn, allocation_id)
+        if new.state == "held":
+            allocations.set_state(conn, allocation_id, "approved", now=now, actor=owner,
+                                  reason="the wrong allocation is reversed")
+    post_one(store, client, cash, allocation_id, owner=owner, now=now, summary=PostSummary())
+    with store.engine.connect() as conn:
+        new = allocations.get(conn, allocation_id)
+    if new.state == "failed":
+        raise SapBusinessError(f"re-post refused: {new.messages}")
+    return new.sap_document if new.state == "posted" else None

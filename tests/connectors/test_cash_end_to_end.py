@@ -1,0 +1,95 @@
+"""End to end over the simulator: statement and remittance in, allocation posted, the next
+pull shows the invoice cleared; a correcting journal moves it to another invoice and the next
+pull shows that; a returned receipt re-opens what it paid."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from cash_helpers import open_invoices, pull_all, statement_file
+from sqlalchemy import select
+
+from config.cash import CashSettings
+from connectors.bank.camt_writer import Movement
+from connectors.bank.importer import import_statements
+from connectors.cash import allocate
+from connectors.journals import request_correction, run_journals
+from connectors.posting import post_allocations
+from connectors.remittance.importer import import_advices
+from sync import allocations, journals
+from sync.models import OpenItemRow
+
+CASH = CashSettings()
+
+
+def is_open(store, document: str) -> bool:  # type: ignore[no-untyped-def]
+    with store.engine.connect() as conn:
+        return conn.execute(select(OpenItemRow.document).where(
+            OpenItemRow.document == document)).first() is not None
+
+
+def test_statement_and_remittance_to_sap_and_a_correcting_journal(pulled, client, simulator,
+                                                                  tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, second, other = open_invoices(pulled, 3)
+    total = first.amount
+    advice = tmp_path / "ra.csv"
+    advice.write_text("Payer,Payment reference,Date,Invoice,Paid,Deduction,Reason\n"
+                      f"Client,RA-777,2026-11-20,{first.billing_document.lstrip('0')},"
+                      f"{first.amount},,\n")
+    import_advices(pulled, advice)
+    import_statements(pulled, statement_file(tmp_path, "s1.xml", [Movement(
+        amount=total, bank_ref="B1", booking_date=date(2026, 11, 20), reference="RA-777",
+        payer="Client")]))
+    assert allocate(pulled, CASH.policy)["auto"] == 1
+    assert post_allocations(pulled, client, CASH).posted == 1
+    pull_all(pulled, client)
+    assert not is_open(pulled, first.document)
+    with pulled.engine.connect() as conn:
+        [allocation] = allocations.listing(conn)
+    assert allocation.rule == "remittance" and allocation.evidence["advice"]
+
+    # The administrator finds the money was for another invoice of another customer.
+    target = other if other.amount >= total else second
+    journal_id = request_correction(pulled, allocation.id,
+                                    [target.billing_document.lstrip("0")],
+                                    reason="customer paid the wrong invoice number",
+                                    actor="thandi")
+    assert run_journals(pulled, client, CASH) == {"done": 1, "failed": 0, "pending": 0}
+    with pulled.engine.connect() as conn:
+        journal = journals.get(conn, journal_id)
+        old = allocations.get(conn, allocation.id)
+    assert journal.actor == "thandi" and journal.state == "done"
+    assert set(journal.documents) == {"payment", "reset", "reversal", "repost"}
+    assert old.state == "reversed"
+    [reversal] = [d for d in simulator.documents() if d["BELNR"] == journal.documents["reversal"]]
+    assert reversal["TCODE"] == "FB08"
+    pull_all(pulled, client)
+    assert is_open(pulled, first.document)
+    with pulled.engine.connect() as conn:
+        residual = conn.execute(select(OpenItemRow.amount).where(
+            OpenItemRow.billing_document == target.billing_document)).scalars().all()
+    assert not is_open(pulled, target.document)
+    assert residual == ([target.amount - total] if target.amount > total else [])
+    assert run_journals(pulled, client, CASH) == {"done": 0, "failed": 0, "pending": 0}
+
+
+def test_returned_receipt_reopens_the_invoice_it_paid(pulled, client, simulator,
+                                                      tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    [row] = open_invoices(pulled, 1)
+    import_statements(pulled, statement_file(tmp_path, "s1.xml", [Movement(
+        amount=row.amount, bank_ref="DO-1", booking_date=date(2026, 11, 20),
+        reference=row.billing_document.lstrip("0"), payer="Client",
+        payer_account="62000011111")]))
+    allocate(pulled, CASH.policy)
+    post_allocations(pulled, client, CASH)
+    assert not simulator.is_open(row.document)
+    import_statements(pulled, statement_file(tmp_path, "s2.xml", [Movement(
+        amount=row.amount, bank_ref="DO-1R", booking_date=date(2026, 11, 21),
+        direction="DBIT", reversal=True, return_reason="MD06", original_ref="DO-1")]))
+    assert run_journals(pulled, client, CASH)["done"] == 1
+    assert simulator.is_open(row.document)
+    pull_all(pulled, client)
+    assert is_open(pulled, row.document)
+    assert allocate(pulled, CASH.policy) == {"auto": 0, "proposed": 0, "unallocated": 0}
+
