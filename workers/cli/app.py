@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import bank, demo, jobs, portals, remittance, sap, secrets, status
+from workers.cli import bank, cash, demo, jobs, portals, remittance, sap, secrets, status
 from workers.cli.output import configure_logging
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -15,6 +15,9 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(secrets.app, name="secrets")
 app.add_typer(bank.app, name="bank")
 app.add_typer(remittance.app, name="remittance")
+app.add_typer(cash.allocations_app, name="allocations")
+app.add_typer(cash.journal_app, name="journal")
+app.command("allocate")(cash.allocate_command)
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)

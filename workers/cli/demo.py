@@ -45,13 +45,18 @@ def demo_command(
                           f"{counts['open_items']:,} open items ({settings.home.resolve()})",
                           highlight=False)
         portals = _upload_to_demo_portals(settings, store, quiet=as_json)
+        from workers.cli.demo_cash import cash_demo  # cash application (issue 9)
+        cash = cash_demo(settings, store)
         if as_json:
-            print_json({"sap": counts, "portals": portals})
+            print_json({"sap": counts, "portals": portals, **cash})
             return
         console.print(f"portal uploads: {portals['submitted']} on the portals, "
                       f"{portals['held']} held for a new PO, {portals['failed']} failed, "
                       f"{portals['queued']} waiting, {portals['review']} in review "
                       "(arbridge portals queue --state held shows why)", highlight=False)
+        console.print(f"cash: {cash['bank']['receipts']} receipts on {cash['bank']['statements']} "
+                      f"statements; allocations {cash['allocations']} (arbridge bank "
+                      "unallocated, arbridge allocations)", highlight=False)
 
     guarded(action)
 

@@ -1,0 +1,180 @@
+"""``arbridge allocate``, ``arbridge allocations …`` and ``arbridge journal …``: cash
+application from the command line."""
+
+from __future__ import annotations
+
+import getpass
+import json
+
+import typer
+from rich.table import Table
+
+from config.errors import InputError
+from config.settings import load_settings
+from workers.cli.output import console, guarded, print_json
+
+allocations_app = typer.Typer(help="Allocations of receipts to invoices.",
+                              invoke_without_command=True)
+journal_app = typer.Typer(help="Correcting journals.", no_args_is_help=True)
+
+
+def allocate_command(
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+    no_post: bool = typer.Option(False, "--no-post", help="Match only; post nothing."),
+) -> None:
+    """Match open receipts, post approved allocations to SAP, run pending journals."""
+    def action() -> None:
+        from connectors.cash_run import run_cash
+        from sap.factory import make_sap_client
+        from sync.store import open_store
+
+        settings = load_settings()
+        store = open_store(settings)
+        client = None if no_post else make_sap_client(settings)
+        try:
+            result = run_cash(settings, store, client)
+        finally:
+            if client is not None:
+                client.close()
+        if as_json:
+            print_json(result)
+            return
+        console.print(f"matched: {result['auto']} automatic, {result['proposed']} proposed, "
+                      f"{result['unallocated']} unallocated; SAP: {result['posted']} posted, "
+                      f"{result['found']} found already posted, {result['failed']} refused, "
+                      f"{result['deferred']} left for a look-up", highlight=False)
+        for error in result["errors"]:
+            console.print(f"[red]{error}[/]", highlight=False)
+
+    guarded(action)
+
+
+@allocations_app.callback()
+def allocations_command(
+    ctx: typer.Context,
+    state: str = typer.Option(None, "--state", help="proposed, approved, posting, posted, "
+                              "failed, reversed, held or rejected."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
+) -> None:
+    """List allocations with their rule, evidence and SAP document."""
+    if ctx.invoked_subcommand is not None:
+        return
+
+    def action() -> None:
+        from sync import allocations
+        from sync.store import open_store
+
+        if state and state not in allocations.STATES:
+            raise InputError(f"unknown state {state!r}; one of {', '.join(allocations.STATES)}")
+        store = open_store(load_settings())
+        with store.engine.connect() as conn:
+            rows = allocations.listing(conn, state)
+        if as_json:
+            print_json([_as_json(a) for a in rows])
+            return
+        table = Table(title=f"{len(rows)} allocations")
+        for column in ("id", "state", "rule", "customer", "amount", "invoices", "SAP doc"):
+            table.add_column(column)
+        for a in rows:
+            table.add_row(str(a.id), a.state, a.rule, a.customer.lstrip("0"),
+                          f"{a.currency} {a.amount}",
+                          ", ".join(i["invoice"] for i in a.items) or "on account",
+                          a.sap_document or "-")
+        console.print(table)
+
+    guarded(action)
+
+
+def _as_json(a) -> dict:  # type: ignore[no-untyped-def]
+    return {"id": a.id, "receipt": a.receipt_id, "state": a.state, "rule": a.rule,
+            "automatic": a.automatic, "customer": a.customer, "currency": a.currency,
+            "amount": str(a.amount), "on_account": str(a.on_account), "items": a.items,
+            "evidence": a.evidence, "idempotency_key": a.key, "sap_document": a.sap_document,
+            "sap_fiscal_year": a.sap_fiscal_year, "sap_messages": a.messages}
+
+
+@allocations_app.command("approve")
+def approve_command(allocation_id: int = typer.Argument(..., help="A proposed allocation.")
+                    ) -> None:
+    """Approve a proposal; the next ``arbridge allocate`` posts it."""
+    def action() -> None:
+        from datetime import datetime, timezone
+
+        from sync import allocations
+        from sync.store import open_store
+
+        store = open_store(load_settings())
+        with store.engine.begin() as conn:
+            allocation = allocations.approve(conn, allocation_id, actor=getpass.getuser(),
+                                             now=datetime.now(timezone.utc))
+        console.print(f"allocation {allocation.id} approved ({allocation.rule}, "
+                      f"{allocation.currency} {allocation.amount}); arbridge allocate posts it",
+                      highlight=False)
+
+    guarded(action)
+
+
+@journal_app.command("correct")
+def correct_command(
+    allocation_id: int = typer.Argument(..., help="The posted allocation that is wrong."),
+    to: str = typer.Option(..., "--to", help="The right invoice(s), comma separated."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept with the journal)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the journal as JSON."),
+) -> None:
+    """Reset the clearing, reverse the payment and re-post it to the right invoices."""
+    def action() -> None:
+        from connectors.journals import request_correction, run_journal
+        from connectors.posting import worker_id
+        from sap.factory import make_sap_client
+        from sync import journals
+        from sync.store import open_store
+
+        settings = load_settings()
+        store = open_store(settings)
+        journal_id = request_correction(store, allocation_id,
+                                        [x.strip() for x in to.split(",") if x.strip()],
+                                        reason=reason, actor=getpass.getuser())
+        client = make_sap_client(settings)
+        try:
+            from datetime import datetime, timezone
+
+            run_journal(store, client, settings.cash, journal_id, owner=worker_id(),
+                        now=datetime.now(timezone.utc))
+        finally:
+            client.close()
+        with store.engine.connect() as conn:
+            journal = journals.as_json(journals.get(conn, journal_id))
+        if as_json:
+            print_json(journal)
+            return
+        console.print(f"journal {journal['id']}: {journal['state']} "
+                      f"{json.dumps(journal['documents'])}"
+                      + (f" — {journal['message']}" if journal["message"] else ""),
+                      highlight=False)
+
+    guarded(action)
+
+
+@journal_app.command("list")
+def list_command(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")
+                 ) -> None:
+    """Correcting journals with who, why and every SAP document number."""
+    def action() -> None:
+        from sync import journals
+        from sync.store import open_store
+
+        store = open_store(load_settings())
+        with store.engine.connect() as conn:
+            rows = [journals.as_json(j) for j in journals.listing(conn)]
+        if as_json:
+            print_json(rows)
+            return
+        table = Table(title=f"{len(rows)} journals")
+        for column in ("id", "kind", "state", "allocation", "by", "reason", "SAP documents"):
+            table.add_column(column)
+        for j in rows:
+            table.add_row(str(j["id"]), j["kind"], j["state"], str(j["allocation"]), j["by"],
+                          j["reason"], json.dumps(j["documents"]))
+        console.print(table)
+
+    guarded(action)
