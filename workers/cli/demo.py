@@ -47,6 +47,7 @@ def demo_command(
         portals = _upload_to_demo_portals(settings, store, quiet=as_json)
         from workers.cli.demo_cash import cash_demo  # cash application (issue 9)
         cash = cash_demo(settings, store)
+        counts = store.counts()  # after the cash part's second pull: cleared items are gone
         if as_json:
             print_json({"sap": counts, "portals": portals, **cash})
             return
