@@ -4,7 +4,6 @@ matcher (pure), store its decisions; list what is still unallocated."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -91,5 +90,3 @@ def unallocated_receipts(store: Store, today: date) -> list[dict[str, Any]]:
                            "suggestions": suggestions})
         return result
 
-
-ZERO = Decimal("0.00")

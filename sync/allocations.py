@@ -2,9 +2,10 @@
 SAP is touched. Every change is audited.
 
 States: ``proposed`` (a person approves) → ``approved`` → ``posting`` (claimed, with owner and
-lease; the idempotency key is already stored) → ``posted``; or ``failed`` (SAP refused, with its
-messages); ``reversed`` when a correcting journal undid it; ``held`` is a correcting journal's re-post
-waiting for the reversal; ``rejected`` a proposal or unposted allocation set aside.
+lease; the idempotency key is already stored) → ``posted``; or ``failed`` (SAP refused, with
+its messages); ``reversed`` when a correcting journal undid it; ``held`` is a correcting
+journal's re-post waiting for the reversal; ``rejected`` a proposal or unposted allocation set
+aside.
 
 Claims here are a conditional UPDATE (state and lease in the WHERE clause), so of any number
 of processes exactly one wins an allocation; an expired lease is taken over, and the new owner

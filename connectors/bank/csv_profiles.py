@@ -90,7 +90,16 @@ def parse_csv(content: bytes, source: str, profile: CsvProfile,
             if found:
                 account = found.group(1)
                 break
-    reader = csv.reader(io.StringIO("\n".join(lines[start:])), delimiter=profile.delimiter)
+    try:
+        return _parse(lines, start, account, source, profile, profile_name)
+    except csv.Error as exc:
+        raise StatementError(source, "file", f"not readable as CSV ({exc})") from None
+
+
+def _parse(lines: list[str], start: int, account: str, source: str, profile: CsvProfile,
+           profile_name: str) -> list[BankStatement]:
+    reader = csv.reader(io.StringIO("\n".join(lines[start:]), newline=""),
+                        delimiter=profile.delimiter)
     header = [h.strip().lower() for h in next(reader)]
     column = {name: i for i, name in enumerate(header)}
 

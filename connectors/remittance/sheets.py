@@ -25,8 +25,17 @@ DEFAULT_PROFILE = RemittanceProfile(payer="Payer", payment_reference="Payment re
 
 def _rows_csv(content: bytes, profile: RemittanceProfile) -> Iterator[tuple[int, list[Any]]]:
     text = content.decode("utf-8-sig", errors="replace")
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=profile.delimiter),
-                                 start=1):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=profile.delimiter)
+    number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise StatementError("remittance", f"line {reader.line_num}",
+                                 f"not readable as CSV ({exc})") from None
+        number = reader.line_num
         yield number, row
 
 
@@ -35,12 +44,11 @@ def _rows_excel(content: bytes) -> Iterator[tuple[int, list[Any]]]:
 
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
-        raise StatementError("workbook", "file", f"not a readable Excel file ({exc})") \
-            from None
-    sheet = book.worksheets[0]
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield number, list(row)
+        raise StatementError("workbook", "file", f"not a readable Excel file "
+                                                 f"({type(exc).__name__})") from None
+    yield from enumerate(rows, start=1)
 
 
 def _money(value: Any, where: str, column: str, source: str) -> Decimal:
@@ -69,7 +77,17 @@ def _day(value: Any, fmt: str, where: str, source: str) -> date:
 def parse_sheet(content: bytes, source: str,
                 profile: RemittanceProfile = DEFAULT_PROFILE) -> list[RemittanceAdvice]:
     excel = Path(source).suffix.lower() in (".xlsx", ".xlsm")
-    rows = _rows_excel(content) if excel else _rows_csv(content, profile)
+    try:
+        return _parse_rows(_rows_excel(content) if excel else _rows_csv(content, profile),
+                           source, profile)
+    except StatementError as exc:
+        if exc.source in ("remittance", "workbook"):  # raised below the file name
+            raise StatementError(source, exc.where, exc.reason) from None
+        raise
+
+
+def _parse_rows(rows: Iterator[tuple[int, list[Any]]], source: str,
+                profile: RemittanceProfile) -> list[RemittanceAdvice]:
     header: dict[str, int] | None = None
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
     for number, row in rows:

@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from config.cash import RemittanceProfile
@@ -63,3 +65,26 @@ def test_reimported_advice_adds_nothing(store: Store) -> None:
     first = import_advices(store, FILES / "remittance.csv")
     again = import_advices(store, FILES / "remittance.csv")
     assert (first.imported, again.imported, again.duplicates) == (2, 0, 2)
+
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SEEDS = [(FILES / n).read_bytes() for n in ("remt001_v04.xml", "remittance.csv")]
+
+
+@FUZZ
+@given(st.sampled_from(SEEDS), st.integers(0, 1500), st.integers(1, 30), st.binary(max_size=20))
+def test_damaged_advices_fail_only_with_clear_errors(seed: bytes, at: int, cut: int,
+                                                     junk: bytes) -> None:
+    try:
+        parse_advices(seed[:at] + junk + seed[at + cut:], "fuzz.csv")
+    except StatementError:
+        pass
+
+
+@FUZZ
+@given(st.binary(max_size=1500))
+def test_no_bytes_crash_the_excel_reader(data: bytes) -> None:
+    try:
+        parse_advices(b"PK\x03\x04" + data, "fuzz.xlsx")
+    except StatementError:
+        pass
