@@ -200,3 +200,30 @@ def test_worker_killed_mid_posting_leaves_exactly_one_document(
     if way == "assignment":
         simulator.run_automatic_clearing()
     assert not simulator.is_open(row.document)
+
+
+def test_a_posted_allocation_teaches_the_payer_account_for_proposals(pulled, client,
+                                                                      tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pulled.engine.connect() as conn:
+        rows = conn.execute(select(OpenItemRow).where(
+            OpenItemRow.amount > 0, OpenItemRow.currency == "ZAR",
+            OpenItemRow.billing_document.is_not(None)).order_by(OpenItemRow.document)).all()
+    by_customer: dict[str, list] = {}
+    for row in rows:
+        by_customer.setdefault(row.customer, []).append(row)
+    first, later = next(v for v in by_customer.values() if len(v) >= 2)[:2]
+    import_statements(pulled, statement_file(tmp_path, "a.xml", [Movement(
+        amount=first.amount, bank_ref="A1", booking_date=date(2026, 11, 20),
+        reference=first.billing_document.lstrip("0"), payer_account="62-000-777")]))
+    allocate(pulled, CashSettings().policy)
+    assert post_allocations(pulled, client, CLEARING).posted == 1
+    import_statements(pulled, statement_file(tmp_path, "b.xml", [Movement(
+        amount=later.amount, bank_ref="B1", booking_date=date(2026, 11, 21),
+        narrative="THANK YOU", payer_account="62000777")]))
+    assert allocate(pulled, CashSettings().policy) == {"auto": 0, "proposed": 1,
+                                                       "unallocated": 0}
+    with pulled.engine.connect() as conn:
+        proposal = allocations.listing(conn, "proposed")[0]
+    assert proposal.rule == "payer" and proposal.customer == first.customer
+    assert "bank account" in proposal.evidence["matched_on"]
+    assert [i["document"] for i in proposal.items] == [later.document]
