@@ -70,7 +70,7 @@ class RfcPosting:
                                f"BUKRS = {quote(company_code)} AND XBLNR = {quote(key)}")
         if not rows:
             return None
-        row = rows[0]
+        row = next((r for r in rows if not r["STBLG"]), rows[0])  # the live one, if any
         return Posted(document=row["BELNR"], fiscal_year=int(row["GJAHR"]),
                       messages=({"TYPE": "I", "ID": "ARB", "NUMBER": "001",
                                  "MESSAGE": f"found by reference {key}"},),

@@ -28,7 +28,15 @@ BSID_FIELDS = [f.name for f in TABLES["BSID"][1]]
 BANK_POSTING_KEY, CREDIT_KEY, DEBIT_KEY = "40", "15", "06"
 
 
+def _lock(db: sqlite3.Connection) -> None:
+    """Serialise postings as SAP's enqueue locks do: take the write lock before reading what
+    the posting depends on (the caller's ``with db`` commits or rolls back)."""
+    if not db.in_transaction:
+        db.execute("BEGIN IMMEDIATE")
+
+
 def _next_number(db: sqlite3.Connection) -> str:
+    _lock(db)
     row = db.execute("SELECT VALUE FROM SIM_STATE WHERE KEY = 'fi_number'").fetchone()
     number = int(row[0]) + 1 if row else FIRST_PAYMENT_DOCUMENT
     db.execute("INSERT OR REPLACE INTO SIM_STATE VALUES ('fi_number', ?)", (str(number),))
@@ -143,6 +151,7 @@ def bapi_acc_document_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: C
 def bapi_transaction_commit(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
                             WAIT: str = "", **_: Any) -> dict:
     work, conn.luw[:] = list(conn.luw), []
+    _lock(db)
     for step in work:
         step(db)
     return {"RETURN": bapiret2()}
@@ -211,6 +220,7 @@ def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: s
     """FB05 through POSTING_INTERFACE_CLEARING: bank line, the invoices cleared, residual items
     for short payments, excess on account. A document with this reference already posted is
     returned, not posted again (the wrapper's own duplicate check)."""
+    _lock(db)
     done = db.execute("SELECT BELNR, GJAHR FROM BKPF WHERE BUKRS = ? AND XBLNR = ? AND "
                       "STBLG = ''", (I_BUKRS, I_XBLNR)).fetchone()
     if done:
@@ -284,6 +294,7 @@ def z_arb_reset_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: 
                          I_AUGBL: str, I_GJAHR: str, **_: Any) -> dict:
     """FBRA through POSTING_INTERFACE_RESET_CLEARING: every item cleared by the document is
     open again. Resetting a clearing that is not there is a warning, not an error."""
+    _lock(db)
     rows = db.execute(f"SELECT {', '.join(BSID_FIELDS)} FROM BSAD WHERE BUKRS = ? AND "
                       "AUGBL = ?", (I_BUKRS, I_AUGBL)).fetchall()
     if not rows:

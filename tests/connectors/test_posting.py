@@ -227,3 +227,29 @@ def test_a_posted_allocation_teaches_the_payer_account_for_proposals(pulled, cli
     assert proposal.rule == "payer" and proposal.customer == first.customer
     assert "bank account" in proposal.evidence["matched_on"]
     assert [i["document"] for i in proposal.items] == [later.document]
+
+
+def test_two_workers_at_once_post_each_allocation_once(pulled, simulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from sap.rfc import RfcSapClient
+
+    prepare(pulled, tmp_path, count=6)
+    barrier = threading.Barrier(2)
+    summaries = []
+
+    def worker(name: str) -> None:
+        sap = RfcSapClient(factory=simulator.connect, params={"user": name},
+                           timeout_seconds=30, today=simulator.today)
+        barrier.wait()
+        summaries.append(post_allocations(pulled, sap, CLEARING, owner=name))
+        sap.close()
+
+    threads = [threading.Thread(target=worker, args=(f"W{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(s.posted for s in summaries) == 6
+    for key in keys(pulled):
+        assert len(simulator.documents(reference=key)) == 1
