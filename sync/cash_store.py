@@ -38,6 +38,7 @@ class Returned(Protocol):
     original_ref: str
     reference: str
     payer_account: str
+    narrative: str
 
 
 def statement_id_by_identity(conn: Connection, identity: str) -> int | None:
@@ -88,6 +89,9 @@ def link_return(conn: Connection, entry_id: int, entry: Returned) -> int | None:
         clues.append(ENTRIES.c.reference == entry.reference)
     if entry.payer_account:
         clues.append(ENTRIES.c.payer_account == entry.payer_account)
+    quoted = [t for t in entry.narrative.split() if len(t) >= 5]
+    if quoted:  # "Recalled 90000021": the receipt's reference quoted in the narrative
+        clues.append(ENTRIES.c.reference.in_(quoted))
     if not clues:
         return None
     receipt = conn.execute(select(ENTRIES.c.id).where(base, or_(*clues)).order_by(

@@ -93,3 +93,11 @@ def test_cli_bank_import_prints_exactly_the_promised_keys(settings, monkeypatch)
     assert payload["statements"] == 2 and payload["debit_total"] == {"ZAR": "800.00"}
     bad = CliRunner().invoke(app, ["bank", "import", str(FILES / "fnb.csv")])
     assert bad.exit_code == 1 and "csv:PROFILE" in bad.output
+
+
+def test_mt940_recall_is_linked_through_the_reference_in_its_narrative(store: Store) -> None:
+    result = import_statements(store, FILES / "fnb_multi.mt940")
+    assert len(result.returned) == 1
+    with store.engine.connect() as conn:
+        rows = {r.bank_ref: r for r in conn.execute(select(ENTRIES))}
+    assert rows["FNB-1"].state == "returned" and rows["FNB-4"].reverses_id == rows["FNB-1"].id

@@ -28,3 +28,26 @@ def test_demo_cash_sections_and_second_run_adds_nothing(settings, seeded_templat
     assert len(simulator.documents()) == documents
     mode = (settings.home / "bank" / "statement-1.xml").stat().st_mode & 0o777
     assert mode == 0o600
+
+
+def test_approving_the_demo_proposal_posts_it(settings, seeded_template: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timezone
+
+    from connectors.cash_run import run_cash
+    from sap.factory import make_sap_client
+    from sync import allocations
+
+    settings.simulator_path.write_bytes(seeded_template.read_bytes())
+    run_pull(settings, full=False, show_progress=False)
+    store = open_store(settings)
+    cash_demo(settings, store)
+    with store.engine.begin() as conn:
+        [proposal] = allocations.listing(conn, "proposed")
+        allocations.approve(conn, proposal.id, actor="thandi", now=datetime.now(timezone.utc))
+    client = make_sap_client(settings)
+    try:
+        assert run_cash(settings, store, client)["posted"] == 1
+    finally:
+        client.close()
+    run_pull(settings, full=False, show_progress=False)
+    assert cash_demo(settings, store)["allocations"]["posted"] == 8
