@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from config.cash import CsvProfile
 from connectors.bank.errors import StatementError
@@ -73,13 +74,21 @@ def import_statements(store: Store, path: Path, *, fmt: str = "auto",
     statements = parse_statements(content, str(path), fmt, profiles)
     statements = check_balances(statements, str(path), allow_unbalanced=allow_unbalanced)
     now = now or datetime.now(timezone.utc)
-    result = ImportResult(statements=len(statements))
-    with store.engine.begin() as conn:
-        for statement in statements:
-            _store_statement(conn, statement, path.name, result, now)
-        audit.record(conn, [audit.event(
-            action="bank statement imported", entity="bank_statement", key=path.name,
-            actor=actor, at=now, detail=result.as_json())])
+    for attempt in (1, 2):
+        result = ImportResult(statements=len(statements))
+        try:
+            with store.engine.begin() as conn:
+                for statement in statements:
+                    _store_statement(conn, statement, path.name, result, now)
+                audit.record(conn, [audit.event(
+                    action="bank statement imported", entity="bank_statement", key=path.name,
+                    actor=actor, at=now, detail=result.as_json())])
+            break
+        except IntegrityError:
+            # the same file imported at the same moment by another process: once more, and
+            # every entry it stored is now a duplicate
+            if attempt == 2:
+                raise
     if result.returned:  # returned receipts re-open what they paid (a journal each)
         from connectors.journals import request_returns
 
