@@ -22,8 +22,8 @@ from connectors.cash import open_items
 from connectors.posting import PostSummary, post_one, worker_id
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
-from sap.posting import key_for
 from sync import allocations, audit, journals
+from sync.allocations import key_for
 from sync.matching import ZERO, Item, normalise
 from sync.store import Store
 

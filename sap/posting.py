@@ -79,11 +79,6 @@ class PostingRefused(SapBusinessError):
         self.messages = messages
 
 
-def key_for(kind: str, number: int) -> str:
-    """A 16-character key that fits BKPF-XBLNR: ``ARB`` + kind letter + 12 digits."""
-    return f"ARB{kind[:1].upper()}{number:012d}"
-
-
 def messages_of(result: dict[str, Any], table: str = "RETURN") -> list[dict[str, str]]:
     raw = result.get(table) or []
     if isinstance(raw, dict):

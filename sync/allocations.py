@@ -23,7 +23,6 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from config.errors import InputError
-from sap.posting import key_for
 from sync import audit
 from sync.cash_models import AllocationRow
 from sync.cash_store import set_receipt_state
@@ -54,6 +53,12 @@ class Allocation:
     sap_fiscal_year: int | None
     messages: list[dict[str, str]]
     attempts: int
+
+
+def key_for(kind: str, number: int) -> str:
+    """An idempotency key that fits SAP's document reference (BKPF-XBLNR, 16 characters):
+    ``ARB`` + kind (``P`` posting, ``R`` reversal) + 12 digits."""
+    return f"ARB{kind[:1].upper()}{number:012d}"
 
 
 def _allocation(row: Any) -> Allocation:
