@@ -103,3 +103,53 @@ def test_returned_receipt_reopens_the_invoice_it_paid(pulled, client, simulator,
     assert is_open(pulled, row.document)
     assert allocate(pulled, CASH.policy) == {"auto": 0, "proposed": 0, "unallocated": 0}
 
+
+
+JOURNAL_CHILD = """
+import sys
+from config.cash import CashSettings
+from connectors.journals import run_journals
+from sap.rfc import RfcSapClient
+from sap.simulator import SapSimulator
+from sync.db import make_engine
+from sync.store import Store
+sim = SapSimulator(sys.argv[1])
+sim.faults.kill_after(sys.argv[3])
+client = RfcSapClient(factory=sim.connect, params={"user": "ARBRIDGE"}, today=sim.today)
+run_journals(Store(make_engine(sys.argv[2])), client, CashSettings(), owner="doomed")
+print("not killed")
+"""
+
+
+@pytest.mark.parametrize("kill_after", ["Z_ARB_RESET_CLEARING", "BAPI_ACC_DOCUMENT_REV_POST",
+                                        "BAPI_TRANSACTION_COMMIT"])
+def test_journal_interrupted_by_a_crash_finishes_with_one_reversal_and_one_repost(
+        pulled, client, simulator, tmp_path: Path, kill_after: str) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+    from datetime import datetime, timedelta, timezone
+
+    first, other = open_invoices(pulled, 2)
+    import_statements(pulled, statement_file(tmp_path, "s.xml", [Movement(
+        amount=first.amount, bank_ref="K1", booking_date=date(2026, 11, 20),
+        reference=first.billing_document.lstrip("0"))]))
+    allocate(pulled, CASH.policy)
+    post_allocations(pulled, client, CASH)
+    with pulled.engine.connect() as conn:
+        [allocation] = allocations.listing(conn)
+    journal_id = request_correction(pulled, allocation.id, [other.billing_document],
+                                    reason="wrong invoice", actor="thandi")
+    child = subprocess.run([sys.executable, "-c", JOURNAL_CHILD, str(simulator.path),
+                            pulled.engine.url.render_as_string(hide_password=False),
+                            kill_after], capture_output=True, text=True, timeout=120,
+                           cwd=Path(__file__).resolve().parents[2])
+    assert child.returncode == -9, child.stderr
+    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    assert run_journals(pulled, client, CASH, now=later)["done"] == 1
+    with pulled.engine.connect() as conn:
+        journal = journals.get(conn, journal_id)
+    reversals = [d for d in simulator.documents() if d["TCODE"] == "FB08"]
+    assert [d["BELNR"] for d in reversals] == [journal.documents["reversal"]]
+    reposts = simulator.documents(reference=allocations.key_for("P", journal.new_allocation_id))
+    assert len(reposts) == 1 and reposts[0]["BELNR"] == journal.documents["repost"]
+    assert simulator.is_open(first.document)
