@@ -55,8 +55,11 @@ def demo_command(
                       f"{portals['held']} held for a new PO, {portals['failed']} failed, "
                       f"{portals['queued']} waiting, {portals['review']} in review "
                       "(arbridge portals queue --state held shows why)", highlight=False)
+        a = cash["allocations"]
         console.print(f"cash: {cash['bank']['receipts']} receipts on {cash['bank']['statements']} "
-                      f"statements; allocations {cash['allocations']} (arbridge bank "
+                      f"statements: {a['auto']} allocated automatically, {a['proposed']} "
+                      f"proposed, {a['unallocated']} unallocated; {a['posted']} posted to SAP, "
+                      f"{a['cleared_in_sap']} invoices cleared there (arbridge bank "
                       "unallocated, arbridge allocations)", highlight=False)
 
     guarded(action)
