@@ -58,6 +58,8 @@ class _Reader:
         if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
             raise self.fail(found, f"amount {found.text!r} must be a positive number below "
                                    f"{MAX_AMOUNT}")
+        if value.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise self.fail(found, f"amount {found.text!r} has more than two decimals")
         currency = found.get("Ccy", "").strip()
         if not re.fullmatch(r"[A-Z]{3}", currency):
             raise self.fail(found, f"currency {currency!r} is not an ISO 4217 code")
