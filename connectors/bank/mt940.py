@@ -4,11 +4,15 @@ marks honoured, structured :86: fields (``/EREF/``, ``/REMI/``, ``/ORDP/`` … a
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 from decimal import Decimal
 
 import mt940 as mt940lib
+
+# the library logs every failed pattern at ERROR; arbridge reports the one that matters
+logging.getLogger("mt940").setLevel(logging.CRITICAL)
 
 from connectors.bank.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement
@@ -54,7 +58,7 @@ def _check(chunk: str, start: int, source: str) -> None:
         tag = match.group(1)
         seen.add(tag[:2])
         if tag == "61" and not LINE_61.match(line[4:]):
-            raise StatementError(source, f"line {start + offset} :61:",
+            raise StatementError(source, f"line {start + offset} (field 61)",
                                  "statement line is not date, C/D/RC/RD mark, amount, type")
     missing = [t for t in REQUIRED if t not in seen]
     if missing:
@@ -93,11 +97,24 @@ def parse_mt940(content: bytes, source: str) -> list[BankStatement]:
         try:
             transactions.parse(chunk)
         except Exception as exc:  # noqa: BLE001 - the library raises bare errors on bad input
-            raise StatementError(source, f"statement at line {start}",
-                                 f"cannot be read as MT940 ({type(exc).__name__}: {exc})") \
-                from None
+            raise _library_error(exc, chunk, start, source) from None
         statements.append(_statement(transactions, start, source))
     return statements
+
+
+def _library_error(exc: Exception, chunk: str, start: int, source: str) -> StatementError:
+    """Name the field and line the library could not read (it says which tag in its args)."""
+    tag = exc.args[1] if len(exc.args) >= 3 else None
+    value = exc.args[2] if len(exc.args) >= 3 else None
+    tag_id = getattr(tag, "id", None)
+    if tag_id is not None:
+        for offset, line in enumerate(chunk.splitlines()):
+            if line.startswith(f":{tag_id}:"):
+                shown = (str(value).splitlines() or [""])[0][:40]
+                return StatementError(source, f"line {start + offset} (field {tag_id})",
+                                      f"{shown!r} cannot be read")
+    return StatementError(source, f"statement at line {start}",
+                          f"cannot be read as MT940 ({type(exc).__name__})")
 
 
 def _statement(transactions: mt940lib.models.Transactions, start: int,

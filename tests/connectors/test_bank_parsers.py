@@ -137,7 +137,7 @@ def test_malformed_camt_is_refused_naming_element_and_reason(mutate, where, reas
 def test_malformed_mt940_line_is_named() -> None:
     text = (FILES / "fnb_multi.mt940").read_text().replace(":61:2611021102C750,00",
                                                            ":61:26110C750,00")
-    with pytest.raises(StatementError, match=r"line 6 :61:"):
+    with pytest.raises(StatementError, match=r"line 6 \(field 61\)"):
         parse_statements(text.encode(), "bad.mt940")
 
 
@@ -200,3 +200,9 @@ def test_odd_camt_amounts_fail_clearly_or_parse(amount: str) -> None:
         parse_statements(text.encode(), "odd.xml")
     except StatementError:
         pass
+
+
+def test_mt940_field_the_library_cannot_read_is_named() -> None:
+    text = (FILES / "fnb_multi.mt940").read_text().replace(":62F:C261102ZAR1700,00", ":62F:D")
+    with pytest.raises(StatementError, match=r"line 10 \(field 62F\): 'D' cannot be read"):
+        parse_statements(text.encode(), "bad.mt940")
