@@ -25,7 +25,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from config.errors import InputError
 from sync import audit
 from sync.cash_models import AllocationRow
-from sync.cash_store import set_receipt_state
+from sync.cash_store import set_receipt_state, take_receipt
 from sync.matching import Decision
 
 ALLOCATIONS = AllocationRow.__table__  # type: ignore[attr-defined]
@@ -106,17 +106,19 @@ def insert_allocation(conn: Connection, *, receipt_id: int, state: str, rule: st
 def store_decisions(conn: Connection, decisions: list[Decision], now: datetime) -> dict[str, int]:
     counts = {"auto": 0, "proposed": 0, "unallocated": 0}
     for d in decisions:
-        counts[d.outcome] += 1
         if d.outcome == "unallocated":
+            counts["unallocated"] += 1
             continue
+        if not take_receipt(conn, d.receipt_id, "allocated" if d.outcome == "auto" else
+                            "proposed"):
+            continue  # another run allocated it meanwhile
+        counts[d.outcome] += 1
         insert_allocation(
             conn, receipt_id=d.receipt_id, state="approved" if d.outcome == "auto" else
             "proposed", rule=d.rule, automatic=d.outcome == "auto",
             company_code=d.company_code, customer=d.customer, currency=d.currency,
             amount=d.amount, on_account=d.on_account,
             items=[a.as_json() for a in d.applications], evidence=d.evidence, now=now)
-        set_receipt_state(conn, d.receipt_id, "allocated" if d.outcome == "auto" else
-                          "proposed")
     return counts
 
 

@@ -110,6 +110,14 @@ def open_receipts(conn: Connection, states: Iterable[str] = ("open",)) -> list[d
         .order_by(ENTRIES.c.booking_date, ENTRIES.c.id))]
 
 
+def take_receipt(conn: Connection, receipt_id: int, state: str) -> bool:
+    """``open`` → ``state`` if still open: of two matching runs at once, only one allocates a
+    receipt."""
+    result = conn.execute(update(ENTRIES).where(ENTRIES.c.id == receipt_id,
+                                                ENTRIES.c.state == "open").values(state=state))
+    return result.rowcount == 1
+
+
 def set_receipt_state(conn: Connection, receipt_id: int, state: str) -> None:
     conn.execute(update(ENTRIES).where(ENTRIES.c.id == receipt_id).values(state=state))
 

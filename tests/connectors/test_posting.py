@@ -253,3 +253,19 @@ def test_two_workers_at_once_post_each_allocation_once(pulled, simulator, tmp_pa
     assert sum(s.posted for s in summaries) == 6
     for key in keys(pulled):
         assert len(simulator.documents(reference=key)) == 1
+
+
+def test_two_matching_runs_on_the_same_snapshot_allocate_a_receipt_once(pulled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from connectors.cash import _receipts, open_items
+    from sync.matching import match
+
+    rows = open_invoices(pulled, 2)
+    import_statements(pulled, receipt_for(tmp_path, rows))
+    with pulled.engine.connect() as conn:  # both runs read before either writes
+        decisions = match(_receipts(conn), open_items(conn))
+    now = datetime.now(timezone.utc)
+    with pulled.engine.begin() as conn:
+        assert allocations.store_decisions(conn, decisions, now)["auto"] == 2
+    with pulled.engine.begin() as conn:
+        assert allocations.store_decisions(conn, decisions, now)["auto"] == 0
+    assert len(keys(pulled)) == 2
