@@ -11,9 +11,6 @@ from decimal import Decimal
 
 import mt940 as mt940lib
 
-# the library logs every failed pattern at ERROR; arbridge reports the one that matters
-logging.getLogger("mt940").setLevel(logging.CRITICAL)
-
 from connectors.bank.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement
 
@@ -24,6 +21,9 @@ SLASH_KEYS = ("EREF", "REMI", "ORDP", "BENM", "CNTP", "IREF", "MARF", "PURP", "R
 SLASH_FIELD = re.compile(r"/(" + "|".join(SLASH_KEYS) + r")/")
 QUESTION_FIELD = re.compile(r"\?(\d\d)")
 REQUIRED = ("20", "25", "60", "62")
+
+# the library logs every failed pattern at ERROR; arbridge reports the one that matters
+logging.getLogger("mt940").setLevel(logging.CRITICAL)
 
 
 def looks_like_mt940(head: bytes) -> bool:
