@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from config.cash import MatchingPolicy
 from sync import allocations, cash_store
-from sync.matching import Advice, AdviceLine, Item, Receipt, match
+from sync.matching import Advice, AdviceLine, Item, NameIndex, Receipt, match
 from sync.models import CustomerRow, OpenItemRow
 from sync.store import Store
 
@@ -71,10 +71,34 @@ def allocate(store: Store, policy: MatchingPolicy, now: datetime | None = None
         return allocations.store_decisions(conn, decisions, now)
 
 
+HINT_SCORE = 70.0  # a weaker name likeness is still a useful hint for the weekly chase
+
+
+def _hints(receipt: dict[str, Any], names: NameIndex | None,
+           items_by_customer: dict[str, list[Item]]) -> list[dict[str, Any]]:
+    """For a receipt nobody proposed anything for: customers whose name resembles the payer's,
+    and their open invoices of exactly the receipt's amount."""
+    if names is None or not receipt["payer_name"]:
+        return []
+    found = names.best(receipt["payer_name"], HINT_SCORE)
+    if found is None:
+        return []
+    customer, score = found
+    exact = [i.invoice for i in items_by_customer.get(customer, ())
+             if i.amount == receipt["amount"] and i.currency == receipt["currency"]]
+    return [{"allocation": None, "rule": "hint", "customer": customer, "invoices": exact,
+             "text": f"payer resembles customer {customer.lstrip('0')} ({score:.0f}%)"
+                     + (f", invoice {', '.join(exact)} has this amount" if exact else "")}]
+
+
 def unallocated_receipts(store: Store, today: date) -> list[dict[str, Any]]:
     """Receipts still open or only proposed, oldest first, with age and suggestions."""
     with store.engine.connect() as conn:
         rows = cash_store.open_receipts(conn, ("open", "proposed"))
+        names = NameIndex(_names(conn)) if rows else None
+        items_by_customer: dict[str, list[Item]] = {}
+        for item in open_items(conn) if rows else []:
+            items_by_customer.setdefault(item.customer, []).append(item)
         result = []
         for r in rows:
             suggestions = [{"allocation": a.id, "rule": a.rule, "customer": a.customer,
@@ -82,6 +106,7 @@ def unallocated_receipts(store: Store, today: date) -> list[dict[str, Any]]:
                             "text": f"#{a.id} {a.rule}: customer {a.customer.lstrip('0')} "
                                     f"invoices {', '.join(i['invoice'] for i in a.items)}"}
                            for a in allocations.suggestions(conn, r["id"])]
+            suggestions = suggestions or _hints(r, names, items_by_customer)
             result.append({"id": r["id"], "booking_date": r["booking_date"].isoformat(),
                            "age_days": (today - r["booking_date"]).days,
                            "amount": str(r["amount"]), "currency": r["currency"],

@@ -138,3 +138,14 @@ def test_the_advice_delivered_with_the_receipt_wins() -> None:
 def test_normalise() -> None:
     assert normalise(" inv 0090-000.001 ") == "90000001"
     assert normalise("PO-1") == "PO1"
+
+
+def test_unallocated_hint_names_a_resembling_customer_and_exact_invoice() -> None:
+    from connectors.cash import _hints
+    from sync.matching import NameIndex
+
+    names = NameIndex(NAMES)
+    receipt = {"payer_name": "KAROO MINNG", "amount": D("2500.00"), "currency": "ZAR"}
+    [hint] = _hints(receipt, names, {"C1": BOOK[:2]})
+    assert hint["customer"] == "C1" and hint["invoices"] == ["90000002"]
+    assert _hints({"payer_name": "Q", "amount": D("1"), "currency": "ZAR"}, names, {}) == []

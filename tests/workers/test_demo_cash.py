@@ -28,6 +28,14 @@ def test_demo_cash_sections_and_second_run_adds_nothing(settings, seeded_templat
     assert len(simulator.documents()) == documents
     mode = (settings.home / "bank" / "statement-1.xml").stat().st_mode & 0o777
     assert mode == 0o600
+    from datetime import date
+
+    from connectors.cash import unallocated_receipts
+
+    waiting = unallocated_receipts(store, date.today())
+    assert [w["state"] for w in waiting] == ["proposed", "open"]
+    assert waiting[0]["suggestions"][0]["rule"] == "payer"  # the truncated reference
+    assert waiting[1]["payer_name"] == "J SMITH"
 
 
 def test_approving_the_demo_proposal_posts_it(settings, seeded_template: Path) -> None:  # type: ignore[no-untyped-def]
