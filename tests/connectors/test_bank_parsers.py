@@ -206,3 +206,24 @@ def test_mt940_field_the_library_cannot_read_is_named() -> None:
     text = (FILES / "fnb_multi.mt940").read_text().replace(":62F:C261102ZAR1700,00", ":62F:D")
     with pytest.raises(StatementError, match=r"line 10 \(field 62F\): 'D' cannot be read"):
         parse_statements(text.encode(), "bad.mt940")
+
+
+@pytest.mark.parametrize("version", ["02", "03", "04", "05", "06", "07", "08", "10"])
+def test_camt053_every_version_reads_the_same(version: str) -> None:
+    text = (FILES / "camt053_v02_sbsa.xml").read_text().replace("camt.053.001.02",
+                                                                f"camt.053.001.{version}")
+    if version >= "06":  # from 001.06 the status is a code element
+        text = text.replace("<Sts>BOOK</Sts>", "<Sts><Cd>BOOK</Cd></Sts>").replace(
+            "<Sts>PDNG</Sts>", "<Sts><Cd>PDNG</Cd></Sts>")
+    [statement] = parse_statements(text.encode(), "v.xml")
+    assert statement.source == f"camt.053.001.{version}"
+    assert [e.amount for e in statement.entries] == [Decimal("3000.00"), Decimal("2000.00"),
+                                                     Decimal("1500.00"), Decimal("100.00")]
+
+
+def test_camt_file_with_two_statements() -> None:
+    text = (FILES / "camt053_v02_sbsa.xml").read_text()
+    start, end = text.index("<Stmt>"), text.index("</Stmt>") + len("</Stmt>")
+    second = text[start:end].replace("SBSA-0001-20261102", "SBSA-0001-20261103")
+    statements = parse_statements((text[:end] + second + text[end:]).encode(), "two.xml")
+    assert [s.statement_id for s in statements] == ["SBSA-0001-20261102", "SBSA-0001-20261103"]
