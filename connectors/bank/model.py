@@ -97,10 +97,14 @@ def entry_identities(account: str, entries: tuple[BankEntry, ...]) -> list[str]:
     seen: dict[str, int] = {}
     result = []
     for entry in entries:
-        base = "|".join((_norm(account), entry.currency, entry.booking_date.isoformat(),
-                         str(entry.signed), _norm(entry.bank_ref), _norm(entry.reference),
-                         _norm(entry.narrative) if not entry.bank_ref else "",
-                         "R" if entry.reversal or entry.return_reason else ""))
+        if entry.bank_ref:  # the bank's own reference: the same in a camt.054 and a camt.053
+            base = "|".join((_norm(account), entry.currency, entry.booking_date.isoformat(),
+                             str(entry.signed), _norm(entry.bank_ref)))
+        else:
+            base = "|".join((_norm(account), entry.currency, entry.booking_date.isoformat(),
+                             str(entry.signed), _norm(entry.reference),
+                             _norm(entry.narrative),
+                             "R" if entry.reversal or entry.return_reason else ""))
         count = seen.get(base, 0)
         seen[base] = count + 1
         digest = hashlib.sha256(f"{base}|{count}".encode()).hexdigest()[:32]
