@@ -101,3 +101,22 @@ def test_mt940_recall_is_linked_through_the_reference_in_its_narrative(store: St
     with store.engine.connect() as conn:
         rows = {r.bank_ref: r for r in conn.execute(select(ENTRIES))}
     assert rows["FNB-1"].state == "returned" and rows["FNB-4"].reverses_id == rows["FNB-1"].id
+
+
+def test_notification_then_statement_of_the_same_booking_is_one_receipt(store: Store,
+                                                                        tmp_path: Path) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from connectors.bank.camt_writer import Movement, write_camt053
+
+    import_statements(store, FILES / "camt054_v04_nedbank.xml")
+    statement = tmp_path / "ned053.xml"
+    statement.write_bytes(write_camt053(
+        statement_id="NED-053-1", account="1234567890", currency="ZAR",
+        opening=Decimal("0.00"), day=date(2026, 11, 4),
+        movements=[Movement(amount=Decimal("1100.00"), bank_ref="NED-9001/1",
+                            booking_date=date(2026, 11, 4), payer="Limpopo Agri Ltd")]))
+    result = import_statements(store, statement)
+    assert (result.imported, result.duplicates) == (0, 1)
+    assert entry_count(store) == 1
