@@ -269,3 +269,18 @@ def test_two_matching_runs_on_the_same_snapshot_allocate_a_receipt_once(pulled, 
     with pulled.engine.begin() as conn:
         assert allocations.store_decisions(conn, decisions, now)["auto"] == 0
     assert len(keys(pulled)) == 2
+
+
+def test_sap_unreachable_posts_nothing_and_the_next_run_looks_up_then_posts(
+        pulled, client, simulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    prepare(pulled, tmp_path)
+    client.close()
+    simulator.faults.unreachable = True
+    summary = post_allocations(pulled, client, CLEARING)
+    assert (summary.posted, summary.deferred) == (0, 1) and summary.errors
+    simulator.faults.clear()
+    with pulled.engine.connect() as conn:
+        assert allocations.listing(conn)[0].state == "posting"  # SAP is asked first next time
+    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    assert post_allocations(pulled, client, CLEARING, now=later).posted == 1
+    assert len(simulator.documents(reference=keys(pulled)[0])) == 1
