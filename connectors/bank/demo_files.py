@@ -8,7 +8,9 @@ the noise real files have:
 * an overpayment (the excess goes on account);
 * a truncated reference from a known customer (a proposal by payer name, for a person);
 * one unknown payer (stays unallocated);
-* the last line of the first statement repeated in the second, overlapping one.
+* the last line of the first statement repeated in the second, overlapping one;
+* a payer who quoted the wrong invoice number: allocated by reference, then corrected by the
+  administrator with a correcting journal (``corrections``: bank reference -> right invoice).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class DemoFiles:
     statement: bytes
     overlap: bytes
     remittance: str
+    corrections: dict[str, str]
 
 
 def demo_files(invoices: list[OpenInvoice], day: date) -> DemoFiles | None:
@@ -47,9 +50,12 @@ def demo_files(invoices: list[OpenInvoice], day: date) -> DemoFiles | None:
     for invoice in invoices:
         by_customer.setdefault(invoice.customer, []).append(invoice)
     multi = next((v for v in by_customer.values() if len(v) >= 3), None)
-    singles = [v[0] for k, v in sorted(by_customer.items()) if multi is None or
-               k != multi[0].customer]
-    if multi is None or len(singles) < 7:
+    pair = next((v for v in by_customer.values() if len(v) >= 2 and v is not multi), None)
+    if multi is None or pair is None:
+        return None
+    taken = {multi[0].customer, pair[0].customer}
+    singles = [v[0] for k, v in sorted(by_customer.items()) if k not in taken]
+    if len(singles) < 7:
         return None
     plain, zeros, short, over, truncated = singles[0:3], singles[3], singles[4], singles[5], \
         singles[6]
@@ -76,6 +82,9 @@ def demo_files(invoices: list[OpenInvoice], day: date) -> DemoFiles | None:
     add(amount=truncated.amount, reference=truncated.number[:-3], narrative="PAYMENT",
         payer=truncated.customer_name)
     add(amount=Decimal("4321.00"), narrative="CASH DEPOSIT BRANCH 123", payer="J SMITH")
+    right, wrong = pair[0], pair[1]
+    add(amount=right.amount, reference=wrong.number, payer=right.customer_name)
+    corrections = {movements[-1].bank_ref: right.number}
     statement = write_camt053(statement_id=f"DEMO-{day:%Y%m%d}-1", account=ACCOUNT,
                               currency="ZAR", opening=Decimal("100000.00"),
                               movements=movements, day=day)
@@ -90,7 +99,8 @@ def demo_files(invoices: list[OpenInvoice], day: date) -> DemoFiles | None:
                      f"{invoice.number},{invoice.amount},,")
     lines.append(f"{_csv(short.customer_name)},RA-DEMO-002,{day.isoformat()},{short.number},"
                  f"{short.amount - deduction},{deduction},damaged on delivery")
-    return DemoFiles(statement=statement, overlap=overlap, remittance="\n".join(lines) + "\n")
+    return DemoFiles(statement=statement, overlap=overlap, remittance="\n".join(lines) + "\n",
+                     corrections=corrections)
 
 
 def _csv(text: str) -> str:

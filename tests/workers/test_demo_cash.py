@@ -18,11 +18,12 @@ def test_demo_cash_sections_and_second_run_adds_nothing(settings, seeded_templat
     store = open_store(settings)
     first = cash_demo(settings, store)
     # 3 by reference, 1 with leading zeros, 1 for three invoices, 1 short, 1 over, 1
-    # truncated reference (a proposal by name), 1 unknown payer; the overlap repeats one
-    assert first["bank"] == {"statements": 2, "receipts": 9}
-    assert first["allocations"] == {"auto": 7, "proposed": 1, "unallocated": 1, "posted": 7,
-                                    "cleared_in_sap": 8}  # the short-paid one keeps a residual
-    assert first["journals"] == {"corrections": 0}
+    # truncated reference (a proposal by name), 1 unknown payer, 1 quoting the wrong invoice
+    # (corrected by a journal); the overlapping statement repeats one of them
+    assert first["bank"] == {"statements": 2, "receipts": 10}
+    assert first["allocations"] == {"auto": 8, "proposed": 1, "unallocated": 1, "posted": 8,
+                                    "cleared_in_sap": 9}  # the short-paid one keeps a residual
+    assert first["journals"] == {"corrections": 1}
     documents = len(simulator.documents())
     assert cash_demo(settings, store) == first
     assert len(simulator.documents()) == documents
@@ -58,4 +59,4 @@ def test_approving_the_demo_proposal_posts_it(settings, seeded_template: Path) -
     finally:
         client.close()
     run_pull(settings, full=False, show_progress=False)
-    assert cash_demo(settings, store)["allocations"]["posted"] == 8
+    assert cash_demo(settings, store)["allocations"]["posted"] == 9

@@ -4,6 +4,7 @@ of the first run), import them, allocate, post to the simulator, pull again, and
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from config.settings import Settings
 from connectors.bank.demo_files import OpenInvoice, demo_files
 from connectors.bank.importer import import_statements
 from connectors.cash_run import run_cash
+from connectors.journals import request_correction, run_journals
 from connectors.remittance.importer import import_advices
 from sap.factory import make_sap_client
 from sync import allocations, cash_store, journals
@@ -21,7 +23,7 @@ from sync.models import CustomerRow, OpenItemRow
 from sync.store import Store
 from workers.cli.sap import run_pull
 
-FILES = ("statement-1.xml", "statement-2.xml", "remittance.csv")
+FILES = ("statement-1.xml", "statement-2.xml", "remittance.csv", "corrections.json")
 
 
 def _write_once(folder: Path, store: Store, day) -> bool:  # type: ignore[no-untyped-def]
@@ -39,8 +41,8 @@ def _write_once(folder: Path, store: Store, day) -> bool:  # type: ignore[no-unt
     if files is None:
         return False
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for name, content in zip(FILES, (files.statement, files.overlap,
-                                     files.remittance.encode())):
+    for name, content in zip(FILES, (files.statement, files.overlap, files.remittance.encode(),
+                                     json.dumps(files.corrections).encode())):
         fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -56,10 +58,31 @@ def cash_demo(settings: Settings, store: Store) -> dict[str, Any]:
             for name in FILES[:2]:
                 import_statements(store, folder / name)
         run_cash(settings, store, client)
+        _correct(folder / FILES[3], settings, store, client)
     finally:
         client.close()
     run_pull(settings, full=False, show_progress=False)
     return sections(store)
+
+
+def _correct(notes: Path, settings: Settings, store: Store, client) -> None:  # type: ignore[no-untyped-def]
+    """The administrator's corrections (a payer quoted the wrong invoice): one correcting
+    journal per noted receipt, once."""
+    if not notes.exists():
+        return
+    wanted = json.loads(notes.read_text())
+    with store.engine.connect() as conn:
+        refs = dict(conn.execute(select(cash_store.ENTRIES.c.id, cash_store.ENTRIES.c.bank_ref)
+                                 ).all())
+        corrected = {j.allocation_id for j in journals.listing(conn)}
+        todo = [(a.id, wanted[refs[a.receipt_id]]) for a in allocations.listing(conn, "posted")
+                if refs.get(a.receipt_id) in wanted and a.id not in corrected
+                and a.rule != "correction"]
+    for allocation_id, invoice in todo:
+        request_correction(store, allocation_id, [invoice], reason="the payer quoted the "
+                           "wrong invoice number (demo)", actor="demo administrator")
+    if todo:
+        run_journals(store, client, settings.cash)
 
 
 def sections(store: Store) -> dict[str, Any]:
