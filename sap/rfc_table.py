@@ -86,23 +86,45 @@ def field_groups(
 
 
 def parse_rows(result: dict, table: str, delimiter: str = "|") -> list[dict[str, str]]:
-    """Rows of an RFC_READ_TABLE result as ``{field: stripped text}``, cut by offset/length."""
+    """Rows of an RFC_READ_TABLE result as ``{field: stripped text}``.
+
+    WA is a character string and OFFSET/LENGTH count characters (SAP is Unicode). pyrfc
+    strips trailing blanks (rstrip), so a row is often shorter than the layout. A row that
+    splits into exactly one part per field is read by its delimiters; one with a delimiter
+    inside a value is cut by offsets, after checking every delimiter sits where the layout
+    says. A row that fits neither is refused with its key, never read with shifted fields.
+    """
     layout = [
         (f["FIELDNAME"], int(f["OFFSET"]), int(f["OFFSET"]) + int(f["LENGTH"]))
         for f in result["FIELDS"]
     ]
     names = [name for name, _, _ in layout]
     width = layout[-1][2] if layout else 0
+    count = len(names)
     rows = []
     for row in result["DATA"]:
         wa = row["WA"]
-        parts = wa.split(delimiter) if delimiter else ()
-        if len(parts) == len(names) and len(wa) == width:
-            # fast path: no value contains the delimiter
-            rows.append(dict(zip(names, map(str.strip, parts))))
-        else:
-            rows.append({name: wa[start:end].strip() for name, start, end in layout})
+        if delimiter and len(wa) <= width:
+            parts = wa.split(delimiter)
+            if len(parts) == count:
+                rows.append(dict(zip(names, map(str.strip, parts))))
+                continue
+        _check_layout(wa, layout, width, delimiter, table)
+        rows.append({name: wa[start:end].strip() for name, start, end in layout})
     return rows
+
+
+def _check_layout(wa: str, layout: list[tuple[str, int, int]], width: int, delimiter: str,
+                  table: str) -> None:
+    misplaced = len(wa) > width or (bool(delimiter) and any(
+        wa[start - 1:start] != delimiter for _, start, _ in layout[1:] if start - 1 < len(wa)))
+    if misplaced:
+        name, start, end = layout[0]
+        raise SapDataError(
+            f"{table} {name} {wa[start:end].strip()!r}: the row does not match the field "
+            f"layout ({len(wa)} characters for {width}; a value is longer than its field or a "
+            "delimiter is out of place). Check that the SAP system is Unicode and that "
+            "RFC_READ_TABLE is the standard one.")
 
 
 def to_date(text: str, *, table: str, field: str, key: str) -> date | None:

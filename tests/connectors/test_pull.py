@@ -83,7 +83,7 @@ def test_open_item_cleared_in_sap_leaves_the_store(store, client, simulator):
 def test_outage_mid_pull_leaves_whole_pages_and_cursor_after_the_last(store, client,
                                                                       simulator):
     _pull(store, client, entities=("customers",))
-    simulator.faults.fail_from(7)  # a few pages in, then SAP stays down past the retries
+    simulator.faults.fail_from(15)  # a few pages in, then SAP stays down past the retries
     with pytest.raises(SapUnavailable):
         _pull(store, client, entities=("billing_documents",))
     with store.engine.connect() as conn:
