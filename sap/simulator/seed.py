@@ -117,13 +117,12 @@ def _emails(rng: random.Random, n: int, adrnr: str, email: str, domain: str) -> 
     the default) and, for some customers, a contact person's or a second company address."""
     since = "00010101"
     rows = [(adrnr, "", since, "001", "X", email)]
-    roll = rng.random()
-    if roll < 0.3:  # a contact person's e-mail: same address number, a person number
-        rows.append((adrnr, f"{5_000_000 + n:010d}", since, "001", "X",
-                     f"{rng.choice(_FIRST).lower()}@{domain}"))
-    elif roll < 0.45:  # a second company address; the default is the later one
+    if n % 7 == 3:  # a second company address; the default is the later one
         rows[0] = (adrnr, "", since, "001", "", f"info@{domain}")
         rows.append((adrnr, "", since, "002", "X", email))
+    elif rng.random() < 0.3:  # a contact person's e-mail: same address number, a person number
+        rows.append((adrnr, f"{5_000_000 + n:010d}", since, "001", "X",
+                     f"{rng.choice(_FIRST).lower()}@{domain}"))
     return rows
 
 
