@@ -11,11 +11,15 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
-class Money(TypeDecorator):
-    """Exact ``Decimal``: NUMERIC(17, 2) on PostgreSQL, text on SQLite (which has no decimal
-    type and would otherwise round through float)."""
+CENT = Decimal("0.01")
 
-    impl = Numeric(17, 2)
+
+class Money(TypeDecorator):
+    """Exact ``Decimal``: NUMERIC(17, 3) on PostgreSQL, text on SQLite (which has no decimal
+    type and would otherwise round through float). Three decimals, because some currencies
+    have them (KWD, BHD: see TCURX); amounts with two read back with two."""
+
+    impl = Numeric(17, 3)
     cache_ok = True
 
     @staticmethod
@@ -26,7 +30,7 @@ class Money(TypeDecorator):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(24))
-        return dialect.type_descriptor(Numeric(17, 2, asdecimal=True))
+        return dialect.type_descriptor(Numeric(17, 3, asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
@@ -36,7 +40,12 @@ class Money(TypeDecorator):
         return Decimal(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(value)
+        if value is None:
+            return None
+        value = Decimal(value)
+        if value.as_tuple().exponent == -3 and value == value.quantize(CENT):
+            return value.quantize(CENT)  # NUMERIC(17, 3) gives 100.000 for 100.00
+        return value
 
 
 _last_datetime: tuple[datetime | None, str | None] = (None, None)
