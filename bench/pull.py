@@ -5,6 +5,9 @@ towards this process's memory), then measures in one run:
 
 * a full pull (rows per second), through the rfc adapter over the simulator, into SQLite (the
   simulator runs in this process, so SAP's side of the work is counted too);
+* arbridge's own share: the same full pull into a fresh store, with the simulator's answers
+  recorded during the first pull and replayed from memory (paging, parsing, mapping, compare
+  and store write; no SAP work);
 * an incremental pull after 1% of the documents changed;
 * the same full pull written the naive way (one ORM ``merge`` per row), on a sample;
 * this process's peak resident memory.
@@ -22,8 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -49,17 +54,63 @@ def seed(path: Path, customers: int, documents: int) -> None:
     simulator.seed(customers=customers, documents=documents, seed=1)
 
 
-def client_for(simulator: SapSimulator) -> RfcSapClient:
-    return RfcSapClient(factory=simulator.connect, params={}, page_size=PAGE_SIZE,
+def client_for(simulator: SapSimulator, factory: Callable[..., Any] | None = None
+               ) -> RfcSapClient:
+    return RfcSapClient(factory=factory or simulator.connect, params={}, page_size=PAGE_SIZE,
                         today=simulator.today)
 
 
-def pull_documents(home: Path, simulator: SapSimulator) -> tuple[float, int]:
+def _call_key(function: str, params: dict[str, Any]) -> str:
+    return function + repr(sorted(params.items()))
+
+
+class Recorder:
+    """A connection factory that records every answer of the simulator, then replays them from
+    memory: the pull without SAP's share of the work."""
+
+    def __init__(self, simulator: SapSimulator) -> None:
+        self.simulator = simulator
+        self.answers: dict[str, dict] = {}
+
+    def recording(self, **params: Any) -> Any:
+        connection = self.simulator.connect(**params)
+        answers = self.answers
+
+        class Recording:
+            def call(self, function: str, options: dict | None = None, **kw: Any) -> dict:
+                result = connection.call(function, options=options, **kw)
+                answers[_call_key(function, kw)] = result
+                return result
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(connection, name)
+
+        return Recording()
+
+    def replaying(self, **params: Any) -> Any:
+        answers = self.answers
+
+        class Replaying:
+            def call(self, function: str, options: dict | None = None, **kw: Any) -> dict:
+                return answers[_call_key(function, kw)]
+
+            def ping(self) -> None: ...
+            def reopen(self) -> None: ...
+            def close(self) -> None: ...
+
+        return Replaying()
+
+
+def pull_documents(home: Path, simulator: SapSimulator,
+                   factory: Callable[..., Any] | None = None) -> tuple[float, int]:
     store = open_store(load_settings(home=home))
+    client = client_for(simulator, factory)
     started = time.perf_counter()
-    result = pull(store, client_for(simulator), source="simulator", company_codes=["1000"],
+    result = pull(store, client, source="simulator", company_codes=["1000"],
                   entities=("billing_documents",))
-    return time.perf_counter() - started, result.counts["billing_documents"].fetched
+    seconds = time.perf_counter() - started
+    store.engine.dispose()
+    return seconds, result.counts["billing_documents"].fetched
 
 
 def naive_pull(home: Path, simulator: SapSimulator, limit: int) -> tuple[float, int]:
@@ -100,10 +151,16 @@ def main() -> None:
               f"in {time.perf_counter() - started:.1f}s")
         simulator = SapSimulator(sim_path)
 
-        seconds, rows = pull_documents(work / "fast", simulator)
+        recorder = Recorder(simulator)
+        seconds, rows = pull_documents(work / "fast", simulator, recorder.recording)
         full_rate = rows / seconds
         print(f"full pull:        {rows:>9,} documents in {seconds:7.2f}s = "
               f"{full_rate:>9,.0f} docs/s")
+        own_seconds, own_rows = pull_documents(work / "replay", simulator, recorder.replaying)
+        recorder.answers.clear()
+        print(f"arbridge's share: {own_rows:>9,} documents in {own_seconds:7.2f}s = "
+              f"{own_rows / own_seconds:>9,.0f} docs/s (SAP's answers replayed from memory; "
+              f"SAP's share {1 - own_seconds / seconds:.0%} of the full pull)")
 
         changed = random.Random(2).sample(
             [f"{90_000_001 + i:010d}" for i in range(args.documents)],

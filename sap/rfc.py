@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -233,14 +234,15 @@ class RfcSapClient:
             where += f" AND ( ERDAT >= {quote(lower)} OR AEDAT >= {quote(lower)} )"
         decimals = self.currency_decimals()
         for rows, last_key in self._keyset("VBRK", VBRK_FIELDS, "VBELN", where, after_key):
-            stamps = [max(r["ERDAT"], r["AEDAT"]) for r in rows]
+            high_water = max(max(map(itemgetter("ERDAT"), rows)),
+                             max(map(itemgetter("AEDAT"), rows)))
             if lower:  # a full read finds the originals themselves, FKSTO set by VF11
                 rows += self._cancelled_originals(rows)
             po_numbers = self._customer_pos([r["VBELN"] for r in rows])
             records = [bapi.map_billing_document(r, po_numbers.get(r["VBELN"]), self._tz,
                                                  decimals) for r in rows]
             bapi.mark_cancelled(records)
-            yield Page(records, last_key=last_key, high_water=max(stamps))
+            yield Page(records, last_key=last_key, high_water=high_water)
 
     def _cancelled_originals(self, rows: list[dict[str, str]]) -> list[dict[str, str]]:
         """The invoices cancelled by cancellation documents (SFAKN) on this page but not on it:

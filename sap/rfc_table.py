@@ -127,14 +127,25 @@ def _check_layout(wa: str, layout: list[tuple[str, int, int]], width: int, delim
             "RFC_READ_TABLE is the standard one.")
 
 
+_DATES: dict[str, date] = {}
+_DATES_MAX = 100_000
+
+
 def to_date(text: str, *, table: str, field: str, key: str) -> date | None:
-    """SAP DATS (``YYYYMMDD``; blank or zeros mean no date)."""
+    """SAP DATS (``YYYYMMDD``; blank or zeros mean no date). Parsed dates are memoised: a
+    pull reads few distinct days millions of times."""
+    known = _DATES.get(text)
+    if known is not None:
+        return known
     if not text or text == EMPTY_DATE:
         return None
     try:
-        return date.fromisoformat(text)  # YYYYMMDD is ISO 8601's basic format
+        parsed = date.fromisoformat(text)  # YYYYMMDD is ISO 8601's basic format
     except ValueError as exc:
         raise SapDataError(f"{table} {key}: field {field} is not a date: {text!r}") from exc
+    if len(_DATES) < _DATES_MAX:
+        _DATES[text] = parsed
+    return parsed
 
 
 def to_amount(text: str, *, table: str, field: str, key: str) -> Decimal:
