@@ -101,7 +101,7 @@ def _customer_rows(rng: random.Random, n: int, company_code: str, created: date
     roll = rng.random()
     group = "P01" if roll < 0.2 else "P02" if roll < 0.3 else ""
     erdat = (created - timedelta(days=rng.randint(400, 3000))).strftime("%Y%m%d")
-    kna1 = (number, name[:35], "", city, postcode, f"{rng.randint(1, 400)} {rng.choice(_STREETS)}",
+    kna1 = (number, name[:35].rstrip(), "", city, postcode, f"{rng.randint(1, 400)} {rng.choice(_STREETS)}",
             "ZA", vat_number(rng), f"{dialling} {rng.randint(200, 999)} {rng.randint(1000, 9999)}",
             adrnr, "KUNA", erdat, "MIGRATION", "", "", name[:10].upper(), name[:25].upper(),
             city.upper(), "", "", "", "", "", "", "", f"https://www.{domain}")
