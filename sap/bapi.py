@@ -19,7 +19,7 @@ from sap.errors import (
     SapUnavailable,
 )
 from sap.records import BillingDocument, Customer, OpenItem
-from sap.rfc_table import to_amount, to_date, to_datetime
+from sap.rfc_table import KNOWN_DATES, to_amount, to_date, to_datetime
 
 FAILURE_TYPES = frozenset({"E", "A"})
 
@@ -153,9 +153,13 @@ def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo,
                          decimals: dict[str, int] | None = None) -> BillingDocument:
     """VBRK row to a record; NETWR/MWSBK converted with the currency's decimals (TCURX)."""
     number = vbrk["VBELN"]
-    created = to_date(vbrk["ERDAT"], table="VBRK", field="ERDAT", key=number)
-    changed = to_date(vbrk["AEDAT"], table="VBRK", field="AEDAT", key=number)
-    billing_date = to_date(vbrk["FKDAT"], table="VBRK", field="FKDAT", key=number)
+    known = KNOWN_DATES.get  # the common case: a day already parsed
+    created = known(vbrk["ERDAT"]) or to_date(vbrk["ERDAT"], table="VBRK", field="ERDAT",
+                                              key=number)
+    changed = known(vbrk["AEDAT"]) or to_date(vbrk["AEDAT"], table="VBRK", field="AEDAT",
+                                              key=number)
+    billing_date = known(vbrk["FKDAT"]) or to_date(vbrk["FKDAT"], table="VBRK", field="FKDAT",
+                                                   key=number)
     if billing_date is None or created is None:
         raise SapDataError(f"VBRK {number}: billing date or creation date is empty")
     if changed and changed > created:

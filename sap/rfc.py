@@ -22,7 +22,7 @@ from sap.client import Page
 from sap.rfc_paging import KeyRange, joined, pages, split
 from sap.errors import SapConfigError, SapTimeout, SapUnavailable
 from sap.records import BillingDocument, Customer, OpenItem
-from sap.rfc_table import field_groups, in_list, parse_rows, quote, where_lines
+from sap.rfc_table import field_groups, in_list, parse_column, parse_rows, quote, where_lines
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,14 @@ class RfcSapClient:
                            OPTIONS=where_lines(where), ROWCOUNT=rowcount)
         return parse_rows(result, table)
 
+    def read_column(self, table: str, field: str, where: str = "",
+                    rowcount: int = 0) -> list[str]:
+        """One field's values (one RFC_READ_TABLE call), without building a dict per row."""
+        result = self.call("RFC_READ_TABLE", QUERY_TABLE=table, DELIMITER="|",
+                           FIELDS=[{"FIELDNAME": field}], OPTIONS=where_lines(where),
+                           ROWCOUNT=rowcount)
+        return parse_column(result, table)
+
     def field_lengths(self, table: str) -> dict[str, int]:
         """Every field of ``table`` with its length in characters, from SAP itself
         (RFC_READ_TABLE with NO_DATA: the layout, however wide, and no rows)."""
@@ -167,10 +175,10 @@ class RfcSapClient:
         todo = [whole]
         while todo:
             part = todo.pop()
-            rows = self.read_table(table, [key], joined(where, part.clause(key)),
-                                   self._key_rows + 1)
-            keys = sorted({r[key] for r in rows})
-            if len(rows) <= self._key_rows:
+            values = self.read_column(table, key, joined(where, part.clause(key)),
+                                      self._key_rows + 1)
+            keys = sorted(set(values))
+            if len(values) <= self._key_rows:
                 yield part, keys
             else:
                 log.debug("%s: more than %d keys in %s, splitting", table, self._key_rows, part)
@@ -185,7 +193,7 @@ class RfcSapClient:
             rows = self.read_table(table, fields, joined(where, page.clause(key)))
             if not rows:
                 continue
-            rows.sort(key=lambda r: r[key])
+            rows.sort(key=itemgetter(key))
             yield rows, max(last_key, rows[-1][key])
 
     def _in_chunks(self, table: str, fields: Sequence[str], field: str, values: Sequence[str],
@@ -204,7 +212,8 @@ class RfcSapClient:
         wanted = sorted(set(v for v in values if v))
         if not wanted:
             return []
-        if all(v.isdigit() for v in wanted) and \
+        # the range read is filtered here, so only its ends need be numbers to judge density
+        if wanted[0].isdigit() and wanted[-1].isdigit() and \
                 int(wanted[-1]) - int(wanted[0]) < DENSE_FACTOR * len(wanted):
             bounds = f"{field} >= {quote(wanted[0])} AND {field} <= {quote(wanted[-1])}"
             keep = set(wanted)

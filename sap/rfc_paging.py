@@ -78,12 +78,14 @@ def pages(parts: Iterable[tuple[KeyRange, list[str]]],
     for part, keys in parts:
         if not started:
             low, started = part.low, True
-        buffer.extend(keys)
+        buffer = buffer + keys if buffer else keys
         high = part.high
-        while len(buffer) >= size:
-            last = buffer[size - 1]
-            del buffer[:size]
+        start = 0
+        while len(buffer) - start >= size:
+            last = buffer[start + size - 1]
+            start += size
             yield KeyRange(low, last), last
             low = last
+        buffer = buffer[start:]
     if buffer:
         yield KeyRange(low, high), buffer[-1] if high is None else high

@@ -114,6 +114,19 @@ def parse_rows(result: dict, table: str, delimiter: str = "|") -> list[dict[str,
     return rows
 
 
+def parse_column(result: dict, table: str) -> list[str]:
+    """The values of a one-field RFC_READ_TABLE result (a key column), stripped."""
+    fields = result["FIELDS"]
+    width = int(fields[0]["LENGTH"]) if fields else 0
+    values = [row["WA"].strip() for row in result["DATA"]]
+    for row in result["DATA"]:
+        if len(row["WA"]) > width:
+            name = fields[0]["FIELDNAME"]
+            raise SapDataError(f"{table} {name} {row['WA'].strip()!r}: longer than the field's "
+                               f"{width} characters. Check that the SAP system is Unicode.")
+    return values
+
+
 def _check_layout(wa: str, layout: list[tuple[str, int, int]], width: int, delimiter: str,
                   table: str) -> None:
     misplaced = len(wa) > width or (bool(delimiter) and any(
@@ -128,6 +141,7 @@ def _check_layout(wa: str, layout: list[tuple[str, int, int]], width: int, delim
 
 
 _DATES: dict[str, date] = {}
+KNOWN_DATES = _DATES  # read-only use elsewhere: ``KNOWN_DATES.get(text)``
 _DATES_MAX = 100_000
 
 

@@ -60,6 +60,9 @@ class Connection:
             raise e.ABAPApplicationError(
                 f"Function module {func_name} not found", e.RFC_ABAP_EXCEPTION,
                 "FU_NOT_FOUND")
+        rstrip = bool(self._config.get("rstrip", True))
+        if func_name == "RFC_READ_TABLE":
+            params["rstrip"], rstrip = rstrip, False  # trimmed by the database, faster
         try:
             with self._db:
                 result = function(self._db, self._sim, **params)
@@ -75,7 +78,7 @@ class Connection:
             name = str(exc).rsplit("'", 2)[-2] if "'" in str(exc) else str(exc)
             raise e.ExternalRuntimeError(f"field '{name}' not found", e.RFC_INVALID_PARAMETER,
                                          "RFC_INVALID_PARAMETER") from None
-        if self._config.get("rstrip", True):
+        if rstrip:
             result = _rstrip(result)
         if faults.times_out_after_commit(func_name):
             raise e.RFCLibError(f"Connection was canceled after {timeout}s timeout",

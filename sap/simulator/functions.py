@@ -97,7 +97,8 @@ def _order(table: str) -> str:
 def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: str,
                    DELIMITER: str = "", NO_DATA: str = "", ROWSKIPS: int = 0,
                    ROWCOUNT: int = 0, OPTIONS: list | None = None,
-                   FIELDS: list | None = None, GET_SORTED: str | None = None) -> dict:
+                   FIELDS: list | None = None, GET_SORTED: str | None = None,
+                   rstrip: bool = False) -> dict:
     """SAP's RFC_READ_TABLE: ``SELECT … WHERE (options)`` without ORDER BY, stopping at
     ROWCOUNT. Only releases with the sort option (``sim.sort_option``) know GET_SORTED."""
     if GET_SORTED is not None and not sim.sort_option:
@@ -136,7 +137,10 @@ def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: st
     formats, expressions = zip(*(_sql_text(f) for f in chosen))
     pattern = delimiter.replace("%", "%%").join(formats)
     order = ", ".join(key_of(table)) if GET_SORTED and GET_SORTED.strip() else _order(table)
-    sql = f"SELECT printf(?, {', '.join(expressions)}) FROM {table} WHERE {where} ORDER BY {order}"
+    line = f"printf(?, {', '.join(expressions)})"
+    if rstrip:  # pyrfc's rstrip, done by the database
+        line = f"rtrim({line}, ' ')"
+    sql = f"SELECT {line} FROM {table} WHERE {where} ORDER BY {order}"
     if ROWCOUNT or ROWSKIPS:
         sql += f" LIMIT {int(ROWCOUNT) or -1} OFFSET {int(ROWSKIPS)}"
     data = [{"WA": row[0]} for row in db.execute(sql, [pattern, *params])]
