@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -203,16 +203,6 @@ def bapi_ar_acc_getopenitems(db: sqlite3.Connection, sim: SapSimulator, *, COMPA
     rows = db.execute(_OPEN_ITEM_SQL, (COMPANYCODE, CUSTOMER, to_dats(KEYDATE))).fetchall()
     decimals = currency_decimals(db)
     return {"LINEITEMS": [_line_item(r, decimals) for r in rows], "RETURN": bapireturn()}
-
-
-def net_due_date(baseline: date, zbd1t: int, zbd2t: int, zbd3t: int, *, credit: bool = False,
-                 invoice_reference: str = "") -> date:
-    """SAP's net due date (FI_FIND_PAYMENT_CONDITIONS / DETERMINE_DUE_DATE): the baseline
-    plus ZBD3T, or ZBD2T when ZBD3T is empty, or ZBD1T when both are; a credit item without an
-    invoice reference is due on its baseline date."""
-    if credit and not invoice_reference:
-        return baseline
-    return baseline + timedelta(days=zbd3t or zbd2t or zbd1t)
 
 
 # -- ArchiveLink ------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ FIRST_SALES_ORDER = 10_000_001
 FIRST_ACCOUNTING_DOCUMENT = 1_400_000_001
 HISTORY_DAYS = 120
 
-_PLACES = ["Hoëveld", "Môreson", "Zoë", "O’Brien", "D’Almeida", "Kwêvoël", "Highveld", "Karoo", "Drakensberg", "Limpopo", "Kalahari", "Boland", "Umhlaba",
+_PLACES = ["Hoëveld", "Môreson", "Zoë", "O’Brien", "D’Almeida", "Kwêvoël",
+           "Highveld", "Karoo", "Drakensberg", "Limpopo", "Kalahari", "Boland", "Umhlaba",
            "Mzansi", "Ubuntu", "Table Bay", "Zululand", "Lowveld", "Namaqua", "Cederberg",
            "Tsitsikamma", "Waterberg", "Magalies", "Vaal", "Garden Route", "Pilanesberg",
            "Amatola", "Soutpansberg", "Kwena", "Indlovu", "Ingwe", "Protea", "Baobab",
@@ -101,7 +102,8 @@ def _customer_rows(rng: random.Random, n: int, company_code: str, created: date
     roll = rng.random()
     group = "P01" if roll < 0.2 else "P02" if roll < 0.3 else ""
     erdat = (created - timedelta(days=rng.randint(400, 3000))).strftime("%Y%m%d")
-    kna1 = (number, name[:35].rstrip(), "", city, postcode, f"{rng.randint(1, 400)} {rng.choice(_STREETS)}",
+    kna1 = (number, name[:35].rstrip(), "", city, postcode,
+            f"{rng.randint(1, 400)} {rng.choice(_STREETS)}",
             "ZA", vat_number(rng), f"{dialling} {rng.randint(200, 999)} {rng.randint(1000, 9999)}",
             adrnr, "KUNA", erdat, "MIGRATION", "", "", name[:10].upper(), name[:25].upper(),
             city.upper(), "", "", "", "", "", "", "", f"https://www.{domain}")

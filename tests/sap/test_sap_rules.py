@@ -287,3 +287,47 @@ def test_no_data_gives_the_layout_even_of_a_table_wider_than_a_row(simulator):
     from sap.simulator.pyrfc_errors import ABAPApplicationError
     with pytest.raises(ABAPApplicationError, match="exceeds"):
         conn.call("RFC_READ_TABLE", QUERY_TABLE="KNA1")
+
+
+# -- 6. every pyrfc exception class, classified explicitly ------------------------------------
+def _pyrfc(name, key, message="boom"):
+    from sap.simulator import pyrfc_errors
+
+    return getattr(pyrfc_errors, name)(message, 1, key)
+
+
+@pytest.mark.parametrize(("name", "key", "message", "expected", "exit_code"), [
+    ("CommunicationError", "RFC_COMMUNICATION_FAILURE", "partner not reached",
+     "SapUnavailable", 3),
+    ("LogonError", "RFC_LOGON_FAILURE", "Name or password is incorrect", "SapConfigError", 2),
+    ("ExternalAuthorizationError", "RFC_AUTHORIZATION_FAILURE", "no S_RFC for SDTX",
+     "SapConfigError", 2),
+    ("ABAPApplicationError", "NOT_AUTHORIZED", "no authority for table VBRK",
+     "SapConfigError", 2),
+    ("ABAPApplicationError", "TABLE_NOT_AVAILABLE", "Table ZX not available",
+     "SapBusinessError", 1),
+    ("ABAPRuntimeError", "RFC_ABAP_RUNTIME_FAILURE", "TSV_TNEW_PAGE_ALLOC_FAILED",
+     "SapBusinessError", 1),
+    ("RFCTypeError", "RFC_CONVERSION_FAILURE", "an integer is required", "SapCallError", 1),
+    ("ExternalRuntimeError", "RFC_INVALID_PARAMETER", "field 'X' not found", "SapCallError", 1),
+    ("ExternalApplicationError", "RFC_EXTERNAL_FAILURE", "server program failed",
+     "SapCallError", 1),
+    ("RFCLibError", "RFC_CANCELED", "Connection was canceled", "SapTimeout", 3),
+    ("RFCLibError", "RFC_INVALID_HANDLE", "connection is closed", "SapUnavailable", 3),
+    ("RFCLibError", "RFC_VERSION_MISMATCH", "version mismatch", "SapCallError", 1),
+])
+def test_each_pyrfc_error_class_is_classified_by_what_to_do(name, key, message, expected,
+                                                            exit_code):
+    from workers.cli.output import exit_code as exit_code_of
+
+    error = bapi.classify_rfc_error(_pyrfc(name, key, message), "RFC_READ_TABLE", "PRD")
+    assert type(error).__name__ == expected
+    assert exit_code_of(error) == exit_code
+    assert message in str(error)
+
+
+def test_an_unknown_exception_is_permanent_not_retried_forever():
+    from sap.errors import SapCallError
+
+    assert isinstance(bapi.classify_rfc_error(ValueError("bad"), "RFC_PING", "PRD"),
+                      SapCallError)
