@@ -19,9 +19,9 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ex
 
 from sap import bapi
 from sap.client import Page
-from sap.rfc_paging import KeyRange, joined, pages, split
-from sap.errors import SapConfigError, SapTimeout, SapUnavailable
+from sap.errors import SapConfigError, SapDataError, SapTimeout, SapUnavailable
 from sap.records import BillingDocument, Customer, OpenItem
+from sap.rfc_paging import KeyRange, joined, pages, split
 from sap.rfc_table import field_groups, in_list, parse_column, parse_rows, quote, where_lines
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,11 @@ class RfcSapClient:
                 yield part, keys
             else:
                 log.debug("%s: more than %d keys in %s, splitting", table, self._key_rows, part)
-                todo.extend(reversed(split(part, keys)))
+                parts = split(part, keys)
+                if part in parts:  # one key value on more rows than a read returns
+                    raise SapDataError(f"{table}: {key} is not unique within {part}; cannot "
+                                       "page by it")
+                todo.extend(reversed(parts))
 
     def _keyset(self, table: str, fields: Sequence[str], key: str, where: str,
                 after_key: str | None) -> Iterator[tuple[list[dict[str, str]], str]]:

@@ -49,8 +49,9 @@ def joined(*clauses: str) -> str:
 
 def split(whole: KeyRange, sample: Sequence[str], parts: int = SPLIT_PARTS) -> list[KeyRange]:
     """Cut ``whole`` at quantiles of ``sample`` (keys read from it, sorted, distinct), in key
-    order. Every part holds fewer of the range's keys than ``whole``: each ends at or before
-    the sample's last key, except the tail after it, which holds none of the sample."""
+    order. With at least two distinct keys in the sample, every part holds fewer of the
+    range's keys than ``whole``: each ends at or before the sample's last key and (but the
+    first) starts after its first, and the tail after the last holds none of the sample."""
     if not sample:
         return [whole]
     step = max(1, len(sample) // parts)

@@ -331,3 +331,9 @@ def test_an_unknown_exception_is_permanent_not_retried_forever():
 
     assert isinstance(bapi.classify_rfc_error(ValueError("bad"), "RFC_PING", "PRD"),
                       SapCallError)
+
+
+def test_paging_by_a_key_that_is_not_unique_stops_with_a_clear_error(simulator):
+    sap = RfcSapClient(factory=simulator.connect, params={}, page_size=2)
+    with pytest.raises(SapDataError, match="KUNAG is not unique"):
+        list(sap._keyset("VBRK", ["VBELN", "KUNAG"], "KUNAG", "", None))
