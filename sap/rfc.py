@@ -268,11 +268,15 @@ class RfcSapClient:
                       key=lambda r: r["VBELN"])
 
     def _customer_pos(self, numbers: list[str]) -> dict[str, str]:
-        """Billing document -> customer PO number (VBRP-AUBEL -> VBKD-BSTKD, header row)."""
-        items = self._by_keys("VBRP", ["VBELN", "AUBEL"], "VBELN", numbers)
-        order_of: dict[str, str] = {}
+        """Billing document -> customer PO number (VBRP-AUBEL of its first item, whatever
+        order SAP returns the items in -> VBKD-BSTKD, header row)."""
+        items = self._by_keys("VBRP", ["VBELN", "POSNR", "AUBEL"], "VBELN", numbers)
+        first: dict[str, tuple[str, str]] = {}
         for item in items:
-            order_of.setdefault(item["VBELN"], item["AUBEL"])
+            seen = first.get(item["VBELN"])
+            if seen is None or item["POSNR"] < seen[0]:
+                first[item["VBELN"]] = (item["POSNR"], item["AUBEL"])
+        order_of = {vbeln: aubel for vbeln, (_, aubel) in first.items()}
         heads = self._by_keys("VBKD", ["VBELN", "BSTKD"], "VBELN", list(order_of.values()),
                               "POSNR = '000000'")
         po_of_order = {h["VBELN"]: h["BSTKD"] for h in heads}

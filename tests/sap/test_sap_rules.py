@@ -337,3 +337,21 @@ def test_paging_by_a_key_that_is_not_unique_stops_with_a_clear_error(simulator):
     sap = RfcSapClient(factory=simulator.connect, params={}, page_size=2)
     with pytest.raises(SapDataError, match="KUNAG is not unique"):
         list(sap._keyset("VBRK", ["VBELN", "KUNAG"], "KUNAG", "", None))
+
+
+def test_customer_po_comes_from_the_first_item_whatever_order_items_come_in(client,
+                                                                            simulator):
+    vbeln, = next(r for r in _sql(simulator, "SELECT VBELN FROM VBRP GROUP BY VBELN "
+                                             "HAVING COUNT(*) = 2"))
+    _sql_write(simulator, "INSERT INTO VBKD (VBELN, POSNR, BSTKD) VALUES "
+                          "('0077777777', '000000', 'PO-OF-ITEM-20')")
+    _sql_write(simulator, "UPDATE VBRP SET AUBEL = '0077777777' WHERE VBELN = ? AND "
+                          "POSNR = '000020'", vbeln)
+    expected = _sql(simulator, "SELECT BSTKD FROM VBKD WHERE POSNR = '000000' AND VBELN = "
+                               "(SELECT AUBEL FROM VBRP WHERE VBELN = ? AND POSNR = '000010')",
+                    vbeln)[0][0]
+    for salt in ("a", "b", "c", "d"):
+        simulator.row_salt = salt
+        documents = {d.number: d for d in _all(client.billing_documents(
+            "1000", since=None, after_key=None))}
+        assert (documents[vbeln].customer_po or "") == expected
