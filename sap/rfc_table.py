@@ -172,20 +172,24 @@ def to_amount(text: str, *, table: str, field: str, key: str) -> Decimal:
         raise SapDataError(f"{table} {key}: field {field} is not an amount: {text!r}") from exc
 
 
-_OFFSETS: dict[tuple[tzinfo, date], timedelta] = {}
+_MIDNIGHTS: dict[tuple[tzinfo, date], datetime] = {}
 
 
 def to_datetime(day: date, hhmmss: str | None, tz: tzinfo) -> datetime:
     """SAP date plus TIMS (``HHMMSS``) in the system's time zone, as UTC.
 
-    The zone's offset is looked up once per day (a full pull converts millions of stamps);
-    an hour lost or repeated at a daylight-saving change is read with the day's noon offset.
+    The zone's offset is looked up once per day (a full pull converts millions of stamps):
+    the day's local midnight in UTC is kept, and the time of day added to it. An hour lost or
+    repeated at a daylight-saving change is read with the day's noon offset. A time that is
+    blank or not a time of day counts as midnight.
     """
-    clock = MIDNIGHT
-    if hhmmss and len(hhmmss) == 6 and hhmmss.isdigit():
-        clock = time(int(hhmmss[:2]), int(hhmmss[2:4]), int(hhmmss[4:6]))
-    offset = _OFFSETS.get((tz, day))
-    if offset is None:
+    midnight = _MIDNIGHTS.get((tz, day))
+    if midnight is None:
         offset = datetime.combine(day, NOON, tzinfo=tz).utcoffset() or timedelta(0)
-        _OFFSETS[(tz, day)] = offset
-    return (datetime.combine(day, clock) - offset).replace(tzinfo=timezone.utc)
+        midnight = (datetime.combine(day, MIDNIGHT) - offset).replace(tzinfo=timezone.utc)
+        _MIDNIGHTS[(tz, day)] = midnight
+    if hhmmss and len(hhmmss) == 6 and hhmmss.isdigit():
+        hours, minutes, seconds = int(hhmmss[:2]), int(hhmmss[2:4]), int(hhmmss[4:6])
+        if hours < 24 and minutes < 60 and seconds < 60:
+            return midnight + timedelta(seconds=hours * 3600 + minutes * 60 + seconds)
+    return midnight
