@@ -19,7 +19,7 @@ from sap.errors import (
     SapUnavailable,
 )
 from sap.records import BillingDocument, Customer, OpenItem
-from sap.rfc_table import KNOWN_DATES, to_amount, to_date, to_datetime
+from sap.rfc_table import EMPTY_DATE, KNOWN_DATES, to_amount, to_date, to_datetime
 
 FAILURE_TYPES = frozenset({"E", "A"})
 
@@ -156,8 +156,9 @@ def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo,
     known = KNOWN_DATES.get  # the common case: a day already parsed
     created = known(vbrk["ERDAT"]) or to_date(vbrk["ERDAT"], table="VBRK", field="ERDAT",
                                               key=number)
-    changed = known(vbrk["AEDAT"]) or to_date(vbrk["AEDAT"], table="VBRK", field="AEDAT",
-                                              key=number)
+    aedat = vbrk["AEDAT"]
+    changed = None if aedat == EMPTY_DATE else known(aedat) or \
+        to_date(aedat, table="VBRK", field="AEDAT", key=number)
     billing_date = known(vbrk["FKDAT"]) or to_date(vbrk["FKDAT"], table="VBRK", field="FKDAT",
                                                    key=number)
     if billing_date is None or created is None:
@@ -194,6 +195,8 @@ def mark_cancelled(records: list[BillingDocument]) -> None:
     """A billing document named by a cancellation document's SFAKN is cancelled, whether or
     not SAP set its FKSTO flag or change date."""
     cancelled = {r.cancels for r in records if r.cancels}
+    if not cancelled:
+        return
     for record in records:
         if record.number in cancelled:
             record.cancelled = True

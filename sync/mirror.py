@@ -52,12 +52,8 @@ class Counts:
         return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
 
 
-def _key(row: dict[str, Any], keys: Sequence[str]) -> tuple:
-    return tuple(row[k] for k in keys)
-
-
 def _key_of(keys: Sequence[str]) -> Callable[[dict[str, Any]], tuple]:
-    """A fast ``_key`` for many rows."""
+    """A row's key as a tuple, fast for many rows."""
     if len(keys) == 1:
         name = keys[0]
         return lambda row: (row[name],)
@@ -75,12 +71,13 @@ def _stored_rows(conn: Connection, entity: Entity, keys: list[tuple],
                  columns: Sequence[str]) -> dict[tuple, dict]:
     """The stored values of ``columns`` for the rows with these keys."""
     stored: dict[tuple, dict] = {}
+    key_of = _key_of(entity.keys)
     selected = [entity.table.c[c] for c in columns]
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start:start + LOOKUP_CHUNK]
         for row in conn.execute(select(*selected).where(_key_filter(entity, chunk))):
             mapping = dict(zip(columns, row))
-            stored[_key(mapping, entity.keys)] = mapping
+            stored[key_of(mapping)] = mapping
     return stored
 
 
@@ -124,7 +121,7 @@ def apply_rows(conn: Connection, entity: Entity, rows: list[dict[str, Any]], *, 
     counts.inserted, counts.updated = len(fresh), len(changed)
     counts.unchanged = len(by_key) - len(fresh) - len(changed)
     if fresh:
-        keys = [_key(r, entity.keys) for r in fresh]
+        keys = [key_of(r) for r in fresh]
         first, last = ("/".join(map(str, k)) for k in (min(keys), max(keys)))
         events.append(audit.event(
             action="inserted from SAP", entity=entity.name, key=f"{first}..{last}",
