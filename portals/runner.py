@@ -10,6 +10,12 @@ For each portal with work: one login, one read of the PO balances (stored), then
    the Playwright trace.
 
 Technical failures go back to ``ready`` with backoff; business failures go to a person.
+
+Any number of runs may work the same portal at once (workers on several hosts, a scheduled run
+that outlasts its interval, an administrator's command): a browser context needs one of the
+portal's ``concurrency`` slots and an upload needs its claim (``sync.claims``), both with a
+lease the run renews while it lives. An upload is worked only while its claim is held and only
+if, once claimed, it is still due; its result is recorded only if the claim is still ours.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,10 +47,11 @@ from portals.errors import (
 from portals.evidence import EvidencePack
 from portals.drivers.base import PageDriver
 from portals.registry import make_driver
-from sync import uploads
+from sync import claims, upload_claims, uploads
 from sync.models import CustomerRow
 from sync.po_rules import PoBalance, hold_reason
 from sync.store import Store
+from sync.txn import writing
 from sync.upload_states import TRANSITIONS
 
 log = logging.getLogger(__name__)
@@ -89,7 +96,9 @@ class UploadRunner:
                  browser: BrowserSettings, pdfs: object, evidence_root: Path,
                  session_root: Path, clock: Callable[[], datetime] = _now,
                  billed_from: date | None = None,
-                 on_upload: Callable[[str, str, str], None] | None = None) -> None:
+                 on_upload: Callable[[str, str, str], None] | None = None,
+                 owner: claims.Owner | None = None,
+                 lease: timedelta = claims.DEFAULT_LEASE) -> None:
         self.store = store
         self.accounts = accounts
         self.browser = browser
@@ -100,12 +109,15 @@ class UploadRunner:
         self.on_upload = on_upload
         self.billed_from = billed_from
         self.summary = RunSummary()
+        self.owner = owner or claims.Owner.here()
+        self.lease = lease
+        self._claims: dict[int, claims.Claim] = {}
 
     # -- entry points -------------------------------------------------------------------------
     def prepare(self) -> int:
         """Queue new invoices of bound customers and route them to review or ready."""
         now = self.clock()
-        with self.store.engine.begin() as conn:
+        with writing(self.store.engine) as conn:
             queued = uploads.enqueue(conn, now=now, portals=self.accounts,
                                      billed_from=self.billed_from)
             review = {n for n, a in self.accounts.items() if a.settings.review_required}
@@ -114,10 +126,25 @@ class UploadRunner:
 
     async def run(self, portal: str | None = None, limit: int | None = None) -> RunSummary:
         self.prepare()
-        async with async_playwright() as playwright:
-            chosen = [a for n, a in self.accounts.items() if portal is None or n == portal]
-            await asyncio.gather(*(self._guarded_portal(playwright, a, limit) for a in chosen))
+        renewer = asyncio.create_task(self._renew_leases())
+        try:
+            async with async_playwright() as playwright:
+                chosen = [a for n, a in self.accounts.items() if portal is None or n == portal]
+                await asyncio.gather(*(self._guarded_portal(playwright, a, limit)
+                                       for a in chosen))
+        finally:
+            renewer.cancel()
         return self.summary
+
+    async def _renew_leases(self) -> None:
+        """Keep this run's claims (slots and uploads) alive: renewed every third of a lease."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                upload_claims.renew(self.store.engine, self.owner, now=self.clock(),
+                                    lease=self.lease)
+            except Exception as error:  # noqa: BLE001 - the next renewal tries again
+                log.warning("could not renew the claims of run %s: %s", self.owner, error)
 
     async def _guarded_portal(self, playwright, account: PortalAccount,  # type: ignore[no-untyped-def]
                               limit: int | None) -> None:
@@ -141,6 +168,14 @@ class UploadRunner:
         if not work and not waiting:
             return
         self.summary.portals.setdefault(account.name, {o: 0 for o in OUTCOMES})
+        limit_slots = account.settings.concurrency
+        slots = upload_claims.take_slots(self.store.engine, account.name, self.owner,
+                                         wanted=max(1, min(limit_slots, len(work))),
+                                         limit=limit_slots, now=self.clock(), lease=self.lease)
+        if not slots:
+            log.info("portal %s: all %d browser slots are taken by other runs; they work the "
+                     "queue", account.name, limit_slots)
+            return
         pool = BrowserPool(playwright, self.browser, recycle_after=account.settings.recycle_after)
         state_path = self.session_root / f"{account.name}.json"
         try:
@@ -155,12 +190,14 @@ class UploadRunner:
             for position, upload in enumerate(work):
                 queue.put_nowait((position, upload))
             in_order = InOrder(len(work))
-            slots = min(account.settings.concurrency, len(work))
-            contexts = [context] + [await pool.context(state_path) for _ in range(slots - 1)]
+            contexts = [context] + [await pool.context(state_path)
+                                    for _ in range(len(slots) - 1)]
             await asyncio.gather(*(self._slot(account, pool, c, queue, balances, in_order)
                                    for c in contexts))
         finally:
             await pool.close()
+            for slot in slots:
+                upload_claims.release(self.store.engine, slot, now=self.clock())
 
     async def _refresh_statuses(self, driver: PageDriver,
                                 waiting: list[uploads.Upload]) -> None:
@@ -176,7 +213,7 @@ class UploadRunner:
                 continue
             if found.state not in TRANSITIONS.get(upload.state, frozenset()):
                 continue
-            with self.store.engine.begin() as conn:
+            with writing(self.store.engine) as conn:
                 uploads.transition(conn, upload.id, found.state, now=self.clock(),
                                    reason=found.reason or None)
             self.summary.count(upload.portal, "status")
@@ -205,7 +242,7 @@ class UploadRunner:
 
     async def _read_balances(self, portal: str, driver: PageDriver) -> dict[str, PoBalance]:
         orders = await driver.purchase_orders()
-        with self.store.engine.begin() as conn:
+        with writing(self.store.engine) as conn:
             uploads.save_purchase_orders(conn, portal, [
                 {"number": o.number, "total": o.total, "invoiced": o.invoiced,
                  "remaining": o.remaining, "currency": o.currency, "open": o.open,
@@ -220,10 +257,20 @@ class UploadRunner:
         await context.tracing.start(screenshots=False, snapshots=True)
         try:
             while not queue.empty():
-                position, upload = queue.get_nowait()
+                position, listed = queue.get_nowait()
                 try:
-                    await self._upload(account, driver, context, upload, balances,
-                                       in_order, position)
+                    taken = upload_claims.claim_upload(self.store.engine, listed.id, self.owner,
+                                                       now=self.clock(), lease=self.lease)
+                    if taken is None:  # another run holds it, or finished it meanwhile
+                        continue
+                    claim, upload = taken
+                    self._claims[upload.id] = claim
+                    try:
+                        await self._upload(account, driver, context, upload, balances,
+                                           in_order, position)
+                    finally:
+                        del self._claims[upload.id]
+                        upload_claims.release(self.store.engine, claim, now=self.clock())
                 finally:
                     in_order.done(position)
                 pool.count_upload()
@@ -258,7 +305,8 @@ class UploadRunner:
                       context: BrowserContext, upload: uploads.Upload,
                       balances: dict[str, PoBalance], in_order: InOrder,
                       position: int) -> None:
-        with self.store.engine.begin() as conn:
+        with writing(self.store.engine) as conn:
+            self._fence(conn, upload)
             attempt_id = uploads.begin_attempt(conn, upload, now=self.clock())
             attempt = uploads.get(conn, upload.id).attempts
         evidence = EvidencePack(self.evidence_root, account.name, upload.billing_document,
@@ -363,7 +411,23 @@ class UploadRunner:
                 outcome: str, detail: str, account: PortalAccount | None = None) -> None:
         now = self.clock()
         evidence.outcome(outcome, detail)
-        with self.store.engine.begin() as conn:
+        try:
+            self._record(upload, attempt_id, evidence, outcome, detail, account, now)
+        except claims.ClaimLost as error:
+            log.warning("upload %s: %s", upload.billing_document, error)
+            return
+
+    def _fence(self, conn, upload: uploads.Upload) -> None:  # type: ignore[no-untyped-def]
+        """First write of a transaction about ``upload``: is the claim still ours?"""
+        claim = self._claims.get(upload.id)
+        if claim is not None:
+            claims.confirm(conn, claim, now=self.clock(), lease=self.lease)
+
+    def _record(self, upload: uploads.Upload, attempt_id: int, evidence: EvidencePack,
+                outcome: str, detail: str, account: PortalAccount | None,
+                now: datetime) -> None:
+        with writing(self.store.engine) as conn:
+            self._fence(conn, upload)
             if outcome in ("submitted", "found"):
                 uploads.transition(conn, upload.id, "submitted", now=now, reason=None)
             elif outcome == "held":
