@@ -8,11 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from config.secrets import SecretBox
+from sync.claims import DEFAULT_LEASE
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
@@ -39,6 +41,11 @@ def kill(worker: subprocess.Popen) -> None:
     worker.wait(timeout=10)
 
 
+def after_the_lease() -> datetime:
+    """A clock for the next run: the killed worker's lease on its upload has run out."""
+    return datetime.now(timezone.utc) + DEFAULT_LEASE * 1.1
+
+
 def wait_for(condition, what: str, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while not condition():
@@ -58,7 +65,9 @@ def test_killed_after_the_portal_stored_the_invoice(world, tmp_path):
         kill(worker)
     assert world.upload(document).state == "submitting"
     world.state.clear_faults()
-    world.run()
+    world.run()  # the dead worker's lease is still running: its upload is left alone
+    assert world.upload(document).state == "submitting"
+    world.run(clock=after_the_lease)
     assert world.upload(document).state == "submitted"
     assert world.attempts(document)[-1]["outcome"] == "found"
     assert len(world.state.invoices()) == 1
@@ -81,7 +90,7 @@ def test_killed_before_the_portal_stored_the_invoice(coupa, tmp_path):
         kill(worker)
     assert coupa.state.invoices() == []
     coupa.state.clear_faults()
-    coupa.run()
+    coupa.run(clock=after_the_lease)
     assert coupa.upload(document).state == "submitted"
     assert [a["outcome"] for a in coupa.attempts(document)] == [None, "submitted"]
     assert len(coupa.state.invoices()) == 1
