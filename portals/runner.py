@@ -112,6 +112,7 @@ class UploadRunner:
         self.owner = owner or claims.Owner.here()
         self.lease = lease
         self._claims: dict[int, claims.Claim] = {}
+        self._waiting: dict[int, int] = {}  # per queue: uploads held by other runs
 
     # -- entry points -------------------------------------------------------------------------
     def prepare(self) -> int:
@@ -169,9 +170,8 @@ class UploadRunner:
             return
         self.summary.portals.setdefault(account.name, {o: 0 for o in OUTCOMES})
         limit_slots = account.settings.concurrency
-        slots = upload_claims.take_slots(self.store.engine, account.name, self.owner,
-                                         wanted=max(1, min(limit_slots, len(work))),
-                                         limit=limit_slots, now=self.clock(), lease=self.lease)
+        slots = await self._take_slots(account.name, max(1, min(limit_slots, len(work))),
+                                       limit_slots)
         if not slots:
             log.info("portal %s: all %d browser slots are taken by other runs; they work the "
                      "queue", account.name, limit_slots)
@@ -188,7 +188,7 @@ class UploadRunner:
                 return
             queue: asyncio.Queue = asyncio.Queue()
             for position, upload in enumerate(work):
-                queue.put_nowait((position, upload))
+                queue.put_nowait((position, upload, False))
             in_order = InOrder(len(work))
             contexts = [context] + [await pool.context(state_path)
                                     for _ in range(len(slots) - 1)]
@@ -198,6 +198,18 @@ class UploadRunner:
             await pool.close()
             for slot in slots:
                 upload_claims.release(self.store.engine, slot, now=self.clock())
+
+    async def _take_slots(self, portal: str, wanted: int, limit: int) -> list[claims.Claim]:
+        """Browser slots on ``portal``; if all are taken, wait up to one lease for one to
+        free up (its holder may have died). Still none: the holders are alive and working."""
+        deadline = asyncio.get_running_loop().time() + self.lease.total_seconds() + 1
+        while True:
+            slots = upload_claims.take_slots(self.store.engine, portal, self.owner,
+                                             wanted=wanted, limit=limit, now=self.clock(),
+                                             lease=self.lease)
+            if slots or asyncio.get_running_loop().time() > deadline:
+                return slots
+            await asyncio.sleep(min(1.0, self.lease.total_seconds() / 4))
 
     async def _refresh_statuses(self, driver: PageDriver,
                                 waiting: list[uploads.Upload]) -> None:
@@ -256,12 +268,19 @@ class UploadRunner:
         driver = self._driver(account, context)
         await context.tracing.start(screenshots=False, snapshots=True)
         try:
-            while not queue.empty():
-                position, listed = queue.get_nowait()
+            while True:
+                item = await self._next(queue)
+                if item is None:
+                    break
+                position, listed, asked = item
                 try:
                     taken = upload_claims.claim_upload(self.store.engine, listed.id, self.owner,
                                                        now=self.clock(), lease=self.lease)
-                    if taken is None:  # another run holds it, or finished it meanwhile
+                    if isinstance(taken, datetime):  # another run holds it: ask again once
+                        if not asked:         # its lease has ended (it may have died)
+                            self._ask_later(queue, (position, listed, True), taken)
+                        continue
+                    if taken is None:  # finished by another run meanwhile
                         continue
                     claim, upload = taken
                     self._claims[upload.id] = claim
@@ -286,6 +305,26 @@ class UploadRunner:
             except PlaywrightError:
                 pass
             await pool.release(context)
+
+    async def _next(self, queue: asyncio.Queue) -> tuple | None:
+        """The next upload to try; waits while uploads held by other runs are due to be
+        asked about again. None when there is nothing left."""
+        while queue.empty():
+            if not self._waiting.get(id(queue)):
+                return None
+            await asyncio.sleep(0.2)
+        return queue.get_nowait()
+
+    def _ask_later(self, queue: asyncio.Queue, item: tuple, lease_end: datetime) -> None:
+        delay = min(max((lease_end - self.clock()).total_seconds() + 0.5, 0.0),
+                    self.lease.total_seconds() + 1)
+        self._waiting[id(queue)] = self._waiting.get(id(queue), 0) + 1
+
+        def again() -> None:
+            self._waiting[id(queue)] -= 1
+            queue.put_nowait(item)
+
+        asyncio.get_running_loop().call_later(delay, again)
 
     # -- one upload ---------------------------------------------------------------------------
     def _submission(self, upload: uploads.Upload) -> InvoiceSubmission:

@@ -162,6 +162,13 @@ def release_all(conn: Connection, owner: Owner, *, now: datetime,
     return len(held)
 
 
+def lease_end(conn: Connection, kind: str, key: str) -> datetime | None:
+    """When the current lease on ``kind``/``key`` ends (None if nobody holds it)."""
+    c = CLAIMS.c
+    return conn.execute(select(c.lease_until).where(
+        c.kind == kind, c.key == key, c.owner_run.is_not(None))).scalar()
+
+
 def holders(conn: Connection, kind: str, *, now: datetime) -> dict[str, str]:
     """Live claims of ``kind``: key → owner (for listings and tests)."""
     c = CLAIMS.c

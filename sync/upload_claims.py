@@ -23,13 +23,14 @@ def is_due(upload: uploads.Upload, next_attempt_at: datetime | None, now: dateti
 
 
 def claim_upload(engine: Engine, upload_id: int, owner: claims.Owner, *, now: datetime,
-                 lease: timedelta) -> tuple[claims.Claim, uploads.Upload] | None:
-    """Claim one upload and return it as it stands now, or None if another run holds it or
+                 lease: timedelta) -> tuple[claims.Claim, uploads.Upload] | datetime | None:
+    """Claim one upload and return it as it stands now; if another run holds it, when that
+    run's lease ends (ask again then: if the run died, the upload is ours to resume); None if
     it is no longer due (then the claim is given straight back)."""
     with writing(engine) as conn:
         claim = claims.take(conn, UPLOAD, str(upload_id), owner, now=now, lease=lease)
         if claim is None:
-            return None
+            return claims.lease_end(conn, UPLOAD, str(upload_id)) or now
         current = uploads.get(conn, upload_id)
         row = conn.execute(uploads.UPLOADS.select().where(
             uploads.UPLOADS.c.id == upload_id)).one()

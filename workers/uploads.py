@@ -39,7 +39,8 @@ def make_runner(settings: Settings, store: Store, portals: dict[str, PortalSetti
     return UploadRunner(store=store, accounts=accounts, browser=settings.browser,
                         pdfs=pdf_source(settings), evidence_root=settings.evidence_path,
                         session_root=settings.home / "sessions", billed_from=billed_from,
-                        on_upload=on_upload)
+                        on_upload=on_upload,
+                        lease=timedelta(seconds=settings.claim_lease_seconds))
 
 
 def run_uploads(settings: Settings, *, portal: str | None = None, demo_url: str | None = None,

@@ -8,13 +8,14 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from config.secrets import SecretBox
-from sync.claims import DEFAULT_LEASE
+from sqlalchemy import select
+
+from sync.models import AuditEventRow
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
@@ -31,6 +32,7 @@ def start_worker(world, workdir: Path) -> subprocess.Popen:
         f'password_encrypted = "{box.encrypt(DEMO_PASSWORD)}"\n{totp}timeout_seconds = 60\n')
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
     env["ARBRIDGE_HOME"] = str(world.settings.home)
+    env["ARBRIDGE_CLAIM_LEASE_SECONDS"] = str(LEASE_SECONDS)
     return subprocess.Popen([ARBRIDGE, "portals", "upload"], cwd=workdir, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -41,9 +43,14 @@ def kill(worker: subprocess.Popen) -> None:
     worker.wait(timeout=10)
 
 
-def after_the_lease() -> datetime:
-    """A clock for the next run: the killed worker's lease on its upload has run out."""
-    return datetime.now(timezone.utc) + DEFAULT_LEASE * 1.1
+LEASE_SECONDS = 3  # the killed worker's lease on its upload
+
+
+def taken_over(world) -> list[str]:  # type: ignore[no-untyped-def]
+    table = AuditEventRow.__table__
+    with world.store.engine.connect() as conn:
+        return list(conn.execute(select(table.c.entity_key).where(
+            table.c.action == "claim taken over", table.c.entity == "claim:upload")).scalars())
 
 
 def wait_for(condition, what: str, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
@@ -65,9 +72,8 @@ def test_killed_after_the_portal_stored_the_invoice(world, tmp_path):
         kill(worker)
     assert world.upload(document).state == "submitting"
     world.state.clear_faults()
-    world.run()  # the dead worker's lease is still running: its upload is left alone
-    assert world.upload(document).state == "submitting"
-    world.run(clock=after_the_lease)
+    world.run()  # waits for the dead worker's lease to end, then takes its upload over
+    assert taken_over(world) == [str(world.upload(document).id)]
     assert world.upload(document).state == "submitted"
     assert world.attempts(document)[-1]["outcome"] == "found"
     assert len(world.state.invoices()) == 1
@@ -90,7 +96,7 @@ def test_killed_before_the_portal_stored_the_invoice(coupa, tmp_path):
         kill(worker)
     assert coupa.state.invoices() == []
     coupa.state.clear_faults()
-    coupa.run(clock=after_the_lease)
+    coupa.run()
     assert coupa.upload(document).state == "submitted"
     assert [a["outcome"] for a in coupa.attempts(document)] == [None, "submitted"]
     assert len(coupa.state.invoices()) == 1
