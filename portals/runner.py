@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -63,6 +64,7 @@ STATUS_REFRESH_LIMIT = 200
 class RunSummary:
     portals: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, ArbridgeError] = field(default_factory=dict)  # why a portal stopped
 
     def count(self, portal: str, outcome: str) -> None:
         tally = self.portals.setdefault(portal, {o: 0 for o in OUTCOMES})
@@ -98,7 +100,8 @@ class UploadRunner:
                  billed_from: date | None = None,
                  on_upload: Callable[[str, str, str], None] | None = None,
                  owner: claims.Owner | None = None,
-                 lease: timedelta = claims.DEFAULT_LEASE) -> None:
+                 lease: timedelta = claims.DEFAULT_LEASE,
+                 on_timing: Callable[[str, float], None] | None = None) -> None:
         self.store = store
         self.accounts = accounts
         self.browser = browser
@@ -111,6 +114,7 @@ class UploadRunner:
         self.summary = RunSummary()
         self.owner = owner or claims.Owner.here()
         self.lease = lease
+        self.on_timing = on_timing  # (portal, seconds) of each upload worked, for metrics
         self._claims: dict[int, claims.Claim] = {}
         self._waiting: dict[int, int] = {}  # per queue: uploads held by other runs
 
@@ -155,6 +159,7 @@ class UploadRunner:
         except (PortalLoginFailed, PortalUnavailable, PortalLayoutChanged) as error:
             log.error("portal %s: %s", account.name, error)
             self.summary.errors[account.name] = str(error)
+            self.summary.failures[account.name] = error
 
     # -- one portal ---------------------------------------------------------------------------
     def _driver(self, account: PortalAccount, context: BrowserContext) -> PageDriver:
@@ -284,9 +289,12 @@ class UploadRunner:
                         continue
                     claim, upload = taken
                     self._claims[upload.id] = claim
+                    started = time.monotonic()
                     try:
                         await self._upload(account, driver, context, upload, balances,
                                            in_order, position)
+                        if self.on_timing:
+                            self.on_timing(account.name, time.monotonic() - started)
                     finally:
                         del self._claims[upload.id]
                         upload_claims.release(self.store.engine, claim, now=self.clock())

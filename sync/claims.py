@@ -19,6 +19,7 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
@@ -30,6 +31,8 @@ from sync.work_models import WorkClaimRow
 
 CLAIMS = WorkClaimRow.__table__  # type: ignore[attr-defined]
 DEFAULT_LEASE = timedelta(minutes=2)
+# Called with the kind of work on every take-over (the worker's metrics subscribe here).
+ON_TAKE_OVER: list[Callable[[str], None]] = []
 
 
 class ClaimLost(ArbridgeError):
@@ -103,6 +106,8 @@ def take(conn: Connection, kind: str, key: str, owner: Owner, *, now: datetime,
                lease_until=row.previous_lease_until)
         _audit(conn, "claim taken over", kind, key, now, owner=owner,
                previous_owner=row.previous_owner, lease_until=now + lease)
+        for hook in ON_TAKE_OVER:
+            hook(kind)
     else:
         _audit(conn, "claim taken", kind, key, now, owner=owner, lease_until=now + lease)
     return Claim(kind, key, owner, row.generation, now + lease, row.previous_owner)
