@@ -363,7 +363,9 @@ class UploadRunner:
         keep_trace = True
         reserved: Decimal | None = None
         try:
-            found = await driver.find_invoice(upload.invoice_number)
+            found = None
+            if self._must_look_up(account, upload):
+                found = await driver.find_invoice(upload.invoice_number)
             if found is not None:
                 outcome, detail = self._already_there(upload, found)
                 keep_trace = outcome != "found"
@@ -421,6 +423,14 @@ class UploadRunner:
                     await evidence.drop_trace(context)
             except PlaywrightError:
                 log.warning("could not save the trace of %s", upload.billing_document)
+
+    def _must_look_up(self, account: PortalAccount, upload: uploads.Upload) -> bool:
+        """Look the invoice up before submitting unless the claim proves arbridge never sent
+        it (no attempt was ever begun: each is recorded under the claim before the portal is
+        touched) and the portal is trusted to hold nothing keyed in by hand."""
+        claim = self._claims.get(upload.id)
+        proven_new = upload.attempts == 0 and claim is not None and not claim.taken_over_from
+        return not (proven_new and not account.settings.lookup_new_invoices)
 
     def _fits(self, upload: uploads.Upload, balances: dict[str, PoBalance]) -> str | None:
         """Check the PO and, if it fits, reserve the amount for this run (no await between)."""

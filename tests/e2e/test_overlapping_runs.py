@@ -51,7 +51,8 @@ def _bind_customer(world) -> None:  # type: ignore[no-untyped-def]
 def _runner(world) -> UploadRunner:  # type: ignore[no-untyped-def]
     box = SecretBox.load(world.settings.home)
     return UploadRunner(
-        store=world.store, accounts=resolve(world.accounts(concurrency=4), box),
+        store=world.store,
+        accounts=resolve(world.accounts(concurrency=4, lookup_new_invoices=False), box),
         browser=BrowserSettings(), pdfs=RenderSource(world.settings.home / "pdfs"),
         evidence_root=world.settings.evidence_path,
         session_root=world.settings.home / "sessions")

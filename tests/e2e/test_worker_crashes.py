@@ -70,7 +70,9 @@ def _config(world, workdir: Path) -> None:  # type: ignore[no-untyped-def]
         f'[portals.demo-coupa]\nkind = "demo-coupa"\nurl = "{world.server.url}/coupa"\n'
         f'user = "{DEMO_LOGIN}"\npassword_encrypted = "{box.encrypt(DEMO_PASSWORD)}"\n'
         f'totp_secret_encrypted = "{box.encrypt(DEMO_TOTP_SECRET)}"\n'
-        f'concurrency = {WORKERS}\ntimeout_seconds = 60\n')
+        f'concurrency = {WORKERS}\ntimeout_seconds = 60\n'
+        # only retries and take-overs are looked up: the claims alone must keep it exact
+        'lookup_new_invoices = false\n')
 
 
 def _worker(workdir: Path, env: dict[str, str], n: int) -> subprocess.Popen:
