@@ -39,5 +39,9 @@ def test_run_once_pulls_then_uploads_and_records_both_jobs(tmp_path, server):
                                                           ("sap_pull", "done")]
     assert store.counts()["billing_documents"] == 200
     assert states and states <= ON_PORTAL | {"held"}
+    listed = subprocess.run([ARBRIDGE, "jobs", "list", "--json"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert [(r["actor"], r["outcome"]) for r in json.loads(listed.stdout)] == [
+        ("portal_upload", "done"), ("sap_pull", "done")]
     first_line = done.stderr.splitlines()[0]
     assert json.loads(first_line)["level"] in ("INFO", "WARNING")  # JSON logs on a pipe
