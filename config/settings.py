@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     )
     claim_lease_seconds: float = Field(
         default=120.0, gt=0, description="lease on claimed work; renewed every third of it")
+    portal_contexts_per_run: int | None = Field(
+        default=None, ge=1, description="browser contexts one run opens per portal (default: "
+        "up to the portal's concurrency); with several workers, 1 spreads a portal's slots "
+        "over them")
     schedule: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_SCHEDULE),
         description="job → cron expression for `arbridge scheduler` (empty string: off)")

@@ -101,7 +101,8 @@ class UploadRunner:
                  on_upload: Callable[[str, str, str], None] | None = None,
                  owner: claims.Owner | None = None,
                  lease: timedelta = claims.DEFAULT_LEASE,
-                 on_timing: Callable[[str, float], None] | None = None) -> None:
+                 on_timing: Callable[[str, float], None] | None = None,
+                 contexts_per_run: int | None = None) -> None:
         self.store = store
         self.accounts = accounts
         self.browser = browser
@@ -115,6 +116,7 @@ class UploadRunner:
         self.owner = owner or claims.Owner.here()
         self.lease = lease
         self.on_timing = on_timing  # (portal, seconds) of each upload worked, for metrics
+        self.contexts_per_run = contexts_per_run  # at most this many of a portal's slots
         self._claims: dict[int, claims.Claim] = {}
         self._waiting: dict[int, int] = {}  # per queue: uploads held by other runs
 
@@ -175,8 +177,8 @@ class UploadRunner:
             return
         self.summary.portals.setdefault(account.name, {o: 0 for o in OUTCOMES})
         limit_slots = account.settings.concurrency
-        slots = await self._take_slots(account.name, max(1, min(limit_slots, len(work))),
-                                       limit_slots)
+        wanted = min(limit_slots, len(work), self.contexts_per_run or limit_slots)
+        slots = await self._take_slots(account.name, max(1, wanted), limit_slots)
         if not slots:
             log.info("portal %s: all %d browser slots are taken by other runs; they work the "
                      "queue", account.name, limit_slots)

@@ -60,6 +60,7 @@ def configure(verbose: bool = True, as_json: bool | None = None) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("pika").setLevel(logging.WARNING)  # connection chatter at INFO
 
 
 def job_context(**ids: Any) -> contextvars.Token:

@@ -42,7 +42,8 @@ def make_runner(settings: Settings, store: Store, portals: dict[str, PortalSetti
                         session_root=settings.home / "sessions", billed_from=billed_from,
                         on_upload=on_upload,
                         lease=timedelta(seconds=settings.claim_lease_seconds),
-                        on_timing=metrics.upload_seconds)
+                        on_timing=metrics.upload_seconds,
+                        contexts_per_run=settings.portal_contexts_per_run)
 
 
 def run_uploads(settings: Settings, *, portal: str | None = None, demo_url: str | None = None,

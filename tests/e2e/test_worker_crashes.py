@@ -53,15 +53,18 @@ def broker_url(request, monkeypatch):
     except Exception as exc:  # noqa: BLE001 - any failure means the service is down
         service_unavailable(f"{request.param} at {url}", exc)
     use_broker(broker, record=False)
-    yield url
-    for queue in list(broker.queues):
-        broker.flush(queue)
-    if request.param == "rabbitmq":
-        channel = broker.channel
-        for queue in list(broker.queues):
-            for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
-                channel.queue_delete(name)
+    queues = list(broker.queues)
     broker.close()
+    yield url
+    cleaner = make_broker(url)  # a fresh connection: the test's may have idled out
+    for queue in queues:
+        if request.param == "rabbitmq":
+            for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
+                cleaner.channel.queue_delete(name)
+        else:
+            cleaner.declare_queue(queue)
+            cleaner.flush(queue)
+    cleaner.close()
 
 
 def _config(world, workdir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -108,9 +111,12 @@ def test_killed_workers_leave_every_invoice_on_the_portal_exactly_once(
                ARBRIDGE_DATABASE_URL=postgres_url,
                ARBRIDGE_QUEUE_PREFIX=os.environ["ARBRIDGE_QUEUE_PREFIX"],
                ARBRIDGE_CLAIM_LEASE_SECONDS=str(LEASE_SECONDS),
-               ARBRIDGE_BROKER_HEARTBEAT_SECONDS="3")
+               ARBRIDGE_BROKER_HEARTBEAT_SECONDS="3",
+               ARBRIDGE_PORTAL_CONTEXTS_PER_RUN="1")  # each worker works: kills hit work
     home = str(world.settings.home)
+    sender = use_broker(make_broker(broker_url), record=False)
     sent = {actors.portal_upload.send(home=home).message_id for _ in range(WORKERS)}
+    sender.close()
     workers = [_worker(tmp_path, env, n) for n in range(WORKERS)]
     rng = random.Random()
     kills = 0
