@@ -69,7 +69,8 @@ def _line(db: sqlite3.Connection, *, bukrs: str, belnr: str, gjahr: str, buzei: 
 def _open_item(db: sqlite3.Connection, *, bukrs: str, kunnr: str, belnr: str, gjahr: str,
                buzei: int, budat: str, bldat: str, waers: str, xblnr: str, blart: str,
                shkzg: str, amount: Decimal, zuonr: str, sgtxt: str, vbeln: str = "",
-               zfbdt: str = "", table: str = "BSID", augbl: str = "", augdt: str = "") -> None:
+               zfbdt: str = "", table: str = "BSID", augbl: str = "", augdt: str = "",
+               rebzg: str = "") -> None:
     values = {"BUKRS": bukrs, "KUNNR": kunnr, "UMSKS": "", "UMSKZ": "", "AUGDT": augdt,
               "AUGBL": augbl, "ZUONR": zuonr[:18], "GJAHR": gjahr, "BELNR": belnr,
               "BUZEI": f"{buzei:03d}", "BUDAT": budat, "BLDAT": bldat, "CPUDT": budat,
@@ -77,7 +78,7 @@ def _open_item(db: sqlite3.Connection, *, bukrs: str, kunnr: str, belnr: str, gj
               "BSCHL": CREDIT_KEY if shkzg == "H" else DEBIT_KEY, "SHKZG": shkzg,
               "DMBTR": str(amount), "WRBTR": str(amount), "MWSTS": "0", "SGTXT": sgtxt[:50],
               "ZFBDT": zfbdt or budat, "ZTERM": "", "ZBD1T": "0", "ZBD2T": "0", "ZBD3T": "0",
-              "VBELN": vbeln}
+              "VBELN": vbeln, "REBZG": rebzg}
     db.execute(f"INSERT INTO {table} ({', '.join(BSID_FIELDS)}) VALUES "
                f"({', '.join('?' * len(BSID_FIELDS))})", [values[f] for f in BSID_FIELDS])
 
@@ -276,7 +277,8 @@ def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: s
                   rebzg=entry["BELNR"])
             _open_item(db, bukrs=I_BUKRS, kunnr=I_KUNNR, belnr=belnr, gjahr=gjahr, buzei=buzei,
                        budat=budat, bldat=bldat, waers=I_WAERS, xblnr=row[3], blart=I_BLART,
-                       shkzg="S", amount=residual, zuonr=row[2], sgtxt=text, vbeln=row[4])
+                       shkzg="S", amount=residual, zuonr=row[2], sgtxt=text, vbeln=row[4],
+                       rebzg=entry["BELNR"])
     if Decimal(str(I_ON_ACCOUNT)) > 0:
         buzei += 1
         _line(db, bukrs=I_BUKRS, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="D", shkzg="H",

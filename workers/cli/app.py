@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import bank, cash, demo, jobs, portals, remittance, sap, secrets, status
+from workers.cli import (
+    bank,
+    cash,
+    demo,
+    job_runs,
+    jobs,
+    portals,
+    remittance,
+    sap,
+    scheduler,
+    secrets,
+    status,
+)
 from workers.cli.output import configure_logging
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -21,6 +33,9 @@ app.command("allocate")(cash.allocate_command)
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)
+jobs.app.command("list")(job_runs.list_command)
+app.command("scheduler")(scheduler.scheduler_command)
+app.command("run")(scheduler.run_command)
 
 
 @app.callback()
