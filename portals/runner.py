@@ -10,6 +10,10 @@ For each portal with work: one login, one read of the PO balances (stored), then
    the Playwright trace.
 
 Technical failures go back to ``ready`` with backoff; business failures go to a person.
+Whatever goes wrong with one invoice (its data, its PDF, a bug) fails or retries that invoice
+and the run carries on; an invoice under which a run died twice is set aside for a person.
+Evidence never holds a secret: logins happen outside the recording and every file is
+scanned before it is kept.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,27 +32,34 @@ from sqlalchemy import select
 
 from config.errors import ArbridgeError, InputError
 from config.portals import BrowserSettings
+from connectors.pdf_checks import PdfNotReady, check_pdf
 from portals.accounts import PortalAccount
 from portals.browser import BrowserPool
 from portals.driver import InvoiceSubmission, PortalInvoice
 from portals.errors import (
     PortalLayoutChanged,
     PortalLoginFailed,
+    PortalPageNotFound,
     PortalRejected,
     PortalUnavailable,
     PortalUncertain,
 )
-from portals.evidence import EvidencePack
+from portals.evidence import EvidencePack, save_trace, scrub
 from portals.drivers.base import PageDriver
+from portals.redact import Redactor
 from portals.registry import make_driver
+from sync import attempts as attempt_rules
 from sync import uploads
+from sync.amount_rules import amount_hold_reason
+from sync.files import private_dir
 from sync.models import CustomerRow
 from sync.po_rules import PoBalance, hold_reason
 from sync.store import Store
 from sync.upload_states import TRANSITIONS
 
 log = logging.getLogger(__name__)
-OUTCOMES = ("submitted", "found", "held", "failed", "retry", "status")
+OUTCOMES = ("submitted", "found", "held", "failed", "retry", "waiting", "status")
+PDF_WAIT = timedelta(minutes=15)  # a PDF not there yet is looked for again after this
 STATUS_REFRESH_LIMIT = 200
 
 
@@ -191,12 +202,13 @@ class UploadRunner:
         try:
             balances = await self._read_balances(account.name, driver)
         except (PortalLayoutChanged, PortalUnavailable, PortalLoginFailed) as error:
-            folder = (self.evidence_root / account.name / "_portal" /
-                      self.clock().strftime("%Y%m%dT%H%M%S"))
-            folder.mkdir(parents=True, exist_ok=True)
+            folder = private_dir(self.evidence_root / account.name / "_portal" /
+                                 self.clock().strftime("%Y%m%dT%H%M%S"))
+            redactor = self._redactor(account, driver)
             try:
                 await driver.screenshot(folder / "screenshot.png")
-                await context.tracing.stop(path=str(folder / "trace.zip"))
+                await save_trace(context, folder, redactor, chunk=False)
+                await scrub(folder, context, redactor)
             except PlaywrightError:
                 log.warning("no evidence for the %s failure", account.name)
             raise type(error)(f"{error} (evidence: {folder})") from error
@@ -247,6 +259,54 @@ class UploadRunner:
             invoice_date=upload.invoice_date, net=upload.net, tax=upload.tax,
             currency=upload.currency, description=f"Invoice {upload.invoice_number} as per PO")
 
+    @staticmethod
+    def _redactor(account: PortalAccount, driver: PageDriver) -> Redactor:
+        redactor = Redactor([account.password, account.totp_secret])
+        redactor.add_cookies(driver.cookie_values)
+        return redactor
+
+    def _prepare(self, upload: uploads.Upload) -> tuple[InvoiceSubmission, Path]:
+        """What is typed and attached, checked before anything is typed. A PDF not there yet
+        is waited for; anything else wrong with this one invoice (its data, its PDF, the
+        renderer) fails it with the reason, and the run carries on with the others."""
+        try:
+            submission = self._submission(upload)
+            pdf = self.pdfs.pdf_for(upload, self._customer_name(upload))  # type: ignore[attr-defined]
+            check_pdf(pdf, invoice_number=upload.invoice_number)
+        except (PdfNotReady, InputError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - one invoice must never stop a portal
+            log.exception("preparing invoice %s failed", upload.invoice_number)
+            raise InputError(f"invoice {upload.invoice_number} could not be prepared for the "
+                             f"portal: {type(exc).__name__}: {exc}") from exc
+        return submission, pdf
+
+    def _set_aside_if_poison(self, upload: uploads.Upload) -> bool:
+        """An invoice under which a run died twice is set aside for a person (never retried
+        forever); True if it was."""
+        now = self.clock()
+        with self.store.engine.begin() as conn:
+            crashed = attempt_rules.crashes(conn, upload.id)
+            if crashed < attempt_rules.CRASHES_BEFORE_SET_ASIDE:
+                return False
+            attempt_rules.set_aside_orphans(conn, upload.id, now=now)
+            uploads.transition(conn, upload.id, "failed", now=now, reason=(
+                f"set aside for a person: a run stopped {crashed} times while uploading invoice "
+                f"{upload.invoice_number}; check whether it is on the portal and what is "
+                f"unusual about it, then: arbridge portals retry {upload.billing_document}"))
+        log.error("upload %s to %s set aside after %d interrupted runs",
+                  upload.billing_document, upload.portal, crashed)
+        self.summary.count(upload.portal, "failed")
+        if self.on_upload:
+            self.on_upload(upload.portal, upload.billing_document, "failed")
+        return True
+
+    def _close_interrupted(self, upload: uploads.Upload, attempt_id: int, *,
+                           on_portal: bool) -> None:
+        with self.store.engine.begin() as conn:
+            attempt_rules.close_interrupted(conn, upload.id, current=attempt_id,
+                                            now=self.clock(), on_portal=on_portal)
+
     def _customer_name(self, upload: uploads.Upload) -> str:
         table = CustomerRow.__table__  # type: ignore[attr-defined]
         with self.store.engine.connect() as conn:
@@ -258,21 +318,28 @@ class UploadRunner:
                       context: BrowserContext, upload: uploads.Upload,
                       balances: dict[str, PoBalance], in_order: InOrder,
                       position: int) -> None:
+        if upload.state == "submitting" and self._set_aside_if_poison(upload):
+            return
         with self.store.engine.begin() as conn:
             attempt_id = uploads.begin_attempt(conn, upload, now=self.clock())
             attempt = uploads.get(conn, upload.id).attempts
         evidence = EvidencePack(self.evidence_root, account.name, upload.billing_document,
                                 attempt)
-        submission = self._submission(upload)
         await context.tracing.start_chunk()
         keep_trace = True
         reserved: Decimal | None = None
         try:
             found = await driver.find_invoice(upload.invoice_number)
+            self._close_interrupted(upload, attempt_id, on_portal=found is not None)
             if found is not None:
                 outcome, detail = self._already_there(upload, found)
                 keep_trace = outcome != "found"
                 self._finish(upload, attempt_id, evidence, outcome, detail)
+                return
+            reason = amount_hold_reason(net=upload.net, tax=upload.tax, currency=upload.currency)
+            if reason:
+                keep_trace = False
+                self._finish(upload, attempt_id, evidence, "held", reason)
                 return
             await in_order.wait_turn(position)
             reason = self._fits(upload, balances)
@@ -282,7 +349,7 @@ class UploadRunner:
                 self._finish(upload, attempt_id, evidence, "held", reason)
                 return
             reserved = upload.net
-            pdf = self.pdfs.pdf_for(upload, self._customer_name(upload))  # type: ignore[attr-defined]
+            submission, pdf = self._prepare(upload)
             evidence.values(submission, pdf)
             result = await driver.submit_invoice(submission, pdf)
             await driver.screenshot(evidence.screenshot_path)
@@ -299,7 +366,10 @@ class UploadRunner:
             else:
                 await self._screenshot(driver, evidence)
                 self._finish(upload, attempt_id, evidence, "retry", str(error), account=account)
-        except PortalRejected as error:
+        except PdfNotReady as error:
+            keep_trace = False
+            self._finish(upload, attempt_id, evidence, "waiting", str(error))
+        except (PortalRejected, PortalPageNotFound) as error:
             await self._screenshot(driver, evidence)
             self._finish(upload, attempt_id, evidence, "failed", str(error))
         except PortalLayoutChanged as error:
@@ -314,16 +384,18 @@ class UploadRunner:
             await self._screenshot(driver, evidence)
             self._finish(upload, attempt_id, evidence, "retry", str(error).splitlines()[0],
                          account=account)
+        except Exception as error:  # noqa: BLE001 - a bug with one invoice must not stop the run
+            log.exception("upload %s to %s", upload.billing_document, upload.portal)
+            await self._screenshot(driver, evidence)
+            self._finish(upload, attempt_id, evidence, "retry",
+                         f"unexpected error: {type(error).__name__}: {error}", account=account)
         finally:
             if reserved is not None and upload.po_number in balances:
                 balance = balances[upload.po_number]
                 balances[upload.po_number] = replace(balance,
                                                      remaining=balance.remaining + reserved)
             try:
-                if keep_trace:
-                    await evidence.keep_trace(context)
-                else:
-                    await evidence.drop_trace(context)
+                await evidence.seal(context, self._redactor(account, driver), keep=keep_trace)
             except PlaywrightError:
                 log.warning("could not save the trace of %s", upload.billing_document)
 
@@ -370,6 +442,9 @@ class UploadRunner:
                 uploads.transition(conn, upload.id, "held", now=now, reason=detail)
             elif outcome == "failed":
                 uploads.transition(conn, upload.id, "failed", now=now, reason=detail)
+            elif outcome == "waiting":  # not counted against max_attempts
+                uploads.transition(conn, upload.id, "ready", now=now, reason=detail,
+                                   next_attempt_at=now + PDF_WAIT)
             else:
                 max_attempts = account.settings.max_attempts if account else 5
                 state = uploads.retry_later(conn, upload, now=now, reason=detail,
