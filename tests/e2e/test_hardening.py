@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import stat
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -196,3 +197,23 @@ def test_an_address_the_portal_does_not_know_is_not_reported_as_a_changed_page(c
 
     with pytest.raises(PortalPageNotFound, match="404"):
         asyncio.run(submit())
+
+
+def test_evidence_sessions_and_pdfs_are_written_owner_only(coupa):
+    previous = os.umask(0o022)  # as with a default login shell
+    try:
+        coupa.add_po("4500000001", "50000.00")
+        coupa.add_invoice(90000074, "4500000001")
+        failing = coupa.add_invoice(90000075, "4500000001", net="2000.00")
+        coupa.state.set_fault("layout", "v2-form")
+        coupa.run()
+        assert coupa.upload(failing).state == "failed"
+    finally:
+        os.umask(previous)
+    home = coupa.settings.home
+    written = [p for sub in ("evidence", "sessions", "pdfs") for p in (home / sub).rglob("*")]
+    assert any(p.name == "trace.zip" for p in written)
+    assert any(p.suffix == ".json" for p in (home / "sessions").iterdir())
+    loose = [f"{p} {stat.S_IMODE(p.stat().st_mode):o}" for p in written
+             if stat.S_IMODE(p.stat().st_mode) & 0o077]
+    assert loose == []
