@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
 from config.errors import ConfigError
-from config.settings import redact_url
+from config.settings import redact_text, redact_url
 from sync.files import touch_private
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ def migrate(engine: Engine) -> bool:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
     except OperationalError as exc:
-        raise ConfigError(f"cannot open the store at {redact_url(str(engine.url))}: "
-                          f"{exc.orig}") from exc
+        url = engine.url.render_as_string(hide_password=False)
+        raise ConfigError(f"cannot open the store at {redact_url(url)}: "
+                          f"{redact_text(str(exc.orig), url)}") from None
     log.info("store migrated to %s", head_revision())
     return True

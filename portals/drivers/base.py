@@ -16,6 +16,7 @@ from playwright.async_api import BrowserContext, Locator, Page, Response
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from config.settings import redact_text, redact_url
 from portals.driver import InvoiceSubmission, PortalInvoice, SubmitResult
 from portals.errors import (
     PortalLayoutChanged,
@@ -89,8 +90,9 @@ class PageDriver:
             raise PortalUnavailable(f"{self.kind}: {path} did not load within "
                                     f"{self.timeout_ms / 1000:.0f}s") from exc
         except PlaywrightError as exc:
-            raise PortalUnavailable(f"{self.kind} at {self.base} not reachable: "
-                                    f"{str(exc).splitlines()[0]}") from exc
+            raise PortalUnavailable(
+                f"{self.kind} at {redact_url(self.base)} not reachable: "
+                f"{redact_text(str(exc).splitlines()[0], self.base)}") from exc
         self.check_response(response, path)
         if not expect_login and self.is_login_page(page.url):
             raise SessionExpired(path)
