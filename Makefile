@@ -40,7 +40,7 @@ lock:
 # Known vulnerabilities in the locked versions (needs the PyPI/OSV advisory database online).
 audit: install
 	$(BIN)/python -m pip install --quiet 'pip-audit>=2.7'
-	$(BIN)/pip-audit --requirement $(LOCK) --require-hashes --disable-pip
+	$(BIN)/pip-audit --strict --requirement $(LOCK) --require-hashes --disable-pip
 
 # Debian's chromium when we are root (Playwright cannot download browsers everywhere);
 # otherwise Playwright's own build.

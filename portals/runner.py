@@ -28,14 +28,13 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext, async_playwright
 from playwright.async_api import Error as PlaywrightError
-from sqlalchemy import select
 
 from config.errors import ArbridgeError, InputError
 from config.portals import BrowserSettings
-from connectors.pdf_checks import PdfNotReady, check_pdf
+from connectors.pdf_checks import PdfNotReady
 from portals.accounts import PortalAccount
 from portals.browser import BrowserPool
-from portals.driver import InvoiceSubmission, PortalInvoice
+from portals.driver import PortalInvoice
 from portals.errors import (
     PortalLayoutChanged,
     PortalLoginFailed,
@@ -45,6 +44,7 @@ from portals.errors import (
     PortalUncertain,
 )
 from portals.evidence import EvidencePack, save_trace, scrub
+from portals.preparing import prepare
 from portals.drivers.base import PageDriver
 from portals.redact import Redactor
 from portals.registry import make_driver
@@ -52,7 +52,6 @@ from sync import attempts as attempt_rules
 from sync import uploads
 from sync.amount_rules import amount_hold_reason
 from sync.files import private_dir
-from sync.models import CustomerRow
 from sync.po_rules import PoBalance, hold_reason
 from sync.store import Store
 from sync.upload_states import TRANSITIONS
@@ -253,33 +252,11 @@ class UploadRunner:
             await pool.release(context)
 
     # -- one upload ---------------------------------------------------------------------------
-    def _submission(self, upload: uploads.Upload) -> InvoiceSubmission:
-        return InvoiceSubmission(
-            number=upload.invoice_number, po_number=upload.po_number or "",
-            invoice_date=upload.invoice_date, net=upload.net, tax=upload.tax,
-            currency=upload.currency, description=f"Invoice {upload.invoice_number} as per PO")
-
     @staticmethod
     def _redactor(account: PortalAccount, driver: PageDriver) -> Redactor:
         redactor = Redactor([account.password, account.totp_secret])
         redactor.add_cookies(driver.cookie_values)
         return redactor
-
-    def _prepare(self, upload: uploads.Upload) -> tuple[InvoiceSubmission, Path]:
-        """What is typed and attached, checked before anything is typed. A PDF not there yet
-        is waited for; anything else wrong with this one invoice (its data, its PDF, the
-        renderer) fails it with the reason, and the run carries on with the others."""
-        try:
-            submission = self._submission(upload)
-            pdf = self.pdfs.pdf_for(upload, self._customer_name(upload))  # type: ignore[attr-defined]
-            check_pdf(pdf, invoice_number=upload.invoice_number)
-        except (PdfNotReady, InputError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - one invoice must never stop a portal
-            log.exception("preparing invoice %s failed", upload.invoice_number)
-            raise InputError(f"invoice {upload.invoice_number} could not be prepared for the "
-                             f"portal: {type(exc).__name__}: {exc}") from exc
-        return submission, pdf
 
     def _set_aside_if_poison(self, upload: uploads.Upload) -> bool:
         """An invoice under which a run died twice is set aside for a person (never retried
@@ -306,13 +283,6 @@ class UploadRunner:
         with self.store.engine.begin() as conn:
             attempt_rules.close_interrupted(conn, upload.id, current=attempt_id,
                                             now=self.clock(), on_portal=on_portal)
-
-    def _customer_name(self, upload: uploads.Upload) -> str:
-        table = CustomerRow.__table__  # type: ignore[attr-defined]
-        with self.store.engine.connect() as conn:
-            return conn.execute(select(table.c.name).join_from(
-                table, uploads.UPLOADS, table.c.number == uploads.UPLOADS.c.customer).where(
-                uploads.UPLOADS.c.id == upload.id)).scalar() or ""
 
     async def _upload(self, account: PortalAccount, driver: PageDriver,
                       context: BrowserContext, upload: uploads.Upload,
@@ -349,7 +319,7 @@ class UploadRunner:
                 self._finish(upload, attempt_id, evidence, "held", reason)
                 return
             reserved = upload.net
-            submission, pdf = self._prepare(upload)
+            submission, pdf = prepare(self.store, self.pdfs, upload)
             evidence.values(submission, pdf)
             result = await driver.submit_invoice(submission, pdf)
             await driver.screenshot(evidence.screenshot_path)
