@@ -96,6 +96,10 @@ class RenderSource:
         return _cached(self.folder / f"{invoice.billing_document}.pdf",
                        lambda target: self._render(invoice, customer_name, target))
 
+    def forget(self, invoice: InvoiceFacts) -> None:
+        """Drop a cached PDF that failed its checks, so a retry produces it afresh."""
+        (self.folder / f"{invoice.billing_document}.pdf").unlink(missing_ok=True)
+
     def _render(self, invoice: InvoiceFacts, customer_name: str, target: Path) -> None:
         pdf = FPDF()
         pdf.add_font("DejaVu", "", str(FONTS / REGULAR))
@@ -129,6 +133,10 @@ class ArchiveLinkSource:
     def pdf_for(self, invoice: InvoiceFacts, customer_name: str) -> Path:
         return _cached(self.folder / f"{invoice.billing_document}.pdf",
                        lambda target: target.write_bytes(self._fetch(invoice)))
+
+    def forget(self, invoice: InvoiceFacts) -> None:
+        """Drop a cached PDF that failed its checks, so a retry fetches it from SAP again."""
+        (self.folder / f"{invoice.billing_document}.pdf").unlink(missing_ok=True)
 
     def _fetch(self, invoice: InvoiceFacts) -> bytes:
         content = fetch_pdf(self.sap, invoice.billing_document)  # type: ignore[arg-type]

@@ -9,15 +9,18 @@ zip members too) before it is kept. Files are owner-only (0600 in 0700 folders).
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict
 from pathlib import Path
 
 from playwright.async_api import BrowserContext
+from playwright.async_api import Error as PlaywrightError
 
 from portals.driver import InvoiceSubmission
 from portals.redact import Redactor
 from sync.files import private_dir, private_file, write_private
 
+log = logging.getLogger(__name__)
 TRACE = "trace.zip"
 
 
@@ -42,12 +45,15 @@ class EvidencePack:
         await save_trace(context, self.folder, redactor, chunk=True)
 
     async def seal(self, context: BrowserContext, redactor: Redactor, *, keep: bool) -> None:
-        """End the attempt's trace chunk (kept or dropped), then scan the whole pack."""
-        if keep:
-            await self.keep_trace(context, redactor)
-        else:
-            await context.tracing.stop_chunk()
-        await scrub(self.folder, context, redactor)
+        """End the attempt's trace chunk (kept or dropped), then scan the whole pack — even
+        when the browser failed on the way."""
+        try:
+            if keep:
+                await self.keep_trace(context, redactor)
+            else:
+                await context.tracing.stop_chunk()
+        finally:
+            await scrub(self.folder, context, redactor)
 
     @staticmethod
     async def drop_trace(context: BrowserContext) -> None:
@@ -56,8 +62,12 @@ class EvidencePack:
 
 async def scrub(folder: Path, context: BrowserContext, redactor: Redactor) -> int:
     """Redact every secret from the files in ``folder``, the context's current cookies
-    included."""
-    redactor.add_cookies(c["value"] for c in await context.cookies())
+    included (if the browser can still say what they are)."""
+    try:
+        redactor.add_cookies(c["value"] for c in await context.cookies())
+    except PlaywrightError:
+        log.warning("cookies of a failed browser unknown; evidence %s scanned without them",
+                    folder)
     return redactor.scrub_folder(folder)
 
 

@@ -42,7 +42,12 @@ def prepare(store: Store, pdfs: object, upload: uploads.Upload
         submission = submission_for(upload)
         pdf = pdfs.pdf_for(upload, customer_name(store, upload))  # type: ignore[attr-defined]
         check_pdf(pdf, invoice_number=upload.invoice_number)
-    except (PdfNotReady, InputError):
+    except PdfNotReady:
+        raise
+    except InputError:
+        forget = getattr(pdfs, "forget", None)  # a cached copy is produced afresh next time
+        if forget is not None:
+            forget(upload)
         raise
     except Exception as exc:  # noqa: BLE001 - one invoice must never stop a portal
         log.exception("preparing invoice %s failed", upload.invoice_number)

@@ -104,3 +104,22 @@ def test_archivelink_reads_the_archived_print_from_sap(simulator, tmp_path):
     assert source.pdf_for(Invoice(), "x").read_bytes() == original
     with pytest.raises(PdfNotReady, match="no archived PDF for billing document 0090000043"):
         source.pdf_for(Invoice(billing_document="0090000043"), "x")
+
+
+def test_archived_pdf_that_fails_its_checks_is_fetched_again_on_retry(simulator, store,
+                                                                      tmp_path):
+    from portals.preparing import prepare
+    broken = b"%PDF-1.4 " + b"x" * 500  # no trailer: cut short
+    simulator.archive_pdf("0090000042", broken)
+    source = ArchiveLinkSource(RfcSapClient(factory=simulator.connect, params={}), tmp_path)
+    with pytest.raises(PdfInvalid, match="cut short"):
+        prepare(store, source, Upload())  # type: ignore[arg-type]
+    good = RenderSource(tmp_path / "r").pdf_for(Invoice(), "x").read_bytes()
+    simulator.archive_pdf("0090000042", good)  # the print is archived again in SAP
+    submission, pdf = prepare(store, source, Upload())  # type: ignore[arg-type]
+    assert pdf.read_bytes() == good and submission.po_number == "4500000001"
+
+
+@dataclass
+class Upload(Invoice):
+    id: int = 1
