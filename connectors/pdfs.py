@@ -1,9 +1,9 @@
 """Where invoice PDFs come from: a folder SAP output drops them in, SAP ArchiveLink, or
 rendered by arbridge from the billing document. One ``PdfSource`` is chosen by settings.
 
-Rendered invoices use the DejaVu Sans fonts shipped in ``connectors/fonts`` (with Droid Sans
-Fallback for CJK), so every customer name renders: typographic apostrophes, dashes, Greek,
-Cyrillic, Arabic, Chinese. Cached PDFs are owner-only.
+Rendered invoices whose text is beyond Latin-1 use the DejaVu Sans fonts shipped in
+``connectors/fonts`` (with Droid Sans Fallback for CJK), so every customer name renders:
+typographic apostrophes, dashes, Greek, Cyrillic, Arabic, Chinese. Cached PDFs are owner-only.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sync.files import private_dir, private_file
 
 FONTS = Path(__file__).parent / "fonts"
 REGULAR, BOLD, FALLBACK = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DroidSansFallback.ttf"
+TITLE = "TAX INVOICE"
 
 
 class InvoiceFacts(Protocol):
@@ -101,26 +102,36 @@ class RenderSource:
         (self.folder / f"{invoice.billing_document}.pdf").unlink(missing_ok=True)
 
     def _render(self, invoice: InvoiceFacts, customer_name: str, target: Path) -> None:
-        pdf = FPDF()
-        pdf.add_font("DejaVu", "", str(FONTS / REGULAR))
-        pdf.add_font("DejaVu", "B", str(FONTS / BOLD))
-        pdf.add_page()
-        pdf.set_font("DejaVu", "B", 16)
-        pdf.cell(0, 10, "TAX INVOICE", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", size=11)
         lines = [self.supplier, "", f"Invoice number: {invoice.invoice_number}",
                  f"Invoice date: {invoice.invoice_date.isoformat()}",
                  f"Customer: {customer_name}", f"Customer PO: {invoice.po_number or '-'}", "",
                  f"Amount excl. VAT: {invoice.currency} {invoice.net:,.2f}",
                  f"VAT (15%): {invoice.currency} {invoice.tax:,.2f}",
                  f"Total: {invoice.currency} {invoice.gross:,.2f}"]
-        covered = _regular_covers()
-        if any(ord(c) not in covered for line in lines for c in line):
-            pdf.add_font("DroidFallback", "", str(FONTS / FALLBACK))  # CJK: loaded when needed
-            pdf.set_fallback_fonts(["DroidFallback"])
+        pdf = FPDF()
+        family = _fonts_for(pdf, lines)
+        pdf.add_page()
+        pdf.set_font(family, "B", 16)
+        pdf.cell(0, 10, TITLE, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, size=11)
         for line in lines:
             pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
         pdf.output(str(target))
+
+
+def _fonts_for(pdf: FPDF, lines: list[str]) -> str:
+    """The font family for ``lines``: the PDF core Helvetica when it can show every character
+    (Latin-1: the common case; 1 ms of CPU against 65 ms), else DejaVu Sans, with Droid Sans
+    Fallback for what DejaVu lacks (Chinese, Japanese, Korean)."""
+    text = "".join(lines)
+    if all(ord(c) < 256 for c in text):
+        return "Helvetica"
+    pdf.add_font("DejaVu", "", str(FONTS / REGULAR))
+    pdf.add_font("DejaVu", "B", str(FONTS / BOLD))
+    if {ord(c) for c in text} - _regular_covers():  # CJK: the big font only when needed
+        pdf.add_font("DroidFallback", "", str(FONTS / FALLBACK))
+        pdf.set_fallback_fonts(["DroidFallback"])
+    return "DejaVu"
 
 
 class ArchiveLinkSource:
