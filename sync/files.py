@@ -20,15 +20,17 @@ DIR_MODE = 0o700
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) with mode 0700; an existing folder is tightened."""
+    """Create ``path`` and its missing parents with mode 0700. Folders that already exist are
+    left as they are (the start-up check looks after ``ARBRIDGE_HOME``; a folder elsewhere,
+    such as a database file's, is the owner's business)."""
     missing = []
     current = path
     while not current.exists():
         missing.append(current)
         current = current.parent
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    for folder in [path, *missing]:
-        os.chmod(folder, DIR_MODE)
+    for folder in missing:
+        os.chmod(folder, DIR_MODE)  # mkdir's mode is filtered by the umask
     return path
 
 
