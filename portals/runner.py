@@ -31,6 +31,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from config.errors import ArbridgeError, InputError
 from config.portals import BrowserSettings
+from config.settings import url_secrets
 from connectors.pdf_checks import PdfNotReady
 from portals.accounts import PortalAccount
 from portals.browser import BrowserPool
@@ -254,7 +255,8 @@ class UploadRunner:
     # -- one upload ---------------------------------------------------------------------------
     @staticmethod
     def _redactor(account: PortalAccount, driver: PageDriver) -> Redactor:
-        redactor = Redactor([account.password, account.totp_secret])
+        redactor = Redactor([account.password, account.totp_secret,
+                             *url_secrets(account.settings.url)])
         redactor.add_cookies(driver.cookie_values)
         return redactor
 
