@@ -62,11 +62,11 @@ class AdminContext:
     def evidence_root(self) -> Path:
         return self.settings.evidence_path.resolve()
 
-    def render(self, request: Request, name: str, status_code: int = 200,
+    def render(self, request: Request, template: str, /, status_code: int = 200,
                **values: Any) -> Any:
         from admin.security import principal
 
         who = principal(request)
         return self.templates.TemplateResponse(
-            request, name, {"who": who, "now": self.clock(), **values},
+            request, template, {"who": who, "now": self.clock(), **values},
             status_code=status_code)
