@@ -50,7 +50,7 @@ class Admin:
         data = {"action": action, "csrf_token": self.csrf(), **extra}
         if reason:
             data["reason"] = reason
-        return self.client.post(f"/uploads/{document}/act", data=data, follow_redirects=False)
+        return self.client.post(f"/uploads/{document}/act", data=data)
 
     def state(self, document: str) -> str:
         with self.store.engine.connect() as conn:  # type: ignore[attr-defined]
