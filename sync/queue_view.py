@@ -129,10 +129,9 @@ def attention(conn: Any) -> Attention:
 def attempts_since(conn: Any, since: datetime, *, limit: int = 20) -> tuple[dict[str, int],
                                                                           list[dict[str, Any]]]:
     """Upload attempts started since ``since``: counts by outcome and the latest ones."""
-    by_outcome = dict(conn.execute(select(func.coalesce(ATTEMPTS.c.outcome, "running"),
-                                          func.count())
-                                   .where(ATTEMPTS.c.started_at >= since)
-                                   .group_by(func.coalesce(ATTEMPTS.c.outcome, "running"))).all())
+    by_outcome = {(outcome or "running"): int(count) for outcome, count in conn.execute(
+        select(ATTEMPTS.c.outcome, func.count()).where(ATTEMPTS.c.started_at >= since)
+        .group_by(ATTEMPTS.c.outcome))}
     latest = [dict(r._mapping) for r in conn.execute(
         select(ATTEMPTS.c.number, ATTEMPTS.c.started_at, ATTEMPTS.c.outcome,
                ATTEMPTS.c.detail, UPLOADS.c.billing_document, UPLOADS.c.portal,
@@ -140,4 +139,4 @@ def attempts_since(conn: Any, since: datetime, *, limit: int = 20) -> tuple[dict
         .join(UPLOADS, UPLOADS.c.id == ATTEMPTS.c.upload_id)
         .where(ATTEMPTS.c.started_at >= since)
         .order_by(ATTEMPTS.c.started_at.desc(), ATTEMPTS.c.id.desc()).limit(limit))]
-    return {k: int(v) for k, v in by_outcome.items()}, latest
+    return by_outcome, latest
