@@ -1,0 +1,71 @@
+"""``arbridge users`` and ``arbridge serve`` run as a user would (subprocesses)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+from sqlalchemy import select
+
+from config.settings import load_settings
+from sync import users
+from sync.store import open_store
+from tests.workers.test_cli import ARBRIDGE, arbridge
+
+
+def test_users_add_reads_the_password_from_stdin_and_stores_only_its_hash(tmp_path: Path):
+    password = "a long enough secret"
+    done = subprocess.run([ARBRIDGE, "users", "add", "thandi", "--role", "billing"],
+                          cwd=tmp_path, input=password + "\n", capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert password not in done.stdout + done.stderr
+    store = open_store(load_settings(home=tmp_path / "var"))
+    with store.engine.connect() as conn:
+        assert users.authenticate(conn, "thandi", password).role == "billing"
+        assert password not in str(conn.execute(select(users.USERS)).all())
+    listed = arbridge(tmp_path, "users", "list")
+    assert listed.stdout == "thandi\tbilling\n"
+    again = arbridge(tmp_path, "users", "add", "thandi", "--role", "viewer")
+    assert again.returncode == 1 and "already exists" in again.stderr
+    bad = arbridge(tmp_path, "users", "add", "vusi", "--role", "root")
+    assert bad.returncode != 0 and "administrator, billing, viewer" in bad.stderr
+
+
+def test_users_add_refuses_a_short_password(tmp_path: Path):
+    done = subprocess.run([ARBRIDGE, "users", "add", "vusi", "--role", "viewer"], cwd=tmp_path,
+                          input="short\n", capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "at least 10 characters" in done.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_listens_on_loopback_and_shows_the_login(tmp_path: Path):
+    port = _free_port()
+    server = subprocess.Popen([ARBRIDGE, "serve", "--port", str(port)], cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.2)
+        assert page.url.endswith("/login?next=%2F") and "Log in" in page.text
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
+                                   text=True).stdout
+        local = [line.split()[3] for line in listening.splitlines()]
+        assert local == [f"127.0.0.1:{port}"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
