@@ -32,7 +32,7 @@ def _form(request: Request, *, next_url: str, name: str = "", error: str | None 
           status_code: int = 200) -> Response:
     token = prelogin_token(request)
     response = context(request).render(request, "login.html", status_code=status_code,
-                                       next_url=next_url, name=name, error=error,
+                                       next_url=next_url, name=name, login_error=error,
                                        csrf_token=token)
     remember_prelogin(request, response, token)
     return response
