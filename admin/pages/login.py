@@ -67,6 +67,10 @@ def login(request: Request, name: str = Form(..., max_length=80),
             return _form(request, next_url=safe_next(next), name=name, status_code=401,
                          error="Wrong user name or password.")
         session_id = users.open_session(conn, user, now=now)
+        users.drop_expired_sessions(conn, now=now,
+                                    idle=timedelta(minutes=limits.session_idle_minutes),
+                                    lifetime=timedelta(hours=limits.session_max_hours))
+        users.forget_attempts(conn, before=now - timedelta(days=1))
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, session_id, limits.session_max_hours * 3600)
     return response

@@ -16,7 +16,15 @@ def _page(request: Request, who: Principal, new_token: str | None = None) -> Res
     ctx = context(request)
     with ctx.engine.connect() as conn:
         held = users.tokens_of(conn, who.user)
-    return ctx.render(request, "tokens.html", tokens=held, new_token=new_token)
+    return ctx.render(request, "tokens.html", tokens=held, new_token=new_token,
+                      endpoints=endpoints(request))
+
+
+def endpoints(request: Request) -> list[tuple[str, str, str]]:
+    """(method, path, summary) of every API operation, from the OpenAPI schema."""
+    paths = request.app.openapi().get("paths", {})
+    return [(method.upper(), path, operation.get("summary", ""))
+            for path, operations in paths.items() for method, operation in operations.items()]
 
 
 @router.get("/tokens")

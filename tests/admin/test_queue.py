@@ -159,3 +159,23 @@ def test_dashboard_shows_what_needs_a_person_and_todays_uploads(admin, settings)
     assert figures["needs_a_person"] == {"review": 2, "failed": 1, "held": 1}
     assert figures["today_by_outcome"] == {"held": 1}
     assert "PO PO-1 has 10.00 ZAR left" in page and held in page
+
+
+def test_audit_trail_is_searchable_by_who_what_and_day_and_paginated(admin, settings):
+    add_user(admin.store, "thandi", "administrator")
+    documents = add_uploads(admin.store, settings.admin.page_size + 5)
+    admin.login("thandi")
+    for document in documents:
+        admin.client.post("/uploads/bulk", data={"action": "approve", "documents": [document],
+                                                 "csrf_token": admin.csrf()})
+    first = admin.client.get("/audit?actor=thandi&q=upload+ready").text
+    assert f"{len(documents)} rows" in first and 'rel="next"' in first
+    found = admin.client.get(f"/api/audit?q={documents[3]}&actor=thandi").json()
+    assert [(e["action"], e["entity_key"]) for e in found["items"]] == [
+        ("upload ready", documents[3])]
+    assert found["items"][0]["detail"]["reason"] == "approved by thandi"
+    today = admin.clock().date().isoformat()
+    assert admin.client.get(f"/api/audit?actor=thandi&since={today}&until={today}"
+                            ).json()["total"] == len(documents) + 1  # and the login
+    assert admin.client.get("/api/audit?actor=thandi&until=2026-01-01").json()["total"] == 0
+    assert "login" in admin.client.get("/audit?entity=admin_user").text
