@@ -119,6 +119,8 @@ def test_approve_in_the_browser_reaches_the_portal_with_its_evidence(coupa, app_
     page.goto(f"{app_url}/audit?actor=thandi")
     expect(page.locator("main table")).to_contain_text("upload ready")
     assert_accessible(page)
+    page.goto(f"{app_url}/tokens")
+    assert_accessible(page)
 
 
 def test_client_rejection_text_is_shown_as_text_and_a_form_without_csrf_is_refused(

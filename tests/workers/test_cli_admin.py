@@ -69,3 +69,19 @@ def test_serve_listens_on_loopback_and_shows_the_login(tmp_path: Path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_demo_names_the_app_and_its_demo_user_on_stderr_once(tmp_path: Path, capsys):
+    from workers.cli.demo_admin import DEMO_USER, announce_admin
+
+    settings = load_settings(home=tmp_path / "var")
+    store = open_store(settings)
+    announce_admin(settings, store)
+    first = capsys.readouterr()
+    assert first.out == "" and "http://127.0.0.1:8080/" in first.err
+    password = first.err.split("password ")[1].split(" (shown only now)")[0].strip()
+    with store.engine.connect() as conn:
+        assert users.authenticate(conn, DEMO_USER, password).role == "administrator"
+    announce_admin(settings, store)
+    second = capsys.readouterr().err
+    assert password not in second and "arbridge users passwd demo" in second
