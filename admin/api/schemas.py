@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -98,5 +98,3 @@ class Dashboard(BaseModel):
     held_by_reason: list[tuple[str, int]]
     today_by_outcome: dict[str, int]
 
-
-Outcome = Literal["done", "refused"]

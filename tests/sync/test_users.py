@@ -104,3 +104,14 @@ def test_failed_logins_are_counted_per_name_since_the_last_success(store):
                                      since=window) == (1, 4)
         assert users.recent_failures(conn, name="thandi", ip="10.0.0.1",
                                      since=NOW + timedelta(minutes=30)) == (0, 0)
+
+
+def test_a_disabled_user_cannot_log_in_and_loses_sessions_and_tokens(store):
+    user = _add(store)
+    with store.engine.begin() as conn:
+        sid = users.open_session(conn, user, now=NOW)
+        token = users.create_token(conn, user, "script", now=NOW)
+        users.set_active(conn, "thandi", False, now=NOW, actor="root")
+        assert users.authenticate(conn, "thandi", PASSWORD) is None
+        assert users.find_session(conn, sid, now=NOW, idle=IDLE, lifetime=LIFETIME) is None
+        assert users.user_of_token(conn, token, now=NOW) is None
