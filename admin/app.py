@@ -13,9 +13,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from admin.api import audit as api_audit
 from admin.api import me as api_me
@@ -65,6 +67,16 @@ def _install_handlers(app: FastAPI) -> None:
         ctx: AdminContext = request.app.state.ctx
         return ctx.render(request, "error.html", status_code=403, title="Not allowed",
                           message=f"{error}. Ask an administrator if you need to.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if _wants_json(request) or request.url.path.startswith("/static"):
+            return await http_exception_handler(request, error)
+        ctx: AdminContext = request.app.state.ctx
+        titles = {404: "Not found", 405: "Not allowed here", 422: "Not understood"}
+        return ctx.render(request, "error.html", status_code=error.status_code,
+                          title=titles.get(error.status_code, "Something went wrong"),
+                          message=str(error.detail))
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, _: CsrfRefused) -> Response:

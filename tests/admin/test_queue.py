@@ -32,6 +32,9 @@ def test_queue_filters_by_portal_client_and_state_and_pages(admin, settings):
     assert _rows(admin.client.get("/uploads?state=held&portal=demo-coupa").text) == 0
     assert _rows(admin.client.get("/uploads?q=91000002").text) == 1
     assert admin.client.get("/uploads?state=nonsense").status_code == 422
+    missing = admin.client.get("/uploads/0000000404")
+    assert missing.status_code == 404 and "no upload for billing document" in missing.text
+    assert "<h1>Not found</h1>" in missing.text
     api = admin.client.get("/api/uploads?state=held&per_page=2").json()
     assert (api["total"], api["pages"], len(api["items"])) == (3, 2, 2)
     assert api["items"][0]["gross"] == "1150.00" and api["items"][0]["currency"] == "ZAR"
