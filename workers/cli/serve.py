@@ -29,6 +29,7 @@ def serve_command(
                       "(add users with: arbridge users add NAME --role administrator)",
                       highlight=False)
         uvicorn.run(app, host=bind_host, port=bind_port, log_level="info",
-                    proxy_headers=True, server_header=False)
+                    proxy_headers=True, forwarded_allow_ips=settings.admin.forwarded_allow_ips,
+                    server_header=False)
 
     guarded(action)
