@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -48,6 +49,16 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api")
 
 
+def _htmx_refusal(request: Request, message: str, status_code: int) -> Response | None:
+    """For an htmx request, the refusal as a message in the page's flash area (htmx is
+    configured to swap 4xx answers; these headers point the swap at ``#flash``)."""
+    if not request.headers.get("hx-request"):
+        return None
+    return Response(f'<p class="problem" role="alert">{escape(message)}</p>',
+                    status_code=status_code, media_type="text/html",
+                    headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
+
+
 def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _: LoginRequired) -> Response:
@@ -64,6 +75,8 @@ def _install_handlers(app: FastAPI) -> None:
     async def _forbidden(request: Request, error: Forbidden) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(error)}, status_code=403)
+        if partial := _htmx_refusal(request, f"Not allowed: {error}.", 403):
+            return partial
         ctx: AdminContext = request.app.state.ctx
         return ctx.render(request, "error.html", status_code=403, title="Not allowed",
                           message=f"{error}. Ask an administrator if you need to.")
@@ -84,6 +97,8 @@ def _install_handlers(app: FastAPI) -> None:
                    "reload the page and try again")
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=403)
+        if partial := _htmx_refusal(request, f"Refused: {message}.", 403):
+            return partial
         ctx: AdminContext = request.app.state.ctx
         return ctx.render(request, "error.html", status_code=403, title="Refused",
                           message=message.capitalize() + ".")

@@ -182,3 +182,14 @@ def test_audit_trail_is_searchable_by_who_what_and_day_and_paginated(admin, sett
                             ).json()["total"] == len(documents) + 1  # and the login
     assert admin.client.get("/api/audit?actor=thandi&until=2026-01-01").json()["total"] == 0
     assert "login" in admin.client.get("/audit?entity=admin_user").text
+
+
+def test_a_refused_htmx_action_says_why_in_the_flash_area(admin):
+    add_user(admin.store, "vusi", "viewer")
+    [document] = add_uploads(admin.store, 1)
+    admin.login("vusi")
+    refused = admin.client.post(f"/uploads/{document}/act", data={"action": "approve"},
+                                headers={"HX-Request": "true", "X-CSRF-Token": admin.csrf()})
+    assert refused.status_code == 403 and refused.headers["hx-retarget"] == "#flash"
+    assert "Not allowed: vusi (viewer) may not do this" in refused.text
+    assert admin.state(document) == "review"
