@@ -23,7 +23,8 @@ router = APIRouter()
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site (no open redirect to another host)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(c.isspace() or ord(c) < 32 for c in target)):
         return "/"
     return target
 

@@ -145,3 +145,12 @@ def test_a_viewer_token_cannot_act_through_the_api(admin):
     refused = admin.client.post(f"/api/uploads/{document}/approve",
                                 headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 403 and admin.state(document) == "review"
+
+
+def test_only_local_paths_are_followed_after_login():
+    from admin.pages.login import safe_next
+
+    assert safe_next("/uploads?state=review") == "/uploads?state=review"
+    for target in ("//evil.example.com/", "https://evil.example.com", "/\t/evil.example.com",
+                   "/\\evil.example.com", None, ""):
+        assert safe_next(target) == "/"
