@@ -104,6 +104,24 @@ def _install_handlers(app: FastAPI) -> None:
                           message=message.capitalize() + ".")
 
 
+def _declare_bearer(app: FastAPI) -> None:
+    """Say in the OpenAPI schema that every operation takes a per-user Bearer token."""
+    plain = app.openapi
+
+    def schema() -> dict:
+        if app.openapi_schema is None:
+            document = plain()
+            document.setdefault("components", {})["securitySchemes"] = {
+                "apiToken": {"type": "http", "scheme": "bearer",
+                             "description": "a per-user API token (arb_...), made on the "
+                                            "API tokens page"}}
+            document["security"] = [{"apiToken": []}]
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = schema  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings, *, engine: Engine | None = None,
                clock: Callable[[], datetime] | None = None) -> FastAPI:
     """The app on the configured store (migrated on first use)."""
@@ -124,6 +142,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     for area in API_AREAS:
         app.include_router(area.router, prefix="/api")
     _install_handlers(app)
+    _declare_bearer(app)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ def audit_events(request: Request, who: Principal = Depends(current),
                  since: date | None = None, until: date | None = None,
                  page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=200)
                  ) -> AuditPage:
+    """Who did what, when, to which document: newest first; dates are whole UTC days."""
     ctx = context(request)
     with ctx.engine.connect() as conn:
         found = audit_search.search(conn, audit_filter(q, actor, entity, since, until),

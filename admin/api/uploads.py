@@ -40,6 +40,7 @@ def list_uploads(request: Request, who: Principal = Depends(current),
                                        description="part of the document, invoice or PO"),
                  page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=200)
                  ) -> UploadPage:
+    """The upload queue, most recently changed first, filtered and paginated."""
     ctx = context(request)
     with ctx.engine.connect() as conn:
         found = queue_view.listing(conn, queue_filter(portal, client, state, q), page=page,
@@ -51,6 +52,7 @@ def list_uploads(request: Request, who: Principal = Depends(current),
 @router.get("/uploads/{document}", response_model=UploadDetail)
 def get_upload(request: Request, document: str, who: Principal = Depends(current)
                ) -> UploadDetail:
+    """One upload (billing document with or without leading zeros) and its attempts."""
     ctx = context(request)
     with ctx.engine.connect() as conn:
         row = queue_view.one(conn, document)
@@ -67,6 +69,7 @@ def get_upload(request: Request, document: str, who: Principal = Depends(current
 @router.post("/uploads/bulk", response_model=BulkOut)
 def bulk(request: Request, body: BulkIn, who: Principal = Depends(require("uploads.act"))
          ) -> BulkOut:
+    """One action on many uploads; each is done or refused on its own (administrators)."""
     done, refused = apply_action(request, who, body.documents, body.action, body.reason)
     return BulkOut(done=done, refused=refused)
 
@@ -76,6 +79,9 @@ def bulk(request: Request, body: BulkIn, who: Principal = Depends(require("uploa
 def act(request: Request, document: str, action: upload_actions.Action,
         body: ActionIn | None = None, who: Principal = Depends(require("uploads.act"))
         ) -> Any:
+    """A person's action on one upload, through the upload state machine (administrators):
+    approve (review), retry (failed, held, rejected), hold and cancel (with a reason), or
+    mark_submitted (put on the portal by hand). Audited with the token's user."""
     done, refused = apply_action(request, who, [document], action, body.reason if body else None)
     if refused:
         status = 404 if refused[0].startswith("no upload") else 409
@@ -87,6 +93,7 @@ def act(request: Request, document: str, action: upload_actions.Action,
 
 @router.get("/dashboard", response_model=Dashboard, tags=["dashboard"])
 def dashboard(request: Request, who: Principal = Depends(current)) -> Dashboard:
+    """What needs a person now, and today's upload attempts by outcome."""
     ctx = context(request)
     with ctx.engine.connect() as conn:
         figures = summary(conn, ctx.clock())

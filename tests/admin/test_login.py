@@ -154,3 +154,11 @@ def test_only_local_paths_are_followed_after_login():
     for target in ("//evil.example.com/", "https://evil.example.com", "/\t/evil.example.com",
                    "/\\evil.example.com", None, ""):
         assert safe_next(target) == "/"
+
+
+def test_the_openapi_schema_describes_the_api_and_its_bearer_tokens(admin):
+    schema = admin.client.get("/api/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
+    assert {"/api/uploads", "/api/uploads/bulk", "/api/audit", "/api/dashboard"} <= set(
+        schema["paths"])
+    assert not any(path.startswith(("/login", "/uploads")) for path in schema["paths"])
