@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import demo, jobs, portals, sap, secrets, serve, status, users
+from workers.cli import (demo, job_runs, jobs, portals, sap, scheduler, secrets, serve, status,
+                         users)
 from workers.cli.output import configure_logging
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -18,6 +19,9 @@ app.command("serve")(serve.serve_command)
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)
+jobs.app.command("list")(job_runs.list_command)
+app.command("scheduler")(scheduler.scheduler_command)
+app.command("run")(scheduler.run_command)
 
 
 @app.callback()
