@@ -23,6 +23,7 @@ from fastapi import Request, Response
 
 from admin.roles import can
 from sync import users
+from sync.txn import writing
 
 if TYPE_CHECKING:
     from admin.context import AdminContext
@@ -77,7 +78,7 @@ def principal(request: Request) -> Principal | None:
     found: Principal | None = None
     now = ctx.clock()
     token = _bearer(request)
-    with ctx.engine.begin() as conn:
+    with writing(ctx.engine) as conn:
         if token is not None:
             user = users.user_of_token(conn, token, now=now)
             found = Principal(user, None) if user else None

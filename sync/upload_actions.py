@@ -11,21 +11,28 @@ audited with the person's name.
                      failed, rejected            ──▶ cancelled   (never sent; a reason is required)
     mark_submitted   review, held, failed,
                      rejected                    ──▶ submitted   (put on the portal by hand)
+
+Claimed before touched: the action takes the upload's claim (the one upload runs take) for
+its own transaction, so it never changes an upload a run is working on at that moment; it is
+refused with when to try again.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 from sqlalchemy import Connection, select
 
 from config.errors import InputError
-from sync import uploads
+from sync import claims, uploads
+from sync.upload_claims import UPLOAD
 
 Action = Literal["approve", "retry", "hold", "cancel", "mark_submitted"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
+PERSON_LEASE = timedelta(seconds=30)  # held only for the one transaction of the action
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +73,8 @@ class Outcome:
 
 def act(conn: Connection, *, upload_id: int, action: str, actor: str, now: datetime,
         reason: str | None = None) -> Outcome:
-    """Carry out ``action`` on one upload in the caller's transaction.
+    """Carry out ``action`` on one upload in the caller's transaction (a write transaction:
+    :func:`sync.txn.writing`).
 
     Raises:
         InputError: unknown action or upload, a missing reason, or an upload whose state does
@@ -86,10 +94,18 @@ def act(conn: Connection, *, upload_id: int, action: str, actor: str, now: datet
     if found is None:
         raise InputError(f"no upload {upload_id}")
     state, document = found
+    owner = claims.Owner.here(run=f"person-{uuid.uuid4().hex[:12]}")
+    claim = claims.take(conn, UPLOAD, str(upload_id), owner, now=now, lease=PERSON_LEASE)
+    if claim is None:
+        until = claims.lease_end(conn, UPLOAD, str(upload_id))
+        when = f" until {until:%H:%M:%S} UTC" if until else ""
+        raise InputError(f"billing document {document} is being worked on by an upload run "
+                         f"right now{when}; try again after that")
     if state not in rule.sources:
         raise InputError(f"billing document {document} is {state}; only "
                          f"{' or '.join(sorted(rule.sources))} uploads can be {rule.verb}")
     text = f"{rule.verb} by {actor}" + (f": {note}" if note else "")
     uploads.transition(conn, upload_id, rule.target, now=now, reason=text, actor=actor,
                        next_attempt_at=None)
+    claims.release(conn, claim, now=now)
     return Outcome(billing_document=document, before=state, after=rule.target)

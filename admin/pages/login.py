@@ -17,6 +17,7 @@ from admin.security import (
     set_session_cookie,
 )
 from sync import users
+from sync.txn import writing
 
 router = APIRouter()
 
@@ -53,7 +54,7 @@ def login(request: Request, name: str = Form(..., max_length=80),
     limits = ctx.settings.admin
     now = ctx.clock()
     address = client_address(request)
-    with ctx.engine.begin() as conn:
+    with writing(ctx.engine) as conn:
         by_user, by_address = users.recent_failures(
             conn, name=name, ip=address, since=now - timedelta(minutes=limits.login_window_minutes))
         if (by_user >= limits.login_max_failures_per_user
@@ -82,7 +83,7 @@ def logout(request: Request) -> Response:
     ctx = context(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     who = principal(request)
-    with ctx.engine.begin() as conn:
+    with writing(ctx.engine) as conn:
         if cookie:
             users.close_session(conn, cookie)
         if who is not None:

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from admin.security import Principal, context, current
 from sync import users
+from sync.txn import writing
 
 router = APIRouter()
 
@@ -36,7 +37,7 @@ def tokens_page(request: Request, who: Principal = Depends(current)) -> Response
 def create_token(request: Request, who: Principal = Depends(current),
                  label: str = Form("script", max_length=80)) -> Response:
     ctx = context(request)
-    with ctx.engine.begin() as conn:
+    with writing(ctx.engine) as conn:
         token = users.create_token(conn, who.user, label, now=ctx.clock())
     return _page(request, who, new_token=token)
 
@@ -44,6 +45,6 @@ def create_token(request: Request, who: Principal = Depends(current),
 @router.post("/tokens/{token_id}/revoke")
 def revoke_token(request: Request, token_id: int, who: Principal = Depends(current)) -> Response:
     ctx = context(request)
-    with ctx.engine.begin() as conn:
+    with writing(ctx.engine) as conn:
         users.revoke_token(conn, who.user, token_id, now=ctx.clock())
     return RedirectResponse("/tokens", status_code=303)

@@ -13,6 +13,7 @@ from admin.security import Principal, context, current, require
 from config.errors import InputError
 from sync import queue_view, upload_actions
 from sync.upload_states import STATES
+from sync.txn import writing
 
 router = APIRouter()
 MAX_BULK = 500
@@ -57,7 +58,7 @@ def apply_action(request: Request, who: Principal, documents: list[str], action:
     refused: list[str] = []
     for document in documents:
         try:
-            with ctx.engine.begin() as conn:
+            with writing(ctx.engine) as conn:
                 row = queue_view.one(conn, document)
                 if row is None:
                     raise InputError(f"no upload for billing document {document}")

@@ -80,3 +80,23 @@ def test_actions_offered_match_the_rules():
                                                     "mark_submitted"]
     assert upload_actions.actions_for("failed") == ["retry", "cancel", "mark_submitted"]
     assert upload_actions.actions_for("submitted") == []
+
+
+def test_an_upload_a_run_is_working_on_is_not_changed_under_it(store, queue):
+    from datetime import timedelta
+
+    from sync import claims
+    from sync.upload_claims import UPLOAD
+
+    upload_id = queue["0090000001"]
+    run = claims.Owner.here()
+    with store.engine.begin() as conn:
+        held = claims.take(conn, UPLOAD, str(upload_id), run, now=NOW,
+                           lease=timedelta(minutes=2))
+    with pytest.raises(InputError, match="being worked on by an upload run right now until "
+                                         "09:02:00 UTC"):
+        _act(store, upload_id, "cancel", "not wanted")
+    with store.engine.begin() as conn:
+        assert uploads.get(conn, upload_id).state == "review"
+        claims.release(conn, held, now=NOW)
+    assert _act(store, upload_id, "cancel", "not wanted").after == "cancelled"

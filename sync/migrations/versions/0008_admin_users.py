@@ -1,7 +1,7 @@
 """Admin web app: users, sessions, API tokens, login attempts.
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-25
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sync.types import UtcDateTime
 
 revision = "0008"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
