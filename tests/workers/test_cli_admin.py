@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -85,3 +87,25 @@ def test_demo_names_the_app_and_its_demo_user_on_stderr_once(tmp_path: Path, cap
     announce_admin(settings, store)
     second = capsys.readouterr().err
     assert password not in second and "arbridge users passwd demo" in second
+
+
+def test_run_serves_the_admin_app_beside_its_workers(tmp_path: Path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
+    env.update(ARBRIDGE_ADMIN__PORT=str(port),
+               ARBRIDGE_SCHEDULE='{"sap-pull": "", "portal-upload": ""}')
+    server = subprocess.Popen([ARBRIDGE, "run"], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None and time.monotonic() < deadline, "no admin app"
+                time.sleep(0.3)
+        assert page.status_code == 200 and "Log in" in page.text
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
