@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from workers.cli import (demo, job_runs, jobs, portals, sap, scheduler, secrets, serve, status,
@@ -30,4 +32,5 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progr
 
 
 def main() -> None:
+    os.umask(0o077)  # every file this process writes (store, sessions, evidence) owner-only
     app()
