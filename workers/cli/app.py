@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
-from workers.cli import demo, jobs, portals, sap, secrets, status
+from workers.cli import demo, job_runs, jobs, portals, sap, scheduler, secrets, status
 from workers.cli.output import configure_logging
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -16,6 +18,9 @@ app.add_typer(secrets.app, name="secrets")
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)
+jobs.app.command("list")(job_runs.list_command)
+app.command("scheduler")(scheduler.scheduler_command)
+app.command("run")(scheduler.run_command)
 
 
 @app.callback()
@@ -24,4 +29,5 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progr
 
 
 def main() -> None:
+    os.umask(0o077)  # every file this process writes (store, sessions, evidence) owner-only
     app()
