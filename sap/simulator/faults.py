@@ -12,6 +12,9 @@
   before the answer arrives ("posted, then the connection dropped").
 * ``kill_after(function)``: the calling process is killed (SIGKILL) right after the call
   returned, to prove crash recovery; used from a child process in tests.
+* ``pad_by_bytes``: RFC_READ_TABLE pads fields by UTF-8 bytes, as a misbehaving (non-Unicode
+  or modified) RFC_READ_TABLE would: rows with multi-byte characters no longer match the
+  layout.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Faults:
     unreachable: bool = False
+    pad_by_bytes: bool = False
     _fail_next: dict[str | None, int] = field(default_factory=dict)
     _fail_after: int | None = None
     _slow: dict[str, float] = field(default_factory=dict)
@@ -52,6 +56,7 @@ class Faults:
 
     def clear(self) -> None:
         self.unreachable = False
+        self.pad_by_bytes = False
         self._fail_next.clear()
         self._fail_after = None
         self._slow.clear()

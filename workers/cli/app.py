@@ -17,7 +17,9 @@ from workers.cli import (
     sap,
     scheduler,
     secrets,
+    serve,
     status,
+    users,
 )
 from workers.cli.output import configure_logging
 
@@ -32,6 +34,8 @@ app.add_typer(remittance.app, name="remittance")
 app.add_typer(cash.allocations_app, name="allocations")
 app.add_typer(cash.journal_app, name="journal")
 app.command("allocate")(cash.allocate_command)
+app.add_typer(users.app, name="users")
+app.command("serve")(serve.serve_command)
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)

@@ -20,6 +20,7 @@ from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal
 from portals.demo.server import DemoServer
 from sap.simulator import SapSimulator
 from sync.store import Store, open_store
+from workers.cli.demo_admin import announce_admin
 from workers.cli.output import console, guarded, print_json
 from workers.cli.sap import run_pull, summary_table
 from workers.uploads import make_runner, queue_counts
@@ -48,6 +49,7 @@ def demo_command(
         from workers.cli.demo_cash import cash_demo  # cash application (issue 9)
         cash = cash_demo(settings, store)
         counts = store.counts()  # after the cash part's second pull: cleared items are gone
+        announce_admin(settings, store)  # stderr: the --json output stays as it is
         if as_json:
             print_json({"sap": counts, "portals": portals, **cash})
             return
