@@ -102,6 +102,11 @@ def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
     try:
         store = open_store(settings)
         deadline = time.monotonic() + args.timeout
+        while not all(b"worker running" in (folder / f"w{n}.log").read_bytes()
+                      for n in range(workers)):  # start-up is not part of the month
+            if time.monotonic() > deadline:
+                raise SystemExit("workers did not start")
+            time.sleep(0.2)
         started = time.monotonic()
         actors.sap_pull.send(home=str(home))
         wait_jobs(store, 1, "sap_pull", deadline)
