@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def scheduler_command() -> None:
-    """Enqueue the jobs on their cron schedule (setting ``schedule``) until stopped."""
+    """Enqueue the jobs on their cron schedule (setting: schedule) until stopped."""
     def action() -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -61,11 +61,15 @@ def run_command(
         broker = use_broker(StubBroker())
         workers = start_workers(broker, None, threads, browser_threads)
         try:
-            if once:
-                actors.sap_pull.send()
-                broker.join(queue_names()["sap"])
-                actors.portal_upload.send()
-                broker.join(queue_names()["browser"])
+            if once:  # no retries: a failure is reported now (the job record keeps it)
+                actors.sap_pull.send_with_options(max_retries=0)
+                broker.join(queue_names()["sap"], fail_fast=False)
+                actors.portal_upload.send_with_options(max_retries=0)
+                broker.join(queue_names()["browser"], fail_fast=False)
+                if broker.dead_letters:
+                    failed = ", ".join(m.actor_name for m in broker.dead_letters)
+                    log.error("failed: %s (arbridge jobs list shows why)", failed)
+                    raise typer.Exit(1)
                 return
             scheduler = BackgroundScheduler()
             schedule.install(scheduler, settings.schedule)
