@@ -20,6 +20,7 @@ from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal
 from portals.demo.server import DemoServer
 from sap.simulator import SapSimulator
 from sync.store import Store, open_store
+from workers.cli.demo_admin import announce_admin
 from workers.cli.output import console, guarded, print_json
 from workers.cli.sap import run_pull, summary_table
 from workers.uploads import make_runner, queue_counts
@@ -45,6 +46,7 @@ def demo_command(
                           f"{counts['open_items']:,} open items ({settings.home.resolve()})",
                           highlight=False)
         portals = _upload_to_demo_portals(settings, store, quiet=as_json)
+        announce_admin(settings, store)  # stderr: the --json output stays as it is
         if as_json:
             print_json({"sap": counts, "portals": portals})
             return
