@@ -27,7 +27,8 @@ class Store:
 
 def open_store(settings: Settings) -> Store:
     """Open the configured store, applying migrations on first use."""
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url,
+                         connect_timeout_seconds=settings.database_timeout_seconds)
     migrate(engine)
     return Store(engine)
 

@@ -170,6 +170,7 @@ def seed(db: sqlite3.Connection, *, customers: int, documents: int, seed: int,
             tables[table].extend(rows)
         book.append(seeded)
     with db:
+        _insert(db, "T001", [(company_code, "Supplier (Pty) Ltd", "Johannesburg", "ZA", "ZAR")])
         for table, rows in tables.items():
             _insert(db, table, rows)
         _write_payments_on_account(db, rng, book, company_code, today)

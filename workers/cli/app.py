@@ -1,13 +1,21 @@
-"""The ``arbridge`` application: commands are registered here, implemented beside it."""
+"""The ``arbridge`` application: commands are registered here, implemented beside it.
+
+One line per command group. Command modules import only ``typer`` at the top and everything
+heavy (SQLAlchemy, Playwright, dramatiq, cryptography, the SAP adapters) inside the command,
+so ``arbridge --help`` and ``arbridge status`` start fast (``bench/startup.py``).
+"""
 
 from __future__ import annotations
+
+import sys
 
 import typer
 
 from workers.cli import demo, jobs, portals, sap, secrets, status
-from workers.cli.output import configure_logging
+from workers.cli.output import configure_logging, report
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False,
                   help="SAP and client-portal integration for debtors teams.")
 app.add_typer(sap.app, name="sap")
 app.add_typer(portals.app, name="portals")
@@ -18,10 +26,36 @@ app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            sys.stdout.write(f"arbridge {version('arbridge')}\n")
+        except PackageNotFoundError:
+            sys.stdout.write("arbridge (not installed)\n")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress.")) -> None:
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress; show tracebacks."),
+    _show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit."),
+) -> None:
     configure_logging(verbose)
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """The console script: every failure, wherever it happens, is one line and an exit code
+    (:mod:`workers.cli.failures`); never a traceback."""
+    import click
+
+    try:
+        result = app(args=argv, prog_name="arbridge", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as help_shown:
+        sys.stdout.write(help_shown.format_message() + "\n")
+        sys.exit(0)
+    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - mapped in one place
+        sys.exit(report(error))
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,19 +1,28 @@
-"""``arbridge jobs …``: run the jobs through dramatiq (a worker, the schedule, one-off sends)."""
+"""``arbridge jobs …``: run the jobs through dramatiq (a worker, the schedule, one-off sends).
+
+The default broker, ``stub``, lives inside one process: a job sent to it from the command line
+goes nowhere, so ``send``, ``schedule`` and ``worker`` refuse it and say what to do instead.
+"""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
+from typing import TYPE_CHECKING
 
-import dramatiq
 import typer
 
-from workers.broker import make_broker, use_broker
-from workers.cli.output import console, guarded
+from workers.cli.output import err, guarded, out
+
+if TYPE_CHECKING:
+    import dramatiq
 
 app = typer.Typer(help="Background jobs (dramatiq; ARBRIDGE_BROKER_URL).", no_args_is_help=True)
 JOBS = {"sap-pull": "sap_pull", "portal-upload": "portal_upload"}
+BROKER_TIMEOUT_ENV = "ARBRIDGE_BROKER_TIMEOUT_SECONDS"
+DEFAULT_BROKER_TIMEOUT_S = 5.0
 
 
 def _stop_on_signal() -> threading.Event:
@@ -23,14 +32,57 @@ def _stop_on_signal() -> threading.Event:
     return stop
 
 
+def broker_url() -> str:
+    from workers.broker import BROKER_ENV
+
+    return os.environ.get(BROKER_ENV, "stub").strip() or "stub"
+
+
+def broker_timeout() -> float:
+    from config.errors import ConfigError
+
+    text = os.environ.get(BROKER_TIMEOUT_ENV, "")
+    try:
+        value = float(text) if text else DEFAULT_BROKER_TIMEOUT_S
+    except ValueError:
+        raise ConfigError(f"{BROKER_TIMEOUT_ENV} must be a number of seconds, not {text!r}") \
+            from None
+    if value <= 0:
+        raise ConfigError(f"{BROKER_TIMEOUT_ENV} must be more than 0 seconds")
+    return value
+
+
+def real_broker(what: str) -> dramatiq.Broker:
+    """The configured broker, made global, if it is one another process can reach: the stub
+    broker is refused (exit 2) and a broker that does not answer within
+    ``ARBRIDGE_BROKER_TIMEOUT_SECONDS`` is unreachable (exit 3)."""
+    from config.errors import ConfigError, RetriableError
+    from config.settings import redact_url
+    from workers.broker import BROKER_ENV, make_broker, use_broker
+    from workers.reach import unreachable
+
+    url = broker_url()
+    if url == "stub":
+        raise ConfigError(f"{BROKER_ENV} is 'stub' (in-process): {what} would go nowhere; set "
+                          f"{BROKER_ENV}=redis://… or amqp://…, or run the job directly "
+                          "(arbridge sap pull, arbridge portals upload)")
+    broker = make_broker(url)  # a URL of the wrong kind is a ConfigError naming the setting
+    why = unreachable(url, broker_timeout())
+    if why:
+        raise RetriableError(f"broker at {redact_url(url)} not reachable: {why}")
+    return use_broker(broker)
+
+
 @app.command("worker")
 def worker_command(threads: int = typer.Option(2, help="Worker threads.")) -> None:
     """Consume jobs from the broker until stopped (Ctrl-C or SIGTERM)."""
     def action() -> None:
-        broker = use_broker(make_broker())
+        import dramatiq
+
+        broker = real_broker("a worker would never receive a job")
         worker = dramatiq.Worker(broker, worker_threads=threads)
         worker.start()
-        console.print(f"worker running on {type(broker).__name__} with {threads} threads")
+        err.print(f"worker running on {type(broker).__name__} with {threads} threads")
         _stop_on_signal().wait()
         worker.stop()
 
@@ -41,24 +93,28 @@ def worker_command(threads: int = typer.Option(2, help="Worker threads.")) -> No
 def send_command(job: str = typer.Argument(..., help=f"One of: {', '.join(JOBS)}.")) -> None:
     """Put one job on the broker's queue."""
     def action() -> None:
+        from config.errors import ConfigError
+
         if job not in JOBS:
-            raise typer.BadParameter(f"job must be one of {', '.join(JOBS)}")
-        use_broker(make_broker())
+            raise ConfigError(f"no job {job!r}; jobs: {', '.join(JOBS)}")
+        real_broker(f"the {job} job")
         from workers import actors
 
         message = getattr(actors, JOBS[job]).send()
-        console.print(f"sent {job} ({message.message_id})")
+        out.print(f"sent {job} ({message.message_id})")
 
     guarded(action)
 
 
 @app.command("schedule")
 def schedule_command(
-    every_minutes: int = typer.Option(15, help="Minutes between sync cycles."),
+    every_minutes: int = typer.Option(15, min=1, help="Minutes between sync cycles."),
 ) -> None:
     """Every N minutes, send a SAP pull followed by a portal upload (a pipeline)."""
     def action() -> None:
-        use_broker(make_broker())
+        import dramatiq
+
+        real_broker("scheduled jobs")
         from workers import actors
 
         stop = _stop_on_signal()
@@ -67,7 +123,7 @@ def schedule_command(
                                       actors.portal_upload.message_with_options(
                                           pipe_ignore=True)])
             pipe.run()
-            console.print(f"{time.strftime('%H:%M')} sent a sync cycle")
+            out.print(f"{time.strftime('%H:%M')} sent a sync cycle")
             stop.wait(every_minutes * 60)
 
     guarded(action)
