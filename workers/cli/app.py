@@ -49,13 +49,13 @@ def _root(
 def main(argv: list[str] | None = None) -> None:
     """The console script: every failure, wherever it happens, is one line and an exit code
     (:mod:`workers.cli.failures`); never a traceback."""
-    import click
+    from workers.cli.failures import is_click
 
     try:
         result = app(args=argv, prog_name="arbridge", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as help_shown:
-        sys.stdout.write(help_shown.format_message() + "\n")
-        sys.exit(0)
     except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - mapped in one place
+        if is_click(error, "NoArgsIsHelpError"):  # `arbridge sap`: the help, as asked
+            sys.stdout.write(error.format_message() + "\n")  # type: ignore[attr-defined]
+            sys.exit(0)
         sys.exit(report(error))
     sys.exit(result if isinstance(result, int) else 0)

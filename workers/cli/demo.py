@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +100,7 @@ def _quiet_after_interrupt() -> Iterator[None]:
 
     def on_interrupt(signum: int, frame: Any) -> None:
         logging.disable(logging.CRITICAL)
+        sys.unraisablehook = lambda _: None  # transports of the dead browser, at exit
         signal.default_int_handler(signum, frame)
 
     signal.signal(signal.SIGINT, on_interrupt)
@@ -112,6 +114,9 @@ def _interrupted(settings: Settings, stage: str) -> Exception:
     from workers.cli.failures import Interrupted
 
     left = ""
+    if stage == "the SAP pull":  # pages written stay; the cursor resumes after the last one
+        return Interrupted("interrupted during the SAP pull; nothing is lost: run arbridge "
+                           "demo again to resume")
     try:
         from sync.store import open_store
         from workers.uploads import queue_counts

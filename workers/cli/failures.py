@@ -73,15 +73,19 @@ def _arbridge_code(error: ArbridgeError) -> int:
     return EXIT_FAILED
 
 
-def _click_error(error: BaseException) -> Failure | None:
-    import click
+def is_click(error: BaseException, name: str = "ClickException") -> bool:
+    """Whether ``error`` is click's ``name`` (typer vendors click, older typers use click's)."""
+    return any(cls.__name__ == name and "click" in cls.__module__ for cls in type(error).__mro__)
 
-    if isinstance(error, click.ClickException):
+
+def _click_error(error: BaseException) -> Failure | None:
+    if is_click(error) and hasattr(error, "format_message"):
         hint = ""
         ctx = getattr(error, "ctx", None)
         if ctx is not None:
             hint = f" (see: {ctx.command_path} --help)"
-        return Failure(EXIT_CONFIG if error.exit_code == 2 else error.exit_code or EXIT_FAILED,
+        code = getattr(error, "exit_code", EXIT_CONFIG)
+        return Failure(EXIT_CONFIG if code == 2 else code or EXIT_FAILED,
                        _first_line(error.format_message()) + hint)
     return None
 

@@ -50,8 +50,8 @@ __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_UN
            "Interrupted", "checked_settings", "console", "err", "exit_code", "fail", "guarded",
            "out", "print_json", "pull_progress", "report"]
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # lines are never cut: tables fit the width
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 console = err  # older name: progress and messages for people, on stderr
 T = TypeVar("T")
 _verbose = False
