@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -115,6 +115,14 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _demo_groups_only_for_the_demo(self) -> Settings:
+        """The default groups bind to the demo portal: with real portals configured and no
+        groups given, no group binds (rather than binding to portals that do not exist)."""
+        if self.portals and "portal_customer_groups" not in self.model_fields_set:
+            self.portal_customer_groups = {}
+        return self
 
     @field_validator("company_codes")
     @classmethod
@@ -252,7 +260,7 @@ def _validation_line(error: object) -> str:
     if isinstance(value, (str, int, float)) and not any(w in str(loc).lower()
                                                          for w in SECRET_WORDS):
         shown = f" (got {str(value)[:40]!r})"
-    return f"setting {where}: {message}{shown}"
+    return f"setting {'.'.join(str(p) for p in loc)} ({where}): {message}{shown}"
 
 
 def _source_of(loc: tuple[object, ...]) -> str:
@@ -264,8 +272,7 @@ def _source_of(loc: tuple[object, ...]) -> str:
     toml_file = config_file()
     if toml_file.is_file():
         line = _toml_line(toml_file, loc)
-        if line:
-            return f"{'.'.join(str(p) for p in loc)} in {toml_file}, line {line}"
+        return f"{toml_file}, line {line}" if line else f"{name} or {toml_file}"
     return name
 
 
