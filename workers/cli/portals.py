@@ -64,13 +64,13 @@ def outcome_line(summary: RunSummary) -> str:
 
 
 def everything_failed(summary: RunSummary) -> bool:
-    """A run that tried uploads and put none on its portal (nor found, nor held one)."""
-    tried = good = 0
+    """A run in which uploads failed (or a portal could not be worked at all) and none was
+    put on its portal: the run failed, whatever was held for a new PO."""
+    succeeded = failures = 0
     for tally in summary.portals.values():
-        ok = tally.get("submitted", 0) + tally.get("found", 0) + tally.get("held", 0)
-        good += ok
-        tried += ok + tally.get("failed", 0) + tally.get("retry", 0)
-    return (bool(summary.errors) or tried > 0) and good == 0
+        succeeded += tally.get("submitted", 0) + tally.get("found", 0)
+        failures += tally.get("failed", 0) + tally.get("retry", 0)
+    return (bool(summary.errors) or failures > 0) and succeeded == 0
 
 
 def failed_run_error(summary: RunSummary, counts: dict[str, int]) -> Exception:
@@ -138,10 +138,11 @@ def queue_command(
         rows = queue_rows(store, states, portal)
         if as_json:
             print_json(rows)
-        elif not out.is_terminal:
-            for r in rows:
-                out.print("\t".join(_fields(r) + [r["reason"] or ""]), soft_wrap=True,
-                          markup=False)
+        elif not out.is_terminal:  # one tab-separated line per upload, for grep and cut
+            import sys
+
+            sys.stdout.writelines("\t".join(_fields(r) + [r["reason"] or ""]) + "\n"
+                                  for r in rows)
         elif out.width >= WIDE_TABLE:
             _print_table(rows)
         else:
