@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config.errors import ArbridgeError, ConfigError, RetriableError
 from config.settings import redact_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
+REVISION = re.compile(r'^revision\s*=\s*["\']([^"\']+)["\']', re.MULTILINE)
+DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.+)$", re.MULTILINE)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_CONNECT_TIMEOUT_S = 10.0
@@ -50,25 +53,52 @@ def make_engine(url: str, *, connect_timeout_seconds: float = DEFAULT_CONNECT_TI
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
+
+
+def _declared_head() -> str | None:
+    """The head revision read from the migration files' text (``revision = "…"`` that no
+    ``down_revision`` names), without importing Alembic or the migrations: opening an
+    up-to-date store then costs a file scan, not Alembic's import (start-up time)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        found = REVISION.search(text)
+        if found:
+            revisions.add(found.group(1))
+        down = DOWN_REVISION.search(text)
+        if down:
+            parents.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def migrate(engine: Engine) -> bool:
     """Bring the schema to the latest revision; True if anything was applied."""
     try:
-        if current_revision(engine) == head_revision():
+        current = current_revision(engine)
+        if current is not None and current == (_declared_head() or head_revision()):
             return False
+        from alembic import command
+
         config = _alembic_config()
         with engine.begin() as conn:
             config.attributes["connection"] = conn
