@@ -63,3 +63,42 @@ def _shown(path: Path) -> str:
         return str(path.resolve())
     except OSError:
         return str(path)
+
+
+# Read by arbridge outside the Settings model (the broker, the key, the file itself).
+OTHER_VARIABLES = ("ARBRIDGE_CONFIG", "ARBRIDGE_SECRET_KEY", "ARBRIDGE_BROKER_URL",
+                   "ARBRIDGE_BROKER_TIMEOUT_SECONDS")
+
+
+def setting_variables() -> set[str]:
+    """Every ``ARBRIDGE_*`` variable arbridge reads (nested ones with ``__``)."""
+    from pydantic import BaseModel
+
+    def walk(model: type[BaseModel], prefix: str) -> set[str]:
+        names = set()
+        for name, field in model.model_fields.items():
+            env = f"{prefix}{name.upper()}"
+            names.add(env)
+            if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+                names |= walk(field.annotation, env + "__")
+        return names
+
+    return walk(Settings, "ARBRIDGE_") | set(OTHER_VARIABLES)
+
+
+def misspelt_variables(environ: dict[str, str]) -> list[str]:
+    """``ARBRIDGE_SAP_KIND is not a setting; did you mean ARBRIDGE_SAP__KIND?`` for each
+    variable that arbridge would silently ignore but that looks like one of its settings."""
+    import difflib
+
+    known = setting_variables()
+    free_below = ("ARBRIDGE_PORTALS__", "ARBRIDGE_SAP__RFC_PARAMS__", "ARBRIDGE_TEST_")
+    warnings = []
+    for name in sorted(n.upper() for n in environ if n.upper().startswith("ARBRIDGE_")):
+        if name in known or name.startswith(free_below):
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.85)
+        if close:
+            warnings.append(f"{name} is not an arbridge setting and is ignored; did you mean "
+                            f"{close[0]}?")
+    return warnings

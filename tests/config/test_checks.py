@@ -68,3 +68,14 @@ def test_a_secret_is_never_echoed_in_the_error(monkeypatch):
     with pytest.raises(ConfigError) as raised:
         load_settings()
     assert "hunter2" not in str(raised.value) and "ARBRIDGE_DATABASE_URL" in str(raised.value)
+
+
+def test_a_misspelt_variable_is_named_with_the_setting_it_looks_like():
+    from config.checks import misspelt_variables
+
+    warnings = misspelt_variables({"ARBRIDGE_SAP_KIND": "rfc", "ARBRIDGE_SAP__KIND": "rfc",
+                                   "ARBRIDGE_PORTALS__ACME__URL": "https://x",
+                                   "ARBRIDGE_TEST_POSTGRES_URL": "postgresql://",
+                                   "ARBRIDGE_SOMETHING_ELSE": "1", "PATH": "/bin"})
+    assert warnings == ["ARBRIDGE_SAP_KIND is not an arbridge setting and is ignored; did you "
+                        "mean ARBRIDGE_SAP__KIND?"]

@@ -44,6 +44,7 @@ class Case:
     stdin: str | None = None
     setup: Callable[[Path], None] | None = None
     within_s: float | None = None  # unreachable: answer within this many seconds (+ slack)
+    needs: str | None = None  # a service that must be up for the case to mean anything
 
 
 def _wrong_sap_password(workdir: Path) -> None:
@@ -69,7 +70,8 @@ CASES = [
     Case("database-url-mysql", ("status",), 2, ("ARBRIDGE_DATABASE_URL",),
          env={"ARBRIDGE_DATABASE_URL": "mysql://app:pw@127.0.0.1/arbridge"}),
     Case("postgres-no-such-database", ("status",), 2, ("nosuchdb",),
-         env={"ARBRIDGE_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/nosuchdb"}),
+         env={"ARBRIDGE_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/nosuchdb"},
+         needs="postgresql://127.0.0.1:5432"),
     Case("bindings-not-json", ("sap", "pull"), 2, ("ARBRIDGE_PORTAL_BINDINGS", "JSON"),
          env={"ARBRIDGE_PORTAL_BINDINGS": "{0000100316: acme}"}),
     Case("groups-not-json", ("status",), 2, ("ARBRIDGE_PORTAL_CUSTOMER_GROUPS", "JSON"),
@@ -111,6 +113,11 @@ CASES = [
     # -- jobs and the broker ----------------------------------------------------------------
     Case("send-on-stub-broker", ("jobs", "send", "sap-pull"), 2,
          ("ARBRIDGE_BROKER_URL", "stub")),
+    Case("worker-on-stub-broker", ("jobs", "worker"), 2, ("ARBRIDGE_BROKER_URL", "stub")),
+    Case("rabbitmq-wrong-password", ("jobs", "send", "sap-pull"), 2,
+         ("ARBRIDGE_BROKER_URL", "refused the logon"),
+         env={"ARBRIDGE_BROKER_URL": "amqp://guest:wrong-secret@127.0.0.1:5672/"},
+         needs="amqp://127.0.0.1:5672"),
     Case("schedule-on-stub-broker", ("jobs", "schedule"), 2, ("ARBRIDGE_BROKER_URL", "stub")),
     Case("broker-url-wrong-kind", ("jobs", "send", "sap-pull"), 2, ("ARBRIDGE_BROKER_URL",),
          env={"ARBRIDGE_BROKER_URL": "ftp://127.0.0.1/"}),
@@ -218,6 +225,13 @@ def test_there_are_enough_cases_and_each_exit_code_is_covered():
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_a_mistake_is_one_line_with_its_exit_code_and_changes_nothing(case, outcomes):
+    if case.needs:
+        from tests.conftest import service_unavailable
+        from workers.reach import unreachable
+
+        why = unreachable(case.needs, 5)
+        if why:
+            service_unavailable(case.needs, OSError(why))
     outcome = outcomes[case.name]
     result = outcome.result
     lines = result.stderr.strip().splitlines()
@@ -234,7 +248,8 @@ def test_a_mistake_is_one_line_with_its_exit_code_and_changes_nothing(case, outc
 
 
 def test_secrets_never_appear_in_the_error_line(outcomes):
-    for name in ("sap-wrong-password", "postgres-unreachable", "rabbitmq-unreachable"):
+    for name in ("sap-wrong-password", "postgres-unreachable", "rabbitmq-unreachable",
+                 "rabbitmq-wrong-password"):
         result = outcomes[name].result
         for secret in ("wrong-secret", ":pw@", "guest:guest"):
             assert secret not in result.stderr + result.stdout, name

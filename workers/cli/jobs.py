@@ -70,7 +70,33 @@ def real_broker(what: str) -> dramatiq.Broker:
     why = unreachable(url, broker_timeout())
     if why:
         raise RetriableError(f"broker at {redact_url(url)} not reachable: {why}")
+    _log_on(broker, redact_url(url))
     return use_broker(broker)
+
+
+def _log_on(broker: dramatiq.Broker, shown: str) -> None:
+    """Open the broker's connection now, so refused credentials are one line naming the
+    setting (exit 2) rather than a client library's log and traceback."""
+    import logging
+
+    from config.errors import ConfigError, RetriableError
+    from workers.broker import BROKER_ENV
+
+    logging.getLogger("pika").setLevel(logging.CRITICAL)  # its own account of the same error
+    try:
+        client = getattr(broker, "client", None)
+        if client is not None:
+            client.ping()  # Redis
+        else:
+            broker.connection  # noqa: B018 - RabbitMQ: opens the AMQP connection
+    except Exception as error:  # noqa: BLE001 - classified below
+        text = f"{type(error).__name__}: {error}"
+        if any(word in text for word in ("ACCESS_REFUSED", "Authentication", "NOAUTH",
+                                         "WRONGPASS", "invalid username-password")):
+            raise ConfigError(f"broker at {shown} refused the logon; check the user and "
+                              f"password in {BROKER_ENV}") from None
+        raise RetriableError(f"broker at {shown} not reachable: "
+                             f"{text.splitlines()[0][:200]}") from None
 
 
 @app.command("worker")

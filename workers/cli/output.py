@@ -89,9 +89,13 @@ def guarded(action: Callable[[], T]) -> T:
 def checked_settings() -> Settings:
     """The settings, after the start-up checks every command needs: the values parse, the
     working folder is writable, every binding and group names a configured portal."""
-    from config.checks import check_bindings, check_home
+    import os
+
+    from config.checks import check_bindings, check_home, misspelt_variables
     from config.settings import load_settings
 
+    for warning in misspelt_variables(dict(os.environ)):
+        err.print(f"warning: {warning}", markup=False)
     settings = load_settings()
     check_home(settings)
     check_bindings(settings)
