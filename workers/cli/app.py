@@ -15,7 +15,7 @@ from workers.cli import demo, jobs, portals, sap, secrets, status
 from workers.cli.output import configure_logging, report
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False,
+                  pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="SAP and client-portal integration for debtors teams.")
 app.add_typer(sap.app, name="sap")
 app.add_typer(portals.app, name="portals")
