@@ -77,7 +77,8 @@ def test_the_exit_code_table_is_the_one_the_cli_uses():
     table = next(t for t in _tables(_section("The command line")) if t[0].startswith("| code"))
     codes = {int(re.search(r"`(\d+)`", row).group(1)) for row in table[2:]}
     assert codes == {failures.EXIT_OK, failures.EXIT_FAILED, failures.EXIT_CONFIG,
-                     failures.EXIT_UNAVAILABLE, failures.EXIT_INTERRUPTED}
+                     failures.EXIT_UNAVAILABLE, failures.EXIT_INTERRUPTED,
+                     failures.EXIT_PIPE_CLOSED}
 
 
 def test_the_json_example_has_the_form_json_prints(capsys):

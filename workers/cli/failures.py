@@ -10,6 +10,7 @@ code    meaning
 3       unreachable: a system (SAP, the store, a portal, the broker) did not answer
         within its configured timeout; nothing was changed, run again later
 130     interrupted (Ctrl-C): nothing is lost, running again resumes
+141     the reader of the output stopped reading (``| head``): nothing is printed
 ======  ==========================================================================
 
 Commands raise :mod:`config.errors` classes; :func:`classify` also knows the few library
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from config.errors import ArbridgeError, ConfigError, RetriableError, UncertainOutcome
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_UNAVAILABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_PIPE_CLOSED = 141  # as a process killed by SIGPIPE: `arbridge portals queue | head`
 
 
 class Interrupted(ArbridgeError):

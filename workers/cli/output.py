@@ -36,6 +36,7 @@ from workers.cli.failures import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_PIPE_CLOSED,
     EXIT_UNAVAILABLE,
     Interrupted,
     classify,
@@ -46,7 +47,8 @@ if TYPE_CHECKING:
     from config.settings import Settings
     from sync.mirror import Counts
 
-__all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_UNAVAILABLE",
+__all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PIPE_CLOSED",
+           "EXIT_UNAVAILABLE",
            "Interrupted", "checked_settings", "console", "err", "exit_code", "fail", "guarded",
            "out", "print_json", "pull_progress", "report"]
 
@@ -60,6 +62,11 @@ _verbose = False
 def report(error: BaseException) -> int:
     """Print ``error`` as one line on stderr and return its exit code (the traceback too,
     after the line, only with ``--verbose``)."""
+    if isinstance(error, BrokenPipeError):  # `| head` stopped reading: not an error to show
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
     failure = classify(error)
     if _verbose and failure.code != EXIT_INTERRUPTED:
         import traceback

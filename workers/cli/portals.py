@@ -323,7 +323,11 @@ def demo_server_command(
         from portals.demo.server import serve_forever
 
         target = folder or load_settings().demo_portal_path
-        err.print(f"demo portal on http://127.0.0.1:{port}/coupa and /ariba (state in {target})")
-        serve_forever(target, port=port)
+        err.print(f"demo portal on http://127.0.0.1:{port}/coupa and /ariba (state in {target});"
+                  " Ctrl-C stops it")
+        try:
+            serve_forever(target, port=port)
+        except KeyboardInterrupt:  # the way to stop a server: not a failure
+            err.print("demo portal stopped")
 
     guarded(action)
