@@ -12,7 +12,7 @@ from config.portals import PortalSettings
 from config.settings import Settings
 from sync import uploads
 from sync.store import Store, open_store
-from sync.upload_states import ON_PORTAL, STATES
+from sync.upload_states import STATE_GROUPS, STATES, grouped
 
 if TYPE_CHECKING:  # Playwright and cryptography load only when uploads run (start-up time)
     from portals.runner import RunSummary, UploadRunner
@@ -61,20 +61,12 @@ def queue_counts(store: Store) -> dict[str, int]:
     submitted), on the portal (submitted and later portal statuses), held, in review, failed."""
     with store.engine.connect() as conn:
         by_state = uploads.counts(conn)
-    return {group: sum(by_state[s] for s in states) for group, states in STATE_GROUPS.items()}
-
-
-# ``--state`` accepts these groups (as ``status`` and ``demo --json`` count them) besides the
-# single states; a group wins over the state of the same name.
-STATE_GROUPS: dict[str, tuple[str, ...]] = {
-    "queued": ("queued", "ready", "submitting"),
-    "submitted": tuple(s for s in STATES if s in ON_PORTAL),
-    "held": ("held",), "review": ("review",), "failed": ("failed",),
-}
+    return grouped(by_state)
 
 
 def states_of(name: str) -> tuple[str, ...]:
-    """The states a ``--state`` value stands for; :class:`ConfigError` if none."""
+    """The states a ``--state`` value stands for: a group (as ``status`` counts them) or one
+    state; a group wins over the state of the same name. :class:`ConfigError` if neither."""
     if name in STATE_GROUPS:
         return STATE_GROUPS[name]
     if name in STATES:

@@ -11,44 +11,41 @@ from workers.cli.output import checked_settings, err, guarded, out, print_json
 
 if TYPE_CHECKING:
     from config.settings import Settings
-    from sync.store import Store
 
 
 def status_of(settings: Settings) -> dict[str, Any]:
+    """Everything ``status`` shows, read without the ORM (see ``sync.overview``)."""
     from config.checks import configured_portals
     from config.settings import redact_url
-    from sync import cursors
-    from sync.db import current_revision
-    from sync.store import open_store
-    from workers.uploads import queue_counts
+    from sync import overview
+    from sync.db import current_revision, make_engine, migrate
+    from sync.upload_states import grouped
 
-    store = open_store(settings)
-    with store.engine.connect() as conn:
-        cursor_rows = cursors.all_cursors(conn)
+    engine = make_engine(settings.db_url,
+                         connect_timeout_seconds=settings.database_timeout_seconds)
+    migrate(engine)
+    with engine.connect() as conn:
+        counts = overview.entity_counts(conn)
+        uploads = grouped(overview.upload_counts(conn))
+        per_portal = overview.customers_per_portal(conn)
+        cursor_rows = overview.cursors(conn)
     return {
         "home": str(settings.home.resolve()),
         "store": redact_url(settings.db_url),
-        "schema": current_revision(store.engine),
+        "schema": current_revision(engine),
         "sap": {"kind": settings.sap.kind, "company_codes": settings.company_codes},
-        "counts": store.counts(),
-        "portals": queue_counts(store),
-        "bindings": bindings_of(store, configured_portals(settings)),
-        "cursors": [{k: r[k] for k in ("source", "entity", "scope", "since", "after_key",
-                                        "updated_at")} for r in cursor_rows],
+        "counts": counts,
+        "portals": uploads,
+        "bindings": bindings_of(per_portal, configured_portals(settings)),
+        "cursors": cursor_rows,
     }
 
 
-def bindings_of(store: Store, configured: tuple[str, ...]) -> dict[str, Any]:
-    """Customers per portal, those bound to no portal, and those bound to a portal that is no
-    longer configured (their invoices are not queued until the binding is fixed)."""
-    from sqlalchemy import func, select
-
-    from sync.models import CustomerRow
-
-    table = CustomerRow.__table__  # type: ignore[attr-defined]
-    with store.engine.connect() as conn:
-        found = dict(conn.execute(select(table.c.portal, func.count())
-                                  .group_by(table.c.portal)).all())
+def bindings_of(per_portal: dict[str | None, int], configured: tuple[str, ...]
+                ) -> dict[str, Any]:
+    """Customers per configured portal, those bound to no portal, and those bound to a portal
+    that is no longer configured (their invoices are not queued until the binding is fixed)."""
+    found = dict(per_portal)
     unbound = int(found.pop(None, 0))
     return {"by_portal": {p: int(found.get(p, 0)) for p in configured},
             "unbound": unbound,
