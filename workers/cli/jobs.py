@@ -105,6 +105,9 @@ def worker_command(threads: int = typer.Option(2, help="Worker threads.")) -> No
     def action() -> None:
         import dramatiq
 
+        from workers.cli.output import checked_settings
+
+        checked_settings()  # the jobs read the same settings: wrong ones fail here, not later
         broker = real_broker("a worker would never receive a job")
         worker = dramatiq.Worker(broker, worker_threads=threads)
         worker.start()
