@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from workers.cli.output import checked_settings, err, guarded, out, print_json
+from workers.cli.output import (
+    checked_settings,
+    err,
+    guarded,
+    out,
+    print_json,
+    reported_here,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,6 +38,7 @@ def demo_command(
 ) -> None:
     """Run a full sync cycle against the embedded SAP simulator."""
     def action() -> None:
+        reported_here()
         settings = checked_settings()
         stage = ["the SAP pull"]
         try:

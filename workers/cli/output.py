@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PIPE_CLOSED",
            "EXIT_UNAVAILABLE",
            "Interrupted", "checked_settings", "console", "err", "exit_code", "fail", "guarded",
-           "out", "print_json", "pull_progress", "report"]
+           "out", "print_json", "pull_progress", "report", "reported_here"]
 
 out = Console(highlight=False, soft_wrap=True)  # lines are never cut: tables fit the width
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -124,6 +124,14 @@ def configure_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+
+
+def reported_here() -> None:
+    """For one-shot commands that report every outcome themselves (a result line, the queue
+    with its reasons, the one error line): without ``--verbose`` the log stays quiet, so a
+    failure is not told twice. Long-running commands (``jobs worker``) keep logging."""
+    if not _verbose:
+        logging.getLogger().setLevel(logging.CRITICAL)
 
 
 @contextmanager

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from workers.cli.output import checked_settings, err, guarded, out, print_json
+from workers.cli.output import (
+    checked_settings,
+    err,
+    guarded,
+    out,
+    print_json,
+    reported_here,
+)
 
 if TYPE_CHECKING:
     from config.portals import PortalSettings
@@ -93,6 +100,7 @@ def upload_command(
         from sync.store import open_store
         from workers.uploads import queue_counts, run_uploads
 
+        reported_here()
         settings = checked_settings()
         _check_reachable(_portals_for(settings, portal))
 
@@ -293,6 +301,7 @@ def check_command() -> None:
         from portals.accounts import resolve
         from portals.check import check_portals_detailed
 
+        reported_here()
         settings = checked_settings()
         portals = _portals_for(settings, None)
         _check_reachable(portals)

@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from workers.cli.output import checked_settings, err, guarded, out, print_json, pull_progress
+from workers.cli.output import (
+    checked_settings,
+    err,
+    guarded,
+    out,
+    print_json,
+    pull_progress,
+    reported_here,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -86,6 +94,7 @@ def pull_command(
 ) -> None:
     """Pull customers, billing documents and open items changed since the last pull."""
     def action() -> None:
+        reported_here()
         result = run_pull(checked_settings(), full=full, show_progress=not as_json)
         if as_json:
             print_json(result.as_dict())
