@@ -47,18 +47,18 @@ def _portals_for(settings: Settings, portal: str | None) -> dict[str, PortalSett
     return chosen
 
 
-def _check_reachable(portals: dict[str, PortalSettings]) -> None:
-    """Fail fast (exit 3), before a browser starts, when a portal does not answer at all."""
+def unreachable_portals(portals: dict[str, PortalSettings]) -> dict[str, Exception]:
+    """The portals that do not answer at all (a TCP connection within their timeout), found
+    before a browser starts: name → a :class:`RetriableError` saying so."""
     from config.errors import RetriableError
     from workers.reach import unreachable
 
     down = {name: why for name, p in portals.items()
             if (why := unreachable(p.url, p.timeout_seconds))}
-    if down:
-        hint = "" if len(down) < len(portals) or any(not n.startswith("demo-") for n in down) \
-            else " (start the demo portal with: arbridge portals demo-server)"
-        raise RetriableError("portal not reachable: " + "; ".join(
-            f"{name} at {portals[name].url} ({why})" for name, why in down.items()) + hint)
+    hint = " (start it with: arbridge portals demo-server)" if down and all(
+        name.startswith("demo-") for name in down) else ""
+    return {name: RetriableError(f"portal {name} at {portals[name].url} not reachable: "
+                                 f"{why}{hint}") for name, why in down.items()}
 
 
 def outcome_line(summary: RunSummary) -> str:
@@ -102,7 +102,12 @@ def upload_command(
 
         reported_here()
         settings = checked_settings()
-        _check_reachable(_portals_for(settings, portal))
+        chosen = _portals_for(settings, portal)
+        down = unreachable_portals(chosen)
+        if down and len(down) == len(chosen):  # nothing to work on: say so now (exit 3)
+            from config.errors import RetriableError
+
+            raise RetriableError("; ".join(str(error) for error in down.values()))
 
         def show(portal_name: str, document: str, outcome: str) -> None:
             if not as_json:
@@ -304,9 +309,13 @@ def check_command() -> None:
         reported_here()
         settings = checked_settings()
         portals = _portals_for(settings, None)
-        _check_reachable(portals)
-        accounts = resolve(portals, SecretBox.load(settings.home))
-        results = asyncio.run(check_portals_detailed(accounts, settings.browser))
+        down = unreachable_portals(portals)
+        up = {name: p for name, p in portals.items() if name not in down}
+        accounts = resolve(up, SecretBox.load(settings.home))
+        found: dict[str, Exception | None] = dict(down)
+        if accounts:
+            found.update(asyncio.run(check_portals_detailed(accounts, settings.browser)))
+        results = {name: found[name] for name in portals}
         for name, problem in results.items():
             out.print(f"ok   {name}" if problem is None else
                       f"FAIL {name}: {str(problem).splitlines()[0]}")
