@@ -89,14 +89,16 @@ def setting_variables() -> set[str]:
 def misspelt_variables(environ: dict[str, str]) -> list[str]:
     """``ARBRIDGE_SAP_KIND is not a setting; did you mean ARBRIDGE_SAP__KIND?`` for each
     variable that arbridge would silently ignore but that looks like one of its settings."""
-    import difflib
-
-    known = setting_variables()
     free_below = ("ARBRIDGE_PORTALS__", "ARBRIDGE_SAP__RFC_PARAMS__", "ARBRIDGE_TEST_")
+    names = sorted(n.upper() for n in environ
+                   if n.upper().startswith("ARBRIDGE_") and not n.upper().startswith(free_below))
+    known = setting_variables() if names else set()
     warnings = []
-    for name in sorted(n.upper() for n in environ if n.upper().startswith("ARBRIDGE_")):
-        if name in known or name.startswith(free_below):
+    for name in names:
+        if name in known:
             continue
+        import difflib
+
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.85)
         if close:
             warnings.append(f"{name} is not an arbridge setting and is ignored; did you mean "
