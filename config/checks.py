@@ -104,3 +104,16 @@ def misspelt_variables(environ: dict[str, str]) -> list[str]:
             warnings.append(f"{name} is not an arbridge setting and is ignored; did you mean "
                             f"{close[0]}?")
     return warnings
+
+
+def check_pdf_folder(settings: Settings) -> None:
+    """With ``invoice_pdfs = "folder"``, the folder must be named and be a folder (an empty
+    one is allowed: SAP output may not have run yet, and the uploads then fail by name)."""
+    if settings.invoice_pdfs != "folder":
+        return
+    folder = settings.invoice_pdf_folder
+    if folder is None:
+        raise ConfigError("ARBRIDGE_INVOICE_PDFS=folder needs ARBRIDGE_INVOICE_PDF_FOLDER (the "
+                          "folder SAP output drops the invoice PDFs into)")
+    if not folder.is_dir():
+        raise ConfigError(f"ARBRIDGE_INVOICE_PDF_FOLDER {_shown(folder)} is not a folder")

@@ -79,3 +79,14 @@ def test_a_misspelt_variable_is_named_with_the_setting_it_looks_like():
                                    "ARBRIDGE_SOMETHING_ELSE": "1", "PATH": "/bin"})
     assert warnings == ["ARBRIDGE_SAP_KIND is not an arbridge setting and is ignored; did you "
                         "mean ARBRIDGE_SAP__KIND?"]
+
+
+def test_pdfs_from_a_folder_need_an_existing_folder(tmp_path):
+    from config.checks import check_pdf_folder
+
+    with pytest.raises(ConfigError, match="needs ARBRIDGE_INVOICE_PDF_FOLDER"):
+        check_pdf_folder(load_settings(invoice_pdfs="folder"))
+    with pytest.raises(ConfigError, match="is not a folder"):
+        check_pdf_folder(load_settings(invoice_pdfs="folder",
+                                       invoice_pdf_folder=tmp_path / "missing"))
+    check_pdf_folder(load_settings(invoice_pdfs="folder", invoice_pdf_folder=tmp_path))

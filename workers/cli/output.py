@@ -95,10 +95,11 @@ def guarded(action: Callable[[], T]) -> T:
 
 def checked_settings() -> Settings:
     """The settings, after the start-up checks every command needs: the values parse, the
-    working folder is writable, every binding and group names a configured portal."""
+    working folder is writable, every binding and group names a configured portal, the
+    invoice PDF folder (if PDFs come from one) exists."""
     import os
 
-    from config.checks import check_bindings, check_home, misspelt_variables
+    from config.checks import check_bindings, check_home, check_pdf_folder, misspelt_variables
     from config.settings import load_settings
 
     for warning in misspelt_variables(dict(os.environ)):
@@ -106,6 +107,7 @@ def checked_settings() -> Settings:
     settings = load_settings()
     check_home(settings)
     check_bindings(settings)
+    check_pdf_folder(settings)
     return settings
 
 
