@@ -48,4 +48,6 @@ def test_ctrl_c_during_uploads_ends_in_one_line_and_running_again_resumes(tmp_pa
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     portals = json.loads(again.stdout)["portals"]
-    assert portals["queued"] == 0 and portals["failed"] == 0 and portals["submitted"] > 0
+    # An upload cut off mid-submission goes back to ready with the runner's backoff (a few
+    # minutes), so at most the ones in flight (2 contexts x 2 portals) may still be waiting.
+    assert portals["failed"] == 0 and portals["submitted"] > 0 and portals["queued"] <= 4
