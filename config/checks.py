@@ -67,7 +67,8 @@ def _shown(path: Path) -> str:
 
 # Read by arbridge outside the Settings model (the broker, the key, the file itself).
 OTHER_VARIABLES = ("ARBRIDGE_CONFIG", "ARBRIDGE_SECRET_KEY", "ARBRIDGE_BROKER_URL",
-                   "ARBRIDGE_BROKER_TIMEOUT_SECONDS")
+                   "ARBRIDGE_BROKER_TIMEOUT_SECONDS", "ARBRIDGE_QUEUE_PREFIX",
+                   "ARBRIDGE_BROKER_HEARTBEAT_SECONDS")
 
 
 def setting_variables() -> set[str]:

@@ -13,6 +13,7 @@ from config.settings import Settings
 from sync import uploads
 from sync.store import Store, open_store
 from sync.upload_states import STATE_GROUPS, STATES, grouped
+from workers import metrics
 
 if TYPE_CHECKING:  # Playwright and cryptography load only when uploads run (start-up time)
     from portals.runner import RunSummary, UploadRunner
@@ -46,13 +47,22 @@ def make_runner(settings: Settings, store: Store, portals: dict[str, PortalSetti
     return UploadRunner(store=store, accounts=accounts, browser=settings.browser,
                         pdfs=pdf_source(settings), evidence_root=settings.evidence_path,
                         session_root=settings.home / "sessions", billed_from=billed_from,
-                        on_upload=on_upload)
+                        on_upload=on_upload,
+                        lease=timedelta(seconds=settings.claim_lease_seconds),
+                        on_timing=metrics.upload_seconds,
+                        contexts_per_run=settings.portal_contexts_per_run)
 
 
 def run_uploads(settings: Settings, *, portal: str | None = None, demo_url: str | None = None,
                 on_upload: Any = None) -> RunSummary:
     store = open_store(settings)
-    runner = make_runner(settings, store, portal_settings(settings, demo_url), on_upload)
+
+    def counted(portal_name: str, document: str, outcome: str) -> None:
+        metrics.upload_outcome(portal_name, document, outcome)
+        if on_upload:
+            on_upload(portal_name, document, outcome)
+
+    runner = make_runner(settings, store, portal_settings(settings, demo_url), counted)
     return asyncio.run(runner.run(portal=portal))
 
 

@@ -10,13 +10,15 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from config.checks import OTHER_VARIABLES
 from config.settings import Settings
+from workers import broker
 from workers.cli import failures, jobs
 from workers.cli.output import print_json
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-READ_OUTSIDE_SETTINGS = {"ARBRIDGE_CONFIG", "ARBRIDGE_SECRET_KEY", "ARBRIDGE_BROKER_URL",
-                         jobs.BROKER_TIMEOUT_ENV}
+READ_OUTSIDE_SETTINGS = set(OTHER_VARIABLES) | {jobs.BROKER_TIMEOUT_ENV, broker.BROKER_ENV,
+                                                broker.PREFIX_ENV, broker.HEARTBEAT_ENV}
 
 
 def _section(title: str) -> str:

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from workers.cli import demo, jobs, portals, sap, secrets, status
+from workers.cli import demo, job_runs, jobs, portals, sap, scheduler, secrets, status
 from workers.cli.output import configure_logging, report
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -24,6 +24,9 @@ app.add_typer(secrets.app, name="secrets")
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)
+jobs.app.command("list")(job_runs.list_command)
+app.command("scheduler")(scheduler.scheduler_command)
+app.command("run")(scheduler.run_command)
 
 
 def _version(value: bool) -> None:

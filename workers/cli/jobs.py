@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from workers.cli.output import err, guarded, out
+from workers.cli.output import guarded, out
 
 if TYPE_CHECKING:
     import dramatiq
@@ -52,24 +52,35 @@ def broker_timeout() -> float:
     return value
 
 
-def real_broker(what: str) -> dramatiq.Broker:
-    """The configured broker, made global, if it is one another process can reach: the stub
-    broker is refused (exit 2) and a broker that does not answer within
-    ``ARBRIDGE_BROKER_TIMEOUT_SECONDS`` is unreachable (exit 3)."""
+def check_broker(what: str) -> str:
+    """The broker URL, if it is one another process can reach: the stub broker is refused
+    (exit 2), and a broker that does not answer within ``ARBRIDGE_BROKER_TIMEOUT_SECONDS`` is
+    unreachable (exit 3)."""
     from config.errors import ConfigError, RetriableError
     from config.settings import redact_url
-    from workers.broker import BROKER_ENV, make_broker, use_broker
+    from workers.broker import BROKER_ENV
     from workers.reach import unreachable
 
     url = broker_url()
     if url == "stub":
         raise ConfigError(f"{BROKER_ENV} is 'stub' (in-process): {what} would go nowhere; set "
                           f"{BROKER_ENV}=redis://… or amqp://…, or run the job directly "
-                          "(arbridge sap pull, arbridge portals upload)")
-    broker = make_broker(url)  # a URL of the wrong kind is a ConfigError naming the setting
+                          "(arbridge sap pull, arbridge portals upload, arbridge run)")
+    if not url.startswith(("redis://", "rediss://", "unix://", "amqp://", "amqps://")):
+        raise ConfigError(f"{BROKER_ENV} must be 'stub', a redis:// or an amqp:// URL")
     why = unreachable(url, broker_timeout())
     if why:
         raise RetriableError(f"broker at {redact_url(url)} not reachable: {why}")
+    return url
+
+
+def real_broker(what: str) -> dramatiq.Broker:
+    """The configured broker, checked (:func:`check_broker`), logged on to and made global."""
+    from config.settings import redact_url
+    from workers.broker import make_broker, use_broker
+
+    url = check_broker(what)
+    broker = make_broker(url)
     _log_on(broker, redact_url(url))
     return use_broker(broker)
 
@@ -100,20 +111,23 @@ def _log_on(broker: dramatiq.Broker, shown: str) -> None:
 
 
 @app.command("worker")
-def worker_command(threads: int = typer.Option(2, help="Worker threads.")) -> None:
+def worker_command(
+    threads: int = typer.Option(2, help="Worker threads for non-browser queues."),
+    queues: list[str] = typer.Option(None, "--queues", "-q",
+                                     help="Kinds of work to consume: sap, browser (all)."),
+    browser_threads: int = typer.Option(1, help="Threads on the browser queue (a Chromium "
+                                                "each)."),
+    metrics_port: int = typer.Option(None, help="Serve Prometheus metrics on this port."),
+) -> None:
     """Consume jobs from the broker until stopped (Ctrl-C or SIGTERM)."""
+    from workers.cli.output import checked_settings
+    from workers.cli.worker import run_worker
+
     def action() -> None:
-        import dramatiq
-
-        from workers.cli.output import checked_settings
-
         checked_settings()  # the jobs read the same settings: wrong ones fail here, not later
-        broker = real_broker("a worker would never receive a job")
-        worker = dramatiq.Worker(broker, worker_threads=threads)
-        worker.start()
-        err.print(f"worker running on {type(broker).__name__} with {threads} threads")
-        _stop_on_signal().wait()
-        worker.stop()
+        check_broker("a worker would never receive a job")
+        run_worker(queues=queues or None, threads=threads, browser_threads=browser_threads,
+                   metrics_port=metrics_port)
 
     guarded(action)
 
