@@ -134,10 +134,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _demo_groups_only_for_the_demo(self) -> Settings:
-        """The default groups bind to the demo portal: with real portals configured and no
-        groups given, no group binds (rather than binding to portals that do not exist)."""
+        """The default groups bind to the demo portal's flavours: with portals configured and
+        no groups given, only the default groups whose portal is configured still bind (rather
+        than binding to portals that do not exist)."""
         if self.portals and "portal_customer_groups" not in self.model_fields_set:
-            self.portal_customer_groups = {}
+            self.portal_customer_groups = {group: portal for group, portal
+                                           in self.portal_customer_groups.items()
+                                           if portal in self.portals}
         return self
 
     @field_validator("company_codes")

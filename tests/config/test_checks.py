@@ -36,6 +36,8 @@ def test_the_demo_groups_do_not_apply_once_real_portals_are_configured():
     settings = load_settings(portals=ACME)
     assert settings.portal_customer_groups == {}
     check_bindings(settings)
+    with_demo = load_settings(portals={**ACME, "demo-ariba": ACME["acme"]})
+    assert with_demo.portal_customer_groups == {"P02": "demo-ariba"}
 
 
 def test_portal_option_must_name_a_configured_or_stored_portal():
