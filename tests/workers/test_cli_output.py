@@ -62,7 +62,8 @@ def failed_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproc
     workdir = tmp_path_factory.mktemp("failed-demo")
     (workdir / "pdfs").mkdir()
     result = arbridge(workdir, "demo", ARBRIDGE_INVOICE_PDFS="folder",
-                      ARBRIDGE_INVOICE_PDF_FOLDER="pdfs")
+                      ARBRIDGE_INVOICE_PDF_FOLDER="pdfs",
+                      ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS="60")  # enough invoices on a small book
     return workdir, result
 
 
@@ -137,12 +138,12 @@ def test_status_goes_to_stdout_without_raw_dicts_and_shows_unbound_customers(fai
 
 def test_queue_stays_readable_on_an_80_column_terminal(failed_demo):
     workdir, _ = failed_demo
-    shown = on_a_terminal(workdir, "portals", "queue", "--state", "held")
+    shown = on_a_terminal(workdir, "portals", "queue", "--state", "failed")
     lines = [line for line in shown.replace("\r", "").splitlines() if line.strip()]
     assert lines and all(len(line) <= 80 for line in lines)
     reasons = [line.strip() for line in lines if line.startswith("    ")]
     assert reasons and all(len(reason) > 20 for reason in reasons)  # not squeezed to nothing
-    wide = on_a_terminal(workdir, "portals", "queue", "--state", "held", columns=160)
+    wide = on_a_terminal(workdir, "portals", "queue", "--state", "failed", columns=160)
     assert "┃ billing doc" in wide or "billing doc" in wide
 
 
