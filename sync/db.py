@@ -11,7 +11,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config.errors import ArbridgeError, ConfigError, RetriableError
-from config.settings import redact_url
+from config.settings import redact_text, redact_url
+from sync.files import touch_private
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -30,7 +31,9 @@ def make_engine(url: str, *, connect_timeout_seconds: float = DEFAULT_CONNECT_TI
     """An engine with the pragmas SQLite needs for a sync workload (WAL, FKs, busy wait);
     PostgreSQL gives up connecting after ``connect_timeout_seconds``."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            touch_private(Path(path))  # SQLite gives -wal and -shm this file's mode
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -104,7 +107,7 @@ def migrate(engine: Engine) -> bool:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
     except (OperationalError, InterfaceError) as exc:
-        raise store_error(exc, engine.url.render_as_string(hide_password=False)) from exc
+        raise store_error(exc, engine.url.render_as_string(hide_password=False)) from None
     log.info("store migrated to %s", head_revision())
     return True
 
@@ -121,6 +124,8 @@ def store_error(exc: BaseException, url: str | None) -> ArbridgeError:
     shown = redact_url(url) if url else "the configured store"
     detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = detail[0] if detail else type(exc).__name__
+    if url:
+        first = redact_text(first, url)
     text = str(exc).lower()
     if any(hint in text for hint in UNREACHABLE_HINTS):
         return RetriableError(f"store at {shown} not reachable: {first}")

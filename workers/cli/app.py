@@ -7,6 +7,7 @@ so ``arbridge --help`` and ``arbridge status`` start fast (``bench/startup.py``)
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     (:mod:`workers.cli.failures`); never a traceback."""
     from workers.cli.failures import is_click
 
+    os.umask(0o077)  # every file this process writes (store, sessions, evidence) owner-only
     try:
         result = app(args=argv, prog_name="arbridge", standalone_mode=False)
     except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - mapped in one place
