@@ -19,8 +19,10 @@ def status_of(settings: Settings) -> dict[str, Any]:
     from config.settings import redact_url
     from sync import overview
     from sync.db import current_revision, make_engine, migrate
+    from sync.files import secure_home
     from sync.upload_states import grouped
 
+    secure_home(settings.home)  # as open_store does: what arbridge keeps is owner-only
     engine = make_engine(settings.db_url,
                          connect_timeout_seconds=settings.database_timeout_seconds)
     migrate(engine)
