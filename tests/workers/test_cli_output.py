@@ -58,9 +58,12 @@ def on_a_terminal(cwd: Path, *args: str, columns: int = 80) -> str:
 
 @pytest.fixture(scope="module")
 def failed_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
-    """A demo whose invoice PDFs should come from a folder that is empty: every upload fails."""
+    """A demo whose invoice PDFs come from a folder where SAP output wrote garbage: every
+    upload fails (a missing PDF would only wait for SAP output)."""
     workdir = tmp_path_factory.mktemp("failed-demo")
     (workdir / "pdfs").mkdir()
+    for number in range(90000001, 90000201):
+        (workdir / "pdfs" / f"{number:010d}.pdf").write_text("not a pdf")
     result = arbridge(workdir, "demo", ARBRIDGE_INVOICE_PDFS="folder",
                       ARBRIDGE_INVOICE_PDF_FOLDER="pdfs",
                       ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS="60")  # enough invoices on a small book
@@ -85,8 +88,7 @@ def test_piped_queue_is_plain_lines_that_grep_and_cut_can_read(failed_demo):
     for line in lines:
         document, portal, _po, _gross, state, attempts, reason = line.split("\t")
         assert state == "failed" and portal in ("demo-coupa", "demo-ariba")
-        assert reason == f"no PDF for billing document {document} in pdfs (expected " \
-                         f"{document}.pdf)"
+        assert reason == f"pdfs/{document}.pdf is 9 bytes: too small to be an invoice PDF"
         assert "│" not in line and int(attempts) >= 1
 
 
@@ -101,7 +103,7 @@ def test_retry_state_failed_brings_back_only_the_chosen_ones_and_audits_who(fail
                        "demo-coupa", "--reason-contains", "portal was down")
     assert nothing.returncode == 0 and nothing.stdout.startswith("0 failed uploads")
     retried = arbridge(workdir, "portals", "retry", "--state", "failed", "--portal",
-                       "demo-coupa", "--reason-contains", "NO PDF")
+                       "demo-coupa", "--reason-contains", "TOO SMALL")
     assert retried.returncode == 0, retried.stderr
     assert retried.stdout.startswith(f"{by_portal['demo-coupa']} failed uploads of demo-coupa")
     waiting = json.loads(arbridge(workdir, "portals", "queue", "--state", "queued",
