@@ -22,6 +22,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from config.admin import AdminSettings
 from config.portals import BrowserSettings, PortalSettings
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ class Settings(BaseSettings):
         default_factory=dict, description="portal name -> account ([portals.NAME] in TOML)"
     )
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
     portal_upload_lookback_days: int | None = Field(
         default=7, ge=0, description="queue invoices billed in the last N days (go-live "
         "cut-over; older ones were uploaded by hand); empty for all")

@@ -12,7 +12,8 @@ import sys
 
 import typer
 
-from workers.cli import demo, job_runs, jobs, portals, sap, scheduler, secrets, status
+from workers.cli import (demo, job_runs, jobs, portals, sap, scheduler, secrets, serve, status,
+                         users)
 from workers.cli.output import configure_logging, report
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -22,6 +23,8 @@ app.add_typer(sap.app, name="sap")
 app.add_typer(portals.app, name="portals")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(secrets.app, name="secrets")
+app.add_typer(users.app, name="users")
+app.command("serve")(serve.serve_command)
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)

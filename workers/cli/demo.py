@@ -66,6 +66,9 @@ def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
                   f"{counts['open_items']:,} open items ({settings.home.resolve()})")
     stage[0] = "the portal uploads"
     summary, portals = _upload_to_demo_portals(settings, store, quiet=as_json)
+    from workers.cli.demo_admin import announce_admin
+
+    announce_admin(settings, store)  # stderr: the --json output stays as it is
     if as_json:
         print_json({"sap": counts, "portals": portals})
     else:
