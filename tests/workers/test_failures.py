@@ -38,3 +38,10 @@ def test_a_toml_error_names_the_file_and_line():
     except tomllib.TOMLDecodeError as error:
         failure = classify(error)
     assert failure.code == 2 and "arbridge.toml" in failure.line and "line 1" in failure.line
+
+
+def test_the_users_help_names_every_role():
+    from sync.users import ROLES
+    from workers.cli.users import ROLES_HELP
+
+    assert ROLES_HELP == f"One of: {', '.join(ROLES[:-1])}, {ROLES[-1]} (sync.users.ROLES)."

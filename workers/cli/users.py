@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 
 import typer
 
-from sync import users
 from workers.cli.output import console, guarded
+
+ROLES_HELP = "One of: administrator, billing, viewer (sync.users.ROLES)."
 
 app = typer.Typer(help="Users of the admin web app.", no_args_is_help=True)
 
@@ -29,10 +30,12 @@ def _actor() -> str:
 @app.command("add")
 def add_command(
     name: str = typer.Argument(..., help="Login name."),
-    role: str = typer.Option(..., "--role", help=f"One of: {', '.join(users.ROLES)}."),
+    role: str = typer.Option(..., "--role", help=ROLES_HELP),
 ) -> None:
     """Add a user; the password is asked for (at least 10 characters)."""
     def action() -> None:
+        from sync import users  # on use: the store's modules stay out of start-up
+
         if role not in users.ROLES:
             raise typer.BadParameter(f"--role must be one of {', '.join(users.ROLES)}")
         store = _store()
@@ -54,6 +57,8 @@ def add_command(
 def passwd_command(name: str = typer.Argument(..., help="Login name.")) -> None:
     """Set a new password (asked for); the user's sessions end."""
     def action() -> None:
+        from sync import users  # on use: the store's modules stay out of start-up
+
         store = _store()
         password = _password()
         with store.engine.begin() as conn:
@@ -68,6 +73,8 @@ def passwd_command(name: str = typer.Argument(..., help="Login name.")) -> None:
 def disable_command(name: str = typer.Argument(..., help="Login name.")) -> None:
     """Stop a user logging in (their sessions end, their API tokens stop working)."""
     def action() -> None:
+        from sync import users  # on use: the store's modules stay out of start-up
+
         store = _store()
         with store.engine.begin() as conn:
             users.set_active(conn, name, False, now=datetime.now(timezone.utc), actor=_actor())
@@ -80,6 +87,8 @@ def disable_command(name: str = typer.Argument(..., help="Login name.")) -> None
 def list_command() -> None:
     """The users, their roles and whether they may log in."""
     def action() -> None:
+        from sync import users  # on use: the store's modules stay out of start-up
+
         store = _store()
         with store.engine.connect() as conn:
             found = users.all_users(conn)
