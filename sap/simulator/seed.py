@@ -245,6 +245,7 @@ def seed(db: sqlite3.Connection, *, customers: int, documents: int, seed: int,
             tables[table].extend(rows)
         book.append(seeded)
     with db:
+        _insert(db, "T001", [(company_code, "Supplier (Pty) Ltd", "Johannesburg", "ZA", "ZAR")])
         for table, rows in tables.items():
             _insert(db, table, rows)
         _insert(db, "TCURX", [(k, str(v)) for k, v in CURRENCY_DECIMALS.items()])

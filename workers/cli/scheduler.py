@@ -8,8 +8,6 @@ import logging
 
 import typer
 
-from config.settings import load_settings
-from workers import logs
 from workers.cli.output import guarded
 
 log = logging.getLogger(__name__)
@@ -23,6 +21,9 @@ def scheduler_command() -> None:
         from workers import schedule
         from workers.broker import make_broker, use_broker
         from workers.cli.worker import stop_on_signal
+
+        from config.settings import load_settings
+        from workers import logs
 
         logs.configure(verbose=True)
         settings = load_settings()
@@ -70,6 +71,9 @@ def run_command(
         from workers import actors, schedule
         from workers.broker import queue_names, use_broker
         from workers.cli.worker import start_workers, stop_on_signal
+
+        from config.settings import load_settings
+        from workers import logs
 
         logs.configure(verbose=True)
         settings = load_settings()
