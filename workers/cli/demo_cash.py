@@ -104,3 +104,12 @@ def sections(store: Store) -> dict[str, Any]:
                         "cleared_in_sap": len(cleared)},
         "journals": {"corrections": corrections},
     }
+
+
+def cash_line(cash: dict[str, Any]) -> str:
+    a = cash["allocations"]
+    return (f"cash: {cash['bank']['receipts']} receipts on {cash['bank']['statements']} "
+            f"statements: {a['auto']} allocated automatically, {a['proposed']} proposed, "
+            f"{a['unallocated']} unallocated; {a['posted']} posted to SAP, "
+            f"{a['cleared_in_sap']} invoices cleared there (arbridge bank unallocated, "
+            "arbridge allocations)")
