@@ -21,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from config.po_alerts import PoAlertSettings
 from config.portals import BrowserSettings, PortalSettings
 
 DEFAULT_HOME = Path("var")
@@ -92,6 +93,7 @@ class Settings(BaseSettings):
     invoice_pdf_folder: Path | None = Field(
         default=None, description="where SAP output drops PDFs named by billing document"
     )
+    po_alerts: PoAlertSettings = Field(default_factory=PoAlertSettings)
 
     @field_validator("company_codes", mode="before")
     @classmethod
@@ -119,6 +121,10 @@ class Settings(BaseSettings):
     @property
     def demo_portal_path(self) -> Path:
         return self.home / "demo-portal"
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.home / "outbox"
 
     @property
     def simulator_path(self) -> Path:
