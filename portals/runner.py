@@ -30,7 +30,7 @@ from config.errors import ArbridgeError, InputError
 from config.portals import BrowserSettings
 from portals.accounts import PortalAccount
 from portals.browser import BrowserPool
-from portals.driver import InvoiceSubmission, PortalInvoice
+from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder
 from portals.errors import (
     PortalLayoutChanged,
     PortalLoginFailed,
@@ -89,7 +89,9 @@ class UploadRunner:
                  browser: BrowserSettings, pdfs: object, evidence_root: Path,
                  session_root: Path, clock: Callable[[], datetime] = _now,
                  billed_from: date | None = None,
-                 on_upload: Callable[[str, str, str], None] | None = None) -> None:
+                 on_upload: Callable[[str, str, str], None] | None = None,
+                 on_po_read: Callable[[str, list[PortalPurchaseOrder]], int] | None = None
+                 ) -> None:
         self.store = store
         self.accounts = accounts
         self.browser = browser
@@ -98,8 +100,10 @@ class UploadRunner:
         self.session_root = session_root
         self.clock = clock
         self.on_upload = on_upload
+        self.on_po_read = on_po_read  # PO ledger, hold-and-release, alerts; returns released
         self.billed_from = billed_from
         self.summary = RunSummary()
+        self._released: dict[str, int] = {}
 
     # -- entry points -------------------------------------------------------------------------
     def prepare(self) -> int:
@@ -136,9 +140,11 @@ class UploadRunner:
         with self.store.engine.connect() as conn:
             work = uploads.due(conn, account.name, self.clock())
             waiting = uploads.awaiting_client(conn, account.name, STATUS_REFRESH_LIMIT)
+            held = bool(self.on_po_read) and bool(uploads.by_state(conn, "held", account.name,
+                                                                    limit=1))
         if limit is not None:
             work = work[:limit]
-        if not work and not waiting:
+        if not work and not waiting and not held:
             return
         self.summary.portals.setdefault(account.name, {o: 0 for o in OUTCOMES})
         pool = BrowserPool(playwright, self.browser, recycle_after=account.settings.recycle_after)
@@ -147,6 +153,9 @@ class UploadRunner:
             context = await pool.context(state_path)
             driver = self._driver(account, context)
             balances = await self._read_balances_with_evidence(account, driver, context)
+            if self._released.get(account.name):
+                with self.store.engine.connect() as conn:
+                    work = uploads.due(conn, account.name, self.clock())[:limit]
             await self._refresh_statuses(driver, waiting)
             if not work:
                 await pool.release(context)
@@ -210,6 +219,8 @@ class UploadRunner:
                 {"number": o.number, "total": o.total, "invoiced": o.invoiced,
                  "remaining": o.remaining, "currency": o.currency, "open": o.open,
                  "valid_to": o.valid_to} for o in orders], self.clock())
+        if self.on_po_read is not None:
+            self._released[portal] = await asyncio.to_thread(self.on_po_read, portal, orders)
         return {o.number: PoBalance(o.number, o.remaining, o.currency, o.open, o.valid_to)
                 for o in orders}
 

@@ -1,0 +1,143 @@
+"""When will a PO run out? Pure functions over a customer's billing history.
+
+The burn rate is robust to seasonal lumps: the median of the monthly totals of the months
+that were billed, scaled by the share of months that were billed (a client billed every
+month gets its typical month; a client billed every quarter gets a third of its typical
+quarter). A year-end spike moves the median little, where a mean would jump.
+
+With too little history there is no rate and the forecast says so instead of guessing.
+Only invoices in the PO's currency count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, Decimal
+from statistics import median
+from typing import Literal
+
+WINDOW_MONTHS = 12
+MIN_BILLED_MONTHS = 3
+MIN_INVOICES = 3
+DAYS_PER_MONTH = Decimal("30.4375")
+ZERO = Decimal("0")
+
+Basis = Literal["po", "customer", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Billing:
+    """One past invoice: when, how much (net) and in which currency."""
+
+    billed: date
+    net: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    basis: Basis
+    note: str
+    monthly_rate: Decimal | None = None
+    typical_invoice: Decimal | None = None
+    runout: date | None = None
+    invoices_left: int | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.monthly_rate is not None
+
+
+def month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def monthly_totals(history: Iterable[Billing], currency: str, today: date,
+                   months: int = WINDOW_MONTHS) -> list[Decimal]:
+    """Totals of the last ``months`` full months (oldest first), starting at the first month
+    billed in that window; months without invoices are zeros. The current month is left
+    out: it is not over."""
+    last = month_index(today) - 1
+    first_allowed = last - months + 1
+    totals: dict[int, Decimal] = {}
+    for bill in history:
+        index = month_index(bill.billed)
+        if bill.currency == currency and first_allowed <= index <= last:
+            totals[index] = totals.get(index, ZERO) + bill.net
+    if not totals:
+        return []
+    return [totals.get(i, ZERO) for i in range(min(totals), last + 1)]
+
+
+def burn_rate(totals: list[Decimal]) -> Decimal | None:
+    """Median of the billed months × share of months billed; None below three billed months."""
+    billed = [t for t in totals if t > 0]
+    if len(billed) < MIN_BILLED_MONTHS:
+        return None
+    return (Decimal(median(billed)) * len(billed) / len(totals)).quantize(Decimal("0.01"))
+
+
+def typical_invoice(history: Iterable[Billing], currency: str, today: date) -> Decimal | None:
+    start = month_index(today) - WINDOW_MONTHS
+    nets = [b.net for b in history if b.currency == currency and b.net > 0
+            and month_index(b.billed) >= start]
+    if len(nets) < MIN_INVOICES:
+        return None
+    return Decimal(median(nets)).quantize(Decimal("0.01"))
+
+
+def runout_date(remaining: Decimal, monthly_rate: Decimal, today: date) -> date | None:
+    if remaining <= 0:
+        return today
+    if monthly_rate <= 0:
+        return None
+    days = (remaining / monthly_rate * DAYS_PER_MONTH).to_integral_value(rounding=ROUND_FLOOR)
+    return today + timedelta(days=min(int(days), 365 * 50))
+
+
+def forecast(*, remaining: Decimal, currency: str, today: date, po_history: list[Billing],
+             customer_history: list[Billing], valid_to: date | None = None,
+             po_number: str = "the PO") -> Forecast:
+    """The PO's run-out: from its own invoices, or the customer's when the PO is new."""
+    basis: Basis = "po"
+    history = po_history
+    totals = monthly_totals(history, currency, today)
+    rate = burn_rate(totals)
+    if rate is None:
+        basis, history = "customer", customer_history
+        totals = monthly_totals(history, currency, today)
+        rate = burn_rate(totals)
+    if rate is None:
+        return Forecast(basis="none", note=_no_history_note(po_history, customer_history,
+                                                              currency, today, po_number))
+    typical = typical_invoice(history, currency, today)
+    left = None
+    if typical:
+        left = int((max(remaining, ZERO) / typical).to_integral_value(rounding=ROUND_FLOOR))
+    runout = runout_date(remaining, rate, today)
+    source = f"PO {po_number}" if basis == "po" else "the customer (the PO is new)"
+    note = (f"{rate:,.2f} {currency} a month: median of {sum(1 for t in totals if t > 0)} "
+            f"billed months out of {len(totals)} of {source}")
+    if valid_to is not None and runout is not None and valid_to < runout:
+        note += f"; the PO expires on {valid_to.isoformat()}, before it runs out"
+    elif valid_to is None:
+        note += "; the PO has no end date"
+    return Forecast(basis=basis, note=note, monthly_rate=rate, typical_invoice=typical,
+                    runout=runout, invoices_left=left)
+
+
+def _no_history_note(po_history: list[Billing], customer_history: list[Billing],
+                     currency: str, today: date, po_number: str) -> str:
+    everything = po_history + customer_history
+    if not everything:
+        return f"no billing history for PO {po_number} or its customer: no forecast"
+    if not any(b.currency == currency for b in everything):
+        others = sorted({b.currency for b in everything})
+        return (f"no billing history in {currency} (the customer is billed in "
+                f"{', '.join(others)}): no forecast")
+    months = len([t for t in monthly_totals(customer_history or po_history, currency, today)
+                  if t > 0])
+    return (f"too little billing history ({months} billed month(s) in the last "
+            f"{WINDOW_MONTHS}; {MIN_BILLED_MONTHS} needed): no forecast")

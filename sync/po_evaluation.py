@@ -1,0 +1,129 @@
+"""Run the PO rules over the ledger: load the POs, what waits on them and the billing history
+(one query each), forecast and evaluate every PO (pure), then open, escalate or close the
+alerts accordingly."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from config.po_alerts import PoAlertSettings
+from sync import alerts
+from sync.alert_rules import Outcome, PoView, Waiting, evaluate
+from sync.forecast import WINDOW_MONTHS, Billing, forecast
+from sync.models import BillingDocumentRow, PortalUploadRow
+from sync.po_ledger import LEDGER, WAITING_STATES
+
+UPLOADS = PortalUploadRow.__table__  # type: ignore[attr-defined]
+DOCS = BillingDocumentRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Billing history in the window, by customer PO number and by customer."""
+
+    by_po: dict[str, list[Billing]]
+    by_customer: dict[str, list[Billing]]
+
+
+def window_start(today: date) -> date:
+    index = today.year * 12 + today.month - 1 - WINDOW_MONTHS
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def load_history(conn: Connection, today: date) -> History:
+    by_po: dict[str, list[Billing]] = defaultdict(list)
+    by_customer: dict[str, list[Billing]] = defaultdict(list)
+    query = select(DOCS.c.sold_to, DOCS.c.customer_po, DOCS.c.billing_date, DOCS.c.net,
+                   DOCS.c.currency).where(DOCS.c.billing_date >= window_start(today),
+                                          DOCS.c.cancelled.is_(False), DOCS.c.doc_type == "F2")
+    for sold_to, po, billed, net, currency in conn.execute(query):
+        bill = Billing(billed, net, currency)
+        by_customer[sold_to].append(bill)
+        if po:
+            by_po[po].append(bill)
+    return History(by_po, by_customer)
+
+
+def load_waiting(conn: Connection, portal: str | None = None
+                 ) -> dict[tuple[str, str], list[Waiting]]:
+    found: dict[tuple[str, str], list[Waiting]] = defaultdict(list)
+    query = select(UPLOADS.c.portal, UPLOADS.c.po_number, UPLOADS.c.billing_document,
+                   UPLOADS.c.net, UPLOADS.c.invoice_date, UPLOADS.c.state, UPLOADS.c.reason
+                   ).where(UPLOADS.c.state.in_(WAITING_STATES)).order_by(
+        UPLOADS.c.invoice_date, UPLOADS.c.billing_document)
+    if portal:
+        query = query.where(UPLOADS.c.portal == portal)
+    for up_portal, po, document, net, billed, state, reason in conn.execute(query):
+        found[(up_portal, po or "")].append(Waiting(document, net, billed, state, reason))
+    return found
+
+
+def superseded(ledger: list[Any], today: date) -> dict[tuple[str, str], str]:
+    """PO → the newer open PO of the same customer, portal and currency that took over."""
+    newest: dict[tuple[str, str | None, str], Any] = {}
+    for row in ledger:
+        usable = row.open and (row.valid_to is None or row.valid_to >= today) and \
+            row.remaining > 0
+        key = (row.portal, row.customer, row.currency)
+        if row.customer and usable and (key not in newest or
+                                         row.first_seen_at > newest[key].first_seen_at):
+            newest[key] = row
+    result = {}
+    for row in ledger:
+        later = newest.get((row.portal, row.customer, row.currency))
+        if later is not None and later.number != row.number and \
+                later.first_seen_at > row.first_seen_at:
+            result[(row.portal, row.number)] = later.number
+    return result
+
+
+def build_views(ledger: Iterable[Any], waiting: dict[tuple[str, str], list[Waiting]],
+                history: History, today: date) -> dict[tuple[str, str], PoView]:
+    """Pure: each ledger PO with its forecast and the invoices waiting on it."""
+    ledger = list(ledger)
+    newer = superseded(ledger, today)
+    views = {}
+    for row in ledger:
+        key = (row.portal, row.number)
+        fc = forecast(remaining=row.remaining, currency=row.currency, today=today,
+                      po_history=history.by_po.get(row.number, []),
+                      customer_history=history.by_customer.get(row.customer or "", []),
+                      valid_to=row.valid_to, po_number=row.number)
+        views[key] = PoView(portal=row.portal, number=row.number, total=row.total,
+                            remaining=row.remaining, currency=row.currency, forecast=fc,
+                            open=row.open, valid_to=row.valid_to, customer=row.customer,
+                            customer_name=row.customer_name,
+                            waiting=tuple(waiting.get(key, ())), superseded_by=newer.get(key))
+    return views
+
+
+def outcomes(views: dict[tuple[str, str], PoView], settings: PoAlertSettings,
+             today: date) -> dict[tuple[str, str], Outcome]:
+    """Pure: the rules of each PO, with its own thresholds."""
+    plain = not (settings.portals or settings.customers or settings.pos)
+    return {key: evaluate(view, settings.rules if plain else
+                          settings.rules_for(view.portal, view.customer, view.number), today)
+            for key, view in views.items()}
+
+
+def views_now(conn: Connection, today: date, portal: str | None = None
+              ) -> dict[tuple[str, str], PoView]:
+    query = select(LEDGER) if portal is None else select(LEDGER).where(LEDGER.c.portal == portal)
+    ledger = conn.execute(query).all()
+    return build_views(ledger, load_waiting(conn, portal), load_history(conn, today), today)
+
+
+def run_rules(conn: Connection, settings: PoAlertSettings, *, now: datetime,
+              portal: str | None = None) -> dict[str, int]:
+    """Evaluate every PO (of ``portal``) and bring the alerts in line; returns counts."""
+    today = now.date()
+    views = views_now(conn, today, portal)
+    plan = alerts.reconcile(alerts.open_alerts(conn, portal), outcomes(views, settings, today))
+    return alerts.apply(conn, plan, views, now=now, recipients=lambda v: settings.recipients_for(
+        v.portal, v.customer, v.number))

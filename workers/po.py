@@ -1,0 +1,80 @@
+"""Wiring for PO depletion, shared by the runner hook, the CLI and the demo: a portal's PO
+read goes into the ledger, held invoices are checked again, the rules run and the alerts go
+out. No business logic here: it lives in ``sync`` (ledger, release, rules) and
+``connectors/notify`` (delivery)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from config.settings import Settings
+from connectors.notify import DeliveryReport, deliver
+from portals.driver import PortalPurchaseOrder
+from sync import po_ledger, po_release
+from sync.po_evaluation import run_rules
+from sync.po_ledger import PoRead
+from sync.po_rules import PoBalance
+from sync.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def record_portal_read(settings: Settings, store: Store, portal: str,
+                       orders: list[PortalPurchaseOrder], *, now: datetime | None = None,
+                       review: bool = False) -> int:
+    """A portal's POs were read: ledger and history, release what now fits, alert, deliver.
+    Returns how many held invoices were released."""
+    now = now or _now()
+    with store.engine.begin() as conn:
+        po_ledger.record_read(conn, portal, [
+            PoRead(o.number, o.total, o.invoiced, o.currency, o.open, o.valid_to)
+            for o in orders], now=now)
+        balances = {o.number: PoBalance(o.number, o.remaining, o.currency, o.open, o.valid_to)
+                    for o in orders}
+        released = po_release.release_held(conn, portal, balances, now=now, review=review)
+        po_ledger.refresh(conn, now=now, portal=portal)
+        run_rules(conn, settings.po_alerts, now=now, portal=portal)
+    send_alerts(settings, store, now=now)
+    if released:
+        log.info("%s: %d held invoice(s) released", portal, released)
+    return released
+
+
+def po_hook(settings: Settings, store: Store, review_portals: set[str] | None = None
+            ) -> Callable[[str, list[PortalPurchaseOrder]], int]:
+    """The runner's ``on_po_read``."""
+    review_portals = review_portals or set()
+    return lambda portal, orders: record_portal_read(settings, store, portal, orders,
+                                                     review=portal in review_portals)
+
+
+def after_run(settings: Settings, store: Store, *, now: datetime | None = None) -> dict:
+    """After uploads: the ledger follows arbridge's own uploads (sent, newly held), the rules
+    run over every PO, and the alerts go out."""
+    now = now or _now()
+    with store.engine.begin() as conn:
+        po_ledger.refresh(conn, now=now)
+        counts = run_rules(conn, settings.po_alerts, now=now)
+    report = send_alerts(settings, store, now=now)
+    return {**counts, **report.as_dict()}
+
+
+def send_alerts(settings: Settings, store: Store, *, now: datetime | None = None
+                ) -> DeliveryReport:
+    return deliver(store.engine, settings.po_alerts, settings.outbox_path, now=now or _now())
+
+
+def summary(store: Store) -> dict:
+    """The ``po`` section of ``arbridge demo --json``."""
+    from sync import alerts, uploads
+
+    with store.engine.connect() as conn:
+        return {"tracked": po_ledger.tracked(conn), "alerts": alerts.open_counts(conn),
+                "held": uploads.counts(conn)["held"],
+                "released": po_release.released_count(conn)}
