@@ -104,8 +104,8 @@ def evaluate(po: PoView, rules: RuleSettings, today: date) -> Outcome:
     if po.held and rules.held:
         docs = ", ".join(w.document.lstrip("0") for w in po.held)
         found.append(Finding("held", "exhausted",
-                             f"{len(po.held)} invoice(s) held for lack of balance on PO "
-                             f"{po.number}: {docs}"))
+                             f"{len(po.held)} invoice(s) held on PO {po.number}: {docs} "
+                             f"({po.held[0].reason or 'the PO does not fit'})"))
     if po.remaining <= 0:
         if rules.exhausted:
             found.append(Finding("exhausted", "exhausted",

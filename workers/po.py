@@ -78,3 +78,43 @@ def summary(store: Store) -> dict:
         return {"tracked": po_ledger.tracked(conn), "alerts": alerts.open_counts(conn),
                 "held": uploads.counts(conn)["held"],
                 "released": po_release.released_count(conn)}
+
+
+def refresh_portals(settings: Settings, store: Store, portal: str | None = None,
+                    demo_url: str | None = None) -> dict[str, str | int]:
+    """``arbridge po refresh``: read every portal's POs now. Portal → POs read, or error."""
+    import asyncio
+
+    from config.secrets import SecretBox
+    from portals.accounts import resolve
+    from portals.po_read import read_purchase_orders
+    from workers.uploads import portal_settings
+
+    configured = portal_settings(settings, demo_url)
+    chosen = {n: p for n, p in configured.items() if portal is None or n == portal}
+    accounts = resolve(chosen, SecretBox.load(settings.home))
+    results = asyncio.run(read_purchase_orders(accounts, settings.browser))
+    outcome: dict[str, str | int] = {}
+    for name, orders in results.items():
+        if isinstance(orders, str):
+            outcome[name] = orders
+            continue
+        record_portal_read(settings, store, name, orders,
+                           review=chosen[name].review_required)
+        outcome[name] = len(orders)
+    after_run(settings, store)
+    return outcome
+
+
+def recheck_held(settings: Settings, store: Store, portal: str, *,
+                 now: datetime | None = None) -> int:
+    """After ``po add`` or ``po assign``: check the portal's held invoices against the ledger
+    (the portal read on the next run checks again before anything is typed in)."""
+    now = now or _now()
+    review = bool(settings.portals.get(portal) and settings.portals[portal].review_required)
+    with store.engine.begin() as conn:
+        released = po_release.release_held(conn, portal, po_ledger.balances(conn, portal),
+                                           now=now, review=review)
+        po_ledger.refresh(conn, now=now, portal=portal)
+    after_run(settings, store, now=now)
+    return released

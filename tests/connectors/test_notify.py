@@ -115,7 +115,8 @@ def test_failing_webhook_is_retried_visible_and_never_dropped(exhausted, tmp_pat
     assert (later.sent, later.failed) == (2, 0)
     payload = json.loads(responses.calls[-1].request.body)
     assert payload["title"] == "[arbridge] PO alerts: 2 exhausted"  # digest: one message
-    assert "held for lack of balance" in payload["message"]
+    assert "2 invoice(s) held on PO 4500000001: 90000001, 90000002 (exceeds the remaining " \
+        "balance)" in payload["message"]
     with exhausted.engine.connect() as conn:
         assert {r["state"] for r in alert_deliveries.rows(conn)} == {"sent"}
 

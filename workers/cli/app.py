@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import demo, jobs, portals, sap, secrets, status
+from workers.cli import alerts, demo, jobs, po, portals, sap, secrets, status
 from workers.cli.output import configure_logging
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -13,6 +13,8 @@ app.add_typer(sap.app, name="sap")
 app.add_typer(portals.app, name="portals")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(secrets.app, name="secrets")
+app.add_typer(po.app, name="po")
+app.add_typer(alerts.app, name="alerts")
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)

@@ -21,7 +21,9 @@ from portals.demo.server import DemoServer
 from sap.simulator import SapSimulator
 from sync.store import Store, open_store
 from workers.cli.output import console, guarded, print_json
+from workers import po_demo
 from workers.cli.sap import run_pull, summary_table
+from workers.po import summary as po_summary
 from workers.uploads import make_runner, queue_counts
 
 
@@ -45,13 +47,17 @@ def demo_command(
                           f"{counts['open_items']:,} open items ({settings.home.resolve()})",
                           highlight=False)
         portals = _upload_to_demo_portals(settings, store, quiet=as_json)
+        po = po_summary(store)
         if as_json:
-            print_json({"sap": counts, "portals": portals})
+            print_json({"sap": counts, "portals": portals, "po": po})
             return
         console.print(f"portal uploads: {portals['submitted']} on the portals, "
                       f"{portals['held']} held for a new PO, {portals['failed']} failed, "
                       f"{portals['queued']} waiting, {portals['review']} in review "
                       "(arbridge portals queue --state held shows why)", highlight=False)
+        console.print(f"POs: {po['tracked']} tracked, open alerts {po['alerts']}, "
+                      f"{po['released']} held invoice(s) released after a new PO "
+                      "(arbridge po list, arbridge alerts list)", highlight=False)
 
     guarded(action)
 
@@ -66,7 +72,11 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool) -> di
         accounts = demo_accounts(server.url, SecretBox.load(settings.home))
         runner = make_runner(settings, store, accounts, on_upload=None if quiet else
                              lambda p, d, o: console.print(f"{p}: {d} {o}", highlight=False))
+        staged = po_demo.stage_demo(settings, store, server, runner.billed_from)
         summary = asyncio.run(runner.run())
+        po_demo.new_po_arrives(settings, store, server, staged,
+                               lambda: asyncio.run(make_runner(
+                                   settings, store, accounts, runner.on_upload).run()))
     for name, error in summary.errors.items():
         console.print(f"[red]{name}:[/] {error}", highlight=False)
     return queue_counts(store)
