@@ -124,14 +124,21 @@ def deliver(engine: Engine, settings: PoAlertSettings, outbox: Path, *, now: dat
             owner: str | None = None) -> DeliveryReport:
     """Claim and send every due delivery; nothing is dropped: failures stay queued."""
     owner = owner or default_owner()
-    with engine.begin() as conn:
-        claimed = alert_deliveries.claim(conn, owner=owner, now=now)
     report = DeliveryReport()
-    if not claimed:
-        return report
+    while True:
+        with engine.begin() as conn:
+            claimed = alert_deliveries.claim(conn, owner=owner, now=now)
+        if not claimed:
+            return report
+        _deliver_batch(engine, settings, outbox, claimed, now=now, owner=owner, report=report)
+
+
+def _deliver_batch(engine: Engine, settings: PoAlertSettings, outbox: Path,
+                   claimed: list[Delivery], *, now: datetime, owner: str,
+                   report: DeliveryReport) -> None:
     with engine.connect() as conn:
-        rows = {a["id"]: a for a in alerts.listing(conn, include_closed=True)
-                if a["id"] in {d.alert_id for d in claimed}}
+        rows = {a["id"]: a for a in alerts.listing(conn, include_closed=True,
+                                                   ids=[d.alert_id for d in claimed])}
     notifier = Notifier(settings, outbox, engine)
     for deliveries, title, text in _messages(claimed, rows, settings.digest):
         key = "deliveries:" + ",".join(str(d.id) for d in deliveries)
@@ -154,7 +161,6 @@ def deliver(engine: Engine, settings: PoAlertSettings, outbox: Path, *, now: dat
             alert_deliveries.mark_sent(conn, ids, owner=owner, now=now)
         report.sent += len(ids)
         log.info("alert message to %s: %s", recipient, title)
-    return report
 
 
 def _messages(claimed: list[Delivery], rows: dict[int, dict], as_digest: bool

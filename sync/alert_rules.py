@@ -9,6 +9,7 @@ its alerts close by themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -70,10 +71,31 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What the rules say about one PO: the findings, or why none apply any more."""
+    """What the rules say about one PO: the findings, or why none apply any more (the
+    sentence is built only when an alert is closed with it)."""
 
     findings: tuple[Finding, ...] = ()
-    resolution: str = "resolved"
+    po: PoView | None = None
+    why: Literal["superseded", "closed", "clear"] = "clear"
+
+    @property
+    def resolution(self) -> str:
+        po = self.po
+        if po is None:
+            return "resolved"
+        if self.why == "superseded":
+            return (f"new PO {po.superseded_by} loaded; nothing waits on PO {po.number}: no "
+                    "longer needed")
+        if self.why == "closed":
+            return f"PO {po.number} closed by the client and nothing waits on it: no longer needed"
+        return (f"PO {po.number} has {po.remaining:,.2f} {po.currency} left: no rule applies "
+                "any more")
+
+
+@lru_cache(maxsize=256)
+def _marks(critical: float | None, warning: float | None) -> tuple[tuple[Level, Decimal], ...]:
+    return tuple((level, Decimal(str(mark))) for level, mark in
+                 (("critical", critical), ("warning", warning)) if mark is not None)
 
 
 def _level(value: Decimal, threshold: Threshold | None, *, at_or_below: bool) -> Level | None:
@@ -81,12 +103,9 @@ def _level(value: Decimal, threshold: Threshold | None, *, at_or_below: bool) ->
     warning; None when the rule is off or not reached."""
     if threshold is None:
         return None
-    for level, mark in (("critical", threshold.critical), ("warning", threshold.warning)):
-        if mark is None:
-            continue
-        limit = Decimal(str(mark))
+    for level, limit in _marks(threshold.critical, threshold.warning):
         if value < limit or (at_or_below and value == limit):
-            return level  # type: ignore[return-value]
+            return level
     return None
 
 
@@ -94,13 +113,10 @@ def evaluate(po: PoView, rules: RuleSettings, today: date) -> Outcome:
     """The rules that fire for ``po`` today."""
     if not po.waiting:
         if po.superseded_by:
-            return Outcome(resolution=f"new PO {po.superseded_by} loaded; nothing waits on "
-                                      f"PO {po.number}: no longer needed")
+            return Outcome(po=po, why="superseded")
         if not po.open:
-            return Outcome(resolution=f"PO {po.number} closed by the client and nothing waits "
-                                      "on it: no longer needed")
+            return Outcome(po=po, why="closed")
     found: list[Finding] = []
-    money = f"{po.remaining:,.2f} {po.currency}"
     if po.held and rules.held:
         docs = ", ".join(w.document.lstrip("0") for w in po.held)
         found.append(Finding("held", "exhausted",
@@ -109,14 +125,16 @@ def evaluate(po: PoView, rules: RuleSettings, today: date) -> Outcome:
     if po.remaining <= 0:
         if rules.exhausted:
             found.append(Finding("exhausted", "exhausted",
-                                 f"PO {po.number} is exhausted ({money} left)"))
+                                 f"PO {po.number} is exhausted ({po.remaining:,.2f} "
+                                 f"{po.currency} left)"))
     else:
         if po.total > 0:
             pct = po.remaining / po.total * 100
             level = _level(pct, rules.remaining_pct, at_or_below=False)
             if level:
                 found.append(Finding("remaining_pct", level,
-                                     f"PO {po.number} has {pct:.0f}% left ({money})"))
+                                     f"PO {po.number} has {pct:.0f}% left "
+                                     f"({po.remaining:,.2f} {po.currency})"))
         left = po.forecast.invoices_left
         if left is not None:
             level = _level(Decimal(left), rules.invoices_left, at_or_below=False)
@@ -142,6 +160,4 @@ def evaluate(po: PoView, rules: RuleSettings, today: date) -> Outcome:
                 found.append(Finding("expiry_days", level,
                                      f"PO {po.number} expires on {po.valid_to.isoformat()} "
                                      f"(in {days} days)"))
-    if found:
-        return Outcome(findings=tuple(found))
-    return Outcome(resolution=f"PO {po.number} has {money} left: no rule applies any more")
+    return Outcome(findings=tuple(found), po=po)

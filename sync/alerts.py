@@ -34,6 +34,8 @@ class OpenAlert:
     rule: str
     level: str
     total: Decimal | None = None
+    summary: str = ""
+    snapshot: str = ""
 
 
 @dataclass
@@ -87,12 +89,13 @@ def snapshot(po: PoView) -> dict[str, Any]:
 
 def open_alerts(conn: Connection, portal: str | None = None) -> list[OpenAlert]:
     query = select(ALERTS.c.id, ALERTS.c.portal, ALERTS.c.po_number, ALERTS.c.rule,
-                   ALERTS.c.level, ALERTS.c.snapshot).where(ALERTS.c.state == "open")
+                   ALERTS.c.level, ALERTS.c.summary, ALERTS.c.snapshot).where(
+        ALERTS.c.state == "open")
     if portal:
         query = query.where(ALERTS.c.portal == portal)
     return [OpenAlert(r.id, r.portal, r.po_number, r.rule, r.level,
-                      Decimal(json.loads(r.snapshot).get("total") or "0"))
-            for r in conn.execute(query)]
+                      Decimal(json.loads(r.snapshot).get("total") or "0"), r.summary,
+                      r.snapshot) for r in conn.execute(query)]
 
 
 def apply(conn: Connection, plan: Plan, views: dict[PoKey, PoView], *, now: datetime,
@@ -109,16 +112,16 @@ def apply(conn: Connection, plan: Plan, views: dict[PoKey, PoView], *, now: date
         alert_deliveries.enqueue(conn, alert_id, finding.level, recipients(po), now=now)
         events.append(_event("alert opened", alert_id, now, finding))
     for alert, finding in plan.escalated:
-        _update(conn, alert.id, views, finding, now, acknowledged_by=None,
+        _update(conn, alert, views, finding, now, acknowledged_by=None,
                 acknowledged_at=None)
         alert_deliveries.enqueue(conn, alert.id, finding.level,
                                  recipients(views[(alert.portal, alert.po_number)]), now=now)
         events.append(_event("alert escalated", alert.id, now, finding, alert.level))
     for alert, finding in plan.lowered:
-        _update(conn, alert.id, views, finding, now)
+        _update(conn, alert, views, finding, now)
         events.append(_event("alert lowered", alert.id, now, finding, alert.level))
     for alert, finding in plan.kept:
-        _update(conn, alert.id, views, finding, now)
+        _update(conn, alert, views, finding, now)
     for alert, reason in plan.closed:
         po = views.get((alert.portal, alert.po_number))
         if po is not None and alert.total is not None and po.total > alert.total:
@@ -132,15 +135,18 @@ def apply(conn: Connection, plan: Plan, views: dict[PoKey, PoView], *, now: date
             "closed": len(plan.closed)}
 
 
-def _update(conn: Connection, alert_id: int, views: dict[PoKey, PoView], finding: Finding,
+def _update(conn: Connection, alert: OpenAlert, views: dict[PoKey, PoView], finding: Finding,
             now: datetime, **extra: Any) -> None:
-    row = conn.execute(select(ALERTS.c.portal, ALERTS.c.po_number).where(
-        ALERTS.c.id == alert_id)).one()
-    values = {"level": finding.level, "summary": finding.summary, "updated_at": now, **extra}
-    po = views.get((row.portal, row.po_number))
+    """Bring the alert's level, summary and snapshot up to date (no write if unchanged)."""
+    values: dict[str, Any] = {"level": finding.level, "summary": finding.summary, **extra}
+    po = views.get((alert.portal, alert.po_number))
     if po is not None:
         values["snapshot"] = json.dumps(snapshot(po))
-    conn.execute(update(ALERTS).where(ALERTS.c.id == alert_id).values(**values))
+    if not extra and (alert.level, alert.summary, alert.snapshot) == (
+            finding.level, finding.summary, values.get("snapshot", alert.snapshot)):
+        return
+    conn.execute(update(ALERTS).where(ALERTS.c.id == alert.id).values(updated_at=now,
+                                                                      **values))
 
 
 def _event(action: str, alert_id: int, now: datetime, finding: Finding,
@@ -167,13 +173,15 @@ def acknowledge(conn: Connection, alert_id: int, *, who: str, now: datetime) -> 
     return dict(row._mapping) | {"acknowledged_by": who, "acknowledged_at": now}
 
 
-def listing(conn: Connection, *, include_closed: bool = False,
-            portal: str | None = None) -> list[dict[str, Any]]:
+def listing(conn: Connection, *, include_closed: bool = False, portal: str | None = None,
+            ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
     query = select(ALERTS).order_by(ALERTS.c.id)
     if not include_closed:
         query = query.where(ALERTS.c.state == "open")
     if portal:
         query = query.where(ALERTS.c.portal == portal)
+    if ids is not None:
+        query = query.where(ALERTS.c.id.in_(sorted(set(ids))))
     rows = [dict(r._mapping) for r in conn.execute(query)]
     failures = alert_deliveries.problems(conn, [r["id"] for r in rows])
     for row in rows:

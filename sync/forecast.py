@@ -39,15 +39,34 @@ class Billing:
 @dataclass(frozen=True, slots=True)
 class Forecast:
     basis: Basis
-    note: str
+    reason: str = ""  # why there is no forecast (basis "none")
     monthly_rate: Decimal | None = None
     typical_invoice: Decimal | None = None
     runout: date | None = None
     invoices_left: int | None = None
+    currency: str = ""
+    billed_months: int = 0
+    months: int = 0
+    valid_to: date | None = None
+    po_number: str = ""
 
     @property
     def known(self) -> bool:
         return self.monthly_rate is not None
+
+    @property
+    def note(self) -> str:
+        """How the forecast was made, in a sentence (built only when shown)."""
+        if self.monthly_rate is None:
+            return self.reason
+        source = f"PO {self.po_number}" if self.basis == "po" else "the customer (the PO is new)"
+        note = (f"{self.monthly_rate:,.2f} {self.currency} a month: median of "
+                f"{self.billed_months} billed months out of {self.months} of {source}")
+        if self.valid_to is not None and self.runout is not None and self.valid_to < self.runout:
+            note += f"; the PO expires on {self.valid_to.isoformat()}, before it runs out"
+        elif self.valid_to is None:
+            note += "; the PO has no end date"
+        return note
 
 
 def month_index(day: date) -> int:
@@ -61,10 +80,13 @@ def monthly_totals(history: Iterable[Billing], currency: str, today: date,
     out: it is not over."""
     last = month_index(today) - 1
     first_allowed = last - months + 1
+    start = date(first_allowed // 12, first_allowed % 12 + 1, 1)
+    end = date(today.year, today.month, 1)
     totals: dict[int, Decimal] = {}
     for bill in history:
-        index = month_index(bill.billed)
-        if bill.currency == currency and first_allowed <= index <= last:
+        billed = bill.billed
+        if bill.currency == currency and start <= billed < end:
+            index = billed.year * 12 + billed.month - 1
             totals[index] = totals.get(index, ZERO) + bill.net
     if not totals:
         return []
@@ -80,9 +102,10 @@ def burn_rate(totals: list[Decimal]) -> Decimal | None:
 
 
 def typical_invoice(history: Iterable[Billing], currency: str, today: date) -> Decimal | None:
-    start = month_index(today) - WINDOW_MONTHS
+    index = month_index(today) - WINDOW_MONTHS
+    start = date(index // 12, index % 12 + 1, 1)
     nets = [b.net for b in history if b.currency == currency and b.net > 0
-            and month_index(b.billed) >= start]
+            and b.billed >= start]
     if len(nets) < MIN_INVOICES:
         return None
     return Decimal(median(nets)).quantize(Decimal("0.01"))
@@ -110,22 +133,16 @@ def forecast(*, remaining: Decimal, currency: str, today: date, po_history: list
         totals = monthly_totals(history, currency, today)
         rate = burn_rate(totals)
     if rate is None:
-        return Forecast(basis="none", note=_no_history_note(po_history, customer_history,
-                                                              currency, today, po_number))
+        return Forecast(basis="none", reason=_no_history_note(
+            po_history, customer_history, currency, today, po_number))
     typical = typical_invoice(history, currency, today)
     left = None
     if typical:
         left = int((max(remaining, ZERO) / typical).to_integral_value(rounding=ROUND_FLOOR))
-    runout = runout_date(remaining, rate, today)
-    source = f"PO {po_number}" if basis == "po" else "the customer (the PO is new)"
-    note = (f"{rate:,.2f} {currency} a month: median of {sum(1 for t in totals if t > 0)} "
-            f"billed months out of {len(totals)} of {source}")
-    if valid_to is not None and runout is not None and valid_to < runout:
-        note += f"; the PO expires on {valid_to.isoformat()}, before it runs out"
-    elif valid_to is None:
-        note += "; the PO has no end date"
-    return Forecast(basis=basis, note=note, monthly_rate=rate, typical_invoice=typical,
-                    runout=runout, invoices_left=left)
+    return Forecast(basis=basis, monthly_rate=rate, typical_invoice=typical,
+                    runout=runout_date(remaining, rate, today), invoices_left=left,
+                    currency=currency, billed_months=sum(1 for t in totals if t > 0),
+                    months=len(totals), valid_to=valid_to, po_number=po_number)
 
 
 def _no_history_note(po_history: list[Billing], customer_history: list[Billing],

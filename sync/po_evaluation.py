@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from config.po_alerts import PoAlertSettings
 from sync import alerts
@@ -36,12 +36,17 @@ def window_start(today: date) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def load_history(conn: Connection, today: date) -> History:
+def load_history(conn: Connection, today: date, customers: set[str] | None = None,
+                 pos: set[str] | None = None) -> History:
+    """The window's invoices (of only ``customers`` / ``pos`` when given)."""
     by_po: dict[str, list[Billing]] = defaultdict(list)
     by_customer: dict[str, list[Billing]] = defaultdict(list)
     query = select(DOCS.c.sold_to, DOCS.c.customer_po, DOCS.c.billing_date, DOCS.c.net,
                    DOCS.c.currency).where(DOCS.c.billing_date >= window_start(today),
                                           DOCS.c.cancelled.is_(False), DOCS.c.doc_type == "F2")
+    if customers is not None or pos is not None:
+        query = query.where(or_(DOCS.c.sold_to.in_(sorted(customers or ())),
+                                DOCS.c.customer_po.in_(sorted(pos or ()))))
     for sold_to, po, billed, net, currency in conn.execute(query):
         bill = Billing(billed, net, currency)
         by_customer[sold_to].append(bill)
@@ -84,12 +89,16 @@ def superseded(ledger: list[Any], today: date) -> dict[tuple[str, str], str]:
 
 
 def build_views(ledger: Iterable[Any], waiting: dict[tuple[str, str], list[Waiting]],
-                history: History, today: date) -> dict[tuple[str, str], PoView]:
-    """Pure: each ledger PO with its forecast and the invoices waiting on it."""
+                history: History, today: date, only: set[str] | None = None
+                ) -> dict[tuple[str, str], PoView]:
+    """Pure: each ledger PO (or ``only`` those numbers) with its forecast and the invoices
+    waiting on it. The whole ledger is needed to see which PO took over from which."""
     ledger = list(ledger)
     newer = superseded(ledger, today)
     views = {}
     for row in ledger:
+        if only is not None and row.number not in only:
+            continue
         key = (row.portal, row.number)
         fc = forecast(remaining=row.remaining, currency=row.currency, today=today,
                       po_history=history.by_po.get(row.number, []),
@@ -112,18 +121,29 @@ def outcomes(views: dict[tuple[str, str], PoView], settings: PoAlertSettings,
             for key, view in views.items()}
 
 
-def views_now(conn: Connection, today: date, portal: str | None = None
-              ) -> dict[tuple[str, str], PoView]:
+def views_now(conn: Connection, today: date, portal: str | None = None,
+              numbers: set[str] | None = None) -> dict[tuple[str, str], PoView]:
     query = select(LEDGER) if portal is None else select(LEDGER).where(LEDGER.c.portal == portal)
-    ledger = conn.execute(query).all()
-    return build_views(ledger, load_waiting(conn, portal), load_history(conn, today), today)
+    if numbers is None:
+        ledger = conn.execute(query).all()
+        history = load_history(conn, today)
+    else:  # and the other POs of the same customers: a new one may take over from them
+        chosen = conn.execute(query.where(LEDGER.c.number.in_(sorted(numbers)))).all()
+        customers = {r.customer for r in chosen if r.customer}
+        ledger = chosen + conn.execute(query.where(LEDGER.c.customer.in_(sorted(customers)),
+                                                   LEDGER.c.number.not_in(sorted(numbers)))
+                                       ).all()
+        numbers = {r.number for r in ledger}
+        history = load_history(conn, today, customers, numbers)
+    return build_views(ledger, load_waiting(conn, portal), history, today, numbers)
 
 
 def run_rules(conn: Connection, settings: PoAlertSettings, *, now: datetime,
-              portal: str | None = None) -> dict[str, int]:
-    """Evaluate every PO (of ``portal``) and bring the alerts in line; returns counts."""
+              portal: str | None = None, numbers: set[str] | None = None) -> dict[str, int]:
+    """Evaluate every PO (of ``portal``; only ``numbers`` when given, e.g. the POs a portal
+    read changed) and bring their alerts in line; returns counts."""
     today = now.date()
-    views = views_now(conn, today, portal)
+    views = views_now(conn, today, portal, numbers)
     plan = alerts.reconcile(alerts.open_alerts(conn, portal), outcomes(views, settings, today))
     return alerts.apply(conn, plan, views, now=now, recipients=lambda v: settings.recipients_for(
         v.portal, v.customer, v.number))

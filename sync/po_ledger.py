@@ -68,15 +68,18 @@ def _own_on_portal(conn: Connection, portal: str) -> dict[str, Decimal]:
     return totals
 
 
-def record_read(conn: Connection, portal: str, reads: Iterable[PoRead], *, now: datetime,
-                source: str = "portal") -> list[str]:
-    """Store a read of ``portal``'s POs: history, ledger figures and the mismatch flag.
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    grown: list[str]  # new POs and top-ups: what may release held invoices
+    changed: set[str]  # any figure changed since the last read: what the rules must look at
 
-    Returns the numbers of POs that are new or whose total grew (a top-up): what may release
-    held invoices."""
+
+def record_read(conn: Connection, portal: str, reads: Iterable[PoRead], *, now: datetime,
+                source: str = "portal") -> ReadResult:
+    """Store a read of ``portal``'s POs: history, ledger figures and the mismatch flag."""
     reads = list(reads)
     if not reads:
-        return []
+        return ReadResult([], set())
     own = _own_on_portal(conn, portal)
     known = {r.number: r for r in conn.execute(select(LEDGER).where(
         LEDGER.c.portal == portal, LEDGER.c.number.in_([r.number for r in reads])))}
@@ -84,9 +87,13 @@ def record_read(conn: Connection, portal: str, reads: Iterable[PoRead], *, now: 
         {"portal": portal, "number": r.number, "read_at": now, "total": r.total,
          "invoiced": r.invoiced, "remaining": r.total - r.invoiced, "currency": r.currency,
          "source": source} for r in reads])
-    rows, grown, events = [], [], []
+    rows, grown, events, changed = [], [], [], set()
     for r in reads:
         before = known.get(r.number)
+        if before is None or (before.total, before.invoiced, before.open, before.valid_to,
+                              before.currency) != (r.total, r.invoiced, r.open, r.valid_to,
+                                                   r.currency):
+            changed.add(r.number)
         mine = own.get(r.number, ZERO)
         rows.append({"portal": portal, "number": r.number, "total": r.total,
                      "invoiced": r.invoiced, "pending": ZERO,
@@ -107,14 +114,21 @@ def record_read(conn: Connection, portal: str, reads: Iterable[PoRead], *, now: 
                         "source": source}))
     upsert(conn, LEDGER, rows, ("portal", "number"))
     audit.record(conn, events)
-    refresh(conn, now=now, portal=portal)
-    return grown
+    refresh(conn, now=now, portal=portal, numbers=[r.number for r in reads])
+    return ReadResult(grown, changed)
 
 
-def refresh(conn: Connection, *, now: datetime, portal: str | None = None) -> None:
-    """Recompute pending and remaining from arbridge's uploads; fill in unknown customers."""
-    ledger = conn.execute(select(LEDGER) if portal is None else
-                          select(LEDGER).where(LEDGER.c.portal == portal)).all()
+def refresh(conn: Connection, *, now: datetime, portal: str | None = None,
+            numbers: Iterable[str] | None = None) -> None:
+    """Recompute pending and remaining from arbridge's uploads; fill in unknown customers.
+    Only ``numbers`` (of ``portal``) when given."""
+    ledger_query = select(LEDGER)
+    if portal is not None:
+        ledger_query = ledger_query.where(LEDGER.c.portal == portal)
+    if numbers is not None:
+        numbers = sorted(set(numbers))
+        ledger_query = ledger_query.where(LEDGER.c.number.in_(numbers))
+    ledger = conn.execute(ledger_query).all()
     if not ledger:
         return
     waiting: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
@@ -124,6 +138,8 @@ def refresh(conn: Connection, *, now: datetime, portal: str | None = None) -> No
                    UPLOADS.c.customer).where(UPLOADS.c.po_number.is_not(None))
     if portal is not None:
         query = query.where(UPLOADS.c.portal == portal)
+    if numbers is not None:
+        query = query.where(UPLOADS.c.po_number.in_(numbers))
     for up_portal, po, state, net, customer in conn.execute(query):
         key = (up_portal, po)
         customers.setdefault(key, customer)
@@ -134,8 +150,8 @@ def refresh(conn: Connection, *, now: datetime, portal: str | None = None) -> No
     unknown = [r.number for r in ledger if r.customer is None and
                (r.portal, r.number) not in customers]
     from_sap = _customers_from_sap(conn, unknown)
-    names = _customer_names(conn, set(customers.values()) | set(from_sap.values()) |
-                            {r.customer for r in ledger if r.customer})
+    names = _customer_names(conn, {customers.get((r.portal, r.number)) or
+                                   from_sap.get(r.number) for r in ledger if not r.customer})
     for r in ledger:
         key = (r.portal, r.number)
         since = max(counted[key] - r.own_invoiced, ZERO)
@@ -169,7 +185,7 @@ def _customer_names(conn: Connection, numbers: set[str]) -> dict[str, str]:
 def add_manual(conn: Connection, portal: str, read: PoRead, *, customer: str | None,
                actor: str, now: datetime) -> list[str]:
     """An administrator enters a PO the client loaded (audited with who)."""
-    grown = record_read(conn, portal, [read], now=now, source="manual")
+    grown = record_read(conn, portal, [read], now=now, source="manual").grown
     if customer:
         conn.execute(update(LEDGER).where(LEDGER.c.portal == portal,
                                           LEDGER.c.number == read.number).values(

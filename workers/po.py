@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from config.settings import Settings
 from connectors.notify import DeliveryReport, deliver
 from portals.driver import PortalPurchaseOrder
-from sync import po_ledger, po_release
+from sync import po_ledger, po_release, uploads
 from sync.po_evaluation import run_rules
 from sync.po_ledger import PoRead
 from sync.po_rules import PoBalance
@@ -32,14 +32,19 @@ def record_portal_read(settings: Settings, store: Store, portal: str,
     Returns how many held invoices were released."""
     now = now or _now()
     with store.engine.begin() as conn:
-        po_ledger.record_read(conn, portal, [
+        read = po_ledger.record_read(conn, portal, [
             PoRead(o.number, o.total, o.invoiced, o.currency, o.open, o.valid_to)
             for o in orders], now=now)
         balances = {o.number: PoBalance(o.number, o.remaining, o.currency, o.open, o.valid_to)
                     for o in orders}
+        held_on = {u.po_number for u in uploads.by_state(conn, "held", portal) if u.po_number}
         released = po_release.release_held(conn, portal, balances, now=now, review=review)
-        po_ledger.refresh(conn, now=now, portal=portal)
-        run_rules(conn, settings.po_alerts, now=now, portal=portal)
+        # the POs this read changed and those invoices wait on; the rest at the end of the run
+        waiting = held_on | {u.po_number for u in uploads.by_state(conn, "ready", portal)
+                             if u.po_number}
+        po_ledger.refresh(conn, now=now, portal=portal, numbers=waiting)
+        run_rules(conn, settings.po_alerts, now=now, portal=portal,
+                  numbers=read.changed | waiting)
     send_alerts(settings, store, now=now)
     if released:
         log.info("%s: %d held invoice(s) released", portal, released)

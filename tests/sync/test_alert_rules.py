@@ -16,11 +16,11 @@ from sync.forecast import Forecast
 
 TODAY = date(2026, 11, 25)
 D = Decimal
-UNKNOWN = Forecast(basis="none", note="no history")
+UNKNOWN = Forecast(basis="none", reason="no history")
 
 
 def steady(rate: str, typical: str, runout_days: int | None, left: int | None) -> Forecast:
-    return Forecast(basis="po", note="steady", monthly_rate=D(rate), typical_invoice=D(typical),
+    return Forecast(basis="po", monthly_rate=D(rate), typical_invoice=D(typical),
                     runout=TODAY + timedelta(days=runout_days) if runout_days is not None
                     else None, invoices_left=left)
 

@@ -28,19 +28,21 @@ def test_every_read_is_history_and_the_ledger_counts_pending_and_flags_mismatch(
         document(conn, 90000002, "4500000001", "2500.00", NOW.date())
         queue(conn)
         set_state(conn, sent, "submitting", "submitted")
-        assert read(conn, "10000.00", "1000.00") == ["4500000001"]
+        assert read(conn, "10000.00", "1000.00").grown == ["4500000001"]
         row = po_ledger.rows(conn)[0]
         assert (row["total"], row["invoiced"], row["pending"], row["remaining"]) == (
             D("10000.00"), D("1000.00"), D("2500.00"), D("9000.00"))
         assert row["customer"] == "0000100001" and row["customer_name"].startswith("Karoo")
         assert row["mismatch"] is None
         # the portal now counts an invoice arbridge never sent (typed in by hand)
-        assert read(conn, "10000.00", "1500.00", at=NOW + timedelta(hours=1)) == []
+        changed = read(conn, "10000.00", "1500.00", at=NOW + timedelta(hours=1))
+        assert (changed.grown, changed.changed) == ([], {"4500000001"})
         flagged = po_ledger.rows(conn)[0]["mismatch"]
         assert "portal counts 1,500.00 ZAR invoiced, arbridge sent 1,000.00 ZAR" in flagged
         assert "did not send" in flagged
         # a top-up is reported as such; history keeps every read
-        assert read(conn, "20000.00", "1500.00", at=NOW + timedelta(hours=2)) == ["4500000001"]
+        assert read(conn, "20000.00", "1500.00", at=NOW + timedelta(hours=2)).grown == [
+            "4500000001"]
         points = po_ledger.history(conn, "demo-coupa", "4500000001")
     assert [(p["total"], p["remaining"]) for p in points] == [
         (D("10000.00"), D("9000.00")), (D("10000.00"), D("8500.00")),
