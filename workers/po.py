@@ -72,7 +72,14 @@ def after_run(settings: Settings, store: Store, *, now: datetime | None = None) 
 
 def send_alerts(settings: Settings, store: Store, *, now: datetime | None = None
                 ) -> DeliveryReport:
-    return deliver(store.engine, settings.po_alerts, settings.outbox_path, now=now or _now())
+    """Send what is due. A channel failing in an unexpected way must not stop the uploads:
+    it is logged, and its claimed deliveries go out once their lease expires."""
+    try:
+        return deliver(store.engine, settings.po_alerts, settings.outbox_path,
+                       now=now or _now())
+    except Exception as error:  # noqa: BLE001 - see above
+        log.exception("alert delivery stopped: %s", error)
+        return DeliveryReport(errors=[f"delivery stopped: {error}"])
 
 
 def summary(store: Store) -> dict:

@@ -82,3 +82,20 @@ def test_exhausted_po_holds_alerts_then_a_new_po_releases_in_billing_date_order(
     assert all("new PO 4500000011 loaded" in a["close_reason"] for a in closed)
     assert ledger["4500000011"]["pending"] == 3000  # sent, not yet counted by a read
     assert len(list(coupa.settings.outbox_path.iterdir())) == len(outbox)  # nothing re-sent
+
+
+def test_po_refresh_reads_the_portal_now_into_the_ledger_and_alerts(coupa):
+    from workers.po import refresh_portals
+
+    coupa.add_po("4500000031", "10000.00", valid_to=date.today() + timedelta(days=5))
+    result = refresh_portals(coupa.settings, coupa.store, "demo-coupa",
+                             demo_url=coupa.server.url)
+    assert result == {"demo-coupa": 1}
+    with coupa.store.engine.connect() as conn:
+        [row] = po_ledger.rows(conn)
+        history = po_ledger.history(conn, "demo-coupa", "4500000031")
+        [alert] = alerts.listing(conn)
+    assert (row["total"], row["remaining"], row["source"]) == (10000, 10000, "portal")
+    assert len(history) == 1
+    assert (alert["rule"], alert["level"]) == ("expiry_days", "critical")
+    assert len(list(coupa.settings.outbox_path.iterdir())) == 1

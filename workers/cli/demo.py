@@ -20,8 +20,8 @@ from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal
 from portals.demo.server import DemoServer
 from sap.simulator import SapSimulator
 from sync.store import Store, open_store
-from workers.cli.output import console, guarded, print_json
 from workers import po_demo
+from workers.cli.output import console, guarded, print_json
 from workers.cli.sap import run_pull, summary_table
 from workers.po import summary as po_summary
 from workers.uploads import make_runner, queue_counts
