@@ -73,24 +73,36 @@ def month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def monthly_totals(history: Iterable[Billing], currency: str, today: date,
-                   months: int = WINDOW_MONTHS) -> list[Decimal]:
-    """Totals of the last ``months`` full months (oldest first), starting at the first month
-    billed in that window; months without invoices are zeros. The current month is left
-    out: it is not over."""
+def _window(history: Iterable[Billing], currency: str, today: date,
+            months: int = WINDOW_MONTHS) -> tuple[list[Decimal], list[Decimal]]:
+    """One pass over the history: the monthly totals (see :func:`monthly_totals`) and the
+    nets of the invoices since the window's start (for the typical invoice)."""
     last = month_index(today) - 1
     first_allowed = last - months + 1
     start = date(first_allowed // 12, first_allowed % 12 + 1, 1)
     end = date(today.year, today.month, 1)
     totals: dict[int, Decimal] = {}
+    nets: list[Decimal] = []
     for bill in history:
         billed = bill.billed
-        if bill.currency == currency and start <= billed < end:
+        if bill.currency != currency or billed < start:
+            continue
+        if bill.net > 0:
+            nets.append(bill.net)
+        if billed < end:
             index = billed.year * 12 + billed.month - 1
             totals[index] = totals.get(index, ZERO) + bill.net
     if not totals:
-        return []
-    return [totals.get(i, ZERO) for i in range(min(totals), last + 1)]
+        return [], nets
+    return [totals.get(i, ZERO) for i in range(min(totals), last + 1)], nets
+
+
+def monthly_totals(history: Iterable[Billing], currency: str, today: date,
+                   months: int = WINDOW_MONTHS) -> list[Decimal]:
+    """Totals of the last ``months`` full months (oldest first), starting at the first month
+    billed in that window; months without invoices are zeros. The current month is left
+    out: it is not over."""
+    return _window(history, currency, today, months)[0]
 
 
 def burn_rate(totals: list[Decimal]) -> Decimal | None:
@@ -102,10 +114,11 @@ def burn_rate(totals: list[Decimal]) -> Decimal | None:
 
 
 def typical_invoice(history: Iterable[Billing], currency: str, today: date) -> Decimal | None:
-    index = month_index(today) - WINDOW_MONTHS
-    start = date(index // 12, index % 12 + 1, 1)
-    nets = [b.net for b in history if b.currency == currency and b.net > 0
-            and b.billed >= start]
+    """The median net of the window's invoices; None below three invoices."""
+    return _median_invoice(_window(history, currency, today)[1])
+
+
+def _median_invoice(nets: list[Decimal]) -> Decimal | None:
     if len(nets) < MIN_INVOICES:
         return None
     return Decimal(median(nets)).quantize(Decimal("0.01"))
@@ -125,17 +138,16 @@ def forecast(*, remaining: Decimal, currency: str, today: date, po_history: list
              po_number: str = "the PO") -> Forecast:
     """The PO's run-out: from its own invoices, or the customer's when the PO is new."""
     basis: Basis = "po"
-    history = po_history
-    totals = monthly_totals(history, currency, today)
+    totals, nets = _window(po_history, currency, today)
     rate = burn_rate(totals)
     if rate is None:
-        basis, history = "customer", customer_history
-        totals = monthly_totals(history, currency, today)
+        basis = "customer"
+        totals, nets = _window(customer_history, currency, today)
         rate = burn_rate(totals)
     if rate is None:
         return Forecast(basis="none", reason=_no_history_note(
             po_history, customer_history, currency, today, po_number))
-    typical = typical_invoice(history, currency, today)
+    typical = _median_invoice(nets)
     left = None
     if typical:
         left = int((max(remaining, ZERO) / typical).to_integral_value(rounding=ROUND_FLOOR))
