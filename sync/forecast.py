@@ -49,6 +49,7 @@ class Forecast:
     months: int = 0
     valid_to: date | None = None
     po_number: str = ""
+    shared_by: int = 1
 
     @property
     def known(self) -> bool:
@@ -60,6 +61,8 @@ class Forecast:
         if self.monthly_rate is None:
             return self.reason
         source = f"PO {self.po_number}" if self.basis == "po" else "the customer (the PO is new)"
+        if self.shared_by > 1:
+            source += f", shared by its {self.shared_by} open POs"
         note = (f"{self.monthly_rate:,.2f} {self.currency} a month: median of "
                 f"{self.billed_months} billed months out of {self.months} of {source}")
         if self.valid_to is not None and self.runout is not None and self.valid_to < self.runout:
@@ -135,8 +138,9 @@ def runout_date(remaining: Decimal, monthly_rate: Decimal, today: date) -> date 
 
 def forecast(*, remaining: Decimal, currency: str, today: date, po_history: list[Billing],
              customer_history: list[Billing], valid_to: date | None = None,
-             po_number: str = "the PO") -> Forecast:
-    """The PO's run-out: from its own invoices, or the customer's when the PO is new."""
+             po_number: str = "the PO", customer_pos: int = 1) -> Forecast:
+    """The PO's run-out: from its own invoices, or the customer's when the PO is new (the
+    customer's rate shared evenly by its ``customer_pos`` open POs)."""
     basis: Basis = "po"
     totals, nets = _window(po_history, currency, today)
     rate = burn_rate(totals)
@@ -144,6 +148,8 @@ def forecast(*, remaining: Decimal, currency: str, today: date, po_history: list
         basis = "customer"
         totals, nets = _window(customer_history, currency, today)
         rate = burn_rate(totals)
+        if rate is not None and customer_pos > 1:
+            rate = (rate / customer_pos).quantize(Decimal("0.01"))
     if rate is None:
         return Forecast(basis="none", reason=_no_history_note(
             po_history, customer_history, currency, today, po_number))
@@ -154,7 +160,8 @@ def forecast(*, remaining: Decimal, currency: str, today: date, po_history: list
     return Forecast(basis=basis, monthly_rate=rate, typical_invoice=typical,
                     runout=runout_date(remaining, rate, today), invoices_left=left,
                     currency=currency, billed_months=sum(1 for t in totals if t > 0),
-                    months=len(totals), valid_to=valid_to, po_number=po_number)
+                    months=len(totals), valid_to=valid_to, po_number=po_number,
+                    shared_by=customer_pos if basis == "customer" else 1)
 
 
 def _no_history_note(po_history: list[Billing], customer_history: list[Billing],

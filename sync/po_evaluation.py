@@ -95,6 +95,10 @@ def build_views(ledger: Iterable[Any], waiting: dict[tuple[str, str], list[Waiti
     waiting on it. The whole ledger is needed to see which PO took over from which."""
     ledger = list(ledger)
     newer = superseded(ledger, today)
+    open_pos: dict[tuple[str | None, str], int] = defaultdict(int)
+    for row in ledger:
+        if row.open and (row.valid_to is None or row.valid_to >= today) and row.remaining > 0:
+            open_pos[(row.customer, row.currency)] += 1
     views = {}
     for row in ledger:
         if only is not None and row.number not in only:
@@ -103,7 +107,8 @@ def build_views(ledger: Iterable[Any], waiting: dict[tuple[str, str], list[Waiti
         fc = forecast(remaining=row.remaining, currency=row.currency, today=today,
                       po_history=history.by_po.get(row.number, []),
                       customer_history=history.by_customer.get(row.customer or "", []),
-                      valid_to=row.valid_to, po_number=row.number)
+                      valid_to=row.valid_to, po_number=row.number,
+                      customer_pos=open_pos.get((row.customer, row.currency), 1) or 1)
         views[key] = PoView(portal=row.portal, number=row.number, total=row.total,
                             remaining=row.remaining, currency=row.currency, forecast=fc,
                             open=row.open, valid_to=row.valid_to, customer=row.customer,
