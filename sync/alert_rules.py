@@ -48,6 +48,7 @@ class PoView:
     customer_name: str | None = None
     waiting: tuple[Waiting, ...] = ()
     superseded_by: str | None = None
+    usable: bool = True  # open and not expired: its remaining balance can take invoices
 
     @property
     def held(self) -> tuple[Waiting, ...]:
@@ -57,9 +58,8 @@ class PoView:
     def needed(self) -> Decimal:
         """What a new PO (or top-up) must cover at least: the waiting invoices beyond what
         is left."""
-        return max(sum((w.net for w in self.waiting), Decimal("0")) - max(self.remaining,
-                                                                        Decimal("0")),
-                   Decimal("0"))
+        left = max(self.remaining, Decimal("0")) if self.usable else Decimal("0")
+        return max(sum((w.net for w in self.waiting), Decimal("0")) - left, Decimal("0"))
 
 
 @dataclass(frozen=True, slots=True)

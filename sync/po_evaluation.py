@@ -113,7 +113,8 @@ def build_views(ledger: Iterable[Any], waiting: dict[tuple[str, str], list[Waiti
                             remaining=row.remaining, currency=row.currency, forecast=fc,
                             open=row.open, valid_to=row.valid_to, customer=row.customer,
                             customer_name=row.customer_name,
-                            waiting=tuple(waiting.get(key, ())), superseded_by=newer.get(key))
+                            waiting=tuple(waiting.get(key, ())), superseded_by=newer.get(key),
+                            usable=row.open and (row.valid_to is None or row.valid_to >= today))
     return views
 
 

@@ -143,3 +143,4 @@ def test_amount_needed_covers_waiting_invoices_beyond_what_is_left():
     view = replace(po(remaining=D("3000")), waiting=(HELD, READY))
     assert view.needed == D("7000")
     assert replace(view, remaining=D("-50")).needed == D("10000")
+    assert replace(view, usable=False).needed == D("10000")  # closed or expired: all of it

@@ -32,8 +32,9 @@ def test_po_list_shows_balances_forecasts_and_alerts(demo_home):
     assert flagged and "arbridge did not send" in flagged[0]["mismatch"]  # the hand-typed one
     assert any(r["alerts"] for r in rows)
     only = json.loads(arbridge(demo_home, "po", "list", "--portal", "demo-ariba",
-                               "--json").stdout)
+                               "--json", "--history").stdout)
     assert only and {r["portal"] for r in only} == {"demo-ariba"}
+    assert all(len(r["history"]) >= 1 for r in only)  # one point per read
 
 
 def test_alerts_are_acknowledged_with_who(demo_home):

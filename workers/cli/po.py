@@ -37,7 +37,7 @@ def _date(text: str | None, option: str) -> date | None:
         raise InputError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def ledger_rows(portal: str | None) -> list[dict]:
+def ledger_rows(portal: str | None, with_history: bool = False) -> list[dict]:
     from sync import alerts, po_ledger
     from sync.po_evaluation import views_now
     from sync.store import open_store
@@ -56,6 +56,12 @@ def ledger_rows(portal: str | None) -> list[dict]:
         row["alerts"] = [{"id": a["id"], "rule": a["rule"], "level": a["level"]}
                          for a in open_alerts if (a["portal"], a["po_number"]) ==
                          (row["portal"], row["number"])]
+    if with_history:  # every balance read: the points of a burn-down chart
+        with store.engine.connect() as conn:
+            for row in rows:
+                row["history"] = [{k: p[k] for k in ("read_at", "total", "invoiced",
+                                                     "remaining", "source")}
+                                  for p in po_ledger.history(conn, row["portal"], row["number"])]
     return rows
 
 
@@ -63,10 +69,12 @@ def ledger_rows(portal: str | None) -> list[dict]:
 def list_command(
     portal: str = typer.Option(None, "--portal", help="Only this portal."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    history: bool = typer.Option(False, "--history",
+                                 help="With --json: every balance read (a burn-down)."),
 ) -> None:
     """Every tracked PO: balance, pending, forecast run-out and open alerts."""
     def action() -> None:
-        rows = ledger_rows(portal)
+        rows = ledger_rows(portal, with_history=history and as_json)
         if as_json:
             print_json(rows)
             return
