@@ -103,14 +103,16 @@ def evaluation(store, settings, today: date) -> dict[str, float]:  # type: ignor
             "evaluate_cpu_s": cpu_done - cpu, "pos": len(views), "firing": firing}
 
 
-def full_pass(store, settings) -> float:  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
+def full_pass(store, settings) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """(wall, CPU) seconds of one pass of the rules with the store."""
+    started, cpu = time.perf_counter(), time.process_time()
     with store.engine.begin() as conn:
         run_rules(conn, settings.po_alerts, now=datetime.now(timezone.utc))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def latency(store, settings, ledger: list[dict], rounds: int) -> list[float]:  # type: ignore[no-untyped-def]
+def latency(store, settings, ledger: list[dict], rounds: int  # type: ignore[no-untyped-def]
+            ) -> list[tuple[float, float]]:
     """Drain a PO step by step; each step is a portal read that must raise (or escalate) an
     alert: time from the read in hand to a new file in the outbox."""
     outbox = settings.outbox_path
@@ -123,9 +125,9 @@ def latency(store, settings, ledger: list[dict], rounds: int) -> list[float]:  #
         read = PortalPurchaseOrder(number=target["number"], total=target["total"],
                                    invoiced=(target["total"] * share).quantize(Decimal("0.01")),
                                    currency="ZAR", open=True, valid_to=target["valid_to"])
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         record_portal_read(settings, store, PORTAL, [read])
-        elapsed = time.perf_counter() - started
+        elapsed = (time.perf_counter() - started, time.process_time() - cpu)
         after = len(list(outbox.iterdir()))
         if after > before:
             times.append(elapsed)
@@ -155,17 +157,20 @@ def main() -> None:
               "(target: under 1 s)")
         first = full_pass(store, settings)
         again = full_pass(store, settings)
-        print(f"full pass with the store: first (opens every alert) {first:.2f}s, "
-              f"steady state {again:.2f}s")
+        print(f"full pass with the store: first (opens every alert) {first[0]:.2f}s wall "
+              f"({first[1]:.2f}s CPU), steady state {again[0]:.2f}s wall ({again[1]:.2f}s CPU)")
         started = time.perf_counter()
         backlog = send_alerts(settings, store)  # the first pass's alerts go out first
         print(f"first delivery: {backlog.sent:,} alerts to the outbox in "
               f"{time.perf_counter() - started:.2f}s")
         times = latency(store, settings, ledger, args.rounds)
         if times:
+            wall = [t[0] for t in times]
+            cpu = [t[1] for t in times]
             print(f"PO balance change read -> alert in the outbox, with {args.pos:,} POs on the "
-                  f"portal: median {statistics.median(times) * 1000:.0f} ms, max "
-                  f"{max(times) * 1000:.0f} ms over {len(times)} alerts (target: under 1 s)")
+                  f"portal: median {statistics.median(wall) * 1000:.0f} ms wall "
+                  f"({statistics.median(cpu) * 1000:.0f} ms CPU), max {max(wall) * 1000:.0f} ms "
+                  f"over {len(times)} alerts (target: under 1 s)")
         store.engine.dispose()
 
 
