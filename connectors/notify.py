@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from config.errors import ConfigError, RetriableError
@@ -80,9 +80,16 @@ class Notifier:
         self.outbox = outbox
         self.engine = engine
 
-    def send(self, recipient: str, title: str, text: str, key: str, now: datetime) -> None:
+    def send(self, recipient: str, title: str, text: str, key: str, now: datetime,
+             conn: Connection | None = None) -> None:
+        """Send one message. The outbox writes in ``conn``'s transaction when given (so the
+        message and its deliveries' "sent" commit together)."""
         if recipient == OUTBOX:
-            self._to_outbox(title, text, key, now)
+            if conn is None:
+                with self.engine.begin() as own:
+                    self.to_outbox(own, title, text, key, now)
+            else:
+                self.to_outbox(conn, title, text, key, now)
             return
         channel = self.settings.channels.get(recipient)
         if channel is None:
@@ -105,19 +112,19 @@ class Notifier:
                                 captured.getvalue().splitlines() if line.strip())
             raise DeliveryFailed(mask(detail or "the channel refused the message", url))
 
-    def _to_outbox(self, title: str, text: str, key: str, now: datetime) -> None:
-        with self.engine.begin() as conn:
-            if conn.execute(select(OUTBOX_TABLE.c.id).where(OUTBOX_TABLE.c.key == key)).first():
-                return  # a crashed run already wrote it
-            self.outbox.mkdir(parents=True, exist_ok=True)
-            os.chmod(self.outbox, 0o700)
-            digest_key = hashlib.sha1(key.encode()).hexdigest()[:10]
-            path = self.outbox / f"{now:%Y%m%dT%H%M%S}-{digest_key}.txt"
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(f"Subject: {title}\nDate: {now.isoformat()}\n\n{text}\n")
-            conn.execute(insert(OUTBOX_TABLE).values(key=key, at=now, subject=title[:300],
-                                                     body=text, path=str(path)))
+    def to_outbox(self, conn: Connection, title: str, text: str, key: str,
+                  now: datetime) -> None:
+        if conn.execute(select(OUTBOX_TABLE.c.id).where(OUTBOX_TABLE.c.key == key)).first():
+            return  # a crashed run already wrote it
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.outbox, 0o700)
+        digest_key = hashlib.sha1(key.encode()).hexdigest()[:10]
+        path = self.outbox / f"{now:%Y%m%dT%H%M%S}-{digest_key}.txt"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"Subject: {title}\nDate: {now.isoformat()}\n\n{text}\n")
+        conn.execute(insert(OUTBOX_TABLE).values(key=key, at=now, subject=title[:300],
+                                                 body=text, path=str(path)))
 
 
 def deliver(engine: Engine, settings: PoAlertSettings, outbox: Path, *, now: datetime,
@@ -146,6 +153,12 @@ def _deliver_batch(engine: Engine, settings: PoAlertSettings, outbox: Path,
             key = "deliveries#" + hashlib.sha1(key.encode()).hexdigest()
         ids = [d.id for d in deliveries]
         recipient = deliveries[0].recipient
+        if recipient == OUTBOX:  # the message and "sent" in one transaction
+            with engine.begin() as conn:
+                notifier.send(recipient, title, text, key, now, conn)
+                alert_deliveries.mark_sent(conn, ids, owner=owner, now=now)
+            report.sent += len(ids)
+            continue
         try:
             notifier.send(recipient, title, text, key, now)
         except (RetriableError, ConfigError) as error:

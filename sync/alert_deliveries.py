@@ -3,7 +3,8 @@ alert twice for the same level), claimed before anything is sent.
 
 The claim is a conditional UPDATE (issue 7's generic claim module was not on main when this
 was written): a row is taken only if it is still ``pending`` and due, or ``claimed`` with an
-expired lease; whoever's UPDATE matched owns it until ``lease_until``. A failed send goes
+expired lease; whoever's UPDATE matched owns it until ``lease_until`` (owner and lease time
+tell the rows one worker got from those another took at the same moment). A failed send goes
 back to ``pending`` with a doubling wait and its error kept (visible in ``arbridge alerts
 list``); after ``max_attempts`` it is ``failed`` — still listed, never dropped silently.
 """
@@ -56,19 +57,22 @@ def _claimable(now: datetime):  # type: ignore[no-untyped-def]
 
 def claim(conn: Connection, *, owner: str, now: datetime, limit: int = 500,
           lease: timedelta = LEASE) -> list[Delivery]:
-    """Take due deliveries for ``owner``; each commit-worthy claim is one conditional UPDATE."""
-    candidates = conn.execute(select(DELIVERIES.c.id, DELIVERIES.c.state).where(
-        _claimable(now)).order_by(DELIVERIES.c.id).limit(limit)).all()
-    claimed: list[Delivery] = []
-    for delivery_id, state in candidates:
-        result = conn.execute(update(DELIVERIES).where(
-            DELIVERIES.c.id == delivery_id, _claimable(now)).values(
-            state="claimed", claimed_by=owner, lease_until=now + lease))
-        if result.rowcount == 1:
-            row = conn.execute(select(DELIVERIES).where(DELIVERIES.c.id == delivery_id)).one()
-            claimed.append(Delivery(row.id, row.alert_id, row.recipient, row.level,
-                                    row.attempts, taken_over=state == "claimed"))
-    return claimed
+    """Take up to ``limit`` due deliveries for ``owner`` with one conditional UPDATE: a row
+    another worker took in the meantime no longer matches and stays theirs."""
+    candidates = dict(conn.execute(select(DELIVERIES.c.id, DELIVERIES.c.state).where(
+        _claimable(now)).order_by(DELIVERIES.c.id).limit(limit)).all())
+    if not candidates:
+        return []
+    lease_until = now + lease
+    conn.execute(update(DELIVERIES).where(
+        DELIVERIES.c.id.in_(sorted(candidates)), _claimable(now)).values(
+        state="claimed", claimed_by=owner, lease_until=lease_until))
+    rows = conn.execute(select(DELIVERIES).where(
+        DELIVERIES.c.id.in_(sorted(candidates)), DELIVERIES.c.state == "claimed",
+        DELIVERIES.c.claimed_by == owner, DELIVERIES.c.lease_until == lease_until
+    ).order_by(DELIVERIES.c.id)).all()
+    return [Delivery(r.id, r.alert_id, r.recipient, r.level, r.attempts,
+                     taken_over=candidates[r.id] == "claimed") for r in rows]
 
 
 def mark_sent(conn: Connection, delivery_ids: list[int], *, owner: str, now: datetime) -> None:
