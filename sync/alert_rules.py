@@ -9,9 +9,9 @@ its alerts close by themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from config.po_alerts import RuleSettings, Threshold

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, select, update
 
 from config.errors import InputError
 from sync import audit, uploads
-from sync.models import BillingDocumentRow, PortalUploadRow
+from sync.models import AuditEventRow, BillingDocumentRow, PortalUploadRow
 from sync.po_models import PoAssignmentRow
 from sync.po_rules import PoBalance, hold_reason
 from sync.upsert import upsert
@@ -160,8 +160,7 @@ def assign(conn: Connection, document: str, po_number: str, *, who: str,
 
 
 def released_count(conn: Connection) -> int:
-    from sync.models import AuditEventRow
-
+    """Held invoices released by a new PO or a top-up, ever (from the audit trail)."""
     events = AuditEventRow.__table__  # type: ignore[attr-defined]
     return int(conn.execute(select(func.count()).select_from(events).where(
         events.c.action == RELEASED)).scalar_one())
