@@ -31,7 +31,6 @@ from config.portals import BrowserSettings
 from portals.accounts import PortalAccount
 from portals.browser import BrowserPool
 from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder
-from portals.drivers.base import PageDriver
 from portals.errors import (
     PortalLayoutChanged,
     PortalLoginFailed,
@@ -40,6 +39,7 @@ from portals.errors import (
     PortalUncertain,
 )
 from portals.evidence import EvidencePack
+from portals.drivers.base import PageDriver
 from portals.registry import make_driver
 from sync import uploads
 from sync.models import CustomerRow
