@@ -77,6 +77,9 @@ def test_bad_po_input_is_one_line_naming_the_option_and_changes_nothing(demo_hom
                         "--currency", "ZAR", "--valid-to", "31/12/2027")
     assert bad_date.returncode == 1 and "--valid-to '31/12/2027' is not a date" in \
         bad_date.stderr
+    no_portal = arbridge(demo_home, "po", "add", "acme", "X1", "--total", "10", "--currency",
+                         "ZAR")
+    assert no_portal.returncode == 1 and "unknown portal 'acme'" in no_portal.stderr
     unknown = arbridge(demo_home, "po", "assign", "123", "X1")
     assert unknown.returncode == 1 and "no upload for billing document 123" in unknown.stderr
     assert arbridge(demo_home, "po", "list", "--json").stdout == before

@@ -134,6 +134,12 @@ def add_command(
         from sync.store import open_store
         from workers.po import recheck_held
 
+        from workers.uploads import portal_settings
+
+        settings = load_settings()
+        known = portal_settings(settings)
+        if portal not in known:
+            raise InputError(f"unknown portal {portal!r} (configured: {', '.join(known)})")
         if not number.strip():
             raise InputError("the PO number is empty")
         if len(currency) != 3 or not currency.isalpha():
@@ -141,7 +147,6 @@ def add_command(
         read = po_ledger.PoRead(number.strip(), _amount(total, "--total"),
                                 _amount(invoiced, "--invoiced"), currency.upper(), True,
                                 _date(valid_to, "--valid-to"))
-        settings = load_settings()
         store = open_store(settings)
         with store.engine.begin() as conn:
             po_ledger.add_manual(conn, portal, read, customer=customer,
