@@ -99,3 +99,18 @@ def test_po_refresh_reads_the_portal_now_into_the_ledger_and_alerts(coupa):
     assert len(history) == 1
     assert (alert["rule"], alert["level"]) == ("expiry_days", "critical")
     assert len(list(coupa.settings.outbox_path.iterdir())) == 1
+
+
+def test_top_up_on_the_portal_releases_a_held_invoice_when_nothing_else_is_due(world):
+    world.add_po("4500000041", "1000.00")
+    document = world.add_invoice(90000041, "4500000041", net="1500.00")
+    run(world)
+    assert world.upload(document).state == "held"
+    world.add_po("4500000041", "5000.00")  # the client tops the PO up
+    run(world)  # no ready invoice, nothing awaiting the client: only the held one
+    assert world.upload(document).state == "submitted"
+    assert world.state.invoice("90000041") is not None
+    with world.store.engine.connect() as conn:
+        closed = alerts.listing(conn, include_closed=True)
+    assert closed and all(a["state"] == "closed" for a in closed)
+    assert any("topped up to 5,000.00 ZAR" in a["close_reason"] for a in closed)
