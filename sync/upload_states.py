@@ -7,7 +7,7 @@
       └──────────┴──▶ held ◀┘  └────────┘  │  └──▶ held  (the PO no longer fits)
                          ▲     technical    └──▶ failed (a person: rejected, page changed,
                          │     retry              retries used up) ──▶ ready (retry)
-                         └── released when a new PO arrives (a later capability)
+                         └── released when a new PO or a top-up arrives (sync.po_release)
 
 ``submitting`` is entered, with an attempt recorded, *before* the portal is touched; after a
 crash the next run looks the invoice up on the portal before anything else.
