@@ -131,6 +131,16 @@ def test_unknown_channel_is_a_visible_failure_that_gives_up_after_max_attempts(e
         rows = alert_deliveries.rows(conn)
     assert {r["state"] for r in rows} == {"failed"}
     assert "no channel named 'nowhere' in po_alerts.channels" in rows[0]["last_error"]
+    # a person adds the channel and sends the failed ones again
+    fixed = PoAlertSettings(recipients=["nowhere"], channels={"nowhere": HOOK.replace(
+        "https://", "jsons://")})
+    with exhausted.engine.begin() as conn:
+        assert alert_deliveries.retry_failed(conn, now=NOW + timedelta(hours=2)) == 2
+    with responses.RequestsMock() as hook:
+        hook.add(responses.POST, HOOK, status=200, json={})
+        later = deliver(exhausted.engine, fixed, tmp_path, now=NOW + timedelta(hours=2))
+        assert len(hook.calls) == 2
+    assert (later.sent, later.failed) == (2, 0)
 
 
 def test_outbox_is_owner_only_and_in_the_store(exhausted, tmp_path):

@@ -61,3 +61,28 @@ def ack_command(alert_id: int = typer.Argument(..., help="The alert's id.")) -> 
         console.print(f"alert {alert_id} acknowledged by {who}", highlight=False)
 
     guarded(action)
+
+
+@app.command("retry")
+def retry_command() -> None:
+    """Send again the deliveries that gave up (after fixing the channel), and anything due."""
+    def action() -> None:
+        from datetime import datetime, timezone
+
+        from sync import alert_deliveries
+        from sync.store import open_store
+        from workers.po import send_alerts
+
+        settings = load_settings()
+        store = open_store(settings)
+        with store.engine.begin() as conn:
+            again = alert_deliveries.retry_failed(conn, now=datetime.now(timezone.utc))
+        report = send_alerts(settings, store)
+        console.print(f"{again} failed delivery(ies) queued again; {report.sent} sent, "
+                      f"{report.failed} failed", highlight=False)
+        for error in report.errors:
+            console.print(f"[red]{error}[/]", highlight=False)
+        if report.failed:
+            raise typer.Exit(3)
+
+    guarded(action)
