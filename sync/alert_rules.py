@@ -32,6 +32,7 @@ class Waiting:
     billed: date
     state: str
     reason: str | None = None
+    currency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class PoView:
     waiting: tuple[Waiting, ...] = ()
     superseded_by: str | None = None
     usable: bool = True  # open and not expired: its remaining balance can take invoices
+    on_portal: bool = True  # False: invoices are held on a PO the portal does not show
 
     @property
     def held(self) -> tuple[Waiting, ...]:
@@ -76,16 +78,18 @@ class Outcome:
 
     findings: tuple[Finding, ...] = ()
     po: PoView | None = None
-    why: Literal["superseded", "closed", "clear"] = "clear"
+    why: Literal["superseded", "closed", "gone", "clear"] = "clear"
 
     @property
     def resolution(self) -> str:
         po = self.po
         if po is None:
-            return "resolved"
+            return "nothing waits on this PO any more"
         if self.why == "superseded":
             return (f"new PO {po.superseded_by} loaded; nothing waits on PO {po.number}: no "
                     "longer needed")
+        if self.why == "gone":
+            return f"nothing waits on PO {po.number} any more"
         if self.why == "closed":
             return f"PO {po.number} closed by the client and nothing waits on it: no longer needed"
         return (f"PO {po.number} has {po.remaining:,.2f} {po.currency} left: no rule applies "
@@ -111,6 +115,13 @@ def _level(value: Decimal, threshold: Threshold | None, *, at_or_below: bool) ->
 
 def evaluate(po: PoView, rules: RuleSettings, today: date) -> Outcome:
     """The rules that fire for ``po`` today."""
+    if not po.on_portal:  # only the held invoices speak for a PO the portal does not show
+        if not (po.held and rules.held):
+            return Outcome(po=po, why="gone")
+        docs = ", ".join(w.document.lstrip("0") for w in po.held)
+        return Outcome(findings=(Finding(
+            "held", "exhausted", f"{len(po.held)} invoice(s) held on PO {po.number}, which is "
+            f"not on {po.portal}: {docs}"),), po=po)
     if not po.waiting:
         if po.superseded_by:
             return Outcome(po=po, why="superseded")

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, or_, select
 from config.po_alerts import PoAlertSettings
 from sync import alerts
 from sync.alert_rules import Outcome, PoView, Waiting, evaluate
-from sync.forecast import WINDOW_MONTHS, Billing, forecast
+from sync.forecast import WINDOW_MONTHS, ZERO, Billing, Forecast, forecast
 from sync.models import BillingDocumentRow, PortalUploadRow
 from sync.po_ledger import LEDGER, WAITING_STATES
 
@@ -59,13 +59,14 @@ def load_waiting(conn: Connection, portal: str | None = None
                  ) -> dict[tuple[str, str], list[Waiting]]:
     found: dict[tuple[str, str], list[Waiting]] = defaultdict(list)
     query = select(UPLOADS.c.portal, UPLOADS.c.po_number, UPLOADS.c.billing_document,
-                   UPLOADS.c.net, UPLOADS.c.invoice_date, UPLOADS.c.state, UPLOADS.c.reason
-                   ).where(UPLOADS.c.state.in_(WAITING_STATES)).order_by(
+                   UPLOADS.c.net, UPLOADS.c.invoice_date, UPLOADS.c.state, UPLOADS.c.reason,
+                   UPLOADS.c.currency).where(UPLOADS.c.state.in_(WAITING_STATES)).order_by(
         UPLOADS.c.invoice_date, UPLOADS.c.billing_document)
     if portal:
         query = query.where(UPLOADS.c.portal == portal)
-    for up_portal, po, document, net, billed, state, reason in conn.execute(query):
-        found[(up_portal, po or "")].append(Waiting(document, net, billed, state, reason))
+    for up_portal, po, document, net, billed, state, reason, currency in conn.execute(query):
+        found[(up_portal, po or "")].append(Waiting(document, net, billed, state, reason,
+                                                    currency))
     return found
 
 
@@ -115,6 +116,15 @@ def build_views(ledger: Iterable[Any], waiting: dict[tuple[str, str], list[Waiti
                             customer_name=row.customer_name,
                             waiting=tuple(waiting.get(key, ())), superseded_by=newer.get(key),
                             usable=row.open and (row.valid_to is None or row.valid_to >= today))
+    for key, invoices in waiting.items():  # held on a PO the portal does not show (yet)
+        if key in views or not key[1] or (only is not None and key[1] not in only):
+            continue
+        if any(w.state == "held" for w in invoices):
+            views[key] = PoView(portal=key[0], number=key[1], total=ZERO, remaining=ZERO,
+                                currency=invoices[0].currency,
+                                forecast=Forecast(basis="none", reason="the PO is not on the "
+                                                  "portal"),
+                                waiting=tuple(invoices), usable=False, on_portal=False)
     return views
 
 
@@ -150,6 +160,12 @@ def run_rules(conn: Connection, settings: PoAlertSettings, *, now: datetime,
     read changed) and bring their alerts in line; returns counts."""
     today = now.date()
     views = views_now(conn, today, portal, numbers)
-    plan = alerts.reconcile(alerts.open_alerts(conn, portal), outcomes(views, settings, today))
+    current = alerts.open_alerts(conn, portal)
+    found = outcomes(views, settings, today)
+    for alert in current:  # POs that left the picture (held on a PO that never came, then
+        key = (alert.portal, alert.po_number)  # re-pointed): nothing waits on them any more
+        if key not in found and (numbers is None or alert.po_number in numbers):
+            found[key] = Outcome(why="gone", po=None)
+    plan = alerts.reconcile(current, found)
     return alerts.apply(conn, plan, views, now=now, recipients=lambda v: settings.recipients_for(
         v.portal, v.customer, v.number))

@@ -63,6 +63,11 @@ READY = Waiting("0090000002", D("5000"), TODAY, "ready")
      po(remaining=D("0"), superseded_by="4500000009", waiting=(READY,)),
      {"exhausted": "exhausted"}),
     ("closed by the client and nothing waits", po(remaining=D("0"), open=False), {}),
+    ("held on a PO the portal does not show: only the held rule",
+     po(total=D("0"), remaining=D("0"), on_portal=False, waiting=(HELD,)),
+     {"held": "exhausted"}),
+    ("not on the portal and nothing held any more",
+     po(total=D("0"), remaining=D("0"), on_portal=False, waiting=(READY,)), {}),
 ])
 def test_rules(case, view, fired):
     outcome = evaluate(view, DEFAULT_RULES, TODAY)

@@ -133,3 +133,25 @@ def test_expiring_po_alerts_before_its_end_date(store):
         [expiring] = alerts.listing(conn)
     assert (expiring["rule"], expiring["level"]) == ("expiry_days", "critical")
     assert "expires on" in expiring["summary"]
+
+
+def test_invoice_held_on_a_po_the_portal_lacks_alerts_until_it_is_re_pointed(store):
+    from sync import po_release
+
+    with store.engine.begin() as conn:
+        customer(conn)
+        doc = document(conn, 90000001, "4599999999", "1000.00", NOW.date())
+        queue(conn)
+        set_state(conn, doc, "held", reason="PO 4599999999 is not on demo-coupa")
+        read(conn, "50000.00")  # the portal shows another PO of the client
+        run_rules(conn, PoAlertSettings(), now=NOW)
+        [missing] = alerts.listing(conn)
+        assert (missing["po_number"], missing["rule"]) == ("4599999999", "held")
+        assert "which is not on demo-coupa: 90000001" in missing["summary"]
+        po_release.assign(conn, doc, "4500000001", who="thandi", now=NOW)
+        po_release.release_held(conn, "demo-coupa", po_ledger.balances(conn, "demo-coupa"),
+                                now=NOW)
+        run_rules(conn, PoAlertSettings(), now=NOW)
+        [closed] = alerts.listing(conn, include_closed=True)
+    assert closed["state"] == "closed"
+    assert closed["close_reason"] == "nothing waits on this PO any more"
