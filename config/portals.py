@@ -18,6 +18,10 @@ class PortalSettings(BaseModel):
     recycle_after: int = Field(default=100, ge=1, description="uploads before a new browser")
     timeout_seconds: float = Field(default=15.0, gt=0, description="one page step")
     max_attempts: int = Field(default=5, ge=1, description="technical retries, then a person")
+    lookup_new_invoices: bool = Field(
+        default=True, description="look an invoice up before its first submission too (it "
+        "may have been keyed in by hand); false saves a page load per upload when only "
+        "arbridge uploads to this portal — retries and take-overs are always looked up")
 
 
 class BrowserSettings(BaseModel):

@@ -64,6 +64,13 @@ class SapSettings(BaseModel):
     simulator_seed: int = 20261123
 
 
+DEFAULT_SCHEDULE = {
+    "sap-pull": "*/15 * * * mon-fri",   # every 15 minutes on working days
+    "portal-upload": "5 * * * *",       # hourly, after the pull at :00
+    "po-refresh": "0 6 * * *",          # daily at 06:00 (PO balances, issue 10)
+}
+
+
 class Settings(BaseSettings):
     """Everything arbridge reads from its environment."""
 
@@ -94,6 +101,15 @@ class Settings(BaseSettings):
         default=None, description="where SAP output drops PDFs named by billing document"
     )
     po_alerts: PoAlertSettings = Field(default_factory=PoAlertSettings)
+    claim_lease_seconds: float = Field(
+        default=120.0, gt=0, description="lease on claimed work; renewed every third of it")
+    portal_contexts_per_run: int | None = Field(
+        default=None, ge=1, description="browser contexts one run opens per portal (default: "
+        "up to the portal's concurrency); with several workers, 1 spreads a portal's slots "
+        "over them")
+    schedule: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_SCHEDULE),
+        description="job → cron expression for `arbridge scheduler` (empty string: off)")
 
     @field_validator("company_codes", mode="before")
     @classmethod

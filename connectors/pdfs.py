@@ -82,8 +82,18 @@ class RenderSource:
                  f"VAT (15%): {invoice.currency} {invoice.tax:,.2f}",
                  f"Total: {invoice.currency} {invoice.gross:,.2f}"]
         for line in lines:
-            pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 7, _latin1(line), new_x="LMARGIN", new_y="NEXT")
         pdf.output(str(target))
+
+
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                              "\u2013": "-", "\u2014": "-"})
+
+
+def _latin1(text: str) -> str:
+    """What the PDF core font (Helvetica: Latin-1) can print: ``Zoë`` as is, ``O’Brien`` with
+    a plain apostrophe, anything else as ``?`` rather than failing the upload."""
+    return text.translate(_TYPOGRAPHIC).encode("latin-1", "replace").decode("latin-1")
 
 
 class ArchiveLinkSource:

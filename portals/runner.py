@@ -10,15 +10,22 @@ For each portal with work: one login, one read of the PO balances (stored), then
    the Playwright trace.
 
 Technical failures go back to ``ready`` with backoff; business failures go to a person.
+
+Any number of runs may work the same portal at once (workers on several hosts, a scheduled run
+that outlasts its interval, an administrator's command): a browser context needs one of the
+portal's ``concurrency`` slots and an upload needs its claim (``sync.claims``), both with a
+lease the run renews while it lives. An upload is worked only while its claim is held and only
+if, once claimed, it is still due; its result is recorded only if the claim is still ours.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,10 +48,11 @@ from portals.errors import (
 from portals.evidence import EvidencePack
 from portals.drivers.base import PageDriver
 from portals.registry import make_driver
-from sync import uploads
+from sync import claims, upload_claims, uploads
 from sync.models import CustomerRow
 from sync.po_rules import PoBalance, hold_reason
 from sync.store import Store
+from sync.txn import writing
 from sync.upload_states import TRANSITIONS
 
 log = logging.getLogger(__name__)
@@ -56,6 +64,7 @@ STATUS_REFRESH_LIMIT = 200
 class RunSummary:
     portals: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, ArbridgeError] = field(default_factory=dict)  # why a portal stopped
 
     def count(self, portal: str, outcome: str) -> None:
         tally = self.portals.setdefault(portal, {o: 0 for o in OUTCOMES})
@@ -90,6 +99,10 @@ class UploadRunner:
                  session_root: Path, clock: Callable[[], datetime] = _now,
                  billed_from: date | None = None,
                  on_upload: Callable[[str, str, str], None] | None = None,
+                 owner: claims.Owner | None = None,
+                 lease: timedelta = claims.DEFAULT_LEASE,
+                 on_timing: Callable[[str, float], None] | None = None,
+                 contexts_per_run: int | None = None,
                  on_po_read: Callable[[str, list[PortalPurchaseOrder]], int] | None = None
                  ) -> None:
         self.store = store
@@ -100,16 +113,22 @@ class UploadRunner:
         self.session_root = session_root
         self.clock = clock
         self.on_upload = on_upload
-        self.on_po_read = on_po_read  # PO ledger, hold-and-release, alerts; returns released
         self.billed_from = billed_from
         self.summary = RunSummary()
+        self.owner = owner or claims.Owner.here()
+        self.lease = lease
+        self.on_timing = on_timing  # (portal, seconds) of each upload worked, for metrics
+        self.contexts_per_run = contexts_per_run  # at most this many of a portal's slots
+        self.on_po_read = on_po_read  # PO ledger, hold-and-release, alerts; returns released
         self._released: dict[str, int] = {}
+        self._claims: dict[int, claims.Claim] = {}
+        self._waiting: dict[int, int] = {}  # per queue: uploads held by other runs
 
     # -- entry points -------------------------------------------------------------------------
     def prepare(self) -> int:
         """Queue new invoices of bound customers and route them to review or ready."""
         now = self.clock()
-        with self.store.engine.begin() as conn:
+        with writing(self.store.engine) as conn:
             queued = uploads.enqueue(conn, now=now, portals=self.accounts,
                                      billed_from=self.billed_from)
             review = {n for n, a in self.accounts.items() if a.settings.review_required}
@@ -118,10 +137,25 @@ class UploadRunner:
 
     async def run(self, portal: str | None = None, limit: int | None = None) -> RunSummary:
         self.prepare()
-        async with async_playwright() as playwright:
-            chosen = [a for n, a in self.accounts.items() if portal is None or n == portal]
-            await asyncio.gather(*(self._guarded_portal(playwright, a, limit) for a in chosen))
+        renewer = asyncio.create_task(self._renew_leases())
+        try:
+            async with async_playwright() as playwright:
+                chosen = [a for n, a in self.accounts.items() if portal is None or n == portal]
+                await asyncio.gather(*(self._guarded_portal(playwright, a, limit)
+                                       for a in chosen))
+        finally:
+            renewer.cancel()
         return self.summary
+
+    async def _renew_leases(self) -> None:
+        """Keep this run's claims (slots and uploads) alive: renewed every third of a lease."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                upload_claims.renew(self.store.engine, self.owner, now=self.clock(),
+                                    lease=self.lease)
+            except Exception as error:  # noqa: BLE001 - the next renewal tries again
+                log.warning("could not renew the claims of run %s: %s", self.owner, error)
 
     async def _guarded_portal(self, playwright, account: PortalAccount,  # type: ignore[no-untyped-def]
                               limit: int | None) -> None:
@@ -131,6 +165,7 @@ class UploadRunner:
         except (PortalLoginFailed, PortalUnavailable, PortalLayoutChanged) as error:
             log.error("portal %s: %s", account.name, error)
             self.summary.errors[account.name] = str(error)
+            self.summary.failures[account.name] = error
 
     # -- one portal ---------------------------------------------------------------------------
     def _driver(self, account: PortalAccount, context: BrowserContext) -> PageDriver:
@@ -147,6 +182,13 @@ class UploadRunner:
         if not work and not waiting and not held:
             return
         self.summary.portals.setdefault(account.name, {o: 0 for o in OUTCOMES})
+        limit_slots = account.settings.concurrency
+        wanted = min(limit_slots, len(work), self.contexts_per_run or limit_slots)
+        slots = await self._take_slots(account.name, max(1, wanted), limit_slots)
+        if not slots:
+            log.info("portal %s: all %d browser slots are taken by other runs; they work the "
+                     "queue", account.name, limit_slots)
+            return
         pool = BrowserPool(playwright, self.browser, recycle_after=account.settings.recycle_after)
         state_path = self.session_root / f"{account.name}.json"
         try:
@@ -162,14 +204,28 @@ class UploadRunner:
                 return
             queue: asyncio.Queue = asyncio.Queue()
             for position, upload in enumerate(work):
-                queue.put_nowait((position, upload))
+                queue.put_nowait((position, upload, False))
             in_order = InOrder(len(work))
-            slots = min(account.settings.concurrency, len(work))
-            contexts = [context] + [await pool.context(state_path) for _ in range(slots - 1)]
+            contexts = [context] + [await pool.context(state_path)
+                                    for _ in range(len(slots) - 1)]
             await asyncio.gather(*(self._slot(account, pool, c, queue, balances, in_order)
                                    for c in contexts))
         finally:
             await pool.close()
+            for slot in slots:
+                upload_claims.release(self.store.engine, slot, now=self.clock())
+
+    async def _take_slots(self, portal: str, wanted: int, limit: int) -> list[claims.Claim]:
+        """Browser slots on ``portal``; if all are taken, wait up to one lease for one to
+        free up (its holder may have died). Still none: the holders are alive and working."""
+        deadline = asyncio.get_running_loop().time() + self.lease.total_seconds() + 1
+        while True:
+            slots = upload_claims.take_slots(self.store.engine, portal, self.owner,
+                                             wanted=wanted, limit=limit, now=self.clock(),
+                                             lease=self.lease)
+            if slots or asyncio.get_running_loop().time() > deadline:
+                return slots
+            await asyncio.sleep(min(1.0, self.lease.total_seconds() / 4))
 
     async def _refresh_statuses(self, driver: PageDriver,
                                 waiting: list[uploads.Upload]) -> None:
@@ -185,7 +241,7 @@ class UploadRunner:
                 continue
             if found.state not in TRANSITIONS.get(upload.state, frozenset()):
                 continue
-            with self.store.engine.begin() as conn:
+            with writing(self.store.engine) as conn:
                 uploads.transition(conn, upload.id, found.state, now=self.clock(),
                                    reason=found.reason or None)
             self.summary.count(upload.portal, "status")
@@ -214,7 +270,7 @@ class UploadRunner:
 
     async def _read_balances(self, portal: str, driver: PageDriver) -> dict[str, PoBalance]:
         orders = await driver.purchase_orders()
-        with self.store.engine.begin() as conn:
+        with writing(self.store.engine) as conn:
             uploads.save_purchase_orders(conn, portal, [
                 {"number": o.number, "total": o.total, "invoiced": o.invoiced,
                  "remaining": o.remaining, "currency": o.currency, "open": o.open,
@@ -230,11 +286,31 @@ class UploadRunner:
         driver = self._driver(account, context)
         await context.tracing.start(screenshots=False, snapshots=True)
         try:
-            while not queue.empty():
-                position, upload = queue.get_nowait()
+            while True:
+                item = await self._next(queue)
+                if item is None:
+                    break
+                position, listed, asked = item
                 try:
-                    await self._upload(account, driver, context, upload, balances,
-                                       in_order, position)
+                    taken = upload_claims.claim_upload(self.store.engine, listed.id, self.owner,
+                                                       now=self.clock(), lease=self.lease)
+                    if isinstance(taken, datetime):  # another run holds it: ask again once
+                        if not asked:         # its lease has ended (it may have died)
+                            self._ask_later(queue, (position, listed, True), taken)
+                        continue
+                    if taken is None:  # finished by another run meanwhile
+                        continue
+                    claim, upload = taken
+                    self._claims[upload.id] = claim
+                    started = time.monotonic()
+                    try:
+                        await self._upload(account, driver, context, upload, balances,
+                                           in_order, position)
+                        if self.on_timing:
+                            self.on_timing(account.name, time.monotonic() - started)
+                    finally:
+                        del self._claims[upload.id]
+                        upload_claims.release(self.store.engine, claim, now=self.clock())
                 finally:
                     in_order.done(position)
                 pool.count_upload()
@@ -250,6 +326,26 @@ class UploadRunner:
             except PlaywrightError:
                 pass
             await pool.release(context)
+
+    async def _next(self, queue: asyncio.Queue) -> tuple | None:
+        """The next upload to try; waits while uploads held by other runs are due to be
+        asked about again. None when there is nothing left."""
+        while queue.empty():
+            if not self._waiting.get(id(queue)):
+                return None
+            await asyncio.sleep(0.2)
+        return queue.get_nowait()
+
+    def _ask_later(self, queue: asyncio.Queue, item: tuple, lease_end: datetime) -> None:
+        delay = min(max((lease_end - self.clock()).total_seconds() + 0.5, 0.0),
+                    self.lease.total_seconds() + 1)
+        self._waiting[id(queue)] = self._waiting.get(id(queue), 0) + 1
+
+        def again() -> None:
+            self._waiting[id(queue)] -= 1
+            queue.put_nowait(item)
+
+        asyncio.get_running_loop().call_later(delay, again)
 
     # -- one upload ---------------------------------------------------------------------------
     def _submission(self, upload: uploads.Upload) -> InvoiceSubmission:
@@ -269,7 +365,8 @@ class UploadRunner:
                       context: BrowserContext, upload: uploads.Upload,
                       balances: dict[str, PoBalance], in_order: InOrder,
                       position: int) -> None:
-        with self.store.engine.begin() as conn:
+        with writing(self.store.engine) as conn:
+            self._fence(conn, upload)
             attempt_id = uploads.begin_attempt(conn, upload, now=self.clock())
             attempt = uploads.get(conn, upload.id).attempts
         evidence = EvidencePack(self.evidence_root, account.name, upload.billing_document,
@@ -279,7 +376,9 @@ class UploadRunner:
         keep_trace = True
         reserved: Decimal | None = None
         try:
-            found = await driver.find_invoice(upload.invoice_number)
+            found = None
+            if self._must_look_up(account, upload):
+                found = await driver.find_invoice(upload.invoice_number)
             if found is not None:
                 outcome, detail = self._already_there(upload, found)
                 keep_trace = outcome != "found"
@@ -338,6 +437,14 @@ class UploadRunner:
             except PlaywrightError:
                 log.warning("could not save the trace of %s", upload.billing_document)
 
+    def _must_look_up(self, account: PortalAccount, upload: uploads.Upload) -> bool:
+        """Look the invoice up before submitting unless the claim proves arbridge never sent
+        it (no attempt was ever begun: each is recorded under the claim before the portal is
+        touched) and the portal is trusted to hold nothing keyed in by hand."""
+        claim = self._claims.get(upload.id)
+        proven_new = upload.attempts == 0 and claim is not None and not claim.taken_over_from
+        return not (proven_new and not account.settings.lookup_new_invoices)
+
     def _fits(self, upload: uploads.Upload, balances: dict[str, PoBalance]) -> str | None:
         """Check the PO and, if it fits, reserve the amount for this run (no await between)."""
         po = balances.get(upload.po_number or "")
@@ -374,7 +481,23 @@ class UploadRunner:
                 outcome: str, detail: str, account: PortalAccount | None = None) -> None:
         now = self.clock()
         evidence.outcome(outcome, detail)
-        with self.store.engine.begin() as conn:
+        try:
+            self._record(upload, attempt_id, evidence, outcome, detail, account, now)
+        except claims.ClaimLost as error:
+            log.warning("upload %s: %s", upload.billing_document, error)
+            return
+
+    def _fence(self, conn, upload: uploads.Upload) -> None:  # type: ignore[no-untyped-def]
+        """First write of a transaction about ``upload``: is the claim still ours?"""
+        claim = self._claims.get(upload.id)
+        if claim is not None:
+            claims.confirm(conn, claim, now=self.clock(), lease=self.lease)
+
+    def _record(self, upload: uploads.Upload, attempt_id: int, evidence: EvidencePack,
+                outcome: str, detail: str, account: PortalAccount | None,
+                now: datetime) -> None:
+        with writing(self.store.engine) as conn:
+            self._fence(conn, upload)
             if outcome in ("submitted", "found"):
                 uploads.transition(conn, upload.id, "submitted", now=now, reason=None)
             elif outcome == "held":

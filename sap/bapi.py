@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sap.errors import (
     SapBusinessError,
+    SapCallError,
     SapConfigError,
     SapDataError,
     SapError,
@@ -18,7 +19,7 @@ from sap.errors import (
     SapUnavailable,
 )
 from sap.records import BillingDocument, Customer, OpenItem
-from sap.rfc_table import to_amount, to_date, to_datetime
+from sap.rfc_table import EMPTY_DATE, KNOWN_DATES, to_amount, to_date, to_datetime
 
 FAILURE_TYPES = frozenset({"E", "A"})
 
@@ -37,34 +38,70 @@ def check_return(result: dict, function: str, subject: str = "") -> None:
                 + (f" [{code}]" if code else ""))
 
 
-_BY_CLASS: dict[str, type[SapError]] = {
-    "CommunicationError": SapUnavailable,
-    "LogonError": SapConfigError,
-    "ABAPApplicationError": SapBusinessError,
-    "ABAPRuntimeError": SapBusinessError,
-    "ExternalAuthorizationError": SapConfigError,
-}
+#: pyrfc's exception classes (all under RFCError/RFCLibError), most specific first, and what
+#: each means for arbridge. Matched by class name along the MRO, so the simulator's look-alike
+#: classes and the real ones classify the same, whether or not pyrfc is importable.
+_KINDS: tuple[tuple[str, str], ...] = (
+    ("CommunicationError", "unavailable"),       # network broke: retry after reopen()
+    ("LogonError", "logon"),                     # user, password or client wrong
+    ("ExternalAuthorizationError", "authority"),  # S_RFC missing for the function
+    ("ABAPApplicationError", "application"),     # RAISE in the function module
+    ("ABAPRuntimeError", "runtime"),             # short dump (ST22)
+    ("RFCTypeError", "call"),                    # a value of the wrong type
+    ("ExternalRuntimeError", "call"),            # e.g. RFC_INVALID_PARAMETER
+    ("ExternalApplicationError", "call"),
+)
+_TIMEOUT_KEYS = frozenset({"RFC_CANCELED", "RFC_TIMEOUT"})
+_TRANSIENT_KEYS = frozenset({"RFC_COMMUNICATION_FAILURE", "RFC_CLOSED", "RFC_INVALID_HANDLE",
+                             "RFC_RETRY", "RFC_MEMORY_INSUFFICIENT"})
+_AUTHORITY_KEYS = frozenset({"NOT_AUTHORIZED", "RFC_AUTHORIZATION_FAILURE"})
+
+
+def _kind(exc: BaseException, key: str) -> str:
+    if key in _TIMEOUT_KEYS:
+        return "timeout"
+    if key in _AUTHORITY_KEYS:
+        return "authority"
+    names = [klass.__name__ for klass in type(exc).__mro__]
+    for name, kind in _KINDS:
+        if name in names:
+            return kind
+    if key in _TRANSIENT_KEYS or isinstance(exc, (ConnectionError, TimeoutError)):
+        return "unavailable"
+    return "call"  # an RFC library error of another kind, or not pyrfc's at all: permanent
 
 
 def classify_rfc_error(exc: BaseException, function: str, where: str) -> SapError:
     """One place that turns a pyrfc (or pyrfc-compatible) exception into arbridge's errors.
 
-    Matched by class name along the MRO, so it works whether or not pyrfc is importable.
+    Only a broken connection is retried (``SapUnavailable``), and a cancelled call is an
+    uncertain outcome (``SapTimeout``); everything else is permanent and fails at once.
     """
     key = getattr(exc, "key", "") or ""
     message = (getattr(exc, "message", "") or str(exc)).strip().replace("\n", " ")
-    if key == "RFC_CANCELED":
+    kind = _kind(exc, key)
+    if kind == "timeout":
         return SapTimeout(f"SAP call {function} at {where} timed out: {message}")
-    for klass in type(exc).__mro__:
-        error = _BY_CLASS.get(klass.__name__)
-        if error is SapConfigError:
-            return error(f"SAP logon at {where} refused: {message}. Check the SAP user and "
-                         "password (ARBRIDGE_SAP__USER / ARBRIDGE_SAP__PASSWD).")
-        if error is SapUnavailable:
-            return error(f"SAP at {where} not reachable ({function}): {message}")
-        if error is not None:
-            return error(f"SAP {function} failed: {key}: {message}")
-    return SapUnavailable(f"SAP call {function} at {where} failed: {key} {message}")
+    if kind == "unavailable":
+        return SapUnavailable(f"SAP at {where} not reachable ({function}): {message}")
+    if kind == "logon" and "client" in message.lower():
+        return SapConfigError(f"SAP logon at {where} refused: {message}. Check the SAP client "
+                              "(ARBRIDGE_SAP__CLIENT): the system has no such client.")
+    if kind == "logon":
+        return SapConfigError(f"SAP logon at {where} refused: {message}. Check the SAP user and "
+                              "password (ARBRIDGE_SAP__USER / ARBRIDGE_SAP__PASSWD).")
+    if kind == "authority":
+        return SapConfigError(f"the SAP user at {where} may not do {function}: {message}. "
+                              "Ask for the authorisations listed in the README (S_RFC, "
+                              "S_TABU_DIS / S_TABU_NAM).")
+    if kind == "application":
+        return SapBusinessError(f"SAP {function} failed: {key}: {message}")
+    if kind == "runtime":
+        return SapBusinessError(f"SAP {function} ended in a runtime error (see ST22 in SAP): "
+                                f"{key}: {message}")
+    return SapCallError(f"SAP refused the call of {function} at {where} "
+                        f"({type(exc).__name__} {key}): {message}. Not retried: a parameter "
+                        "or value SAP does not accept will not change; report it.")
 
 
 def map_customer(kna1: dict[str, str], knb1: dict[str, str], email: str | None,
@@ -85,17 +122,56 @@ def map_customer(kna1: dict[str, str], knb1: dict[str, str], email: str | None,
     )
 
 
-def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo) -> BillingDocument:
+def address_number(objectid: str) -> str:
+    """The address number in an ADRESSE change document's object id (4-character address
+    group, then the 10-character address number)."""
+    return objectid[4:14].strip() if len(objectid) > 10 else objectid.strip()
+
+
+def company_emails(adr6: list[dict[str, str]]) -> dict[str, str]:
+    """Address number -> the company's own e-mail address. ADR6 holds the company's
+    addresses (PERSNUMBER empty) and its contact persons' under the same address number: take
+    the company's, the one flagged as default (FLGDEFAULT) first, else the lowest sequence."""
+    best: dict[str, tuple[tuple[bool, str], str]] = {}
+    for row in adr6:
+        if row.get("PERSNUMBER") or not row.get("SMTP_ADDR"):
+            continue
+        rank = (row.get("FLGDEFAULT") != "X", row.get("CONSNUMBER", ""))
+        current = best.get(row["ADDRNUMBER"])
+        if current is None or rank < current[0]:
+            best[row["ADDRNUMBER"]] = (rank, row["SMTP_ADDR"])
+    return {number: email for number, (_, email) in best.items()}
+
+
+def external_amount(internal: Decimal, places: int) -> Decimal:
+    """A CURR amount as RFC_READ_TABLE gives it (stored with two decimals whatever the
+    currency) to the real amount: 1.00 JPY stored is 100 yen, 123.45 KWD stored is 12.345."""
+    return internal.scaleb(2 - places).quantize(Decimal(1).scaleb(-places))
+
+
+def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo,
+                         decimals: dict[str, int] | None = None) -> BillingDocument:
+    """VBRK row to a record; NETWR/MWSBK converted with the currency's decimals (TCURX)."""
     number = vbrk["VBELN"]
-    created = to_date(vbrk["ERDAT"], table="VBRK", field="ERDAT", key=number)
-    changed = to_date(vbrk["AEDAT"], table="VBRK", field="AEDAT", key=number)
-    billing_date = to_date(vbrk["FKDAT"], table="VBRK", field="FKDAT", key=number)
+    known = KNOWN_DATES.get  # the common case: a day already parsed
+    created = known(vbrk["ERDAT"]) or to_date(vbrk["ERDAT"], table="VBRK", field="ERDAT",
+                                              key=number)
+    aedat = vbrk["AEDAT"]
+    changed = None if aedat == EMPTY_DATE else known(aedat) or \
+        to_date(aedat, table="VBRK", field="AEDAT", key=number)
+    billing_date = known(vbrk["FKDAT"]) or to_date(vbrk["FKDAT"], table="VBRK", field="FKDAT",
+                                                   key=number)
     if billing_date is None or created is None:
         raise SapDataError(f"VBRK {number}: billing date or creation date is empty")
     if changed and changed > created:
         changed_at = to_datetime(changed, None, tz)  # type: ignore[arg-type]
     else:
         changed_at = to_datetime(created, vbrk.get("ERZET"), tz)  # type: ignore[arg-type]
+    net = to_amount(vbrk["NETWR"], table="VBRK", field="NETWR", key=number)
+    tax = to_amount(vbrk["MWSBK"], table="VBRK", field="MWSBK", key=number)
+    places = (decimals or {}).get(vbrk["WAERK"], 2)
+    if places != 2:
+        net, tax = external_amount(net, places), external_amount(tax, places)
     return BillingDocument(
         number=number,
         doc_type=vbrk["FKART"],
@@ -103,15 +179,27 @@ def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo) ->
         sold_to=vbrk["KUNAG"],
         payer=vbrk["KUNRG"],
         billing_date=billing_date,
-        net=to_amount(vbrk["NETWR"], table="VBRK", field="NETWR", key=number),
-        tax=to_amount(vbrk["MWSBK"], table="VBRK", field="MWSBK", key=number),
+        net=net,
+        tax=tax,
         currency=vbrk["WAERK"],
         customer_po=bstkd or None,
         accounting_document=vbrk.get("BELNR") or None,
         fiscal_year=int(vbrk["GJAHR"]) if vbrk.get("GJAHR", "").strip("0") else None,
         cancelled=vbrk.get("FKSTO") == "X",
         changed_at=changed_at,
+        cancels=vbrk.get("SFAKN") or None,
     )
+
+
+def mark_cancelled(records: list[BillingDocument]) -> None:
+    """A billing document named by a cancellation document's SFAKN is cancelled, whether or
+    not SAP set its FKSTO flag or change date."""
+    cancelled = {r.cancels for r in records if r.cancels}
+    if not cancelled:
+        return
+    for record in records:
+        if record.number in cancelled:
+            record.cancelled = True
 
 
 def _as_date(value: object, field: str, key: str) -> date:
@@ -123,6 +211,22 @@ def _as_date(value: object, field: str, key: str) -> date:
     return parsed
 
 
+def _days(value: object) -> int:
+    return int(Decimal(str(value or 0).strip() or 0))
+
+
+def net_due_date(baseline: date, line: dict) -> date:
+    """SAP's net due date: the baseline date plus the net term (NETTERMS, ZBD3T), or the
+    second discount term's days (ZBD2T) when there is no net term, or the first's (ZBD1T)
+    when neither is set. A credit item (H) without an invoice reference is due on its
+    baseline date; one with a reference follows its terms."""
+    if line.get("DB_CR_IND") == "H" and not (line.get("INV_REF") or "").strip():
+        return baseline
+    days = _days(line.get("NETTERMS")) or _days(line.get("DSCT_DAYS2")) or \
+        _days(line.get("DSCT_DAYS1"))
+    return baseline + timedelta(days=days)
+
+
 def map_open_item(line: dict) -> OpenItem:
     """BAPI3007_2 line item into an OpenItem: amount signed by DB_CR_IND, due date computed."""
     key = f"{line['COMP_CODE']}/{line['DOC_NO']}/{line['FISC_YEAR']}/{line['ITEM_NUM']}"
@@ -130,7 +234,6 @@ def map_open_item(line: dict) -> OpenItem:
     if line.get("DB_CR_IND") == "H":
         amount = -amount
     baseline = _as_date(line.get("BLINE_DATE") or line["PSTNG_DATE"], "BLINE_DATE", key)
-    net_days = int(Decimal(line.get("NETTERMS") or 0))
     return OpenItem(
         company_code=line["COMP_CODE"],
         customer=line["CUSTOMER"],
@@ -141,7 +244,7 @@ def map_open_item(line: dict) -> OpenItem:
         currency=line["CURRENCY"],
         posting_date=_as_date(line["PSTNG_DATE"], "PSTNG_DATE", key),
         document_date=_as_date(line["DOC_DATE"], "DOC_DATE", key),
-        due_date=baseline + timedelta(days=net_days),
+        due_date=net_due_date(baseline, line),
         reference=(line.get("REF_DOC_NO") or "").strip() or None,
         assignment=(line.get("ALLOC_NMBR") or "").strip() or None,
         doc_type=line.get("DOC_TYPE", ""),

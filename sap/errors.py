@@ -7,7 +7,12 @@
     ├── SapUnavailable      (RetriableError)   communication failure; retried after reopen()
     ├── SapTimeout          (UncertainOutcome) call cancelled after the timeout; reads retry it,
     │                                          writes look the document up first
-    ├── SapBusinessError    (BusinessError)    ABAP application error, BAPIRET2 type E/A
+    ├── SapBusinessError    (BusinessError)    ABAP application error or short dump, BAPIRET2
+    │                                          type E/A: never retried, goes to a person
+    ├── SapCallError        (BusinessError)    SAP refused the call itself: a parameter it does
+    │                                          not have, a value of the wrong type (pyrfc's
+    │                                          ExternalRuntimeError, RFCTypeError …): never
+    │                                          retried, a fault to report
     └── SapDataError        (InputError)       SAP answered with data arbridge cannot read
 """
 
@@ -41,6 +46,10 @@ class SapTimeout(SapError, UncertainOutcome):
 
 class SapBusinessError(SapError, BusinessError):
     """SAP refused the call for a business reason (message type E or A)."""
+
+
+class SapCallError(SapError, BusinessError):
+    """SAP (or the RFC library) refused the call as made: permanent, retrying cannot help."""
 
 
 class SapDataError(SapError, InputError):

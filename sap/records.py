@@ -46,6 +46,7 @@ class BillingDocument:
     fiscal_year: int | None
     cancelled: bool
     changed_at: datetime
+    cancels: str | None = None  # a cancellation document (VF11, e.g. S1): the one it cancels
 
     @property
     def gross(self) -> Decimal:

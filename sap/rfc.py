@@ -1,8 +1,9 @@
 """The RFC adapter: SAP over pyrfc, or over anything with pyrfc's ``Connection`` interface.
 
-Reads use RFC_READ_TABLE with keyset paging (``KEY > last``), so pages stay stable while SAP
-changes underneath, and BAPI_AR_ACC_GETOPENITEMS for open items. Remote calls are retried by
-tenacity inside one pull step; the connection is reopened after a communication failure.
+Reads use RFC_READ_TABLE, paged so that no row is missed whatever order SAP returns rows in
+(see ``sap.rfc_paging``), and BAPI_AR_ACC_GETOPENITEMS for open items. Remote calls are
+retried by tenacity inside one pull step; the connection is reopened after a communication
+failure.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -17,9 +19,10 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ex
 
 from sap import bapi
 from sap.client import Page
-from sap.errors import SapConfigError, SapTimeout, SapUnavailable
+from sap.errors import SapConfigError, SapDataError, SapTimeout, SapUnavailable
 from sap.records import BillingDocument, Customer, OpenItem
-from sap.rfc_table import field_groups, in_list, parse_rows, quote, where_lines
+from sap.rfc_paging import KeyRange, joined, pages, split
+from sap.rfc_table import field_groups, in_list, parse_column, parse_rows, quote, where_lines
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +30,12 @@ RETRY_ATTEMPTS = 4
 IN_LIST_CHUNK = 500
 DENSE_FACTOR = 3
 OPEN_ITEM_CUSTOMERS_PER_PAGE = 100
+KEY_PAGES = 5  # a key-only read asks for up to this many pages' worth of keys
 SAP_TIMEZONE = "Africa/Johannesburg"
 
 VBRK_FIELDS = ["VBELN", "FKART", "WAERK", "FKDAT", "BUKRS", "KUNAG", "KUNRG", "NETWR",
-               "MWSBK", "BELNR", "GJAHR", "FKSTO", "ERDAT", "ERZET", "AEDAT"]
+               "MWSBK", "BELNR", "GJAHR", "FKSTO", "ERDAT", "ERZET", "AEDAT", "SFAKN"]
+KNB1_FIELDS = ["KUNNR", "BUKRS", "ZTERM", "ERDAT"]
 KNA1_FIELDS = ["KUNNR", "NAME1", "NAME2", "ORT01", "LAND1", "STCEG", "TELF1", "ADRNR", "ERDAT"]
 
 
@@ -69,6 +74,8 @@ class RfcSapClient:
         self._today = today
         self._tz = ZoneInfo(SAP_TIMEZONE)
         self._conn: RfcConnection | None = None
+        self._key_rows = page_size * KEY_PAGES
+        self._decimals: dict[str, int] | None = None
 
     # -- connection ---------------------------------------------------------------------------
     def _connection(self) -> RfcConnection:
@@ -122,44 +129,76 @@ class RfcSapClient:
     # -- RFC_READ_TABLE -----------------------------------------------------------------------
     def read_table(self, table: str, fields: Sequence[str], where: str = "",
                    rowcount: int = 0) -> list[dict[str, str]]:
-        """One RFC_READ_TABLE call; rows as dicts. Fields wider than a row are split."""
+        """One RFC_READ_TABLE call; rows as dicts, in the order SAP gave them (none)."""
         result = self.call("RFC_READ_TABLE", QUERY_TABLE=table, DELIMITER="|",
                            FIELDS=[{"FIELDNAME": f} for f in fields],
                            OPTIONS=where_lines(where), ROWCOUNT=rowcount)
         return parse_rows(result, table)
 
-    def read_wide(self, table: str, fields: Sequence[tuple[str, int]], keys: Sequence[str],
-                  where: str = "", rowcount: int = 0) -> list[dict[str, str]]:
-        """Rows of ``fields`` even when they exceed 512 characters: one call per field group,
-        joined on the key."""
-        groups = field_groups(fields, keys)
-        rows = self.read_table(table, groups[0], where, rowcount)
-        if len(groups) > 1 and rows:
-            index = {tuple(r[k] for k in keys): r for r in rows}
-            bounded = f"{keys[0]} >= {quote(rows[0][keys[0]])} AND " \
-                      f"{keys[0]} <= {quote(rows[-1][keys[0]])}"
-            clause = f"{where} AND {bounded}" if where else bounded
-            for group in groups[1:]:
-                for extra in self.read_table(table, group, clause):
-                    row = index.get(tuple(extra[k] for k in keys))
-                    if row is not None:
-                        row.update(extra)
+    def read_column(self, table: str, field: str, where: str = "",
+                    rowcount: int = 0) -> list[str]:
+        """One field's values (one RFC_READ_TABLE call), without building a dict per row."""
+        result = self.call("RFC_READ_TABLE", QUERY_TABLE=table, DELIMITER="|",
+                           FIELDS=[{"FIELDNAME": field}], OPTIONS=where_lines(where),
+                           ROWCOUNT=rowcount)
+        return parse_column(result, table)
+
+    def field_lengths(self, table: str) -> dict[str, int]:
+        """Every field of ``table`` with its length in characters, from SAP itself
+        (RFC_READ_TABLE with NO_DATA: the layout, however wide, and no rows)."""
+        result = self.call("RFC_READ_TABLE", QUERY_TABLE=table, NO_DATA="X", FIELDS=[],
+                           OPTIONS=[])
+        return {f["FIELDNAME"]: int(f["LENGTH"]) for f in result["FIELDS"]}
+
+    def read_wide(self, table: str, fields: Sequence[str], keys: Sequence[str],
+                  where: str = "") -> list[dict[str, str]]:
+        """Rows of ``fields`` even when they exceed 512 characters: one call per field group
+        (lengths as SAP reports them), joined on the key. Every call reads the whole
+        ``where``: with no ROWCOUNT, each returns all matching rows, in whatever order."""
+        lengths = self.field_lengths(table)
+        groups = field_groups([(f, lengths[f]) for f in fields], keys)
+        rows = self.read_table(table, groups[0], where)
+        index = {tuple(r[k] for k in keys): r for r in rows}
+        for group in groups[1:]:
+            for extra in self.read_table(table, group, where):
+                row = index.get(tuple(extra[k] for k in keys))
+                if row is not None:
+                    row.update(extra)
         return rows
 
+    def _complete_keys(self, table: str, key: str, where: str,
+                       whole: KeyRange) -> Iterator[tuple[KeyRange, list[str]]]:
+        """Key ranges covering ``whole`` in key order, each with all of its keys, sorted.
+
+        A key-only read with ROWCOUNT one above the limit is complete when it returns no more
+        than the limit; otherwise its keys are a sample, and the range is split at them."""
+        todo = [whole]
+        while todo:
+            part = todo.pop()
+            values = self.read_column(table, key, joined(where, part.clause(key)),
+                                      self._key_rows + 1)
+            keys = sorted(set(values))
+            if len(values) <= self._key_rows:
+                yield part, keys
+            else:
+                log.debug("%s: more than %d keys in %s, splitting", table, self._key_rows, part)
+                parts = split(part, keys)
+                if part in parts:  # one key value on more rows than a read returns
+                    raise SapDataError(f"{table}: {key} is not unique within {part}; cannot "
+                                       "page by it")
+                todo.extend(reversed(parts))
+
     def _keyset(self, table: str, fields: Sequence[str], key: str, where: str,
-                after_key: str | None) -> Iterator[list[dict[str, str]]]:
-        """Pages of ``table`` in ``key`` order, after ``after_key``."""
-        last = after_key
-        while True:
-            clause = " AND ".join(p for p in (where, f"{key} > {quote(last)}" if last else "")
-                                  if p)
-            rows = self.read_table(table, fields, clause, self._page_size)
+                after_key: str | None) -> Iterator[tuple[list[dict[str, str]], str]]:
+        """Pages of ``table`` after ``after_key`` in key order, each sorted, with the key a
+        resumed pull continues after. No row is missed whatever order SAP returns rows in."""
+        parts = self._complete_keys(table, key, where, KeyRange(after_key, None))
+        for page, last_key in pages(parts, self._page_size):
+            rows = self.read_table(table, fields, joined(where, page.clause(key)))
             if not rows:
-                return
-            yield rows
-            last = rows[-1][key]
-            if len(rows) < self._page_size:
-                return
+                continue
+            rows.sort(key=itemgetter(key))
+            yield rows, max(last_key, rows[-1][key])
 
     def _in_chunks(self, table: str, fields: Sequence[str], field: str, values: Sequence[str],
                    where: str = "") -> list[dict[str, str]]:
@@ -177,7 +216,8 @@ class RfcSapClient:
         wanted = sorted(set(v for v in values if v))
         if not wanted:
             return []
-        if all(v.isdigit() for v in wanted) and \
+        # the range read is filtered here, so only its ends need be numbers to judge density
+        if wanted[0].isdigit() and wanted[-1].isdigit() and \
                 int(wanted[-1]) - int(wanted[0]) < DENSE_FACTOR * len(wanted):
             bounds = f"{field} >= {quote(wanted[0])} AND {field} <= {quote(wanted[-1])}"
             keep = set(wanted)
@@ -192,25 +232,51 @@ class RfcSapClient:
         return day.strftime("%Y%m%d")
 
     # -- billing documents --------------------------------------------------------------------
+    def currency_decimals(self) -> dict[str, int]:
+        """TCURX, read once: currencies whose amounts do not have two decimals."""
+        if self._decimals is None:
+            rows = self.read_table("TCURX", ["CURRKEY", "CURRDEC"])
+            self._decimals = {r["CURRKEY"]: int(r["CURRDEC"] or 0) for r in rows}
+        return self._decimals
+
     def billing_documents(self, company_code: str, *, since: str | None,
                           after_key: str | None) -> Iterator[Page[BillingDocument]]:
         where = f"BUKRS = {quote(company_code)}"
         lower = self._since(since)
         if lower:
             where += f" AND ( ERDAT >= {quote(lower)} OR AEDAT >= {quote(lower)} )"
-        for rows in self._keyset("VBRK", VBRK_FIELDS, "VBELN", where, after_key):
+        decimals = self.currency_decimals()
+        for rows, last_key in self._keyset("VBRK", VBRK_FIELDS, "VBELN", where, after_key):
+            high_water = max(max(map(itemgetter("ERDAT"), rows)),
+                             max(map(itemgetter("AEDAT"), rows)))
+            if lower:  # a full read finds the originals themselves, FKSTO set by VF11
+                rows += self._cancelled_originals(rows)
             po_numbers = self._customer_pos([r["VBELN"] for r in rows])
-            records = [bapi.map_billing_document(r, po_numbers.get(r["VBELN"]), self._tz)
-                       for r in rows]
-            stamps = [max(r["ERDAT"], r["AEDAT"]) for r in rows]
-            yield Page(records, last_key=rows[-1]["VBELN"], high_water=max(stamps))
+            records = [bapi.map_billing_document(r, po_numbers.get(r["VBELN"]), self._tz,
+                                                 decimals) for r in rows]
+            bapi.mark_cancelled(records)
+            yield Page(records, last_key=last_key, high_water=high_water)
+
+    def _cancelled_originals(self, rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        """The invoices cancelled by cancellation documents (SFAKN) on this page but not on it:
+        VF11 need not change the original's change date, so a delta would not find it."""
+        present = {r["VBELN"] for r in rows}
+        wanted = [r["SFAKN"] for r in rows if r.get("SFAKN") and r["SFAKN"] not in present]
+        if not wanted:
+            return []
+        return sorted(self._by_keys("VBRK", VBRK_FIELDS, "VBELN", wanted),
+                      key=lambda r: r["VBELN"])
 
     def _customer_pos(self, numbers: list[str]) -> dict[str, str]:
-        """Billing document -> customer PO number (VBRP-AUBEL -> VBKD-BSTKD, header row)."""
-        items = self._by_keys("VBRP", ["VBELN", "AUBEL"], "VBELN", numbers)
-        order_of: dict[str, str] = {}
+        """Billing document -> customer PO number (VBRP-AUBEL of its first item, whatever
+        order SAP returns the items in -> VBKD-BSTKD, header row)."""
+        items = self._by_keys("VBRP", ["VBELN", "POSNR", "AUBEL"], "VBELN", numbers)
+        first: dict[str, tuple[str, str]] = {}
         for item in items:
-            order_of.setdefault(item["VBELN"], item["AUBEL"])
+            seen = first.get(item["VBELN"])
+            if seen is None or item["POSNR"] < seen[0]:
+                first[item["VBELN"]] = (item["POSNR"], item["AUBEL"])
+        order_of = {vbeln: aubel for vbeln, (_, aubel) in first.items()}
         heads = self._by_keys("VBKD", ["VBELN", "BSTKD"], "VBELN", list(order_of.values()),
                               "POSNR = '000000'")
         po_of_order = {h["VBELN"]: h["BSTKD"] for h in heads}
@@ -221,21 +287,25 @@ class RfcSapClient:
                   after_key: str | None) -> Iterator[Page[Customer]]:
         lower = self._since(since)
         if lower is None:
-            for knb1 in self._keyset("KNB1", ["KUNNR", "BUKRS", "ZTERM", "ERDAT"], "KUNNR",
-                                     f"BUKRS = {quote(company_code)}", after_key):
-                yield self._customer_page(knb1, stamp=max(r["ERDAT"] for r in knb1))
+            for knb1, last_key in self._keyset("KNB1", KNB1_FIELDS, "KUNNR",
+                                               f"BUKRS = {quote(company_code)}", after_key):
+                yield self._customer_page(knb1, last_key, stamp=max(r["ERDAT"] for r in knb1))
             return
         changed = self._changed_customers(company_code, lower)
         keys = sorted(k for k in changed if after_key is None or k > after_key)
         for start in range(0, len(keys), self._page_size):
             chunk = keys[start:start + self._page_size]
-            knb1 = self._in_chunks("KNB1", ["KUNNR", "BUKRS", "ZTERM", "ERDAT"], "KUNNR", chunk,
+            knb1 = self._in_chunks("KNB1", KNB1_FIELDS, "KUNNR", chunk,
                                    f"BUKRS = {quote(company_code)}")
             if knb1:
-                yield self._customer_page(knb1, stamp=max(changed[k] for k in chunk))
+                knb1.sort(key=lambda r: r["KUNNR"])
+                yield self._customer_page(knb1, chunk[-1], stamp=max(changed[k] for k in chunk))
 
     def _changed_customers(self, company_code: str, lower: str) -> dict[str, str]:
-        """Customer number -> latest change date: new in KNA1/KNB1 or in change documents."""
+        """Customer number -> latest change date: new in KNA1/KNB1, or changed according to
+        change documents: class DEBI (the customer master; object id = customer number) and
+        class ADRESSE (its address and e-mail; object id = 4-character group + address
+        number)."""
         changed: dict[str, str] = {}
         sources = [
             ("KNA1", ["KUNNR", "ERDAT"], f"ERDAT >= {quote(lower)}", "KUNNR", "ERDAT"),
@@ -247,25 +317,36 @@ class RfcSapClient:
         for table, fields, where, key, stamp in sources:
             for row in self.read_table(table, fields, where):
                 changed[row[key]] = max(changed.get(row[key], ""), row[stamp])
+        address_changed: dict[str, str] = {}
+        for row in self.read_table("CDHDR", ["OBJECTID", "UDATE"],
+                                   f"OBJECTCLAS = 'ADRESSE' AND UDATE >= {quote(lower)}"):
+            number = bapi.address_number(row["OBJECTID"])
+            address_changed[number] = max(address_changed.get(number, ""), row["UDATE"])
+        if address_changed:
+            for row in self._in_chunks("KNA1", ["KUNNR", "ADRNR"], "ADRNR",
+                                       list(address_changed)):
+                stamp = address_changed[row["ADRNR"]]
+                changed[row["KUNNR"]] = max(changed.get(row["KUNNR"], ""), stamp)
         return changed
 
-    def _customer_page(self, knb1: list[dict[str, str]], stamp: str) -> Page[Customer]:
+    def _customer_page(self, knb1: list[dict[str, str]], last_key: str,
+                       stamp: str) -> Page[Customer]:
         numbers = [r["KUNNR"] for r in knb1]
         kna1 = {r["KUNNR"]: r for r in self._in_chunks("KNA1", KNA1_FIELDS, "KUNNR", numbers)}
         addresses = [r["ADRNR"] for r in kna1.values()]
-        email_of: dict[str, str] = {}
-        for row in self._in_chunks("ADR6", ["ADDRNUMBER", "CONSNUMBER", "SMTP_ADDR"],
-                                   "ADDRNUMBER", addresses):
-            email_of.setdefault(row["ADDRNUMBER"], row["SMTP_ADDR"])
+        email_of = bapi.company_emails(self._in_chunks(
+            "ADR6", ["ADDRNUMBER", "PERSNUMBER", "CONSNUMBER", "FLGDEFAULT", "SMTP_ADDR"],
+            "ADDRNUMBER", addresses))
         group_of: dict[str, str] = {}
-        for row in self._in_chunks("KNVV", ["KUNNR", "VKORG", "KVGR1"], "KUNNR", numbers):
+        for row in sorted(self._in_chunks("KNVV", ["KUNNR", "VKORG", "KVGR1"], "KUNNR", numbers),
+                          key=lambda r: (r["KUNNR"], r["VKORG"])):
             group_of.setdefault(row["KUNNR"], row["KVGR1"])
         records = [
             bapi.map_customer(kna1[r["KUNNR"]], r, email_of.get(kna1[r["KUNNR"]]["ADRNR"]),
                               group_of.get(r["KUNNR"]))
             for r in knb1 if r["KUNNR"] in kna1
         ]
-        return Page(records, last_key=numbers[-1], high_water=stamp)
+        return Page(records, last_key=last_key, high_water=stamp)
 
     # -- open items ---------------------------------------------------------------------------
     def open_items(self, company_code: str, *, customers: list[str], key_date: date,

@@ -86,33 +86,80 @@ def field_groups(
 
 
 def parse_rows(result: dict, table: str, delimiter: str = "|") -> list[dict[str, str]]:
-    """Rows of an RFC_READ_TABLE result as ``{field: stripped text}``, cut by offset/length."""
+    """Rows of an RFC_READ_TABLE result as ``{field: stripped text}``.
+
+    WA is a character string and OFFSET/LENGTH count characters (SAP is Unicode). pyrfc
+    strips trailing blanks (rstrip), so a row is often shorter than the layout. A row that
+    splits into exactly one part per field is read by its delimiters; one with a delimiter
+    inside a value is cut by offsets, after checking every delimiter sits where the layout
+    says. A row that fits neither is refused with its key, never read with shifted fields.
+    """
     layout = [
         (f["FIELDNAME"], int(f["OFFSET"]), int(f["OFFSET"]) + int(f["LENGTH"]))
         for f in result["FIELDS"]
     ]
     names = [name for name, _, _ in layout]
     width = layout[-1][2] if layout else 0
+    count = len(names)
     rows = []
     for row in result["DATA"]:
         wa = row["WA"]
-        parts = wa.split(delimiter) if delimiter else ()
-        if len(parts) == len(names) and len(wa) == width:
-            # fast path: no value contains the delimiter
-            rows.append(dict(zip(names, map(str.strip, parts))))
-        else:
-            rows.append({name: wa[start:end].strip() for name, start, end in layout})
+        if delimiter and len(wa) <= width:
+            parts = wa.split(delimiter)
+            if len(parts) == count:
+                rows.append(dict(zip(names, map(str.strip, parts))))
+                continue
+        _check_layout(wa, layout, width, delimiter, table)
+        rows.append({name: wa[start:end].strip() for name, start, end in layout})
     return rows
 
 
+def parse_column(result: dict, table: str) -> list[str]:
+    """The values of a one-field RFC_READ_TABLE result (a key column), stripped."""
+    fields = result["FIELDS"]
+    width = int(fields[0]["LENGTH"]) if fields else 0
+    values = [row["WA"].strip() for row in result["DATA"]]
+    for row in result["DATA"]:
+        if len(row["WA"]) > width:
+            name = fields[0]["FIELDNAME"]
+            raise SapDataError(f"{table} {name} {row['WA'].strip()!r}: longer than the field's "
+                               f"{width} characters. Check that the SAP system is Unicode.")
+    return values
+
+
+def _check_layout(wa: str, layout: list[tuple[str, int, int]], width: int, delimiter: str,
+                  table: str) -> None:
+    misplaced = len(wa) > width or (bool(delimiter) and any(
+        wa[start - 1:start] != delimiter for _, start, _ in layout[1:] if start - 1 < len(wa)))
+    if misplaced:
+        name, start, end = layout[0]
+        raise SapDataError(
+            f"{table} {name} {wa[start:end].strip()!r}: the row does not match the field "
+            f"layout ({len(wa)} characters for {width}; a value is longer than its field or a "
+            "delimiter is out of place). Check that the SAP system is Unicode and that "
+            "RFC_READ_TABLE is the standard one.")
+
+
+_DATES: dict[str, date] = {}
+KNOWN_DATES = _DATES  # read-only use elsewhere: ``KNOWN_DATES.get(text)``
+_DATES_MAX = 100_000
+
+
 def to_date(text: str, *, table: str, field: str, key: str) -> date | None:
-    """SAP DATS (``YYYYMMDD``; blank or zeros mean no date)."""
+    """SAP DATS (``YYYYMMDD``; blank or zeros mean no date). Parsed dates are memoised: a
+    pull reads few distinct days millions of times."""
+    known = _DATES.get(text)
+    if known is not None:
+        return known
     if not text or text == EMPTY_DATE:
         return None
     try:
-        return date.fromisoformat(text)  # YYYYMMDD is ISO 8601's basic format
+        parsed = date.fromisoformat(text)  # YYYYMMDD is ISO 8601's basic format
     except ValueError as exc:
         raise SapDataError(f"{table} {key}: field {field} is not a date: {text!r}") from exc
+    if len(_DATES) < _DATES_MAX:
+        _DATES[text] = parsed
+    return parsed
 
 
 def to_amount(text: str, *, table: str, field: str, key: str) -> Decimal:
@@ -125,20 +172,24 @@ def to_amount(text: str, *, table: str, field: str, key: str) -> Decimal:
         raise SapDataError(f"{table} {key}: field {field} is not an amount: {text!r}") from exc
 
 
-_OFFSETS: dict[tuple[tzinfo, date], timedelta] = {}
+_MIDNIGHTS: dict[tuple[tzinfo, date], datetime] = {}
 
 
 def to_datetime(day: date, hhmmss: str | None, tz: tzinfo) -> datetime:
     """SAP date plus TIMS (``HHMMSS``) in the system's time zone, as UTC.
 
-    The zone's offset is looked up once per day (a full pull converts millions of stamps);
-    an hour lost or repeated at a daylight-saving change is read with the day's noon offset.
+    The zone's offset is looked up once per day (a full pull converts millions of stamps):
+    the day's local midnight in UTC is kept, and the time of day added to it. An hour lost or
+    repeated at a daylight-saving change is read with the day's noon offset. A time that is
+    blank or not a time of day counts as midnight.
     """
-    clock = MIDNIGHT
-    if hhmmss and len(hhmmss) == 6 and hhmmss.isdigit():
-        clock = time(int(hhmmss[:2]), int(hhmmss[2:4]), int(hhmmss[4:6]))
-    offset = _OFFSETS.get((tz, day))
-    if offset is None:
+    midnight = _MIDNIGHTS.get((tz, day))
+    if midnight is None:
         offset = datetime.combine(day, NOON, tzinfo=tz).utcoffset() or timedelta(0)
-        _OFFSETS[(tz, day)] = offset
-    return (datetime.combine(day, clock) - offset).replace(tzinfo=timezone.utc)
+        midnight = (datetime.combine(day, MIDNIGHT) - offset).replace(tzinfo=timezone.utc)
+        _MIDNIGHTS[(tz, day)] = midnight
+    if hhmmss and len(hhmmss) == 6 and hhmmss.isdigit():
+        hours, minutes, seconds = int(hhmmss[:2]), int(hhmmss[2:4]), int(hhmmss[4:6])
+        if hours < 24 and minutes < 60 and seconds < 60:
+            return midnight + timedelta(seconds=hours * 3600 + minutes * 60 + seconds)
+    return midnight

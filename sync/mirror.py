@@ -8,7 +8,8 @@ masked).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from sync import audit
 from sync.models import BillingDocumentRow, CustomerRow, OpenItemRow
 from sync.upsert import upsert
 
-LOOKUP_CHUNK = 500
+LOOKUP_CHUNK = 5000  # keys per lookup: 4-column keys stay under SQLite's 32,766 variables
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +52,12 @@ class Counts:
         return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
 
 
-def _key(row: dict[str, Any], keys: Sequence[str]) -> tuple:
-    return tuple(row[k] for k in keys)
+def _key_of(keys: Sequence[str]) -> Callable[[dict[str, Any]], tuple]:
+    """A row's key as a tuple, fast for many rows."""
+    if len(keys) == 1:
+        name = keys[0]
+        return lambda row: (row[name],)
+    return itemgetter(*keys)
 
 
 def _key_filter(entity: Entity, keys: Sequence[tuple]):  # type: ignore[no-untyped-def]
@@ -66,12 +71,13 @@ def _stored_rows(conn: Connection, entity: Entity, keys: list[tuple],
                  columns: Sequence[str]) -> dict[tuple, dict]:
     """The stored values of ``columns`` for the rows with these keys."""
     stored: dict[tuple, dict] = {}
+    key_of = _key_of(entity.keys)
     selected = [entity.table.c[c] for c in columns]
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start:start + LOOKUP_CHUNK]
         for row in conn.execute(select(*selected).where(_key_filter(entity, chunk))):
             mapping = dict(zip(columns, row))
-            stored[_key(mapping, entity.keys)] = mapping
+            stored[key_of(mapping)] = mapping
     return stored
 
 
@@ -93,9 +99,8 @@ def apply_rows(conn: Connection, entity: Entity, rows: list[dict[str, Any]], *, 
     """
     counts = Counts(fetched=len(rows))
     content = list(rows[0]) if rows else []
-    by_key: dict[tuple, dict[str, Any]] = {}
-    for row in rows:
-        by_key[_key(row, entity.keys)] = row  # a record read twice counts once, last wins
+    key_of = _key_of(entity.keys)
+    by_key = {key_of(row): row for row in rows}  # a record read twice counts once, last wins
     stored = _stored_rows(conn, entity, list(by_key), content)
     fresh: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
@@ -116,7 +121,7 @@ def apply_rows(conn: Connection, entity: Entity, rows: list[dict[str, Any]], *, 
     counts.inserted, counts.updated = len(fresh), len(changed)
     counts.unchanged = len(by_key) - len(fresh) - len(changed)
     if fresh:
-        keys = [_key(r, entity.keys) for r in fresh]
+        keys = [key_of(r) for r in fresh]
         first, last = ("/".join(map(str, k)) for k in (min(keys), max(keys)))
         events.append(audit.event(
             action="inserted from SAP", entity=entity.name, key=f"{first}..{last}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -52,7 +52,11 @@ def billing_document_row(record: BillingDocument) -> dict[str, Any]:
             "customer_po": record.customer_po,
             "accounting_document": record.accounting_document,
             "fiscal_year": record.fiscal_year, "cancelled": record.cancelled,
-            "changed_at": record.changed_at.astimezone(timezone.utc)}
+            "changed_at": _utc(record.changed_at)}
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)
 
 
 def open_item_row(record: OpenItem) -> dict[str, Any]:

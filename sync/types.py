@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -11,11 +12,15 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
-class Money(TypeDecorator):
-    """Exact ``Decimal``: NUMERIC(17, 2) on PostgreSQL, text on SQLite (which has no decimal
-    type and would otherwise round through float)."""
+CENT = Decimal("0.01")
 
-    impl = Numeric(17, 2)
+
+class Money(TypeDecorator):
+    """Exact ``Decimal``: NUMERIC(17, 3) on PostgreSQL, text on SQLite (which has no decimal
+    type and would otherwise round through float). Three decimals, because some currencies
+    have them (KWD, BHD: see TCURX); amounts with two read back with two."""
+
+    impl = Numeric(17, 3)
     cache_ok = True
 
     @staticmethod
@@ -23,10 +28,15 @@ class Money(TypeDecorator):
         """What ``process_bind_param`` gives on SQLite, without the TypeDecorator layers."""
         return None if value is None else str(Decimal(value))
 
+    @staticmethod
+    def fast_sqlite_column(values: Sequence[Any]) -> list[str | None]:
+        """``fast_sqlite_bind`` over a whole column (a sync batch's amounts are Decimals)."""
+        return [str(v) if type(v) is Decimal else Money.fast_sqlite_bind(v) for v in values]
+
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(24))
-        return dialect.type_descriptor(Numeric(17, 2, asdecimal=True))
+        return dialect.type_descriptor(Numeric(17, 3, asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
@@ -36,7 +46,12 @@ class Money(TypeDecorator):
         return Decimal(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(value)
+        if value is None:
+            return None
+        value = Decimal(value)
+        if value.as_tuple().exponent == -3 and value == value.quantize(CENT):
+            return value.quantize(CENT)  # NUMERIC(17, 3) gives 100.000 for 100.00
+        return value
 
 
 _last_datetime: tuple[datetime | None, str | None] = (None, None)
@@ -66,6 +81,20 @@ class UtcDateTime(TypeDecorator):
         text = value.astimezone(timezone.utc).isoformat(sep=" ", timespec="microseconds")
         _last_datetime = (value, text)
         return text
+
+    @staticmethod
+    def fast_sqlite_column(values: Sequence[Any]) -> list[str | None]:
+        """``fast_sqlite_bind`` over a whole column; a batch stamps every row with the same
+        ``synced_at``, so a value equal to the one before is not converted again."""
+        out: list[str | None] = []
+        last: Any = object()
+        text: str | None = None
+        bind = UtcDateTime.fast_sqlite_bind
+        for value in values:
+            if value is not last:
+                last, text = value, bind(value)
+            out.append(text)
+        return out
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":

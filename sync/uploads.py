@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sync import audit
+from sync.cancellations import flag_cancelled, not_cancelled
 from sync.models import (
     BillingDocumentRow,
     CustomerRow,
@@ -60,6 +61,7 @@ def enqueue(conn: Connection, *, now: datetime, portals: Iterable[str],
     upload yet (invoices only, not cancelled, billed on or after ``billed_from`` — older ones
     predate go-live and were uploaded by hand). Returns how many were queued."""
     names = list(portals)
+    flag_cancelled(conn, now=now)
     if not names:
         return 0
     source = select(
@@ -145,7 +147,7 @@ def due(conn: Connection, portal: str, now: datetime) -> list[Upload]:
     query = select(UPLOADS).where(
         UPLOADS.c.portal == portal,
         or_(UPLOADS.c.state == "submitting",
-            and_(UPLOADS.c.state == "ready",
+            and_(UPLOADS.c.state == "ready", not_cancelled(),
                  or_(UPLOADS.c.next_attempt_at.is_(None), UPLOADS.c.next_attempt_at <= now))),
     ).order_by((UPLOADS.c.state != "submitting"), UPLOADS.c.invoice_date, UPLOADS.c.id)
     return [_upload(r) for r in conn.execute(query)]

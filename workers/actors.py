@@ -1,8 +1,14 @@
-"""The jobs, as dramatiq actors. Thin: each calls one connector or runner.
+"""The jobs, as dramatiq actors. Thin: each calls one connector or runner, and carries ids and
+small JSON values only (a portal name, a home folder), never objects or file bytes.
+
+Queues per kind of work: ``sap`` (pulls; later postings) and ``browser`` (portal runs: each
+holds a Chromium, so its workers run few threads). A portal's ``concurrency`` is shared by
+every worker through claims on its browser slots (``sync.upload_claims``), on any broker.
 
 Two retry loops (see CONVENTIONS): tenacity inside one remote call; dramatiq around the job,
-for technical failures only (``throws`` lists what goes to a person instead). Messages carry
-small JSON values, never objects.
+for technical failures only — business, configuration and input errors go to a person and
+are never retried (``throws``). A job that used up its retries stays visible as ``failed``
+with its error in ``arbridge jobs list``.
 """
 
 from __future__ import annotations
@@ -23,31 +29,42 @@ NOT_RETRIED = (BusinessError, ConfigError, InputError)
 JOB_RETRIES = 5
 MIN_BACKOFF_MS = 30_000
 MAX_BACKOFF_MS = 30 * 60_000
+QUEUES = {"sap_pull": "sap", "portal_upload": "browser"}
 
 
 def _settings(home: str | None):  # type: ignore[no-untyped-def]
     return load_settings(home=home) if home else load_settings()
 
 
-@dramatiq.actor(queue_name="sap", max_retries=JOB_RETRIES, min_backoff=MIN_BACKOFF_MS,
-                max_backoff=MAX_BACKOFF_MS, throws=NOT_RETRIED)
-def sap_pull(full: bool = False, home: str | None = None) -> dict:
+@dramatiq.actor(queue_name=QUEUES["sap_pull"], max_retries=JOB_RETRIES,
+                min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS, throws=NOT_RETRIED)
+def sap_pull(full: bool = False, home: str | None = None) -> None:
     """Pull customers, billing documents and open items from SAP."""
     from workers.cli.sap import run_pull
 
     result = run_pull(_settings(home), full=full, show_progress=False)
     log.info("sap_pull done: %s", result.as_dict()["entities"])
-    return result.as_dict()
 
 
-@dramatiq.actor(queue_name="portals", max_retries=JOB_RETRIES, min_backoff=MIN_BACKOFF_MS,
-                max_backoff=MAX_BACKOFF_MS, throws=NOT_RETRIED)
-def portal_upload(portal: str | None = None, home: str | None = None) -> dict:
-    """Queue new invoices and upload every ready one to its portal."""
+@dramatiq.actor(queue_name=QUEUES["portal_upload"], max_retries=JOB_RETRIES,
+                min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS, throws=NOT_RETRIED)
+def portal_upload(portal: str | None = None, home: str | None = None) -> None:
+    """Queue new invoices and upload every ready one to its portal (or to ``portal`` only).
+
+    A portal that stopped the run makes the job fail after the other portals' uploads are
+    kept: unreachable (retried by dramatiq later), login refused or page changed (not
+    retried: a person must fix the account or the driver; the failed job shows why).
+    """
+    from portals.errors import PortalUnavailable
     from workers.uploads import run_uploads
 
     summary = run_uploads(_settings(home), portal=portal)
-    return summary.as_dict()
+    log.info("portal_upload done: %s", summary.portals)
+    if summary.failures:
+        retriable = {n: e for n, e in summary.failures.items()
+                     if isinstance(e, PortalUnavailable)}
+        name, error = sorted((retriable or summary.failures).items())[0]
+        raise type(error)(f"portal {name}: {error}")
 
 
 ACTORS = [sap_pull, portal_upload]

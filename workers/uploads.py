@@ -17,6 +17,7 @@ from portals.runner import RunSummary, UploadRunner
 from sync import uploads
 from sync.store import Store, open_store
 from sync.upload_states import ON_PORTAL
+from workers import metrics
 
 
 def portal_settings(settings: Settings, demo_url: str | None = None) -> dict[str, PortalSettings]:
@@ -42,13 +43,23 @@ def make_runner(settings: Settings, store: Store, portals: dict[str, PortalSetti
     return UploadRunner(store=store, accounts=accounts, browser=settings.browser,
                         pdfs=pdf_source(settings), evidence_root=settings.evidence_path,
                         session_root=settings.home / "sessions", billed_from=billed_from,
-                        on_upload=on_upload, on_po_read=po_hook(settings, store, review))
+                        on_upload=on_upload,
+                        lease=timedelta(seconds=settings.claim_lease_seconds),
+                        on_timing=metrics.upload_seconds,
+                        contexts_per_run=settings.portal_contexts_per_run,
+                        on_po_read=po_hook(settings, store, review))
 
 
 def run_uploads(settings: Settings, *, portal: str | None = None, demo_url: str | None = None,
                 on_upload: Any = None) -> RunSummary:
     store = open_store(settings)
-    runner = make_runner(settings, store, portal_settings(settings, demo_url), on_upload)
+
+    def counted(portal_name: str, document: str, outcome: str) -> None:
+        metrics.upload_outcome(portal_name, document, outcome)
+        if on_upload:
+            on_upload(portal_name, document, outcome)
+
+    runner = make_runner(settings, store, portal_settings(settings, demo_url), counted)
     summary = asyncio.run(runner.run(portal=portal))
     from workers.po import after_run
 

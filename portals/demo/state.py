@@ -16,6 +16,8 @@ from typing import Any
 
 SESSION_SECONDS = 30 * 60
 STATUSES = ("Pending Approval", "Approved", "Disputed", "Paid", "Rejected")
+# Every invoice, including second copies of a number (stored only with ``accept_duplicates``).
+_ALL_INVOICES = "(SELECT * FROM invoice UNION ALL SELECT * FROM invoice_copy)"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS account (login TEXT PRIMARY KEY, password TEXT NOT NULL,
@@ -26,6 +28,10 @@ CREATE TABLE IF NOT EXISTS purchase_order (number TEXT PRIMARY KEY, client TEXT 
     issued TEXT NOT NULL, total TEXT NOT NULL, currency TEXT NOT NULL, status TEXT NOT NULL,
     valid_to TEXT NOT NULL, description TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS invoice (number TEXT PRIMARY KEY, po_number TEXT NOT NULL,
+    invoice_date TEXT NOT NULL, net TEXT NOT NULL, tax TEXT NOT NULL, gross TEXT NOT NULL,
+    currency TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+    attachment_name TEXT NOT NULL, attachment_size INTEGER NOT NULL, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS invoice_copy (number TEXT NOT NULL, po_number TEXT NOT NULL,
     invoice_date TEXT NOT NULL, net TEXT NOT NULL, tax TEXT NOT NULL, gross TEXT NOT NULL,
     currency TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
     attachment_name TEXT NOT NULL, attachment_size INTEGER NOT NULL, created_at REAL NOT NULL);
@@ -146,7 +152,7 @@ class PortalState:
     def purchase_orders(self) -> list[PurchaseOrder]:
         rows = self._query(
             "SELECT p.number, p.client, p.issued, p.total, p.currency, p.status, p.valid_to, "
-            "p.description, (SELECT group_concat(i.net, ' ') FROM invoice i "
+            "p.description, (SELECT group_concat(i.net, ' ') FROM " + _ALL_INVOICES + " i "
             "WHERE i.po_number = p.number AND i.status != 'Rejected') "
             "FROM purchase_order p ORDER BY p.number")
         return [PurchaseOrder(number=r[0], client=r[1], issued=date.fromisoformat(r[2]),
@@ -183,10 +189,13 @@ class PortalState:
         db = self._db()
         try:
             db.execute("BEGIN IMMEDIATE")
+            table = "invoice"
             if db.execute("SELECT 1 FROM invoice WHERE number = ?", (number,)).fetchone():
-                db.execute("ROLLBACK")
-                raise Rejected(f"Invoice number {number} has already been used.")
-            db.execute("INSERT INTO invoice VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
+                if not self._accepts_duplicates(db):
+                    db.execute("ROLLBACK")
+                    raise Rejected(f"Invoice number {number} has already been used.")
+                table = "invoice_copy"  # many real portals take a second copy silently
+            db.execute(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
                        (number, po_number, invoice_date.isoformat(), str(net), str(tax),
                         str(net + tax), currency, "Pending Approval", attachment_name,
                         attachment_size, time.time()))
@@ -197,10 +206,16 @@ class PortalState:
         assert invoice is not None
         return invoice
 
+    @staticmethod
+    def _accepts_duplicates(db: sqlite3.Connection) -> bool:
+        row = db.execute("SELECT value FROM fault WHERE name = 'accept_duplicates'").fetchone()
+        return bool(row) and row[0] not in ("0", "")
+
     def invoices(self, search: str = "") -> list[Invoice]:
+        """Every invoice whose number contains ``search``, second copies included."""
         rows = self._query(
             "SELECT number, po_number, invoice_date, net, tax, gross, currency, status, reason, "
-            "attachment_name, attachment_size FROM invoice WHERE number LIKE ? "
+            "attachment_name, attachment_size FROM " + _ALL_INVOICES + " WHERE number LIKE ? "
             "ORDER BY created_at", (f"%{search}%",))
         return [Invoice(r[0], r[1], date.fromisoformat(r[2]), Decimal(r[3]), Decimal(r[4]),
                         Decimal(r[5]), r[6], r[7], r[8], r[9], r[10]) for r in rows]
@@ -212,8 +227,15 @@ class PortalState:
         """The client's side of the portal: approve, dispute, pay or reject an invoice."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
-        self._write("UPDATE invoice SET status = ?, reason = ? WHERE number = ?",
-                    (status, reason, number))
+        for table in ("invoice", "invoice_copy"):
+            self._write(f"UPDATE {table} SET status = ?, reason = ? WHERE number = ?",
+                        (status, reason, number))
+
+    def copies(self) -> dict[str, int]:
+        """How many times each invoice number was stored (more than 1 only with
+        ``accept_duplicates``): what a test of exactly-once counts."""
+        return dict(self._query("SELECT number, count(*) FROM " + _ALL_INVOICES +
+                                " GROUP BY number"))
 
     # -- two-step drafts (Ariba-style flavour) ------------------------------------------------
     def save_draft(self, payload: str, attachment: bytes) -> str:
@@ -230,7 +252,9 @@ class PortalState:
         """Switches: ``slow_ms``, ``fail_next`` (count of 500s), ``fail_invoice_form`` (count of
         500s on the create-invoice page), ``expire_session`` (the n-th authenticated request
         from now finds its session gone), ``layout`` ("v2" renames fields), ``slow_submit_ms``
-        (an invoice POST stores the invoice, then answers that late)."""
+        (an invoice POST stores the invoice, then answers that late), ``accept_duplicates``
+        (a second invoice with a number already used is stored too, as many real portals do,
+        instead of being refused)."""
         self._write("INSERT OR REPLACE INTO fault VALUES (?, ?)", (name, str(value)))
 
     def clear_faults(self) -> None:

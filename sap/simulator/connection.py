@@ -1,5 +1,9 @@
 """A pyrfc-compatible ``Connection`` over the simulator: ``call``, ``ping``, ``reopen``,
-``close``, ``alive``, context manager, pyrfc's exception classes and error keys."""
+``close``, ``alive``, context manager, pyrfc's exception classes and error keys.
+
+Like pyrfc, text fields come back with trailing blanks stripped (``config={"rstrip": True}``,
+pyrfc's default), so RFC_READ_TABLE's WA lines are right-trimmed.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from sap.simulator import pyrfc_errors as e
-from sap.simulator.functions import FUNCTIONS, AbapException
+from sap.simulator.functions import FUNCTIONS, AbapException, UnknownParameter, WrongType
 
 if TYPE_CHECKING:
     from sap.simulator.system import SapSimulator
@@ -56,14 +60,26 @@ class Connection:
             raise e.ABAPApplicationError(
                 f"Function module {func_name} not found", e.RFC_ABAP_EXCEPTION,
                 "FU_NOT_FOUND")
+        rstrip = bool(self._config.get("rstrip", True))
+        if func_name == "RFC_READ_TABLE":
+            params["rstrip"], rstrip = rstrip, False  # trimmed by the database, faster
         try:
             with self._db:
                 result = function(self._db, self._sim, **params)
         except AbapException as exc:
             raise e.ABAPApplicationError(exc.text, e.RFC_ABAP_EXCEPTION, exc.key) from None
-        except TypeError as exc:
-            raise e.ABAPApplicationError(str(exc), e.RFC_ABAP_EXCEPTION,
-                                         "PARAMETER_UNKNOWN") from None
+        except UnknownParameter as exc:
+            raise e.ExternalRuntimeError(f"field '{exc}' not found", e.RFC_INVALID_PARAMETER,
+                                         "RFC_INVALID_PARAMETER") from None
+        except WrongType as exc:
+            raise e.RFCTypeError(str(exc), e.RFC_CONVERSION_FAILURE,
+                                 "RFC_CONVERSION_FAILURE") from None
+        except TypeError as exc:  # a keyword the function module does not have
+            name = str(exc).rsplit("'", 2)[-2] if "'" in str(exc) else str(exc)
+            raise e.ExternalRuntimeError(f"field '{name}' not found", e.RFC_INVALID_PARAMETER,
+                                         "RFC_INVALID_PARAMETER") from None
+        if rstrip:
+            result = _rstrip(result)
         if faults.times_out_after_commit(func_name):
             raise e.RFCLibError(f"Connection was canceled after {timeout}s timeout",
                                 e.RFC_CANCELED, "RFC_CANCELED")
@@ -92,6 +108,10 @@ class Connection:
                 f"partner '{self._params.get('ashost', 'simulator')}:33"
                 f"{self._params.get('sysnr', '00')}' not reached",
                 e.RFC_COMMUNICATION_FAILURE, "RFC_COMMUNICATION_FAILURE")
+        client = self._sim.client()
+        if client is not None and str(self._params.get("client", client)) != client:
+            raise e.LogonError(f"Client {self._params.get('client')} is not available in this "
+                               "system", e.RFC_LOGON_FAILURE, "RFC_LOGON_FAILURE")
         expected = self._sim.logon()
         if expected is not None:
             user, password = expected
@@ -105,3 +125,16 @@ class Connection:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _rstrip(value: Any) -> Any:
+    """pyrfc's ``rstrip``: trailing blanks of every text field removed."""
+    if isinstance(value, str):
+        return value.rstrip()
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict) and value[0].keys() == {"WA"}:
+            return [{"WA": row["WA"].rstrip()} for row in value]  # RFC_READ_TABLE's DATA
+        return [_rstrip(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rstrip(v) for k, v in value.items()}
+    return value

@@ -1,7 +1,8 @@
 """The simulator's data dictionary: SAP's tables and fields with their types and lengths.
 
 Only the fields arbridge reads are modelled. Types follow ABAP: C char, N numeric text, D date
-(YYYYMMDD), T time (HHMMSS), P packed decimal (amounts, written with a trailing minus).
+(YYYYMMDD), T time (HHMMSS), P packed decimal (amounts, written with a trailing minus), I integer.
+CURR amounts are stored as SAP stores them: with two decimals whatever the currency (TCURX).
 """
 
 from __future__ import annotations
@@ -38,9 +39,17 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[Field, ...]]] = {
         _f("STCD1", "C", 16, "Tax Number 1"), _f("LIFNR", "C", 10, "Vendor"),
         _f("BRSCH", "C", 4, "Industry"), _f("KNURL", "C", 132, "Uniform resource locator"),
     )),
-    "ADR6": (("ADDRNUMBER", "CONSNUMBER"), (
-        _f("ADDRNUMBER", "C", 10, "Address number"), _f("CONSNUMBER", "N", 3, "Sequence"),
+    # the company's e-mail addresses (PERSNUMBER empty) and its contact persons', under the
+    # same address number; FLGDEFAULT marks the standard one
+    "ADR6": (("ADDRNUMBER", "PERSNUMBER", "DATE_FROM", "CONSNUMBER"), (
+        _f("ADDRNUMBER", "C", 10, "Address number"), _f("PERSNUMBER", "C", 10, "Person number"),
+        _f("DATE_FROM", "D", 8, "Valid-from date"), _f("CONSNUMBER", "N", 3, "Sequence"),
+        _f("FLGDEFAULT", "C", 1, "Standard address"),
         _f("SMTP_ADDR", "C", 241, "E-Mail Address"),
+    )),
+    # currencies whose amounts do not have two decimals (CURR fields are stored with two)
+    "TCURX": (("CURRKEY",), (
+        _f("CURRKEY", "C", 5, "Currency"), _f("CURRDEC", "I", 3, "Decimal places"),
     )),
     "KNB1": (("KUNNR", "BUKRS"), (
         _f("KUNNR", "C", 10, "Customer"), _f("BUKRS", "C", 4, "Company Code"),
@@ -64,7 +73,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[Field, ...]]] = {
         _f("WAERK", "C", 5, "Document Currency"), _f("VKORG", "C", 4, "Sales Organization"),
         _f("FKDAT", "D", 8, "Billing Date"), _f("BUKRS", "C", 4, "Company Code"),
         _f("KUNAG", "C", 10, "Sold-To Party"), _f("KUNRG", "C", 10, "Payer"),
-        _f("NETWR", "P", 16, "Net Value", 2), _f("MWSBK", "P", 16, "Tax amount", 2),
+        _f("NETWR", "P", 15, "Net Value", 2), _f("MWSBK", "P", 13, "Tax amount", 2),
         _f("ZTERM", "C", 4, "Payment terms"), _f("BELNR", "C", 10, "Accounting document"),
         _f("GJAHR", "N", 4, "Fiscal Year"), _f("XBLNR", "C", 16, "Reference"),
         _f("FKSTO", "C", 1, "Cancelled"), _f("SFAKN", "C", 10, "Cancelled bill.doc."),
@@ -99,7 +108,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[Field, ...]]] = {
         _f("SGTXT", "C", 50, "Text"), _f("ZFBDT", "D", 8, "Baseline Date"),
         _f("ZTERM", "C", 4, "Payment terms"), _f("ZBD1T", "P", 4, "Cash discount days 1"),
         _f("ZBD2T", "P", 4, "Cash discount days 2"), _f("ZBD3T", "P", 4, "Net payment terms"),
-        _f("VBELN", "C", 10, "Billing Document"),
+        _f("VBELN", "C", 10, "Billing Document"), _f("REBZG", "C", 10, "Invoice reference"),
     )),
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -64,20 +64,47 @@ def rfc_system_info(db: sqlite3.Connection, sim: SapSimulator) -> dict:
 
 
 # -- RFC_READ_TABLE ---------------------------------------------------------------------------
+class UnknownParameter(Exception):
+    """A parameter the function module does not have (pyrfc: RFC_INVALID_PARAMETER)."""
+
+
+class WrongType(Exception):
+    """A value of the wrong type for its parameter (pyrfc: RFCTypeError)."""
+
+
 def _sql_text(field: Field) -> tuple[str, str]:
     """(printf format, SQL expression) writing one field as RFC_READ_TABLE does: text left
-    aligned and cut to its length, packed numbers right aligned with a trailing minus."""
+    aligned and cut to its length, numbers right aligned (packed ones with a trailing minus).
+
+    Lengths are characters, as in a Unicode SAP system: SQLite's ``!`` flag makes printf count
+    characters, not UTF-8 bytes (``Zoë`` is 3 characters wide, not 4).
+    """
     if field.type == "P":
         expr = (f"CASE WHEN substr({field.name}, 1, 1) = '-' THEN substr({field.name}, 2) "
                 f"|| '-' ELSE {field.name} || ' ' END")
-        return f"%{field.length}.{field.length}s", expr
-    return f"%-{field.length}.{field.length}s", field.name
+        return f"%!{field.length}.{field.length}s", expr
+    if field.type == "I":
+        return f"%!{field.length}.{field.length}s", field.name
+    return f"%!-{field.length}.{field.length}s", field.name
+
+
+def _order(table: str) -> str:
+    """The order rows come back in: not the key's. Like a database without ORDER BY (HANA
+    returns any N matching rows), stable per table and salt (``SapSimulator.row_salt``)."""
+    return "SIM_ORDER(" + " || '|' || ".join(key_of(table)) + ")"
 
 
 def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: str,
                    DELIMITER: str = "", NO_DATA: str = "", ROWSKIPS: int = 0,
                    ROWCOUNT: int = 0, OPTIONS: list | None = None,
-                   FIELDS: list | None = None, GET_SORTED: str = "") -> dict:
+                   FIELDS: list | None = None, GET_SORTED: str | None = None,
+                   rstrip: bool = False) -> dict:
+    """SAP's RFC_READ_TABLE: ``SELECT … WHERE (options)`` without ORDER BY, stopping at
+    ROWCOUNT. Only releases with the sort option (``sim.sort_option``) know GET_SORTED."""
+    if GET_SORTED is not None and not sim.sort_option:
+        raise UnknownParameter("GET_SORTED")
+    if not isinstance(ROWCOUNT, int) or not isinstance(ROWSKIPS, int):
+        raise WrongType("ROWCOUNT and ROWSKIPS are INT4: an integer is required")
     table = QUERY_TABLE.strip().upper()
     if table not in TABLES:
         raise AbapException("TABLE_NOT_AVAILABLE", f"Table {table} is not available")
@@ -89,7 +116,8 @@ def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: st
     chosen = [catalogue[n] for n in names]
     delimiter = DELIMITER[:1]
     width = sum(f.length for f in chosen) + len(delimiter) * (len(chosen) - 1)
-    if width > ROW_WIDTH:
+    no_data = bool(NO_DATA.strip())
+    if width > ROW_WIDTH and not no_data:  # as SAP: only when data is asked for
         raise AbapException("DATA_BUFFER_EXCEEDED",
                             f"Row of {width} characters exceeds {ROW_WIDTH}")
     lines = [o["TEXT"] for o in (OPTIONS or [])]
@@ -104,12 +132,15 @@ def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: st
         out_fields.append({"FIELDNAME": f.name, "OFFSET": f"{offset:06d}",
                            "LENGTH": f"{f.length:06d}", "TYPE": f.type, "FIELDTEXT": f.text})
         offset += f.length + len(delimiter)
-    if NO_DATA.strip():
+    if no_data:
         return {"FIELDS": out_fields, "DATA": [], "OPTIONS": OPTIONS or []}
     formats, expressions = zip(*(_sql_text(f) for f in chosen))
     pattern = delimiter.replace("%", "%%").join(formats)
-    sql = (f"SELECT printf(?, {', '.join(expressions)}) FROM {table} WHERE {where} "
-           f"ORDER BY {', '.join(key_of(table))}")
+    order = ", ".join(key_of(table)) if GET_SORTED and GET_SORTED.strip() else _order(table)
+    line = f"printf(?, {', '.join(expressions)})"
+    if rstrip:  # pyrfc's rstrip, done by the database
+        line = f"rtrim({line}, ' ')"
+    sql = f"SELECT {line} FROM {table} WHERE {where} ORDER BY {order}"
     if ROWCOUNT or ROWSKIPS:
         sql += f" LIMIT {int(ROWCOUNT) or -1} OFFSET {int(ROWSKIPS)}"
     data = [{"WA": row[0]} for row in db.execute(sql, [pattern, *params])]
@@ -120,14 +151,31 @@ def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: st
 _OPEN_ITEM_SQL = (
     "SELECT BUKRS, KUNNR, UMSKZ, ZUONR, GJAHR, BELNR, BUZEI, BUDAT, BLDAT, CPUDT, WAERS, "
     "XBLNR, BLART, MONAT, BSCHL, SHKZG, DMBTR, WRBTR, MWSTS, SGTXT, ZFBDT, ZTERM, ZBD1T, "
-    "ZBD2T, ZBD3T, VBELN FROM BSID WHERE BUKRS = ? AND KUNNR = ? AND BUDAT <= ? "
+    "ZBD2T, ZBD3T, VBELN, REBZG FROM BSID WHERE BUKRS = ? AND KUNNR = ? AND BUDAT <= ? "
     "ORDER BY GJAHR, BELNR, BUZEI")
 
 
-def _line_item(row: tuple) -> dict[str, Any]:
+def currency_decimals(db: sqlite3.Connection) -> dict[str, int]:
+    """TCURX: currencies whose amounts do not have two decimals."""
+    return {k: int(v) for k, v in db.execute("SELECT CURRKEY, CURRDEC FROM TCURX")}
+
+
+def to_external(internal: str, decimals: int) -> Decimal:
+    """A CURR amount as stored (two decimals whatever the currency) to the real amount, as
+    the BAPIs convert it (CURRENCY_AMOUNT_SAP_TO_BAPI): 1.00 JPY stored is 100 yen."""
+    return (Decimal(internal or "0").scaleb(2 - decimals)).quantize(Decimal(1).scaleb(-decimals))
+
+
+def to_internal(external: Decimal, decimals: int) -> Decimal:
+    """The real amount to SAP's stored form (two decimals)."""
+    return external.scaleb(decimals - 2).quantize(Decimal("0.01"))
+
+
+def _line_item(row: tuple, decimals: dict[str, int]) -> dict[str, Any]:
     (bukrs, kunnr, umskz, zuonr, gjahr, belnr, buzei, budat, bldat, cpudt, waers, xblnr,
      blart, monat, bschl, shkzg, dmbtr, wrbtr, mwsts, sgtxt, zfbdt, zterm, zbd1t, zbd2t,
-     zbd3t, vbeln) = row
+     zbd3t, vbeln, rebzg) = row
+    places = decimals.get(waers, 2)
     return {
         "COMP_CODE": bukrs, "CUSTOMER": kunnr, "SP_GL_IND": umskz, "CLEAR_DATE": None,
         "CLR_DOC_NO": "", "ALLOC_NMBR": zuonr, "FISC_YEAR": gjahr, "DOC_NO": belnr,
@@ -135,12 +183,12 @@ def _line_item(row: tuple) -> dict[str, Any]:
         "ENTRY_DATE": from_dats(cpudt), "CURRENCY": waers, "LOC_CURRCY": "ZAR",
         "REF_DOC_NO": xblnr, "DOC_TYPE": blart, "FISC_PERIOD": monat, "POST_KEY": bschl,
         "DB_CR_IND": shkzg, "BUS_AREA": "", "TAX_CODE": "", "LC_AMOUNT": Decimal(dmbtr),
-        "AMT_DOCCUR": Decimal(wrbtr), "LC_TAX": Decimal(mwsts or "0"),
-        "TX_DOC_CUR": Decimal(mwsts or "0"), "ITEM_TEXT": sgtxt,
+        "AMT_DOCCUR": to_external(wrbtr, places), "LC_TAX": Decimal(mwsts or "0"),
+        "TX_DOC_CUR": to_external(mwsts or "0", places), "ITEM_TEXT": sgtxt,
         "BLINE_DATE": from_dats(zfbdt), "PMNTTRMS": zterm,
         "DSCT_DAYS1": Decimal(zbd1t or "0"), "DSCT_DAYS2": Decimal(zbd2t or "0"),
         "NETTERMS": Decimal(zbd3t or "0"), "DSCT_PCT1": Decimal("0.000"),
-        "DSCT_PCT2": Decimal("0.000"), "BILL_DOC": vbeln,
+        "DSCT_PCT2": Decimal("0.000"), "BILL_DOC": vbeln, "INV_REF": rebzg,
     }
 
 
@@ -153,12 +201,8 @@ def bapi_ar_acc_getopenitems(db: sqlite3.Connection, sim: SapSimulator, *, COMPA
         message = f"Customer {CUSTOMER.lstrip('0')} is not defined in company code {COMPANYCODE}"
         return {"LINEITEMS": [], "RETURN": bapireturn("E", message, "F5155")}
     rows = db.execute(_OPEN_ITEM_SQL, (COMPANYCODE, CUSTOMER, to_dats(KEYDATE))).fetchall()
-    return {"LINEITEMS": [_line_item(r) for r in rows], "RETURN": bapireturn()}
-
-
-def net_due_date(baseline: date, net_days: Decimal) -> date:
-    """SAP's net due date: baseline date plus the net payment days (ZBD3T)."""
-    return baseline + timedelta(days=int(net_days))
+    decimals = currency_decimals(db)
+    return {"LINEITEMS": [_line_item(r, decimals) for r in rows], "RETURN": bapireturn()}
 
 
 # -- ArchiveLink ------------------------------------------------------------------------------

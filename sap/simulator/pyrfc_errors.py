@@ -43,7 +43,7 @@ class LogonError(RFCLibError):
     """RFC_LOGON_FAILURE: wrong user, password or client."""
 
 
-class ABAPApplicationError(RFCError):
+class ABAPApplicationError(RFCLibError):
     """RFC_ABAP_EXCEPTION / RFC_ABAP_MESSAGE: the function module raised an exception."""
 
 
@@ -51,8 +51,27 @@ class ABAPRuntimeError(RFCLibError):
     """RFC_ABAP_RUNTIME_FAILURE: a short dump in SAP."""
 
 
+class ExternalRuntimeError(RFCLibError):
+    """EXTERNAL_RUNTIME_FAILURE: e.g. RFC_INVALID_PARAMETER, a parameter the module lacks."""
+
+
+class ExternalApplicationError(RFCLibError):
+    """EXTERNAL_APPLICATION_FAILURE: the external program's own failure."""
+
+
+class ExternalAuthorizationError(RFCLibError):
+    """EXTERNAL_AUTHORIZATION_FAILURE: the user may not call this function (S_RFC)."""
+
+
+class RFCTypeError(RFCLibError):
+    """A value of the wrong type for its parameter (input conversion)."""
+
+
 RFC_COMMUNICATION_FAILURE = 1
 RFC_LOGON_FAILURE = 2
 RFC_ABAP_RUNTIME_FAILURE = 3
 RFC_ABAP_EXCEPTION = 5
 RFC_CANCELED = 7
+RFC_INVALID_PARAMETER = 20
+RFC_CONVERSION_FAILURE = 22
+RFC_AUTHORIZATION_FAILURE = 29

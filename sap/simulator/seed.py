@@ -23,7 +23,8 @@ FIRST_SALES_ORDER = 10_000_001
 FIRST_ACCOUNTING_DOCUMENT = 1_400_000_001
 HISTORY_DAYS = 120
 
-_PLACES = ["Highveld", "Karoo", "Drakensberg", "Limpopo", "Kalahari", "Boland", "Umhlaba",
+_PLACES = ["Hoëveld", "Môreson", "Zoë", "O’Brien", "D’Almeida", "Kwêvoël",
+           "Highveld", "Karoo", "Drakensberg", "Limpopo", "Kalahari", "Boland", "Umhlaba",
            "Mzansi", "Ubuntu", "Table Bay", "Zululand", "Lowveld", "Namaqua", "Cederberg",
            "Tsitsikamma", "Waterberg", "Magalies", "Vaal", "Garden Route", "Pilanesberg",
            "Amatola", "Soutpansberg", "Kwena", "Indlovu", "Ingwe", "Protea", "Baobab",
@@ -45,7 +46,13 @@ _FIRST = ["Thandi", "Sipho", "Pieter", "Anele", "Johan", "Lerato", "Naledi", "Ay
           "Zanele", "Priya", "Themba", "Marike", "Bongani", "Fatima", "Riaan", "Nomsa", "Kagiso"]
 _LAST = ["Nkosi", "Dlamini", "van der Merwe", "Botha", "Naidoo", "Mokoena", "Pillay",
          "Khumalo", "Pretorius", "Mahlangu", "Adams", "Ndlovu", "Jacobs", "Venter", "Govender"]
-_TERMS = [("Z030", 30), ("Z030", 30), ("Z045", 45), ("Z060", 60), ("NT07", 7)]
+# payment terms in SAP's three shapes: one term (ZBD1T only), two (discount, then net in
+# ZBD2T) and three (two discounts, net in ZBD3T); (key, ZBD1T, ZBD2T, ZBD3T)
+_TERMS = [("Z030", 30, 0, 0), ("Z030", 30, 0, 0), ("Z230", 7, 30, 0), ("Z345", 10, 20, 45),
+          ("Z060", 60, 0, 0), ("NT07", 7, 0, 0)]
+#: TCURX: currencies without two decimals
+CURRENCY_DECIMALS = {"JPY": 0, "KWD": 3, "BHD": 3}
+_FOREIGN = [("USD", Decimal("18.1")), ("JPY", Decimal("0.12")), ("KWD", Decimal("58.9"))]
 _MATERIALS = [("SRV-CONS", "Consulting services", "H"), ("SRV-MAINT", "Maintenance call-out",
               "EA"), ("MAT-PUMP", "Slurry pump spares", "EA"), ("MAT-CABLE", "Armoured cable",
               "M"), ("SRV-LOGI", "Freight and handling", "EA"), ("MAT-PPE", "Safety equipment",
@@ -56,9 +63,13 @@ _MATERIALS = [("SRV-CONS", "Consulting services", "H"), ("SRV-MAINT", "Maintenan
 class SeedCustomer:
     kunnr: str
     terms: str
-    net_days: int
+    days: tuple[int, int, int]
     portal_group: str
     purchase_orders: tuple[str, ...]
+
+    @property
+    def net_days(self) -> int:
+        return self.days[2] or self.days[1] or self.days[0]
 
 
 def kunnr(n: int) -> str:
@@ -87,65 +98,127 @@ def _customer_rows(rng: random.Random, n: int, company_code: str, created: date
     contact = f"{rng.choice(_FIRST)}.{rng.choice(_LAST)}".lower().replace(" ", "")
     domain = name.split(" (")[0].split(" Ltd")[0].lower().replace(" ", "") + ".co.za"
     adrnr = f"{9_000_000 + n:010d}"
-    terms, days = rng.choice(_TERMS)
+    terms, *days = rng.choice(_TERMS)
     roll = rng.random()
     group = "P01" if roll < 0.2 else "P02" if roll < 0.3 else ""
     erdat = (created - timedelta(days=rng.randint(400, 3000))).strftime("%Y%m%d")
-    kna1 = (number, name[:35], "", city, postcode, f"{rng.randint(1, 400)} {rng.choice(_STREETS)}",
+    kna1 = (number, name[:35].rstrip(), "", city, postcode,
+            f"{rng.randint(1, 400)} {rng.choice(_STREETS)}",
             "ZA", vat_number(rng), f"{dialling} {rng.randint(200, 999)} {rng.randint(1000, 9999)}",
             adrnr, "KUNA", erdat, "MIGRATION", "", "", name[:10].upper(), name[:25].upper(),
             city.upper(), "", "", "", "", "", "", "", f"https://www.{domain}")
-    adr6 = (adrnr, "001", f"{contact}@{domain}")
+    adr6 = _emails(rng, n, adrnr, f"{contact}@{domain}", domain)
     knb1 = (number, company_code, "1100000000", terms, erdat)
     knvv = (number, company_code, "10", "00", group, terms, erdat)
-    seed = SeedCustomer(number, terms, days, group, _po_numbers(rng, rng.randrange(3)))
-    return [kna1], [adr6], [knb1], [knvv], seed
+    seed = SeedCustomer(number, terms, tuple(days), group, _po_numbers(rng, rng.randrange(3)))
+    return [kna1], adr6, [knb1], [knvv], seed
 
 
-def _money(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+def _emails(rng: random.Random, n: int, adrnr: str, email: str, domain: str) -> list[tuple]:
+    """ADR6 under one address number: the company's own (PERSNUMBER empty, one flagged as
+    the default) and, for some customers, a contact person's or a second company address."""
+    since = "00010101"
+    rows = [(adrnr, "", since, "001", "X", email)]
+    if n % 7 == 3:  # a second company address; the default is the later one
+        rows[0] = (adrnr, "", since, "001", "", f"info@{domain}")
+        rows.append((adrnr, "", since, "002", "X", email))
+    elif rng.random() < 0.3:  # a contact person's e-mail: same address number, a person number
+        rows.append((adrnr, f"{5_000_000 + n:010d}", since, "001", "X",
+                     f"{rng.choice(_FIRST).lower()}@{domain}"))
+    return rows
+
+
+def _money(value: float, places: int = 2) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def internal(amount: Decimal, currency: str) -> str:
+    """An amount as SAP stores a CURR field: two decimals whatever the currency's own."""
+    places = CURRENCY_DECIMALS.get(currency, 2)
+    return str(amount.scaleb(places - 2).quantize(CENT))
+
+
+@dataclass(slots=True)
+class _Invoice:
+    vbeln: str
+    customer: SeedCustomer
+    fkdat: date
+    currency: str
+    net: Decimal
+    tax: Decimal
+    belnr: str
+
+
+def _currency(rng: random.Random) -> tuple[str, int, Decimal]:
+    roll = rng.random()
+    for i, (currency, rate) in enumerate(_FOREIGN):
+        if roll < 0.01 * (i + 1):
+            return currency, CURRENCY_DECIMALS.get(currency, 2), rate
+    return "ZAR", 2, Decimal(1)
 
 
 def _documents(rng: random.Random, customers: list[SeedCustomer], count: int, company_code: str,
-               today: date, start: int) -> Iterator[tuple[tuple, list[tuple], tuple, tuple | None]]:
-    """Yield (VBRK row, VBRP rows, VBKD row, BSID row or None) per billing document."""
+               today: date, start: int) -> Iterator[tuple[tuple, list[tuple], tuple | None,
+                                                          tuple | None, str | None]]:
+    """Yield (VBRK row, VBRP rows, VBKD row or None, BSID row or None, cancelled number or
+    None) per billing document. About 1% are cancellations (VF11: type S1, SFAKN naming the
+    invoice they cancel, which is then marked cancelled and leaves the open items)."""
+    recent: list[_Invoice] = []
     for i in range(count):
-        customer = rng.choice(customers)
         vbeln = f"{start + i:010d}"
-        aubel = f"{FIRST_SALES_ORDER + start - FIRST_BILLING_DOCUMENT + i:010d}"
         belnr = f"{FIRST_ACCOUNTING_DOCUMENT + start - FIRST_BILLING_DOCUMENT + i:010d}"
+        if recent and rng.random() < 0.01:
+            original = recent.pop(rng.randrange(len(recent)))
+            day = min(original.fkdat + timedelta(days=rng.randint(0, 5)), today - timedelta(1))
+            dats = day.strftime("%Y%m%d")
+            kunnr_ = original.customer.kunnr
+            vbrk = (vbeln, "S1", original.currency, company_code, dats, company_code, kunnr_,
+                    kunnr_, internal(original.net, original.currency),
+                    internal(original.tax, original.currency), original.customer.terms, belnr,
+                    str(day.year), original.vbeln, "", original.vbeln, "VF11", dats,
+                    f"{rng.randint(6, 18):02d}{rng.randrange(60):02d}{rng.randrange(60):02d}",
+                    "00000000")
+            yield vbrk, [], None, None, original.vbeln
+            continue
+        customer = rng.choice(customers)
+        aubel = f"{FIRST_SALES_ORDER + start - FIRST_BILLING_DOCUMENT + i:010d}"
         fkdat = today - timedelta(days=rng.randint(1, HISTORY_DAYS))
         dats = fkdat.strftime("%Y%m%d")
-        items, net_total = [], Decimal("0.00")
+        currency, places, rate = _currency(rng)
+        items, net_total, tax_total = [], Decimal(0), Decimal(0)
         for posnr in range(1, rng.randint(1, 2) + 1):
             matnr, text, unit = rng.choice(_MATERIALS)
-            net = _money(rng.uniform(800, 120_000))
-            tax = (net * VAT_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
+            net = _money(rng.uniform(800, 120_000) / float(rate), places)
+            tax = (net * VAT_RATE).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
             net_total += net
+            tax_total += tax
             items.append((vbeln, f"{posnr * 10:06d}", matnr, text, f"{rng.randint(1, 40)}.000",
-                          unit, str(net), str(tax), aubel, f"{posnr * 10:06d}"))
-        tax_total = sum((Decimal(item[7]) for item in items), Decimal("0.00"))
-        currency = "USD" if rng.random() < 0.02 else "ZAR"
+                          unit, internal(net, currency), internal(tax, currency), aubel,
+                          f"{posnr * 10:06d}"))
         has_po = customer.portal_group or rng.random() < 0.85
         bstkd = rng.choice(customer.purchase_orders) if has_po else ""
-        cancelled = "X" if rng.random() < 0.01 else ""
         vbrk = (vbeln, "F2", currency, company_code, dats, company_code, customer.kunnr,
-                customer.kunnr, str(net_total), str(tax_total), customer.terms, belnr,
-                str(fkdat.year), vbeln, cancelled, "", "BILLING_JOB", dats,
+                customer.kunnr, internal(net_total, currency), internal(tax_total, currency),
+                customer.terms, belnr, str(fkdat.year), vbeln, "", "", "BILLING_JOB", dats,
                 f"{rng.randint(6, 18):02d}{rng.randrange(60):02d}{rng.randrange(60):02d}",
                 "00000000")
         vbkd = (aubel, "000000", bstkd, dats, customer.terms)
         age = (today - fkdat).days
-        paid = cancelled or (age > customer.net_days and rng.random() < 0.75)
+        paid = age > customer.net_days and rng.random() < 0.75
         bsid = None
         if not paid:
-            gross = str(net_total + tax_total)
+            gross = net_total + tax_total
+            local = (gross * rate).quantize(CENT)
+            zbd1t, zbd2t, zbd3t = customer.days
             bsid = (company_code, customer.kunnr, "", "", "00000000", "", bstkd or vbeln,
                     str(fkdat.year), belnr, "001", dats, dats, dats, currency, vbeln, "RV",
-                    f"{fkdat.month:02d}", "01", "S", gross, gross, str(tax_total),
-                    f"Invoice {vbeln}", dats, customer.terms, "0", "0",
-                    str(customer.net_days), vbeln)
-        yield vbrk, items, vbkd, bsid
+                    f"{fkdat.month:02d}", "01", "S", str(local), internal(gross, currency),
+                    internal(tax_total, currency), f"Invoice {vbeln}", dats, customer.terms,
+                    str(zbd1t), str(zbd2t), str(zbd3t), vbeln, "")
+            recent.append(_Invoice(vbeln, customer, fkdat, currency, net_total, tax_total,
+                                   belnr))
+            del recent[:-50]
+        yield vbrk, items, vbkd, bsid, None
 
 
 def _insert(db: sqlite3.Connection, table: str, rows: list[tuple]) -> None:
@@ -172,36 +245,47 @@ def seed(db: sqlite3.Connection, *, customers: int, documents: int, seed: int,
     with db:
         for table, rows in tables.items():
             _insert(db, table, rows)
+        _insert(db, "TCURX", [(k, str(v)) for k, v in CURRENCY_DECIMALS.items()])
         _write_payments_on_account(db, rng, book, company_code, today)
     batch: dict[str, list[tuple]] = {"VBRK": [], "VBRP": [], "VBKD": [], "BSID": []}
+    cancelled: list[str] = []
     done = 0
-    for vbrk, items, vbkd, bsid in _documents(rng, book, documents, company_code, today,
-                                              FIRST_BILLING_DOCUMENT):
+    for vbrk, items, vbkd, bsid, cancels in _documents(rng, book, documents, company_code,
+                                                      today, FIRST_BILLING_DOCUMENT):
         batch["VBRK"].append(vbrk)
         batch["VBRP"].extend(items)
-        batch["VBKD"].append(vbkd)
+        if vbkd:
+            batch["VBKD"].append(vbkd)
         if bsid:
             batch["BSID"].append(bsid)
+        if cancels:
+            cancelled.append(cancels)
         done += 1
         if len(batch["VBRK"]) >= CHUNK:
-            _flush(db, batch)
+            _flush(db, batch, cancelled)
             if progress:
                 progress(done)
-    _flush(db, batch)
+    _flush(db, batch, cancelled)
     if progress:
         progress(done)
 
 
-def _flush(db: sqlite3.Connection, batch: dict[str, list[tuple]]) -> None:
+def _flush(db: sqlite3.Connection, batch: dict[str, list[tuple]], cancelled: list[str]) -> None:
     with db:
         for table, rows in batch.items():
             _insert(db, table, rows)
             rows.clear()
+        # VF11 marks the invoice cancelled (its change date stays) and clears its open item
+        db.executemany("UPDATE VBRK SET FKSTO = 'X' WHERE VBELN = ?", [(v,) for v in cancelled])
+        db.executemany("DELETE FROM BSID WHERE VBELN = ? AND BLART = 'RV'",
+                       [(v,) for v in cancelled])
+        cancelled.clear()
 
 
 def _write_payments_on_account(db: sqlite3.Connection, rng: random.Random,
                                book: list[SeedCustomer], company_code: str, today: date) -> None:
-    """A few unallocated payments on account (credit items), as every real ledger has."""
+    """Unallocated payments on account and credit memos (credit items), as every real ledger
+    has: some credit memos refer to an invoice (due like it), some do not (due at once)."""
     rows = []
     for i, customer in enumerate(rng.sample(book, k=max(1, len(book) // 25))):
         day = today - timedelta(days=rng.randint(1, 60))
@@ -210,5 +294,17 @@ def _write_payments_on_account(db: sqlite3.Connection, rng: random.Random,
         rows.append((company_code, customer.kunnr, "", "", "00000000", "", "PAYMENT ON ACCOUNT",
                      str(day.year), f"{1_500_000_001 + i:010d}", "001", dats, dats, dats, "ZAR",
                      f"EFT{rng.randrange(10**8):08d}", "DZ", f"{day.month:02d}", "15", "H",
-                     amount, amount, "0", "Payment on account", dats, "", "0", "0", "0", ""))
+                     amount, amount, "0", "Payment on account", dats, "", "0", "0", "0", "",
+                     ""))
+    for i, customer in enumerate(rng.sample(book, k=max(2, len(book) // 25))):
+        day = today - timedelta(days=rng.randint(1, 60))
+        dats = day.strftime("%Y%m%d")
+        amount = str(_money(rng.uniform(200, 8_000)))
+        reference = f"{1_400_000_001 + rng.randrange(1000):010d}" if i % 2 else ""
+        zbd1t, zbd2t, zbd3t = customer.days
+        rows.append((company_code, customer.kunnr, "", "", "00000000", "", "CREDIT MEMO",
+                     str(day.year), f"{1_600_000_001 + i:010d}", "001", dats, dats, dats, "ZAR",
+                     f"CN{i:06d}", "DG", f"{day.month:02d}", "11", "H", amount, amount, "0",
+                     "Credit memo", dats, customer.terms, str(zbd1t), str(zbd2t), str(zbd3t),
+                     "", reference))
     _insert(db, "BSID", rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +27,10 @@ class SapSimulator:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.faults = Faults()
+        #: the order RFC_READ_TABLE returns rows in (not the key's): a hash of key and salt
+        self.row_salt = "ARB"
+        #: whether this release's RFC_READ_TABLE has the GET_SORTED option
+        self.sort_option = False
         with self.open_db() as db:
             for statement in create_statements():
                 db.execute(statement)
@@ -36,7 +41,11 @@ class SapSimulator:
         db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.create_function("SIM_ORDER", 1, self._row_order, deterministic=False)
         return db
+
+    def _row_order(self, key: str) -> int:
+        return zlib.crc32(f"{self.row_salt}{key}".encode())
 
     def connect(self, **params: Any) -> Connection:
         return Connection(simulator=self, **params)
@@ -70,10 +79,16 @@ class SapSimulator:
         user, password = self._state("logon_user"), self._state("logon_password")
         return (user, password) if user and password is not None else None
 
-    def set_logon(self, user: str, password: str) -> None:
-        """Require these credentials from now on (by default any logon is accepted)."""
+    def set_logon(self, user: str, password: str, client: str | None = None) -> None:
+        """Require these credentials (and client) from now on (by default any logon is
+        accepted)."""
         self._set_state("logon_user", user)
         self._set_state("logon_password", password)
+        if client is not None:
+            self._set_state("logon_client", client)
+
+    def client(self) -> str | None:
+        return self._state("logon_client")
 
     # -- seeding ------------------------------------------------------------------------------
     def is_seeded(self) -> bool:
@@ -97,25 +112,55 @@ class SapSimulator:
     # -- changes made "in SAP" (what users do in VF02, XD02, FB05 …) --------------------------
     def change_billing_document(self, vbeln: str, *, customer_po: str | None = None,
                                 cancel: bool = False, net: Decimal | None = None) -> None:
-        """Change a billing document as VF02/VF11 would: AEDAT becomes today."""
+        """Change a billing document as VF02 would (AEDAT becomes today); ``cancel`` cancels
+        it as VF11 does (see :meth:`cancel_billing_document`). ``net`` is the real amount."""
+        if cancel:
+            self.cancel_billing_document(vbeln)
+        if customer_po is None and net is None:
+            return
         db = self.open_db()
         try:
             with db:
-                row = db.execute("SELECT VBELN FROM VBRK WHERE VBELN = ?", (vbeln,)).fetchone()
+                row = db.execute("SELECT WAERK FROM VBRK WHERE VBELN = ?", (vbeln,)).fetchone()
                 if not row:
                     raise KeyError(f"billing document {vbeln} does not exist")
                 today = self.today().strftime("%Y%m%d")
                 db.execute("UPDATE VBRK SET AEDAT = ? WHERE VBELN = ?", (today, vbeln))
-                if cancel:
-                    db.execute("UPDATE VBRK SET FKSTO = 'X' WHERE VBELN = ?", (vbeln,))
                 if net is not None:
-                    tax = (net * seeding.VAT_RATE).quantize(seeding.CENT)
+                    places = seeding.CURRENCY_DECIMALS.get(row[0], 2)
+                    tax = (net * seeding.VAT_RATE).quantize(Decimal(1).scaleb(-places))
                     db.execute("UPDATE VBRK SET NETWR = ?, MWSBK = ? WHERE VBELN = ?",
-                               (str(net), str(tax), vbeln))
+                               (seeding.internal(net, row[0]), seeding.internal(tax, row[0]),
+                                vbeln))
                 if customer_po is not None:
                     db.execute(
                         "UPDATE VBKD SET BSTKD = ? WHERE POSNR = '000000' AND VBELN IN "
                         "(SELECT AUBEL FROM VBRP WHERE VBELN = ?)", (customer_po, vbeln))
+        finally:
+            db.close()
+
+    def cancel_billing_document(self, vbeln: str) -> str:
+        """Cancel a billing document as VF11 does: a new cancellation document (type S1)
+        whose SFAKN names the original; the original gets FKSTO but keeps its change date;
+        its open item is cleared against the cancellation. Returns the new number."""
+        db = self.open_db()
+        try:
+            with db:
+                row = db.execute("SELECT * FROM VBRK WHERE VBELN = ?", (vbeln,)).fetchone()
+                if not row:
+                    raise KeyError(f"billing document {vbeln} does not exist")
+                names = [f.name for f in TABLES["VBRK"][1]]
+                values = dict(zip(names, row))
+                number = f"{int(db.execute('SELECT MAX(VBELN) FROM VBRK').fetchone()[0]) + 1:010d}"
+                now, today = datetime.now(), self.today().strftime("%Y%m%d")
+                values.update(VBELN=number, FKART="S1", FKDAT=today, SFAKN=vbeln, FKSTO="",
+                              XBLNR=vbeln, ERNAM="SIMUSER", ERDAT=today,
+                              ERZET=now.strftime("%H%M%S"), AEDAT="00000000")
+                db.execute(f"INSERT INTO VBRK ({', '.join(values)}) VALUES "
+                           f"({', '.join('?' * len(values))})", list(values.values()))
+                db.execute("UPDATE VBRK SET FKSTO = 'X' WHERE VBELN = ?", (vbeln,))
+                db.execute("DELETE FROM BSID WHERE VBELN = ? AND BLART = 'RV'", (vbeln,))
+            return number
         finally:
             db.close()
 
@@ -135,21 +180,34 @@ class SapSimulator:
             db.close()
 
     def change_customer(self, kunnr: str, *, name: str | None = None,
-                        email: str | None = None) -> None:
-        """Change a customer master as XD02 would, writing a change document (CDHDR)."""
+                        email: str | None = None, city: str | None = None) -> None:
+        """Change a customer master as XD02 would. The name is the customer's own (change
+        document class DEBI, object id the customer number); e-mail and city belong to the
+        central address (class ADRESSE, object id a 4-character group and the address
+        number), so they leave no DEBI change document."""
         db = self.open_db()
         try:
             with db:
+                adrnr = db.execute("SELECT ADRNR FROM KNA1 WHERE KUNNR = ?",
+                                   (kunnr,)).fetchone()[0]
+                changes: list[tuple[str, str]] = []
                 if name is not None:
                     db.execute("UPDATE KNA1 SET NAME1 = ? WHERE KUNNR = ?", (name, kunnr))
+                    changes.append(("DEBI", kunnr))
+                if city is not None:
+                    db.execute("UPDATE KNA1 SET ORT01 = ? WHERE KUNNR = ?", (city, kunnr))
                 if email is not None:
-                    db.execute("UPDATE ADR6 SET SMTP_ADDR = ? WHERE ADDRNUMBER = "
-                               "(SELECT ADRNR FROM KNA1 WHERE KUNNR = ?)", (email, kunnr))
-                number = db.execute("SELECT COUNT(*) FROM CDHDR").fetchone()[0] + 1
+                    db.execute("UPDATE ADR6 SET SMTP_ADDR = ? WHERE ADDRNUMBER = ? AND "
+                               "PERSNUMBER = '' AND FLGDEFAULT = 'X'", (email, adrnr))
+                if email is not None or city is not None:
+                    changes.append(("ADRESSE", f"BP  {adrnr}"))
                 now = datetime.now()
-                db.execute("INSERT INTO CDHDR VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           ("DEBI", kunnr, f"{number:010d}", "SIMUSER",
-                            self.today().strftime("%Y%m%d"), now.strftime("%H%M%S"), "XD02"))
+                for objectclass, objectid in changes:
+                    number = db.execute("SELECT COUNT(*) FROM CDHDR").fetchone()[0] + 1
+                    db.execute("INSERT INTO CDHDR VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               (objectclass, objectid, f"{number:010d}", "SIMUSER",
+                                self.today().strftime("%Y%m%d"), now.strftime("%H%M%S"),
+                                "XD02"))
         finally:
             db.close()
 

@@ -83,7 +83,7 @@ def test_open_item_cleared_in_sap_leaves_the_store(store, client, simulator):
 def test_outage_mid_pull_leaves_whole_pages_and_cursor_after_the_last(store, client,
                                                                       simulator):
     _pull(store, client, entities=("customers",))
-    simulator.faults.fail_from(7)  # a few pages in, then SAP stays down past the retries
+    simulator.faults.fail_from(15)  # a few pages in, then SAP stays down past the retries
     with pytest.raises(SapUnavailable):
         _pull(store, client, entities=("billing_documents",))
     with store.engine.connect() as conn:
@@ -103,3 +103,49 @@ def test_full_resync_rereads_everything_and_changes_nothing(store, client):
     result = _pull(store, client, full=True)
     assert result.counts["billing_documents"].fetched == 300
     assert result.counts["billing_documents"].unchanged == 300
+
+
+def test_vf11_cancellation_marks_the_original_cancelled_without_its_change_date(store, client,
+                                                                              simulator):
+    _pull(store, client)
+    original = "0090000042"
+    with store.engine.connect() as conn:
+        assert not conn.execute(select(BillingDocumentRow.cancelled).where(
+            BillingDocumentRow.number == original)).scalar_one()
+    cancellation = simulator.cancel_billing_document(original)
+    result = _pull(store, client)
+    with store.engine.connect() as conn:
+        rows = dict(conn.execute(select(BillingDocumentRow.number, BillingDocumentRow.cancelled)
+                                 .where(BillingDocumentRow.number.in_([original, cancellation])))
+                    .all())
+    assert rows == {original: True, cancellation: False}
+    assert result.counts["billing_documents"].inserted == 1
+    assert [u.entity_key for u in _updates(store, "billing_documents")] == [original]
+
+
+def test_email_change_is_found_through_adresse_change_documents(store, client, simulator):
+    _pull(store, client)
+    simulator.change_customer("0000100011", email="accounts@new-domain.co.za")
+    result = _pull(store, client)
+    assert result.counts["customers"].updated == 1
+    with store.engine.connect() as conn:
+        email = conn.execute(select(CustomerRow.email).where(
+            CustomerRow.number == "0000100011")).scalar_one()
+    assert email == "accounts@new-domain.co.za"
+
+
+def test_names_with_diacritics_and_typographic_apostrophes_pull_exactly(store, client,
+                                                                        simulator):
+    names = {"0000100002": "Zoë Traders", "0000100005": "O’Brien Hoëveld Môreson (Pty) Ltd"}
+    db = simulator.open_db()
+    with db:
+        for number, name in names.items():
+            db.execute("UPDATE KNA1 SET NAME1 = ? WHERE KUNNR = ?", (name, number))
+    db.close()
+    _pull(store, client)
+    with store.engine.connect() as conn:
+        stored = dict(conn.execute(select(CustomerRow.number, CustomerRow.name)).all())
+    assert {n: stored[n] for n in names} == names
+    assert store.counts()["customers"] == 40
+    seeded = [n for n in stored.values() if any(c in n for c in "ëô’ê")]
+    assert seeded, "the seed itself has names with diacritics and typographic apostrophes"

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from config.secrets import SecretBox
+from sqlalchemy import select
+
+from sync.models import AuditEventRow
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
@@ -29,6 +32,7 @@ def start_worker(world, workdir: Path) -> subprocess.Popen:
         f'password_encrypted = "{box.encrypt(DEMO_PASSWORD)}"\n{totp}timeout_seconds = 60\n')
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
     env["ARBRIDGE_HOME"] = str(world.settings.home)
+    env["ARBRIDGE_CLAIM_LEASE_SECONDS"] = str(LEASE_SECONDS)
     return subprocess.Popen([ARBRIDGE, "portals", "upload"], cwd=workdir, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -37,6 +41,16 @@ def start_worker(world, workdir: Path) -> subprocess.Popen:
 def kill(worker: subprocess.Popen) -> None:
     os.killpg(worker.pid, signal.SIGKILL)  # the worker and its browser, no clean-up
     worker.wait(timeout=10)
+
+
+LEASE_SECONDS = 3  # the killed worker's lease on its upload
+
+
+def taken_over(world) -> list[str]:  # type: ignore[no-untyped-def]
+    table = AuditEventRow.__table__
+    with world.store.engine.connect() as conn:
+        return list(conn.execute(select(table.c.entity_key).where(
+            table.c.action == "claim taken over", table.c.entity == "claim:upload")).scalars())
 
 
 def wait_for(condition, what: str, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +72,8 @@ def test_killed_after_the_portal_stored_the_invoice(world, tmp_path):
         kill(worker)
     assert world.upload(document).state == "submitting"
     world.state.clear_faults()
-    world.run()
+    world.run()  # waits for the dead worker's lease to end, then takes its upload over
+    assert taken_over(world) == [str(world.upload(document).id)]
     assert world.upload(document).state == "submitted"
     assert world.attempts(document)[-1]["outcome"] == "found"
     assert len(world.state.invoices()) == 1

@@ -12,7 +12,7 @@ import pytest
 from sap.simulator import SapSimulator
 from tests.conftest import service_unavailable
 from workers import actors
-from workers.broker import make_broker, use_broker
+from workers.broker import make_broker, queue_names, use_broker
 
 BROKERS = {
     "redis": os.environ.get("ARBRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
@@ -33,7 +33,7 @@ def broker(request):
     except Exception as exc:  # noqa: BLE001 - any failure means the service is down
         service_unavailable(f"{request.param} at {url}", exc)
     use_broker(made)
-    for queue in ("sap", "portals"):
+    for queue in queue_names().values():
         made.declare_queue(queue)
         made.flush(queue)
     yield made
@@ -47,7 +47,7 @@ def test_worker_runs_a_sap_pull_sent_through_the_broker(broker, tmp_path):
     worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
     worker.start()
     try:
-        broker.join("sap", timeout=60_000)
+        broker.join(queue_names()["sap"], timeout=60_000)
     finally:
         worker.stop()
     from config.settings import load_settings

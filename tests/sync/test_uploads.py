@@ -95,3 +95,30 @@ def test_queue_counts_name_every_state(book):
         uploads.enqueue(conn, now=NOW, portals=["demo-coupa"])
         counts = uploads.counts(conn)
     assert counts["queued"] == 2 and counts["held"] == 0 and set(counts) >= {"review", "failed"}
+
+
+def test_invoice_cancelled_in_sap_is_never_submitted_and_flagged_once_on_a_portal(book):
+    from sqlalchemy import update
+
+    with book.engine.begin() as conn:
+        upsert(conn, BILLING_DOCUMENTS.table, [_doc("0090000006", "0000000001")],
+               BILLING_DOCUMENTS.keys)
+        uploads.enqueue(conn, now=NOW, portals=["demo-coupa"], billed_from=date(2026, 11, 1))
+        uploads.route_queued(conn, now=NOW, review_portals=set())
+        first = uploads.by_document(conn, "0090000001")
+        on_portal = uploads.by_document(conn, "0090000006")
+        uploads.transition(conn, on_portal.id, "submitting", now=NOW)
+        uploads.transition(conn, on_portal.id, "submitted", now=NOW)
+        # VF11 in SAP: the next pull marks both invoices cancelled
+        conn.execute(update(BILLING_DOCUMENTS.table).where(
+            BILLING_DOCUMENTS.table.c.number.in_(["0090000001", "0090000006"])).values(
+            cancelled=True))
+        assert uploads.due(conn, "demo-coupa", NOW) == []
+        uploads.enqueue(conn, now=NOW, portals=["demo-coupa"], billed_from=date(2026, 11, 1))
+        uploads.enqueue(conn, now=NOW, portals=["demo-coupa"], billed_from=date(2026, 11, 1))
+        ready = uploads.get(conn, first.id)
+        submitted = uploads.get(conn, on_portal.id)
+    assert ready.reason == "cancelled in SAP: it will not be submitted"
+    assert submitted.reason.startswith("cancelled in SAP after it reached the portal: raise "
+                                       "a credit note")
+    assert submitted.state == "submitted"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import alerts, demo, jobs, po, portals, sap, secrets, status
+from workers.cli import alerts, demo, job_runs, jobs, po, portals, sap, scheduler, secrets, status
 from workers.cli.output import configure_logging
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -18,6 +18,9 @@ app.add_typer(alerts.app, name="alerts")
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)
+jobs.app.command("list")(job_runs.list_command)
+app.command("scheduler")(scheduler.scheduler_command)
+app.command("run")(scheduler.run_command)
 
 
 @app.callback()

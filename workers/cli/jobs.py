@@ -24,17 +24,19 @@ def _stop_on_signal() -> threading.Event:
 
 
 @app.command("worker")
-def worker_command(threads: int = typer.Option(2, help="Worker threads.")) -> None:
+def worker_command(
+    threads: int = typer.Option(2, help="Worker threads for non-browser queues."),
+    queues: list[str] = typer.Option(None, "--queues", "-q",
+                                     help="Kinds of work to consume: sap, browser (all)."),
+    browser_threads: int = typer.Option(1, help="Threads on the browser queue (a Chromium "
+                                                "each)."),
+    metrics_port: int = typer.Option(None, help="Serve Prometheus metrics on this port."),
+) -> None:
     """Consume jobs from the broker until stopped (Ctrl-C or SIGTERM)."""
-    def action() -> None:
-        broker = use_broker(make_broker())
-        worker = dramatiq.Worker(broker, worker_threads=threads)
-        worker.start()
-        console.print(f"worker running on {type(broker).__name__} with {threads} threads")
-        _stop_on_signal().wait()
-        worker.stop()
+    from workers.cli.worker import run_worker
 
-    guarded(action)
+    guarded(lambda: run_worker(queues=queues or None, threads=threads,
+                               browser_threads=browser_threads, metrics_port=metrics_port))
 
 
 @app.command("send")

@@ -1,0 +1,158 @@
+"""Benchmark: one debtors administrator's month through the production layout — the SAP pull
+and the portal uploads as dramatiq jobs on Redis, N worker processes, PostgreSQL store, the
+demo portal (both flavours, duplicates accepted) in a process of its own.
+
+For each worker count: a fresh PostgreSQL schema and a fresh demo portal; a ``sap_pull`` job,
+then N ``portal_upload`` jobs (each run takes the portals' browser slots and uploads through
+claims, so the N runs share the work). Prints wall time and throughput per stage, and checks
+that every invoice is on its portal exactly once.
+
+    python bench/cycle.py                                   # 500 customers, 3,000 documents
+    python bench/cycle.py --workers 4 --customers 100 --documents 600
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from config.secrets import SecretBox  # noqa: E402
+from config.settings import load_settings  # noqa: E402
+from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, FLAVOUR_OF, seed_portal  # noqa: E402
+from portals.demo.server import states  # noqa: E402
+from sap.simulator import SapSimulator  # noqa: E402
+from sync import job_runs, uploads  # noqa: E402
+from sync.store import open_store  # noqa: E402
+from sync.upload_states import ON_PORTAL  # noqa: E402
+
+ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
+POSTGRES = os.environ.get("ARBRIDGE_BENCH_POSTGRES_URL",
+                          "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("ARBRIDGE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+FINAL = ON_PORTAL | {"held", "failed"}
+
+
+def arbridge(*args: str, env: dict[str, str], cwd: Path, **kw) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    return subprocess.Popen([ARBRIDGE, *args], cwd=cwd, env=env, **kw)
+
+
+def config(folder: Path, url: str, contexts: int, box: SecretBox) -> None:
+    password = box.encrypt(DEMO_PASSWORD)
+    text_ = ""
+    for portal, flavour in FLAVOUR_OF.items():
+        text_ += (f'[portals.{portal}]\nkind = "{portal}"\nurl = "{url}/{flavour}"\n'
+                  f'user = "{DEMO_LOGIN}"\npassword_encrypted = "{password}"\n'
+                  f'concurrency = {contexts}\ntimeout_seconds = 60\n'
+                  'lookup_new_invoices = false\n\n')
+    (folder / "arbridge.toml").write_text(text_)
+
+
+def wait_jobs(store, count: int, actor: str, deadline: float) -> None:  # type: ignore[no-untyped-def]
+    while time.monotonic() < deadline:
+        with store.engine.connect() as conn:
+            runs = [r for r in job_runs.recent(conn, limit=500) if r["actor"] == actor]
+        if sum(r["outcome"] in ("done", "failed") for r in runs) >= count:
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"{actor}: jobs not done in time")
+
+
+def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    folder = work / f"workers-{workers}"
+    home = folder / "home"
+    home.mkdir(parents=True)
+    settings = load_settings(home=home, database_url=url)
+    SapSimulator(settings.simulator_path).seed(customers=args.customers,
+                                               documents=args.documents)
+    box = SecretBox.load(home)
+    port = args.port + workers
+    portal_env = {"ARBRIDGE_HOME": str(folder / "portal"), "PATH": os.environ["PATH"]}
+    server = arbridge("portals", "demo-server", "--port", str(port), env=portal_env,
+                      cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    config(folder, f"http://127.0.0.1:{port}", args.contexts, box)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
+    env.update(ARBRIDGE_HOME=str(home), ARBRIDGE_DATABASE_URL=url, ARBRIDGE_BROKER_URL=REDIS,
+               ARBRIDGE_QUEUE_PREFIX=f"{schema}-",
+               ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS="36500")  # the whole month and more
+    os.environ.update({k: env[k] for k in ("ARBRIDGE_QUEUE_PREFIX", "ARBRIDGE_BROKER_URL")})
+    from workers import actors
+    from workers.broker import make_broker, use_broker
+
+    use_broker(make_broker(REDIS), record=False)
+    procs = [arbridge("jobs", "worker", "--queues", "sap", "--queues", "browser",
+                      "--threads", "1", "--browser-threads", "1", env=env, cwd=folder,
+                      stdout=subprocess.DEVNULL, stderr=open(folder / f"w{n}.log", "wb"))
+             for n in range(workers)]
+    try:
+        store = open_store(settings)
+        deadline = time.monotonic() + args.timeout
+        started = time.monotonic()
+        actors.sap_pull.send(home=str(home))
+        wait_jobs(store, 1, "sap_pull", deadline)
+        pulled = time.monotonic() - started
+        documents = store.counts()["billing_documents"]
+        demo_states = states(folder / "portal" / "demo-portal")
+        for portal, flavour in FLAVOUR_OF.items():
+            seed_portal(demo_states[flavour], store, portal, today=date.today(),
+                        with_totp=False)
+            demo_states[flavour].set_fault("accept_duplicates", 1)
+        started = time.monotonic()
+        for _ in range(workers):
+            actors.portal_upload.send(home=str(home))
+        wait_jobs(store, workers, "portal_upload", deadline)
+        uploaded = time.monotonic() - started
+        with store.engine.connect() as conn:
+            counts = {s: n for s, n in uploads.counts(conn).items() if n}
+        copies = [c for s in demo_states.values() for c in s.copies().values()]
+        on_portal = sum(n for s, n in counts.items() if s in ON_PORTAL)
+        print(f"{workers} worker(s): pull {documents:,} documents in {pulled:6.1f}s "
+              f"({documents / pulled:,.0f}/s); uploads {sum(counts.values()):,} in "
+              f"{uploaded:6.1f}s = {on_portal / uploaded * 60:5.0f} on the portal/min "
+              f"{counts}; month {pulled + uploaded:6.1f}s; "
+              f"{'each invoice once' if set(copies) <= {1} else 'DUPLICATES ' + str(max(copies))}")
+    finally:
+        for proc in procs + [server]:
+            proc.terminate()
+        for proc in procs + [server]:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2, 4])
+    parser.add_argument("--customers", type=int, default=500)
+    parser.add_argument("--documents", type=int, default=3000)
+    parser.add_argument("--contexts", type=int, default=4,
+                        help="browser contexts per portal, shared by all workers")
+    parser.add_argument("--port", type=int, default=8810)
+    parser.add_argument("--timeout", type=float, default=1800)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="arbridge-cycle-") as tmp:
+        for workers in args.workers:
+            one_month(Path(tmp), workers, args)
+
+
+if __name__ == "__main__":
+    main()

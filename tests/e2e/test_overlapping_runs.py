@@ -1,0 +1,84 @@
+"""Two upload runs started at the same moment on the same store, against a portal that
+accepts duplicate invoice numbers (as many real portals do): every invoice lands once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+
+from config.portals import BrowserSettings
+from config.secrets import SecretBox
+from config.settings import load_settings
+from connectors.pdfs import RenderSource
+from portals.accounts import resolve
+from portals.runner import UploadRunner
+from sync.store import open_store
+from sync.upload_states import ON_PORTAL
+from tests.e2e.conftest import make_world
+
+INVOICES = 8
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def shared(request, tmp_path: Path, server):
+    world = make_world(tmp_path, server, "demo-coupa")
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        world.settings = load_settings(home=tmp_path / "home", database_url=url)
+        world.store = open_store(world.settings)
+        _bind_customer(world)
+    return world
+
+
+def _bind_customer(world) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timezone
+
+    from sync.mirror import CUSTOMERS
+    from sync.upsert import upsert
+    from tests.e2e.conftest import CUSTOMER
+
+    with world.store.engine.begin() as conn:
+        upsert(conn, CUSTOMERS.table, [{
+            "company_code": "1000", "number": CUSTOMER, "name": "Karoo Mining (Pty) Ltd",
+            "vat_number": "4000000001", "payment_terms": "Z030", "email": None, "phone": None,
+            "city": "Kimberley", "country": "ZA", "customer_group": None,
+            "portal": world.portal, "synced_at": datetime.now(timezone.utc)}], CUSTOMERS.keys)
+
+
+def _runner(world) -> UploadRunner:  # type: ignore[no-untyped-def]
+    box = SecretBox.load(world.settings.home)
+    return UploadRunner(
+        store=world.store,
+        accounts=resolve(world.accounts(concurrency=4, lookup_new_invoices=False), box),
+        browser=BrowserSettings(), pdfs=RenderSource(world.settings.home / "pdfs"),
+        evidence_root=world.settings.evidence_path,
+        session_root=world.settings.home / "sessions")
+
+
+def test_two_runs_at_the_same_moment_put_every_invoice_on_the_portal_once(shared):
+    shared.add_po("4500000001", "900000.00")
+    documents = [shared.add_invoice(90000100 + n, "4500000001") for n in range(INVOICES)]
+    shared.state.set_fault("accept_duplicates", 1)
+    runners = [_runner(shared), _runner(shared)]
+    start = threading.Barrier(len(runners))
+    errors: list[BaseException] = []
+
+    def run(runner: UploadRunner) -> None:
+        start.wait()
+        try:
+            asyncio.run(runner.run())
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    copies = shared.state.copies()
+    assert copies == {str(90000100 + n): 1 for n in range(INVOICES)}
+    assert all(shared.upload(d).state in ON_PORTAL for d in documents)

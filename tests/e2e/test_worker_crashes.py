@@ -1,0 +1,155 @@
+"""Crash tests on the real brokers: three worker processes (Redis, then RabbitMQ) upload at
+least 200 invoices to the demo portal, which accepts duplicate invoice numbers, against
+PostgreSQL; workers are killed with SIGKILL at random moments and restarted. Every invoice
+must be on the portal exactly once, every upload must end in a final state, and every job
+sent must end done: none lost."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from config.secrets import SecretBox
+from config.settings import load_settings
+from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET
+from sync import job_runs, uploads
+from sync.store import open_store
+from sync.upload_states import ON_PORTAL
+from tests.conftest import service_unavailable
+from tests.e2e.conftest import make_world
+from tests.e2e.test_overlapping_runs import _bind_customer
+from tests.integration.test_jobs import BROKERS
+from workers import actors
+from workers.broker import make_broker, use_broker
+
+ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
+INVOICES = int(os.environ.get("ARBRIDGE_TEST_CRASH_INVOICES", "200"))
+WORKERS = 3
+KILLS = 4
+LEASE_SECONDS = 4
+FINAL = ON_PORTAL | {"held", "failed"}
+
+
+@pytest.fixture(params=sorted(BROKERS))
+def broker_url(request, monkeypatch):
+    url = BROKERS[request.param]
+    prefix = f"crash-{uuid.uuid4().hex[:8]}-"
+    monkeypatch.setenv("ARBRIDGE_QUEUE_PREFIX", prefix)
+    try:
+        broker = make_broker(url)
+        if request.param == "redis":
+            broker.client.ping()
+        else:
+            broker.connection  # noqa: B018 - opens the AMQP connection now
+    except Exception as exc:  # noqa: BLE001 - any failure means the service is down
+        service_unavailable(f"{request.param} at {url}", exc)
+    use_broker(broker, record=False)
+    queues = list(broker.queues)
+    broker.close()
+    yield url
+    cleaner = make_broker(url)  # a fresh connection: the test's may have idled out
+    for queue in queues:
+        if request.param == "rabbitmq":
+            for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
+                cleaner.channel.queue_delete(name)
+        else:
+            cleaner.declare_queue(queue)
+            cleaner.flush(queue)
+    cleaner.close()
+
+
+def _config(world, workdir: Path) -> None:  # type: ignore[no-untyped-def]
+    box = SecretBox.load(world.settings.home)
+    (workdir / "arbridge.toml").write_text(
+        f'[portals.demo-coupa]\nkind = "demo-coupa"\nurl = "{world.server.url}/coupa"\n'
+        f'user = "{DEMO_LOGIN}"\npassword_encrypted = "{box.encrypt(DEMO_PASSWORD)}"\n'
+        f'totp_secret_encrypted = "{box.encrypt(DEMO_TOTP_SECRET)}"\n'
+        f'concurrency = {WORKERS}\ntimeout_seconds = 60\n'
+        # only retries and take-overs are looked up: the claims alone must keep it exact
+        'lookup_new_invoices = false\n')
+
+
+def _worker(workdir: Path, env: dict[str, str], n: int) -> subprocess.Popen:
+    log = open(workdir / f"worker-{n}.log", "ab")  # noqa: SIM115 - the child owns it
+    return subprocess.Popen([ARBRIDGE, "jobs", "worker", "--queues", "browser",
+                             "--browser-threads", "1"], cwd=workdir, env=env,
+                            stdout=log, stderr=log, start_new_session=True)
+
+
+def _states(store) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with store.engine.connect() as conn:
+        return {s: n for s, n in uploads.counts(conn).items() if n}
+
+
+def _done_messages(store) -> set[str]:  # type: ignore[no-untyped-def]
+    with store.engine.connect() as conn:
+        return {r["message_id"] for r in job_runs.recent(conn, limit=1000, outcome="done")}
+
+
+def test_killed_workers_leave_every_invoice_on_the_portal_exactly_once(
+        broker_url, tmp_path, server, postgres_url):
+    world = make_world(tmp_path, server, "demo-coupa")
+    world.settings = load_settings(home=tmp_path / "home", database_url=postgres_url)
+    world.store = open_store(world.settings)
+    _bind_customer(world)
+    world.add_po("4500000001", "99000000.00")
+    world.state.set_fault("accept_duplicates", 1)
+    for n in range(INVOICES):
+        world.add_invoice(91000000 + n, "4500000001", net="100.00")
+    _config(world, tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
+    env.update(ARBRIDGE_HOME=str(world.settings.home), ARBRIDGE_BROKER_URL=broker_url,
+               ARBRIDGE_DATABASE_URL=postgres_url,
+               ARBRIDGE_QUEUE_PREFIX=os.environ["ARBRIDGE_QUEUE_PREFIX"],
+               ARBRIDGE_CLAIM_LEASE_SECONDS=str(LEASE_SECONDS),
+               ARBRIDGE_BROKER_HEARTBEAT_SECONDS="3",
+               ARBRIDGE_PORTAL_CONTEXTS_PER_RUN="1")  # each worker works: kills hit work
+    home = str(world.settings.home)
+    sender = use_broker(make_broker(broker_url), record=False)
+    sent = {actors.portal_upload.send(home=home).message_id for _ in range(WORKERS)}
+    sender.close()
+    workers = [_worker(tmp_path, env, n) for n in range(WORKERS)]
+    rng = random.Random()
+    kills = 0
+    deadline = time.monotonic() + 600
+    try:
+        while kills < KILLS and time.monotonic() < deadline:
+            time.sleep(rng.uniform(2.0, 7.0))
+            victim = rng.randrange(WORKERS)
+            os.killpg(workers[victim].pid, signal.SIGKILL)  # the worker and its Chromium
+            workers[victim].wait(timeout=10)
+            kills += 1
+            workers[victim] = _worker(tmp_path, env, victim)
+        while time.monotonic() < deadline:
+            if sent <= _done_messages(world.store):
+                break
+            time.sleep(1)
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+    copies = world.state.copies()
+    assert len(copies) == INVOICES
+    assert [n for n, c in copies.items() if c != 1] == []
+    states = _states(world.store)
+    assert set(states) <= FINAL, states
+    assert states.get("submitted") == INVOICES
+    assert sent <= _done_messages(world.store), "a job was lost"
+    table = __import__("sync.models", fromlist=["AuditEventRow"]).AuditEventRow.__table__
+    with world.store.engine.connect() as conn:
+        takeovers = conn.execute(select(func.count()).where(
+            table.c.action == "claim taken over")).scalar()
+    assert kills == KILLS and takeovers >= 1

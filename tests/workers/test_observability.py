@@ -1,0 +1,50 @@
+"""Logs and metrics of the long-running processes: JSON lines with the job's ids and masked
+personal data and secrets; Prometheus counters and queue depth on the metrics port."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import socket
+import urllib.request
+
+from dramatiq.brokers.stub import StubBroker
+
+from workers import actors, logs, metrics
+from workers.broker import queue_names, use_broker
+
+
+def test_log_lines_are_json_with_job_ids_and_nothing_personal_or_secret(monkeypatch):
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    logs.configure(verbose=True, as_json=True)
+    token = logs.job_context(job="portal_upload", message_id="m-1", portal="demo-coupa")
+    try:
+        logging.getLogger("arbridge.test").info(
+            "upload 0090000001 for thandi.nkosi@karoo.co.za via postgresql://ar:S3cret@db/ar "
+            "password=hunter2")
+    finally:
+        logs.JOB.reset(token)
+        logging.getLogger().handlers.clear()
+    line = json.loads(stream.getvalue().splitlines()[-1])
+    assert line["job"] == "portal_upload" and line["message_id"] == "m-1"
+    assert line["portal"] == "demo-coupa" and line["level"] == "INFO"
+    assert "0090000001" in line["message"]
+    for secret in ("thandi.nkosi", "S3cret", "hunter2"):
+        assert secret not in line["message"]
+
+
+def test_metrics_port_serves_job_upload_and_queue_counts():
+    broker = use_broker(StubBroker(), record=False)
+    actors.portal_upload.send(home="/nowhere")  # waits in the queue: depth 1
+    metrics.job_finished("portal_upload", "failed", 3.0)
+    metrics.upload_outcome("demo-coupa", "0090000001", "submitted")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    metrics.serve(port, broker, queue_names().values())
+    page = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    assert 'arbridge_jobs_total{actor="portal_upload",outcome="failed"}' in page
+    assert 'arbridge_uploads_total{outcome="submitted",portal="demo-coupa"}' in page
+    assert f'arbridge_queue_depth{{queue="{queue_names()["browser"]}"}} 1.0' in page

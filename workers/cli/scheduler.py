@@ -1,0 +1,82 @@
+"""``arbridge scheduler`` (only enqueues, run it once per installation) and ``arbridge run``
+(the embedded all-in-one for a small office: scheduler and workers in one process, on the
+in-process stub broker and the configured store, SQLite by default)."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from config.settings import load_settings
+from workers import logs
+from workers.cli.output import guarded
+
+log = logging.getLogger(__name__)
+
+
+def scheduler_command() -> None:
+    """Enqueue the jobs on their cron schedule (setting ``schedule``) until stopped."""
+    def action() -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        from workers import schedule
+        from workers.broker import make_broker, use_broker
+        from workers.cli.worker import stop_on_signal
+
+        logs.configure(verbose=True)
+        settings = load_settings()
+        use_broker(make_broker(), record=False)
+        scheduler = BackgroundScheduler()
+        jobs = schedule.install(scheduler, settings.schedule)
+        stop = stop_on_signal()
+        scheduler.start()
+        for job in scheduler.get_jobs():
+            log.info("scheduled %s: next at %s", job.id, job.next_run_time.isoformat())
+        if not jobs:
+            log.warning("nothing is scheduled (setting schedule is empty)")
+        stop.wait()
+        scheduler.shutdown(wait=False)
+
+    guarded(action)
+
+
+def run_command(
+    once: bool = typer.Option(False, "--once", help="One cycle now (pull, then uploads), "
+                                                    "then exit when it is done."),
+    threads: int = typer.Option(1, help="Threads for SAP work."),
+    browser_threads: int = typer.Option(1, help="Threads for portal (browser) work."),
+) -> None:
+    """Scheduler and workers in one process on the in-process broker: a single small office."""
+    def action() -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from dramatiq.brokers.stub import StubBroker
+
+        from workers import actors, schedule
+        from workers.broker import queue_names, use_broker
+        from workers.cli.worker import start_workers, stop_on_signal
+
+        logs.configure(verbose=True)
+        settings = load_settings()
+        broker = use_broker(StubBroker())
+        workers = start_workers(broker, None, threads, browser_threads)
+        try:
+            if once:
+                actors.sap_pull.send()
+                broker.join(queue_names()["sap"])
+                actors.portal_upload.send()
+                broker.join(queue_names()["browser"])
+                return
+            scheduler = BackgroundScheduler()
+            schedule.install(scheduler, settings.schedule)
+            stop = stop_on_signal()
+            scheduler.start()
+            log.info("arbridge running: %s", ", ".join(
+                f"{j.id} next at {j.next_run_time:%Y-%m-%d %H:%M}" for j in scheduler.get_jobs()))
+            stop.wait()
+            scheduler.shutdown(wait=False)
+        finally:
+            for worker in workers:
+                worker.stop()
+
+    guarded(action)
