@@ -33,6 +33,7 @@ from sync import alert_deliveries, alerts
 from sync.alert_deliveries import Delivery
 from sync.alert_messages import body, digest, subject
 from sync.po_models import OutboxMessageRow
+from sync.txn import writing
 
 log = logging.getLogger(__name__)
 OUTBOX_TABLE = OutboxMessageRow.__table__  # type: ignore[attr-defined]
@@ -86,7 +87,7 @@ class Notifier:
         message and its deliveries' "sent" commit together)."""
         if recipient == OUTBOX:
             if conn is None:
-                with self.engine.begin() as own:
+                with writing(self.engine) as own:
                     self.to_outbox(own, title, text, key, now)
             else:
                 self.to_outbox(conn, title, text, key, now)
@@ -133,7 +134,7 @@ def deliver(engine: Engine, settings: PoAlertSettings, outbox: Path, *, now: dat
     owner = owner or default_owner()
     report = DeliveryReport()
     while True:
-        with engine.begin() as conn:
+        with writing(engine) as conn:
             claimed = alert_deliveries.claim(conn, owner=owner, now=now)
         if not claimed:
             return report
@@ -154,7 +155,7 @@ def _deliver_batch(engine: Engine, settings: PoAlertSettings, outbox: Path,
         ids = [d.id for d in deliveries]
         recipient = deliveries[0].recipient
         if recipient == OUTBOX:  # the message and "sent" in one transaction
-            with engine.begin() as conn:
+            with writing(engine) as conn:
                 notifier.send(recipient, title, text, key, now, conn)
                 alert_deliveries.mark_sent(conn, ids, owner=owner, now=now)
             report.sent += len(ids)
@@ -164,13 +165,13 @@ def _deliver_batch(engine: Engine, settings: PoAlertSettings, outbox: Path,
         except (RetriableError, ConfigError) as error:
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             log.warning("alert delivery to %s failed: %s", recipient, message)
-            with engine.begin() as conn:
+            with writing(engine) as conn:
                 alert_deliveries.mark_failed(conn, ids, owner=owner, now=now, error=message,
                                              max_attempts=settings.max_attempts)
             report.failed += len(ids)
             report.errors.append(f"{recipient}: {message}")
             continue
-        with engine.begin() as conn:
+        with writing(engine) as conn:
             alert_deliveries.mark_sent(conn, ids, owner=owner, now=now)
         report.sent += len(ids)
         log.info("alert message to %s: %s", recipient, title)

@@ -17,6 +17,7 @@ from sync.po_evaluation import run_rules
 from sync.po_ledger import PoRead
 from sync.po_rules import PoBalance
 from sync.store import Store
+from sync.txn import writing
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def record_portal_read(settings: Settings, store: Store, portal: str,
     """A portal's POs were read: ledger and history, release what now fits, alert, deliver.
     Returns how many held invoices were released."""
     now = now or _now()
-    with store.engine.begin() as conn:
+    with writing(store.engine) as conn:
         read = po_ledger.record_read(conn, portal, [
             PoRead(o.number, o.total, o.invoiced, o.currency, o.open, o.valid_to)
             for o in orders], now=now)
@@ -63,7 +64,7 @@ def after_run(settings: Settings, store: Store, *, now: datetime | None = None) 
     """After uploads: the ledger follows arbridge's own uploads (sent, newly held), the rules
     run over every PO, and the alerts go out."""
     now = now or _now()
-    with store.engine.begin() as conn:
+    with writing(store.engine) as conn:
         po_ledger.refresh(conn, now=now)
         counts = run_rules(conn, settings.po_alerts, now=now)
     report = send_alerts(settings, store, now=now)
@@ -124,7 +125,7 @@ def recheck_held(settings: Settings, store: Store, portal: str, *,
     (the portal read on the next run checks again before anything is typed in)."""
     now = now or _now()
     review = bool(settings.portals.get(portal) and settings.portals[portal].review_required)
-    with store.engine.begin() as conn:
+    with writing(store.engine) as conn:
         released = po_release.release_held(conn, portal, po_ledger.balances(conn, portal),
                                            now=now, review=review)
         po_ledger.refresh(conn, now=now, portal=portal)

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from config.settings import load_settings
+from sync.txn import writing
 from workers.cli.output import console, guarded, print_json
 
 app = typer.Typer(help="PO-depletion alerts.", no_args_is_help=True)
@@ -56,7 +57,7 @@ def ack_command(alert_id: int = typer.Argument(..., help="The alert's id.")) -> 
         from sync.store import open_store
 
         who = getpass.getuser()
-        with open_store(load_settings()).engine.begin() as conn:
+        with writing(open_store(load_settings()).engine) as conn:
             alerts.acknowledge(conn, alert_id, who=who, now=datetime.now(timezone.utc))
         console.print(f"alert {alert_id} acknowledged by {who}", highlight=False)
 
@@ -75,7 +76,7 @@ def retry_command() -> None:
 
         settings = load_settings()
         store = open_store(settings)
-        with store.engine.begin() as conn:
+        with writing(store.engine) as conn:
             again = alert_deliveries.retry_failed(conn, now=datetime.now(timezone.utc))
         report = send_alerts(settings, store)
         console.print(f"{again} failed delivery(ies) queued again; {report.sent} sent, "

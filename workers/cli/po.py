@@ -12,6 +12,7 @@ from rich.table import Table
 
 from config.errors import InputError
 from config.settings import load_settings
+from sync.txn import writing
 from workers.cli.output import console, guarded, print_json
 
 app = typer.Typer(help="Client POs: balances, forecasts, alerts, hold and release.",
@@ -148,7 +149,7 @@ def add_command(
                                 _amount(invoiced, "--invoiced"), currency.upper(), True,
                                 _date(valid_to, "--valid-to"))
         store = open_store(settings)
-        with store.engine.begin() as conn:
+        with writing(store.engine) as conn:
             po_ledger.add_manual(conn, portal, read, customer=customer,
                                  actor=getpass.getuser(), now=datetime.now(timezone.utc))
         released = recheck_held(settings, store, portal)
@@ -169,7 +170,7 @@ def assign_command(document: str = typer.Argument(..., help="Billing document nu
 
         settings = load_settings()
         store = open_store(settings)
-        with store.engine.begin() as conn:
+        with writing(store.engine) as conn:
             upload = po_release.assign(conn, document, po, who=getpass.getuser(),
                                        now=datetime.now(timezone.utc))
         recheck_held(settings, store, upload.portal)
