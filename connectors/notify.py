@@ -5,11 +5,12 @@ under ``ARBRIDGE_HOME/outbox`` (owner-only) and to the store's ``alert_outbox`` 
 other name is an Apprise URL in ``po_alerts.channels`` (e-mail, Microsoft Teams, Slack,
 generic webhooks, …). URLs are secrets: they never reach the store, logs or error texts.
 
-Each run claims the due deliveries first (committed before anything is sent), sends them —
-one message per alert, or one per recipient in digest mode — and marks them sent, or failed
-with the error kept and a later retry. A claim taken over from a crashed run is looked up in
-the outbox first; Apprise channels cannot be looked up, so a crash between sending and
-marking can repeat one message there (at least once, never lost).
+Each run claims the due deliveries first (``sync.claims``, committed before anything is
+sent), sends them — one message per alert, or one per recipient in digest mode — and marks
+them sent, or failed with the error kept and a later retry, confirming the claim in the same
+transaction. An outbox message and its "sent" commit together, and a message a crashed run
+already wrote is found by its key; Apprise channels cannot be looked up, so a crash between
+sending and marking can repeat one message there (at least once, never lost).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,7 +29,7 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ex
 
 from config.errors import ConfigError, RetriableError
 from config.po_alerts import OUTBOX, PoAlertSettings
-from sync import alert_deliveries, alerts
+from sync import alert_deliveries, alerts, claims
 from sync.alert_deliveries import Delivery
 from sync.alert_messages import body, digest, subject
 from sync.po_models import OutboxMessageRow
@@ -53,10 +53,6 @@ class DeliveryReport:
 
     def as_dict(self) -> dict:
         return {"sent": self.sent, "failed": self.failed, "errors": self.errors}
-
-
-def default_owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _secrets_of(url: str) -> list[str]:
@@ -129,21 +125,19 @@ class Notifier:
 
 
 def deliver(engine: Engine, settings: PoAlertSettings, outbox: Path, *, now: datetime,
-            owner: str | None = None) -> DeliveryReport:
+            owner: claims.Owner | None = None) -> DeliveryReport:
     """Claim and send every due delivery; nothing is dropped: failures stay queued."""
-    owner = owner or default_owner()
+    owner = owner or claims.Owner.here()
     report = DeliveryReport()
     while True:
-        with writing(engine) as conn:
-            claimed = alert_deliveries.claim(conn, owner=owner, now=now)
+        claimed = alert_deliveries.claim(engine, owner=owner, now=now)
         if not claimed:
             return report
-        _deliver_batch(engine, settings, outbox, claimed, now=now, owner=owner, report=report)
+        _deliver_batch(engine, settings, outbox, claimed, now=now, report=report)
 
 
 def _deliver_batch(engine: Engine, settings: PoAlertSettings, outbox: Path,
-                   claimed: list[Delivery], *, now: datetime, owner: str,
-                   report: DeliveryReport) -> None:
+                   claimed: list[Delivery], *, now: datetime, report: DeliveryReport) -> None:
     with engine.connect() as conn:
         rows = {a["id"]: a for a in alerts.listing(conn, include_closed=True,
                                                    ids=[d.alert_id for d in claimed])}
@@ -152,13 +146,12 @@ def _deliver_batch(engine: Engine, settings: PoAlertSettings, outbox: Path,
         key = "deliveries:" + ",".join(str(d.id) for d in deliveries)
         if len(key) > 120:
             key = "deliveries#" + hashlib.sha1(key.encode()).hexdigest()
-        ids = [d.id for d in deliveries]
         recipient = deliveries[0].recipient
         if recipient == OUTBOX:  # the message and "sent" in one transaction
             with writing(engine) as conn:
-                notifier.send(recipient, title, text, key, now, conn)
-                alert_deliveries.mark_sent(conn, ids, owner=owner, now=now)
-            report.sent += len(ids)
+                report.sent += alert_deliveries.mark_sent(
+                    conn, deliveries, now=now, write=lambda: notifier.send(
+                        recipient, title, text, key, now, conn))  # noqa: B023
             continue
         try:
             notifier.send(recipient, title, text, key, now)
@@ -166,14 +159,13 @@ def _deliver_batch(engine: Engine, settings: PoAlertSettings, outbox: Path,
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             log.warning("alert delivery to %s failed: %s", recipient, message)
             with writing(engine) as conn:
-                alert_deliveries.mark_failed(conn, ids, owner=owner, now=now, error=message,
+                alert_deliveries.mark_failed(conn, deliveries, now=now, error=message,
                                              max_attempts=settings.max_attempts)
-            report.failed += len(ids)
+            report.failed += len(deliveries)
             report.errors.append(f"{recipient}: {message}")
             continue
         with writing(engine) as conn:
-            alert_deliveries.mark_sent(conn, ids, owner=owner, now=now)
-        report.sent += len(ids)
+            report.sent += alert_deliveries.mark_sent(conn, deliveries, now=now)
         log.info("alert message to %s: %s", recipient, title)
 
 

@@ -1,30 +1,33 @@
 """Alert deliveries: one row per alert, level and recipient (unique, so nobody gets the same
 alert twice for the same level), claimed before anything is sent.
 
-The claim is a conditional UPDATE (issue 7's generic claim module was not on main when this
-was written): a row is taken only if it is still ``pending`` and due, or ``claimed`` with an
-expired lease; whoever's UPDATE matched owns it until ``lease_until`` (owner and lease time
-tell the rows one worker got from those another took at the same moment). A failed send goes
-back to ``pending`` with a doubling wait and its error kept (visible in ``arbridge alerts
-list``); after ``max_attempts`` it is ``failed`` — still listed, never dropped silently.
+A delivery is ``pending`` until it is ``sent``, or ``failed`` once its attempts are used up.
+Sending it is claimed work (:mod:`sync.claims`, kind ``alert_delivery``): one owner at a time,
+for a lease; the claim is confirmed in the same transaction that records the result, so a
+sender that froze past its lease records nothing. A failed send goes back to ``pending``
+with a doubling wait and its error kept (visible in ``arbridge alerts list``); after
+``max_attempts`` it is ``failed`` — still listed, never dropped silently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from sync import audit
+from sync import audit, claims
 from sync.po_models import AlertDeliveryRow
+from sync.txn import writing
 
 DELIVERIES = AlertDeliveryRow.__table__  # type: ignore[attr-defined]
+KIND = "alert_delivery"
 LEASE = timedelta(minutes=5)
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
+CLAIM_BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,12 @@ class Delivery:
     recipient: str
     level: str
     attempts: int
-    taken_over: bool
+    claim: claims.Claim
+
+    @property
+    def taken_over(self) -> bool:
+        """Another sender held it and its lease ran out: it may have sent it already."""
+        return self.claim.taken_over_from is not None
 
 
 def enqueue(conn: Connection, alert_id: int, level: str, recipients: Iterable[str], *,
@@ -50,55 +58,73 @@ def enqueue(conn: Connection, alert_id: int, level: str, recipients: Iterable[st
     return int(result.rowcount or 0)
 
 
-def _claimable(now: datetime):  # type: ignore[no-untyped-def]
-    return or_(and_(DELIVERIES.c.state == "pending", DELIVERIES.c.next_attempt_at <= now),
-               and_(DELIVERIES.c.state == "claimed", DELIVERIES.c.lease_until < now))
-
-
-def claim(conn: Connection, *, owner: str, now: datetime, limit: int = 500,
+def claim(engine: Engine, *, owner: claims.Owner, now: datetime, limit: int = 500,
           lease: timedelta = LEASE) -> list[Delivery]:
-    """Take up to ``limit`` due deliveries for ``owner`` with one conditional UPDATE: a row
-    another worker took in the meantime no longer matches and stays theirs."""
-    candidates = dict(conn.execute(select(DELIVERIES.c.id, DELIVERIES.c.state).where(
-        _claimable(now)).order_by(DELIVERIES.c.id).limit(limit)).all())
-    if not candidates:
-        return []
-    lease_until = now + lease
-    conn.execute(update(DELIVERIES).where(
-        DELIVERIES.c.id.in_(sorted(candidates)), _claimable(now)).values(
-        state="claimed", claimed_by=owner, lease_until=lease_until))
-    rows = conn.execute(select(DELIVERIES).where(
-        DELIVERIES.c.id.in_(sorted(candidates)), DELIVERIES.c.state == "claimed",
-        DELIVERIES.c.claimed_by == owner, DELIVERIES.c.lease_until == lease_until
-    ).order_by(DELIVERIES.c.id)).all()
-    return [Delivery(r.id, r.alert_id, r.recipient, r.level, r.attempts,
-                     taken_over=candidates[r.id] == "claimed") for r in rows]
+    """Claim up to ``limit`` due deliveries for ``owner`` (committed before any is sent);
+    those another sender holds are left to it."""
+    with engine.connect() as conn:
+        due = [r.id for r in conn.execute(select(DELIVERIES.c.id).where(
+            DELIVERIES.c.state == "pending", DELIVERIES.c.next_attempt_at <= now
+        ).order_by(DELIVERIES.c.id).limit(limit))]
+    taken: list[Delivery] = []
+    for start in range(0, len(due), CLAIM_BATCH):
+        with writing(engine) as conn:
+            for delivery_id in due[start:start + CLAIM_BATCH]:
+                held = claims.take(conn, KIND, str(delivery_id), owner, now=now, lease=lease)
+                if held is None:
+                    continue
+                row = conn.execute(select(DELIVERIES).where(
+                    DELIVERIES.c.id == delivery_id)).one()
+                if row.state != "pending":  # sent or given up by another sender meanwhile
+                    claims.release(conn, held, now=now)
+                    continue
+                taken.append(Delivery(row.id, row.alert_id, row.recipient, row.level,
+                                      row.attempts, held))
+    return taken
 
 
-def mark_sent(conn: Connection, delivery_ids: list[int], *, owner: str, now: datetime) -> None:
-    conn.execute(update(DELIVERIES).where(
-        DELIVERIES.c.id.in_(delivery_ids), DELIVERIES.c.claimed_by == owner).values(
-        state="sent", sent_at=now, lease_until=None, last_error=None,
-        attempts=DELIVERIES.c.attempts + 1))
+def _confirmed(conn: Connection, deliveries: list[Delivery], now: datetime) -> list[Delivery]:
+    """Those still ours (the rest were taken over: their new sender records the result)."""
+    kept = []
+    for d in deliveries:
+        try:
+            claims.confirm(conn, d.claim, now=now)
+        except claims.ClaimLost:
+            continue
+        kept.append(d)
+    return kept
 
 
-def mark_failed(conn: Connection, delivery_ids: list[int], *, owner: str, now: datetime,
-                error: str, max_attempts: int) -> None:
+def mark_sent(conn: Connection, deliveries: list[Delivery], *, now: datetime,
+              write: Callable[[], None] | None = None) -> int:
+    """Record the deliveries still ours as sent; ``write`` (the outbox message) runs first,
+    in the same transaction, only if any are."""
+    mine = _confirmed(conn, deliveries, now)
+    if mine and write is not None:
+        write()
+    if mine:
+        conn.execute(update(DELIVERIES).where(DELIVERIES.c.id.in_([d.id for d in mine])).values(
+            state="sent", sent_at=now, last_error=None, attempts=DELIVERIES.c.attempts + 1))
+    for d in mine:
+        claims.release(conn, d.claim, now=now)
+    return len(mine)
+
+
+def mark_failed(conn: Connection, deliveries: list[Delivery], *, now: datetime, error: str,
+                max_attempts: int) -> None:
     """A failed send: retried later with a doubling wait, ``failed`` when attempts run out."""
-    rows = conn.execute(select(DELIVERIES.c.id, DELIVERIES.c.attempts, DELIVERIES.c.alert_id,
-                               DELIVERIES.c.recipient).where(
-        DELIVERIES.c.id.in_(delivery_ids), DELIVERIES.c.claimed_by == owner)).all()
     events = []
-    for delivery_id, attempts, alert_id, recipient in rows:
-        attempts += 1
+    for d in _confirmed(conn, deliveries, now):
+        attempts = d.attempts + 1
         gave_up = attempts >= max_attempts
         delay = min(BACKOFF_BASE * (2 ** (attempts - 1)), BACKOFF_MAX)
-        conn.execute(update(DELIVERIES).where(DELIVERIES.c.id == delivery_id).values(
-            state="failed" if gave_up else "pending", attempts=attempts, lease_until=None,
+        conn.execute(update(DELIVERIES).where(DELIVERIES.c.id == d.id).values(
+            state="failed" if gave_up else "pending", attempts=attempts,
             next_attempt_at=now + delay, last_error=error[:2000]))
+        claims.release(conn, d.claim, now=now)
         events.append(audit.event(action="alert delivery failed", entity="po_alert",
-                                  key=str(alert_id), at=now,
-                                  detail={"recipient": recipient, "attempt": attempts,
+                                  key=str(d.alert_id), at=now,
+                                  detail={"recipient": d.recipient, "attempt": attempts,
                                           "error": error[:300], "gave_up": gave_up}))
     audit.record(conn, events)
 

@@ -87,7 +87,8 @@ class PoAlertRow(SQLModel, table=True):
 
 
 class AlertDeliveryRow(SQLModel, table=True):
-    """One alert at one level for one recipient: sent once, claimed before sending."""
+    """One alert at one level for one recipient: sent once, claimed before sending
+    (``sync.claims``, kind ``alert_delivery``)."""
 
     __tablename__ = "alert_delivery"
     __table_args__ = (UniqueConstraint("alert_id", "recipient", "level"),)
@@ -96,11 +97,9 @@ class AlertDeliveryRow(SQLModel, table=True):
     alert_id: int = Field(foreign_key="po_alert.id", index=True)
     recipient: str = Field(max_length=60, description="channel name, never its URL")
     level: str = Field(max_length=10)
-    state: str = Field(max_length=10, index=True, description="pending, claimed, sent, failed")
+    state: str = Field(max_length=10, index=True, description="pending, sent, failed")
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_type=UtcDateTime)
-    claimed_by: str | None = Field(default=None, max_length=80)
-    lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -19,10 +19,12 @@ from sqlalchemy import select
 
 from config.po_alerts import PoAlertSettings
 from connectors.notify import Notifier, deliver
-from sync import alert_deliveries, alerts, po_ledger
+from sync import alert_deliveries, alerts, claims, po_ledger
+from sync.models import AuditEventRow
 from sync.po_evaluation import run_rules
 from sync.po_ledger import PoRead
 from sync.po_models import OutboxMessageRow
+from sync.txn import writing
 from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
 
 HOOK = "https://hooks.example.co.za/arbridge/T0KEN-SECRET-123"
@@ -164,16 +166,23 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_worker_nor_twice_after_a_cra
     settings = PoAlertSettings()
     outbox = tmp_path / "outbox"
     evaluate(exhausted, settings)
-    with exhausted.engine.begin() as conn:
-        mine = alert_deliveries.claim(conn, owner="worker-a", now=NOW)
-        theirs = alert_deliveries.claim(conn, owner="worker-b", now=NOW)
+    worker_a, worker_b = claims.Owner.here("worker-a"), claims.Owner.here("worker-b")
+    mine = alert_deliveries.claim(exhausted.engine, owner=worker_a, now=NOW)
+    theirs = alert_deliveries.claim(exhausted.engine, owner=worker_b, now=NOW)
     assert len(mine) == 2 and theirs == []
     # worker-a writes the first message to the outbox, then dies before marking it sent
     Notifier(settings, outbox, exhausted.engine).send(
         "outbox", "first", "body", f"deliveries:{mine[0].id}", NOW)
-    assert deliver(exhausted.engine, settings, outbox, now=NOW).sent == 0  # still leased
-    report = deliver(exhausted.engine, settings, outbox, now=NOW + timedelta(minutes=10))
+    assert deliver(exhausted.engine, settings, outbox, now=NOW, owner=worker_b).sent == 0
+    later = NOW + timedelta(minutes=10)  # worker-a's lease is over: worker-b takes over
+    report = deliver(exhausted.engine, settings, outbox, now=later, owner=worker_b)
     assert report.sent == 2
     with exhausted.engine.connect() as conn:
         stored = conn.execute(select(OutboxMessageRow.__table__)).all()
+        taken_over = conn.execute(select(AuditEventRow.__table__.c.action).where(
+            AuditEventRow.__table__.c.action == "claim taken over")).all()
     assert len(stored) == 2 and len(list(outbox.iterdir())) == 2  # not three
+    assert len(taken_over) == 2
+    # worker-a wakes up and tries to record its result: the claim is no longer its own
+    with writing(exhausted.engine) as conn:
+        assert alert_deliveries.mark_sent(conn, mine, now=later) == 0

@@ -84,8 +84,6 @@ def upgrade() -> None:
         sa.Column("state", sa.String(10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
-        sa.Column("claimed_by", sa.String(80)),
-        sa.Column("lease_until", UtcDateTime()),
         sa.Column("last_error", sa.Text()),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("sent_at", UtcDateTime()),
