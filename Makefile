@@ -1,11 +1,14 @@
 # The two quick-start commands: `make demo` (a full sync cycle on the embedded defaults) and
-# `make test`. Both create .venv, install arbridge and make sure a Chromium is available.
+# `make test`. Both create .venv, install arbridge's pinned dependencies from requirements.lock
+# (hash-checked) and make sure a Chromium is available. `make lock` re-resolves the lock after
+# a change to pyproject.toml; `make audit` checks the locked versions for known advisories.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+LOCK    = requirements.lock
 
-.PHONY: demo test install browser bench clean
+.PHONY: demo test install browser bench clean lock audit
 
 demo: install browser
 	$(BIN)/arbridge demo
@@ -18,11 +21,26 @@ bench: install
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e '.[test]'
 	touch $(STAMP)
+
+# One command after any change to the dependencies in pyproject.toml (the ranges stay there for
+# people who embed arbridge): pins every package, with hashes, for `make install`. Pins already
+# in the lock are kept; `make lock LOCK_ARGS=--upgrade` moves every package to its newest release.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'pip-tools>=7.4'
+	$(BIN)/pip-compile --quiet --extra test --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file $(LOCK) pyproject.toml
+
+# Known vulnerabilities in the locked versions (needs the PyPI/OSV advisory database online).
+audit: install
+	$(BIN)/python -m pip install --quiet 'pip-audit>=2.7'
+	$(BIN)/pip-audit --strict --requirement $(LOCK) --require-hashes --disable-pip
 
 # Debian's chromium when we are root (Playwright cannot download browsers everywhere);
 # otherwise Playwright's own build.

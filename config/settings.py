@@ -170,13 +170,62 @@ def normalise_db_url(url: str) -> str:
     return url
 
 
+SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd", "pass", "sslpassword", "secret",
+                               "token", "access_token", "api_key", "apikey", "sslkey_password"})
+
+
 def redact_url(url: str) -> str:
-    """The URL with its password replaced, fit for logs and status output."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    """The URL with its passwords replaced by ``***`` — in the user-info
+    (``user:pw@host``) and in the query (``?password=…``, ``token=…``) — fit for logs,
+    errors and status output. Anything else is left as it was."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not parseable as a URL: hide everything after the scheme
+        scheme, sep, _ = url.partition("://")
+        return f"{scheme}://***" if sep else "***"
+    netloc = parts.netloc
+    if password is not None:
+        userinfo, _, host = netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:***@{host}"
+    query = "&".join(_redact_pair(pair) for pair in parts.query.split("&")) if parts.query \
+        else parts.query
+    if netloc == parts.netloc and query == parts.query:
+        return url  # nothing to hide (and sqlite:////path keeps its slashes)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def _redact_pair(pair: str) -> str:
+    key, sep, _ = pair.partition("=")
+    return f"{key}=***" if sep and key.lower() in SECRET_QUERY_KEYS else pair
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secret values in ``url`` (user-info password, secret query values), decoded and as
+    written, so they can be masked in text that quotes them (a driver's error message)."""
+    from urllib.parse import parse_qsl, unquote
+
+    try:
+        parts = urlsplit(url)
+        found = [parts.password] if parts.password else []
+    except ValueError:
+        return []
+    if found:
+        found.append(unquote(found[0]))
+    for key, value in parse_qsl(parts.query, keep_blank_values=False):
+        if key.lower() in SECRET_QUERY_KEYS:
+            found.append(value)
+    raw = [p.partition("=")[2] for p in parts.query.split("&")
+           if p.partition("=")[0].lower() in SECRET_QUERY_KEYS]
+    return [s for s in dict.fromkeys(found + raw) if s]
+
+
+def redact_text(text: str, url: str) -> str:
+    """``text`` with every secret of ``url`` masked (for errors that quote the URL)."""
+    for secret in sorted(url_secrets(url), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 def load_settings(**overrides: object) -> Settings:

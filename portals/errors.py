@@ -8,8 +8,10 @@
     ├── PortalUncertain     (UncertainOutcome) submitted, but no confirmation came back: look
     │                                          the invoice up before anything else
     ├── PortalRejected      (BusinessError)    the portal refused the invoice (its message)
-    └── PortalLayoutChanged (BusinessError)    an expected field or button is not on the page:
-                                               the driver needs a developer
+    ├── PortalLayoutChanged (BusinessError)    an expected field or button is not on the page:
+    │                                          the driver needs a developer
+    └── PortalPageNotFound  (BusinessError)    the portal has no page at the address built from
+                                               a reference (404): a person checks the reference
 """
 
 from __future__ import annotations
@@ -44,4 +46,8 @@ class PortalRejected(PortalError, BusinessError):
 
 
 class PortalLayoutChanged(PortalError, BusinessError):
+    pass
+
+
+class PortalPageNotFound(PortalError, BusinessError):
     pass

@@ -10,6 +10,10 @@ For each portal with work: one login, one read of the PO balances (stored), then
    the Playwright trace.
 
 Technical failures go back to ``ready`` with backoff; business failures go to a person.
+Whatever goes wrong with one invoice (its data, its PDF, a bug) fails or retries that invoice
+and the run carries on; an invoice under which a run died twice is set aside for a person.
+Evidence never holds a secret: logins happen outside the recording and every file is
+scanned before it is kept.
 
 Any number of runs may work the same portal at once (workers on several hosts, a scheduled run
 that outlasts its interval, an administrator's command): a browser context needs one of the
@@ -31,32 +35,39 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext, async_playwright
 from playwright.async_api import Error as PlaywrightError
-from sqlalchemy import select
 
 from config.errors import ArbridgeError, InputError
 from config.portals import BrowserSettings
+from config.settings import url_secrets
+from connectors.pdf_checks import PdfNotReady
 from portals.accounts import PortalAccount
 from portals.browser import BrowserPool
-from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder
+from portals.driver import PortalInvoice, PortalPurchaseOrder
 from portals.errors import (
     PortalLayoutChanged,
     PortalLoginFailed,
+    PortalPageNotFound,
     PortalRejected,
     PortalUnavailable,
     PortalUncertain,
 )
-from portals.evidence import EvidencePack
+from portals.evidence import EvidencePack, save_trace, scrub
+from portals.preparing import prepare
 from portals.drivers.base import PageDriver
+from portals.redact import Redactor
 from portals.registry import make_driver
+from sync import attempts as attempt_rules
 from sync import claims, upload_claims, uploads
-from sync.models import CustomerRow
+from sync.amount_rules import amount_hold_reason
+from sync.files import private_dir
 from sync.po_rules import PoBalance, hold_reason
 from sync.store import Store
 from sync.txn import writing
 from sync.upload_states import TRANSITIONS
 
 log = logging.getLogger(__name__)
-OUTCOMES = ("submitted", "found", "held", "failed", "retry", "status")
+OUTCOMES = ("submitted", "found", "held", "failed", "retry", "waiting", "status")
+PDF_WAIT = timedelta(minutes=15)  # a PDF not there yet is looked for again after this
 STATUS_REFRESH_LIMIT = 200
 
 
@@ -256,12 +267,13 @@ class UploadRunner:
         try:
             balances = await self._read_balances(account.name, driver)
         except (PortalLayoutChanged, PortalUnavailable, PortalLoginFailed) as error:
-            folder = (self.evidence_root / account.name / "_portal" /
-                      self.clock().strftime("%Y%m%dT%H%M%S"))
-            folder.mkdir(parents=True, exist_ok=True)
+            folder = private_dir(self.evidence_root / account.name / "_portal" /
+                                 self.clock().strftime("%Y%m%dT%H%M%S"))
+            redactor = self._redactor(account, driver)
             try:
                 await driver.screenshot(folder / "screenshot.png")
-                await context.tracing.stop(path=str(folder / "trace.zip"))
+                await save_trace(context, folder, redactor, chunk=False)
+                await scrub(folder, context, redactor)
             except PlaywrightError:
                 log.warning("no evidence for the %s failure", account.name)
             raise type(error)(f"{error} (evidence: {folder})") from error
@@ -348,30 +360,58 @@ class UploadRunner:
         asyncio.get_running_loop().call_later(delay, again)
 
     # -- one upload ---------------------------------------------------------------------------
-    def _submission(self, upload: uploads.Upload) -> InvoiceSubmission:
-        return InvoiceSubmission(
-            number=upload.invoice_number, po_number=upload.po_number or "",
-            invoice_date=upload.invoice_date, net=upload.net, tax=upload.tax,
-            currency=upload.currency, description=f"Invoice {upload.invoice_number} as per PO")
+    @staticmethod
+    def _redactor(account: PortalAccount, driver: PageDriver) -> Redactor:
+        redactor = Redactor([account.password, account.totp_secret,
+                             *url_secrets(account.settings.url)])
+        redactor.add_cookies(driver.cookie_values)
+        return redactor
 
-    def _customer_name(self, upload: uploads.Upload) -> str:
-        table = CustomerRow.__table__  # type: ignore[attr-defined]
-        with self.store.engine.connect() as conn:
-            return conn.execute(select(table.c.name).join_from(
-                table, uploads.UPLOADS, table.c.number == uploads.UPLOADS.c.customer).where(
-                uploads.UPLOADS.c.id == upload.id)).scalar() or ""
+    def _set_aside_if_poison(self, upload: uploads.Upload) -> bool:
+        """An invoice under which a run died twice is set aside for a person (never retried
+        forever); True if it was."""
+        now = self.clock()
+        try:
+            with writing(self.store.engine) as conn:
+                self._fence(conn, upload)
+                crashed = attempt_rules.crashes(conn, upload.id)
+                if crashed < attempt_rules.CRASHES_BEFORE_SET_ASIDE:
+                    return False
+                attempt_rules.set_aside_orphans(conn, upload.id, now=now)
+                uploads.transition(conn, upload.id, "failed", now=now, reason=(
+                    f"set aside for a person: a run stopped {crashed} times while uploading "
+                    f"invoice {upload.invoice_number}; check whether it is on the portal and "
+                    f"what is unusual about it, then: arbridge portals retry "
+                    f"{upload.billing_document}"))
+        except claims.ClaimLost as error:  # another run has it now: leave it to that run
+            log.warning("upload %s: %s", upload.billing_document, error)
+            return True
+        log.error("upload %s to %s set aside after %d interrupted runs",
+                  upload.billing_document, upload.portal, crashed)
+        self.summary.count(upload.portal, "failed")
+        if self.on_upload:
+            self.on_upload(upload.portal, upload.billing_document, "failed")
+        return True
+
+    def _close_interrupted(self, upload: uploads.Upload, attempt_id: int, *,
+                           on_portal: bool) -> None:
+        with writing(self.store.engine) as conn:
+            self._fence(conn, upload)
+            attempt_rules.close_interrupted(conn, upload.id, current=attempt_id,
+                                            now=self.clock(), on_portal=on_portal)
 
     async def _upload(self, account: PortalAccount, driver: PageDriver,
                       context: BrowserContext, upload: uploads.Upload,
                       balances: dict[str, PoBalance], in_order: InOrder,
                       position: int) -> None:
+        if upload.state == "submitting" and self._set_aside_if_poison(upload):
+            return
         with writing(self.store.engine) as conn:
             self._fence(conn, upload)
             attempt_id = uploads.begin_attempt(conn, upload, now=self.clock())
             attempt = uploads.get(conn, upload.id).attempts
         evidence = EvidencePack(self.evidence_root, account.name, upload.billing_document,
                                 attempt)
-        submission = self._submission(upload)
         await context.tracing.start_chunk()
         keep_trace = True
         reserved: Decimal | None = None
@@ -379,10 +419,16 @@ class UploadRunner:
             found = None
             if self._must_look_up(account, upload):
                 found = await driver.find_invoice(upload.invoice_number)
+                self._close_interrupted(upload, attempt_id, on_portal=found is not None)
             if found is not None:
                 outcome, detail = self._already_there(upload, found)
                 keep_trace = outcome != "found"
                 self._finish(upload, attempt_id, evidence, outcome, detail)
+                return
+            reason = amount_hold_reason(net=upload.net, tax=upload.tax, currency=upload.currency)
+            if reason:
+                keep_trace = False
+                self._finish(upload, attempt_id, evidence, "held", reason)
                 return
             await in_order.wait_turn(position)
             reason = self._fits(upload, balances)
@@ -392,7 +438,7 @@ class UploadRunner:
                 self._finish(upload, attempt_id, evidence, "held", reason)
                 return
             reserved = upload.net
-            pdf = self.pdfs.pdf_for(upload, self._customer_name(upload))  # type: ignore[attr-defined]
+            submission, pdf = prepare(self.store, self.pdfs, upload)
             evidence.values(submission, pdf)
             result = await driver.submit_invoice(submission, pdf)
             await driver.screenshot(evidence.screenshot_path)
@@ -409,7 +455,10 @@ class UploadRunner:
             else:
                 await self._screenshot(driver, evidence)
                 self._finish(upload, attempt_id, evidence, "retry", str(error), account=account)
-        except PortalRejected as error:
+        except PdfNotReady as error:
+            keep_trace = False
+            self._finish(upload, attempt_id, evidence, "waiting", str(error))
+        except (PortalRejected, PortalPageNotFound) as error:
             await self._screenshot(driver, evidence)
             self._finish(upload, attempt_id, evidence, "failed", str(error))
         except PortalLayoutChanged as error:
@@ -424,16 +473,18 @@ class UploadRunner:
             await self._screenshot(driver, evidence)
             self._finish(upload, attempt_id, evidence, "retry", str(error).splitlines()[0],
                          account=account)
+        except Exception as error:  # noqa: BLE001 - a bug with one invoice must not stop the run
+            log.exception("upload %s to %s", upload.billing_document, upload.portal)
+            await self._screenshot(driver, evidence)
+            self._finish(upload, attempt_id, evidence, "retry",
+                         f"unexpected error: {type(error).__name__}: {error}", account=account)
         finally:
             if reserved is not None and upload.po_number in balances:
                 balance = balances[upload.po_number]
                 balances[upload.po_number] = replace(balance,
                                                      remaining=balance.remaining + reserved)
             try:
-                if keep_trace:
-                    await evidence.keep_trace(context)
-                else:
-                    await evidence.drop_trace(context)
+                await evidence.seal(context, self._redactor(account, driver), keep=keep_trace)
             except PlaywrightError:
                 log.warning("could not save the trace of %s", upload.billing_document)
 
@@ -504,6 +555,9 @@ class UploadRunner:
                 uploads.transition(conn, upload.id, "held", now=now, reason=detail)
             elif outcome == "failed":
                 uploads.transition(conn, upload.id, "failed", now=now, reason=detail)
+            elif outcome == "waiting":  # not counted against max_attempts
+                uploads.transition(conn, upload.id, "ready", now=now, reason=detail,
+                                   next_attempt_at=now + PDF_WAIT)
             else:
                 max_attempts = account.settings.max_attempts if account else 5
                 state = uploads.retry_later(conn, upload, now=now, reason=detail,

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 import requests
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from config.settings import redact_url
 from sap import odata_mapping as m
 from sap.client import Page
 from sap.errors import SapBusinessError, SapConfigError, SapDataError, SapUnavailable
@@ -65,25 +66,26 @@ class ODataSapClient:
         try:
             response = self._session.get(full, params=params, timeout=self._timeout)
         except requests.RequestException as exc:
-            raise SapUnavailable(f"SAP OData at {self._base} not reachable: "
+            raise SapUnavailable(f"SAP OData at {redact_url(self._base)} not reachable: "
                                  f"{type(exc).__name__}") from exc
         self._raise_for(response, full)
         try:
             return response.json()["d"]
         except (ValueError, KeyError) as exc:
-            raise SapDataError(f"SAP OData {full.split('?')[0]} answered with no OData JSON "
+            where = redact_url(full.split("?")[0])
+            raise SapDataError(f"SAP OData {where} answered with no OData JSON "
                                "body") from exc
 
     def _raise_for(self, response: requests.Response, url: str) -> None:
         if response.status_code < 400:
             return
-        where = url.split("?")[0]
+        where = redact_url(url.split("?")[0])
         try:
             detail = m.sap_error_message(response.json())
         except ValueError:
             detail = response.text[:200]
         if response.status_code in (401, 403):
-            raise SapConfigError(f"SAP OData at {self._base} refused the logon "
+            raise SapConfigError(f"SAP OData at {redact_url(self._base)} refused the logon "
                                  f"({response.status_code}). Check ARBRIDGE_SAP__ODATA_USER "
                                  "and ARBRIDGE_SAP__ODATA_PASSWORD.")
         if response.status_code >= 500 or response.status_code == 429:
@@ -96,7 +98,7 @@ class ODataSapClient:
             response = self._session.get(self._base + service + "/", timeout=self._timeout,
                                          headers={"X-CSRF-Token": "Fetch"})
         except requests.RequestException as exc:
-            raise SapUnavailable(f"SAP OData at {self._base} not reachable") from exc
+            raise SapUnavailable(f"SAP OData at {redact_url(self._base)} not reachable") from exc
         self._raise_for(response, self._base + service)
         token = response.headers.get("X-CSRF-Token")
         if not token:

@@ -13,7 +13,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
 from config.errors import ConfigError
-from config.settings import redact_url
+from config.settings import redact_text, redact_url
+from sync.files import touch_private
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,9 @@ SQLITE_CACHE_KIB = 16_384  # page cache per connection; the default 2 MB thrashe
 def make_engine(url: str) -> Engine:
     """An engine with the pragmas SQLite needs for a sync workload (WAL, FKs, busy wait)."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            touch_private(Path(path))  # SQLite gives -wal and -shm this file's mode
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -65,7 +68,8 @@ def migrate(engine: Engine) -> bool:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
     except OperationalError as exc:
-        raise ConfigError(f"cannot open the store at {redact_url(str(engine.url))}: "
-                          f"{exc.orig}") from exc
+        url = engine.url.render_as_string(hide_password=False)
+        raise ConfigError(f"cannot open the store at {redact_url(url)}: "
+                          f"{redact_text(str(exc.orig), url)}") from None
     log.info("store migrated to %s", head_revision())
     return True

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 from config.settings import Settings
 from sap.records import BillingDocument, Customer, OpenItem
 from sync.db import make_engine, migrate
+from sync.files import secure_home
 from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS, OPEN_ITEMS, Entity
 
 
@@ -26,7 +27,9 @@ class Store:
 
 
 def open_store(settings: Settings) -> Store:
-    """Open the configured store, applying migrations on first use."""
+    """Open the configured store, applying migrations on first use; first, check that what
+    arbridge keeps under its home is owner-only (warn and fix)."""
+    secure_home(settings.home)
     engine = make_engine(settings.db_url)
     migrate(engine)
     return Store(engine)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sync import audit
+from sync import attempts as attempt_rules
 from sync.cancellations import flag_cancelled, not_cancelled
 from sync.models import (
     BillingDocumentRow,
@@ -198,13 +199,14 @@ def finish_attempt(conn: Connection, attempt_id: int, *, now: datetime, outcome:
 def retry_later(conn: Connection, upload: Upload, *, now: datetime, reason: str,
                 max_attempts: int) -> str:
     """A technical failure: back to ``ready`` with exponential backoff, or ``failed`` (a
-    person) when the attempts are used up. Returns the new state."""
-    current = get(conn, upload.id)
-    if current.attempts >= max_attempts:
+    person) when the attempts are used up (interrupted ones, and ones that only waited for
+    their PDF, do not count). Returns the new state."""
+    counted = get(conn, upload.id).attempts - attempt_rules.uncounted(conn, upload.id)
+    if counted >= max_attempts:
         transition(conn, upload.id, "failed", now=now,
-                   reason=f"{reason} (gave up after {current.attempts} attempts)")
+                   reason=f"{reason} (gave up after {counted} attempts)")
         return "failed"
-    delay = min(BACKOFF_BASE * (2 ** max(current.attempts - 1, 0)), BACKOFF_MAX)
+    delay = min(BACKOFF_BASE * (2 ** max(counted - 1, 0)), BACKOFF_MAX)
     transition(conn, upload.id, "ready", now=now, reason=reason, next_attempt_at=now + delay)
     return "ready"
 

@@ -77,7 +77,7 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
             return to_login()
         return render("orders.html", title="Orders", user=user, orders=state.purchase_orders())
 
-    @app.get("/orders/{number}/invoices/new")
+    @app.get("/orders/{number:path}/invoices/new")
     def new_invoice(number: str, request: Request) -> Response:
         user = signed_in(request)
         if user is None:
@@ -88,7 +88,7 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
                           orders=state.purchase_orders())
         return render("invoice_new.html", title="Create Invoice", user=user, po=po)
 
-    @app.post("/orders/{number}/invoices")
+    @app.post("/orders/{number:path}/invoices")
     async def create_invoice(number: str, request: Request) -> Response:
         user = signed_in(request)
         if user is None:

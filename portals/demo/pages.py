@@ -41,13 +41,13 @@ COUPA = {
 <td class="po-total">{{ po.total }}</td><td class="po-invoiced">{{ po.invoiced }}</td>
 <td class="po-remaining">{{ po.remaining }}</td><td class="po-currency">{{ po.currency }}</td>
 <td class="po-status">{{ po.status }}</td><td class="po-valid-to">{{ po.valid_to }}</td>
-<td><a href="{{ root }}/orders/{{ po.number }}/invoices/new">Create Invoice</a></td></tr>
+<td><a href="{{ root }}/orders/{{ po.number|urlencode }}/invoices/new">Create Invoice</a></td></tr>
 {% endfor %}</tbody></table>{% endblock %}""",
     "invoice_new.html": """{% extends "base.html" %}{% block body %}
 <h1>Create Invoice from PO {{ po.number }}</h1>
 {% if error %}<p class="flash-error" role="alert">{{ error }}</p>{% endif %}
 <p>Remaining on PO: {{ po.remaining }} {{ po.currency }}</p>
-<form method="post" enctype="multipart/form-data" action="{{ root }}/orders/{{ po.number }}/invoices">
+<form method="post" enctype="multipart/form-data" action="{{ root }}/orders/{{ po.number|urlencode }}/invoices">
 <label>Invoice # <input name="{{ 'inv_no' if v2_form else 'invoice_number' }}"></label>
 <label>Invoice Date <input type="date" name="invoice_date"></label>
 <label>Line Description <input name="line_description" value="{{ po.description }}"></label>
@@ -90,12 +90,12 @@ Amount <span class="amount">{{ po.currency }} {{ po.total }}</span> ·
 Amount Invoiced <span class="amount-invoiced">{{ po.invoiced }}</span> ·
 Order Status <span class="order-status">{{ 'Closed' if po.status != 'Open' else 'Open' }}</span> ·
 Valid until <span class="valid-until">{{ po.valid_to }}</span>
-<a class="create-invoice" href="{{ root }}/invoice/create?po={{ po.number }}">Create Invoice</a>
+<a class="create-invoice" href="{{ root }}/invoice/create?po={{ po.number|urlencode }}">Create Invoice</a>
 </div>{% endfor %}</div>{% endblock %}""",
     "create.html": """{% extends "base.html" %}{% block body %}
 <h2>Create Standard Invoice — Order {{ po.number }}</h2>
 {% if error %}<div class="errorBox" role="alert">{{ error }}</div>{% endif %}
-<form method="post" enctype="multipart/form-data" action="{{ root }}/invoice/review?po={{ po.number }}">
+<form method="post" enctype="multipart/form-data" action="{{ root }}/invoice/review?po={{ po.number|urlencode }}">
 <label>Invoice # <input name="{{ 'SupplierInvoiceID' if v2_form else 'InvoiceNumber' }}"></label>
 <label>Invoice Date <input name="InvoiceDate" placeholder="YYYY-MM-DD"></label>
 <label>Subtotal <input name="SubTotal"></label>

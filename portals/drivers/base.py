@@ -1,25 +1,31 @@
 """What every Playwright driver shares: navigation that classifies failures, session-expiry
-recovery, and lookups that turn a missing element into a clear 'the page changed' error."""
+recovery with the login done outside any recording, and lookups that turn a missing element
+into a clear 'the page changed' error."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 from playwright.async_api import BrowserContext, Locator, Page, Response
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from config.settings import redact_text, redact_url
 from portals.driver import InvoiceSubmission, PortalInvoice, SubmitResult
 from portals.errors import (
     PortalLayoutChanged,
+    PortalPageNotFound,
     PortalRejected,
     PortalUnavailable,
     PortalUncertain,
 )
+from sync.files import private_dir, write_private
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,6 +53,7 @@ class PageDriver:
         self.timeout_ms = timeout_seconds * 1000
         self._state_path = state_path
         self._page: Page | None = None
+        self.cookie_values: set[str] = set()  # every session cookie this driver has held
 
     def __repr__(self) -> str:  # never show the password
         return f"{type(self).__name__}(url={self.base!r}, user={self.user!r})"
@@ -59,8 +66,15 @@ class PageDriver:
         raise NotImplementedError
 
     # -- helpers ------------------------------------------------------------------------------
+    @staticmethod
+    def segment(value: str) -> str:
+        """``value`` encoded as one URL path segment or query value (``/``, ``?``, ``#``,
+        ``&`` and spaces included), so a PO such as ``PO 12/2026`` stays one segment."""
+        return quote(value, safe="")
+
     async def page(self) -> Page:
         if self._page is None or self._page.is_closed():
+            self.cookie_values.update(c["value"] for c in await self.context.cookies())
             self._page = await self.context.new_page()
             self._page.set_default_timeout(self.timeout_ms)
         return self._page
@@ -76,16 +90,22 @@ class PageDriver:
             raise PortalUnavailable(f"{self.kind}: {path} did not load within "
                                     f"{self.timeout_ms / 1000:.0f}s") from exc
         except PlaywrightError as exc:
-            raise PortalUnavailable(f"{self.kind} at {self.base} not reachable: "
-                                    f"{str(exc).splitlines()[0]}") from exc
+            raise PortalUnavailable(
+                f"{self.kind} at {redact_url(self.base)} not reachable: "
+                f"{redact_text(str(exc).splitlines()[0], self.base)}") from exc
         self.check_response(response, path)
         if not expect_login and self.is_login_page(page.url):
             raise SessionExpired(path)
         return page
 
     def check_response(self, response: Response | None, path: str) -> None:
+        """5xx is retriable; 404 means the address we built names nothing on the portal (a
+        reference it does not know, or one we encoded wrongly) — not a changed page."""
         if response is not None and response.status >= 500:
             raise PortalUnavailable(f"{self.kind} answered {response.status} on {path}")
+        if response is not None and response.status == 404:
+            raise PortalPageNotFound(f"{self.kind} has no page at {path} (404): the reference "
+                                     "in it is not known to the portal; check it")
 
     async def find(self, locator: Locator, what: str, *, visible: bool = True) -> Locator:
         """Wait for ``locator`` (visible, or only present for containers that may be empty);
@@ -107,8 +127,28 @@ class PageDriver:
                 return await action()
             except SessionExpired as expired:
                 log.info("%s session expired at %s; logging in again", self.kind, expired)
-                await self.login()
+                await self.sign_in()
         return await action()
+
+    async def sign_in(self) -> None:
+        """Log in in a browser context of its own that is never traced, then give its session
+        cookies to this driver's context: the login's pages, typed password, TOTP code and
+        network stay out of every recording and evidence file."""
+        browser = self.context.browser
+        if browser is None:  # a persistent context has no sibling: log in where we are
+            await self.login()
+            return
+        private = await browser.new_context(accept_downloads=False)
+        work_context, work_page = self.context, self._page
+        self.context, self._page = private, None
+        try:
+            await self.login()
+            cookies = await private.cookies()
+        finally:
+            self.context, self._page = work_context, work_page
+            await private.close()
+        self.cookie_values.update(c["value"] for c in cookies)
+        await self.context.add_cookies(cookies)  # type: ignore[arg-type]
 
     # -- submitting ---------------------------------------------------------------------------
     async def submit_invoice(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
@@ -117,7 +157,7 @@ class PageDriver:
         try:
             return await self.fill_and_send(invoice, pdf)
         except SessionExpired:
-            await self.login()
+            await self.sign_in()
             existing = await self.find_invoice(invoice.number)
             if existing is not None:
                 return SubmitResult(existing, "found on the portal after logging in again")
@@ -161,14 +201,15 @@ class PageDriver:
         return found
 
     async def save_session(self) -> None:
+        """Keep the session for the next run (owner-only: it holds live cookies)."""
         if self._state_path is not None:
-            self._state_path.parent.mkdir(parents=True, exist_ok=True)
-            await self.context.storage_state(path=str(self._state_path))
+            state = await self.context.storage_state()
+            write_private(self._state_path, json.dumps(state))
 
     async def screenshot(self, path: Path) -> None:
         page = await self.page()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(path), full_page=True)
+        private_dir(path.parent)
+        write_private(path, await page.screenshot(full_page=True))
 
     @property
     def password(self) -> str:

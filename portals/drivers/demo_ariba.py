@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
 
 from playwright.async_api import Page
 
@@ -65,7 +64,7 @@ class AribaDemoDriver(PageDriver):
 
     async def find_invoice(self, number: str) -> PortalInvoice | None:
         async def read() -> PortalInvoice | None:
-            page = await self.goto(f"/outbox?InvoiceNumber={quote(number)}")
+            page = await self.goto(f"/outbox?InvoiceNumber={self.segment(number)}")
             return await self._listed(page, number)
         return await self.with_session(read)
 
@@ -81,7 +80,7 @@ class AribaDemoDriver(PageDriver):
         return None
 
     async def fill_and_send(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
-        page = await self.goto(f"/invoice/create?po={quote(invoice.po_number)}")
+        page = await self.goto(f"/invoice/create?po={self.segment(invoice.po_number)}")
         fields = {"InvoiceNumber": invoice.number, "InvoiceDate": invoice.invoice_date.isoformat(),
                   "SubTotal": f"{invoice.net:.2f}", "TaxAmount": f"{invoice.tax:.2f}"}
         for name, value in fields.items():

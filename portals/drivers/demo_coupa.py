@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
 
 import pyotp
 from playwright.async_api import Page
@@ -72,7 +71,7 @@ class CoupaDemoDriver(PageDriver):
 
     async def find_invoice(self, number: str) -> PortalInvoice | None:
         async def read() -> PortalInvoice | None:
-            page = await self.goto(f"/invoices?search={quote(number)}")
+            page = await self.goto(f"/invoices?search={self.segment(number)}")
             return await self._listed(page, number)
         return await self.with_session(read)
 
@@ -90,7 +89,7 @@ class CoupaDemoDriver(PageDriver):
         return None
 
     async def fill_and_send(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:
-        page = await self.goto(f"/orders/{quote(invoice.po_number)}/invoices/new")
+        page = await self.goto(f"/orders/{self.segment(invoice.po_number)}/invoices/new")
         fields = {"invoice_number": invoice.number,
                   "invoice_date": invoice.invoice_date.isoformat(),
                   "line_description": invoice.description, "line_amount": f"{invoice.net:.2f}",

@@ -66,15 +66,21 @@ class World:
         self.state.add_purchase_order(number=number, client="Karoo Mining (Pty) Ltd",
                                       issued=date(2026, 10, 1), total=Decimal(total), **kwargs)
 
-    def add_invoice(self, number: int, po: str, net: str = "1000.00") -> str:
-        """A billing document in the store, billed today to the bound customer."""
+    def add_customer(self, number: str, name: str) -> str:
+        """Another customer bound to the portal under test."""
+        add_customer(self.store, number, name, self.portal)
+        return number
+
+    def add_invoice(self, number: int, po: str, net: str = "1000.00",
+                    customer: str = CUSTOMER) -> str:
+        """A billing document in the store, billed today to a bound customer."""
         now = datetime.now(timezone.utc)
         value = Decimal(net)
         document = f"{number:010d}"
         with self.store.engine.begin() as conn:
             upsert(conn, BILLING_DOCUMENTS.table, [{
                 "number": document, "doc_type": "F2", "company_code": "1000",
-                "sold_to": CUSTOMER, "payer": CUSTOMER, "billing_date": date.today(),
+                "sold_to": customer, "payer": customer, "billing_date": date.today(),
                 "net": value, "tax": value * Decimal("0.15"), "gross": value * Decimal("1.15"),
                 "currency": "ZAR", "customer_po": po, "accounting_document": None,
                 "fiscal_year": 2026, "cancelled": False, "changed_at": now,
@@ -86,12 +92,12 @@ class World:
         chosen = portals[self.portal].model_copy(update={"timeout_seconds": 15, **overrides})
         return {self.portal: chosen}
 
-    def run(self, clock=None, **overrides: object) -> RunSummary:  # type: ignore[no-untyped-def]
+    def run(self, clock=None, pdfs=None, **overrides: object) -> RunSummary:  # type: ignore[no-untyped-def]
         extra = {"clock": clock} if clock else {}
         runner = UploadRunner(
             store=self.store, accounts=resolve(self.accounts(**overrides),
                                                SecretBox.load(self.settings.home)),
-            browser=BrowserSettings(), pdfs=RenderSource(self.settings.home / "pdfs"),
+            browser=BrowserSettings(), pdfs=pdfs or RenderSource(self.settings.home / "pdfs"),
             evidence_root=self.settings.evidence_path,
             session_root=self.settings.home / "sessions", **extra)
         return asyncio.run(runner.run())
@@ -105,15 +111,19 @@ class World:
             return uploads.attempts_of(conn, self.upload(document).id)
 
 
-def make_world(tmp_path: Path, server: DemoServer, portal: str) -> World:
-    settings = load_settings(home=tmp_path / "home")
-    store = open_store(settings)
+def add_customer(store: Store, number: str, name: str, portal: str) -> None:
     with store.engine.begin() as conn:
         upsert(conn, CUSTOMERS.table, [{
-            "company_code": "1000", "number": CUSTOMER, "name": "Karoo Mining (Pty) Ltd",
+            "company_code": "1000", "number": number, "name": name,
             "vat_number": "4000000001", "payment_terms": "Z030", "email": None, "phone": None,
             "city": "Kimberley", "country": "ZA", "customer_group": None, "portal": portal,
             "synced_at": datetime.now(timezone.utc)}], CUSTOMERS.keys)
+
+
+def make_world(tmp_path: Path, server: DemoServer, portal: str) -> World:
+    settings = load_settings(home=tmp_path / "home")
+    store = open_store(settings)
+    add_customer(store, CUSTOMER, "Karoo Mining (Pty) Ltd", portal)
     return World(settings=settings, store=store, server=server, portal=portal)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from workers.cli import alerts, demo, job_runs, jobs, po, portals, sap, scheduler, secrets, status
@@ -29,4 +31,5 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progr
 
 
 def main() -> None:
+    os.umask(0o077)  # every file this process writes (store, sessions, evidence) owner-only
     app()

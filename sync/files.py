@@ -1,0 +1,88 @@
+"""Owner-only files: everything arbridge writes under ``ARBRIDGE_HOME`` (the store, portal
+sessions, evidence, the PDF cache, the key file) is mode 0600 in folders of mode 0700, because
+it holds personal and financial data (POPIA) or live credentials.
+
+Writers here create files owner-only from the start (no window in which another user could
+open them); :func:`secure_home` checks the whole tree at start-up and fixes what is not.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` and its missing parents with mode 0700. Folders that already exist are
+    left as they are (the start-up check looks after ``ARBRIDGE_HOME``; a folder elsewhere,
+    such as a database file's, is the owner's business)."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    for folder in missing:
+        os.chmod(folder, DIR_MODE)  # mkdir's mode is filtered by the umask
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Tighten an existing file (written by a library that does not take a mode) to 0600."""
+    if path.exists():
+        os.chmod(path, FILE_MODE)
+    return path
+
+
+def write_private(path: Path, content: bytes | str) -> Path:
+    """Write ``content`` to ``path``, created 0600 (an existing file is tightened first)."""
+    data = content.encode() if isinstance(content, str) else content
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "wb") as handle:
+        os.fchmod(handle.fileno(), FILE_MODE)
+        handle.write(data)
+    return path
+
+
+def touch_private(path: Path) -> Path:
+    """Create ``path`` empty and 0600 if it does not exist (before SQLite opens it: SQLite
+    gives its -wal and -shm files the database file's mode)."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    os.close(fd)
+    return private_file(path)
+
+
+def loose(mode: int, *, folder: bool) -> bool:
+    wanted = DIR_MODE if folder else FILE_MODE
+    return bool(stat.S_IMODE(mode) & ~wanted & 0o777)
+
+
+def secure_home(home: Path) -> list[Path]:
+    """Start-up check: every file under ``home`` owner-only, every folder 0700. What was not
+    is fixed and logged as a warning. Returns the paths fixed."""
+    if not home.exists():
+        return []
+    fixed = []
+    for root, _folders, files in os.walk(home):
+        for name, folder in [(root, True)] + [(os.path.join(root, f), False) for f in files]:
+            try:
+                mode = os.lstat(name).st_mode
+            except FileNotFoundError:  # removed while we walked (a WAL file, a temp file)
+                continue
+            if stat.S_ISLNK(mode) or not loose(mode, folder=folder):
+                continue
+            os.chmod(name, DIR_MODE if folder else FILE_MODE)
+            fixed.append(Path(name))
+    if fixed:
+        log.warning("%d file(s) under %s were readable by other users; now owner-only "
+                    "(e.g. %s)", len(fixed), home, fixed[0])
+    return fixed

@@ -1,0 +1,58 @@
+"""Owner-only files: the store is created 0600, and the start-up check tightens whatever under
+ARBRIDGE_HOME another user could read (and says so)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from config.settings import load_settings
+from sync.store import open_store
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def permissive_umask() -> Iterator[None]:
+    """Files created as with a default login shell (0644 files, 0755 folders)."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_new_sqlite_store_and_its_wal_are_owner_only(tmp_path, permissive_umask):
+    store = open_store(load_settings(home=tmp_path / "home"))
+    with store.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE probe (x INTEGER)"))
+        conn.execute(text("INSERT INTO probe VALUES (1)"))
+        wal = tmp_path / "home" / "arbridge.db-wal"
+        assert wal.exists() and mode(wal) == 0o600
+    store.engine.dispose()
+    assert mode(tmp_path / "home" / "arbridge.db") == 0o600
+    assert mode(tmp_path / "home") == 0o700
+
+
+def test_startup_check_makes_what_others_could_read_owner_only_and_warns(
+        tmp_path, permissive_umask, caplog):
+    home = tmp_path / "home"
+    loose = [home / "arbridge.db", home / "sessions" / "demo-coupa.json",
+             home / "evidence" / "demo-coupa" / "0090000001" / "attempt-1" / "trace.zip",
+             home / "pdfs" / "0090000001.pdf"]
+    for path in loose:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        os.chmod(path, 0o644)
+    with caplog.at_level(logging.WARNING, logger="sync.files"):
+        open_store(load_settings(home=home)).engine.dispose()
+    assert [mode(p) for p in loose] == [0o600] * len(loose)
+    folders = [p for p in home.rglob("*") if p.is_dir()] + [home]
+    assert {mode(f) for f in folders} == {0o700}
+    assert "readable by other users; now owner-only" in caplog.text
