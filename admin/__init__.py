@@ -1,1 +1,5 @@
-"""The administrators' web UI and JSON API (later issues)."""
+"""The administrators' web app and JSON API (FastAPI, server-rendered Jinja2, htmx).
+
+One module per page area under ``admin/pages/`` and ``admin/api/``; ``admin/app.py`` wires
+them. Actions go through ``sync`` (the state machines and the audit trail), never around it.
+"""

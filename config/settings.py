@@ -21,7 +21,11 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+<<<<<<< HEAD
 from config.po_alerts import PoAlertSettings
+=======
+from config.admin import AdminSettings
+>>>>>>> main
 from config.portals import BrowserSettings, PortalSettings
 
 DEFAULT_HOME = Path("var")
@@ -93,6 +97,7 @@ class Settings(BaseSettings):
         default_factory=dict, description="portal name -> account ([portals.NAME] in TOML)"
     )
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
     portal_upload_lookback_days: int | None = Field(
         default=7, ge=0, description="queue invoices billed in the last N days (go-live "
         "cut-over; older ones were uploaded by hand); empty for all")

@@ -17,6 +17,7 @@ from sqlalchemy import and_, select
 
 from connectors.prefetch import prefetch
 from sap.client import Page, SapClient
+from sap.errors import SapDataError
 from sap.records import Customer
 from sync import cursors
 from sync.mirror import Counts, apply_rows
@@ -64,18 +65,31 @@ def pull(store: Store, client: SapClient, *, source: str, company_codes: list[st
          full: bool = False, rules: PortalRules | None = None,
          entities: tuple[str, ...] = ENTITIES,
          progress: ProgressCallback | None = None) -> PullResult:
-    """Pull the given entities for every company code; see the module docstring."""
+    """Pull the given entities for every company code; see the module docstring.
+
+    Data SAP sent that cannot be read (``SapDataError``: a malformed row, named by its key)
+    stops that entity where it is, with every page before it written; the other entities are
+    still pulled, and the error is raised at the end.
+    """
     rules = rules or PortalRules()
     result = PullResult()
     started = time.perf_counter()
+    unreadable: list[SapDataError] = []
     for company_code in company_codes:
         for name in entities:
-            counts = _pull_entity(store, client, name, company_code, source=source, full=full,
-                                  rules=rules, result=result, progress=progress)
+            try:
+                counts = _pull_entity(store, client, name, company_code, source=source,
+                                      full=full, rules=rules, result=result, progress=progress)
+            except SapDataError as error:
+                log.error("pull of %s of company code %s stopped: %s", name, company_code, error)
+                unreadable.append(error)
+                continue
             result.counts[name].add(counts)
             log.info("pulled %s of company code %s from %s: %s", name, company_code, source,
                      counts.as_dict())
     result.seconds = time.perf_counter() - started
+    if unreadable:
+        raise unreadable[0]
     return result
 
 

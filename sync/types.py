@@ -78,7 +78,9 @@ class UtcDateTime(TypeDecorator):
             return last[1]
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: arbridge stores aware datetimes only")
-        text = value.astimezone(timezone.utc).isoformat(sep=" ", timespec="microseconds")
+        if value.tzinfo is not timezone.utc:
+            value = value.astimezone(timezone.utc)
+        text = value.isoformat(sep=" ", timespec="microseconds")
         _last_datetime = (value, text)
         return text
 

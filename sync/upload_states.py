@@ -9,6 +9,11 @@
                          │     retry              retries used up) ──▶ ready (retry)
                          └── released when a new PO or a top-up arrives (sync.po_release)
 
+A person may also cancel an upload that is not on the portal (``cancelled``: it will never be
+sent) or mark one as submitted by hand (review, held, failed or rejected ──▶ submitted): the
+runner then follows it on the portal like any other. ``sync.upload_actions`` says which of
+these moves a person may make from where.
+
 ``submitting`` is entered, with an attempt recorded, *before* the portal is touched; after a
 crash the next run looks the invoice up on the portal before anything else.
 """
@@ -20,24 +25,25 @@ from typing import Literal
 from config.errors import ArbridgeError
 
 State = Literal["queued", "review", "ready", "held", "submitting", "submitted", "approved",
-                "paid", "disputed", "rejected", "failed"]
+                "paid", "disputed", "rejected", "failed", "cancelled"]
 
 STATES: tuple[State, ...] = ("queued", "review", "ready", "held", "submitting", "submitted",
-                             "approved", "paid", "disputed", "rejected", "failed")
+                             "approved", "paid", "disputed", "rejected", "failed", "cancelled")
 ON_PORTAL: frozenset[str] = frozenset({"submitted", "approved", "paid", "disputed", "rejected"})
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "queued": frozenset({"review", "ready", "held"}),
-    "review": frozenset({"ready", "held"}),
-    "ready": frozenset({"submitting", "held", "failed"}),
-    "held": frozenset({"ready", "review"}),
+    "queued": frozenset({"review", "ready", "held", "cancelled"}),
+    "review": frozenset({"ready", "held", "submitted", "cancelled"}),
+    "ready": frozenset({"submitting", "held", "failed", "cancelled"}),
+    "held": frozenset({"ready", "review", "submitted", "cancelled"}),
     "submitting": frozenset({"submitted", "ready", "held", "failed"}),
     "submitted": frozenset({"approved", "paid", "disputed", "rejected"}),
     "approved": frozenset({"paid", "disputed", "rejected"}),
     "disputed": frozenset({"approved", "paid", "rejected"}),
-    "rejected": frozenset({"ready"}),
-    "failed": frozenset({"ready"}),
+    "rejected": frozenset({"ready", "submitted", "cancelled"}),
+    "failed": frozenset({"ready", "submitted", "cancelled"}),
     "paid": frozenset(),
+    "cancelled": frozenset(),
 }
 
 

@@ -8,6 +8,9 @@
 * ``slow(function, seconds)``: the call takes that long; past the caller's timeout it is
   cancelled before SAP commits (RFC_CANCELED).
 * ``commit_then_timeout(function)``: SAP runs and commits the call, then the caller times out.
+* ``pad_by_bytes``: RFC_READ_TABLE pads fields by UTF-8 bytes, as a misbehaving (non-Unicode
+  or modified) RFC_READ_TABLE would: rows with multi-byte characters no longer match the
+  layout.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Faults:
     unreachable: bool = False
+    pad_by_bytes: bool = False
     _fail_next: dict[str | None, int] = field(default_factory=dict)
     _fail_after: int | None = None
     _slow: dict[str, float] = field(default_factory=dict)
@@ -38,6 +42,7 @@ class Faults:
 
     def clear(self) -> None:
         self.unreachable = False
+        self.pad_by_bytes = False
         self._fail_next.clear()
         self._fail_after = None
         self._slow.clear()

@@ -72,20 +72,21 @@ class WrongType(Exception):
     """A value of the wrong type for its parameter (pyrfc: RFCTypeError)."""
 
 
-def _sql_text(field: Field) -> tuple[str, str]:
+def _sql_text(field: Field, by_bytes: bool = False) -> tuple[str, str]:
     """(printf format, SQL expression) writing one field as RFC_READ_TABLE does: text left
     aligned and cut to its length, numbers right aligned (packed ones with a trailing minus).
 
     Lengths are characters, as in a Unicode SAP system: SQLite's ``!`` flag makes printf count
     characters, not UTF-8 bytes (``Zoë`` is 3 characters wide, not 4).
     """
+    chars = "" if by_bytes else "!"
     if field.type == "P":
         expr = (f"CASE WHEN substr({field.name}, 1, 1) = '-' THEN substr({field.name}, 2) "
                 f"|| '-' ELSE {field.name} || ' ' END")
-        return f"%!{field.length}.{field.length}s", expr
+        return f"%{chars}{field.length}.{field.length}s", expr
     if field.type == "I":
-        return f"%!{field.length}.{field.length}s", field.name
-    return f"%!-{field.length}.{field.length}s", field.name
+        return f"%{chars}{field.length}.{field.length}s", field.name
+    return f"%{chars}-{field.length}.{field.length}s", field.name
 
 
 def _order(table: str) -> str:
@@ -134,7 +135,7 @@ def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: st
         offset += f.length + len(delimiter)
     if no_data:
         return {"FIELDS": out_fields, "DATA": [], "OPTIONS": OPTIONS or []}
-    formats, expressions = zip(*(_sql_text(f) for f in chosen))
+    formats, expressions = zip(*(_sql_text(f, sim.faults.pad_by_bytes) for f in chosen))
     pattern = delimiter.replace("%", "%%").join(formats)
     order = ", ".join(key_of(table)) if GET_SORTED and GET_SORTED.strip() else _order(table)
     line = f"printf(?, {', '.join(expressions)})"

@@ -149,3 +149,19 @@ def test_names_with_diacritics_and_typographic_apostrophes_pull_exactly(store, c
     assert store.counts()["customers"] == 40
     seeded = [n for n in stored.values() if any(c in n for c in "ëô’ê")]
     assert seeded, "the seed itself has names with diacritics and typographic apostrophes"
+
+
+def test_row_not_matching_the_layout_stops_only_its_entity_naming_the_key(store, client,
+                                                                          simulator):
+    from sap.errors import SapDataError
+
+    db = simulator.open_db()
+    with db:
+        db.execute("UPDATE KNA1 SET NAME1 = 'Zoë | Sons' WHERE KUNNR = '0000100009'")
+    db.close()
+    simulator.faults.pad_by_bytes = True  # a byte-counting RFC_READ_TABLE shifts the row
+    with pytest.raises(SapDataError, match="KNA1 KUNNR '0000100009'"):
+        _pull(store, client)
+    counts = store.counts()
+    assert counts["billing_documents"] == 300  # the other entities were still pulled
+    assert counts["customers"] < 40  # stopped at the page with the bad row, nothing shifted

@@ -6,7 +6,8 @@ import os
 
 import typer
 
-from workers.cli import alerts, demo, job_runs, jobs, po, portals, sap, scheduler, secrets, status
+from workers.cli import (alerts, demo, job_runs, jobs, po, portals, sap, scheduler, secrets,
+                         serve, status, users)
 from workers.cli.output import configure_logging
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -17,6 +18,8 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(secrets.app, name="secrets")
 app.add_typer(po.app, name="po")
 app.add_typer(alerts.app, name="alerts")
+app.add_typer(users.app, name="users")
+app.command("serve")(serve.serve_command)
 app.command("init")(status.init_command)
 app.command("status")(status.status_command)
 app.command("demo")(demo.demo_command)

@@ -21,6 +21,7 @@ from portals.demo.server import DemoServer
 from sap.simulator import SapSimulator
 from sync.store import Store, open_store
 from workers import po_demo
+from workers.cli.demo_admin import announce_admin
 from workers.cli.output import console, guarded, print_json
 from workers.cli.sap import run_pull, summary_table
 from workers.po import summary as po_summary
@@ -47,6 +48,7 @@ def demo_command(
                           f"{counts['open_items']:,} open items ({settings.home.resolve()})",
                           highlight=False)
         portals = _upload_to_demo_portals(settings, store, quiet=as_json)
+        announce_admin(settings, store)  # stderr: the --json output stays as it is
         po = po_summary(store)
         if as_json:
             print_json({"sap": counts, "portals": portals, "po": po})

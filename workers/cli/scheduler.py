@@ -41,13 +41,28 @@ def scheduler_command() -> None:
     guarded(action)
 
 
+def start_admin(settings):  # type: ignore[no-untyped-def]
+    """The admin web app in a thread of ``arbridge run`` (``stop()`` ends it)."""
+    from admin.app import create_app
+    from admin.server import AdminServer
+
+    server = AdminServer(create_app(settings), host=settings.admin.host,
+                         port=settings.admin.port,
+                         forwarded_allow_ips=settings.admin.forwarded_allow_ips).start()
+    log.info("admin app on %s/", server.url)
+    return server
+
+
 def run_command(
     once: bool = typer.Option(False, "--once", help="One cycle now (pull, then uploads), "
                                                     "then exit when it is done."),
     threads: int = typer.Option(1, help="Threads for SAP work."),
     browser_threads: int = typer.Option(1, help="Threads for portal (browser) work."),
+    admin: bool = typer.Option(True, "--admin/--no-admin",
+                               help="Serve the admin web app too (setting admin.host/port)."),
 ) -> None:
-    """Scheduler and workers in one process on the in-process broker: a single small office."""
+    """Scheduler, workers and the admin web app in one process on the in-process broker: a
+    single small office."""
     def action() -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
         from dramatiq.brokers.stub import StubBroker
@@ -70,6 +85,8 @@ def run_command(
             scheduler = BackgroundScheduler()
             schedule.install(scheduler, settings.schedule)
             stop = stop_on_signal()
+            if admin:
+                workers.append(start_admin(settings))  # stopped with the workers
             scheduler.start()
             log.info("arbridge running: %s", ", ".join(
                 f"{j.id} next at {j.next_run_time:%Y-%m-%d %H:%M}" for j in scheduler.get_jobs()))

@@ -2,7 +2,7 @@
 administrators' PO re-assignments.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-25
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sync.types import Money, UtcDateTime
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

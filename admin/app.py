@@ -1,0 +1,156 @@
+"""The admin web app: wires the page areas (``admin/pages``) and the API (``admin/api``).
+
+Add a page area by writing ``admin/pages/<area>.py`` with a ``router`` and listing it in
+``PAGE_AREAS`` (its API in ``admin/api/<area>.py`` and ``API_AREAS``); the navigation comes
+from ``NAVIGATION``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from admin.api import audit as api_audit
+from admin.api import me as api_me
+from admin.api import uploads as api_uploads
+from admin.context import AdminContext, make_templates
+from admin.pages import audit, dashboard, evidence, login, tokens
+from admin.pages import uploads as upload_pages
+from admin.security import CsrfRefused, Forbidden, LoginRequired, csrf_guard
+from config.settings import Settings
+from sync.store import open_store
+
+STATIC = Path(__file__).parent / "static"
+PAGE_AREAS = (login, dashboard, upload_pages, evidence, audit, tokens)
+API_AREAS = (api_me, api_uploads, api_audit)
+NAVIGATION = (("/", "Dashboard"), ("/uploads", "Upload queue"), ("/audit", "Audit trail"),
+              ("/tokens", "API tokens"))
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; object-src 'none'; base-uri 'none'; "
+                                "form-action 'self'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def _htmx_refusal(request: Request, message: str, status_code: int) -> Response | None:
+    """For an htmx request, the refusal as a message in the page's flash area (htmx is
+    configured to swap 4xx answers; these headers point the swap at ``#flash``)."""
+    if not request.headers.get("hx-request"):
+        return None
+    return Response(f'<p class="problem" role="alert">{escape(message)}</p>',
+                    status_code=status_code, media_type="text/html",
+                    headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _: LoginRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "log in, or send an API token as "
+                                           "'Authorization: Bearer arb_...'"},
+                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, error: Forbidden) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(error)}, status_code=403)
+        if partial := _htmx_refusal(request, f"Not allowed: {error}.", 403):
+            return partial
+        ctx: AdminContext = request.app.state.ctx
+        return ctx.render(request, "error.html", status_code=403, title="Not allowed",
+                          message=f"{error}. Ask an administrator if you need to.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if _wants_json(request) or request.url.path.startswith("/static"):
+            return await http_exception_handler(request, error)
+        ctx: AdminContext = request.app.state.ctx
+        titles = {404: "Not found", 405: "Not allowed here", 422: "Not understood"}
+        return ctx.render(request, "error.html", status_code=error.status_code,
+                          title=titles.get(error.status_code, "Something went wrong"),
+                          message=str(error.detail))
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, _: CsrfRefused) -> Response:
+        message = ("the form was missing its security token or it was stale: "
+                   "reload the page and try again")
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=403)
+        if partial := _htmx_refusal(request, f"Refused: {message}.", 403):
+            return partial
+        ctx: AdminContext = request.app.state.ctx
+        return ctx.render(request, "error.html", status_code=403, title="Refused",
+                          message=message.capitalize() + ".")
+
+
+def _declare_bearer(app: FastAPI) -> None:
+    """Say in the OpenAPI schema that every operation takes a per-user Bearer token."""
+    plain = app.openapi
+
+    def schema() -> dict:
+        if app.openapi_schema is None:
+            document = plain()
+            document.setdefault("components", {})["securitySchemes"] = {
+                "apiToken": {"type": "http", "scheme": "bearer",
+                             "description": "a per-user API token (arb_...), made on the "
+                                            "API tokens page"}}
+            document["security"] = [{"apiToken": []}]
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = schema  # type: ignore[method-assign]
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The app on the configured store (migrated on first use)."""
+    engine = engine or open_store(settings).engine
+    ctx = AdminContext(settings=settings, engine=engine, templates=make_templates())
+    if clock is not None:
+        ctx.clock = clock
+    ctx.templates.env.globals["navigation"] = NAVIGATION
+    app = FastAPI(title="arbridge admin API", version="1", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json", dependencies=[Depends(csrf_guard)],
+                  description="The administrators' actions for scripts. Authenticate with a "
+                              "per-user API token: `Authorization: Bearer arb_...` (make one "
+                              "on the API tokens page).")
+    app.state.ctx = ctx
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    for area in PAGE_AREAS:
+        app.include_router(area.router, include_in_schema=False)
+    for area in API_AREAS:
+        app.include_router(area.router, prefix="/api")
+    _install_handlers(app)
+    _declare_bearer(app)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

@@ -1,0 +1,72 @@
+"""What every request handler needs: settings, the store's engine, templates, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+
+from config.settings import Settings
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def money(value: Any, currency: str | None = None) -> str:
+    """``1 234 567.89 ZAR`` (South African grouping), exact from the Decimal."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):,.2f}".replace(",", "\u202f")
+    return f"{text} {currency}" if currency else text
+
+
+def when(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def query(params: dict[str, Any], **changes: Any) -> str:
+    """A query string from the current filters with ``changes`` applied (empties dropped)."""
+    merged = {**params, **changes}
+    return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.filters["money"] = money
+    templates.env.filters["when"] = when
+    templates.env.globals["query"] = query
+    return templates
+
+
+@dataclass
+class AdminContext:
+    settings: Settings
+    engine: Engine
+    templates: Jinja2Templates
+    clock: Callable[[], datetime] = _now
+
+    @property
+    def evidence_root(self) -> Path:
+        return self.settings.evidence_path.resolve()
+
+    def render(self, request: Request, template: str, /, status_code: int = 200,
+               **values: Any) -> Any:
+        from admin.security import principal
+
+        who = principal(request)
+        return self.templates.TemplateResponse(
+            request, template, {"who": who, "now": self.clock(), **values},
+            status_code=status_code)

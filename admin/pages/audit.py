@@ -1,0 +1,41 @@
+"""The audit trail: who did what, when, to which document; searchable and paginated."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from admin.security import Principal, context, current
+from sync import audit_search
+
+router = APIRouter()
+
+
+def audit_filter(q: str | None, actor: str | None, entity: str | None,
+                 since: date | None, until: date | None) -> audit_search.AuditFilter:
+    """Dates are whole days (UTC): ``until`` includes its day."""
+    return audit_search.AuditFilter(
+        text=q or None, actor=actor or None, entity=entity or None,
+        since=datetime.combine(since, time(0), tzinfo=timezone.utc) if since else None,
+        until=(datetime.combine(until, time(0), tzinfo=timezone.utc) + timedelta(days=1)
+               if until else None))
+
+
+@router.get("/audit")
+def audit_page(request: Request, who: Principal = Depends(current),
+               q: str | None = Query(None, max_length=200),
+               actor: str | None = Query(None, max_length=80),
+               entity: str | None = Query(None, max_length=40),
+               since: date | None = None, until: date | None = None,
+               page: int = Query(1, ge=1)) -> Response:
+    ctx = context(request)
+    with ctx.engine.connect() as conn:
+        found = audit_search.search(conn, audit_filter(q, actor, entity, since, until),
+                                    page=page, per_page=ctx.settings.admin.page_size)
+        entities = audit_search.entities(conn)
+    params = {"q": q or "", "actor": actor or "", "entity": entity or "",
+              "since": since.isoformat() if since else "",
+              "until": until.isoformat() if until else ""}
+    return ctx.render(request, "audit.html", found=found, params=params, entities=entities)

@@ -1,0 +1,132 @@
+"""The upload queue: filter by portal, client and state; approve (also in bulk), retry, hold,
+cancel, mark as submitted by hand — every action through ``sync.upload_actions``."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from admin.security import Principal, context, current, require
+from config.errors import InputError
+from sync import queue_view, upload_actions
+from sync.upload_states import STATES
+from sync.txn import writing
+
+router = APIRouter()
+MAX_BULK = 500
+
+
+def queue_filter(portal: str | None, client: str | None, state: str | None,
+                 q: str | None) -> queue_view.QueueFilter:
+    if state and state not in STATES:
+        raise HTTPException(422, f"state must be one of {', '.join(STATES)}")
+    return queue_view.QueueFilter(portal=portal or None, client=client or None,
+                                  state=state or None, text=q or None)
+
+
+@router.get("/uploads")
+def queue_page(request: Request, who: Principal = Depends(current),
+               portal: str | None = Query(None, max_length=40),
+               client: str | None = Query(None, max_length=80),
+               state: str | None = Query(None, max_length=20),
+               q: str | None = Query(None, max_length=40),
+               page: int = Query(1, ge=1), notice: str | None = Query(None, max_length=500),
+               error: str | None = Query(None, max_length=500)) -> Response:
+    ctx = context(request)
+    chosen = queue_filter(portal, client, state, q)
+    with ctx.engine.connect() as conn:
+        found = queue_view.listing(conn, chosen, page=page,
+                                   per_page=ctx.settings.admin.page_size)
+        portals = queue_view.portals(conn)
+    params = {"portal": portal or "", "client": client or "", "state": state or "",
+              "q": q or ""}
+    return ctx.render(request, "uploads.html", found=found, params=params, portals=portals,
+                      states=STATES, notice=notice, error=error,
+                      actions_for=upload_actions.actions_for,
+                      back=f"/uploads?{urlencode({**params, 'page': page})}")
+
+
+def apply_action(request: Request, who: Principal, documents: list[str], action: str,
+         reason: str | None) -> tuple[list[str], list[str]]:
+    """Apply ``action`` to each document, each in its own transaction (one refusal does not
+    undo the others). Returns (done, refusals)."""
+    ctx = context(request)
+    done: list[str] = []
+    refused: list[str] = []
+    for document in documents:
+        try:
+            with writing(ctx.engine) as conn:
+                row = queue_view.one(conn, document)
+                if row is None:
+                    raise InputError(f"no upload for billing document {document}")
+                upload_actions.act(conn, upload_id=row["id"], action=action,
+                                   actor=who.user.name, now=ctx.clock(), reason=reason)
+            done.append(row["billing_document"])
+        except InputError as refusal:
+            refused.append(str(refusal))
+    return done, refused
+
+
+def _back(target: str, done: list[str], refused: list[str], verb: str) -> Response:
+    if not target.startswith("/uploads"):
+        target = "/uploads"
+    extra: dict[str, Any] = {}
+    if done:
+        extra["notice"] = f"{len(done)} upload(s) {verb}: {', '.join(done[:20])}"
+    if refused:
+        extra["error"] = "; ".join(refused[:5])
+    joiner = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{joiner}{urlencode(extra)}" if extra else target,
+                            status_code=303)
+
+
+@router.post("/uploads/bulk")
+def bulk_action(request: Request, who: Principal = Depends(require("uploads.act")),
+                action: str = Form(...), documents: list[str] = Form(default_factory=list),
+                reason: str | None = Form(None, max_length=500),
+                back: str = Form("/uploads")) -> Response:
+    if not documents:
+        return _back(back, [], ["tick at least one upload"], action)
+    if len(documents) > MAX_BULK:
+        return _back(back, [], [f"at most {MAX_BULK} uploads at once"], action)
+    done, refused = apply_action(request, who, documents, action, reason)
+    verb = upload_actions.RULES[action].verb if action in upload_actions.RULES else action
+    return _back(back, done, refused, verb)
+
+
+@router.post("/uploads/{document}/act")
+def single_action(request: Request, document: str,
+                  who: Principal = Depends(require("uploads.act")),
+                  action: str = Form(...), reason: str | None = Form(None, max_length=500),
+                  back: str | None = Form(None)) -> Response:
+    done, refused = apply_action(request, who, [document], action, reason)
+    verb = upload_actions.RULES[action].verb if action in upload_actions.RULES else action
+    if request.headers.get("hx-request"):
+        ctx = context(request)
+        with ctx.engine.connect() as conn:
+            row = queue_view.one(conn, document)
+        if row is None:
+            raise HTTPException(404, f"no upload for billing document {document}")
+        return ctx.render(request, "_upload_row.html", row=row,
+                          actions_for=upload_actions.actions_for,
+                          row_error="; ".join(refused) or None,
+                          row_notice=f"{verb}" if done else None)
+    return _back(back or f"/uploads/{document}", done, refused, verb)
+
+
+@router.get("/uploads/{document}")
+def upload_page(request: Request, document: str, who: Principal = Depends(current),
+                notice: str | None = Query(None, max_length=500),
+                error: str | None = Query(None, max_length=500)) -> Response:
+    ctx = context(request)
+    with ctx.engine.connect() as conn:
+        row = queue_view.one(conn, document)
+        if row is None:
+            raise HTTPException(404, f"no upload for billing document {document}")
+        tries = queue_view.attempts(conn, row["id"])
+    return ctx.render(request, "upload.html", row=row, attempts=tries, notice=notice,
+                      error=error, actions=upload_actions.actions_for(row["state"]),
+                      rules=upload_actions.RULES)

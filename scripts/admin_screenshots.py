@@ -1,0 +1,106 @@
+"""Screenshots of the admin app for the README, taken from the running app.
+
+Builds a small demo world in a temporary folder (the SAP simulator, a pull, the demo portal
+with the clients' POs, an upload run — the Ariba-style portal requiring review, and one
+client rejecting an invoice), starts the admin app on loopback, logs in with Chromium at
+1280 px and saves ``docs/screenshots/{dashboard,upload-queue,evidence}.png``.
+
+    .venv/bin/python scripts/admin_screenshots.py [--out docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import sys
+import tempfile
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from admin.app import create_app  # noqa: E402
+from admin.server import AdminServer  # noqa: E402
+from config.portals import BrowserSettings  # noqa: E402
+from config.secrets import SecretBox  # noqa: E402
+from config.settings import Settings, load_settings  # noqa: E402
+from portals.browser import find_chromium, launch_args  # noqa: E402
+from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal  # noqa: E402
+from portals.demo.server import DemoServer  # noqa: E402
+from sap.simulator import SapSimulator  # noqa: E402
+from sync import queue_view, users  # noqa: E402
+from sync.store import Store, open_store  # noqa: E402
+from workers.cli.sap import run_pull  # noqa: E402
+from workers.uploads import make_runner  # noqa: E402
+
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def build_world(home: Path) -> tuple[Settings, Store]:
+    settings = load_settings(home=home, sap={"simulator_customers": 120,
+                                             "simulator_billing_documents": 900})
+    SapSimulator(settings.simulator_path).seed(customers=120, documents=900,
+                                               seed=settings.sap.simulator_seed)
+    run_pull(settings, full=False, show_progress=False)
+    store = open_store(settings)
+    with DemoServer(settings.demo_portal_path) as server:
+        for portal, flavour in FLAVOUR_OF.items():
+            seed_portal(server.states[flavour], store, portal, today=date.today(),
+                        with_totp=flavour == "coupa")
+        accounts = demo_accounts(server.url, SecretBox.load(settings.home))
+        accounts["demo-ariba"] = accounts["demo-ariba"].model_copy(
+            update={"review_required": True})
+        asyncio.run(make_runner(settings, store, accounts).run())
+        submitted = [i for i in server.states["coupa"].invoices()][:1]
+        for invoice in submitted:
+            server.states["coupa"].set_invoice_status(
+                invoice.number, "Rejected", "Cost centre 4410 is closed; bill 4420 instead")
+        asyncio.run(make_runner(settings, store, accounts).run())
+    return settings, store
+
+
+def shoot(settings: Settings, store: Store, out: Path) -> list[Path]:
+    password = secrets.token_urlsafe(16)
+    with store.engine.begin() as conn:
+        users.add_user(conn, name="thandi", role="administrator", password=password,
+                       now=datetime.now(timezone.utc))
+        evidence = next(r for r in queue_view.listing(
+            conn, queue_view.QueueFilter(state="submitted")).rows)
+    out.mkdir(parents=True, exist_ok=True)
+    shots = []
+    with AdminServer(create_app(settings, engine=store.engine)) as server, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium(BrowserSettings()),
+                                             headless=True, args=launch_args())
+        page = browser.new_context(viewport=VIEWPORT).new_page()
+        page.goto(f"{server.url}/login")
+        page.fill("#name", "thandi")
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{server.url}/")
+        for name, path in (("dashboard", "/"), ("upload-queue", "/uploads"),
+                           ("evidence", f"/uploads/{evidence['billing_document']}/attempts/1")):
+            page.goto(server.url + path)
+            target = out / f"{name}.png"
+            page.screenshot(path=str(target), full_page=name != "upload-queue")
+            shots.append(target)
+        browser.close()
+    return shots
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="arbridge-shots-") as folder:
+        settings, store = build_world(Path(folder))
+        for path in shoot(settings, store, args.out):
+            print(path)
+        store.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
