@@ -21,11 +21,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-<<<<<<< HEAD
-from config.po_alerts import PoAlertSettings
-=======
 from config.admin import AdminSettings
->>>>>>> main
+from config.po_alerts import PoAlertSettings
 from config.portals import BrowserSettings, PortalSettings
 
 DEFAULT_HOME = Path("var")
