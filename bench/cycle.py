@@ -68,6 +68,17 @@ def wait_jobs(store, count: int, actor: str, deadline: float) -> None:  # type: 
     raise SystemExit(f"{actor}: jobs not done in time")
 
 
+def wait_final(store, deadline: float) -> None:  # type: ignore[no-untyped-def]
+    """Until every upload is final (on the portal, held or failed)."""
+    while time.monotonic() < deadline:
+        with store.engine.connect() as conn:
+            counts = uploads.counts(conn)
+        if sum(counts.values()) and all(n == 0 for s, n in counts.items() if s not in FINAL):
+            return
+        time.sleep(0.5)
+    raise SystemExit("uploads not final in time")
+
+
 def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(POSTGRES)
@@ -89,7 +100,9 @@ def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
     env.update(ARBRIDGE_HOME=str(home), ARBRIDGE_DATABASE_URL=url, ARBRIDGE_BROKER_URL=REDIS,
                ARBRIDGE_QUEUE_PREFIX=f"{schema}-",
-               ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS="36500")  # the whole month and more
+               ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS="36500",  # the whole month and more
+               # each run opens its share of a portal's slots, so every worker works
+               ARBRIDGE_PORTAL_CONTEXTS_PER_RUN=str(max(1, -(-args.contexts // workers))))
     os.environ.update({k: env[k] for k in ("ARBRIDGE_QUEUE_PREFIX", "ARBRIDGE_BROKER_URL")})
     from workers import actors
     from workers.broker import make_broker, use_broker
@@ -102,6 +115,11 @@ def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
     try:
         store = open_store(settings)
         deadline = time.monotonic() + args.timeout
+        while not all(b"worker running" in (folder / f"w{n}.log").read_bytes()
+                      for n in range(workers)):  # start-up is not part of the month
+            if time.monotonic() > deadline:
+                raise SystemExit("workers did not start")
+            time.sleep(0.2)
         started = time.monotonic()
         actors.sap_pull.send(home=str(home))
         wait_jobs(store, 1, "sap_pull", deadline)
@@ -115,8 +133,9 @@ def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
         started = time.monotonic()
         for _ in range(workers):
             actors.portal_upload.send(home=str(home))
-        wait_jobs(store, workers, "portal_upload", deadline)
+        wait_final(store, deadline)
         uploaded = time.monotonic() - started
+        wait_jobs(store, workers, "portal_upload", deadline)  # runs without a slot: done too
         with store.engine.connect() as conn:
             counts = {s: n for s, n in uploads.counts(conn).items() if n}
         copies = [c for s in demo_states.values() for c in s.copies().values()]
@@ -144,8 +163,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2, 4])
     parser.add_argument("--customers", type=int, default=500)
     parser.add_argument("--documents", type=int, default=3000)
-    parser.add_argument("--contexts", type=int, default=4,
-                        help="browser contexts per portal, shared by all workers")
+    parser.add_argument("--contexts", type=int, default=2,
+                        help="browser contexts per portal (two portals), shared by all workers")
     parser.add_argument("--port", type=int, default=8810)
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()

@@ -1,5 +1,19 @@
-"""Settings for arbridge: environment variables (``ARBRIDGE_*``) and an optional ``arbridge.toml``."""
+"""Settings for arbridge: environment variables (``ARBRIDGE_*``) and an optional ``arbridge.toml``.
 
-from config.settings import SapSettings, Settings, load_settings, redact_url
+The names below load :mod:`config.settings` (and pydantic) on first use only, so that importing
+``config.errors`` stays cheap for ``arbridge --help``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["SapSettings", "Settings", "load_settings", "redact_url"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from config import settings
+
+        return getattr(settings, name)
+    raise AttributeError(f"module 'config' has no attribute {name!r}")

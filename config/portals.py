@@ -27,3 +27,8 @@ class PortalSettings(BaseModel):
 class BrowserSettings(BaseModel):
     executable: str | None = Field(default=None, description="Chromium; auto-detected if unset")
     headless: bool = True
+
+
+# The bundled demo portal's two flavours: the portals arbridge uploads to when none are
+# configured (``portals.demo.seed.FLAVOUR_OF`` maps them to their flavour).
+DEMO_PORTALS: tuple[str, ...] = ("demo-coupa", "demo-ariba")

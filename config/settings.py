@@ -8,11 +8,12 @@ defaults. Secrets are :class:`pydantic.SecretStr`, so they print as ``**********
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -25,10 +26,18 @@ from config.admin import AdminSettings
 from config.po_alerts import PoAlertSettings
 from config.portals import BrowserSettings, PortalSettings
 
+if TYPE_CHECKING:
+    from config.errors import ConfigError
+
 DEFAULT_HOME = Path("var")
 DEFAULT_CONFIG_FILE = Path("arbridge.toml")
+CONFIG_ENV = "ARBRIDGE_CONFIG"
+ENV_PREFIX = "ARBRIDGE_"
 
 SapKind = Literal["simulator", "rfc", "odata"]
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+COMPANY_CODE = re.compile(r"[A-Za-z0-9]{1,4}")
+SECRET_WORDS = ("pass", "secret", "key", "token", "url")
 
 
 class SapSettings(BaseModel):
@@ -81,6 +90,8 @@ class Settings(BaseSettings):
 
     home: Path = DEFAULT_HOME
     database_url: str | None = None
+    database_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="connecting to the store (PostgreSQL), seconds")
     company_codes: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["1000"])
     sap: SapSettings = Field(default_factory=SapSettings)
     portal_customer_groups: dict[str, str] = Field(
@@ -125,6 +136,39 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @model_validator(mode="after")
+    def _demo_groups_only_for_the_demo(self) -> Settings:
+        """The default groups bind to the demo portal's flavours: with portals configured and
+        no groups given, only the default groups whose portal is configured still bind (rather
+        than binding to portals that do not exist)."""
+        if self.portals and "portal_customer_groups" not in self.model_fields_set:
+            self.portal_customer_groups = {group: portal for group, portal
+                                           in self.portal_customer_groups.items()
+                                           if portal in self.portals}
+        return self
+
+    @field_validator("company_codes")
+    @classmethod
+    def _check_codes(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one company code is needed, e.g. 1000")
+        for code in value:
+            if not COMPANY_CODE.fullmatch(code):
+                raise ValueError(f"{code!r} is not a company code (1 to 4 letters or digits, "
+                                 "as in SAP's T001)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme.split("+", 1)[0] not in DATABASE_SCHEMES:
+            raise ValueError("not a store arbridge can use; give sqlite:///path/arbridge.db or "
+                             "postgresql://user:password@host/database")
+        return value
+
     @property
     def db_url(self) -> str:
         """The SQLAlchemy URL of the store (default: SQLite under ``home``)."""
@@ -157,7 +201,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = Path(os.environ.get("ARBRIDGE_CONFIG", DEFAULT_CONFIG_FILE))
+        toml_file = config_file()
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if toml_file.is_file():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
@@ -230,15 +274,96 @@ def redact_text(text: str, url: str) -> str:
     return text
 
 
+def config_file() -> Path:
+    """The TOML file read: ``ARBRIDGE_CONFIG`` (must exist) or ``./arbridge.toml`` if present."""
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings; raise :class:`config.errors.ConfigError` with the field on bad input."""
+    """Read the settings; any problem is a :class:`config.errors.ConfigError` whose one line
+    names the setting (its variable, or the TOML file and line) and what is wrong."""
+    from config.errors import ConfigError
+
+    named = os.environ.get(CONFIG_ENV)
+    if named and not Path(named).is_file():
+        raise ConfigError(f"{CONFIG_ENV} names {named}, which is not a readable file")
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - classified below, re-raised if unknown
+        problem = settings_error(exc)
+        if problem is None:
+            raise
+        raise problem from exc
+
+
+def settings_error(error: BaseException) -> ConfigError | None:
+    """The one-line configuration error for an exception raised while reading settings, or
+    None if it is not one (pydantic, pydantic-settings and TOML errors are)."""
+    import tomllib
+
     from pydantic import ValidationError
 
     from config.errors import ConfigError
 
+    if isinstance(error, ConfigError):
+        return error
+    if isinstance(error, tomllib.TOMLDecodeError):
+        return ConfigError(f"{config_file()}: not valid TOML: {error}")
+    if isinstance(error, ValidationError):
+        return ConfigError(_validation_line(error))
+    if type(error).__name__ == "SettingsError":
+        found = re.search(r'field "([^"]+)"', str(error))
+        field = found.group(1) if found else "?"
+        cause = error.__cause__
+        detail = f": {cause}" if cause else ""
+        return ConfigError(f"{ENV_PREFIX}{field.upper()} is not valid JSON{detail} "
+                           "(this setting takes a JSON object, e.g. '{\"0000100042\": "
+                           "\"acme-coupa\"}')")
+    return None
+
+
+def env_name(loc: tuple[object, ...]) -> str:
+    return ENV_PREFIX + "__".join(str(p) for p in loc).upper()
+
+
+def _validation_line(error: object) -> str:
+    first = error.errors()[0]  # type: ignore[attr-defined]
+    loc = tuple(first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    where = _source_of(loc)
+    shown = ""
+    value = first.get("input")
+    if isinstance(value, (str, int, float)) and not any(w in str(loc).lower()
+                                                         for w in SECRET_WORDS):
+        shown = f" (got {str(value)[:40]!r})"
+    return f"setting {'.'.join(str(p) for p in loc)} ({where}): {message}{shown}"
+
+
+def _source_of(loc: tuple[object, ...]) -> str:
+    """``ARBRIDGE_SAP__KIND`` when the environment set it, else the TOML file and line."""
+    name = env_name(loc)
+    environment = {k.upper() for k in os.environ}
+    if name in environment or env_name(loc[:1]) in environment:
+        return name
+    toml_file = config_file()
+    if toml_file.is_file():
+        line = _toml_line(toml_file, loc)
+        return f"{toml_file}, line {line}" if line else f"{name} or {toml_file}"
+    return name
+
+
+def _toml_line(path: Path, loc: tuple[object, ...]) -> int | None:
+    """The line that sets ``loc`` (``[sap]`` … ``kind = …``), found by reading the text."""
+    *section, key = [str(p) for p in loc]
+    current: list[str] = []
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"setting {field!r}: {first['msg']}") from exc
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for number, text in enumerate(lines, start=1):
+        stripped = text.strip()
+        if stripped.startswith("["):
+            current = [p.strip().strip('"') for p in stripped.strip("[]").split(".")]
+        elif current == section and re.match(rf'"?{re.escape(key)}"?\s*=', stripped):
+            return number
+    return None

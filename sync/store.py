@@ -30,7 +30,8 @@ def open_store(settings: Settings) -> Store:
     """Open the configured store, applying migrations on first use; first, check that what
     arbridge keeps under its home is owner-only (warn and fix)."""
     secure_home(settings.home)
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url,
+                         connect_timeout_seconds=settings.database_timeout_seconds)
     migrate(engine)
     return Store(engine)
 

@@ -31,6 +31,21 @@ STATES: tuple[State, ...] = ("queued", "review", "ready", "held", "submitting", 
                              "approved", "paid", "disputed", "rejected", "failed", "cancelled")
 ON_PORTAL: frozenset[str] = frozenset({"submitted", "approved", "paid", "disputed", "rejected"})
 
+# How ``status``, ``demo --json`` and ``portals queue --state`` group the states: waiting
+# (queued, ready or being submitted), on the portal (whatever the client did since), held,
+# in review, failed.
+STATE_GROUPS: dict[str, tuple[str, ...]] = {
+    "queued": ("queued", "ready", "submitting"),
+    "submitted": tuple(s for s in STATES if s in ON_PORTAL),
+    "held": ("held",), "review": ("review",), "failed": ("failed",),
+}
+
+
+def grouped(by_state: dict[str, int]) -> dict[str, int]:
+    """Counts per state → counts per group (the ``portals`` section of ``demo --json``)."""
+    return {group: sum(by_state.get(s, 0) for s in states)
+            for group, states in STATE_GROUPS.items()}
+
 TRANSITIONS: dict[str, frozenset[str]] = {
     "queued": frozenset({"review", "ready", "held", "cancelled"}),
     "review": frozenset({"ready", "held", "submitted", "cancelled"}),

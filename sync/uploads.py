@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from sync import audit
 from sync import attempts as attempt_rules
@@ -82,6 +81,8 @@ def enqueue(conn: Connection, *, now: datetime, portals: Iterable[str],
         return 0
     for row in rows:
         row.update(state="queued", attempts=0, created_at=now, updated_at=now)
+    from sqlalchemy.dialects import postgresql, sqlite  # on use: start-up time
+
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     conn.execute(dialect.insert(UPLOADS).on_conflict_do_nothing(
         index_elements=["billing_document"]), rows)

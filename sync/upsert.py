@@ -16,7 +16,6 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Date, Table, bindparam
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 CHUNK_ROWS = 2000
@@ -24,9 +23,13 @@ CHUNK_ROWS = 2000
 
 def _statement(dialect: Dialect, table: Table, columns: tuple[str, ...],
                keys: tuple[str, ...]) -> Any:
-    if dialect.name == "postgresql":
+    if dialect.name == "postgresql":  # dialect modules load on use: start-up time
+        from sqlalchemy.dialects import postgresql
+
         stmt = postgresql.insert(table)
     elif dialect.name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         stmt = sqlite.insert(table)
     else:  # pragma: no cover - only the two supported stores
         raise NotImplementedError(f"no bulk upsert for {dialect.name}")

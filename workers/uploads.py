@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from config.errors import ConfigError
 from config.portals import PortalSettings
-from config.secrets import SecretBox
 from config.settings import Settings
-from connectors.pdfs import pdf_source
-from portals.accounts import resolve
-from portals.demo.server import DEFAULT_PORT
-from portals.runner import RunSummary, UploadRunner
 from sync import uploads
 from sync.store import Store, open_store
-from sync.upload_states import ON_PORTAL
+from sync.upload_states import STATE_GROUPS, STATES, grouped
 from workers import metrics
+
+if TYPE_CHECKING:  # Playwright and cryptography load only when uploads run (start-up time)
+    from portals.runner import RunSummary, UploadRunner
+
+DEMO_PORT = 8765  # ``arbridge portals demo-server``'s usual port (portals.demo.server)
 
 
 def portal_settings(settings: Settings, demo_url: str | None = None) -> dict[str, PortalSettings]:
@@ -25,14 +26,20 @@ def portal_settings(settings: Settings, demo_url: str | None = None) -> dict[str
     flavours at ``demo_url`` (default: ``arbridge portals demo-server`` on its usual port)."""
     if settings.portals:
         return dict(settings.portals)
+    from config.secrets import SecretBox
     from portals.demo.seed import demo_accounts
 
-    url = demo_url or f"http://127.0.0.1:{DEFAULT_PORT}"
+    url = demo_url or f"http://127.0.0.1:{DEMO_PORT}"
     return demo_accounts(url, SecretBox.load(settings.home))
 
 
 def make_runner(settings: Settings, store: Store, portals: dict[str, PortalSettings],
                 on_upload: Any = None) -> UploadRunner:
+    from config.secrets import SecretBox
+    from connectors.pdfs import pdf_source
+    from portals.accounts import resolve
+    from portals.runner import UploadRunner
+
     accounts = resolve(portals, SecretBox.load(settings.home))
     billed_from = None
     if settings.portal_upload_lookback_days is not None:
@@ -72,12 +79,24 @@ def queue_counts(store: Store) -> dict[str, int]:
     submitted), on the portal (submitted and later portal statuses), held, in review, failed."""
     with store.engine.connect() as conn:
         by_state = uploads.counts(conn)
-    return {"queued": by_state["queued"] + by_state["ready"] + by_state["submitting"],
-            "submitted": sum(by_state[s] for s in ON_PORTAL),
-            "held": by_state["held"], "review": by_state["review"],
-            "failed": by_state["failed"]}
+    return grouped(by_state)
 
 
-def queue_rows(store: Store, state: str | None, portal: str | None) -> list[dict[str, Any]]:
+def states_of(name: str) -> tuple[str, ...]:
+    """The states a ``--state`` value stands for: a group (as ``status`` counts them) or one
+    state; a group wins over the state of the same name. :class:`ConfigError` if neither."""
+    if name in STATE_GROUPS:
+        return STATE_GROUPS[name]
+    if name in STATES:
+        return (name,)
+    raise ConfigError(f"--state {name}: not a state; use a group ({', '.join(STATE_GROUPS)}) "
+                      f"or a state ({', '.join(s for s in STATES if s not in STATE_GROUPS)})")
+
+
+def queue_rows(store: Store, state: str | tuple[str, ...] | None, portal: str | None
+               ) -> list[dict[str, Any]]:
+    """The uploads in ``state`` (one state, or several), of ``portal``, in queue order."""
+    wanted = (state,) if isinstance(state, str) else state
     with store.engine.connect() as conn:
-        return uploads.rows(conn, state, portal)
+        rows = uploads.rows(conn, None, portal)
+    return [r for r in rows if wanted is None or r["state"] in wanted]

@@ -24,6 +24,11 @@ def _f(name: str, type_: str, length: int, text: str, decimals: int = 0) -> Fiel
 
 
 TABLES: dict[str, tuple[tuple[str, ...], tuple[Field, ...]]] = {
+    "T001": (("BUKRS",), (
+        _f("BUKRS", "C", 4, "Company Code"), _f("BUTXT", "C", 25, "Company Name"),
+        _f("ORT01", "C", 25, "City"), _f("LAND1", "C", 3, "Country"),
+        _f("WAERS", "C", 5, "Currency"),
+    )),
     "KNA1": (("KUNNR",), (
         _f("KUNNR", "C", 10, "Customer"), _f("NAME1", "C", 35, "Name 1"),
         _f("NAME2", "C", 35, "Name 2"), _f("ORT01", "C", 35, "City"),

@@ -164,6 +164,7 @@ def _documents(rng: random.Random, customers: list[SeedCustomer], count: int, co
     None) per billing document. About 1% are cancellations (VF11: type S1, SFAKN naming the
     invoice they cancel, which is then marked cancelled and leaves the open items)."""
     recent: list[_Invoice] = []
+    bound = [c for c in customers if c.portal_group]
     for i in range(count):
         vbeln = f"{start + i:010d}"
         belnr = f"{FIRST_ACCOUNTING_DOCUMENT + start - FIRST_BILLING_DOCUMENT + i:010d}"
@@ -180,7 +181,8 @@ def _documents(rng: random.Random, customers: list[SeedCustomer], count: int, co
                     "00000000")
             yield vbrk, [], None, None, original.vbeln
             continue
-        customer = rng.choice(customers)
+        # the clients on procurement portals are the big ones: they get a third of the bills
+        customer = rng.choice(bound) if bound and rng.random() < 0.33 else rng.choice(customers)
         aubel = f"{FIRST_SALES_ORDER + start - FIRST_BILLING_DOCUMENT + i:010d}"
         fkdat = today - timedelta(days=rng.randint(1, HISTORY_DAYS))
         dats = fkdat.strftime("%Y%m%d")
@@ -243,6 +245,7 @@ def seed(db: sqlite3.Connection, *, customers: int, documents: int, seed: int,
             tables[table].extend(rows)
         book.append(seeded)
     with db:
+        _insert(db, "T001", [(company_code, "Supplier (Pty) Ltd", "Johannesburg", "ZA", "ZAR")])
         for table, rows in tables.items():
             _insert(db, table, rows)
         _insert(db, "TCURX", [(k, str(v)) for k, v in CURRENCY_DECIMALS.items()])

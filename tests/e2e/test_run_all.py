@@ -27,7 +27,8 @@ def test_run_once_pulls_then_uploads_and_records_both_jobs(tmp_path, server):
     accounts = {name: account.model_dump() for name, account in
                 demo_accounts(server.url, SecretBox.load(home)).items()}
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
-    env.update(ARBRIDGE_HOME=str(home), ARBRIDGE_PORTALS=json.dumps(accounts))
+    env.update(ARBRIDGE_HOME=str(home), ARBRIDGE_PORTALS=json.dumps(accounts),
+               ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS="30")  # some invoices of bound customers
     done = subprocess.run([ARBRIDGE, "run", "--once"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from config.secrets import SecretBox
 from config.settings import load_settings
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET
-from sync import job_runs, uploads
+from sync import claims, job_runs, uploads
 from sync.store import open_store
 from sync.upload_states import ON_PORTAL
 from tests.conftest import service_unavailable
@@ -85,6 +86,16 @@ def _worker(workdir: Path, env: dict[str, str], n: int) -> subprocess.Popen:
                             stdout=log, stderr=log, start_new_session=True)
 
 
+def _victim(store, workers: list[subprocess.Popen], rng: random.Random) -> int:  # type: ignore[no-untyped-def]
+    """A random worker among those holding work right now (any worker if none does), so
+    that every kill leaves claims for the others to take over."""
+    with store.engine.connect() as conn:
+        busy = {int(owner.split("/")[1]) for kind in ("upload", "portal-slot")
+                for owner in claims.holders(conn, kind, now=datetime.now(timezone.utc)).values()}
+    holding = [n for n, w in enumerate(workers) if w.pid in busy]
+    return rng.choice(holding or list(range(len(workers))))
+
+
 def _states(store) -> dict[str, int]:  # type: ignore[no-untyped-def]
     with store.engine.connect() as conn:
         return {s: n for s, n in uploads.counts(conn).items() if n}
@@ -124,7 +135,7 @@ def test_killed_workers_leave_every_invoice_on_the_portal_exactly_once(
     try:
         while kills < KILLS and time.monotonic() < deadline:
             time.sleep(rng.uniform(2.0, 7.0))
-            victim = rng.randrange(WORKERS)
+            victim = _victim(world.store, workers, rng)
             os.killpg(workers[victim].pid, signal.SIGKILL)  # the worker and its Chromium
             workers[victim].wait(timeout=10)
             kills += 1

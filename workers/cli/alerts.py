@@ -10,7 +10,7 @@ from rich.table import Table
 
 from config.settings import load_settings
 from sync.txn import writing
-from workers.cli.output import console, guarded, print_json
+from workers.cli.output import console, guarded, out, print_json
 
 app = typer.Typer(help="PO-depletion alerts.", no_args_is_help=True)
 
@@ -44,7 +44,7 @@ def list_command(
                 what += f"\n[red]delivery: {problem}[/]"
             table.add_row(str(r["id"]), r["level"], r["portal"], r["po_number"],
                           r["snapshot"]["client"], r["state"], what)
-        console.print(table)
+        out.print(table)
 
     guarded(action)
 

@@ -8,24 +8,29 @@ that scripts read.
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date
+import logging
+import signal
+import sys
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import Progress
 
-from config.secrets import SecretBox
-from config.settings import Settings, load_settings
-from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal
-from portals.demo.server import DemoServer
-from sap.simulator import SapSimulator
-from sync.store import Store, open_store
-from workers import po_demo
-from workers.cli.demo_admin import announce_admin
-from workers.cli.output import console, guarded, print_json
-from workers.cli.sap import run_pull, summary_table
-from workers.po import summary as po_summary
-from workers.uploads import make_runner, queue_counts
+from workers.cli.output import (
+    checked_settings,
+    err,
+    guarded,
+    out,
+    print_json,
+    reported_here,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from config.settings import Settings
+    from portals.runner import RunSummary
+    from sync.store import Store
 
 
 def demo_command(
@@ -33,39 +38,64 @@ def demo_command(
 ) -> None:
     """Run a full sync cycle against the embedded SAP simulator."""
     def action() -> None:
-        settings = load_settings()
-        if settings.sap.kind == "simulator":
-            simulator = SapSimulator(settings.simulator_path)
-            if not simulator.is_seeded():
-                _seed(simulator, settings.sap, quiet=as_json)
-        result = run_pull(settings, full=False, show_progress=not as_json)
-        store = open_store(settings)
-        counts = store.counts()
-        if not as_json:
-            console.print(summary_table(result))
-            console.print(f"store now holds {counts['customers']:,} customers, "
-                          f"{counts['billing_documents']:,} billing documents and "
-                          f"{counts['open_items']:,} open items ({settings.home.resolve()})",
-                          highlight=False)
-        portals = _upload_to_demo_portals(settings, store, quiet=as_json)
-        announce_admin(settings, store)  # stderr: the --json output stays as it is
-        po = po_summary(store)
-        if as_json:
-            print_json({"sap": counts, "portals": portals, "po": po})
-            return
-        console.print(f"portal uploads: {portals['submitted']} on the portals, "
-                      f"{portals['held']} held for a new PO, {portals['failed']} failed, "
-                      f"{portals['queued']} waiting, {portals['review']} in review "
-                      "(arbridge portals queue --state held shows why)", highlight=False)
-        console.print(f"POs: {po['tracked']} tracked, open alerts {po['alerts']}, "
-                      f"{po['released']} held invoice(s) released after a new PO "
-                      "(arbridge po list, arbridge alerts list)", highlight=False)
+        reported_here()
+        settings = checked_settings()
+        stage = ["the SAP pull"]
+        try:
+            with _quiet_after_interrupt():
+                _demo(settings, as_json, stage)
+        except KeyboardInterrupt:
+            raise _interrupted(settings, stage[0]) from None
 
     guarded(action)
 
 
-def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool) -> dict[str, int]:
+def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
+    from sync.store import open_store
+    from workers.cli.portals import everything_failed, failed_run_error
+    from workers.cli.sap import run_pull, summary_table
+    from workers.cli.status import queue_line
+
+    result = run_pull(settings, full=False, show_progress=not as_json)
+    store = open_store(settings)
+    counts = store.counts()
+    if not as_json:
+        out.print(summary_table(result))
+        out.print(f"store now holds {counts['customers']:,} customers, "
+                  f"{counts['billing_documents']:,} billing documents and "
+                  f"{counts['open_items']:,} open items ({settings.home.resolve()})")
+    stage[0] = "the portal uploads"
+    summary, portals = _upload_to_demo_portals(settings, store, quiet=as_json)
+    from workers.cli.demo_admin import announce_admin
+
+    announce_admin(settings, store)  # stderr: the --json output stays as it is
+    from workers.po import summary as po_summary
+
+    po = po_summary(store)
+    if as_json:
+        print_json({"sap": counts, "portals": portals, "po": po})
+    else:
+        out.print(f"portal uploads: {queue_line(portals)} "
+                  "(arbridge portals queue --state held shows why)")
+        out.print(f"POs: {po['tracked']} tracked, open alerts {po['alerts']}, "
+                  f"{po['released']} held invoice(s) released after a new PO "
+                  "(arbridge po list, arbridge alerts list)")
+    if everything_failed(summary):
+        raise failed_run_error(summary, portals)
+
+
+def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
+                            ) -> tuple[RunSummary, dict[str, int]]:
     """Start the bundled demo portal, give it the clients' POs, upload the portal invoices."""
+    import asyncio
+    from datetime import date
+
+    from config.secrets import SecretBox
+    from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal
+    from portals.demo.server import DemoServer
+    from workers import po_demo
+    from workers.uploads import make_runner, queue_counts
+
     today = date.today()
     with DemoServer(settings.demo_portal_path) as server:
         for portal, flavour in FLAVOUR_OF.items():
@@ -73,25 +103,50 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool) -> di
                         with_totp=flavour == "coupa")
         accounts = demo_accounts(server.url, SecretBox.load(settings.home))
         runner = make_runner(settings, store, accounts, on_upload=None if quiet else
-                             lambda p, d, o: console.print(f"{p}: {d} {o}", highlight=False))
+                             lambda p, d, o: err.print(f"{p}: {d} {o}"))
         staged = po_demo.stage_demo(settings, store, server, runner.billed_from)
         summary = asyncio.run(runner.run())
         po_demo.new_po_arrives(settings, store, server, staged,
                                lambda: asyncio.run(make_runner(
                                    settings, store, accounts, runner.on_upload).run()))
     for name, error in summary.errors.items():
-        console.print(f"[red]{name}:[/] {error}", highlight=False)
-    return queue_counts(store)
+        err.print(f"{name}: {error}", markup=False)
+    return summary, queue_counts(store)
 
 
-def _seed(simulator: SapSimulator, sap, quiet: bool) -> None:  # type: ignore[no-untyped-def]
-    total = sap.simulator_billing_documents
-    if quiet or not console.is_terminal:
-        simulator.seed(customers=sap.simulator_customers, documents=total,
-                       seed=sap.simulator_seed)
-        return
-    with Progress(console=console) as progress:
-        task = progress.add_task("seeding the SAP simulator", total=total)
-        simulator.seed(customers=sap.simulator_customers, documents=total,
-                       seed=sap.simulator_seed,
-                       progress=lambda done: progress.update(task, completed=done))
+@contextmanager
+def _quiet_after_interrupt() -> Iterator[None]:
+    """On Ctrl-C, silence the warnings that browsers and tasks being torn down would print,
+    so the run ends in the one line that says what was left."""
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        logging.disable(logging.CRITICAL)
+        sys.unraisablehook = lambda _: None  # transports of the dead browser, at exit
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupted(settings: Settings, stage: str) -> Exception:
+    from workers.cli.failures import Interrupted
+
+    left = ""
+    if stage == "the SAP pull":  # pages written stay; the cursor resumes after the last one
+        return Interrupted("interrupted during the SAP pull; nothing is lost: run arbridge "
+                           "demo again to resume")
+    try:
+        from sync.store import open_store
+        from workers.uploads import queue_counts
+
+        counts = queue_counts(open_store(settings))
+        left = (f": {counts['queued']:,} uploads still waiting, {counts['submitted']:,} on the "
+                "portals")
+    except Exception:  # noqa: BLE001 - the line must come out whatever the store's state
+        left = ""
+    return Interrupted(f"interrupted during {stage}{left}; nothing is lost: run arbridge demo "
+                       "again to resume")

@@ -4,12 +4,8 @@ error), from the store."""
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from config.settings import load_settings
-from sync import job_runs
-from sync.store import open_store
-from workers.cli.output import console, guarded, print_json
+from workers.cli.output import checked_settings, guarded, out, print_json
 
 
 def list_command(
@@ -19,7 +15,12 @@ def list_command(
 ) -> None:
     """Recent job runs: what ran, where, how long, how it ended."""
     def action() -> None:
-        store = open_store(load_settings())
+        from rich.table import Table
+
+        from sync import job_runs
+        from sync.store import open_store
+
+        store = open_store(checked_settings())
         with store.engine.connect() as conn:
             runs = job_runs.recent(conn, limit=limit,
                                    outcome=None if outcome == "running" else outcome)
@@ -36,6 +37,6 @@ def list_command(
                           run["outcome"], "" if run["seconds"] is None else f"{run['seconds']:.1f}",
                           str(run["retries"]), f"{run['host']}/{run['pid']}",
                           (run["error"] or "")[:200])
-        console.print(table)
+        out.print(table)
 
     guarded(action)

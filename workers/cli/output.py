@@ -1,4 +1,22 @@
-"""Shared output helpers: one-line errors with the right exit code, JSON, progress."""
+"""Shared output helpers for every ``arbridge`` command.
+
+* Results go to **stdout** (``out``): tables, JSON, the lines a script greps.
+* Progress, logs and errors go to **stderr** (``err``), as git and pip do.
+* A failure is **one line** on stderr and the promised exit code (see
+  :mod:`workers.cli.failures`): wrap a command's body in :func:`guarded`, or let the error
+  reach :func:`workers.cli.app.main`, which does the same.
+
+New command modules use it like this::
+
+    @app.command("thing")
+    def thing_command(as_json: bool = typer.Option(False, "--json")) -> None:
+        def action() -> None:
+            settings = checked_settings()      # settings + start-up checks, exit 2 if wrong
+            ...                                # import heavy modules here, not at the top
+            print_json(result) if as_json else out.print(...)
+
+        guarded(action)
+"""
 
 from __future__ import annotations
 
@@ -7,58 +25,128 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from config.errors import ArbridgeError, ConfigError, RetriableError, UncertainOutcome
-from sync.mirror import Counts
+from workers.cli.failures import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PIPE_CLOSED,
+    EXIT_UNAVAILABLE,
+    Interrupted,
+    classify,
+    exit_code,
+)
 
-console = Console(stderr=True)
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from sync.mirror import Counts
+
+__all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PIPE_CLOSED",
+           "EXIT_UNAVAILABLE",
+           "Interrupted", "checked_settings", "console", "err", "exit_code", "fail", "guarded",
+           "out", "print_json", "pull_progress", "report", "reported_here"]
+
+out = Console(highlight=False, soft_wrap=True)  # lines are never cut: tables fit the width
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+console = err  # older name: progress and messages for people, on stderr
 T = TypeVar("T")
+_verbose = False
 
-EXIT_FAILED, EXIT_CONFIG, EXIT_UNAVAILABLE = 1, 2, 3
+
+def report(error: BaseException) -> int:
+    """Print ``error`` as one line on stderr and return its exit code (the traceback too,
+    after the line, only with ``--verbose``)."""
+    if isinstance(error, BrokenPipeError):  # `| head` stopped reading: not an error to show
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+    failure = classify(error)
+    if _verbose and failure.code != EXIT_INTERRUPTED:
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+    line = failure.line if failure.code == EXIT_INTERRUPTED else f"error: {failure.line}"
+    sys.stdout.flush()
+    err.print(escape(line), soft_wrap=True)
+    return failure.code
 
 
-def exit_code(error: ArbridgeError) -> int:
-    if isinstance(error, ConfigError):
-        return EXIT_CONFIG
-    if isinstance(error, (RetriableError, UncertainOutcome)):
-        return EXIT_UNAVAILABLE
-    return EXIT_FAILED
+def fail(error: BaseException) -> typer.Exit:
+    """``raise fail(error)``: report it and leave with its exit code."""
+    return typer.Exit(report(error))
 
 
 def guarded(action: Callable[[], T]) -> T:
-    """Run ``action``; an arbridge error becomes one clear line on stderr and an exit code."""
+    """Run ``action``; any failure becomes one clear line on stderr and its exit code."""
     try:
         return action()
-    except ArbridgeError as error:
-        console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exit_code(error)) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - every failure is mapped
+        raise typer.Exit(report(error)) from None
+
+
+def checked_settings() -> Settings:
+    """The settings, after the start-up checks every command needs: the values parse, the
+    working folder is writable, every binding and group names a configured portal, the
+    invoice PDF folder (if PDFs come from one) exists."""
+    import os
+
+    from config.checks import check_bindings, check_home, check_pdf_folder, misspelt_variables
+    from config.settings import load_settings
+
+    for warning in misspelt_variables(dict(os.environ)):
+        err.print(f"warning: {warning}", markup=False)
+    settings = load_settings()
+    check_home(settings)
+    check_bindings(settings)
+    check_pdf_folder(settings)
+    return settings
 
 
 def print_json(payload: Any) -> None:
+    """Results as JSON on stdout, indented by two (the form the README shows)."""
     sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
 
 
+def set_verbose(verbose: bool) -> None:
+    global _verbose
+    _verbose = verbose
+
+
 def configure_logging(verbose: bool) -> None:
+    set_verbose(verbose)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
 
 
+def reported_here() -> None:
+    """For one-shot commands that report every outcome themselves (a result line, the queue
+    with its reasons, the one error line): without ``--verbose`` the log stays quiet, so a
+    failure is not told twice. Long-running commands (``jobs worker``) keep logging."""
+    if not _verbose:
+        logging.getLogger().setLevel(logging.CRITICAL)
+
+
 @contextmanager
 def pull_progress(enabled: bool) -> Iterator[Callable[[str, str, Counts], None] | None]:
     """A live progress line per entity on a terminal; nothing when piped or with --json."""
-    if not enabled or not console.is_terminal:
+    if not enabled or not err.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.fields[detail]}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+    with Progress(*columns, console=err, transient=False) as progress:
         tasks: dict[str, Any] = {}
 
         def update(entity: str, scope: str, counts: Counts) -> None:

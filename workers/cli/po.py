@@ -13,7 +13,7 @@ from rich.table import Table
 from config.errors import InputError
 from config.settings import load_settings
 from sync.txn import writing
-from workers.cli.output import console, guarded, print_json
+from workers.cli.output import console, guarded, out, print_json
 
 app = typer.Typer(help="Client POs: balances, forecasts, alerts, hold and release.",
                   no_args_is_help=True)
@@ -91,7 +91,7 @@ def list_command(
                           str(r["valid_to"] or "-"), str(r["forecast"]["runout"] or "-"),
                           ", ".join(f"{a['level']}:{a['rule']}" for a in r["alerts"]) +
                           (" [mismatch]" if r["mismatch"] else ""))
-        console.print(table)
+        out.print(table)
 
     guarded(action)
 

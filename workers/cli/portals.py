@@ -2,24 +2,92 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
-from config.errors import InputError
-from config.secrets import SecretBox
-from config.settings import load_settings
-from portals.accounts import resolve
-from portals.check import check_portals
-from portals.demo.server import DEFAULT_PORT, serve_forever
-from sync.store import open_store
-from sync.upload_states import STATES
-from workers.cli.output import console, guarded, print_json
-from workers.uploads import portal_settings, queue_counts, queue_rows, run_uploads
+from workers.cli.output import (
+    checked_settings,
+    err,
+    guarded,
+    out,
+    print_json,
+    reported_here,
+)
+
+if TYPE_CHECKING:
+    from config.portals import PortalSettings
+    from config.settings import Settings
+    from portals.runner import RunSummary
+    from sync.store import Store
 
 app = typer.Typer(help="Client procurement portals.", no_args_is_help=True)
+STATE_HELP = ("A group (queued, submitted, held, review, failed: as status counts them) or "
+              "one state (ready, submitting, approved, paid, disputed, rejected).")
+WIDE_TABLE = 120  # columns from which the queue is a table; below, two lines per upload
+
+
+def _portals_for(settings: Settings, portal: str | None) -> dict[str, PortalSettings]:
+    """The configured portals (``--portal`` only that one, exit 2 if unknown), each with a
+    driver for its kind (exit 2 naming the portal if not)."""
+    from config.checks import check_portal_name
+    from config.errors import ConfigError
+    from portals.registry import driver_class
+    from workers.uploads import portal_settings
+
+    check_portal_name(settings, portal)
+    chosen = {name: p for name, p in portal_settings(settings).items()
+              if portal is None or name == portal}
+    for name, account in chosen.items():
+        try:
+            driver_class(account.kind)
+        except ConfigError as error:
+            raise ConfigError(f"portals.{name}.kind: {error}") from None
+    return chosen
+
+
+def unreachable_portals(portals: dict[str, PortalSettings]) -> dict[str, Exception]:
+    """The portals that do not answer at all (a TCP connection within their timeout), found
+    before a browser starts: name → a :class:`RetriableError` saying so."""
+    from config.errors import RetriableError
+    from workers.reach import unreachable
+
+    down = {name: why for name, p in portals.items()
+            if (why := unreachable(p.url, p.timeout_seconds))}
+    hint = " (start it with: arbridge portals demo-server)" if down and all(
+        name.startswith("demo-") for name in down) else ""
+    return {name: RetriableError(f"portal {name} at {portals[name].url} not reachable: "
+                                 f"{why}{hint}") for name, why in down.items()}
+
+
+def outcome_line(summary: RunSummary) -> str:
+    """``this run: demo-coupa 12 submitted, 1 held; demo-ariba nothing to do``."""
+    parts = []
+    for name, tally in summary.portals.items():
+        done = ", ".join(f"{n} {o}" for o, n in tally.items() if n)
+        parts.append(f"{name} {done or 'nothing to do'}")
+    return "this run: " + ("; ".join(parts) if parts else "nothing to do")
+
+
+def everything_failed(summary: RunSummary) -> bool:
+    """A run in which uploads failed (or a portal could not be worked at all) and none was
+    put on its portal: the run failed, whatever was held for a new PO."""
+    succeeded = failures = 0
+    for tally in summary.portals.values():
+        succeeded += tally.get("submitted", 0) + tally.get("found", 0)
+        failures += tally.get("failed", 0) + tally.get("retry", 0)
+    return (bool(summary.errors) or failures > 0) and succeeded == 0
+
+
+def failed_run_error(summary: RunSummary, counts: dict[str, int]) -> Exception:
+    from config.errors import ArbridgeError
+
+    errors = "; ".join(f"{n}: {e.splitlines()[0]}" for n, e in summary.errors.items())
+    return ArbridgeError(
+        f"no upload succeeded this run ({errors or outcome_line(summary)}); "
+        f"{counts['failed']} failed in all: see arbridge portals queue --state failed, fix the "
+        "cause, then arbridge portals retry --state failed")
 
 
 @app.command("upload")
@@ -29,51 +97,114 @@ def upload_command(
 ) -> None:
     """Queue new invoices of bound customers and put every ready one on its portal."""
     def action() -> None:
-        settings = load_settings()
+        from sync.store import open_store
+        from workers.uploads import queue_counts, run_uploads
+
+        reported_here()
+        settings = checked_settings()
+        chosen = _portals_for(settings, portal)
+        down = unreachable_portals(chosen)
+        if down and len(down) == len(chosen):  # nothing to work on: say so now (exit 3)
+            from config.errors import RetriableError
+
+            raise RetriableError("; ".join(str(error) for error in down.values()))
 
         def show(portal_name: str, document: str, outcome: str) -> None:
             if not as_json:
-                console.print(f"{portal_name}: {document} {outcome}", highlight=False)
+                err.print(f"{portal_name}: {document} {outcome}")
 
         summary = run_uploads(settings, portal=portal, on_upload=show)
         counts = queue_counts(open_store(settings))
         if as_json:
             print_json({**summary.as_dict(), "queue": counts})
-            return
-        for name, error in summary.errors.items():
-            console.print(f"[red]{name}:[/] {error}", highlight=False)
-        console.print(f"queue: {counts}", highlight=False)
+        else:
+            from workers.cli.status import queue_line
+
+            out.print(outcome_line(summary))
+            out.print(f"queue: {queue_line(counts)}")
+        if everything_failed(summary):
+            raise failed_run_error(summary, counts)
         if summary.errors:
-            raise typer.Exit(3)
+            from config.errors import RetriableError
+
+            raise RetriableError("; ".join(f"{n}: {e.splitlines()[0]}"
+                                           for n, e in summary.errors.items()))
 
     guarded(action)
 
 
 @app.command("queue")
 def queue_command(
-    state: str = typer.Option(None, "--state", help=f"One of: {', '.join(STATES)}."),
+    state: str = typer.Option(None, "--state", help=STATE_HELP),
     portal: str = typer.Option(None, "--portal", help="Only this portal."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """List uploads with their state and, for held or failed ones, the reason."""
     def action() -> None:
-        if state and state not in STATES:
-            raise typer.BadParameter(f"--state must be one of {', '.join(STATES)}")
-        rows = queue_rows(open_store(load_settings()), state, portal)
+        from sync.store import open_store
+        from workers.uploads import queue_rows, states_of
+
+        states = states_of(state) if state else None
+        settings = checked_settings()
+        store = open_store(settings)
+        _known_portal(settings, store, portal)
+        rows = queue_rows(store, states, portal)
         if as_json:
             print_json(rows)
-            return
-        table = Table()
-        for column in ("billing doc", "portal", "PO", "gross", "state", "attempts"):
-            table.add_column(column, no_wrap=True)
-        table.add_column("reason")
-        for r in rows:
-            table.add_row(r["billing_document"], r["portal"], r["po_number"] or "-",
-                          f"{r['gross']:,.2f} {r['currency']}", r["state"], str(r["attempts"]),
-                          r["reason"] or "")
-        console.print(table)
+        elif not out.is_terminal:  # one tab-separated line per upload, for grep and cut
+            import sys
+
+            sys.stdout.writelines("\t".join(_fields(r) + [r["reason"] or ""]) + "\n"
+                                  for r in rows)
+        elif out.width >= WIDE_TABLE:
+            _print_table(rows)
+        else:
+            _print_narrow(rows)
 
     guarded(action)
+
+
+def _known_portal(settings: Settings, store: Store, portal: str | None) -> None:
+    """``--portal`` names a configured portal, or one that still has uploads in the store."""
+    if portal is None:
+        return
+    from sqlalchemy import select
+
+    from config.checks import check_portal_name
+    from sync.models import PortalUploadRow
+
+    table = PortalUploadRow.__table__  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
+        stored = tuple(conn.execute(select(table.c.portal).distinct()).scalars())
+    check_portal_name(settings, portal, also=stored)
+
+
+def _fields(r: dict[str, Any]) -> list[str]:
+    return [r["billing_document"], r["portal"], r["po_number"] or "-",
+            f"{r['gross']:,.2f} {r['currency']}", r["state"], str(r["attempts"])]
+
+
+def _print_table(rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table()
+    for column in ("billing doc", "portal", "PO", "gross", "state", "attempts"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("reason", overflow="fold")
+    for r in rows:
+        table.add_row(*_fields(r), r["reason"] or "", style=None)
+    out.print(table)
+
+
+def _print_narrow(rows: list[dict[str, Any]]) -> None:
+    """Two lines per upload on a narrow terminal: the fields, then the reason, wrapped."""
+    import textwrap
+
+    for r in rows:
+        out.print("  ".join(_fields(r)), markup=False)
+        if r["reason"]:
+            for line in textwrap.wrap(r["reason"], width=max(out.width - 4, 20)):
+                out.print(f"    {line}", markup=False)
 
 
 def _move(document: str, source: set[str], target: str, verb: str) -> None:
@@ -81,9 +212,11 @@ def _move(document: str, source: set[str], target: str, verb: str) -> None:
     import getpass
     from datetime import datetime, timezone
 
+    from config.errors import InputError
     from sync import uploads
+    from sync.store import open_store
 
-    store = open_store(load_settings())
+    store = open_store(checked_settings())
     with store.engine.begin() as conn:
         upload = uploads.by_document(conn, document)
         if upload is None:
@@ -94,7 +227,7 @@ def _move(document: str, source: set[str], target: str, verb: str) -> None:
         uploads.transition(conn, upload.id, target, now=datetime.now(timezone.utc),
                            reason=f"{verb} by {getpass.getuser()}",
                            actor=getpass.getuser(), next_attempt_at=None)
-    console.print(f"{upload.billing_document}: {upload.state} -> {target}", highlight=False)
+    out.print(f"{upload.billing_document}: {upload.state} -> {target}")
 
 
 @app.command("approve")
@@ -103,39 +236,116 @@ def approve_command(document: str = typer.Argument(..., help="Billing document n
     guarded(lambda: _move(document, {"review"}, "ready", "approved"))
 
 
+RETRYABLE = ("failed", "held", "rejected")
+
+
 @app.command("retry")
-def retry_command(document: str = typer.Argument(..., help="Billing document number.")) -> None:
-    """Send a failed, held or rejected upload again on the next run (after fixing the cause)."""
-    guarded(lambda: _move(document, {"failed", "held", "rejected"}, "ready", "retried"))
+def retry_command(
+    document: str = typer.Argument(None, help="Billing document number (or use --state)."),
+    state: str = typer.Option(None, "--state",
+                              help=f"Every upload in this state: {', '.join(RETRYABLE)}."),
+    portal: str = typer.Option(None, "--portal", help="With --state: only this portal."),
+    reason_contains: str = typer.Option(None, "--reason-contains",
+                                        help="With --state: only uploads whose reason has "
+                                        "this text (case-insensitive)."),
+) -> None:
+    """Send a failed, held or rejected upload again on the next run (after fixing the cause);
+    with --state, every such upload at once (e.g. after restoring the PDF folder)."""
+    def action() -> None:
+        from config.errors import ConfigError
+
+        if (document is None) == (state is None):
+            raise ConfigError("give a billing document or --state (failed, held or rejected)")
+        if document is not None:
+            if portal or reason_contains:
+                raise ConfigError("--portal and --reason-contains go with --state")
+            _move(document, set(RETRYABLE), "ready", "retried")
+            return
+        if state not in RETRYABLE:
+            raise ConfigError(f"--state {state}: only {', '.join(RETRYABLE)} uploads can be "
+                              "retried")
+        _retry_many(state, portal, reason_contains)
+
+    guarded(action)
+
+
+def _retry_many(state: str, portal: str | None, reason_contains: str | None) -> None:
+    """Every upload in ``state`` (of ``portal``, whose reason contains the text) back to
+    ``ready``, in one transaction, each change audited with the person's login name."""
+    import getpass
+    from datetime import datetime, timezone
+
+    from sync import uploads
+    from sync.store import open_store
+
+    settings = checked_settings()
+    store = open_store(settings)
+    _known_portal(settings, store, portal)
+    user, now, needle = getpass.getuser(), datetime.now(timezone.utc), \
+        (reason_contains or "").lower()
+    with store.engine.begin() as conn:
+        chosen = [u for u in uploads.by_state(conn, state, portal)
+                  if needle in (u.reason or "").lower()]
+        for upload in chosen:
+            uploads.transition(conn, upload.id, "ready", now=now, reason=f"retried by {user}",
+                               actor=user, next_attempt_at=None)
+    where = f" of {portal}" if portal else ""
+    matching = f" whose reason contains {reason_contains!r}" if reason_contains else ""
+    out.print(f"{len(chosen)} {state} uploads{where}{matching} -> ready "
+              "(they go to the portal on the next run)")
 
 
 @app.command("check")
 def check_command() -> None:
     """Log in to each portal and open its Orders page (a daily health check)."""
     def action() -> None:
-        settings = load_settings()
-        accounts = resolve(portal_settings(settings), SecretBox.load(settings.home))
-        results = asyncio.run(check_portals(accounts, settings.browser))
-        failed = False
+        import asyncio
+
+        from config.errors import ArbridgeError, ConfigError, RetriableError
+        from config.secrets import SecretBox
+        from portals.accounts import resolve
+        from portals.check import check_portals_detailed
+
+        reported_here()
+        settings = checked_settings()
+        portals = _portals_for(settings, None)
+        down = unreachable_portals(portals)
+        up = {name: p for name, p in portals.items() if name not in down}
+        accounts = resolve(up, SecretBox.load(settings.home))
+        found: dict[str, Exception | None] = dict(down)
+        if accounts:
+            found.update(asyncio.run(check_portals_detailed(accounts, settings.browser)))
+        results = {name: found[name] for name in portals}
         for name, problem in results.items():
-            if problem:
-                failed = True
-                console.print(f"[red]FAIL[/] {name}: {problem}", highlight=False)
-            else:
-                console.print(f"[green]ok[/]   {name}", highlight=False)
-        if failed:
-            raise typer.Exit(1)
+            out.print(f"ok   {name}" if problem is None else
+                      f"FAIL {name}: {str(problem).splitlines()[0]}")
+        problems = [p for p in results.values() if p is not None]
+        if problems:
+            worst = next((p for p in problems if isinstance(p, ConfigError)), None) or \
+                next((p for p in problems if isinstance(p, RetriableError)), None) or problems[0]
+            failed = ", ".join(n for n, p in results.items() if p is not None)
+            kind = type(worst) if isinstance(worst, ArbridgeError) else ArbridgeError
+            raise kind(f"portal check failed for {failed}: {str(worst).splitlines()[0]}")
 
     guarded(action)
 
 
 @app.command("demo-server")
 def demo_server_command(
-    port: int = typer.Option(DEFAULT_PORT, help="Port on 127.0.0.1."),
+    port: int = typer.Option(8765, help="Port on 127.0.0.1."),
     folder: Path = typer.Option(None, help="State folder (default: ARBRIDGE_HOME/demo-portal)."),
 ) -> None:
     """Run the bundled demo portal (both flavours: /coupa and /ariba) in the foreground."""
-    settings = load_settings()
-    target = folder or settings.demo_portal_path
-    console.print(f"demo portal on http://127.0.0.1:{port}/coupa and /ariba (state in {target})")
-    serve_forever(target, port=port)
+    def action() -> None:
+        from config.settings import load_settings
+        from portals.demo.server import serve_forever
+
+        target = folder or load_settings().demo_portal_path
+        err.print(f"demo portal on http://127.0.0.1:{port}/coupa and /ariba (state in {target});"
+                  " Ctrl-C stops it")
+        try:
+            serve_forever(target, port=port)
+        except KeyboardInterrupt:  # the way to stop a server: not a failure
+            err.print("demo portal stopped")
+
+    guarded(action)

@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
-import typer
-from rich.table import Table
+from typing import TYPE_CHECKING
 
-from config.settings import Settings, load_settings
-from connectors.pull import PortalRules, PullResult, pull
-from sap.factory import make_sap_client
-from sync.store import open_store
-from workers.cli.output import console, guarded, print_json, pull_progress
+import typer
+
+from workers.cli.output import (
+    checked_settings,
+    err,
+    guarded,
+    out,
+    print_json,
+    pull_progress,
+    reported_here,
+)
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from config.settings import Settings
+    from connectors.pull import PullResult
 
 app = typer.Typer(help="Pull from SAP into the store.", no_args_is_help=True)
 
 
 def run_pull(settings: Settings, *, full: bool, show_progress: bool) -> PullResult:
-    """Ping SAP first (a wrong password changes nothing), then pull every entity."""
+    """Ping SAP first (a wrong password changes nothing), check the company codes against
+    SAP (an unknown one changes nothing either), then pull every entity."""
+    from connectors.company_codes import check_company_codes
+    from connectors.pull import PortalRules, pull
+    from sap.factory import make_sap_client
+    from sync.store import open_store
+
+    seed_simulator_on_first_use(settings, quiet=not show_progress)
     client = make_sap_client(settings)
     try:
         client.ping()
+        check_company_codes(client, settings.company_codes)
         store = open_store(settings)
         rules = PortalRules(bindings=settings.portal_bindings,
                             groups=settings.portal_customer_groups)
@@ -30,7 +49,35 @@ def run_pull(settings: Settings, *, full: bool, show_progress: bool) -> PullResu
         client.close()
 
 
+def seed_simulator_on_first_use(settings: Settings, *, quiet: bool) -> None:
+    """The embedded SAP starts empty: seed it (once) before its first use, and say so."""
+    if settings.sap.kind != "simulator":
+        return
+    from sap.simulator import SapSimulator
+
+    simulator = SapSimulator(settings.simulator_path)
+    if simulator.is_seeded():
+        return
+    sap = settings.sap
+    err.print(f"seeding the embedded SAP simulator (first use): {sap.simulator_customers:,} "
+              f"customers, {sap.simulator_billing_documents:,} billing documents")
+    if quiet or not err.is_terminal:
+        simulator.seed(customers=sap.simulator_customers,
+                       documents=sap.simulator_billing_documents, seed=sap.simulator_seed)
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err) as progress:
+        task = progress.add_task("seeding the SAP simulator",
+                                 total=sap.simulator_billing_documents)
+        simulator.seed(customers=sap.simulator_customers,
+                       documents=sap.simulator_billing_documents, seed=sap.simulator_seed,
+                       progress=lambda done: progress.update(task, completed=done))
+
+
 def summary_table(result: PullResult) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"SAP pull ({result.seconds:.1f}s)")
     for column in ("entity", "read", "new", "changed", "unchanged", "removed"):
         table.add_column(column, justify="left" if column == "entity" else "right")
@@ -47,13 +94,13 @@ def pull_command(
 ) -> None:
     """Pull customers, billing documents and open items changed since the last pull."""
     def action() -> None:
-        settings = load_settings()
-        result = run_pull(settings, full=full, show_progress=not as_json)
+        reported_here()
+        result = run_pull(checked_settings(), full=full, show_progress=not as_json)
         if as_json:
             print_json(result.as_dict())
-        else:
-            console.print(summary_table(result))
-            if result.resumed:
-                console.print(f"resumed interrupted pulls: {', '.join(result.resumed)}")
+            return
+        out.print(summary_table(result))
+        if result.resumed:
+            out.print(f"resumed interrupted pulls: {', '.join(result.resumed)}")
 
     guarded(action)

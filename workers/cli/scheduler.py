@@ -8,21 +8,22 @@ import logging
 
 import typer
 
-from config.settings import load_settings
-from workers import logs
 from workers.cli.output import guarded
 
 log = logging.getLogger(__name__)
 
 
 def scheduler_command() -> None:
-    """Enqueue the jobs on their cron schedule (setting ``schedule``) until stopped."""
+    """Enqueue the jobs on their cron schedule (setting: schedule) until stopped."""
     def action() -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         from workers import schedule
         from workers.broker import make_broker, use_broker
         from workers.cli.worker import stop_on_signal
+
+        from config.settings import load_settings
+        from workers import logs
 
         logs.configure(verbose=True)
         settings = load_settings()
@@ -71,16 +72,23 @@ def run_command(
         from workers.broker import queue_names, use_broker
         from workers.cli.worker import start_workers, stop_on_signal
 
+        from config.settings import load_settings
+        from workers import logs
+
         logs.configure(verbose=True)
         settings = load_settings()
         broker = use_broker(StubBroker())
         workers = start_workers(broker, None, threads, browser_threads)
         try:
-            if once:
-                actors.sap_pull.send()
-                broker.join(queue_names()["sap"])
-                actors.portal_upload.send()
-                broker.join(queue_names()["browser"])
+            if once:  # no retries: a failure is reported now (the job record keeps it)
+                actors.sap_pull.send_with_options(max_retries=0)
+                broker.join(queue_names()["sap"], fail_fast=False)
+                actors.portal_upload.send_with_options(max_retries=0)
+                broker.join(queue_names()["browser"], fail_fast=False)
+                if broker.dead_letters:
+                    failed = ", ".join(m.actor_name for m in broker.dead_letters)
+                    log.error("failed: %s (arbridge jobs list shows why)", failed)
+                    raise typer.Exit(1)
                 return
             scheduler = BackgroundScheduler()
             schedule.install(scheduler, settings.schedule)

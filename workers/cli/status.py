@@ -3,33 +3,62 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
-from config.settings import Settings, load_settings, redact_url
-from sync import cursors
-from sync.db import current_revision
-from sync.store import open_store
-from workers.cli.output import console, guarded, print_json
-from workers.uploads import queue_counts
+from workers.cli.output import checked_settings, err, guarded, out, print_json
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 
 def status_of(settings: Settings) -> dict[str, Any]:
-    store = open_store(settings)
-    with store.engine.connect() as conn:
-        cursor_rows = cursors.all_cursors(conn)
+    """Everything ``status`` shows, read without the ORM (see ``sync.overview``)."""
+    from config.checks import configured_portals
+    from config.settings import redact_url
+    from sync import overview
+    from sync.db import current_revision, make_engine, migrate
+    from sync.files import secure_home
+    from sync.upload_states import grouped
+
+    secure_home(settings.home)  # as open_store does: what arbridge keeps is owner-only
+    engine = make_engine(settings.db_url,
+                         connect_timeout_seconds=settings.database_timeout_seconds)
+    migrate(engine)
+    with engine.connect() as conn:
+        counts = overview.entity_counts(conn)
+        uploads = grouped(overview.upload_counts(conn))
+        per_portal = overview.customers_per_portal(conn)
+        cursor_rows = overview.cursors(conn)
     return {
         "home": str(settings.home.resolve()),
         "store": redact_url(settings.db_url),
-        "schema": current_revision(store.engine),
+        "schema": current_revision(engine),
         "sap": {"kind": settings.sap.kind, "company_codes": settings.company_codes},
-        "counts": store.counts(),
-        "portals": queue_counts(store),
-        "cursors": [{k: r[k] for k in ("source", "entity", "scope", "since", "after_key",
-                                        "updated_at")} for r in cursor_rows],
+        "counts": counts,
+        "portals": uploads,
+        "bindings": bindings_of(per_portal, configured_portals(settings)),
+        "cursors": cursor_rows,
     }
+
+
+def bindings_of(per_portal: dict[str | None, int], configured: tuple[str, ...]
+                ) -> dict[str, Any]:
+    """Customers per configured portal, those bound to no portal, and those bound to a portal
+    that is no longer configured (their invoices are not queued until the binding is fixed)."""
+    found = dict(per_portal)
+    unbound = int(found.pop(None, 0))
+    return {"by_portal": {p: int(found.get(p, 0)) for p in configured},
+            "unbound": unbound,
+            "unconfigured": {p: int(n) for p, n in sorted(found.items()) if p not in configured}}
+
+
+def queue_line(counts: dict[str, int]) -> str:
+    """``41 submitted, 4 held, 0 failed, 0 waiting, 0 in review`` (the ``portals`` section)."""
+    return (f"{counts['submitted']:,} submitted, {counts['held']:,} held, "
+            f"{counts['failed']:,} failed, {counts['queued']:,} waiting, "
+            f"{counts['review']:,} in review")
 
 
 def _when(moment: datetime | None) -> str:
@@ -39,11 +68,20 @@ def _when(moment: datetime | None) -> str:
 def init_command() -> None:
     """Create the working folder and the store (applies migrations)."""
     def action() -> None:
-        settings = load_settings()
-        settings.home.mkdir(parents=True, exist_ok=True)
+        from config.settings import redact_url
+        from sync.db import current_revision
+        from sync.store import open_store
+
+        settings = checked_settings()
         store = open_store(settings)
-        console.print(f"store ready at {redact_url(settings.db_url)} "
-                      f"(schema {current_revision(store.engine)})", highlight=False)
+        out.print(f"store ready at {redact_url(settings.db_url)} "
+                  f"(schema {current_revision(store.engine)})")
+        if settings.sap.kind == "simulator":
+            from sap.simulator import SapSimulator
+
+            if not SapSimulator(settings.simulator_path).is_seeded():
+                err.print("the SAP simulator is seeded on the first `arbridge sap pull` "
+                          "(or `arbridge demo`)")
 
     guarded(action)
 
@@ -53,20 +91,35 @@ def status_command(
 ) -> None:
     """Show the store, what it holds and where each incremental pull stands."""
     def action() -> None:
-        status = status_of(load_settings())
+        status = status_of(checked_settings())
         if as_json:
             print_json(status)
             return
-        console.print(f"store: {status['store']} (schema {status['schema']})", highlight=False)
-        console.print(f"SAP: {status['sap']['kind']}, company codes "
-                      f"{', '.join(status['sap']['company_codes'])}", highlight=False)
-        table = Table("entity", "rows", "cursor (since)", "last pull")
-        by_entity = {c["entity"]: c for c in status["cursors"]}
-        for entity, count in status["counts"].items():
-            cursor = by_entity.get(entity, {})
-            table.add_row(entity.replace("_", " "), f"{count:,}", str(cursor.get("since") or "-"),
-                          _when(cursor.get("updated_at")))
-        console.print(table)
-        console.print(f"portal uploads: {status['portals']}", highlight=False)
+        _print_status(status)
 
     guarded(action)
+
+
+def _print_status(status: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    codes = status["sap"]["company_codes"]
+    out.print(f"store: {status['store']} (schema {status['schema']})")
+    out.print(f"SAP: {status['sap']['kind']}, company codes {', '.join(codes)}")
+    table = Table("entity", "rows", "cursor (since)", "last pull")
+    cursors = {(c["entity"], c["scope"]): c for c in status["cursors"]
+               if c["scope"] in codes}
+    for entity, count in status["counts"].items():
+        for code in codes:
+            cursor = cursors.get((entity, code), {})
+            label = entity.replace("_", " ") + (f" ({code})" if len(codes) > 1 else "")
+            table.add_row(label, f"{count:,}" if code == codes[0] else "",
+                          str(cursor.get("since") or "-"), _when(cursor.get("updated_at")))
+    out.print(table)
+    out.print(f"portal uploads: {queue_line(status['portals'])}")
+    bindings = status["bindings"]
+    bound = ", ".join(f"{n:,} to {p}" for p, n in bindings["by_portal"].items())
+    out.print(f"customers: {bound}, {bindings['unbound']:,} bound to no portal")
+    for portal, count in bindings["unconfigured"].items():
+        out.print(f"warning: {count:,} customers are bound to portal {portal!r}, which is not "
+                  "configured: their invoices are not uploaded")

@@ -8,10 +8,9 @@ from datetime import datetime, timezone
 
 import typer
 
-from config.settings import load_settings
-from sync import users
-from sync.store import open_store
 from workers.cli.output import console, guarded
+
+ROLES_HELP = "One of: administrator, billing, viewer (sync.users.ROLES)."
 
 app = typer.Typer(help="Users of the admin web app.", no_args_is_help=True)
 
@@ -31,13 +30,15 @@ def _actor() -> str:
 @app.command("add")
 def add_command(
     name: str = typer.Argument(..., help="Login name."),
-    role: str = typer.Option(..., "--role", help=f"One of: {', '.join(users.ROLES)}."),
+    role: str = typer.Option(..., "--role", help=ROLES_HELP),
 ) -> None:
     """Add a user; the password is asked for (at least 10 characters)."""
     def action() -> None:
+        from sync import users  # on use: the store's modules stay out of start-up
+
         if role not in users.ROLES:
             raise typer.BadParameter(f"--role must be one of {', '.join(users.ROLES)}")
-        store = open_store(load_settings())
+        store = _store()
         with store.engine.connect() as conn:
             if users.by_name(conn, name.strip()):
                 from config.errors import InputError
@@ -56,7 +57,9 @@ def add_command(
 def passwd_command(name: str = typer.Argument(..., help="Login name.")) -> None:
     """Set a new password (asked for); the user's sessions end."""
     def action() -> None:
-        store = open_store(load_settings())
+        from sync import users  # on use: the store's modules stay out of start-up
+
+        store = _store()
         password = _password()
         with store.engine.begin() as conn:
             users.set_password(conn, name, password, now=datetime.now(timezone.utc),
@@ -70,7 +73,9 @@ def passwd_command(name: str = typer.Argument(..., help="Login name.")) -> None:
 def disable_command(name: str = typer.Argument(..., help="Login name.")) -> None:
     """Stop a user logging in (their sessions end, their API tokens stop working)."""
     def action() -> None:
-        store = open_store(load_settings())
+        from sync import users  # on use: the store's modules stay out of start-up
+
+        store = _store()
         with store.engine.begin() as conn:
             users.set_active(conn, name, False, now=datetime.now(timezone.utc), actor=_actor())
         console.print(f"user {name} disabled", highlight=False)
@@ -82,7 +87,9 @@ def disable_command(name: str = typer.Argument(..., help="Login name.")) -> None
 def list_command() -> None:
     """The users, their roles and whether they may log in."""
     def action() -> None:
-        store = open_store(load_settings())
+        from sync import users  # on use: the store's modules stay out of start-up
+
+        store = _store()
         with store.engine.connect() as conn:
             found = users.all_users(conn)
         for user in found:
@@ -90,3 +97,11 @@ def list_command() -> None:
             sys.stdout.write(f"{user.name}\t{user.role}{state}\n")
 
     guarded(action)
+
+
+def _store():  # type: ignore[no-untyped-def]
+    """The store, imported on use: the ORM stays out of every other command's start-up."""
+    from sync.store import open_store
+    from workers.cli.output import checked_settings
+
+    return open_store(checked_settings())

@@ -1,0 +1,47 @@
+"""The one place that maps a failure to its exit code and line (pure; no process)."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from config.errors import BusinessError, ConfigError, InputError, RetriableError, UncertainOutcome
+from workers.cli.failures import Interrupted, classify
+
+
+@pytest.mark.parametrize(("error", "code", "text"), [
+    (ConfigError("setting x: wrong\nmore detail"), 2, "setting x: wrong"),
+    (RetriableError("SAP not reachable"), 3, "SAP not reachable"),
+    (UncertainOutcome("no answer after submit"), 3, "no answer after submit"),
+    (BusinessError("PO exhausted"), 1, "PO exhausted"),
+    (InputError("bad file, line 3"), 1, "bad file, line 3"),
+    (Interrupted("interrupted during the pull; run again"), 130, "interrupted during the pull"),
+    (KeyboardInterrupt(), 130, "run the command again to resume"),
+    (PermissionError(13, "Permission denied", "/srv/arbridge"), 2, "cannot write /srv/arbridge"),
+    (ConnectionRefusedError(111, "Connection refused"), 3, "not reachable"),
+    (ArgumentError("Could not parse SQLAlchemy URL from string 'x'"), 2,
+     "ARBRIDGE_DATABASE_URL"),
+    (OperationalError("connect", {}, Exception("connection refused")), 3, "not reachable"),
+    (RuntimeError("boom"), 1, "unexpected RuntimeError: boom"),
+])
+def test_each_failure_has_its_exit_code_and_one_line(error, code, text):
+    failure = classify(error)
+    assert failure.code == code
+    assert text in failure.line and "\n" not in failure.line
+
+
+def test_a_toml_error_names_the_file_and_line():
+    try:
+        tomllib.loads("[sap\n")
+    except tomllib.TOMLDecodeError as error:
+        failure = classify(error)
+    assert failure.code == 2 and "arbridge.toml" in failure.line and "line 1" in failure.line
+
+
+def test_the_users_help_names_every_role():
+    from sync.users import ROLES
+    from workers.cli.users import ROLES_HELP
+
+    assert ROLES_HELP == f"One of: {', '.join(ROLES[:-1])}, {ROLES[-1]} (sync.users.ROLES)."
