@@ -24,6 +24,7 @@ from pydantic_settings import (
 
 from config.admin import AdminSettings
 from config.cash import CashSettings
+from config.po_alerts import PoAlertSettings
 from config.portals import BrowserSettings, PortalSettings
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class Settings(BaseSettings):
     invoice_pdf_folder: Path | None = Field(
         default=None, description="where SAP output drops PDFs named by billing document"
     )
+    po_alerts: PoAlertSettings = Field(default_factory=PoAlertSettings)
     claim_lease_seconds: float = Field(
         default=120.0, gt=0, description="lease on claimed work; renewed every third of it")
     portal_contexts_per_run: int | None = Field(
@@ -184,6 +186,10 @@ class Settings(BaseSettings):
     @property
     def demo_portal_path(self) -> Path:
         return self.home / "demo-portal"
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.home / "outbox"
 
     @property
     def simulator_path(self) -> Path:

@@ -42,7 +42,7 @@ from config.settings import url_secrets
 from connectors.pdf_checks import PdfNotReady
 from portals.accounts import PortalAccount
 from portals.browser import BrowserPool
-from portals.driver import PortalInvoice
+from portals.driver import PortalInvoice, PortalPurchaseOrder
 from portals.errors import (
     PortalLayoutChanged,
     PortalLoginFailed,
@@ -113,7 +113,9 @@ class UploadRunner:
                  owner: claims.Owner | None = None,
                  lease: timedelta = claims.DEFAULT_LEASE,
                  on_timing: Callable[[str, float], None] | None = None,
-                 contexts_per_run: int | None = None) -> None:
+                 contexts_per_run: int | None = None,
+                 on_po_read: Callable[[str, list[PortalPurchaseOrder]], int] | None = None
+                 ) -> None:
         self.store = store
         self.accounts = accounts
         self.browser = browser
@@ -128,6 +130,8 @@ class UploadRunner:
         self.lease = lease
         self.on_timing = on_timing  # (portal, seconds) of each upload worked, for metrics
         self.contexts_per_run = contexts_per_run  # at most this many of a portal's slots
+        self.on_po_read = on_po_read  # PO ledger, hold-and-release, alerts; returns released
+        self._released: dict[str, int] = {}
         self._claims: dict[int, claims.Claim] = {}
         self._waiting: dict[int, int] = {}  # per queue: uploads held by other runs
 
@@ -182,9 +186,11 @@ class UploadRunner:
         with self.store.engine.connect() as conn:
             work = uploads.due(conn, account.name, self.clock())
             waiting = uploads.awaiting_client(conn, account.name, STATUS_REFRESH_LIMIT)
+            held = bool(self.on_po_read) and bool(uploads.by_state(conn, "held", account.name,
+                                                                    limit=1))
         if limit is not None:
             work = work[:limit]
-        if not work and not waiting:
+        if not work and not waiting and not held:
             return
         self.summary.portals.setdefault(account.name, {o: 0 for o in OUTCOMES})
         limit_slots = account.settings.concurrency
@@ -200,6 +206,9 @@ class UploadRunner:
             context = await pool.context(state_path)
             driver = self._driver(account, context)
             balances = await self._read_balances_with_evidence(account, driver, context)
+            if self._released.get(account.name):
+                with self.store.engine.connect() as conn:
+                    work = uploads.due(conn, account.name, self.clock())[:limit]
             await self._refresh_statuses(driver, waiting)
             if not work:
                 await pool.release(context)
@@ -278,6 +287,8 @@ class UploadRunner:
                 {"number": o.number, "total": o.total, "invoiced": o.invoiced,
                  "remaining": o.remaining, "currency": o.currency, "open": o.open,
                  "valid_to": o.valid_to} for o in orders], self.clock())
+        if self.on_po_read is not None:
+            self._released[portal] = await asyncio.to_thread(self.on_po_read, portal, orders)
         return {o.number: PoBalance(o.number, o.remaining, o.currency, o.open, o.valid_to)
                 for o in orders}
 

@@ -7,7 +7,7 @@
       └──────────┴──▶ held ◀┘  └────────┘  │  └──▶ held  (the PO no longer fits)
                          ▲     technical    └──▶ failed (a person: rejected, page changed,
                          │     retry              retries used up) ──▶ ready (retry)
-                         └── released when a new PO arrives (a later capability)
+                         └── released when a new PO or a top-up arrives (sync.po_release)
 
 A person may also cancel an upload that is not on the portal (``cancelled``: it will never be
 sent) or mark one as submitted by hand (review, held, failed or rejected ──▶ submitted): the

@@ -144,13 +144,14 @@ def by_document(conn: Connection, billing_document: str) -> Upload | None:
 
 
 def due(conn: Connection, portal: str, now: datetime) -> list[Upload]:
-    """What to work on for ``portal``: interrupted attempts first, then ready ones due now."""
+    """What to work on for ``portal``: interrupted attempts first, then ready ones due now,
+    in billing-date order (so a PO with room for some takes the earliest invoices)."""
     query = select(UPLOADS).where(
         UPLOADS.c.portal == portal,
         or_(UPLOADS.c.state == "submitting",
             and_(UPLOADS.c.state == "ready", not_cancelled(),
                  or_(UPLOADS.c.next_attempt_at.is_(None), UPLOADS.c.next_attempt_at <= now))),
-    ).order_by((UPLOADS.c.state != "submitting"), UPLOADS.c.id)
+    ).order_by((UPLOADS.c.state != "submitting"), UPLOADS.c.invoice_date, UPLOADS.c.id)
     return [_upload(r) for r in conn.execute(query)]
 
 

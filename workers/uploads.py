@@ -44,13 +44,17 @@ def make_runner(settings: Settings, store: Store, portals: dict[str, PortalSetti
     billed_from = None
     if settings.portal_upload_lookback_days is not None:
         billed_from = date.today() - timedelta(days=settings.portal_upload_lookback_days)
+    from workers.po import po_hook
+
+    review = {name for name, p in portals.items() if p.review_required}
     return UploadRunner(store=store, accounts=accounts, browser=settings.browser,
                         pdfs=pdf_source(settings), evidence_root=settings.evidence_path,
                         session_root=settings.home / "sessions", billed_from=billed_from,
                         on_upload=on_upload,
                         lease=timedelta(seconds=settings.claim_lease_seconds),
                         on_timing=metrics.upload_seconds,
-                        contexts_per_run=settings.portal_contexts_per_run)
+                        contexts_per_run=settings.portal_contexts_per_run,
+                        on_po_read=po_hook(settings, store, review))
 
 
 def run_uploads(settings: Settings, *, portal: str | None = None, demo_url: str | None = None,
@@ -63,7 +67,11 @@ def run_uploads(settings: Settings, *, portal: str | None = None, demo_url: str 
             on_upload(portal_name, document, outcome)
 
     runner = make_runner(settings, store, portal_settings(settings, demo_url), counted)
-    return asyncio.run(runner.run(portal=portal))
+    summary = asyncio.run(runner.run(portal=portal))
+    from workers.po import after_run
+
+    after_run(settings, store)
+    return summary
 
 
 def queue_counts(store: Store) -> dict[str, int]:

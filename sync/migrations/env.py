@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 import sync.models  # noqa: F401  (registers the tables for autogenerate)
 import sync.work_models  # noqa: F401
 import sync.cash_models  # noqa: F401
+import sync.po_models  # noqa: F401
 import sync.user_models  # noqa: F401
 
 connection = context.config.attributes["connection"]

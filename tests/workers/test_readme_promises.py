@@ -86,6 +86,6 @@ def test_the_exit_code_table_is_the_one_the_cli_uses():
 def test_the_json_example_has_the_form_json_prints(capsys):
     block = re.search(r"```json\n(.*?)```", README, re.DOTALL).group(1)
     example = json.loads(block)
-    assert set(example) == {"sap", "portals", "bank", "allocations", "journals"}
+    assert set(example) == {"sap", "portals", "po", "bank", "allocations", "journals"}
     print_json(example)
     assert capsys.readouterr().out == block

@@ -13,11 +13,13 @@ import sys
 import typer
 
 from workers.cli import (
+    alerts,
     bank,
     cash,
     demo,
     job_runs,
     jobs,
+    po,
     portals,
     remittance,
     sap,
@@ -41,6 +43,8 @@ app.add_typer(remittance.app, name="remittance")
 app.add_typer(cash.allocations_app, name="allocations")
 app.add_typer(cash.journal_app, name="journal")
 app.command("allocate")(cash.allocate_command)
+app.add_typer(po.app, name="po")
+app.add_typer(alerts.app, name="alerts")
 app.add_typer(users.app, name="users")
 app.command("serve")(serve.serve_command)
 app.command("init")(status.init_command)

@@ -74,11 +74,17 @@ def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
     from workers.cli.demo_admin import announce_admin
 
     announce_admin(settings, store)  # stderr: the --json output stays as it is
+    from workers.po import summary as po_summary
+
+    po = po_summary(store)
     if as_json:
-        print_json({"sap": counts, "portals": portals, **cash})
+        print_json({"sap": counts, "portals": portals, "po": po, **cash})
     else:
         out.print(f"portal uploads: {queue_line(portals)} "
                   "(arbridge portals queue --state held shows why)")
+        out.print(f"POs: {po['tracked']} tracked, open alerts {po['alerts']}, "
+                  f"{po['released']} held invoice(s) released after a new PO "
+                  "(arbridge po list, arbridge alerts list)")
         out.print(cash_line(cash))
     if everything_failed(summary):
         raise failed_run_error(summary, portals)
@@ -93,6 +99,7 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
     from config.secrets import SecretBox
     from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal
     from portals.demo.server import DemoServer
+    from workers import po_demo
     from workers.uploads import make_runner, queue_counts
 
     today = date.today()
@@ -103,7 +110,11 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
         accounts = demo_accounts(server.url, SecretBox.load(settings.home))
         runner = make_runner(settings, store, accounts, on_upload=None if quiet else
                              lambda p, d, o: err.print(f"{p}: {d} {o}"))
+        staged = po_demo.stage_demo(settings, store, server, runner.billed_from)
         summary = asyncio.run(runner.run())
+        po_demo.new_po_arrives(settings, store, server, staged,
+                               lambda: asyncio.run(make_runner(
+                                   settings, store, accounts, runner.on_upload).run()))
     for name, error in summary.errors.items():
         err.print(f"{name}: {error}", markup=False)
     return summary, queue_counts(store)

@@ -2,7 +2,7 @@
 journals, learned payer accounts.
 
 Revision ID: 0006
-Revises: 0008 (re-chained onto main's head at merge time; was 0002)
+Revises: 0007 (re-chained onto main's head at merge time; was 0002)
 Create Date: 2026-11-25
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sync.types import Money, UtcDateTime
 
 revision = "0006"
-down_revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

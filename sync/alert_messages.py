@@ -1,0 +1,71 @@
+"""What the billing team receives (pure): which client, which PO, the balance left, the
+forecast run-out, which invoices are waiting and what to do, with the amount needed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+COVER_MONTHS = 3
+
+
+def _money(value: str | None, currency: str) -> str:
+    return "unknown" if value is None else f"{Decimal(value):,.2f} {currency}"
+
+
+def subject(alert: dict[str, Any]) -> str:
+    s = alert["snapshot"]
+    return (f"[arbridge] {alert['level'].upper()}: PO {s['po']} of {s['client']} on "
+            f"{s['portal']}")
+
+
+def what_to_do(s: dict[str, Any]) -> str:
+    currency = s["currency"]
+    needed = Decimal(s["needed"])
+    advice = f"Ask {s['client']} for a new PO (or a top-up of PO {s['po']})"
+    if needed > 0:
+        advice += f" of at least {needed:,.2f} {currency} to cover the invoices waiting"
+    if s.get("monthly_rate"):
+        cover = Decimal(s["monthly_rate"]) * COVER_MONTHS
+        advice += (f"; about {cover:,.2f} {currency} covers the next {COVER_MONTHS} months at "
+                   "the current rate")
+    advice += (". When the new PO is on the portal, arbridge releases held invoices by itself "
+               "in billing-date order; if SAP's billing documents still carry the old number, "
+               "re-point them with `arbridge po assign DOC NEW-PO`.")
+    return advice
+
+
+def body(alert: dict[str, Any]) -> str:
+    s = alert["snapshot"]
+    currency = s["currency"]
+    lines = [f"{s['client']} — PO {s['po']} on {s['portal']}",
+             f"Level: {alert['level'].upper()} ({alert['summary']})", "",
+             f"Remaining balance: {_money(s['remaining'], currency)} of "
+             f"{_money(s['total'], currency)}",
+             f"Forecast run-out: {s['runout'] or 'no date'} ({s['forecast']})",
+             f"PO valid to: {s['valid_to'] or 'no end date'}"]
+    waiting = s.get("waiting") or []
+    if waiting:
+        total = sum((Decimal(w["net"]) for w in waiting), Decimal("0"))
+        lines += ["", f"Invoices waiting on this PO ({len(waiting)}, {total:,.2f} {currency} "
+                      "net):"]
+        lines += [f"  {w['document'].lstrip('0'):>10}  billed {w['billed']}  "
+                  f"{Decimal(w['net']):>14,.2f} {currency}  {w['state']}" for w in waiting]
+    else:
+        lines += ["", "No invoices are waiting on this PO yet."]
+    lines += ["", f"What to do: {what_to_do(s)}", "",
+              f"Alert {alert['id']} · rule {alert['rule']} · opened "
+              f"{alert['opened_at']:%Y-%m-%d %H:%M} UTC · acknowledge with "
+              f"`arbridge alerts ack {alert['id']}`"]
+    return "\n".join(lines)
+
+
+def digest(alerts: list[dict[str, Any]]) -> tuple[str, str]:
+    """One message for many alerts (digest mode): the worst first."""
+    order = {"exhausted": 0, "critical": 1, "warning": 2}
+    chosen = sorted(alerts, key=lambda a: (order.get(a["level"], 3), a["id"]))
+    counts = {level: sum(1 for a in chosen if a["level"] == level) for level in order}
+    title = ", ".join(f"{n} {level}" for level, n in counts.items() if n)
+    separator = "\n\n" + "-" * 72 + "\n\n"
+    return (f"[arbridge] PO alerts: {title}",
+            separator.join(f"{subject(a)}\n\n{body(a)}" for a in chosen))

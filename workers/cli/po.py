@@ -1,0 +1,180 @@
+"""``arbridge po …``: the PO ledger — balances, forecasts, alerts; read the portals now; enter
+a PO by hand; re-point an invoice to another PO."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+import typer
+from rich.table import Table
+
+from config.errors import InputError
+from config.settings import load_settings
+from sync.txn import writing
+from workers.cli.output import console, guarded, out, print_json
+
+app = typer.Typer(help="Client POs: balances, forecasts, alerts, hold and release.",
+                  no_args_is_help=True)
+
+
+def _amount(text: str, option: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise InputError(f"{option} {text!r} is not an amount (e.g. 250000.00)") from None
+    if value < 0 or not value.is_finite():
+        raise InputError(f"{option} {text!r} must be zero or more")
+    return value.quantize(Decimal("0.01"))
+
+
+def _date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def ledger_rows(portal: str | None, with_history: bool = False) -> list[dict]:
+    from sync import alerts, po_ledger
+    from sync.po_evaluation import views_now
+    from sync.store import open_store
+
+    store = open_store(load_settings())
+    today = datetime.now(timezone.utc).date()
+    with store.engine.connect() as conn:
+        rows = po_ledger.rows(conn, portal)
+        views = views_now(conn, today, portal)
+        open_alerts = alerts.listing(conn, portal=portal)
+    for row in rows:
+        view = views[(row["portal"], row["number"])]
+        row["forecast"] = {"runout": view.forecast.runout, "note": view.forecast.note,
+                           "monthly_rate": view.forecast.monthly_rate,
+                           "invoices_left": view.forecast.invoices_left}
+        row["alerts"] = [{"id": a["id"], "rule": a["rule"], "level": a["level"]}
+                         for a in open_alerts if (a["portal"], a["po_number"]) ==
+                         (row["portal"], row["number"])]
+    if with_history:  # every balance read: the points of a burn-down chart
+        with store.engine.connect() as conn:
+            for row in rows:
+                row["history"] = [{k: p[k] for k in ("read_at", "total", "invoiced",
+                                                     "remaining", "source")}
+                                  for p in po_ledger.history(conn, row["portal"], row["number"])]
+    return rows
+
+
+@app.command("list")
+def list_command(
+    portal: str = typer.Option(None, "--portal", help="Only this portal."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    history: bool = typer.Option(False, "--history",
+                                 help="With --json: every balance read (a burn-down)."),
+) -> None:
+    """Every tracked PO: balance, pending, forecast run-out and open alerts."""
+    def action() -> None:
+        rows = ledger_rows(portal, with_history=history and as_json)
+        if as_json:
+            print_json(rows)
+            return
+        table = Table()
+        for column in ("portal", "PO", "client", "total", "invoiced", "pending", "remaining",
+                       "valid to", "run-out", "alerts"):
+            table.add_column(column, no_wrap=column in ("PO", "total", "remaining"))
+        for r in rows:
+            money = lambda v: f"{v:,.2f}"  # noqa: E731
+            table.add_row(r["portal"], r["number"], r["customer_name"] or "-",
+                          f"{money(r['total'])} {r['currency']}", money(r["invoiced"]),
+                          money(r["pending"]), money(r["remaining"]),
+                          str(r["valid_to"] or "-"), str(r["forecast"]["runout"] or "-"),
+                          ", ".join(f"{a['level']}:{a['rule']}" for a in r["alerts"]) +
+                          (" [mismatch]" if r["mismatch"] else ""))
+        out.print(table)
+
+    guarded(action)
+
+
+@app.command("refresh")
+def refresh_command(portal: str = typer.Option(None, "--portal", help="Only this portal.")
+                    ) -> None:
+    """Read the portals' POs now: ledger, release of held invoices, alerts."""
+    def action() -> None:
+        from sync.store import open_store
+        from workers.po import refresh_portals
+
+        settings = load_settings()
+        results = refresh_portals(settings, open_store(settings), portal)
+        failed = False
+        for name, result in results.items():
+            if isinstance(result, int):
+                console.print(f"{name}: {result} PO(s) read", highlight=False)
+            else:
+                failed = True
+                console.print(f"[red]{name}:[/] {result}", highlight=False)
+        if failed:
+            raise typer.Exit(3)
+
+    guarded(action)
+
+
+@app.command("add")
+def add_command(
+    portal: str = typer.Argument(..., help="Portal name, e.g. demo-coupa."),
+    number: str = typer.Argument(..., help="The client's PO number."),
+    total: str = typer.Option(..., "--total", help="PO total, e.g. 250000.00."),
+    currency: str = typer.Option(..., "--currency", help="ISO currency, e.g. ZAR."),
+    valid_to: str = typer.Option(None, "--valid-to", help="Last valid day (YYYY-MM-DD)."),
+    invoiced: str = typer.Option("0", "--invoiced", help="Already invoiced against it."),
+    customer: str = typer.Option(None, "--customer", help="SAP customer number."),
+) -> None:
+    """Enter a PO the client loaded (audited); held invoices that now fit are released."""
+    def action() -> None:
+        from sync import po_ledger
+        from sync.store import open_store
+        from workers.po import recheck_held
+
+        from workers.uploads import portal_settings
+
+        settings = load_settings()
+        known = portal_settings(settings)
+        if portal not in known:
+            raise InputError(f"unknown portal {portal!r} (configured: {', '.join(known)})")
+        if not number.strip():
+            raise InputError("the PO number is empty")
+        if len(currency) != 3 or not currency.isalpha():
+            raise InputError(f"--currency {currency!r} is not an ISO code such as ZAR")
+        read = po_ledger.PoRead(number.strip(), _amount(total, "--total"),
+                                _amount(invoiced, "--invoiced"), currency.upper(), True,
+                                _date(valid_to, "--valid-to"))
+        store = open_store(settings)
+        with writing(store.engine) as conn:
+            po_ledger.add_manual(conn, portal, read, customer=customer,
+                                 actor=getpass.getuser(), now=datetime.now(timezone.utc))
+        released = recheck_held(settings, store, portal)
+        console.print(f"PO {read.number} on {portal}: {read.total:,.2f} {read.currency}; "
+                      f"{released} held invoice(s) released", highlight=False)
+
+    guarded(action)
+
+
+@app.command("assign")
+def assign_command(document: str = typer.Argument(..., help="Billing document number."),
+                   po: str = typer.Argument(..., help="The PO to bill it against.")) -> None:
+    """Re-point an invoice to another PO (audited); SAP's number wins again once it changes."""
+    def action() -> None:
+        from sync import po_release
+        from sync.store import open_store
+        from workers.po import recheck_held
+
+        settings = load_settings()
+        store = open_store(settings)
+        with writing(store.engine) as conn:
+            upload = po_release.assign(conn, document, po, who=getpass.getuser(),
+                                       now=datetime.now(timezone.utc))
+        recheck_held(settings, store, upload.portal)
+        console.print(f"{upload.billing_document}: now against PO {upload.po_number}",
+                      highlight=False)
+
+    guarded(action)

@@ -1,0 +1,133 @@
+"""Wiring for PO depletion, shared by the runner hook, the CLI and the demo: a portal's PO
+read goes into the ledger, held invoices are checked again, the rules run and the alerts go
+out. No business logic here: it lives in ``sync`` (ledger, release, rules) and
+``connectors/notify`` (delivery)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from config.settings import Settings
+from connectors.notify import DeliveryReport, deliver
+from portals.driver import PortalPurchaseOrder
+from sync import po_ledger, po_release, uploads
+from sync.po_evaluation import run_rules
+from sync.po_ledger import PoRead
+from sync.po_rules import PoBalance
+from sync.store import Store
+from sync.txn import writing
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def record_portal_read(settings: Settings, store: Store, portal: str,
+                       orders: list[PortalPurchaseOrder], *, now: datetime | None = None,
+                       review: bool = False) -> int:
+    """A portal's POs were read: ledger and history, release what now fits, alert, deliver.
+    Returns how many held invoices were released."""
+    now = now or _now()
+    with writing(store.engine) as conn:
+        read = po_ledger.record_read(conn, portal, [
+            PoRead(o.number, o.total, o.invoiced, o.currency, o.open, o.valid_to)
+            for o in orders], now=now)
+        balances = {o.number: PoBalance(o.number, o.remaining, o.currency, o.open, o.valid_to)
+                    for o in orders}
+        held_on = {u.po_number for u in uploads.by_state(conn, "held", portal) if u.po_number}
+        released = po_release.release_held(conn, portal, balances, now=now, review=review)
+        # the POs this read changed and those invoices wait on; the rest at the end of the run
+        waiting = held_on | {u.po_number for u in uploads.by_state(conn, "ready", portal)
+                             if u.po_number}
+        po_ledger.refresh(conn, now=now, portal=portal, numbers=waiting)
+        run_rules(conn, settings.po_alerts, now=now, portal=portal,
+                  numbers=read.changed | waiting)
+    send_alerts(settings, store, now=now)
+    if released:
+        log.info("%s: %d held invoice(s) released", portal, released)
+    return released
+
+
+def po_hook(settings: Settings, store: Store, review_portals: set[str] | None = None
+            ) -> Callable[[str, list[PortalPurchaseOrder]], int]:
+    """The runner's ``on_po_read``."""
+    review_portals = review_portals or set()
+    return lambda portal, orders: record_portal_read(settings, store, portal, orders,
+                                                     review=portal in review_portals)
+
+
+def after_run(settings: Settings, store: Store, *, now: datetime | None = None) -> dict:
+    """After uploads: the ledger follows arbridge's own uploads (sent, newly held), the rules
+    run over every PO, and the alerts go out."""
+    now = now or _now()
+    with writing(store.engine) as conn:
+        po_ledger.refresh(conn, now=now)
+        counts = run_rules(conn, settings.po_alerts, now=now)
+    report = send_alerts(settings, store, now=now)
+    return {**counts, **report.as_dict()}
+
+
+def send_alerts(settings: Settings, store: Store, *, now: datetime | None = None
+                ) -> DeliveryReport:
+    """Send what is due. A channel failing in an unexpected way must not stop the uploads:
+    it is logged, and its claimed deliveries go out once their lease expires."""
+    try:
+        return deliver(store.engine, settings.po_alerts, settings.outbox_path,
+                       now=now or _now())
+    except Exception as error:  # noqa: BLE001 - see above
+        log.exception("alert delivery stopped: %s", error)
+        return DeliveryReport(errors=[f"delivery stopped: {error}"])
+
+
+def summary(store: Store) -> dict:
+    """The ``po`` section of ``arbridge demo --json``."""
+    from sync import alerts, uploads
+
+    with store.engine.connect() as conn:
+        return {"tracked": po_ledger.tracked(conn), "alerts": alerts.open_counts(conn),
+                "held": uploads.counts(conn)["held"],
+                "released": po_release.released_count(conn)}
+
+
+def refresh_portals(settings: Settings, store: Store, portal: str | None = None,
+                    demo_url: str | None = None) -> dict[str, str | int]:
+    """``arbridge po refresh``: read every portal's POs now. Portal → POs read, or error."""
+    import asyncio
+
+    from config.secrets import SecretBox
+    from portals.accounts import resolve
+    from portals.po_read import read_purchase_orders
+    from workers.uploads import portal_settings
+
+    configured = portal_settings(settings, demo_url)
+    chosen = {n: p for n, p in configured.items() if portal is None or n == portal}
+    accounts = resolve(chosen, SecretBox.load(settings.home))
+    results = asyncio.run(read_purchase_orders(accounts, settings.browser))
+    outcome: dict[str, str | int] = {}
+    for name, orders in results.items():
+        if isinstance(orders, str):
+            outcome[name] = orders
+            continue
+        record_portal_read(settings, store, name, orders,
+                           review=chosen[name].review_required)
+        outcome[name] = len(orders)
+    after_run(settings, store)
+    return outcome
+
+
+def recheck_held(settings: Settings, store: Store, portal: str, *,
+                 now: datetime | None = None) -> int:
+    """After ``po add`` or ``po assign``: check the portal's held invoices against the ledger
+    (the portal read on the next run checks again before anything is typed in)."""
+    now = now or _now()
+    review = bool(settings.portals.get(portal) and settings.portals[portal].review_required)
+    with writing(store.engine) as conn:
+        released = po_release.release_held(conn, portal, po_ledger.balances(conn, portal),
+                                           now=now, review=review)
+        po_ledger.refresh(conn, now=now, portal=portal)
+    after_run(settings, store, now=now)
+    return released

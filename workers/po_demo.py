@@ -1,0 +1,129 @@
+"""The ``po`` part of ``arbridge demo``: the demo portal's clients have one PO close to
+depletion, one expiring soon and one exhausted (an invoice typed in by hand took the rest,
+so arbridge's invoices on it are held and the billing team is alerted). Then, in the same
+run, the client loads a new PO for the exhausted one, SAP's billing documents carry the new
+number, and the held invoices go out by themselves.
+
+Staging is done once per demo portal: a second ``arbridge demo`` finds it done and changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_UP, Decimal
+
+from sqlalchemy import select
+
+from portals.demo.state import PortalState
+from sync.models import BillingDocumentRow, CustomerRow
+from sync.store import Store
+
+HAND_TYPED = "HAND-"  # invoices the client's AP clerk typed in: not arbridge's
+PORTAL = "demo-coupa"
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    exhausted: str | None = None
+    held_documents: tuple[str, ...] = ()
+
+
+def _recent_by_po(store: Store, billed_from: date) -> dict[str, list[tuple[str, Decimal]]]:
+    docs, customers = BillingDocumentRow.__table__, CustomerRow.__table__  # type: ignore[attr-defined]
+    query = select(docs.c.customer_po, docs.c.number, docs.c.net).join_from(
+        docs, customers, (customers.c.number == docs.c.sold_to)
+        & (customers.c.company_code == docs.c.company_code)).where(
+        customers.c.portal == PORTAL, docs.c.cancelled.is_(False), docs.c.doc_type == "F2",
+        docs.c.customer_po.is_not(None), docs.c.billing_date >= billed_from,
+    ).order_by(docs.c.customer_po, docs.c.number)
+    found: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    with store.engine.connect() as conn:
+        for po, number, net in conn.execute(query):
+            found[po].append((number, net))
+    return found
+
+
+def stage(state: PortalState, store: Store, *, today: date, billed_from: date) -> Staged:
+    """Set up the three POs on the demo portal, once."""
+    if any(i.number.startswith(HAND_TYPED) for i in state.invoices(HAND_TYPED)):
+        return Staged()
+    recent = _recent_by_po(store, billed_from)
+    open_pos = [po for po in state.purchase_orders() if po.is_open(today) and po.invoiced == 0]
+    billed = sorted((po for po in open_pos if po.number in recent
+                     and sum(n for _, n in recent[po.number]) < po.total),
+                    key=lambda po: (-len(recent[po.number]), po.number))
+    if not billed:
+        return Staged()
+    exhausted, low = billed[0], (billed[1] if len(billed) > 1 else None)
+    state.submit_invoice(number=f"{HAND_TYPED}{exhausted.number}", po_number=exhausted.number,
+                         invoice_date=today - timedelta(days=20), net=exhausted.total,
+                         tax=Decimal("0.00"), currency=exhausted.currency,
+                         attachment_name="typed-by-hand.pdf", attachment_size=1, today=today)
+    if low is not None:  # what arbridge uploads now leaves 7% of the PO: critical
+        coming = sum(n for _, n in recent[low.number])
+        _replace(state, low, total=(coming / Decimal("0.93")).quantize(Decimal("0.01"),
+                                                                       rounding=ROUND_UP))
+    expiring = next((po for po in open_pos if po not in (exhausted, low)), None)
+    if expiring is not None:
+        _replace(state, expiring, valid_to=today + timedelta(days=10))
+    return Staged(exhausted=exhausted.number,
+                  held_documents=tuple(d for d, _ in recent[exhausted.number]))
+
+
+def _replace(state: PortalState, po, **changes) -> None:  # type: ignore[no-untyped-def]
+    values = {"number": po.number, "client": po.client, "issued": po.issued,
+              "total": po.total, "currency": po.currency, "status": po.status,
+              "valid_to": po.valid_to, "description": po.description, **changes}
+    state.add_purchase_order(**values)
+
+
+def new_po_number(old: str) -> str:
+    return f"49{old[2:]}" if old.isdigit() and len(old) > 2 else f"{old}-2"
+
+
+def load_new_po(state: PortalState, staged: Staged, *, today: date) -> str | None:
+    """The client loads a new PO on the portal for the exhausted one."""
+    if staged.exhausted is None:
+        return None
+    old = state.purchase_order(staged.exhausted)
+    assert old is not None
+    number = new_po_number(old.number)
+    state.add_purchase_order(number=number, client=old.client, issued=today,
+                             total=(old.total * 2).quantize(Decimal("1"), rounding=ROUND_UP),
+                             currency=old.currency, valid_to=today + timedelta(days=365),
+                             description=f"Replaces PO {old.number}")
+    return number
+
+
+def stage_demo(settings, store: Store, server, billed_from: date | None  # type: ignore[no-untyped-def]
+               ) -> Staged:
+    """Hook for ``arbridge demo`` before the uploads."""
+    from portals.demo.seed import FLAVOUR_OF
+
+    today = date.today()
+    return stage(server.states[FLAVOUR_OF[PORTAL]], store, today=today,
+                 billed_from=billed_from or date.min)
+
+
+def new_po_arrives(settings, store: Store, server, staged: Staged,  # type: ignore[no-untyped-def]
+                   upload_again) -> None:
+    """Hook for ``arbridge demo`` after the uploads: alerts out, then the client loads a new
+    PO, SAP's billing documents carry it, the held invoices go out, the alerts close."""
+    from portals.demo.seed import FLAVOUR_OF
+    from sap.simulator import SapSimulator
+    from workers.cli.sap import run_pull
+    from workers.po import after_run
+
+    after_run(settings, store)
+    number = load_new_po(server.states[FLAVOUR_OF[PORTAL]], staged, today=date.today())
+    if number is None or settings.sap.kind != "simulator":
+        return
+    simulator = SapSimulator(settings.simulator_path)
+    for document in staged.held_documents:
+        simulator.change_billing_document(document, customer_po=number)
+    run_pull(settings, full=False, show_progress=False)
+    upload_again()
+    after_run(settings, store)
