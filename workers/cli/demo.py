@@ -82,7 +82,9 @@ def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
     else:
         out.print(f"portal uploads: {queue_line(portals)} "
                   "(arbridge portals queue --state held shows why)")
-        out.print(f"POs: {po['tracked']} tracked, open alerts {po['alerts']}, "
+        alerts = po["alerts"]
+        out.print(f"POs: {po['tracked']} tracked, open alerts: {alerts['exhausted']} exhausted, "
+                  f"{alerts['critical']} critical, {alerts['warning']} warning; "
                   f"{po['released']} held invoice(s) released after a new PO "
                   "(arbridge po list, arbridge alerts list)")
         out.print(cash_line(cash))
