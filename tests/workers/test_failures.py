@@ -45,3 +45,24 @@ def test_the_users_help_names_every_role():
     from workers.cli.users import ROLES_HELP
 
     assert ROLES_HELP == f"One of: {', '.join(ROLES[:-1])}, {ROLES[-1]} (sync.users.ROLES)."
+
+
+@pytest.mark.parametrize(("stopped", "code"), [
+    ({"acme": "login"}, 2),                      # a refused password: a person fixes the config
+    ({"acme": "down"}, 3),                       # the portal is unreachable: retry later
+    ({"acme": "login", "globex": "down"}, 1),    # mixed causes: the run failed
+])
+def test_an_upload_run_that_failed_exits_with_the_code_of_why_its_portals_stopped(stopped, code):
+    from portals.errors import PortalLoginFailed, PortalUnavailable
+    from portals.runner import RunSummary
+    from workers.cli.portals import failed_run_error
+
+    summary = RunSummary()
+    for name, why in stopped.items():
+        error = (PortalLoginFailed(f"{name}: the portal refused the login") if why == "login"
+                 else PortalUnavailable(f"{name}: no answer"))
+        summary.errors[name] = str(error)
+        summary.failures[name] = error
+    failure = classify(failed_run_error(summary, {"failed": 0}))
+    assert failure.code == code
+    assert "no upload succeeded" in failure.line

@@ -81,10 +81,15 @@ def everything_failed(summary: RunSummary) -> bool:
 
 
 def failed_run_error(summary: RunSummary, counts: dict[str, int]) -> Exception:
-    from config.errors import ArbridgeError
+    from config.errors import ArbridgeError, ConfigError, RetriableError
 
     errors = "; ".join(f"{n}: {e.splitlines()[0]}" for n, e in summary.errors.items())
-    return ArbridgeError(
+    kind: type[ArbridgeError] = ArbridgeError  # exit 1, unless every portal stopped alike
+    stopped = list(summary.failures.values())
+    for family in (ConfigError, RetriableError):  # a refused login: 2; a portal down: 3
+        if stopped and all(isinstance(error, family) for error in stopped):
+            kind = family
+    return kind(
         f"no upload succeeded this run ({errors or outcome_line(summary)}); "
         f"{counts['failed']} failed in all: see arbridge portals queue --state failed, fix the "
         "cause, then arbridge portals retry --state failed")
