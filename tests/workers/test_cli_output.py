@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -62,8 +63,11 @@ def failed_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproc
     upload fails (a missing PDF would only wait for SAP output)."""
     workdir = tmp_path_factory.mktemp("failed-demo")
     (workdir / "pdfs").mkdir()
+    an_hour_ago = time.time() - 3600  # written long ago: not a file a scanner is still writing
     for number in range(90000001, 90000201):
-        (workdir / "pdfs" / f"{number:010d}.pdf").write_text("not a pdf")
+        garbage = workdir / "pdfs" / f"{number:010d}.pdf"
+        garbage.write_text("not a pdf")
+        os.utime(garbage, (an_hour_ago, an_hour_ago))
     result = arbridge(workdir, "demo", ARBRIDGE_INVOICE_PDFS="folder",
                       ARBRIDGE_INVOICE_PDF_FOLDER="pdfs",
                       ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS="60")  # enough invoices on a small book
