@@ -219,6 +219,8 @@ def by_remittance(receipt: Receipt, advices: list[Advice], book: OpenBook,
         item = found[0]
         first = first or item
         customers.add(item.customer)
+        if line.paid <= 0 or line.deduction < 0:
+            return None  # a credit or negative line: a person allocates it, never this rule
         applied = min(line.paid, item.amount)
         applications.append(_full(item, applied, line.deduction, line.reason))
     if first is None or len(customers) != 1 or len({a.item for a in applications}) != \

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -51,14 +52,30 @@ def _rows_excel(content: bytes) -> Iterator[tuple[int, list[Any]]]:
     yield from enumerate(rows, start=1)
 
 
+# "1234.56", "1,234.56", "1 234.56", "R 1 234.56", "ZAR1234": a decimal point, thousands in
+# groups of three. A decimal comma ("43 676,19") is refused rather than guessed: read wrongly it
+# would be a hundred times the amount.
+_AMOUNT = re.compile(r"(?:R|ZAR)?\s?(-?)(\d{1,3}(?:[ ,\u00a0]\d{3})+|\d+)(\.\d{1,2})?")
+
+
 def _money(value: Any, where: str, column: str, source: str) -> Decimal:
     if value is None or value == "":
         return Decimal("0.00")
-    try:
-        amount = Decimal(str(value).replace(",", "").replace(" ", "").replace("R", ""))
-    except InvalidOperation:
-        raise StatementError(source, where, f"{column} {value!r} is not an amount") from None
-    if not amount.is_finite() or abs(amount) >= Decimal(10) ** 15:
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):  # Excel
+        text = f"{Decimal(str(value)):.2f}"  # a float's noise (…0000001) rounds away
+    else:
+        text = str(value).strip()
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
+        raise StatementError(source, where, f"{column} {value!r} is not an amount (write it "
+                                            "as 1234.56 or 1,234.56: a decimal point, no comma)")
+    sign, whole, cents = match.groups()
+    amount = Decimal(sign + re.sub(r"[ ,\u00a0]", "", whole) + (cents or ""))
+    if amount < 0:
+        raise StatementError(source, where, f"{column} {value!r} is negative: a credit note or "
+                                            "a negative line is for a person to allocate, not "
+                                            "a remittance line (remove the line)")
+    if abs(amount) >= Decimal(10) ** 15:
         raise StatementError(source, where, f"{column} {value!r} is not an amount")
     return amount.quantize(Decimal("0.01"))
 

@@ -88,3 +88,31 @@ def test_no_bytes_crash_the_excel_reader(data: bytes) -> None:
         parse_advices(b"PK\x03\x04" + data, "fuzz.xlsx")
     except StatementError:
         pass
+
+
+@pytest.mark.parametrize(("paid", "why"), [
+    ("43 676,19", "not an amount"),     # a decimal comma would read as 100 times the amount
+    ("R1.234,50", "not an amount"),
+    ("-10000.00", "negative"),          # a credit line is for a person, never auto-allocated
+])
+def test_an_amount_that_could_be_misread_refuses_the_whole_advice(tmp_path, paid, why):
+    from connectors.bank.errors import StatementError
+    from connectors.remittance.sheets import parse_sheet
+
+    content = ("Payer,Payment reference,Date,Invoice,Paid\n"
+               "Acme,RA-1,2026-11-20,90000936,100.00\n"
+               f'Acme,RA-1,2026-11-20,90001099,"{paid}"\n').encode()
+    with pytest.raises(StatementError) as raised:
+        parse_sheet(content, "advice.csv")
+    assert "line 3" in str(raised.value) and why in str(raised.value)
+
+
+@pytest.mark.parametrize(("paid", "amount"), [
+    ("1 234.56", "1234.56"), ("R 1,234.56", "1234.56"), ("ZAR1234", "1234.00"), (1234.5, "1234.50"),
+])
+def test_amounts_in_the_usual_forms_are_read_exactly(paid, amount):
+    from decimal import Decimal
+
+    from connectors.remittance.sheets import _money
+
+    assert _money(paid, "line 2", "Paid", "advice.csv") == Decimal(amount)
