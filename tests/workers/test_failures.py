@@ -66,3 +66,18 @@ def test_an_upload_run_that_failed_exits_with_the_code_of_why_its_portals_stoppe
     failure = classify(failed_run_error(summary, {"failed": 0}))
     assert failure.code == code
     assert "no upload succeeded" in failure.line
+
+
+def test_text_from_a_bank_file_is_printed_as_it_is_not_read_as_formatting():
+    from rich.table import Table
+
+    from workers.cli.output import err, out
+
+    payer = "[reverse]EVIL[/reverse] [/]"  # a payer name in a camt file
+    table = Table("payer")
+    table.add_row(payer)
+    for console in (out, err):
+        with console.capture() as captured:
+            console.print(table)
+            console.print(f"{payer}: not allocated")
+        assert captured.get().count(payer) == 2

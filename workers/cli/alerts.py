@@ -41,7 +41,7 @@ def list_command(
             if r["close_reason"]:
                 what += f" — closed: {r['close_reason']}"
             for problem in r["delivery_problems"]:
-                what += f"\n[red]delivery: {problem}[/]"
+                what += f"\ndelivery: {problem}"
             table.add_row(str(r["id"]), r["level"], r["portal"], r["po_number"],
                           r["snapshot"]["client"], r["state"], what)
         out.print(table)
@@ -82,7 +82,7 @@ def retry_command() -> None:
         console.print(f"{again} failed delivery(ies) queued again; {report.sent} sent, "
                       f"{report.failed} failed", highlight=False)
         for error in report.errors:
-            console.print(f"[red]{error}[/]", highlight=False)
+            console.print(f"{error}", highlight=False)
         if report.failed:
             raise typer.Exit(3)
 

@@ -44,7 +44,7 @@ def allocate_command(
                       f"{result['found']} found already posted, {result['failed']} refused, "
                       f"{result['deferred']} left for a look-up", highlight=False)
         for error in result["errors"]:
-            console.print(f"[red]{error}[/]", highlight=False)
+            console.print(f"{error}", highlight=False)
 
     guarded(action)
 

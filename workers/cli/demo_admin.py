@@ -25,9 +25,9 @@ def announce_admin(settings: Settings, store: Store) -> None:
             password = secrets.token_urlsafe(12)
             users.add_user(conn, name=DEMO_USER, role="administrator", password=password,
                            now=datetime.now(timezone.utc))
-            login = f"user [bold]{DEMO_USER}[/], password [bold]{password}[/] (shown only now)"
+            login = f"user {DEMO_USER}, password {password} (shown only now)"
         else:
-            login = (f"user [bold]{DEMO_USER}[/] (password shown on the first run; "
+            login = (f"user {DEMO_USER} (password shown on the first run; "
                      f"`arbridge users passwd {DEMO_USER}` sets a new one)")
     console.print(f"admin app: run `arbridge serve`, open {url} and log in as {login}",
                   highlight=False, soft_wrap=True)

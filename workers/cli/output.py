@@ -52,8 +52,9 @@ __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PI
            "Interrupted", "checked_settings", "console", "err", "exit_code", "fail", "guarded",
            "out", "print_json", "pull_progress", "report", "reported_here"]
 
-out = Console(highlight=False, soft_wrap=True)  # lines are never cut: tables fit the width
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup off: text from SAP, banks and portals (a payer named "[/]") is shown as it is
+out = Console(highlight=False, soft_wrap=True, markup=False)  # never cut: tables fit the width
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 console = err  # older name: progress and messages for people, on stderr
 T = TypeVar("T")
 _verbose = False

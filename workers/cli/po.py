@@ -112,7 +112,7 @@ def refresh_command(portal: str = typer.Option(None, "--portal", help="Only this
                 console.print(f"{name}: {result} PO(s) read", highlight=False)
             else:
                 failed = True
-                console.print(f"[red]{name}:[/] {result}", highlight=False)
+                console.print(f"{name}: {result}", highlight=False)
         if failed:
             raise typer.Exit(3)
 

@@ -23,7 +23,7 @@ def serve_command(
         bind_port = port or settings.admin.port
         app = create_app(settings)
         if bind_host not in ("127.0.0.1", "::1", "localhost"):
-            console.print(f"[yellow]listening on {bind_host}: put it behind a TLS proxy[/]",
+            console.print(f"listening on {bind_host}: put it behind a TLS proxy",
                           highlight=False)
         console.print(f"admin app on http://{bind_host}:{bind_port}/ "
                       "(add users with: arbridge users add NAME --role administrator)",
