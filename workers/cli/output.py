@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from workers.cli.failures import (
     EXIT_CONFIG,
@@ -75,7 +74,7 @@ def report(error: BaseException) -> int:
         traceback.print_exception(error, file=sys.stderr)
     line = failure.line if failure.code == EXIT_INTERRUPTED else f"error: {failure.line}"
     sys.stdout.flush()
-    err.print(escape(line), soft_wrap=True)
+    err.print(line, soft_wrap=True)  # markup is off: the line is shown as it is
     return failure.code
 
 
