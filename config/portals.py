@@ -19,14 +19,19 @@ class PortalSettings(BaseModel):
     timeout_seconds: float = Field(default=15.0, gt=0, description="one page step")
     max_attempts: int = Field(default=5, ge=1, description="technical retries, then a person")
     lookup_new_invoices: bool = Field(
-        default=True, description="look an invoice up before its first submission too (it "
-        "may have been keyed in by hand); false saves a page load per upload when only "
-        "arbridge uploads to this portal — retries and take-overs are always looked up")
+        default=False, description="look an invoice up before its first submission too, "
+        "when the claim already proves arbridge never sent it (true where people also key "
+        "invoices in by hand on this portal; costs a page load per upload) — retries, "
+        "resumed and taken-over uploads are always looked up")
 
 
 class BrowserSettings(BaseModel):
     executable: str | None = Field(default=None, description="Chromium; auto-detected if unset")
     headless: bool = True
+    trace_snapshots: bool = Field(
+        default=False, description="record DOM snapshots in the Playwright trace of every "
+        "upload; by default only retries (the first attempt failed) record them: they cost "
+        "the browser about as much CPU as the rest of an upload")
 
 
 # The bundled demo portal's two flavours: the portals arbridge uploads to when none are

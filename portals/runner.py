@@ -134,6 +134,7 @@ class UploadRunner:
         self._released: dict[str, int] = {}
         self._claims: dict[int, claims.Claim] = {}
         self._waiting: dict[int, int] = {}  # per queue: uploads held by other runs
+        self._tracing: dict[int, bool] = {}  # per context: recording with DOM snapshots?
 
     # -- entry points -------------------------------------------------------------------------
     def prepare(self) -> int:
@@ -296,7 +297,7 @@ class UploadRunner:
                     queue: asyncio.Queue, balances: dict[str, PoBalance],
                     in_order: InOrder) -> None:
         driver = self._driver(account, context)
-        await context.tracing.start(screenshots=False, snapshots=True)
+        await self._trace(context, snapshots=self.browser.trace_snapshots)
         try:
             while True:
                 item = await self._next(queue)
@@ -327,17 +328,36 @@ class UploadRunner:
                     in_order.done(position)
                 pool.count_upload()
                 if pool.should_renew(context):
-                    await context.tracing.stop()
+                    await self._stop_trace(context)
                     await pool.release(context)
                     context = await pool.context(self.session_root / f"{account.name}.json")
                     driver = self._driver(account, context)
-                    await context.tracing.start(screenshots=False, snapshots=True)
+                    await self._trace(context, snapshots=self.browser.trace_snapshots)
         finally:
             try:
-                await context.tracing.stop()
+                await self._stop_trace(context)
             except PlaywrightError:
                 pass
             await pool.release(context)
+
+    async def _trace(self, context: BrowserContext, *, snapshots: bool) -> None:
+        """Record the context's trace with or without DOM snapshots, restarting the recording
+        if it runs in the other mode. Snapshots cost the browser about as much CPU as the
+        rest of an upload, and a successful upload's trace is dropped anyway, so by default
+        only a retry records them (its first attempt failed: the next failure gets the full
+        picture); a first failure keeps a trace of actions and network (the pages' HTML
+        included) beside its screenshot."""
+        current = self._tracing.get(id(context))
+        if current == snapshots:
+            return
+        if current is not None:
+            await self._stop_trace(context)
+        await context.tracing.start(screenshots=False, snapshots=snapshots)
+        self._tracing[id(context)] = snapshots
+
+    async def _stop_trace(self, context: BrowserContext) -> None:
+        self._tracing.pop(id(context), None)
+        await context.tracing.stop()
 
     async def _next(self, queue: asyncio.Queue) -> tuple | None:
         """The next upload to try; waits while uploads held by other runs are due to be
@@ -410,14 +430,17 @@ class UploadRunner:
             self._fence(conn, upload)
             attempt_id = uploads.begin_attempt(conn, upload, now=self.clock())
             attempt = uploads.get(conn, upload.id).attempts
+            sent_before = upload.state == "submitting" or attempt_rules.may_have_reached_portal(
+                conn, upload.id, besides=attempt_id)
         evidence = EvidencePack(self.evidence_root, account.name, upload.billing_document,
                                 attempt)
+        await self._trace(context, snapshots=self.browser.trace_snapshots or attempt > 1)
         await context.tracing.start_chunk()
         keep_trace = True
         reserved: Decimal | None = None
         try:
             found = None
-            if self._must_look_up(account, upload):
+            if self._must_look_up(account, upload, sent_before=sent_before):
                 found = await driver.find_invoice(upload.invoice_number)
                 self._close_interrupted(upload, attempt_id, on_portal=found is not None)
             if found is not None:
@@ -441,7 +464,7 @@ class UploadRunner:
             submission, pdf = prepare(self.store, self.pdfs, upload)
             evidence.values(submission, pdf)
             result = await driver.submit_invoice(submission, pdf)
-            await driver.screenshot(evidence.screenshot_path)
+            await driver.screenshot(evidence.screenshot_path, full_page=False)
             keep_trace = False
             reserved = None
             self._finish(upload, attempt_id, evidence, "submitted", result.confirmation)
@@ -488,12 +511,15 @@ class UploadRunner:
             except PlaywrightError:
                 log.warning("could not save the trace of %s", upload.billing_document)
 
-    def _must_look_up(self, account: PortalAccount, upload: uploads.Upload) -> bool:
+    def _must_look_up(self, account: PortalAccount, upload: uploads.Upload, *,
+                      sent_before: bool) -> bool:
         """Look the invoice up before submitting unless the claim proves arbridge never sent
-        it (no attempt was ever begun: each is recorded under the claim before the portal is
-        touched) and the portal is trusted to hold nothing keyed in by hand."""
+        it — held by this run from the start (not taken over), and no earlier attempt that
+        may have reached the portal's submit (each attempt is recorded under the claim before
+        the portal is touched; held and waiting-for-PDF ones end before the submit) — and the
+        portal is not marked as one where people also key invoices in by hand."""
         claim = self._claims.get(upload.id)
-        proven_new = upload.attempts == 0 and claim is not None and not claim.taken_over_from
+        proven_new = not sent_before and claim is not None and not claim.taken_over_from
         return not (proven_new and not account.settings.lookup_new_invoices)
 
     def _fits(self, upload: uploads.Upload, balances: dict[str, PoBalance]) -> str | None:

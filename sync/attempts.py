@@ -20,6 +20,8 @@ ATTEMPTS = UploadAttemptRow.__table__  # type: ignore[attr-defined]
 INTERRUPTED = "interrupted"
 WAITING = "waiting"
 UNCOUNTED = (INTERRUPTED, WAITING)
+HELD = "held"
+NEVER_SUBMITTED = (HELD, WAITING)  # outcomes decided before the portal's submit was touched
 CRASHES_BEFORE_SET_ASIDE = 2
 
 
@@ -66,3 +68,14 @@ def uncounted(conn: Connection, upload_id: int) -> int:
     """Attempts that do not count against ``max_attempts`` (interrupted, waiting for a PDF)."""
     return int(conn.execute(select(func.count()).select_from(ATTEMPTS).where(
         ATTEMPTS.c.upload_id == upload_id, ATTEMPTS.c.outcome.in_(UNCOUNTED))).scalar_one())
+
+
+def may_have_reached_portal(conn: Connection, upload_id: int, *, besides: int) -> bool:
+    """Whether an earlier attempt of the upload may have submitted it: any attempt other
+    than ``besides`` that is still open (a run died in it) or ended other than held or
+    waiting for its PDF (both decided before the submit). False proves, together with the
+    upload's claim, that arbridge never sent the invoice."""
+    return bool(conn.execute(select(func.count()).select_from(ATTEMPTS).where(
+        ATTEMPTS.c.upload_id == upload_id, ATTEMPTS.c.id != besides,
+        (ATTEMPTS.c.finished_at.is_(None)) | (ATTEMPTS.c.outcome.is_(None)) |
+        (ATTEMPTS.c.outcome.not_in(NEVER_SUBMITTED)))).scalar_one())

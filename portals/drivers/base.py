@@ -206,10 +206,12 @@ class PageDriver:
             state = await self.context.storage_state()
             write_private(self._state_path, json.dumps(state))
 
-    async def screenshot(self, path: Path) -> None:
+    async def screenshot(self, path: Path, *, full_page: bool = True) -> None:
+        """PNG of the page (owner-only); the visible part is enough after a success (the
+        portal's confirmation is at the top), the whole page is kept after a failure."""
         page = await self.page()
         private_dir(path.parent)
-        write_private(path, await page.screenshot(full_page=True))
+        write_private(path, await page.screenshot(full_page=full_page))
 
     @property
     def password(self) -> str:

@@ -35,7 +35,7 @@ def test_invoice_already_on_the_portal_is_not_submitted_again(world):
                                invoice_date=date.today(), net=Decimal("1000.00"),
                                tax=Decimal("150.00"), currency="ZAR", attachment_name="a.pdf",
                                attachment_size=10, today=date.today())
-    world.run()
+    world.run(lookup_new_invoices=True)  # a portal where people also key invoices in
     assert world.upload(document).state == "submitted"
     assert world.attempts(document)[0]["outcome"] == "found"
     assert len(world.state.invoices("90000002")) == 1

@@ -67,6 +67,26 @@ def test_two_crashes_count_for_the_poison_rule(upload):
         assert attempts.open_attempts(conn, upload_id) == []
 
 
+@pytest.mark.parametrize(("earlier", "may_have_sent"), [
+    ([], False), (["held"], False), (["waiting", "held"], False), ([None], True),
+    (["held", "retry"], True), (["failed"], True), (["submitted"], True)])
+def test_only_attempts_decided_before_the_submit_prove_an_invoice_was_never_sent(
+        upload, earlier, may_have_sent):  # type: ignore[no-untyped-def]
+    """What lets the runner skip the lookup before submitting: an earlier attempt held, or
+    waiting for its PDF, never reached the portal's submit; any other, or one left open by a
+    crash, may have."""
+    with upload.engine.begin() as conn:
+        for outcome in earlier:
+            attempt = begin(conn)
+            if outcome is not None:
+                uploads.finish_attempt(conn, attempt, now=NOW, outcome=outcome, detail="",
+                                       evidence=None)
+        current = begin(conn)
+        upload_id = uploads.by_state(conn)[0].id
+        assert attempts.may_have_reached_portal(conn, upload_id,
+                                                besides=current) is may_have_sent
+
+
 @pytest.mark.parametrize(("net", "tax", "held"), [
     ("0.00", "0.00", "net amount is 0.00 ZAR"), ("-250.00", "-37.50", "credit note"),
     ("100.00", "-15.00", "VAT -15.00 ZAR is negative"), ("0.01", "0.00", None)])
