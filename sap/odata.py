@@ -20,6 +20,7 @@ import requests
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from config.settings import redact_url
+from sap import call_timing
 from sap import odata_mapping as m
 from sap.client import Page
 from sap.errors import SapBusinessError, SapConfigError, SapDataError, SapUnavailable
@@ -64,7 +65,8 @@ class ODataSapClient:
         """GET one OData V2 response body (``d``)."""
         full = url if url.startswith("http") else self._base + url
         try:
-            response = self._session.get(full, params=params, timeout=self._timeout)
+            with call_timing.timed("odata", call_timing.odata_function(full)):
+                response = self._session.get(full, params=params, timeout=self._timeout)
         except requests.RequestException as exc:
             raise SapUnavailable(f"SAP OData at {redact_url(self._base)} not reachable: "
                                  f"{type(exc).__name__}") from exc
@@ -95,8 +97,10 @@ class ODataSapClient:
     def csrf_token(self, service: str) -> str:
         """Fetch an ``X-CSRF-Token`` (kept with the session's cookies) for a later POST."""
         try:
-            response = self._session.get(self._base + service + "/", timeout=self._timeout,
-                                         headers={"X-CSRF-Token": "Fetch"})
+            with call_timing.timed("odata", "csrf-token"):
+                response = self._session.get(self._base + service + "/",
+                                             timeout=self._timeout,
+                                             headers={"X-CSRF-Token": "Fetch"})
         except requests.RequestException as exc:
             raise SapUnavailable(f"SAP OData at {redact_url(self._base)} not reachable") from exc
         self._raise_for(response, self._base + service)

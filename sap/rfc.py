@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from sap import bapi
+from sap import bapi, call_timing
 from sap.client import Page
 from sap.errors import SapConfigError, SapDataError, SapTimeout, SapUnavailable
 from sap.records import BillingDocument, Customer, OpenItem
@@ -92,7 +92,8 @@ class RfcSapClient(RfcPosting):
         """Call a function module; reconnect and retry on communication failures."""
         conn = self._connection()
         try:
-            return conn.call(function, options={"timeout": self._timeout}, **params)
+            with call_timing.timed("rfc", function):
+                return conn.call(function, options={"timeout": self._timeout}, **params)
         except Exception as exc:
             error = bapi.classify_rfc_error(exc, function, self._where)
             if isinstance(error, (SapUnavailable, SapTimeout)):

@@ -12,7 +12,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from sap import bapi
+from sap import bapi, call_timing
 from sap.errors import SapTimeout, SapUnavailable
 from sap.posting import (
     PaymentPosting,
@@ -39,7 +39,8 @@ class RfcPosting:
         reopened (which ends SAP's session and any uncommitted work) and the error raised."""
         conn = self._connection()  # type: ignore[attr-defined]
         try:
-            return conn.call(function, options={"timeout": self._timeout}, **params)  # type: ignore[attr-defined]
+            with call_timing.timed("rfc", function):
+                return conn.call(function, options={"timeout": self._timeout}, **params)  # type: ignore[attr-defined]
         except Exception as exc:
             error = bapi.classify_rfc_error(exc, function, self._where)  # type: ignore[attr-defined]
             if isinstance(error, (SapUnavailable, SapTimeout)):

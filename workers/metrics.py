@@ -1,8 +1,9 @@
 """Prometheus metrics of a worker (prometheus-client), served on ``--metrics-port``.
 
 Jobs run, failed and retried; uploads by outcome; claims taken over (a worker died or froze
-holding work); queue depth per queue; portal upload latency. (SAP call latency: the pull's
-job duration for now.)
+holding work); queue depth per queue; portal upload latency; SAP call latency by adapter and
+function (every RFC function module and OData entity set call, as ``sap.call_timing`` reports
+it — listened to from the moment this module is imported).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable, Iterable
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from sap import call_timing
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,12 @@ UPLOADS = Counter("arbridge_uploads_total", "Portal uploads by outcome",
 UPLOAD_SECONDS = Histogram("arbridge_portal_upload_seconds",
                            "One invoice upload on a portal (lookup, form, submit, evidence)",
                            ["portal"], buckets=(0.5, 1, 2, 4, 8, 15, 30, 60, float("inf")))
+SAP_CALL_SECONDS = Histogram("arbridge_sap_call_seconds",
+                             "One remote call to SAP (RFC function module or OData request), "
+                             "each retry on its own; outcome error: the call raised",
+                             ["adapter", "function", "outcome"],
+                             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60,
+                                      float("inf")))
 CLAIMS_TAKEN_OVER = Counter("arbridge_claims_taken_over_total",
                             "Claims taken over after their owner's lease ran out", ["kind"])
 
@@ -46,6 +55,13 @@ def upload_outcome(portal: str, _document: str, outcome: str) -> None:
 
 def upload_seconds(portal: str, seconds: float) -> None:
     UPLOAD_SECONDS.labels(portal).observe(seconds)
+
+
+def sap_call(adapter: str, function: str, seconds: float, outcome: str) -> None:
+    SAP_CALL_SECONDS.labels(adapter, function, outcome).observe(seconds)
+
+
+call_timing.listen(sap_call)
 
 
 def claim_taken_over(kind: str) -> None:

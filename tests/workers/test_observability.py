@@ -8,8 +8,15 @@ import json
 import logging
 import socket
 import urllib.request
+from collections import Counter
 
 from dramatiq.brokers.stub import StubBroker
+from prometheus_client import REGISTRY
+
+from config.settings import load_settings
+from connectors.pull import PortalRules, pull
+from sap.rfc import RfcSapClient
+from sync.store import open_store
 
 from workers import actors, logs, metrics
 from workers.broker import queue_names, use_broker
@@ -48,3 +55,50 @@ def test_metrics_port_serves_job_upload_and_queue_counts():
     assert 'arbridge_jobs_total{actor="portal_upload",outcome="failed"}' in page
     assert 'arbridge_uploads_total{outcome="submitted",portal="demo-coupa"}' in page
     assert f'arbridge_queue_depth{{queue="{queue_names()["browser"]}"}} 1.0' in page
+
+
+def _sap_calls(function: str, outcome: str = "ok") -> float:
+    return REGISTRY.get_sample_value("arbridge_sap_call_seconds_count", {
+        "adapter": "rfc", "function": function, "outcome": outcome}) or 0.0
+
+
+def test_every_sap_call_of_a_pull_is_in_the_latency_histogram(simulator, tmp_path):
+    """Each remote call the pull makes, counted by the SAP side, is one observation of
+    ``arbridge_sap_call_seconds`` under its function; a call that fails counts as an error."""
+    made: Counter[str] = Counter()
+
+    def counting_connect(**params):  # type: ignore[no-untyped-def]
+        connection = simulator.connect(**params)
+        call = connection.call
+
+        def counted(func_name, options=None, **kwargs):  # type: ignore[no-untyped-def]
+            made[func_name] += 1
+            return call(func_name, options, **kwargs)
+        connection.call = counted
+        return connection
+
+    store = open_store(load_settings(home=tmp_path))
+    client = RfcSapClient(factory=counting_connect, params={"user": "ARBRIDGE"}, page_size=50,
+                          timeout_seconds=2, today=simulator.today)
+    before = {f: _sap_calls(f) for f in ("RFC_READ_TABLE", "BAPI_AR_ACC_GETOPENITEMS")}
+    pull(store, client, source="simulator", company_codes=["1000"],
+         rules=PortalRules(groups={}, bindings={}))
+    assert made["RFC_READ_TABLE"] > 10 and made["BAPI_AR_ACC_GETOPENITEMS"] > 0
+    for function, was in before.items():
+        assert _sap_calls(function) - was == made[function]
+    simulator.faults.fail_next(1, "RFC_PING")
+    errors = _sap_calls("RFC_PING", "error")
+    client.ping()  # retried by the adapter: one failed call, one that answered
+    assert _sap_calls("RFC_PING", "error") == errors + 1
+    page = urllib.request.urlopen(f"http://127.0.0.1:{_serve()}/metrics",
+                                  timeout=10).read().decode()
+    assert 'arbridge_sap_call_seconds_bucket{adapter="rfc",function="RFC_READ_TABLE"' in page
+    client.close()
+
+
+def _serve() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    metrics.serve(port)
+    return port
