@@ -126,6 +126,7 @@ class CpuMeter:
         self.server_pid = server_pid
         self._first: dict[int, float] = {}
         self._last: dict[int, float] = {}
+        self._names: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample_forever, daemon=True)
         self._self_start = 0.0
@@ -136,6 +137,11 @@ class CpuMeter:
             if pid == self.server_pid:
                 continue
             cpu = _proc_cpu(pid)
+            if pid not in self._names:
+                try:
+                    self._names[pid] = Path(f"/proc/{pid}/comm").read_text().strip()
+                except OSError:
+                    pass
             if cpu is not None:
                 self._first.setdefault(pid, 0.0 if self._thread.is_alive() else cpu)
                 self._last[pid] = cpu
@@ -164,10 +170,17 @@ class CpuMeter:
     def browser_cpu(self) -> float:
         return sum(self._last[p] - self._first[p] for p in self._last)
 
+    @property
+    def driver_cpu(self) -> float:
+        """The Playwright driver's share (a Node.js process) of ``browser_cpu``."""
+        return sum(self._last[p] - self._first[p] for p in self._last
+                   if self._names.get(p, "").startswith("node"))
+
     def report(self, uploads: int) -> list[str]:
         per = max(uploads, 1)
         lines = [f"  {'arbridge (this Python process)':34} {self._self_cpu / per * 1000:7.0f} ms",
-                 f"  {'Chromium + Playwright driver':34} {self.browser_cpu / per * 1000:7.0f} ms"]
+                 f"  {'Chromium + Playwright driver':34} {self.browser_cpu / per * 1000:7.0f} ms"
+                 f"  (driver {self.driver_cpu / per * 1000:.0f} ms)"]
         if self.server_cpu is not None:
             lines.append(f"  {'demo portal server (own process)':34} "
                          f"{self.server_cpu / per * 1000:7.0f} ms")

@@ -10,6 +10,7 @@ blocked. The CPU figures hardly move with other work on the machine; wall time d
     python bench/uploads.py                               # 200 invoices, 1 and 4 contexts
     python bench/uploads.py --invoices 1000 --contexts 4  # memory over 1,000 uploads
     python bench/uploads.py --lookup-new                  # also look up never-sent invoices
+    python bench/uploads.py --lookup-new --trace-snapshots  # as every upload ran before
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ async def _run_watched(runner: UploadRunner, lag: LoopLag):  # type: ignore[no-u
 
 
 def run(home: Path, url: str, server_pid: int, *, contexts: int, first: int, count: int,
-        lookup_new: bool, phases: Phases) -> None:
+        lookup_new: bool, snapshots: bool, phases: Phases) -> None:
     settings = load_settings(home=home)
     store = open_store(settings)
     seed_store(store, first, count)
@@ -116,7 +117,8 @@ def run(home: Path, url: str, server_pid: int, *, contexts: int, first: int, cou
                   flush=True)
 
     runner = UploadRunner(store=store, accounts=resolve(portals, SecretBox.load(home)),
-                          browser=BrowserSettings(), pdfs=RenderSource(home / "pdfs"),
+                          browser=BrowserSettings(trace_snapshots=snapshots),
+                          pdfs=RenderSource(home / "pdfs"),
                           evidence_root=home / "evidence", session_root=home / "sessions",
                           on_upload=tick)
     phases.spent.clear()
@@ -130,7 +132,8 @@ def run(home: Path, url: str, server_pid: int, *, contexts: int, first: int, cou
     submitted = tally.get("submitted", 0)
     print(f"{contexts} context(s): {submitted:,} submitted of {count:,} in {seconds:.1f}s = "
           f"{submitted / seconds * 60:.0f} invoices/min "
-          f"(lookup before a first submit: {'yes' if lookup_new else 'no'}; load average "
+          f"(lookup before a first submit: {'yes' if lookup_new else 'no'}, DOM snapshots "
+          f"in every trace: {'yes' if snapshots else 'no'}; load average "
           f"{os.getloadavg()[0]:.1f}) {summary.errors or ''}")
     print(" wall time per upload, summed over the contexts:")
     print("\n".join(phases.report(submitted)))
@@ -148,6 +151,9 @@ def main() -> None:
     parser.add_argument("--lookup-new", action="store_true",
                         help="lookup_new_invoices = true: look every invoice up before its "
                              "first submit, even one the claim proves was never sent")
+    parser.add_argument("--trace-snapshots", action="store_true",
+                        help="trace_snapshots = true: DOM snapshots in every upload's trace "
+                             "(with --lookup-new: how every upload ran before both changes)")
     args = parser.parse_args()
     phases = Phases()
     instrument_runner(phases)
@@ -160,7 +166,8 @@ def main() -> None:
             for contexts in args.contexts:
                 run(work / f"home-{contexts}", f"http://127.0.0.1:{args.port}", server.pid,
                     contexts=contexts, first=first, count=args.invoices,
-                    lookup_new=args.lookup_new, phases=phases)
+                    lookup_new=args.lookup_new, snapshots=args.trace_snapshots,
+                    phases=phases)
                 first += args.invoices
         finally:
             server.terminate()
