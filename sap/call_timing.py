@@ -6,6 +6,7 @@ no metrics library and costs nothing when nobody listens."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 Outcome = Literal["ok", "error"]
 Listener = Callable[[str, str, float, Outcome], None]  # adapter, function, seconds, outcome
 _listeners: list[Listener] = []
+_KEYS = re.compile(r"\((?:'(?:[^']|'')*'|[^()'])*\)")  # (key) parts, quoted '/' and ')' too
 
 
 def listen(listener: Listener) -> None:
@@ -50,6 +52,5 @@ def timed(adapter: str, function: str) -> Iterator[None]:
 def odata_function(url: str) -> str:
     """The entity set or function an OData URL names, without service path, keys or query:
     ``.../API_BILLING_DOCUMENT_SRV/A_BillingDocument('9001')?$top=1`` -> ``A_BillingDocument``."""
-    path = url.split("?", 1)[0].rstrip("/")
-    last = path.rsplit("/", 1)[-1]
-    return last.split("(", 1)[0] or "service"
+    path = _KEYS.sub("", url.split("?", 1)[0]).rstrip("/")
+    return path.rsplit("/", 1)[-1] or "service"
