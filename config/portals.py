@@ -30,7 +30,8 @@ class BrowserSettings(BaseModel):
     headless: bool = True
     trace_snapshots: bool = Field(
         default=False, description="record DOM snapshots in the Playwright trace of every "
-        "upload; by default only retries (the first attempt failed) record them: they cost "
+        "upload; by default only the attempt after one that failed on the portal records "
+        "them: they cost "
         "the browser about as much CPU as the rest of an upload")
 
 

@@ -344,9 +344,10 @@ class UploadRunner:
         """Record the context's trace with or without DOM snapshots, restarting the recording
         if it runs in the other mode. Snapshots cost the browser about as much CPU as the
         rest of an upload, and a successful upload's trace is dropped anyway, so by default
-        only a retry records them (its first attempt failed: the next failure gets the full
-        picture); a first failure keeps a trace of actions and network (the pages' HTML
-        included) beside its screenshot."""
+        only the attempt after one that failed on the portal records them (the next failure
+        gets the full picture; a crash, a hold or a wait for the PDF is no such failure); a
+        first failure keeps a trace of actions and network (the pages' HTML included) beside
+        its screenshot."""
         current = self._tracing.get(id(context))
         if current == snapshots:
             return
@@ -432,9 +433,10 @@ class UploadRunner:
             attempt = uploads.get(conn, upload.id).attempts
             sent_before = upload.state == "submitting" or attempt_rules.may_have_reached_portal(
                 conn, upload.id, besides=attempt_id)
+            failed_before = attempt_rules.previous_failed(conn, upload.id, besides=attempt_id)
         evidence = EvidencePack(self.evidence_root, account.name, upload.billing_document,
                                 attempt)
-        await self._trace(context, snapshots=self.browser.trace_snapshots or attempt > 1)
+        await self._trace(context, snapshots=self.browser.trace_snapshots or failed_before)
         await context.tracing.start_chunk()
         keep_trace = True
         reserved: Decimal | None = None

@@ -22,6 +22,7 @@ WAITING = "waiting"
 UNCOUNTED = (INTERRUPTED, WAITING)
 HELD = "held"
 NEVER_SUBMITTED = (HELD, WAITING)  # outcomes decided before the portal's submit was touched
+FAILED = ("retry", "failed")
 CRASHES_BEFORE_SET_ASIDE = 2
 
 
@@ -79,3 +80,13 @@ def may_have_reached_portal(conn: Connection, upload_id: int, *, besides: int) -
         ATTEMPTS.c.upload_id == upload_id, ATTEMPTS.c.id != besides,
         (ATTEMPTS.c.finished_at.is_(None)) | (ATTEMPTS.c.outcome.is_(None)) |
         (ATTEMPTS.c.outcome.not_in(NEVER_SUBMITTED)))).scalar_one())
+
+
+def previous_failed(conn: Connection, upload_id: int, *, besides: int) -> bool:
+    """Whether the upload's latest attempt before ``besides`` ended in a failure on the portal
+    (retry or failed) — not a crash, a hold or a wait for the PDF: what makes the next
+    attempt worth recording in full detail."""
+    outcome = conn.execute(select(ATTEMPTS.c.outcome).where(
+        ATTEMPTS.c.upload_id == upload_id, ATTEMPTS.c.id != besides).order_by(
+        ATTEMPTS.c.id.desc()).limit(1)).scalar()
+    return outcome in FAILED

@@ -87,6 +87,22 @@ def test_only_attempts_decided_before_the_submit_prove_an_invoice_was_never_sent
                                                 besides=current) is may_have_sent
 
 
+@pytest.mark.parametrize(("earlier", "failed"), [
+    ([], False), (["retry"], True), (["failed"], True), (["retry", "held"], False),
+    (["retry", None], False), (["waiting"], False)])
+def test_only_a_failure_on_the_portal_makes_the_next_attempt_record_in_detail(
+        upload, earlier, failed):  # type: ignore[no-untyped-def]
+    with upload.engine.begin() as conn:
+        for outcome in earlier:
+            attempt = begin(conn)
+            if outcome is not None:
+                uploads.finish_attempt(conn, attempt, now=NOW, outcome=outcome, detail="",
+                                       evidence=None)
+        current = begin(conn)
+        upload_id = uploads.by_state(conn)[0].id
+        assert attempts.previous_failed(conn, upload_id, besides=current) is failed
+
+
 @pytest.mark.parametrize(("net", "tax", "held"), [
     ("0.00", "0.00", "net amount is 0.00 ZAR"), ("-250.00", "-37.50", "credit note"),
     ("100.00", "-15.00", "VAT -15.00 ZAR is negative"), ("0.01", "0.00", None)])
