@@ -59,16 +59,19 @@ def test_wrong_sap_password_is_one_line_exit_2_and_changes_nothing(workdir):
     simulator = SapSimulator(workdir / "var" / "sap-simulator.db")
     simulator.seed(customers=5, documents=10)
     simulator.set_logon("ARBRIDGE", "right")
+    assert arbridge(workdir, "init").returncode == 0
     result = arbridge(workdir, "sap", "pull", ARBRIDGE_SAP__USER="ARBRIDGE",
                       ARBRIDGE_SAP__PASSWD="wrong-secret")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "logon" in lines[0] and "refused" in lines[0]
     assert "wrong-secret" not in result.stderr
-    assert not (workdir / "var" / "arbridge.db").exists()
+    counts = json.loads(arbridge(workdir, "status", "--json").stdout)["counts"]
+    assert set(counts.values()) == {0}
 
 
 def test_unreachable_sap_is_one_line_exit_3(workdir):
+    assert arbridge(workdir, "init").returncode == 0
     result = arbridge(workdir, "sap", "pull", ARBRIDGE_SAP__KIND="odata",
                       ARBRIDGE_SAP__BASE_URL="http://127.0.0.1:9",
                       ARBRIDGE_SAP__TIMEOUT_SECONDS="1")
@@ -78,6 +81,7 @@ def test_unreachable_sap_is_one_line_exit_3(workdir):
 
 
 def test_rfc_without_pyrfc_says_how_to_install_it(workdir):
+    assert arbridge(workdir, "init").returncode == 0
     result = arbridge(workdir, "sap", "pull", ARBRIDGE_SAP__KIND="rfc",
                       ARBRIDGE_SAP__ASHOST="sap.example.com")
     assert result.returncode == 2
@@ -110,7 +114,7 @@ def test_approve_moves_an_upload_from_review_to_ready_and_audits_who(workdir):
     from sync.upsert import upsert
 
     now = datetime.now(timezone.utc)
-    store = open_store(load_settings(home=workdir / "var"))
+    store = open_store(load_settings(home=workdir / "var"), create=True)
     with store.engine.begin() as conn:
         upsert(conn, CUSTOMERS.table, [{
             "company_code": "1000", "number": "0000000001", "name": "Client", "vat_number": None,

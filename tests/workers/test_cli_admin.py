@@ -25,7 +25,7 @@ def test_users_add_reads_the_password_from_stdin_and_stores_only_its_hash(tmp_pa
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert password not in done.stdout + done.stderr
-    store = open_store(load_settings(home=tmp_path / "var"))
+    store = open_store(load_settings(home=tmp_path / "var"), create=True)
     with store.engine.connect() as conn:
         assert users.authenticate(conn, "thandi", password).role == "billing"
         assert password not in str(conn.execute(select(users.USERS)).all())
@@ -77,7 +77,7 @@ def test_demo_names_the_app_and_its_demo_user_on_stderr_once(tmp_path: Path, cap
     from workers.cli.demo_admin import DEMO_USER, announce_admin
 
     settings = load_settings(home=tmp_path / "var")
-    store = open_store(settings)
+    store = open_store(settings, create=True)
     announce_admin(settings, store)
     first = capsys.readouterr()
     assert first.out == "" and "http://127.0.0.1:8080/" in first.err

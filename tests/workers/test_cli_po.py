@@ -81,7 +81,7 @@ def hold_a_new_invoice(home: Path) -> str:
     from sync.txn import writing
     from sync.upsert import upsert
 
-    store = open_store(load_settings(home=home / "var"))
+    store = open_store(load_settings(home=home / "var"), create=True)
     now = datetime.now(timezone.utc)
     with writing(store.engine) as conn:
         bound = conn.execute(BILLING_DOCUMENTS.table.select().where(
