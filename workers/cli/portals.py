@@ -212,33 +212,32 @@ def _print_narrow(rows: list[dict[str, Any]]) -> None:
                 out.print(f"    {line}", markup=False)
 
 
-def _move(document: str, source: set[str], target: str, verb: str) -> None:
-    """A person's decision on one upload, audited with their login name."""
+def _act(document: str, action: str) -> None:
+    """A person's decision on one upload, as the admin web app takes it
+    (``sync.upload_actions.act``): refused while an upload run holds the upload, audited with
+    their login name."""
     import getpass
     from datetime import datetime, timezone
 
     from config.errors import InputError
-    from sync import uploads
+    from sync import upload_actions, uploads
     from sync.store import open_store
+    from sync.txn import writing
 
     store = open_store(checked_settings())
-    with store.engine.begin() as conn:
+    with writing(store.engine) as conn:
         upload = uploads.by_document(conn, document)
         if upload is None:
             raise InputError(f"no upload for billing document {document}")
-        if upload.state not in source:
-            raise InputError(f"billing document {upload.billing_document} is {upload.state}; "
-                             f"only {' or '.join(sorted(source))} uploads can be {verb}")
-        uploads.transition(conn, upload.id, target, now=datetime.now(timezone.utc),
-                           reason=f"{verb} by {getpass.getuser()}",
-                           actor=getpass.getuser(), next_attempt_at=None)
-    out.print(f"{upload.billing_document}: {upload.state} -> {target}")
+        done = upload_actions.act(conn, upload_id=upload.id, action=action,
+                                  actor=getpass.getuser(), now=datetime.now(timezone.utc))
+    out.print(f"{done.billing_document}: {done.before} -> {done.after}")
 
 
 @app.command("approve")
 def approve_command(document: str = typer.Argument(..., help="Billing document number.")) -> None:
     """Approve an upload waiting in review: it goes to the portal on the next run."""
-    guarded(lambda: _move(document, {"review"}, "ready", "approved"))
+    guarded(lambda: _act(document, "approve"))
 
 
 RETRYABLE = ("failed", "held", "rejected")
@@ -264,7 +263,7 @@ def retry_command(
         if document is not None:
             if portal or reason_contains:
                 raise ConfigError("--portal and --reason-contains go with --state")
-            _move(document, set(RETRYABLE), "ready", "retried")
+            _act(document, "retry")
             return
         if state not in RETRYABLE:
             raise ConfigError(f"--state {state}: only {', '.join(RETRYABLE)} uploads can be "
@@ -276,81 +275,38 @@ def retry_command(
 
 def _retry_many(state: str, portal: str | None, reason_contains: str | None) -> None:
     """Every upload in ``state`` (of ``portal``, whose reason contains the text) back to
-    ``ready``, in one transaction, each change audited with the person's login name."""
+    ``ready``, each as the web app's bulk action does: in its own transaction, refused (and
+    said so) while an upload run holds it, audited with the person's login name."""
     import getpass
     from datetime import datetime, timezone
 
-    from sync import uploads
+    from config.errors import InputError
+    from sync import upload_actions, uploads
     from sync.store import open_store
+    from sync.txn import writing
+    from workers.cli.output import EXIT_FAILED
 
     settings = checked_settings()
     store = open_store(settings)
     _known_portal(settings, store, portal)
-    user, now, needle = getpass.getuser(), datetime.now(timezone.utc), \
-        (reason_contains or "").lower()
-    with store.engine.begin() as conn:
+    user, needle = getpass.getuser(), (reason_contains or "").lower()
+    with store.engine.connect() as conn:
         chosen = [u for u in uploads.by_state(conn, state, portal)
                   if needle in (u.reason or "").lower()]
-        for upload in chosen:
-            uploads.transition(conn, upload.id, "ready", now=now, reason=f"retried by {user}",
-                               actor=user, next_attempt_at=None)
+    done, refused = 0, []
+    for upload in chosen:
+        try:
+            with writing(store.engine) as conn:
+                upload_actions.act(conn, upload_id=upload.id, action="retry", actor=user,
+                                   now=datetime.now(timezone.utc))
+            done += 1
+        except InputError as refusal:
+            refused.append(str(refusal))
     where = f" of {portal}" if portal else ""
     matching = f" whose reason contains {reason_contains!r}" if reason_contains else ""
-    out.print(f"{len(chosen)} {state} uploads{where}{matching} -> ready "
+    out.print(f"{done} {state} uploads{where}{matching} -> ready "
               "(they go to the portal on the next run)")
-
-
-@app.command("check")
-def check_command() -> None:
-    """Log in to each portal and open its Orders page (a daily health check)."""
-    def action() -> None:
-        import asyncio
-
-        from config.errors import ArbridgeError, ConfigError, RetriableError
-        from config.secrets import SecretBox
-        from portals.accounts import resolve
-        from portals.check import check_portals_detailed
-
-        reported_here()
-        settings = checked_settings()
-        portals = _portals_for(settings, None)
-        down = unreachable_portals(portals)
-        up = {name: p for name, p in portals.items() if name not in down}
-        accounts = resolve(up, SecretBox.load(settings.home))
-        found: dict[str, Exception | None] = dict(down)
-        if accounts:
-            found.update(asyncio.run(check_portals_detailed(accounts, settings.browser)))
-        results = {name: found[name] for name in portals}
-        for name, problem in results.items():
-            out.print(f"ok   {name}" if problem is None else
-                      f"FAIL {name}: {str(problem).splitlines()[0]}")
-        problems = [p for p in results.values() if p is not None]
-        if problems:
-            worst = next((p for p in problems if isinstance(p, ConfigError)), None) or \
-                next((p for p in problems if isinstance(p, RetriableError)), None) or problems[0]
-            failed = ", ".join(n for n, p in results.items() if p is not None)
-            kind = type(worst) if isinstance(worst, ArbridgeError) else ArbridgeError
-            raise kind(f"portal check failed for {failed}: {str(worst).splitlines()[0]}")
-
-    guarded(action)
-
-
-@app.command("demo-server")
-def demo_server_command(
-    port: int = typer.Option(8765, help="Port on 127.0.0.1."),
-    folder: Path = typer.Option(None, help="State folder (default: ARBRIDGE_HOME/demo-portal)."),
-) -> None:
-    """Run the bundled demo portal (both flavours: /coupa and /ariba) in the foreground."""
-    def action() -> None:
-        from config.settings import load_settings
-        from portals.demo.server import serve_forever
-
-        target = folder or load_settings().demo_portal_path
-        err.print(f"demo portal on http://127.0.0.1:{port}/coupa and /ariba (state in {target});"
-                  " Ctrl-C stops it")
-        try:
-            serve_forever(target, port=port)
-        except KeyboardInterrupt:  # the way to stop a server: not a failure
-            err.print("demo portal stopped")
-
-    guarded(action)
+    if refused:  # each one line, as the web app lists them; the command then fails
+        for line in refused:
+            err.print(f"error: {line}")
+        raise typer.Exit(EXIT_FAILED)
