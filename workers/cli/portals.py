@@ -310,3 +310,59 @@ def _retry_many(state: str, portal: str | None, reason_contains: str | None) -> 
         for line in refused:
             err.print(f"error: {line}")
         raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("check")
+def check_command() -> None:
+    """Log in to each portal and open its Orders page (a daily health check)."""
+    def action() -> None:
+        import asyncio
+
+        from config.errors import ArbridgeError, ConfigError, RetriableError
+        from config.secrets import SecretBox
+        from portals.accounts import resolve
+        from portals.check import check_portals_detailed
+
+        reported_here()
+        settings = checked_settings()
+        portals = _portals_for(settings, None)
+        down = unreachable_portals(portals)
+        up = {name: p for name, p in portals.items() if name not in down}
+        accounts = resolve(up, SecretBox.load(settings.home))
+        found: dict[str, Exception | None] = dict(down)
+        if accounts:
+            found.update(asyncio.run(check_portals_detailed(accounts, settings.browser)))
+        results = {name: found[name] for name in portals}
+        for name, problem in results.items():
+            out.print(f"ok   {name}" if problem is None else
+                      f"FAIL {name}: {str(problem).splitlines()[0]}")
+        problems = [p for p in results.values() if p is not None]
+        if problems:
+            worst = next((p for p in problems if isinstance(p, ConfigError)), None) or \
+                next((p for p in problems if isinstance(p, RetriableError)), None) or problems[0]
+            failed = ", ".join(n for n, p in results.items() if p is not None)
+            kind = type(worst) if isinstance(worst, ArbridgeError) else ArbridgeError
+            raise kind(f"portal check failed for {failed}: {str(worst).splitlines()[0]}")
+
+    guarded(action)
+
+
+@app.command("demo-server")
+def demo_server_command(
+    port: int = typer.Option(8765, help="Port on 127.0.0.1."),
+    folder: Path = typer.Option(None, help="State folder (default: ARBRIDGE_HOME/demo-portal)."),
+) -> None:
+    """Run the bundled demo portal (both flavours: /coupa and /ariba) in the foreground."""
+    def action() -> None:
+        from config.settings import load_settings
+        from portals.demo.server import serve_forever
+
+        target = folder or load_settings().demo_portal_path
+        err.print(f"demo portal on http://127.0.0.1:{port}/coupa and /ariba (state in {target});"
+                  " Ctrl-C stops it")
+        try:
+            serve_forever(target, port=port)
+        except KeyboardInterrupt:  # the way to stop a server: not a failure
+            err.print("demo portal stopped")
+
+    guarded(action)
