@@ -18,14 +18,21 @@ from sync.store import open_store
 from tests.workers.test_cli import ARBRIDGE, arbridge
 
 
+def init(workdir: Path, **env: str) -> None:
+    """``arbridge init``: the store the other commands need."""
+    done = arbridge(workdir, "init", **env)
+    assert done.returncode == 0, done.stderr
+
+
 def test_users_add_reads_the_password_from_stdin_and_stores_only_its_hash(tmp_path: Path):
     password = "a long enough secret"
+    init(tmp_path)
     done = subprocess.run([ARBRIDGE, "users", "add", "thandi", "--role", "billing"],
                           cwd=tmp_path, input=password + "\n", capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert password not in done.stdout + done.stderr
-    store = open_store(load_settings(home=tmp_path / "var"), create=True)
+    store = open_store(load_settings(home=tmp_path / "var"))
     with store.engine.connect() as conn:
         assert users.authenticate(conn, "thandi", password).role == "billing"
         assert password not in str(conn.execute(select(users.USERS)).all())
@@ -38,6 +45,7 @@ def test_users_add_reads_the_password_from_stdin_and_stores_only_its_hash(tmp_pa
 
 
 def test_users_add_refuses_a_short_password(tmp_path: Path):
+    init(tmp_path)
     done = subprocess.run([ARBRIDGE, "users", "add", "vusi", "--role", "viewer"], cwd=tmp_path,
                           input="short\n", capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "at least 10 characters" in done.stderr
@@ -51,6 +59,7 @@ def _free_port() -> int:
 
 def test_serve_listens_on_loopback_and_shows_the_login(tmp_path: Path):
     port = _free_port()
+    init(tmp_path)
     server = subprocess.Popen([ARBRIDGE, "serve", "--port", str(port)], cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -94,6 +103,7 @@ def test_run_serves_the_admin_app_beside_its_workers(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
     env.update(ARBRIDGE_ADMIN__PORT=str(port),
                ARBRIDGE_SCHEDULE='{"sap-pull": "", "portal-upload": ""}')
+    init(tmp_path)
     server = subprocess.Popen([ARBRIDGE, "run"], cwd=tmp_path, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -23,7 +23,8 @@ def arbridge(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("args", [("status",), ("portals", "queue"), ("po", "list"),
                                   ("bank", "unallocated"), ("alerts", "list"),
-                                  ("sap", "pull")])
+                                  ("sap", "pull"), ("users", "list"), ("serve",),
+                                  ("run", "--once")])
 def test_command_on_a_missing_store_says_run_init_and_creates_nothing(tmp_path, args):
     result = arbridge(tmp_path, *args)
     store = tmp_path / "var" / "arbridge.db"
