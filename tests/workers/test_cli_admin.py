@@ -57,20 +57,24 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _first_answer(server: subprocess.Popen, url: str, *, within_s: float) -> requests.Response:
+    """The page at ``url`` once ``server`` (still running) listens."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            return requests.get(url, timeout=2)
+        except requests.ConnectionError:
+            assert server.poll() is None and time.monotonic() < deadline, "no admin app"
+            time.sleep(0.2)
+
+
 def test_serve_listens_on_loopback_and_shows_the_login(tmp_path: Path):
     port = _free_port()
     init(tmp_path)
     server = subprocess.Popen([ARBRIDGE, "serve", "--port", str(port)], cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                page = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None and time.monotonic() < deadline, "no server"
-                time.sleep(0.2)
+        page = _first_answer(server, f"http://127.0.0.1:{port}/", within_s=30)
         assert page.url.endswith("/login?next=%2F") and "Log in" in page.text
         assert "default-src 'self'" in page.headers["content-security-policy"]
         listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
@@ -107,14 +111,7 @@ def test_run_serves_the_admin_app_beside_its_workers(tmp_path: Path):
     server = subprocess.Popen([ARBRIDGE, "run"], cwd=tmp_path, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                page = requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None and time.monotonic() < deadline, "no admin app"
-                time.sleep(0.3)
+        page = _first_answer(server, f"http://127.0.0.1:{port}/login", within_s=60)
         assert page.status_code == 200 and "Log in" in page.text
     finally:
         server.send_signal(signal.SIGTERM)
