@@ -91,7 +91,8 @@ def list_receipts(request: Request, who: Principal = Depends(current),
                   ) -> ReceiptPage:
     """Bank receipts, the longest waiting first; unallocated ones with the matcher's
     suggestions (rule and evidence) and their age in days."""
-    chosen = receipt_pages.receipt_filter(state, payer, since, until, amount_min, amount_max)
+    chosen = receipt_pages.receipt_filter(state, payer, since and since.isoformat(),
+                                          until and until.isoformat(), amount_min, amount_max)
     found, suggestions = receipt_pages.listing(request, chosen, page, per_page)
     return ReceiptPage(items=[_receipt(r, suggestions.get(r["id"], [])) for r in found.rows],
                        total=found.total, page=found.page, pages=found.pages,

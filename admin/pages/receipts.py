@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from admin.context import query
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
@@ -29,8 +30,18 @@ def store_of(request: Request) -> Store:
     return Store(ctx.engine)
 
 
-def receipt_filter(state: str | None, payer: str | None, since: date | None,
-                   until: date | None, amount_min: str | None,
+def _day(text: str | None, name: str) -> date | None:
+    """A date field of the filter form (sent empty when not filled)."""
+    if not text or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise HTTPException(422, f"{name}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def receipt_filter(state: str | None, payer: str | None, since: str | None,
+                   until: str | None, amount_min: str | None,
                    amount_max: str | None) -> cash_view.ReceiptFilter:
     state = state or "unallocated"
     if state not in cash_view.RECEIPT_STATES:
@@ -45,7 +56,9 @@ def receipt_filter(state: str | None, payer: str | None, since: date | None,
         except ArithmeticError:
             raise HTTPException(422, f"{name}: {text!r} is not an amount (like 1234.50)"
                                 ) from None
-    return cash_view.ReceiptFilter(state=state, payer=payer or None, since=since, until=until,
+    return cash_view.ReceiptFilter(state=state, payer=payer or None,
+                                   since=_day(since, "booked from"),
+                                   until=_day(until, "booked to"),
                                    amount_min=bounds[0], amount_max=bounds[1])
 
 
@@ -65,7 +78,8 @@ def listing(request: Request, chosen: cash_view.ReceiptFilter, page: int, per_pa
 def receipts_page(request: Request, who: Principal = Depends(current),
                   state: str | None = Query(None, max_length=20),
                   payer: str | None = Query(None, max_length=80),
-                  since: date | None = None, until: date | None = None,
+                  since: str | None = Query(None, max_length=10),
+                  until: str | None = Query(None, max_length=10),
                   amount_min: str | None = Query(None, max_length=20),
                   amount_max: str | None = Query(None, max_length=20),
                   page: int = Query(1, ge=1), notice: str | None = Query(None, max_length=500),
@@ -74,12 +88,12 @@ def receipts_page(request: Request, who: Principal = Depends(current),
     chosen = receipt_filter(state, payer, since, until, amount_min, amount_max)
     found, suggestions = listing(request, chosen, page, ctx.settings.admin.page_size)
     params = {"state": chosen.state, "payer": payer or "",
-              "since": since.isoformat() if since else "",
-              "until": until.isoformat() if until else "", "amount_min": amount_min or "",
-              "amount_max": amount_max or ""}
+              "since": chosen.since.isoformat() if chosen.since else "",
+              "until": chosen.until.isoformat() if chosen.until else "",
+              "amount_min": amount_min or "", "amount_max": amount_max or ""}
     return ctx.render(request, "receipts.html", found=found, params=params,
                       suggestions=suggestions, states=cash_view.RECEIPT_STATES, notice=notice,
-                      error=error, back=f"/receipts?{urlencode({**params, 'page': page})}")
+                      error=error, back=f"/receipts?{query(params, page=page)}")
 
 
 @router.get("/receipts/{receipt_id}")

@@ -96,6 +96,12 @@ def test_unallocated_receipts_show_their_age_and_the_matchers_suggestions(admin,
     assert posted.status_code == 200 and "J SMITH" not in posted.text
     assert "8 rows" in posted.text
     assert admin.client.get("/receipts?state=nonsense").status_code == 422
+    blank = admin.client.get("/receipts?state=unallocated&payer=&since=&until=&amount_min="
+                             "&amount_max=")  # the filter form as a browser sends it
+    assert blank.status_code == 200 and "J SMITH" in blank.text
+    smith = admin.client.get(f"/receipts?state=all&payer=smith&since="
+                             f"{cash.open_receipt['booking_date']}")
+    assert smith.text.count('<tr id="receipt-') == 1
 
 
 def test_allocating_with_a_split_posts_to_sap_and_is_audited_with_the_user(admin, cash):
