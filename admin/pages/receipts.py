@@ -1,6 +1,15 @@
 """Bank receipts: filter by state, payer, date and amount; each unallocated receipt with the
 matcher's suggestions (rule and evidence); allocate by hand with an amount split, or approve
-a proposal — both through ``connectors.cash_actions`` (as the CLI), then posted to SAP."""
+a proposal — both through ``connectors.cash_actions`` (as the CLI), then posted to SAP.
+
+Why posted at once, in the request, rather than left for a run as the upload queue's
+approve does: an approved upload is carried out by the scheduled ``portal-upload`` job,
+while cash has no scheduled job (posting happens in ``arbridge allocate``), so an approved
+allocation would wait for someone to type a command. Posting one allocation is one claimed
+BAPI call (``connectors.posting.post_one``, exactly once, looked up first after a timeout),
+and ``arbridge journal correct`` already runs its journal at once the same way. When SAP
+cannot be reached the allocation stays approved and the next ``arbridge allocate`` posts it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +21,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from admin.context import query
+from admin.context import form_day, query
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
@@ -28,16 +37,6 @@ SPLIT_LINES = 5
 def store_of(request: Request) -> Store:
     ctx = context(request)
     return Store(ctx.engine)
-
-
-def _day(text: str | None, name: str) -> date | None:
-    """A date field of the filter form (sent empty when not filled)."""
-    if not text or not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise HTTPException(422, f"{name}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def receipt_filter(state: str | None, payer: str | None, since: str | None,
@@ -57,8 +56,8 @@ def receipt_filter(state: str | None, payer: str | None, since: str | None,
             raise HTTPException(422, f"{name}: {text!r} is not an amount (like 1234.50)"
                                 ) from None
     return cash_view.ReceiptFilter(state=state, payer=payer or None,
-                                   since=_day(since, "booked from"),
-                                   until=_day(until, "booked to"),
+                                   since=form_day(since, "booked from"),
+                                   until=form_day(until, "booked to"),
                                    amount_min=bounds[0], amount_max=bounds[1])
 
 

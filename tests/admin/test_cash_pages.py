@@ -293,3 +293,25 @@ def test_ten_thousand_receipts_stay_a_readable_page(admin, store):
     assert page.text.count('<tr id="receipt-') == 50
     narrowed = admin.client.get("/receipts?payer=Payer 9999&amount_min=9999")
     assert narrowed.text.count('<tr id="receipt-') == 1
+
+
+def test_the_cli_allocates_by_hand_through_the_same_function(cash, settings, monkeypatch):
+    from typer.testing import CliRunner
+
+    from workers.cli.app import app
+
+    first, _ = two_invoices(open_store(settings))
+    receipt = cash.open_receipt
+    monkeypatch.setenv("ARBRIDGE_HOME", str(settings.home))
+    if settings.database_url:
+        monkeypatch.setenv("ARBRIDGE_DATABASE_URL", settings.database_url)
+    runner = CliRunner()
+    short = runner.invoke(app, ["allocations", "allocate", str(receipt["id"]), "--to",
+                                f"{first.invoice}=1.00"])
+    assert short.exit_code != 0 and "apply the remaining" in short.output
+    done = runner.invoke(app, ["allocations", "allocate", str(receipt["id"]), "--to",
+                               f"{first.invoice}=1.00", "--on-account"])
+    assert done.exit_code == 0, done.output
+    [allocation] = allocations_of(open_store(settings), receipt["id"])
+    assert f"allocation {allocation.id}: posted, SAP document {allocation.sap_document}" \
+        in done.output
