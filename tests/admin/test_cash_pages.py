@@ -230,6 +230,15 @@ def test_a_correcting_journal_is_followed_to_its_sap_documents(admin, cash):
         "csrf_token": admin.csrf(f"/allocations/{wrong.id}"), "to": target.invoice,
         "reason": "again"})
     assert "only posted allocations are corrected" in refused.text
+    followed = admin.client.get(f"/api/journals/{journal.id}").json()
+    assert followed["state"] == "done" and followed["by"] == "thandi"
+    assert followed["documents"]["reversal"] == journal.documents["reversal"]
+    with admin.store.engine.begin() as conn:
+        token = users.create_token(conn, users.by_name(conn, "thandi"), "script", now=START)
+    by_api = admin.client.post(f"/api/allocations/{wrong.id}/journal", json={
+        "invoices": [target.invoice], "reason": "again"},
+        headers={"Authorization": f"Bearer {token}"})
+    assert by_api.status_code == 409 and "only posted" in by_api.json()["detail"]
 
 
 def test_the_api_lists_allocates_and_refuses_with_reasons(admin, cash):
