@@ -162,10 +162,20 @@ def allocation_page(conn: Any, f: AllocationFilter, *, page: int = 1,
             by_allocation.setdefault(journal.allocation_id, []).append(journal)
             if journal.new_allocation_id is not None:
                 by_allocation.setdefault(journal.new_allocation_id, []).append(journal)
-    rows = [{"allocation": _allocation(r), "client_name": r._mapping["client_name"],
-             "approved_by": r._mapping["approved_by"], "created_at": r._mapping["created_at"],
-             "journals": by_allocation.get(r._mapping["id"], [])} for r in found]
+    rows = []
+    for r in found:
+        allocation = _allocation(r)
+        rows.append({"allocation": allocation, "client_name": r._mapping["client_name"],
+                     "approved_by": _approver(allocation, r._mapping["approved_by"]),
+                     "created_at": r._mapping["created_at"],
+                     "journals": by_allocation.get(allocation.id, [])})
     return Page(rows=rows, total=int(total), page=page, per_page=per_page)
+
+
+def _approver(allocation: Allocation, approved_by: str | None) -> str | None:
+    """Who decided it: the approver, or for a correcting journal's re-post who asked."""
+    return approved_by or (allocation.evidence.get("by") if allocation.rule == "correction"
+                           else None)
 
 
 def allocation(conn: Any, allocation_id: int) -> dict[str, Any] | None:
@@ -177,8 +187,9 @@ def allocation(conn: Any, allocation_id: int) -> dict[str, Any] | None:
     journals = [_journal(j) for j in conn.execute(select(JOURNALS).where(or_(
         JOURNALS.c.allocation_id == allocation_id,
         JOURNALS.c.new_allocation_id == allocation_id)).order_by(JOURNALS.c.id))]
-    return {"allocation": _allocation(row), "client_name": row._mapping["client_name"],
-            "approved_by": row._mapping["approved_by"],
+    found = _allocation(row)
+    return {"allocation": found, "client_name": row._mapping["client_name"],
+            "approved_by": _approver(found, row._mapping["approved_by"]),
             "created_at": row._mapping["created_at"], "journals": journals}
 
 

@@ -25,13 +25,14 @@ from admin.context import form_day, query
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
-from connectors.cash import suggestions_for
+from connectors.cash import open_items, suggestions_for
 from sync import cash_view
 from sync.allocations import Allocation
 from sync.store import Store
 
 router = APIRouter()
 SPLIT_LINES = 5
+MAX_CANDIDATES = 10  # open invoices of exactly the receipt's amount, shown as a lead
 
 
 def store_of(request: Request) -> Store:
@@ -107,10 +108,13 @@ def receipt_page(request: Request, receipt_id: int, who: Principal = Depends(cur
         suggestions = suggestions_for(conn, [row]).get(receipt_id, []) \
             if row["state"] in ("open", "proposed") else []
         history = cash_view.allocations_of_receipt(conn, receipt_id)
+        candidates = [i for i in open_items(conn) if i.currency == row["currency"]
+                      and i.amount == row["amount"]][:MAX_CANDIDATES] \
+            if row["state"] in ("open", "proposed") else []
     prefill = _prefill(suggestions)
     return ctx.render(request, "receipt.html", row=row, suggestions=suggestions,
                       history=history, notice=notice, error=error, prefill=prefill,
-                      split_lines=SPLIT_LINES)
+                      split_lines=SPLIT_LINES, candidates=candidates)
 
 
 def _prefill(suggestions: list[dict[str, Any]]) -> list[tuple[str, str]]:

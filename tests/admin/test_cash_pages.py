@@ -223,6 +223,8 @@ def test_a_correcting_journal_is_followed_to_its_sap_documents(admin, cash):
         journal = next(j for j in journals.listing(conn)
                        if j.allocation_id == wrong.id)
     assert journal.state == "done" and journal.actor == "thandi" and old.state == "reversed"
+    repost = admin.client.get(f"/allocations/{journal.new_allocation_id}").text
+    assert "<dt>Approved by</dt><dd>thandi</dd>" in repost  # who asked for the journal
     for kind in ("reversal", "repost"):
         assert sap_has(cash.simulator, journal.documents[kind])
         assert f'id="doc-{kind}">{journal.documents[kind]}<' in answer.text
