@@ -2,8 +2,9 @@
 
 Builds a small demo world in a temporary folder (the SAP simulator, a pull, the demo portal
 with the clients' POs, an upload run — the Ariba-style portal requiring review, and one
-client rejecting an invoice), starts the admin app on loopback, logs in with Chromium at
-1280 px and saves ``docs/screenshots/{dashboard,upload-queue,evidence}.png``.
+client rejecting an invoice, the demo's bank statements matched and posted), starts the admin
+app on loopback, logs in with Chromium at 1280 px and saves
+``docs/screenshots/{dashboard,upload-queue,evidence,receipts}.png``.
 
     .venv/bin/python scripts/admin_screenshots.py [--out docs/screenshots]
 """
@@ -33,6 +34,7 @@ from portals.demo.server import DemoServer  # noqa: E402
 from sap.simulator import SapSimulator  # noqa: E402
 from sync import queue_view, users  # noqa: E402
 from sync.store import Store, open_store  # noqa: E402
+from workers.cli.demo_cash import cash_demo  # noqa: E402
 from workers.cli.sap import run_pull  # noqa: E402
 from workers.uploads import make_runner  # noqa: E402
 
@@ -59,6 +61,7 @@ def build_world(home: Path) -> tuple[Settings, Store]:
             server.states["coupa"].set_invoice_status(
                 invoice.number, "Rejected", "Cost centre 4410 is closed; bill 4420 instead")
         asyncio.run(make_runner(settings, store, accounts).run())
+    cash_demo(settings, store)  # receipts: most posted, one proposal and one unknown payer
     return settings, store
 
 
@@ -82,7 +85,8 @@ def shoot(settings: Settings, store: Store, out: Path) -> list[Path]:
         page.click("button[type=submit]")
         page.wait_for_url(f"{server.url}/")
         for name, path in (("dashboard", "/"), ("upload-queue", "/uploads"),
-                           ("evidence", f"/uploads/{evidence['billing_document']}/attempts/1")):
+                           ("evidence", f"/uploads/{evidence['billing_document']}/attempts/1"),
+                           ("receipts", "/receipts?state=unallocated")):
             page.goto(server.url + path)
             target = out / f"{name}.png"
             page.screenshot(path=str(target), full_page=name != "upload-queue")
