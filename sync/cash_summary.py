@@ -16,6 +16,12 @@ ENTRIES = BankEntryRow.__table__  # type: ignore[attr-defined]
 ALLOCATIONS = AllocationRow.__table__  # type: ignore[attr-defined]
 UNALLOCATED_STATES = ("open", "proposed")  # as ``arbridge bank unallocated`` lists them
 ALLOCATED_STATES = ("approved", "posting", "posted")
+CENT = Decimal("0.01")
+
+
+def _money(value: Any) -> Decimal:
+    """A SUM as Decimal to the cent (SQLite's SUM drops the scale)."""
+    return Decimal(str(value or 0)).quantize(CENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +49,7 @@ def unallocated(conn: Any) -> Unallocated:
     dates = [first for _, _, first, _ in rows if first is not None]
     return Unallocated(count=sum(int(n) for _, n, _, _ in rows),
                        oldest=min(dates) if dates else None,
-                       amount={c: Decimal(total or 0) for c, _, _, total in rows})
+                       amount={c: _money(total) for c, _, _, total in rows})
 
 
 def allocated_since(conn: Any, since: datetime) -> Allocated:
@@ -54,7 +60,7 @@ def allocated_since(conn: Any, since: datetime) -> Allocated:
         .group_by(ALLOCATIONS.c.currency, ALLOCATIONS.c.state)).all()
     amount: dict[str, Decimal] = {}
     for currency, _, _, total in rows:
-        amount[currency] = amount.get(currency, Decimal(0)) + Decimal(total or 0)
+        amount[currency] = amount.get(currency, CENT * 0) + _money(total)
     return Allocated(count=sum(int(n) for _, _, n, _ in rows),
                      posted=sum(int(n) for _, s, n, _ in rows if s == "posted"),
                      amount=amount)

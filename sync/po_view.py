@@ -253,3 +253,11 @@ def urgent_clients(conn: Any, *, clients: int = 3, pos_each: int = 4) -> list[di
         result.append({"customer": customer, "name": name,
                        "level": LEVELS[int(top) - 1], "pos": pos})
     return result
+
+
+def busiest_held_portal(conn: Any) -> str | None:
+    """The portal with the most held invoices (the new-PO form's first choice)."""
+    return conn.execute(select(UPLOADS.c.portal).where(UPLOADS.c.state == "held")
+                        .group_by(UPLOADS.c.portal).order_by(func.count().desc(),
+                                                             UPLOADS.c.portal).limit(1)
+                        ).scalar()

@@ -74,6 +74,9 @@ def new_po_form(request: Request, who: Principal = Depends(require("pos.act")),
                 portal: str | None = Query(None, max_length=40),
                 number: str | None = Query(None, max_length=35),
                 customer: str | None = Query(None, max_length=10)) -> Response:
+    if not portal:
+        with context(request).engine.connect() as conn:
+            portal = po_view.busiest_held_portal(conn)
     return _form(request, values={"portal": portal or "", "number": number or "",
                                   "customer": customer or "", "currency": "ZAR",
                                   "invoiced": "0"})

@@ -266,3 +266,53 @@ def test_ten_thousand_pos_page_quickly_and_filter(admin, settings):
     assert page.text.count('<tr id="po-') == 50
     found = admin.client.get("/pos?q=PO-0999").text
     assert "10 rows" in found and "PO-09995" in found
+
+
+def _receipts_and_an_allocation(store) -> None:
+    """Two unallocated receipts (one 12 days old) and one receipt allocated today."""
+    from datetime import date
+
+    from sync import allocations, cash_store
+
+    with store.engine.begin() as conn:
+        statement = cash_store.insert_statement(conn, {
+            "identity": "s1", "account": "62000000001", "currency": "ZAR",
+            "statement_ref": "1", "source": "csv", "file_name": "s.csv", "entries": 3,
+            "imported_at": START})
+        ids = []
+        for i, (booked, state) in enumerate(((date(2026, 11, 13), "open"),
+                                             (date(2026, 11, 24), "proposed"),
+                                             (date(2026, 11, 24), "allocated"))):
+            ids.append(cash_store.insert_entry(conn, {
+                "identity": f"e{i}", "statement_id": statement, "account": "62000000001",
+                "currency": "ZAR", "direction": "CRDT", "amount": Decimal("1150.00"),
+                "booking_date": booked, "reference": f"<b>ref {i}</b>", "is_receipt": True,
+                "state": state, "created_at": START}))
+        allocations.insert_allocation(
+            conn, receipt_id=ids[2], state="approved", rule="reference", automatic=True,
+            company_code="1000", customer="0000100001", currency="ZAR",
+            amount=Decimal("1150.00"), on_account=Decimal("0"), items=[], evidence={},
+            now=START)
+
+
+def test_dashboard_shows_alerts_by_level_burn_downs_receipts_and_allocations(admin, settings):
+    add_user(admin.store, "vusi", "viewer")
+    po_world(admin.store, settings)
+    _receipts_and_an_allocation(admin.store)
+    admin.clock.advance(hours=1)
+    admin.login("vusi")
+    page = admin.client.get("/").text
+    assert '<a href="/alerts?level=exhausted">' in page
+    assert '<a href="/receipts?state=unallocated">' in page and "oldest 12 day(s)" in page
+    assert '<a href="/allocations">1 allocation(s) today</a>' in page
+    assert "Remaining on the POs of Karoo Mining (Pty) Ltd" in page
+    assert page.count('<svg class="burndown"') == 1
+    assert '<a href="/pos/demo-coupa/PO-1">PO-1</a>' in page
+    figures = admin.client.get("/api/dashboard").json()
+    assert figures["open_alerts"] == {"warning": 0, "critical": 0, "exhausted": 3}
+    assert figures["unallocated_receipts"] == {"count": 2, "oldest": "2026-11-13",
+                                               "age_days": 12, "amount": {"ZAR": "2300.00"}}
+    assert figures["allocations_today"] == {"count": 1, "posted": 0,
+                                            "amount": {"ZAR": "1150.00"}}
+    [client] = figures["urgent_clients"]
+    assert client["level"] == "exhausted" and client["pos"][0]["number"] == "PO-1"
