@@ -31,11 +31,14 @@ class Series:
 
 
 def series_of(po: dict, now: datetime) -> Series:
-    """A ledger row with ``history`` (and ``forecast`` when known) as a chart line."""
+    """A ledger row with ``history`` (and ``forecast`` when known) as a chart line; the
+    forecast is drawn only for a PO that can still take invoices."""
     points = [(p["read_at"], Decimal(p["remaining"])) for p in po.get("history", [])]
     points.append((now, Decimal(po["remaining"])))  # what was sent since the last read
     forecast = po.get("forecast")
     runout = forecast.runout if forecast is not None and forecast.known else None
+    if not po.get("usable", True):  # closed or expired: it takes no more invoices
+        runout = None
     return Series(label=po["number"], points=points, runout=runout)
 
 

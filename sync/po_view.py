@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select, tuple_
 
@@ -27,7 +27,6 @@ ALERTS = PoAlertRow.__table__  # type: ignore[attr-defined]
 MAX_PER_PAGE = 200
 PO_STATES = ("open", "expired", "closed", "held")
 ALERT_STATES = ("open", "closed", "all")
-PoState = Literal["open", "expired", "closed", "held"]
 # the highest open alert level of a PO: 0 none, 1 warning, 2 critical, 3 exhausted
 _RANK = case(*((ALERTS.c.level == level, i + 1) for i, level in enumerate(LEVELS)), else_=0)
 

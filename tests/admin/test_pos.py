@@ -58,7 +58,7 @@ def test_po_list_shows_balance_waiting_invoices_forecast_reason_and_alerts(admin
     page = admin.client.get("/pos").text
     assert "PO-1" in page and "PO-2" in page and "Karoo Mining (Pty) Ltd" in page
     assert page.index("PO-1") < page.index("PO-2")  # the exhausted PO first
-    assert "held: 1" in page and "exhausted: exhausted" in page
+    assert "held: 1" in page and "exhausted: exhausted" in page and "of 5\u202f000.00" in page
     assert "too little billing history" in page  # no forecast, and why
     only = admin.client.get("/pos?level=none").text
     assert "PO-2" in only and ">PO-1<" not in only
