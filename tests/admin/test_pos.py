@@ -84,7 +84,8 @@ def test_po_page_draws_its_burn_down_and_lists_its_alerts(admin, settings):
     assert "exhausted" in held_page and "0090000001" in held_page
     assert "can look but not act" in held_page and "Re-point" not in held_page
     not_on_portal = admin.client.get("/pos/demo-coupa/PO-NEW").text
-    assert "not on the portal" in not_on_portal and "0090000011" in not_on_portal
+    assert "has not seen this PO on demo-coupa" in not_on_portal
+    assert "0090000011" in not_on_portal and "Enter PO PO-NEW" not in not_on_portal  # viewer
     assert admin.client.get("/pos/demo-coupa/NOPE").status_code == 404
 
 
