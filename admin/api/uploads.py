@@ -117,5 +117,6 @@ def dashboard(request: Request, who: Principal = Depends(current)) -> Dashboard:
                                                    remaining=p["remaining"],
                                                    currency=p["currency"],
                                                    runout=p["forecast"].runout
-                                                   if p.get("forecast") else None)
+                                                   if p.get("forecast") and p.get("usable")
+                                                   else None)
                                           for p in c["pos"]]) for c in figures["clients"]])
