@@ -2,8 +2,9 @@
 
 Builds a small demo world in a temporary folder (the SAP simulator, a pull, the demo portal
 with the clients' POs, an upload run — the Ariba-style portal requiring review, and one
-client rejecting an invoice), starts the admin app on loopback, logs in with Chromium at
-1280 px and saves ``docs/screenshots/{dashboard,upload-queue,evidence,pos,po}.png``.
+client rejecting an invoice, the demo's bank statements matched and posted), starts the admin
+app on loopback, logs in with Chromium at 1280 px and saves
+``docs/screenshots/{dashboard,upload-queue,evidence,receipts,pos,po}.png``.
 
     .venv/bin/python scripts/admin_screenshots.py [--out docs/screenshots]
 """
@@ -34,6 +35,7 @@ from portals.demo.server import DemoServer  # noqa: E402
 from sap.simulator import SapSimulator  # noqa: E402
 from sync import po_view, queue_view, users  # noqa: E402
 from sync.store import Store, open_store  # noqa: E402
+from workers.cli.demo_cash import cash_demo  # noqa: E402
 from workers.cli.sap import run_pull  # noqa: E402
 from workers.po import after_run  # noqa: E402
 from workers.uploads import make_runner  # noqa: E402
@@ -62,6 +64,7 @@ def build_world(home: Path) -> tuple[Settings, Store]:
                 invoice.number, "Rejected", "Cost centre 4410 is closed; bill 4420 instead")
         asyncio.run(make_runner(settings, store, accounts).run())
     after_run(settings, store)  # the PO rules over the whole ledger, as a scheduled run does
+    cash_demo(settings, store)  # receipts: most posted, one proposal and one unknown payer
     return settings, store
 
 
@@ -88,6 +91,7 @@ def shoot(settings: Settings, store: Store, out: Path) -> list[Path]:
         page.wait_for_url(f"{server.url}/")
         for name, path in (("dashboard", "/"), ("upload-queue", "/uploads"),
                            ("evidence", f"/uploads/{evidence['billing_document']}/attempts/1"),
+                           ("receipts", "/receipts?state=unallocated"),
                            ("pos", "/pos"),
                            ("po", po_url(urgent["portal"], urgent["number"]))):
             page.goto(server.url + path)
