@@ -23,9 +23,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from admin.api import audit as api_audit
 from admin.api import cash as api_cash
 from admin.api import me as api_me
+from admin.api import pos as api_pos
 from admin.api import uploads as api_uploads
 from admin.context import AdminContext, make_templates
-from admin.pages import audit, dashboard, evidence, login, tokens
+from admin.pages import alerts, audit, dashboard, evidence, login, pos, tokens
 from admin.pages import allocations as allocation_pages
 from admin.pages import receipts as receipt_pages
 from admin.pages import uploads as upload_pages
@@ -34,12 +35,12 @@ from config.settings import Settings
 from sync.store import open_store
 
 STATIC = Path(__file__).parent / "static"
-PAGE_AREAS = (login, dashboard, upload_pages, evidence, audit, tokens, receipt_pages,
-              allocation_pages)
-API_AREAS = (api_me, api_uploads, api_audit, api_cash)
-NAVIGATION = (("/", "Dashboard"), ("/uploads", "Upload queue"), ("/audit", "Audit trail"),
-              ("/receipts", "Receipts"), ("/allocations", "Allocations"),
-              ("/tokens", "API tokens"))
+PAGE_AREAS = (login, dashboard, upload_pages, evidence, pos, alerts, audit, tokens,
+              receipt_pages, allocation_pages)
+API_AREAS = (api_me, api_uploads, api_pos, api_audit, api_cash)
+NAVIGATION = (("/", "Dashboard"), ("/uploads", "Upload queue"), ("/pos", "POs"),
+              ("/alerts", "PO alerts"), ("/receipts", "Receipts"), ("/allocations", "Allocations"),
+              ("/audit", "Audit trail"), ("/tokens", "API tokens"))
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
                                 "script-src 'self'; object-src 'none'; base-uri 'none'; "

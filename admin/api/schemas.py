@@ -92,11 +92,45 @@ class AuditPage(BaseModel):
     per_page: int
 
 
+class UnallocatedOut(BaseModel):
+    count: int
+    oldest: date | None = Field(description="booking day of the oldest unallocated receipt")
+    age_days: int | None
+    amount: dict[str, Decimal] = Field(description="currency → total")
+
+
+class AllocatedOut(BaseModel):
+    count: int = Field(description="allocations made today that stand (approved, posting, "
+                                   "posted)")
+    posted: int
+    amount: dict[str, Decimal] = Field(description="currency → total")
+
+
+class UrgentPo(BaseModel):
+    portal: str
+    number: str
+    remaining: Decimal
+    currency: str
+    runout: date | None
+
+
+class UrgentClient(BaseModel):
+    customer: str
+    name: str
+    level: str = Field(description="the highest open alert on the client's POs")
+    pos: list[UrgentPo]
+
+
 class Dashboard(BaseModel):
     needs_a_person: dict[str, int]
     oldest_waiting: dict[str, datetime | None]
     held_by_reason: list[tuple[str, int]]
     today_by_outcome: dict[str, int]
+    open_alerts: dict[str, int] = Field(description="open PO alerts by level")
+    unallocated_receipts: UnallocatedOut
+    allocations_today: AllocatedOut
+    urgent_clients: list[UrgentClient] = Field(
+        description="the clients with the most urgent POs (the dashboard's burn-downs)")
 
 
 
