@@ -98,7 +98,7 @@ async def _run_watched(runner: UploadRunner, lag: LoopLag):  # type: ignore[no-u
 def run(home: Path, url: str, server_pid: int, *, contexts: int, first: int, count: int,
         lookup_new: bool, snapshots: bool, phases: Phases) -> None:
     settings = load_settings(home=home)
-    store = open_store(settings)
+    store = open_store(settings, create=True)
     seed_store(store, first, count)
     portals = demo_accounts(url, SecretBox.load(home))
     portals = {"demo-coupa": portals["demo-coupa"].model_copy(update={

@@ -28,7 +28,7 @@ def shared(request, tmp_path: Path, server):
     if request.param == "postgres":
         url = request.getfixturevalue("postgres_url")
         world.settings = load_settings(home=tmp_path / "home", database_url=url)
-        world.store = open_store(world.settings)
+        world.store = open_store(world.settings, create=True)
         _bind_customer(world)
     return world
 

@@ -77,7 +77,7 @@ def test_every_sap_call_of_a_pull_is_in_the_latency_histogram(simulator, tmp_pat
         connection.call = counted
         return connection
 
-    store = open_store(load_settings(home=tmp_path))
+    store = open_store(load_settings(home=tmp_path), create=True)
     client = RfcSapClient(factory=counting_connect, params={"user": "ARBRIDGE"}, page_size=50,
                           timeout_seconds=2, today=simulator.today)
     before = {f: _sap_calls(f) for f in ("RFC_READ_TABLE", "BAPI_AR_ACC_GETOPENITEMS")}

@@ -4,38 +4,17 @@ a PO by hand; re-point an invoice to another PO."""
 from __future__ import annotations
 
 import getpass
-from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timezone
 
 import typer
 from rich.table import Table
 
-from config.errors import InputError
 from config.settings import load_settings
-from sync.txn import writing
 from workers.cli.output import console, guarded, out, print_json
 
+WIDE_TABLE = 160  # columns from which the PO list is a table; below, a few lines per PO
 app = typer.Typer(help="Client POs: balances, forecasts, alerts, hold and release.",
                   no_args_is_help=True)
-
-
-def _amount(text: str, option: str) -> Decimal:
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise InputError(f"{option} {text!r} is not an amount (e.g. 250000.00)") from None
-    if value < 0 or not value.is_finite():
-        raise InputError(f"{option} {text!r} must be zero or more")
-    return value.quantize(Decimal("0.01"))
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def ledger_rows(portal: str | None, with_history: bool = False) -> list[dict]:
@@ -79,21 +58,70 @@ def list_command(
         if as_json:
             print_json(rows)
             return
-        table = Table()
-        for column in ("portal", "PO", "client", "total", "invoiced", "pending", "remaining",
-                       "valid to", "run-out", "alerts"):
-            table.add_column(column, no_wrap=column in ("PO", "total", "remaining"))
-        for r in rows:
-            money = lambda v: f"{v:,.2f}"  # noqa: E731
-            table.add_row(r["portal"], r["number"], r["customer_name"] or "-",
-                          f"{money(r['total'])} {r['currency']}", money(r["invoiced"]),
-                          money(r["pending"]), money(r["remaining"]),
-                          str(r["valid_to"] or "-"), str(r["forecast"]["runout"] or "-"),
-                          ", ".join(f"{a['level']}:{a['rule']}" for a in r["alerts"]) +
-                          (" [mismatch]" if r["mismatch"] else ""))
-        out.print(table)
+        if not out.is_terminal:  # one tab-separated line per PO, for grep and cut
+            import sys
+
+            sys.stdout.writelines("\t".join(_po_fields(r)) + "\n" for r in rows)
+        elif out.width >= WIDE_TABLE:
+            _print_po_table(rows)
+        else:
+            _print_po_narrow(rows)
 
     guarded(action)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _alerts(r: dict) -> str:
+    return ", ".join(f"{a['level']}:{a['rule']}" for a in r["alerts"])
+
+
+def _po_fields(r: dict) -> list[str]:
+    """portal, PO, client, total, invoiced, pending, remaining, currency, valid to, run-out,
+    alerts, mismatch: the columns of the piped form."""
+    return [r["portal"], r["number"], r["customer_name"] or "-",
+            *(f"{r[k]:.2f}" for k in ("total", "invoiced", "pending", "remaining")),
+            r["currency"],
+            str(r["valid_to"] or "-"), str(r["forecast"]["runout"] or "-"), _alerts(r) or "-",
+            r["mismatch"] or ""]
+
+
+def _print_po_table(rows: list[dict]) -> None:
+    table = Table()
+    for column in ("portal", "PO", "client", "total", "invoiced", "pending", "remaining",
+                   "valid to", "run-out", "alerts"):
+        table.add_column(column, no_wrap=column not in ("client", "alerts"),
+                         overflow="fold")
+    for r in rows:
+        table.add_row(r["portal"], r["number"], r["customer_name"] or "-",
+                      f"{_money(r['total'])} {r['currency']}", _money(r["invoiced"]),
+                      _money(r["pending"]), _money(r["remaining"]),
+                      str(r["valid_to"] or "-"), str(r["forecast"]["runout"] or "-"),
+                      _alerts(r) + (" [mismatch]" if r["mismatch"] else ""))
+    out.print(table)
+
+
+def _print_po_narrow(rows: list[dict]) -> None:
+    """A few lines per PO on a narrow terminal: the PO and its balance, then the client and
+    dates, then its alerts, each wrapped to the width."""
+    import textwrap
+
+    width = max(out.width, 40)
+    for r in rows:
+        first = (f"{r['number']}  {r['portal']}  {_money(r['remaining'])} of "
+                 f"{_money(r['total'])} {r['currency']} left")
+        details = (f"pending {_money(r['pending'])} · invoiced {_money(r['invoiced'])} · "
+                   f"valid to {r['valid_to'] or '-'} · run-out {r['forecast']['runout'] or '-'}")
+        lines = textwrap.wrap(first, width=width, subsequent_indent="    ")
+        for text in (r["customer_name"] or "-", details,
+                     f"alerts: {_alerts(r)}" if r["alerts"] else "",
+                     f"mismatch: {r['mismatch']}" if r["mismatch"] else ""):
+            lines += textwrap.wrap(text, width=width, initial_indent="    ",
+                                   subsequent_indent="    ")
+        for line in lines:
+            out.print(line)
 
 
 @app.command("refresh")
@@ -131,28 +159,15 @@ def add_command(
 ) -> None:
     """Enter a PO the client loaded (audited); held invoices that now fit are released."""
     def action() -> None:
-        from sync import po_ledger
+        from sync.po_entry import po_read
         from sync.store import open_store
-        from workers.po import recheck_held
-
-        from workers.uploads import portal_settings
+        from workers.po import enter_po
 
         settings = load_settings()
-        known = portal_settings(settings)
-        if portal not in known:
-            raise InputError(f"unknown portal {portal!r} (configured: {', '.join(known)})")
-        if not number.strip():
-            raise InputError("the PO number is empty")
-        if len(currency) != 3 or not currency.isalpha():
-            raise InputError(f"--currency {currency!r} is not an ISO code such as ZAR")
-        read = po_ledger.PoRead(number.strip(), _amount(total, "--total"),
-                                _amount(invoiced, "--invoiced"), currency.upper(), True,
-                                _date(valid_to, "--valid-to"))
-        store = open_store(settings)
-        with writing(store.engine) as conn:
-            po_ledger.add_manual(conn, portal, read, customer=customer,
-                                 actor=getpass.getuser(), now=datetime.now(timezone.utc))
-        released = recheck_held(settings, store, portal)
+        read = po_read(number=number, total=total, currency=currency, valid_to=valid_to,
+                       invoiced=invoiced)
+        released = enter_po(settings, open_store(settings), portal, read, customer=customer,
+                            actor=getpass.getuser())
         console.print(f"PO {read.number} on {portal}: {read.total:,.2f} {read.currency}; "
                       f"{released} held invoice(s) released", highlight=False)
 
@@ -164,16 +179,12 @@ def assign_command(document: str = typer.Argument(..., help="Billing document nu
                    po: str = typer.Argument(..., help="The PO to bill it against.")) -> None:
     """Re-point an invoice to another PO (audited); SAP's number wins again once it changes."""
     def action() -> None:
-        from sync import po_release
         from sync.store import open_store
-        from workers.po import recheck_held
+        from workers.po import assign_po
 
         settings = load_settings()
-        store = open_store(settings)
-        with writing(store.engine) as conn:
-            upload = po_release.assign(conn, document, po, who=getpass.getuser(),
-                                       now=datetime.now(timezone.utc))
-        recheck_held(settings, store, upload.portal)
+        upload, _ = assign_po(settings, open_store(settings), document, po,
+                              actor=getpass.getuser())
         console.print(f"{upload.billing_document}: now against PO {upload.po_number}",
                       highlight=False)
 
