@@ -338,8 +338,13 @@ def test_two_posting_runs_in_two_processes_at_once_post_each_allocation_once(
         assert {a.state for a in allocations.listing(conn)} == {"posted"}
         events = conn.execute(select(AuditEventRow.action, AuditEventRow.detail).where(
             AuditEventRow.entity == "claim:allocation")).all()
+        claimed = conn.execute(select(AuditEventRow.entity_key).where(
+            AuditEventRow.entity == "allocation",
+            AuditEventRow.action == "allocation claimed")).scalars().all()
+        ids = [str(a.id) for a in allocations.listing(conn)]
+    assert sorted(claimed) == sorted(ids)  # each one taken to post by one run, once
+    # a run may still claim one the other has just posted: it gives that claim straight back
     taken = [e for e in events if e.action == "claim taken"]
-    assert len(taken) == 6  # one claim per allocation: the other run never got one
-    assert sum(e.action == "claim released" for e in events) == 6
+    assert sum(e.action == "claim released" for e in events) == len(taken) >= 6
     owners = {json.loads(e.detail)["owner"].split("/")[2].rsplit("-", 1)[0] for e in taken}
     assert owners <= {"host-a", "host-b"}
