@@ -11,8 +11,8 @@ that every invoice is on its portal exactly once.
     python bench/cycle.py --workers 1 2 4 --lookback-days 6  # the whole pull, fewer uploads
     python bench/cycle.py --workers 4 --customers 100 --documents 600
 
-Each line ends with how the uploads spread over the worker processes (uploads each one
-claimed and worked, from the claims' audit trail).
+Each line ends with how the uploads spread over the worker processes (from the claims' audit
+trail).
 """
 
 from __future__ import annotations
@@ -87,12 +87,16 @@ def wait_final(store, deadline: float) -> None:  # type: ignore[no-untyped-def]
 
 
 def spread(store, procs: list[subprocess.Popen]) -> str:  # type: ignore[no-untyped-def]
-    """Uploads finished under each worker process's claims (``worker n: count``)."""
+    """Uploads worked by each worker process: the first claim on an upload is the one that
+    works it (a later claim by another run finds it done and gives it straight back)."""
     table = AuditEventRow.__table__  # type: ignore[attr-defined]
+    first: dict[str, int] = {}
     with store.engine.connect() as conn:
-        details = conn.execute(select(table.c.detail).where(
-            table.c.entity == "claim:upload", table.c.action == "claim released")).scalars()
-        pids = Counter(int(json.loads(d)["owner"].split("/")[1]) for d in details)
+        for key, detail in conn.execute(select(table.c.entity_key, table.c.detail).where(
+                table.c.entity == "claim:upload", table.c.action == "claim taken"
+        ).order_by(table.c.id)):
+            first.setdefault(key, int(json.loads(detail)["owner"].split("/")[1]))
+    pids = Counter(first.values())
     return ", ".join(f"worker {n + 1}: {pids.get(p.pid, 0)}" for n, p in enumerate(procs))
 
 
