@@ -21,20 +21,26 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from admin.api import audit as api_audit
+from admin.api import cash as api_cash
 from admin.api import me as api_me
+from admin.api import pos as api_pos
 from admin.api import uploads as api_uploads
 from admin.context import AdminContext, make_templates
-from admin.pages import audit, dashboard, evidence, login, tokens
+from admin.pages import alerts, audit, dashboard, evidence, login, pos, tokens
+from admin.pages import allocations as allocation_pages
+from admin.pages import receipts as receipt_pages
 from admin.pages import uploads as upload_pages
 from admin.security import CsrfRefused, Forbidden, LoginRequired, csrf_guard
 from config.settings import Settings
 from sync.store import open_store
 
 STATIC = Path(__file__).parent / "static"
-PAGE_AREAS = (login, dashboard, upload_pages, evidence, audit, tokens)
-API_AREAS = (api_me, api_uploads, api_audit)
-NAVIGATION = (("/", "Dashboard"), ("/uploads", "Upload queue"), ("/audit", "Audit trail"),
-              ("/tokens", "API tokens"))
+PAGE_AREAS = (login, dashboard, upload_pages, evidence, pos, alerts, audit, tokens,
+              receipt_pages, allocation_pages)
+API_AREAS = (api_me, api_uploads, api_pos, api_audit, api_cash)
+NAVIGATION = (("/", "Dashboard"), ("/uploads", "Upload queue"), ("/pos", "POs"),
+              ("/alerts", "PO alerts"), ("/receipts", "Receipts"), ("/allocations", "Allocations"),
+              ("/audit", "Audit trail"), ("/tokens", "API tokens"))
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
                                 "script-src 'self'; object-src 'none'; base-uri 'none'; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,19 @@ def query(params: dict[str, Any], **changes: Any) -> str:
     """A query string from the current filters with ``changes`` applied (empties dropped)."""
     merged = {**params, **changes}
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+def form_day(text: str | None, name: str) -> date | None:
+    """A date field of a filter form: browsers send it empty when it is not filled (no
+    filter), which FastAPI's ``date`` parameters would refuse with a 422."""
+    if not text or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        from fastapi import HTTPException
+
+        raise HTTPException(422, f"{name}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def make_templates() -> Jinja2Templates:

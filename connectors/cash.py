@@ -3,14 +3,16 @@ matcher (pure), store its decisions; list what is still unallocated."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from config.cash import MatchingPolicy
+from config.errors import InputError
 from sync import allocations, cash_store
-from sync.matching import Advice, AdviceLine, Item, NameIndex, Receipt, match
+from sync.matching import Advice, AdviceLine, Item, NameIndex, Receipt, match, normalise
 from sync.models import CustomerRow, OpenItemRow
 from sync.store import Store
 
@@ -37,6 +39,26 @@ def open_items(conn: Connection) -> list[Item]:
                           amount=r.amount, currency=r.currency, due_date=r.due_date,
                           refs=refs, invoice=invoice))
     return items
+
+
+def invoice_items(conn: Connection, invoices: Sequence[str], currency: str) -> list[Item]:
+    """The one open, unallocated item each invoice number names (as a payer would quote it),
+    all of one customer; else an :class:`InputError` saying which invoice and why."""
+    items = open_items(conn)
+    chosen = []
+    for invoice in invoices:
+        wanted = normalise(invoice)
+        found = [i for i in items if i.currency == currency and
+                 any(normalise(r) == wanted for r in (*i.refs, i.invoice))]
+        if len(found) != 1:
+            raise InputError(f"invoice {invoice}: {'no' if not found else 'more than one'} "
+                             f"open {currency} item not already allocated; pull from SAP "
+                             "(arbridge sap pull) or name the invoice exactly")
+        chosen.append(found[0])
+    if len({i.customer for i in chosen}) != 1:
+        raise InputError("the invoices belong to different customers; a payment goes to "
+                         "one customer's invoices at a time")
+    return chosen
 
 
 def _receipts(conn: Connection) -> list[Receipt]:
@@ -91,27 +113,41 @@ def _hints(receipt: dict[str, Any], names: NameIndex | None,
                      + (f", invoice {', '.join(exact)} has this amount" if exact else "")}]
 
 
+def suggestions_for(conn: Connection, rows: list[dict[str, Any]]
+                    ) -> dict[int, list[dict[str, Any]]]:
+    """For receipt rows (store mappings): the matcher's proposals with their rule, evidence
+    and split, else a hint (a payer name like a customer's) for an open receipt."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        found[r["id"]] = [{"allocation": a.id, "rule": a.rule, "customer": a.customer,
+                           "invoices": [i["invoice"] for i in a.items], "items": a.items,
+                           "amount": str(a.amount), "on_account": str(a.on_account),
+                           "evidence": a.evidence,
+                           "text": f"#{a.id} {a.rule}: customer {a.customer.lstrip('0')} "
+                                   f"invoices {', '.join(i['invoice'] for i in a.items)}"}
+                          for a in allocations.suggestions(conn, r["id"])]
+    bare = [r for r in rows if not found[r["id"]] and r["state"] == "open"]
+    if bare:
+        names = NameIndex(_names(conn))
+        items_by_customer: dict[str, list[Item]] = {}
+        for item in open_items(conn):
+            items_by_customer.setdefault(item.customer, []).append(item)
+        for r in bare:
+            found[r["id"]] = _hints(r, names, items_by_customer)
+    return found
+
+
 def unallocated_receipts(store: Store, today: date) -> list[dict[str, Any]]:
     """Receipts still open or only proposed, oldest first, with age and suggestions."""
     with store.engine.connect() as conn:
         rows = cash_store.open_receipts(conn, ("open", "proposed"))
-        names = NameIndex(_names(conn)) if rows else None
-        items_by_customer: dict[str, list[Item]] = {}
-        for item in open_items(conn) if rows else []:
-            items_by_customer.setdefault(item.customer, []).append(item)
-        result = []
-        for r in rows:
-            suggestions = [{"allocation": a.id, "rule": a.rule, "customer": a.customer,
-                            "invoices": [i["invoice"] for i in a.items],
-                            "text": f"#{a.id} {a.rule}: customer {a.customer.lstrip('0')} "
-                                    f"invoices {', '.join(i['invoice'] for i in a.items)}"}
-                           for a in allocations.suggestions(conn, r["id"])]
-            suggestions = suggestions or _hints(r, names, items_by_customer)
-            result.append({"id": r["id"], "booking_date": r["booking_date"].isoformat(),
-                           "age_days": (today - r["booking_date"]).days,
-                           "amount": str(r["amount"]), "currency": r["currency"],
-                           "payer_name": r["payer_name"], "reference": r["reference"],
-                           "narrative": r["narrative"], "state": r["state"],
-                           "suggestions": suggestions})
-        return result
-
+        suggestions = suggestions_for(conn, rows)
+        return [{"id": r["id"], "booking_date": r["booking_date"].isoformat(),
+                 "age_days": (today - r["booking_date"]).days,
+                 "amount": str(r["amount"]), "currency": r["currency"],
+                 "payer_name": r["payer_name"], "reference": r["reference"],
+                 "narrative": r["narrative"], "state": r["state"],
+                 "suggestions": [{k: s[k] for k in ("allocation", "rule", "customer",
+                                                    "invoices", "text")}
+                                 for s in suggestions[r["id"]]]}
+                for r in rows]

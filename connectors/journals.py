@@ -18,33 +18,15 @@ from decimal import Decimal
 
 from config.cash import CashSettings
 from config.errors import InputError
-from connectors.cash import open_items
+from connectors.cash import invoice_items
 from connectors.posting import PostSummary, post_one, run_owner
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
 from sync import allocations, audit, claims, journals
 from sync.allocations import key_for
-from sync.matching import ZERO, Item, normalise
+from sync.matching import ZERO
 from sync.store import Store
 from sync.txn import writing
-
-
-def _targets(conn, invoices: Sequence[str], currency: str) -> list[Item]:  # type: ignore[no-untyped-def]
-    items = open_items(conn)
-    chosen = []
-    for invoice in invoices:
-        wanted = normalise(invoice)
-        found = [i for i in items if i.currency == currency and
-                 any(normalise(r) == wanted for r in (*i.refs, i.invoice))]
-        if len(found) != 1:
-            raise InputError(f"invoice {invoice}: {'no' if not found else 'more than one'} "
-                             f"open {currency} item not already allocated; pull from SAP "
-                             "(arbridge sap pull) or name the invoice exactly")
-        chosen.append(found[0])
-    if len({i.customer for i in chosen}) != 1:
-        raise InputError("the invoices belong to different customers; correct to one "
-                         "customer's invoices at a time")
-    return chosen
 
 
 def request_correction(store: Store, allocation_id: int, invoices: Sequence[str], *,
@@ -58,7 +40,7 @@ def request_correction(store: Store, allocation_id: int, invoices: Sequence[str]
         if allocation.state != "posted":
             raise InputError(f"allocation {allocation_id} is {allocation.state}; only posted "
                              "allocations are corrected with a journal")
-        targets = _targets(conn, invoices, allocation.currency)
+        targets = invoice_items(conn, invoices, allocation.currency)
         left, applications = Decimal(allocation.amount), []
         for item in sorted(targets, key=lambda i: (i.due_date, i.document)):
             applied = min(left, item.amount)

@@ -2,8 +2,9 @@
 
 Builds a small demo world in a temporary folder (the SAP simulator, a pull, the demo portal
 with the clients' POs, an upload run — the Ariba-style portal requiring review, and one
-client rejecting an invoice), starts the admin app on loopback, logs in with Chromium at
-1280 px and saves ``docs/screenshots/{dashboard,upload-queue,evidence}.png``.
+client rejecting an invoice, the demo's bank statements matched and posted), starts the admin
+app on loopback, logs in with Chromium at 1280 px and saves
+``docs/screenshots/{dashboard,upload-queue,evidence,receipts,pos,po}.png``.
 
     .venv/bin/python scripts/admin_screenshots.py [--out docs/screenshots]
 """
@@ -23,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from admin.app import create_app  # noqa: E402
+from admin.pages.pos import po_url  # noqa: E402
 from admin.server import AdminServer  # noqa: E402
 from config.portals import BrowserSettings  # noqa: E402
 from config.secrets import SecretBox  # noqa: E402
@@ -31,9 +33,11 @@ from portals.browser import find_chromium, launch_args  # noqa: E402
 from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal  # noqa: E402
 from portals.demo.server import DemoServer  # noqa: E402
 from sap.simulator import SapSimulator  # noqa: E402
-from sync import queue_view, users  # noqa: E402
+from sync import po_view, queue_view, users  # noqa: E402
 from sync.store import Store, open_store  # noqa: E402
+from workers.cli.demo_cash import cash_demo  # noqa: E402
 from workers.cli.sap import run_pull  # noqa: E402
+from workers.po import after_run  # noqa: E402
 from workers.uploads import make_runner  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 900}
@@ -59,6 +63,8 @@ def build_world(home: Path) -> tuple[Settings, Store]:
             server.states["coupa"].set_invoice_status(
                 invoice.number, "Rejected", "Cost centre 4410 is closed; bill 4420 instead")
         asyncio.run(make_runner(settings, store, accounts).run())
+    after_run(settings, store)  # the PO rules over the whole ledger, as a scheduled run does
+    cash_demo(settings, store)  # receipts: most posted, one proposal and one unknown payer
     return settings, store
 
 
@@ -69,6 +75,8 @@ def shoot(settings: Settings, store: Store, out: Path) -> list[Path]:
                        now=datetime.now(timezone.utc))
         evidence = next(r for r in queue_view.listing(
             conn, queue_view.QueueFilter(state="submitted")).rows)
+        urgent = po_view.po_listing(conn, po_view.PoFilter(state="held"),
+                                    today=date.today()).rows[0]
     out.mkdir(parents=True, exist_ok=True)
     shots = []
     with AdminServer(create_app(settings, engine=store.engine)) as server, \
@@ -82,10 +90,13 @@ def shoot(settings: Settings, store: Store, out: Path) -> list[Path]:
         page.click("button[type=submit]")
         page.wait_for_url(f"{server.url}/")
         for name, path in (("dashboard", "/"), ("upload-queue", "/uploads"),
-                           ("evidence", f"/uploads/{evidence['billing_document']}/attempts/1")):
+                           ("evidence", f"/uploads/{evidence['billing_document']}/attempts/1"),
+                           ("receipts", "/receipts?state=unallocated"),
+                           ("pos", "/pos"),
+                           ("po", po_url(urgent["portal"], urgent["number"]))):
             page.goto(server.url + path)
             target = out / f"{name}.png"
-            page.screenshot(path=str(target), full_page=name != "upload-queue")
+            page.screenshot(path=str(target), full_page=name not in ("upload-queue", "pos"))
             shots.append(target)
         browser.close()
     return shots

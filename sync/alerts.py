@@ -165,8 +165,13 @@ def acknowledge(conn: Connection, alert_id: int, *, who: str, now: datetime) -> 
     if row.state != "open":
         raise InputError(f"alert {alert_id} is {row.state} ({row.close_reason}): nothing to "
                          "acknowledge")
-    conn.execute(update(ALERTS).where(ALERTS.c.id == alert_id).values(
+    if row.acknowledged_at is not None:  # a second click, a retried API call: nothing new
+        return dict(row._mapping)
+    done = conn.execute(update(ALERTS).where(ALERTS.c.id == alert_id,
+                                             ALERTS.c.acknowledged_at.is_(None)).values(
         acknowledged_by=who, acknowledged_at=now))
+    if done.rowcount != 1:  # someone acknowledged it between our read and our write
+        return dict(conn.execute(select(ALERTS).where(ALERTS.c.id == alert_id)).one()._mapping)
     audit.record(conn, [audit.event(action="alert acknowledged", entity="po_alert",
                                     key=str(alert_id), actor=who, at=now,
                                     detail={"level": row.level, "rule": row.rule})])

@@ -208,8 +208,17 @@ def approve(conn: Connection, allocation_id: int, *, actor: str, now: datetime) 
     if allocation.state != "proposed":
         raise InputError(f"allocation {allocation_id} is {allocation.state}; only proposed "
                          "allocations are approved")
-    _set(conn, allocation_id, now=now, actor=actor, action="allocation approved",
-         detail={"rule": allocation.rule}, state="approved", approved_by=actor)
+    # conditional, so of two people approving at once (or one allocating the receipt by
+    # hand meanwhile) only one wins; the other is told
+    won = conn.execute(update(ALLOCATIONS).where(
+        ALLOCATIONS.c.id == allocation_id, ALLOCATIONS.c.state == "proposed").values(
+        state="approved", approved_by=actor, updated_at=now)).rowcount == 1
+    if not won:
+        raise InputError(f"allocation {allocation_id} was approved or set aside by someone "
+                         "else a moment ago; reload to see its state")
+    audit.record(conn, [audit.event(action="allocation approved", entity="allocation",
+                                    key=str(allocation_id), actor=actor, at=now,
+                                    detail={"rule": allocation.rule})])
     set_receipt_state(conn, allocation.receipt_id, "allocated")
     return get(conn, allocation_id)
 

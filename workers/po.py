@@ -131,3 +131,40 @@ def recheck_held(settings: Settings, store: Store, portal: str, *,
         po_ledger.refresh(conn, now=now, portal=portal)
     after_run(settings, store, now=now)
     return released
+
+
+def known_portals(settings: Settings) -> list[str]:
+    """The portals a PO can be entered for: the configured ones (the demo flavours on the
+    embedded defaults)."""
+    from workers.uploads import portal_settings
+
+    return sorted(portal_settings(settings))
+
+
+def enter_po(settings: Settings, store: Store, portal: str, read: PoRead, *,
+             customer: str | None, actor: str, now: datetime | None = None) -> int:
+    """``arbridge po add`` and the web form: store a PO a client sent (audited with
+    ``actor``), then release the held invoices that now fit. Returns how many."""
+    from config.errors import InputError
+
+    known = known_portals(settings)
+    if portal not in known:
+        raise InputError(f"unknown portal {portal!r} (configured: {', '.join(known)})")
+    now = now or _now()
+    with writing(store.engine) as conn:
+        po_ledger.add_manual(conn, portal, read, customer=customer or None, actor=actor,
+                             now=now)
+    return recheck_held(settings, store, portal, now=now)
+
+
+def assign_po(settings: Settings, store: Store, document: str, po_number: str, *, actor: str,
+              now: datetime | None = None) -> tuple[uploads.Upload, int]:
+    """``arbridge po assign`` and the web form: re-point an invoice to another PO (audited
+    with ``actor``), then check the portal's held invoices again. Returns the upload as it
+    stands afterwards and how many held invoices were released."""
+    now = now or _now()
+    with writing(store.engine) as conn:
+        upload = po_release.assign(conn, document, po_number, who=actor, now=now)
+    released = recheck_held(settings, store, upload.portal, now=now)
+    with store.engine.connect() as conn:
+        return uploads.get(conn, upload.id), released

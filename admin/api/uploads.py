@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -9,13 +10,17 @@ from fastapi.responses import JSONResponse
 
 from admin.api.schemas import (
     ActionIn,
+    AllocatedOut,
     AttemptOut,
     BulkIn,
     BulkOut,
     Dashboard,
     UploadDetail,
     UploadOut,
+    UnallocatedOut,
     UploadPage,
+    UrgentClient,
+    UrgentPo,
 )
 from admin.pages.dashboard import summary
 from admin.pages.uploads import apply_action, queue_filter
@@ -93,10 +98,25 @@ def act(request: Request, document: str, action: upload_actions.Action,
 
 @router.get("/dashboard", response_model=Dashboard, tags=["dashboard"])
 def dashboard(request: Request, who: Principal = Depends(current)) -> Dashboard:
-    """What needs a person now, and today's upload attempts by outcome."""
+    """What needs a person now (uploads, open PO alerts by level, unallocated receipts),
+    today's upload attempts and allocations, and the clients with the most urgent POs."""
     ctx = context(request)
     with ctx.engine.connect() as conn:
         figures = summary(conn, ctx.clock())
-    attention = figures["attention"]
-    return Dashboard(needs_a_person=attention.counts, oldest_waiting=attention.oldest,
-                     held_by_reason=attention.held_by_reason, today_by_outcome=figures["today"])
+    attention, waiting = figures["attention"], figures["unallocated"]
+    return Dashboard(
+        needs_a_person=attention.counts, oldest_waiting=attention.oldest,
+        held_by_reason=attention.held_by_reason, today_by_outcome=figures["today"],
+        open_alerts=figures["alerts"],
+        unallocated_receipts=UnallocatedOut(
+            count=waiting.count, oldest=waiting.oldest,
+            age_days=waiting.age_days(ctx.clock().date()), amount=waiting.amount),
+        allocations_today=AllocatedOut(**asdict(figures["allocated"])),
+        urgent_clients=[UrgentClient(customer=c["customer"], name=c["name"], level=c["level"],
+                                     pos=[UrgentPo(portal=p["portal"], number=p["number"],
+                                                   remaining=p["remaining"],
+                                                   currency=p["currency"],
+                                                   runout=p["forecast"].runout
+                                                   if p.get("forecast") and p.get("usable")
+                                                   else None)
+                                          for p in c["pos"]]) for c in figures["clients"]])

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from admin.context import form_day
 from admin.security import Principal, context, current
 from sync import audit_search
 
@@ -28,14 +29,16 @@ def audit_page(request: Request, who: Principal = Depends(current),
                q: str | None = Query(None, max_length=200),
                actor: str | None = Query(None, max_length=80),
                entity: str | None = Query(None, max_length=40),
-               since: date | None = None, until: date | None = None,
+               since: str | None = Query(None, max_length=10),
+               until: str | None = Query(None, max_length=10),
                page: int = Query(1, ge=1)) -> Response:
     ctx = context(request)
+    first, last = form_day(since, "from"), form_day(until, "to")
     with ctx.engine.connect() as conn:
-        found = audit_search.search(conn, audit_filter(q, actor, entity, since, until),
+        found = audit_search.search(conn, audit_filter(q, actor, entity, first, last),
                                     page=page, per_page=ctx.settings.admin.page_size)
         entities = audit_search.entities(conn)
     params = {"q": q or "", "actor": actor or "", "entity": entity or "",
-              "since": since.isoformat() if since else "",
-              "until": until.isoformat() if until else ""}
+              "since": first.isoformat() if first else "",
+              "until": last.isoformat() if last else ""}
     return ctx.render(request, "audit.html", found=found, params=params, entities=entities)

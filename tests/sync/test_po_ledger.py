@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from config.po_alerts import AlertScope, PoAlertSettings
 from sync import alert_deliveries, alerts, po_ledger
+from sync.models import AuditEventRow
 from sync.po_evaluation import run_rules
 from sync.po_ledger import PoRead
 from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
@@ -106,6 +109,13 @@ def test_acknowledgement_records_who_and_when_and_refuses_closed_alerts(store):
         [exhausted] = alerts.listing(conn)
         acked = alerts.acknowledge(conn, exhausted["id"], who="thandi", now=NOW)
         assert (acked["acknowledged_by"], acked["acknowledged_at"]) == ("thandi", NOW)
+        later = NOW + timedelta(minutes=5)
+        again = alerts.acknowledge(conn, exhausted["id"], who="sipho", now=later)
+        assert (again["acknowledged_by"], again["acknowledged_at"]) == ("thandi", NOW)
+        table = AuditEventRow.__table__
+        acks = conn.execute(select(table.c.actor).where(
+            table.c.action == "alert acknowledged")).scalars().all()
+        assert acks == ["thandi"], "a second acknowledgement is not a new event"
         with pytest.raises(InputError, match="no alert 999"):
             alerts.acknowledge(conn, 999, who="thandi", now=NOW)
         read(conn, "30000.00", "10000.00")

@@ -114,6 +114,47 @@ def approve_command(allocation_id: int = typer.Argument(..., help="A proposed al
     guarded(action)
 
 
+@allocations_app.command("allocate")
+def allocate_by_hand_command(
+    receipt_id: int = typer.Argument(..., help="An unallocated receipt (arbridge bank "
+                                     "unallocated)."),
+    to: list[str] = typer.Option(..., "--to", help="INVOICE=AMOUNT, once per invoice "
+                                 "(one customer's)."),
+    on_account: bool = typer.Option(False, "--on-account", help="Post what the amounts "
+                                    "leave over on account (else they must add up)."),
+    note: str = typer.Option("", "--note", help="Kept with the allocation."),
+    no_post: bool = typer.Option(False, "--no-post", help="Store it approved; the next "
+                                 "arbridge allocate posts it."),
+) -> None:
+    """Allocate a receipt by hand with an amount split and post it to SAP (as the web app)."""
+    def action() -> None:
+        from connectors import cash_actions
+        from sync.store import open_store
+
+        splits = []
+        for n, pair in enumerate(to, start=1):
+            invoice, sep, amount = pair.partition("=")
+            if not sep or not invoice.strip():
+                raise InputError(f"--to number {n}: {pair!r} is not INVOICE=AMOUNT")
+            splits.append(cash_actions.Split(invoice.strip(), cash_actions.parse_amount(
+                amount, f"--to {invoice.strip()}")))
+        settings = load_settings()
+        store = open_store(settings)
+        allocation_id = cash_actions.allocate_by_hand(
+            store, receipt_id, splits, actor=getpass.getuser(), on_account=on_account,
+            note=note)
+        if no_post:
+            console.print(f"allocation {allocation_id} approved; arbridge allocate posts it",
+                          highlight=False)
+            return
+        done = cash_actions.post_now(settings, store, allocation_id)
+        console.print(f"allocation {done.id}: {done.state}"
+                      + (f", SAP document {done.sap_document}" if done.sap_document else ""),
+                      highlight=False)
+
+    guarded(action)
+
+
 @journal_app.command("correct")
 def correct_command(
     allocation_id: int = typer.Argument(..., help="The posted allocation that is wrong."),

@@ -4,38 +4,16 @@ a PO by hand; re-point an invoice to another PO."""
 from __future__ import annotations
 
 import getpass
-from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timezone
 
 import typer
 from rich.table import Table
 
-from config.errors import InputError
 from config.settings import load_settings
-from sync.txn import writing
 from workers.cli.output import console, guarded, out, print_json
 
 app = typer.Typer(help="Client POs: balances, forecasts, alerts, hold and release.",
                   no_args_is_help=True)
-
-
-def _amount(text: str, option: str) -> Decimal:
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise InputError(f"{option} {text!r} is not an amount (e.g. 250000.00)") from None
-    if value < 0 or not value.is_finite():
-        raise InputError(f"{option} {text!r} must be zero or more")
-    return value.quantize(Decimal("0.01"))
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def ledger_rows(portal: str | None, with_history: bool = False) -> list[dict]:
@@ -131,28 +109,15 @@ def add_command(
 ) -> None:
     """Enter a PO the client loaded (audited); held invoices that now fit are released."""
     def action() -> None:
-        from sync import po_ledger
+        from sync.po_entry import po_read
         from sync.store import open_store
-        from workers.po import recheck_held
-
-        from workers.uploads import portal_settings
+        from workers.po import enter_po
 
         settings = load_settings()
-        known = portal_settings(settings)
-        if portal not in known:
-            raise InputError(f"unknown portal {portal!r} (configured: {', '.join(known)})")
-        if not number.strip():
-            raise InputError("the PO number is empty")
-        if len(currency) != 3 or not currency.isalpha():
-            raise InputError(f"--currency {currency!r} is not an ISO code such as ZAR")
-        read = po_ledger.PoRead(number.strip(), _amount(total, "--total"),
-                                _amount(invoiced, "--invoiced"), currency.upper(), True,
-                                _date(valid_to, "--valid-to"))
-        store = open_store(settings)
-        with writing(store.engine) as conn:
-            po_ledger.add_manual(conn, portal, read, customer=customer,
-                                 actor=getpass.getuser(), now=datetime.now(timezone.utc))
-        released = recheck_held(settings, store, portal)
+        read = po_read(number=number, total=total, currency=currency, valid_to=valid_to,
+                       invoiced=invoiced)
+        released = enter_po(settings, open_store(settings), portal, read, customer=customer,
+                            actor=getpass.getuser())
         console.print(f"PO {read.number} on {portal}: {read.total:,.2f} {read.currency}; "
                       f"{released} held invoice(s) released", highlight=False)
 
@@ -164,16 +129,12 @@ def assign_command(document: str = typer.Argument(..., help="Billing document nu
                    po: str = typer.Argument(..., help="The PO to bill it against.")) -> None:
     """Re-point an invoice to another PO (audited); SAP's number wins again once it changes."""
     def action() -> None:
-        from sync import po_release
         from sync.store import open_store
-        from workers.po import recheck_held
+        from workers.po import assign_po
 
         settings = load_settings()
-        store = open_store(settings)
-        with writing(store.engine) as conn:
-            upload = po_release.assign(conn, document, po, who=getpass.getuser(),
-                                       now=datetime.now(timezone.utc))
-        recheck_held(settings, store, upload.portal)
+        upload, _ = assign_po(settings, open_store(settings), document, po,
+                              actor=getpass.getuser())
         console.print(f"{upload.billing_document}: now against PO {upload.po_number}",
                       highlight=False)
 

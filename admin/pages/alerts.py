@@ -1,0 +1,109 @@
+"""The PO alerts: filter by portal, level and state; acknowledge one in place (htmx) or the
+ticked ones at once. Acknowledging goes through ``sync.alerts.acknowledge`` (who and when
+on the alert and in the audit trail); the alert stays open until what raised it is
+resolved."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from admin.pages.pos import po_url
+from admin.security import Principal, context, current, require
+from config.errors import InputError
+from sync import alerts, po_view
+from sync.alert_rules import LEVELS
+from sync.txn import writing
+
+router = APIRouter()
+MAX_BULK = 200
+
+
+def alert_filter(portal: str | None, level: str | None, state: str | None,
+                 q: str | None) -> po_view.AlertFilter:
+    if level and level not in LEVELS:
+        raise HTTPException(422, f"level must be one of {', '.join(LEVELS)}")
+    if state and state not in po_view.ALERT_STATES:
+        raise HTTPException(422, f"state must be one of {', '.join(po_view.ALERT_STATES)}")
+    return po_view.AlertFilter(portal=portal or None, level=level or None,
+                               state=state or "open", text=q or None)
+
+
+def acknowledge_all(request: Request, who: Principal, ids: list[int]
+                    ) -> tuple[list[int], list[str]]:
+    """Acknowledge each alert in its own transaction; returns (done, refusals)."""
+    ctx = context(request)
+    done: list[int] = []
+    refused: list[str] = []
+    for alert_id in ids:
+        try:
+            with writing(ctx.engine) as conn:
+                alerts.acknowledge(conn, alert_id, who=who.user.name, now=ctx.clock())
+            done.append(alert_id)
+        except InputError as refusal:
+            refused.append(str(refusal))
+    return done, refused
+
+
+@router.get("/alerts")
+def alerts_page(request: Request, who: Principal = Depends(current),
+                portal: str | None = Query(None, max_length=40),
+                level: str | None = Query(None, max_length=20),
+                state: str | None = Query(None, max_length=10),
+                q: str | None = Query(None, max_length=80),
+                page: int = Query(1, ge=1), notice: str | None = Query(None, max_length=500),
+                error: str | None = Query(None, max_length=500)) -> Response:
+    ctx = context(request)
+    chosen = alert_filter(portal, level, state, q)
+    with ctx.engine.connect() as conn:
+        found = po_view.alert_listing(conn, chosen, page=page,
+                                      per_page=ctx.settings.admin.page_size)
+        portals = po_view.alert_portals(conn)
+    params = {"portal": portal or "", "level": level or "", "state": state or "",
+              "q": q or ""}
+    return ctx.render(request, "alerts.html", found=found, params=params, portals=portals,
+                      levels=LEVELS, states=po_view.ALERT_STATES, notice=notice, error=error,
+                      po_url=po_url, back=f"/alerts?{urlencode({**params, 'page': page})}")
+
+
+@router.post("/alerts/acknowledge")
+def bulk_acknowledge(request: Request, who: Principal = Depends(require("alerts.act")),
+                     ids: list[int] = Form(default_factory=list),
+                     back: str = Form("/alerts", max_length=500)) -> Response:
+    extra = {}
+    if not ids:
+        extra["error"] = "tick at least one alert"
+    elif len(ids) > MAX_BULK:
+        extra["error"] = f"at most {MAX_BULK} alerts at once"
+    else:
+        done, refused = acknowledge_all(request, who, ids)
+        if done:
+            extra["notice"] = (f"{len(done)} alert(s) acknowledged: "
+                               f"{', '.join(str(i) for i in done[:20])}")
+        if refused:
+            extra["error"] = "; ".join(refused[:5])
+    target = back if back.startswith("/alerts") else "/alerts"
+    joiner = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{joiner}{urlencode(extra)}", status_code=303)
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def acknowledge(request: Request, alert_id: int,
+                who: Principal = Depends(require("alerts.act")),
+                back: str | None = Form(None, max_length=500)) -> Response:
+    ctx = context(request)
+    done, refused = acknowledge_all(request, who, [alert_id])
+    if request.headers.get("hx-request"):
+        with ctx.engine.connect() as conn:
+            row = po_view.alert_one(conn, alert_id)
+        if row is None:
+            raise HTTPException(404, f"no alert {alert_id}")
+        return ctx.render(request, "_alert_row.html", a=row, po_url=po_url,
+                          row_error="; ".join(refused) or None,
+                          row_notice="acknowledged" if done else None)
+    extra = {"notice": f"alert {alert_id} acknowledged"} if done else {"error": refused[0]}
+    target = back if back and back.startswith(("/alerts", "/pos/")) else "/alerts"
+    joiner = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{joiner}{urlencode(extra)}", status_code=303)
