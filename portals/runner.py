@@ -136,6 +136,7 @@ class UploadRunner:
         self._claims: dict[int, claims.Claim] = {}
         self._waiting: dict[int, int] = {}  # per queue: uploads held by other runs
         self._read_started: dict[str, datetime] = {}  # per portal: when its POs were read
+        self._read_finished: dict[str, datetime] = {}
 
     # -- entry points -------------------------------------------------------------------------
     def prepare(self) -> int:
@@ -287,6 +288,7 @@ class UploadRunner:
             self._read_started[portal] = po_reservations.store_now(conn)
         orders = await driver.purchase_orders()
         with writing(self.store.engine) as conn:
+            self._read_finished[portal] = po_reservations.store_now(conn)
             uploads.save_purchase_orders(conn, portal, [
                 {"number": o.number, "total": o.total, "invoiced": o.invoiced,
                  "remaining": o.remaining, "currency": o.currency, "open": o.open,
@@ -436,6 +438,9 @@ class UploadRunner:
                 return
             await in_order.wait_turn(position)
             reason = self._fits(upload, balances)
+            if reason and self._landed_while_read(upload):  # counted twice, maybe: read again
+                balances.update(await self._read_balances(account.name, driver))
+                reason = self._fits(upload, balances)
             in_order.done(position)
             if reason:
                 keep_trace = False
@@ -502,6 +507,15 @@ class UploadRunner:
                 conn, upload, balances.get(upload.po_number or ""),
                 read_started=self._read_started[upload.portal], owner_run=self.owner.run,
                 today=self.clock().date())
+
+    def _landed_while_read(self, upload: uploads.Upload) -> bool:
+        if not upload.po_number or upload.portal not in self._read_finished:
+            return False
+        with self.store.engine.connect() as conn:
+            return po_reservations.landed_while_read(
+                conn, upload.portal, upload.po_number,
+                read_started=self._read_started[upload.portal],
+                read_finished=self._read_finished[upload.portal])
 
     @staticmethod
     def _already_there(upload: uploads.Upload, found: PortalInvoice) -> tuple[str, str]:

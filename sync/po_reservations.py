@@ -11,8 +11,9 @@ transaction is exclusive), so the second of two runs sees the first one's reserv
 
 Both times come from one clock: the database's on PostgreSQL (hosts' clocks may differ), this
 host's on SQLite (a file store lives on one host). An invoice that lands on the portal while
-another run is reading may be counted twice (by the portal and here): a hold that the next
-read releases, never an over-commitment.
+another run is reading may be counted twice (by the portal and here): never an
+over-commitment, and before it holds an invoice on that doubt the runner reads the PO again
+(:func:`landed_while_read`).
 """
 
 from __future__ import annotations
@@ -75,6 +76,16 @@ def reserve(conn: Connection, upload: Upload, po: PoBalance | None, *, read_star
         upload_id=upload.id, portal=upload.portal, po_number=po.number, amount=upload.net,
         currency=upload.currency, owner_run=owner_run[:40], reserved_at=now))
     return None
+
+
+def landed_while_read(conn: Connection, portal: str, po_number: str, *, read_started: datetime,
+                      read_finished: datetime) -> bool:
+    """Did an invoice on the PO reach the portal while it was being read? Then the read may
+    or may not count it, and a hold decided on it is worth a fresh read first."""
+    r = RESERVATIONS.c
+    return conn.execute(select(r.upload_id).where(
+        r.portal == portal, r.po_number == po_number, r.settled_at >= read_started,
+        r.settled_at <= read_finished).limit(1)).first() is not None
 
 
 def settle(conn: Connection, upload_id: int) -> None:
