@@ -90,3 +90,18 @@ def test_a_reservation_whose_upload_is_no_longer_in_flight_holds_nothing(submitt
     with writing(store.engine) as conn:  # a person took it out of the flow
         uploads.transition(conn, first.id, "failed", now=NOW, reason="set aside")
     assert _reserve(store, third, read) is None
+
+
+def test_an_invoice_that_landed_while_the_po_was_read_is_a_reason_to_read_again(submitting):
+    store, (first, _second, _third) = submitting
+    started = _now(store)
+    assert _reserve(store, first, started) is None
+    with writing(store.engine) as conn:
+        po_reservations.settle(conn, first.id)
+    finished = _now(store) + timedelta(microseconds=1)
+    with store.engine.connect() as conn:
+        assert po_reservations.landed_while_read(conn, "demo-coupa", "PO1",
+                                                 read_started=started, read_finished=finished)
+        assert not po_reservations.landed_while_read(
+            conn, "demo-coupa", "PO1", read_started=finished,
+            read_finished=finished + timedelta(seconds=1))
