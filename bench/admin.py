@@ -82,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="arbridge-bench-admin-") as folder:
         settings = load_settings(home=Path(folder), database_url=args.database_url)
-        store = open_store(settings)
+        store = open_store(settings, create=True)
         started = time.perf_counter()
         seed(store.engine, args.uploads)
         print(f"seeded {args.uploads:,} uploads and {5 * args.uploads:,} audit events in "

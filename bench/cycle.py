@@ -134,7 +134,7 @@ def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
                       stdout=subprocess.DEVNULL, stderr=open(folder / f"w{n}.log", "wb"))
              for n in range(workers)]
     try:
-        store = open_store(settings)
+        store = open_store(settings, create=True)
         deadline = time.monotonic() + args.timeout
         while not all(b"worker running" in (folder / f"w{n}.log").read_bytes()
                       for n in range(workers)):  # start-up is not part of the month

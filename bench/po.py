@@ -144,7 +144,7 @@ def main() -> None:
     today = date.today()
     with tempfile.TemporaryDirectory() as home:
         settings = load_settings(home=Path(home))
-        store = open_store(settings)
+        store = open_store(settings, create=True)
         started = time.perf_counter()
         ledger = seed(store, args.pos, today)
         print(f"seeded {args.pos:,} POs with {args.pos * 12:,} invoices in "

@@ -104,7 +104,7 @@ class Recorder:
 
 def pull_documents(home: Path, simulator: SapSimulator,
                    factory: Callable[..., Any] | None = None) -> tuple[float, int]:
-    store = open_store(load_settings(home=home))
+    store = open_store(load_settings(home=home), create=True)
     client = client_for(simulator, factory)
     started, cpu = time.perf_counter(), time.process_time()
     result = pull(store, client, source="simulator", company_codes=["1000"],
@@ -117,7 +117,7 @@ def pull_documents(home: Path, simulator: SapSimulator,
 
 def naive_pull(home: Path, simulator: SapSimulator, limit: int) -> tuple[float, int]:
     """The way to avoid: one ORM merge (a SELECT, then INSERT or UPDATE) per row."""
-    store = open_store(load_settings(home=home))
+    store = open_store(load_settings(home=home), create=True)
     client = client_for(simulator)
     started, done = time.perf_counter(), 0
     for page in client.billing_documents("1000", since=None, after_key=None):

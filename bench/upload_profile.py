@@ -92,7 +92,7 @@ def main() -> None:
         time.sleep(3)
         try:
             home = work / "home"
-            store = open_store(load_settings(home=home))
+            store = open_store(load_settings(home=home), create=True)
             seed_store(store, 96_000_001, args.invoices)
             url = f"http://127.0.0.1:{args.port}"
             portals = demo_accounts(url, SecretBox.load(home))

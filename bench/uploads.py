@@ -86,7 +86,7 @@ def seed_store(store, first: int, count: int) -> None:  # type: ignore[no-untype
 
 def run(home: Path, server: DemoServer, contexts: int, first: int, count: int) -> None:
     settings = load_settings(home=home)
-    store = open_store(settings)
+    store = open_store(settings, create=True)
     seed_store(store, first, count)
     portals = demo_accounts(server.url, SecretBox.load(home))
     portals["demo-coupa"] = portals["demo-coupa"].model_copy(

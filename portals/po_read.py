@@ -17,7 +17,17 @@ from portals.registry import make_driver
 async def read_purchase_orders(accounts: dict[str, PortalAccount], browser: BrowserSettings
                                ) -> dict[str, list[PortalPurchaseOrder] | str]:
     """Portal name → its POs, or one line saying what went wrong."""
-    results: dict[str, list[PortalPurchaseOrder] | str] = {}
+    found = await orders_of_each(accounts, browser)
+    return {name: str(got).splitlines()[0] if isinstance(got, Exception) else got
+            for name, got in found.items()}
+
+
+async def orders_of_each(accounts: dict[str, PortalAccount], browser: BrowserSettings
+                         ) -> dict[str, list[PortalPurchaseOrder] | Exception]:
+    """Log in to each portal in turn and open its Orders page: portal name → its POs, or
+    the error that stopped it (its class says what to do about it).
+    ``po refresh`` and the daily health check both read the portals this way."""
+    results: dict[str, list[PortalPurchaseOrder] | Exception] = {}
     async with async_playwright() as playwright:
         pool = BrowserPool(playwright, browser, recycle_after=1000)
         try:
@@ -28,7 +38,7 @@ async def read_purchase_orders(accounts: dict[str, PortalAccount], browser: Brow
                     await driver.login()
                     results[name] = await driver.purchase_orders()
                 except (ArbridgeError, PlaywrightError) as error:
-                    results[name] = str(error).splitlines()[0]
+                    results[name] = error
                 finally:
                     await pool.release(context)
         finally:

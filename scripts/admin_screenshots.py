@@ -48,8 +48,8 @@ def build_world(home: Path) -> tuple[Settings, Store]:
                                              "simulator_billing_documents": 900})
     SapSimulator(settings.simulator_path).seed(customers=120, documents=900,
                                                seed=settings.sap.simulator_seed)
-    run_pull(settings, full=False, show_progress=False)
-    store = open_store(settings)
+    run_pull(settings, full=False, show_progress=False, create_store=True)
+    store = open_store(settings, create=True)
     with DemoServer(settings.demo_portal_path) as server:
         for portal, flavour in FLAVOUR_OF.items():
             seed_portal(server.states[flavour], store, portal, today=date.today(),

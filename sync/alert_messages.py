@@ -42,7 +42,7 @@ def body(alert: dict[str, Any]) -> str:
              f"Level: {alert['level'].upper()} ({alert['summary']})", "",
              f"Remaining balance: {_money(s['remaining'], currency)} of "
              f"{_money(s['total'], currency)}",
-             f"Forecast run-out: {s['runout'] or 'no date'} ({s['forecast']})",
+             f"Forecast run-out: {s['runout'] or 'none'} ({s['forecast']})",
              f"PO valid to: {s['valid_to'] or 'no end date'}"]
     waiting = s.get("waiting") or []
     if waiting:

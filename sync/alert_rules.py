@@ -1,7 +1,8 @@
 """PO-depletion rules (pure): given one PO as the ledger sees it, its forecast and the
 thresholds that apply to it, which rules fire and at which level.
 
-Levels rise warning → critical → exhausted. A PO that is no longer needed (a newer PO of the
+Levels rise warning → critical → exhausted. An exhausted or expired PO gets only findings
+at the exhausted level: no "runs out in N days" or "expires in N days" beside them. A PO that is no longer needed (a newer PO of the
 same customer took over, or the client closed it, and nothing waits on it) fires nothing, so
 its alerts close by themselves.
 """
@@ -133,42 +134,50 @@ def evaluate(po: PoView, rules: RuleSettings, today: date) -> Outcome:
         found.append(Finding("held", "exhausted",
                              f"{len(po.held)} invoice(s) held on PO {po.number}: {docs} "
                              f"({po.held[0].reason or 'the PO does not fit'})"))
+    expired = po.open and po.valid_to is not None and po.valid_to < today
     if po.remaining <= 0:
         if rules.exhausted:
             found.append(Finding("exhausted", "exhausted",
                                  f"PO {po.number} is exhausted ({po.remaining:,.2f} "
                                  f"{po.currency} left)"))
-    else:
-        if po.total > 0:
-            pct = po.remaining / po.total * 100
-            level = _level(pct, rules.remaining_pct, at_or_below=False)
-            if level:
-                found.append(Finding("remaining_pct", level,
-                                     f"PO {po.number} has {pct:.0f}% left "
-                                     f"({po.remaining:,.2f} {po.currency})"))
-        left = po.forecast.invoices_left
-        if left is not None:
-            level = _level(Decimal(left), rules.invoices_left, at_or_below=False)
-            if level:
-                found.append(Finding("invoices_left", level,
-                                     f"PO {po.number} has room for {left} more typical "
-                                     f"invoice(s) of {po.forecast.typical_invoice:,.2f}"))
-        if po.forecast.runout is not None:
-            days = (po.forecast.runout - today).days
-            level = _level(Decimal(days), rules.runout_days, at_or_below=True)
-            if level:
-                found.append(Finding("runout_days", level,
-                                     f"PO {po.number} runs out around "
-                                     f"{po.forecast.runout.isoformat()} (in {days} days)"))
+    elif not expired:  # an expired PO takes no invoice: only that it expired matters (below)
+        found.extend(_balance_findings(po, rules, today))
     if po.valid_to is not None and po.open:
         days = (po.valid_to - today).days
-        if days < 0:
+        if expired:
             found.append(Finding("expiry_days", "exhausted",
                                  f"PO {po.number} expired on {po.valid_to.isoformat()}"))
-        else:
+        elif po.remaining > 0:  # an exhausted PO: "expires in N days" adds nothing to do
             level = _level(Decimal(days), rules.expiry_days, at_or_below=True)
             if level:
                 found.append(Finding("expiry_days", level,
                                      f"PO {po.number} expires on {po.valid_to.isoformat()} "
                                      f"(in {days} days)"))
     return Outcome(findings=tuple(found), po=po)
+
+
+def _balance_findings(po: PoView, rules: RuleSettings, today: date) -> list[Finding]:
+    """What is left on a usable PO and when it runs out (warning or critical)."""
+    found: list[Finding] = []
+    if po.total > 0:
+        pct = po.remaining / po.total * 100
+        level = _level(pct, rules.remaining_pct, at_or_below=False)
+        if level:
+            found.append(Finding("remaining_pct", level,
+                                 f"PO {po.number} has {pct:.0f}% left "
+                                 f"({po.remaining:,.2f} {po.currency})"))
+    left = po.forecast.invoices_left
+    if left is not None:
+        level = _level(Decimal(left), rules.invoices_left, at_or_below=False)
+        if level:
+            found.append(Finding("invoices_left", level,
+                                 f"PO {po.number} has room for {left} more typical "
+                                 f"invoice(s) of {po.forecast.typical_invoice:,.2f}"))
+    if po.forecast.runout is not None:
+        days = (po.forecast.runout - today).days
+        level = _level(Decimal(days), rules.runout_days, at_or_below=True)
+        if level:
+            found.append(Finding("runout_days", level,
+                                 f"PO {po.number} runs out around "
+                                 f"{po.forecast.runout.isoformat()} (in {days} days)"))
+    return found

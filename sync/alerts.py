@@ -78,13 +78,24 @@ def snapshot(po: PoView) -> dict[str, Any]:
         "client": po.customer_name or po.customer or "unknown client",
         "total": str(po.total), "remaining": str(po.remaining), "currency": po.currency,
         "valid_to": po.valid_to.isoformat() if po.valid_to else None,
-        "runout": fc.runout.isoformat() if fc.runout else None, "forecast": fc.note,
+        # a PO that takes no more invoices (exhausted, expired, closed) has no run-out ahead
+        "runout": fc.runout.isoformat() if fc.runout and po.usable and po.remaining > 0
+        else None,
+        "forecast": fc.note if po.usable and po.remaining > 0 else _why_no_runout(po),
         "monthly_rate": str(fc.monthly_rate) if fc.monthly_rate is not None else None,
         "typical_invoice": str(fc.typical_invoice) if fc.typical_invoice else None,
         "invoices_left": fc.invoices_left, "needed": str(po.needed),
         "waiting": [{"document": w.document, "net": str(w.net), "billed": w.billed.isoformat(),
                      "state": w.state} for w in po.waiting],
     }
+
+
+def _why_no_runout(po: PoView) -> str:
+    if po.remaining <= 0:
+        return "nothing left on the PO"
+    if po.open and po.valid_to is not None:
+        return f"the PO expired on {po.valid_to.isoformat()}"
+    return "the PO takes no more invoices"
 
 
 def open_alerts(conn: Connection, portal: str | None = None) -> list[OpenAlert]:

@@ -31,9 +31,9 @@ def make_engine(url: str, *, connect_timeout_seconds: float = DEFAULT_CONNECT_TI
     """An engine with the pragmas SQLite needs for a sync workload (WAL, FKs, busy wait);
     PostgreSQL gives up connecting after ``connect_timeout_seconds``."""
     if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
-            touch_private(Path(path))  # SQLite gives -wal and -shm this file's mode
+        path = sqlite_path(url)
+        if path is not None:
+            touch_private(path)  # SQLite gives -wal and -shm this file's mode
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -53,6 +53,15 @@ def make_engine(url: str, *, connect_timeout_seconds: float = DEFAULT_CONNECT_TI
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except Exception as exc:  # noqa: BLE001 - a URL SQLAlchemy cannot use: classified
         raise store_error(exc, url) from exc
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL (relative to the working folder, as SQLite reads it);
+    None for any other store and for an in-memory database."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
 
 
 def _alembic_config() -> Config:

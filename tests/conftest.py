@@ -85,6 +85,6 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def store(settings: Settings) -> Iterator[Store]:
-    opened = open_store(settings)
+    opened = open_store(settings, create=True)
     yield opened
     opened.engine.dispose()

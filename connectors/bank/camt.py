@@ -29,6 +29,18 @@ def looks_like_camt(head: bytes) -> bool:
     return b"camt.05" in head[:4096] or b"BkToCstmr" in head[:4096]
 
 
+def read_xml(content: bytes, source: str) -> etree._Element:
+    """Parse a bank or remittance XML file without entities or network; a file that is not
+    XML raises :class:`StatementError` naming the line."""
+    try:
+        return etree.fromstring(content, etree.XMLParser(**_PARSER))
+    except etree.XMLSyntaxError as exc:
+        raise StatementError(source, f"line {exc.lineno}", f"not well-formed XML: {exc.msg}") \
+            from None
+    except ValueError as exc:
+        raise StatementError(source, "file", f"not readable as XML: {exc}") from None
+
+
 def _strip(root: etree._Element) -> None:
     for element in root.iter():
         if isinstance(element.tag, str) and "}" in element.tag:
@@ -88,13 +100,7 @@ class _Reader:
 def parse_camt(content: bytes, source: str) -> list[BankStatement]:
     """Statements (camt.053) or notifications (camt.054) in ``content``; raises
     :class:`StatementError` naming the line and element of the first problem."""
-    try:
-        root = etree.fromstring(content, etree.XMLParser(**_PARSER))
-    except etree.XMLSyntaxError as exc:
-        raise StatementError(source, f"line {exc.lineno}", f"not well-formed XML: {exc.msg}") \
-            from None
-    except ValueError as exc:
-        raise StatementError(source, "file", f"not readable as XML: {exc}") from None
+    root = read_xml(content, source)
     match = NAMESPACE.search(root.nsmap.get(None, "") or "") if root.nsmap else None
     _strip(root)
     reader = _Reader(source)

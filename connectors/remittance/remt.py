@@ -7,8 +7,7 @@ from datetime import date
 
 from lxml import etree
 
-from connectors.bank.camt import _PARSER, _Reader, _remittance, _strip, parse_camt
-from connectors.bank.errors import StatementError
+from connectors.bank.camt import _Reader, _remittance, _strip, parse_camt, read_xml
 from connectors.remittance.model import RemittanceAdvice
 
 
@@ -17,13 +16,7 @@ def looks_like_remt(head: bytes) -> bool:
 
 
 def parse_remt(content: bytes, source: str) -> list[RemittanceAdvice]:
-    try:
-        root = etree.fromstring(content, etree.XMLParser(**_PARSER))
-    except etree.XMLSyntaxError as exc:
-        raise StatementError(source, f"line {exc.lineno}", f"not well-formed XML: {exc.msg}") \
-            from None
-    except ValueError as exc:
-        raise StatementError(source, "file", f"not readable as XML: {exc}") from None
+    root = read_xml(content, source)
     _strip(root)
     reader = _Reader(source)
     message = root[0] if root.tag == "Document" and len(root) else None

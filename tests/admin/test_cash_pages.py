@@ -36,7 +36,7 @@ def cash(settings, seeded_template: Path, store) -> Cash:  # type: ignore[no-unt
     """The demo's bank files imported, matched and posted: one receipt nobody could match
     (J SMITH) and one proposal by payer name wait for a person."""
     settings.simulator_path.write_bytes(seeded_template.read_bytes())
-    run_pull(settings, full=False, show_progress=False)
+    run_pull(settings, full=False, show_progress=False, create_store=True)
     cash_demo(settings, open_store(settings))
     for name, role in (("thandi", "administrator"), ("vusi", "viewer"),
                        ("bongi", "billing")):

@@ -51,7 +51,7 @@ def test_pull_ends_with_exactly_sap_rows_each_once(documents, page_size, salts, 
         simulator = SapSimulator(work / "sap.db")
         simulator.seed(customers=5, documents=documents, seed=documents)
         simulator.row_salt = salts[0]
-        store = open_store(load_settings(home=work))
+        store = open_store(load_settings(home=work), create=True)
         sap = RfcSapClient(factory=simulator.connect, params={}, page_size=page_size)
         first = sap if cut_after is None else CutOff(sap, cut_after)
         try:

@@ -116,3 +116,13 @@ def test_amounts_in_the_usual_forms_are_read_exactly(paid, amount):
     from connectors.remittance.sheets import _money
 
     assert _money(paid, "line 2", "Paid", "advice.csv") == Decimal(amount)
+
+
+def test_a_remittance_xml_cut_short_is_refused_naming_the_line():
+    from connectors.remittance.remt import parse_remt
+
+    text = (Path(__file__).parent / "bank_files" / "remt001_v04.xml").read_text()
+    with pytest.raises(StatementError) as raised:
+        parse_remt(text.replace("</RmtAdvc>", "").encode(), "advice.xml")
+    assert "advice.xml" in str(raised.value) and "line" in str(raised.value)
+    assert "not well-formed XML" in str(raised.value)

@@ -122,7 +122,7 @@ def add_customer(store: Store, number: str, name: str, portal: str) -> None:
 
 def make_world(tmp_path: Path, server: DemoServer, portal: str) -> World:
     settings = load_settings(home=tmp_path / "home")
-    store = open_store(settings)
+    store = open_store(settings, create=True)
     add_customer(store, CUSTOMER, "Karoo Mining (Pty) Ltd", portal)
     return World(settings=settings, store=store, server=server, portal=portal)
 

@@ -31,7 +31,7 @@ class CashWorld:
                                                       "simulator_billing_documents": 300})
         self.settings.simulator_path.write_bytes(template.read_bytes())
         self.simulator = SapSimulator(self.settings.simulator_path)
-        run_pull(self.settings, full=False, show_progress=False)
+        run_pull(self.settings, full=False, show_progress=False, create_store=True)
         self.store: Store = open_store(self.settings)
         cash_demo(self.settings, self.store)
 

@@ -38,7 +38,7 @@ def shared(request, tmp_path: Path, server):
     world.settings = load_settings(home=tmp_path / "home", claim_lease_seconds=LEASE_SECONDS,
                                    **({"database_url": url} if url else {}))
     if url:
-        world.store = open_store(world.settings)
+        world.store = open_store(world.settings, create=True)
         _bind_customer(world)
     return world
 

@@ -29,6 +29,9 @@ def test_run_once_pulls_then_uploads_and_records_both_jobs(tmp_path, server):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
     env.update(ARBRIDGE_HOME=str(home), ARBRIDGE_PORTALS=json.dumps(accounts),
                ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS="30")  # some invoices of bound customers
+    init = subprocess.run([ARBRIDGE, "init"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert init.returncode == 0, init.stderr
     done = subprocess.run([ARBRIDGE, "run", "--once"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

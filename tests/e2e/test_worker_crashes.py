@@ -110,7 +110,7 @@ def test_killed_workers_leave_every_invoice_on_the_portal_exactly_once(
         broker_url, tmp_path, server, postgres_url):
     world = make_world(tmp_path, server, "demo-coupa")
     world.settings = load_settings(home=tmp_path / "home", database_url=postgres_url)
-    world.store = open_store(world.settings)
+    world.store = open_store(world.settings, create=True)
     _bind_customer(world)
     world.add_po("4500000001", "99000000.00")
     world.state.set_fault("accept_duplicates", 1)

@@ -42,7 +42,11 @@ def broker(request):
 
 
 def test_worker_runs_a_sap_pull_sent_through_the_broker(broker, tmp_path):
+    from config.settings import load_settings
+    from sync.store import open_store
+
     SapSimulator(tmp_path / "sap-simulator.db").seed(customers=10, documents=40)
+    open_store(load_settings(home=tmp_path), create=True).engine.dispose()  # arbridge init
     actors.sap_pull.send(home=str(tmp_path))
     worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
     worker.start()
@@ -50,8 +54,5 @@ def test_worker_runs_a_sap_pull_sent_through_the_broker(broker, tmp_path):
         broker.join(queue_names()["sap"], timeout=60_000)
     finally:
         worker.stop()
-    from config.settings import load_settings
-    from sync.store import open_store
-
     counts = open_store(load_settings(home=tmp_path)).counts()
     assert counts["customers"] == 10 and counts["billing_documents"] == 40

@@ -55,6 +55,11 @@ READY = Waiting("0090000002", D("5000"), TODAY, "ready")
     ("expires in 7 days", po(valid_to=TODAY + timedelta(days=7)), {"expiry_days": "critical"}),
     ("expired", po(valid_to=TODAY - timedelta(days=1)), {"expiry_days": "exhausted"}),
     ("no end date never expires", po(valid_to=None), {}),
+    ("expired with a little left: only the exhausted-level finding, nothing in the future",
+     po(remaining=D("9000"), valid_to=TODAY - timedelta(days=1),
+        forecast=steady("80000", "5000", 3, 1)), {"expiry_days": "exhausted"}),
+    ("exhausted and expiring soon: no 'expires in N days' beside it",
+     po(remaining=D("0"), valid_to=TODAY + timedelta(days=5)), {"exhausted": "exhausted"}),
     ("held invoice", po(remaining=D("100"), waiting=(HELD,)),
      {"held": "exhausted", "remaining_pct": "critical"}),
     ("superseded and nothing waits: no longer needed",
@@ -149,3 +154,20 @@ def test_amount_needed_covers_waiting_invoices_beyond_what_is_left():
     assert view.needed == D("7000")
     assert replace(view, remaining=D("-50")).needed == D("10000")
     assert replace(view, usable=False).needed == D("10000")  # closed or expired: all of it
+
+
+def test_alert_about_an_expired_po_forecasts_no_run_out() -> None:
+    from datetime import datetime, timezone
+
+    from sync.alert_messages import body
+    from sync.alerts import snapshot
+
+    expired = po(remaining=D("9000"), valid_to=TODAY - timedelta(days=1), usable=False,
+                 forecast=steady("80000", "5000", 3, 1))  # usable: as the ledger builds it
+    [finding] = evaluate(expired, DEFAULT_RULES, TODAY).findings
+    text = body({"snapshot": snapshot(expired), "level": finding.level,
+                 "summary": finding.summary, "id": 1, "rule": finding.rule,
+                 "opened_at": datetime(2026, 11, 25, tzinfo=timezone.utc)})
+    assert "expired on 2026-11-24" in text
+    assert (TODAY + timedelta(days=3)).isoformat() not in text  # no run-out date ahead
+    assert "Forecast run-out: none" in text

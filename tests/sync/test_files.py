@@ -1,5 +1,6 @@
-"""Owner-only files: the store is created 0600, and the start-up check tightens whatever under
-ARBRIDGE_HOME another user could read (and says so)."""
+"""Owner-only files: the store is created 0600, and the start-up check (``arbridge init`` and the
+long-running commands) tightens whatever under ARBRIDGE_HOME another user could read (and says
+so); a one-shot command does not walk the home's thousands of evidence files."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from config.settings import load_settings
-from sync.store import open_store
+from sync.store import open_store, start_up
 
 
 def mode(path: Path) -> int:
@@ -29,7 +30,7 @@ def permissive_umask() -> Iterator[None]:
 
 
 def test_new_sqlite_store_and_its_wal_are_owner_only(tmp_path, permissive_umask):
-    store = open_store(load_settings(home=tmp_path / "home"))
+    store = open_store(load_settings(home=tmp_path / "home"), create=True)
     with store.engine.begin() as conn:
         conn.execute(text("CREATE TABLE probe (x INTEGER)"))
         conn.execute(text("INSERT INTO probe VALUES (1)"))
@@ -51,8 +52,21 @@ def test_startup_check_makes_what_others_could_read_owner_only_and_warns(
         path.write_bytes(b"x")
         os.chmod(path, 0o644)
     with caplog.at_level(logging.WARNING, logger="sync.files"):
-        open_store(load_settings(home=home)).engine.dispose()
+        start_up(load_settings(home=home))
     assert [mode(p) for p in loose] == [0o600] * len(loose)
     folders = [p for p in home.rglob("*") if p.is_dir()] + [home]
     assert {mode(f) for f in folders} == {0o700}
     assert "readable by other users; now owner-only" in caplog.text
+
+
+def test_opening_the_store_leaves_the_walk_to_start_up(tmp_path, permissive_umask):
+    home = tmp_path / "home"
+    open_store(load_settings(home=home), create=True).engine.dispose()
+    evidence = home / "evidence" / "demo-coupa" / "0090000001" / "attempt-1" / "page.png"
+    evidence.parent.mkdir(parents=True)
+    evidence.write_bytes(b"x")
+    os.chmod(evidence, 0o644)
+    open_store(load_settings(home=home)).engine.dispose()  # what every CLI call does
+    assert mode(evidence) == 0o644
+    start_up(load_settings(home=home))  # arbridge init, serve, run, jobs worker
+    assert mode(evidence) == 0o600

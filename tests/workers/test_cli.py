@@ -59,16 +59,19 @@ def test_wrong_sap_password_is_one_line_exit_2_and_changes_nothing(workdir):
     simulator = SapSimulator(workdir / "var" / "sap-simulator.db")
     simulator.seed(customers=5, documents=10)
     simulator.set_logon("ARBRIDGE", "right")
+    assert arbridge(workdir, "init").returncode == 0
     result = arbridge(workdir, "sap", "pull", ARBRIDGE_SAP__USER="ARBRIDGE",
                       ARBRIDGE_SAP__PASSWD="wrong-secret")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "logon" in lines[0] and "refused" in lines[0]
     assert "wrong-secret" not in result.stderr
-    assert not (workdir / "var" / "arbridge.db").exists()
+    counts = json.loads(arbridge(workdir, "status", "--json").stdout)["counts"]
+    assert set(counts.values()) == {0}
 
 
 def test_unreachable_sap_is_one_line_exit_3(workdir):
+    assert arbridge(workdir, "init").returncode == 0
     result = arbridge(workdir, "sap", "pull", ARBRIDGE_SAP__KIND="odata",
                       ARBRIDGE_SAP__BASE_URL="http://127.0.0.1:9",
                       ARBRIDGE_SAP__TIMEOUT_SECONDS="1")
@@ -78,6 +81,7 @@ def test_unreachable_sap_is_one_line_exit_3(workdir):
 
 
 def test_rfc_without_pyrfc_says_how_to_install_it(workdir):
+    assert arbridge(workdir, "init").returncode == 0
     result = arbridge(workdir, "sap", "pull", ARBRIDGE_SAP__KIND="rfc",
                       ARBRIDGE_SAP__ASHOST="sap.example.com")
     assert result.returncode == 2
@@ -96,21 +100,19 @@ def test_secrets_encrypt_gives_a_token_the_portals_can_use(workdir):
     assert SecretBox.load(workdir / "var").decrypt(token, setting="t") == "portal-Passw0rd"
 
 
-def test_approve_moves_an_upload_from_review_to_ready_and_audits_who(workdir):
+def _one_upload_in_review(workdir):  # type: ignore[no-untyped-def]
+    """The store of ``workdir`` with one upload (billing document 0090000001) in review."""
     from datetime import date, datetime, timezone
     from decimal import Decimal
-
-    from sqlalchemy import select
 
     from config.settings import load_settings
     from sync import uploads
     from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
-    from sync.models import AuditEventRow
     from sync.store import open_store
     from sync.upsert import upsert
 
     now = datetime.now(timezone.utc)
-    store = open_store(load_settings(home=workdir / "var"))
+    store = open_store(load_settings(home=workdir / "var"), create=True)
     with store.engine.begin() as conn:
         upsert(conn, CUSTOMERS.table, [{
             "company_code": "1000", "number": "0000000001", "name": "Client", "vat_number": None,
@@ -124,6 +126,16 @@ def test_approve_moves_an_upload_from_review_to_ready_and_audits_who(workdir):
             "cancelled": False, "changed_at": now, "synced_at": now}], BILLING_DOCUMENTS.keys)
         uploads.enqueue(conn, now=now, portals=["demo-coupa"])
         uploads.route_queued(conn, now=now, review_portals={"demo-coupa"})
+    return store
+
+
+def test_approve_moves_an_upload_from_review_to_ready_and_audits_who(workdir):
+    from sqlalchemy import select
+
+    from sync import uploads
+    from sync.models import AuditEventRow
+
+    store = _one_upload_in_review(workdir)
     refused = arbridge(workdir, "portals", "retry", "90000001")
     assert refused.returncode != 0 and "only failed or held or rejected" in refused.stderr
     approved = arbridge(workdir, "portals", "approve", "90000001")
@@ -133,3 +145,35 @@ def test_approve_moves_an_upload_from_review_to_ready_and_audits_who(workdir):
         actors = conn.execute(select(AuditEventRow.actor).where(
             AuditEventRow.action == "upload ready")).scalars().all()
     assert actors and actors[-1] != "arbridge"
+
+
+def test_approve_and_retry_leave_an_upload_a_worker_holds_alone(workdir):
+    """As in the web app: a person's action waits until the upload run lets go of it."""
+    from datetime import datetime, timedelta, timezone
+
+    from sync import claims, uploads
+    from sync.upload_claims import UPLOAD
+
+    store = _one_upload_in_review(workdir)
+    now = datetime.now(timezone.utc)
+    with store.engine.begin() as conn:
+        [upload] = uploads.by_state(conn)
+        held = claims.take(conn, UPLOAD, str(upload.id), claims.Owner.here(), now=now,
+                           lease=timedelta(minutes=5))
+    approved = arbridge(workdir, "portals", "approve", "90000001")
+    assert approved.returncode == 1
+    [line] = approved.stderr.strip().splitlines()
+    assert "0090000001 is being worked on by an upload run right now" in line
+    with store.engine.begin() as conn:
+        uploads.transition(conn, upload.id, "held", now=now, reason="PO exhausted",
+                           actor="test", next_attempt_at=None)
+    retried = arbridge(workdir, "portals", "retry", "--state", "held")
+    assert retried.returncode == 1
+    assert "0 held uploads -> ready" in retried.stdout
+    assert "being worked on by an upload run" in retried.stderr
+    with store.engine.begin() as conn:
+        assert uploads.get(conn, upload.id).state == "held"
+        claims.release(conn, held, now=now)
+    assert arbridge(workdir, "portals", "retry", "90000001").returncode == 0
+    with store.engine.connect() as conn:
+        assert uploads.get(conn, upload.id).state == "ready"

@@ -18,8 +18,15 @@ from sync.store import open_store
 from tests.workers.test_cli import ARBRIDGE, arbridge
 
 
+def init(workdir: Path, **env: str) -> None:
+    """``arbridge init``: the store the other commands need."""
+    done = arbridge(workdir, "init", **env)
+    assert done.returncode == 0, done.stderr
+
+
 def test_users_add_reads_the_password_from_stdin_and_stores_only_its_hash(tmp_path: Path):
     password = "a long enough secret"
+    init(tmp_path)
     done = subprocess.run([ARBRIDGE, "users", "add", "thandi", "--role", "billing"],
                           cwd=tmp_path, input=password + "\n", capture_output=True, text=True,
                           timeout=60)
@@ -38,6 +45,7 @@ def test_users_add_reads_the_password_from_stdin_and_stores_only_its_hash(tmp_pa
 
 
 def test_users_add_refuses_a_short_password(tmp_path: Path):
+    init(tmp_path)
     done = subprocess.run([ARBRIDGE, "users", "add", "vusi", "--role", "viewer"], cwd=tmp_path,
                           input="short\n", capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "at least 10 characters" in done.stderr
@@ -49,19 +57,24 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _first_answer(server: subprocess.Popen, url: str, *, within_s: float) -> requests.Response:
+    """The page at ``url`` once ``server`` (still running) listens."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            return requests.get(url, timeout=2)
+        except requests.ConnectionError:
+            assert server.poll() is None and time.monotonic() < deadline, "no admin app"
+            time.sleep(0.2)
+
+
 def test_serve_listens_on_loopback_and_shows_the_login(tmp_path: Path):
     port = _free_port()
+    init(tmp_path)
     server = subprocess.Popen([ARBRIDGE, "serve", "--port", str(port)], cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                page = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None and time.monotonic() < deadline, "no server"
-                time.sleep(0.2)
+        page = _first_answer(server, f"http://127.0.0.1:{port}/", within_s=30)
         assert page.url.endswith("/login?next=%2F") and "Log in" in page.text
         assert "default-src 'self'" in page.headers["content-security-policy"]
         listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
@@ -77,7 +90,7 @@ def test_demo_names_the_app_and_its_demo_user_on_stderr_once(tmp_path: Path, cap
     from workers.cli.demo_admin import DEMO_USER, announce_admin
 
     settings = load_settings(home=tmp_path / "var")
-    store = open_store(settings)
+    store = open_store(settings, create=True)
     announce_admin(settings, store)
     first = capsys.readouterr()
     assert first.out == "" and "http://127.0.0.1:8080/" in first.err
@@ -94,17 +107,11 @@ def test_run_serves_the_admin_app_beside_its_workers(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
     env.update(ARBRIDGE_ADMIN__PORT=str(port),
                ARBRIDGE_SCHEDULE='{"sap-pull": "", "portal-upload": ""}')
+    init(tmp_path)
     server = subprocess.Popen([ARBRIDGE, "run"], cwd=tmp_path, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                page = requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None and time.monotonic() < deadline, "no admin app"
-                time.sleep(0.3)
+        page = _first_answer(server, f"http://127.0.0.1:{port}/login", within_s=60)
         assert page.status_code == 200 and "Log in" in page.text
     finally:
         server.send_signal(signal.SIGTERM)

@@ -21,7 +21,7 @@ def home(settings, seeded_template: Path, monkeypatch):  # type: ignore[no-untyp
     monkeypatch.setenv("ARBRIDGE_HOME", str(settings.home))
     if settings.database_url:
         monkeypatch.setenv("ARBRIDGE_DATABASE_URL", settings.database_url)
-    run_pull(settings, full=False, show_progress=False)
+    run_pull(settings, full=False, show_progress=False, create_store=True)
     return settings
 
 
@@ -34,7 +34,7 @@ def run(*args: str) -> tuple[int, object]:
 
 
 def test_cash_commands_from_import_to_correction(home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    store = open_store(home)
+    store = open_store(home, create=True)
     from cash_helpers_cli import two_invoices
 
     first, second = two_invoices(store)

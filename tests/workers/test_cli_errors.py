@@ -67,6 +67,11 @@ CASES = [
          env={"ARBRIDGE_CONFIG": "nope.toml"}),
     Case("database-url-not-a-url", ("status",), 2, ("ARBRIDGE_DATABASE_URL",),
          env={"ARBRIDGE_DATABASE_URL": "notaurl"}),
+    Case("store-path-mistyped", ("portals", "queue"), 2,
+         ("ARBRIDGE_DATABASE_URL", "var/arbrige.db", "arbridge init"),
+         env={"ARBRIDGE_DATABASE_URL": "sqlite:///var/arbrige.db"}),
+    Case("home-mistyped", ("status",), 2, ("ARBRIDGE_HOME", "vra/arbridge.db", "arbridge init"),
+         env={"ARBRIDGE_HOME": "vra"}),
     Case("database-url-mysql", ("status",), 2, ("ARBRIDGE_DATABASE_URL",),
          env={"ARBRIDGE_DATABASE_URL": "mysql://app:pw@127.0.0.1/arbridge"}),
     Case("postgres-no-such-database", ("status",), 2, ("nosuchdb",),
@@ -185,9 +190,10 @@ def _dump(db: Path) -> list[str]:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A working folder whose store holds one pull of a small simulated SAP."""
     folder = tmp_path_factory.mktemp("cli-template")
-    done = subprocess.run([ARBRIDGE, "sap", "pull"], cwd=folder, env=_environment({}),
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    for command in (["init"], ["sap", "pull"]):
+        done = subprocess.run([ARBRIDGE, *command], cwd=folder, env=_environment({}),
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
     return folder
 
 

@@ -81,7 +81,7 @@ def hold_a_new_invoice(home: Path) -> str:
     from sync.txn import writing
     from sync.upsert import upsert
 
-    store = open_store(load_settings(home=home / "var"))
+    store = open_store(load_settings(home=home / "var"), create=True)
     now = datetime.now(timezone.utc)
     with writing(store.engine) as conn:
         bound = conn.execute(BILLING_DOCUMENTS.table.select().where(
@@ -129,3 +129,25 @@ def test_bad_po_input_is_one_line_naming_the_option_and_changes_nothing(demo_hom
     unknown = arbridge(demo_home, "po", "assign", "123", "X1")
     assert unknown.returncode == 1 and "no upload for billing document 123" in unknown.stderr
     assert arbridge(demo_home, "po", "list", "--json").stdout == before
+
+
+def test_po_list_is_readable_at_80_columns_and_in_a_pipe(demo_home):
+    from tests.workers.test_cli_output import on_a_terminal
+
+    rows = json.loads(arbridge(demo_home, "po", "list", "--json").stdout)
+    shown = on_a_terminal(demo_home, "po", "list")
+    lines = [line for line in shown.replace("\r", "").splitlines() if line.strip()]
+    assert lines and all(len(line) <= 80 for line in lines)
+    assert "…" not in shown  # nothing cut short
+    for row in rows:  # every PO with its client and whole balance
+        assert f"{row['number']}  {row['portal']}" in shown
+        assert f"{float(row['remaining']):,.2f} of {float(row['total']):,.2f}" in shown
+    alerted = next(r for r in rows if r["alerts"])
+    assert f"{alerted['alerts'][0]['level']}:{alerted['alerts'][0]['rule']}" in shown
+    piped = arbridge(demo_home, "po", "list").stdout.splitlines()
+    assert len(piped) == len(rows)
+    fields = [line.split("\t") for line in piped]
+    assert {len(f) for f in fields} == {12}
+    assert [(f[0], f[1]) for f in fields] == [(r["portal"], r["number"]) for r in rows]
+    wide = on_a_terminal(demo_home, "po", "list", columns=170)
+    assert "remaining" in wide and "run-out" in wide

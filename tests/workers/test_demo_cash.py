@@ -14,8 +14,8 @@ from workers.cli.sap import run_pull
 def test_demo_cash_sections_and_second_run_adds_nothing(settings, seeded_template: Path) -> None:  # type: ignore[no-untyped-def]
     settings.simulator_path.write_bytes(seeded_template.read_bytes())
     simulator = SapSimulator(settings.simulator_path)
-    run_pull(settings, full=False, show_progress=False)
-    store = open_store(settings)
+    run_pull(settings, full=False, show_progress=False, create_store=True)
+    store = open_store(settings, create=True)
     first = cash_demo(settings, store)
     # 3 by reference, 1 with leading zeros, 1 for three invoices, 1 short, 1 over, 1
     # truncated reference (a proposal by name), 1 unknown payer, 1 quoting the wrong invoice
@@ -47,8 +47,8 @@ def test_approving_the_demo_proposal_posts_it(settings, seeded_template: Path) -
     from sync import allocations
 
     settings.simulator_path.write_bytes(seeded_template.read_bytes())
-    run_pull(settings, full=False, show_progress=False)
-    store = open_store(settings)
+    run_pull(settings, full=False, show_progress=False, create_store=True)
+    store = open_store(settings, create=True)
     cash_demo(settings, store)
     with store.engine.begin() as conn:
         [proposal] = allocations.listing(conn, "proposed")

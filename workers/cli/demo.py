@@ -51,12 +51,13 @@ def demo_command(
 
 
 def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
-    from sync.store import open_store
+    from sync.store import open_store, start_up
     from workers.cli.portals import everything_failed, failed_run_error
     from workers.cli.sap import run_pull, summary_table
     from workers.cli.status import queue_line
 
-    result = run_pull(settings, full=False, show_progress=not as_json)
+    start_up(settings, create=True)  # the demo builds its own store
+    result = run_pull(settings, full=False, show_progress=not as_json, create_store=True)
     store = open_store(settings)
     counts = store.counts()
     if not as_json:

@@ -124,8 +124,11 @@ def worker_command(
     from workers.cli.worker import run_worker
 
     def action() -> None:
-        checked_settings()  # the jobs read the same settings: wrong ones fail here, not later
+        from sync.store import start_up
+
+        settings = checked_settings()  # the jobs read the same settings: wrong ones fail here
         check_broker("a worker would never receive a job")
+        start_up(settings)  # owner-only home, and the store exists (arbridge init)
         run_worker(queues=queues or None, threads=threads, browser_threads=browser_threads,
                    metrics_port=metrics_port)
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from config.settings import load_settings
 from workers.cli.output import console, guarded, out, print_json
 
+WIDE_TABLE = 160  # columns from which the PO list is a table; below, a few lines per PO
 app = typer.Typer(help="Client POs: balances, forecasts, alerts, hold and release.",
                   no_args_is_help=True)
 
@@ -57,21 +58,70 @@ def list_command(
         if as_json:
             print_json(rows)
             return
-        table = Table()
-        for column in ("portal", "PO", "client", "total", "invoiced", "pending", "remaining",
-                       "valid to", "run-out", "alerts"):
-            table.add_column(column, no_wrap=column in ("PO", "total", "remaining"))
-        for r in rows:
-            money = lambda v: f"{v:,.2f}"  # noqa: E731
-            table.add_row(r["portal"], r["number"], r["customer_name"] or "-",
-                          f"{money(r['total'])} {r['currency']}", money(r["invoiced"]),
-                          money(r["pending"]), money(r["remaining"]),
-                          str(r["valid_to"] or "-"), str(r["forecast"]["runout"] or "-"),
-                          ", ".join(f"{a['level']}:{a['rule']}" for a in r["alerts"]) +
-                          (" [mismatch]" if r["mismatch"] else ""))
-        out.print(table)
+        if not out.is_terminal:  # one tab-separated line per PO, for grep and cut
+            import sys
+
+            sys.stdout.writelines("\t".join(_po_fields(r)) + "\n" for r in rows)
+        elif out.width >= WIDE_TABLE:
+            _print_po_table(rows)
+        else:
+            _print_po_narrow(rows)
 
     guarded(action)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _alerts(r: dict) -> str:
+    return ", ".join(f"{a['level']}:{a['rule']}" for a in r["alerts"])
+
+
+def _po_fields(r: dict) -> list[str]:
+    """portal, PO, client, total, invoiced, pending, remaining, currency, valid to, run-out,
+    alerts, mismatch: the columns of the piped form."""
+    return [r["portal"], r["number"], r["customer_name"] or "-",
+            *(f"{r[k]:.2f}" for k in ("total", "invoiced", "pending", "remaining")),
+            r["currency"],
+            str(r["valid_to"] or "-"), str(r["forecast"]["runout"] or "-"), _alerts(r) or "-",
+            r["mismatch"] or ""]
+
+
+def _print_po_table(rows: list[dict]) -> None:
+    table = Table()
+    for column in ("portal", "PO", "client", "total", "invoiced", "pending", "remaining",
+                   "valid to", "run-out", "alerts"):
+        table.add_column(column, no_wrap=column not in ("client", "alerts"),
+                         overflow="fold")
+    for r in rows:
+        table.add_row(r["portal"], r["number"], r["customer_name"] or "-",
+                      f"{_money(r['total'])} {r['currency']}", _money(r["invoiced"]),
+                      _money(r["pending"]), _money(r["remaining"]),
+                      str(r["valid_to"] or "-"), str(r["forecast"]["runout"] or "-"),
+                      _alerts(r) + (" [mismatch]" if r["mismatch"] else ""))
+    out.print(table)
+
+
+def _print_po_narrow(rows: list[dict]) -> None:
+    """A few lines per PO on a narrow terminal: the PO and its balance, then the client and
+    dates, then its alerts, each wrapped to the width."""
+    import textwrap
+
+    width = max(out.width, 40)
+    for r in rows:
+        first = (f"{r['number']}  {r['portal']}  {_money(r['remaining'])} of "
+                 f"{_money(r['total'])} {r['currency']} left")
+        details = (f"pending {_money(r['pending'])} · invoiced {_money(r['invoiced'])} · "
+                   f"valid to {r['valid_to'] or '-'} · run-out {r['forecast']['runout'] or '-'}")
+        lines = textwrap.wrap(first, width=width, subsequent_indent="    ")
+        for text in (r["customer_name"] or "-", details,
+                     f"alerts: {_alerts(r)}" if r["alerts"] else "",
+                     f"mismatch: {r['mismatch']}" if r["mismatch"] else ""):
+            lines += textwrap.wrap(text, width=width, initial_indent="    ",
+                                   subsequent_indent="    ")
+        for line in lines:
+            out.print(line)
 
 
 @app.command("refresh")

@@ -212,33 +212,32 @@ def _print_narrow(rows: list[dict[str, Any]]) -> None:
                 out.print(f"    {line}", markup=False)
 
 
-def _move(document: str, source: set[str], target: str, verb: str) -> None:
-    """A person's decision on one upload, audited with their login name."""
+def _act(document: str, action: str) -> None:
+    """A person's decision on one upload, as the admin web app takes it
+    (``sync.upload_actions.act``): refused while an upload run holds the upload, audited with
+    their login name."""
     import getpass
     from datetime import datetime, timezone
 
     from config.errors import InputError
-    from sync import uploads
+    from sync import upload_actions, uploads
     from sync.store import open_store
+    from sync.txn import writing
 
     store = open_store(checked_settings())
-    with store.engine.begin() as conn:
+    with writing(store.engine) as conn:
         upload = uploads.by_document(conn, document)
         if upload is None:
             raise InputError(f"no upload for billing document {document}")
-        if upload.state not in source:
-            raise InputError(f"billing document {upload.billing_document} is {upload.state}; "
-                             f"only {' or '.join(sorted(source))} uploads can be {verb}")
-        uploads.transition(conn, upload.id, target, now=datetime.now(timezone.utc),
-                           reason=f"{verb} by {getpass.getuser()}",
-                           actor=getpass.getuser(), next_attempt_at=None)
-    out.print(f"{upload.billing_document}: {upload.state} -> {target}")
+        done = upload_actions.act(conn, upload_id=upload.id, action=action,
+                                  actor=getpass.getuser(), now=datetime.now(timezone.utc))
+    out.print(f"{done.billing_document}: {done.before} -> {done.after}")
 
 
 @app.command("approve")
 def approve_command(document: str = typer.Argument(..., help="Billing document number.")) -> None:
     """Approve an upload waiting in review: it goes to the portal on the next run."""
-    guarded(lambda: _move(document, {"review"}, "ready", "approved"))
+    guarded(lambda: _act(document, "approve"))
 
 
 RETRYABLE = ("failed", "held", "rejected")
@@ -264,7 +263,7 @@ def retry_command(
         if document is not None:
             if portal or reason_contains:
                 raise ConfigError("--portal and --reason-contains go with --state")
-            _move(document, set(RETRYABLE), "ready", "retried")
+            _act(document, "retry")
             return
         if state not in RETRYABLE:
             raise ConfigError(f"--state {state}: only {', '.join(RETRYABLE)} uploads can be "
@@ -276,28 +275,41 @@ def retry_command(
 
 def _retry_many(state: str, portal: str | None, reason_contains: str | None) -> None:
     """Every upload in ``state`` (of ``portal``, whose reason contains the text) back to
-    ``ready``, in one transaction, each change audited with the person's login name."""
+    ``ready``, each as the web app's bulk action does: in its own transaction, refused (and
+    said so) while an upload run holds it, audited with the person's login name."""
     import getpass
     from datetime import datetime, timezone
 
-    from sync import uploads
+    from config.errors import InputError
+    from sync import upload_actions, uploads
     from sync.store import open_store
+    from sync.txn import writing
+    from workers.cli.output import EXIT_FAILED
 
     settings = checked_settings()
     store = open_store(settings)
     _known_portal(settings, store, portal)
-    user, now, needle = getpass.getuser(), datetime.now(timezone.utc), \
-        (reason_contains or "").lower()
-    with store.engine.begin() as conn:
+    user, needle = getpass.getuser(), (reason_contains or "").lower()
+    with store.engine.connect() as conn:
         chosen = [u for u in uploads.by_state(conn, state, portal)
                   if needle in (u.reason or "").lower()]
-        for upload in chosen:
-            uploads.transition(conn, upload.id, "ready", now=now, reason=f"retried by {user}",
-                               actor=user, next_attempt_at=None)
+    done, refused = 0, []
+    for upload in chosen:
+        try:
+            with writing(store.engine) as conn:
+                upload_actions.act(conn, upload_id=upload.id, action="retry", actor=user,
+                                   now=datetime.now(timezone.utc))
+            done += 1
+        except InputError as refusal:
+            refused.append(str(refusal))
     where = f" of {portal}" if portal else ""
     matching = f" whose reason contains {reason_contains!r}" if reason_contains else ""
-    out.print(f"{len(chosen)} {state} uploads{where}{matching} -> ready "
+    out.print(f"{done} {state} uploads{where}{matching} -> ready "
               "(they go to the portal on the next run)")
+    if refused:  # each one line, as the web app lists them; the command then fails
+        for line in refused:
+            err.print(f"error: {line}")
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command("check")

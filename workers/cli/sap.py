@@ -25,20 +25,24 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Pull from SAP into the store.", no_args_is_help=True)
 
 
-def run_pull(settings: Settings, *, full: bool, show_progress: bool) -> PullResult:
+def run_pull(settings: Settings, *, full: bool, show_progress: bool,
+             create_store: bool = False) -> PullResult:
     """Ping SAP first (a wrong password changes nothing), check the company codes against
-    SAP (an unknown one changes nothing either), then pull every entity."""
+    SAP (an unknown one changes nothing either), then pull every entity. The store must
+    exist (``arbridge init``) unless ``create_store`` (the demo builds its own)."""
     from connectors.company_codes import check_company_codes
     from connectors.pull import PortalRules, pull
     from sap.factory import make_sap_client
-    from sync.store import open_store
+    from sync.store import open_store, require_store
 
+    if not create_store:  # a mistyped path: say so before seeding a simulator beside it
+        require_store(settings)
     seed_simulator_on_first_use(settings, quiet=not show_progress)
     client = make_sap_client(settings)
     try:
         client.ping()
         check_company_codes(client, settings.company_codes)
-        store = open_store(settings)
+        store = open_store(settings, create=create_store)
         rules = PortalRules(bindings=settings.portal_bindings,
                             groups=settings.portal_customer_groups)
         with pull_progress(show_progress) as progress:

@@ -75,8 +75,11 @@ def run_command(
         from config.settings import load_settings
         from workers import logs
 
+        from sync.store import start_up
+
         logs.configure(verbose=True)
         settings = load_settings()
+        start_up(settings)  # the store must exist (arbridge init): a mistyped path stops here
         broker = use_broker(StubBroker())
         workers = start_workers(broker, None, threads, browser_threads)
         try:

@@ -17,8 +17,10 @@ def serve_command(
         import uvicorn
 
         from admin.app import create_app
+        from sync.store import start_up
 
         settings = load_settings()
+        start_up(settings)
         bind_host = host or settings.admin.host
         bind_port = port or settings.admin.port
         app = create_app(settings)

@@ -19,10 +19,10 @@ def status_of(settings: Settings) -> dict[str, Any]:
     from config.settings import redact_url
     from sync import overview
     from sync.db import current_revision, make_engine, migrate
-    from sync.files import secure_home
+    from sync.store import require_store
     from sync.upload_states import grouped
 
-    secure_home(settings.home)  # as open_store does: what arbridge keeps is owner-only
+    require_store(settings)
     engine = make_engine(settings.db_url,
                          connect_timeout_seconds=settings.database_timeout_seconds)
     migrate(engine)
@@ -70,10 +70,11 @@ def init_command() -> None:
     def action() -> None:
         from config.settings import redact_url
         from sync.db import current_revision
-        from sync.store import open_store
+        from sync.store import open_store, start_up
 
         settings = checked_settings()
-        store = open_store(settings)
+        start_up(settings, create=True)
+        store = open_store(settings, create=True)
         out.print(f"store ready at {redact_url(settings.db_url)} "
                   f"(schema {current_revision(store.engine)})")
         if settings.sap.kind == "simulator":
