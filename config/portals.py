@@ -18,6 +18,9 @@ class PortalSettings(BaseModel):
     recycle_after: int = Field(default=100, ge=1, description="uploads before a new browser")
     timeout_seconds: float = Field(default=15.0, gt=0, description="one page step")
     max_attempts: int = Field(default=5, ge=1, description="technical retries, then a person")
+    crashes_before_set_aside: int = Field(
+        default=2, ge=1, description="runs that may die under one invoice (a crash, a kill "
+        "by a deploy) before it is set aside for a person instead of tried again")
     lookup_new_invoices: bool = Field(
         default=False, description="look an invoice up before its first submission too, "
         "when the claim already proves arbridge never sent it (true where people also key "

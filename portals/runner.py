@@ -394,6 +394,11 @@ class UploadRunner:
         redactor.add_cookies(driver.cookie_values)
         return redactor
 
+    def _crash_limit(self, portal: str) -> int:
+        account = self.accounts.get(portal)
+        return (account.settings.crashes_before_set_aside if account
+                else attempt_rules.CRASHES_BEFORE_SET_ASIDE)
+
     def _set_aside_if_poison(self, upload: uploads.Upload) -> bool:
         """An invoice under which a run died twice is set aside for a person (never retried
         forever); True if it was."""
@@ -402,7 +407,7 @@ class UploadRunner:
             with writing(self.store.engine) as conn:
                 self._fence(conn, upload)
                 crashed = attempt_rules.crashes(conn, upload.id)
-                if crashed < attempt_rules.CRASHES_BEFORE_SET_ASIDE:
+                if crashed < self._crash_limit(upload.portal):
                     return False
                 attempt_rules.set_aside_orphans(conn, upload.id, now=now)
                 po_reservations.drop(conn, upload.id)

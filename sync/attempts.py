@@ -4,8 +4,9 @@ A run killed mid-upload leaves its attempt without an end. The next attempt look
 up on the portal first; once that lookup has answered, every attempt still open is closed as
 ``interrupted``. An interrupted attempt does not count against ``max_attempts`` (the lookup
 proved the invoice never reached the portal, or found it there and the upload is done), nor
-does one that only waited for its PDF. An invoice whose attempts crashed a run twice is set
-aside for a person (the poison rule): it is never retried forever.
+does one that only waited for its PDF. An invoice whose attempts crashed a run twice (a
+portal's ``crashes_before_set_aside``) is set aside for a person (the poison rule): it is
+never retried forever.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ UNCOUNTED = (INTERRUPTED, WAITING)
 HELD = "held"
 NEVER_SUBMITTED = (HELD, WAITING)  # outcomes decided before the portal's submit was touched
 FAILED = ("retry", "failed")
-CRASHES_BEFORE_SET_ASIDE = 2
+CRASHES_BEFORE_SET_ASIDE = 2  # the default of a portal's crashes_before_set_aside
 
 
 def open_attempts(conn: Connection, upload_id: int, *, besides: int | None = None) -> list[int]:

@@ -102,6 +102,17 @@ def test_an_invoice_that_crashed_two_runs_is_set_aside_for_a_person(coupa):
     assert coupa.upload(fine).state == "submitted"
 
 
+def test_a_portal_that_allows_more_crashes_looks_the_invoice_up_and_sends_it(coupa):
+    coupa.add_po("4500000001", "50000.00")
+    killed = coupa.add_invoice(90000055, "4500000001")
+    queue(coupa)
+    crash_during(coupa, killed)
+    crash_during(coupa, killed)
+    coupa.run(crashes_before_set_aside=3)
+    assert coupa.upload(killed).state == "submitted"
+    assert coupa.state.copies().get("90000055") == 1
+
+
 def write_bad_pdfs(folder: Path, render: RenderSource, documents: dict[str, str]) -> None:
     good = render.pdf_for(_facts("0090000099", "90000099"), "x")
     for document, kind in documents.items():

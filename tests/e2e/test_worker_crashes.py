@@ -76,7 +76,10 @@ def _config(world, workdir: Path) -> None:  # type: ignore[no-untyped-def]
         f'totp_secret_encrypted = "{box.encrypt(DEMO_TOTP_SECRET)}"\n'
         f'concurrency = {WORKERS}\ntimeout_seconds = 60\n'
         # only retries and take-overs are looked up: the claims alone must keep it exact
-        'lookup_new_invoices = false\n')
+        'lookup_new_invoices = false\n'
+        # the kills here are deploys, not a poisonous invoice: two kills may land on one
+        # upload (it is taken over, then killed again), which would set it aside for a person
+        f'crashes_before_set_aside = {KILLS + 1}\n')
 
 
 def _worker(workdir: Path, env: dict[str, str], n: int) -> subprocess.Popen:
