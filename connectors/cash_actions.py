@@ -40,6 +40,7 @@ from sync.txn import writing
 
 log = logging.getLogger(__name__)
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("1e15")  # beyond any receipt; keeps quantize and the store's columns safe
 TAKEN_FROM = ("open", "proposed")
 
 
@@ -61,6 +62,8 @@ def parse_amount(text: str, where: str) -> Decimal:
     except InvalidOperation:
         raise SplitRefused(f"{where}: {text!r} is not an amount (write it like 1234.50)"
                          ) from None
+    if value.is_finite() and abs(value) >= MAX_AMOUNT:
+        raise SplitRefused(f"{where}: {text!r} is too large for an amount")
     if not value.is_finite() or value != value.quantize(CENT):
         raise SplitRefused(f"{where}: {text!r} is not an amount with at most two decimals")
     if value <= 0:
@@ -128,6 +131,12 @@ def allocate_by_hand(store: Store, receipt_id: int, splits: Sequence[Split], *, 
             items = invoice_items(conn, [s.invoice for s in splits], receipt.currency)
         except InputError as error:
             raise SplitRefused(str(error)) from None
+        named: dict[str, str] = {}
+        for split, item in zip(splits, items):
+            if item.key in named:
+                raise SplitRefused(f"invoice {split.invoice} is named twice (also as "
+                                   f"{named[item.key]}); put its whole amount on one line")
+            named[item.key] = split.invoice
         applications = []
         for split, item in zip(splits, items):
             if split.amount > item.amount:
