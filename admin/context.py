@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from config.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
+MAX_PAGE = 1_000_000  # far past any list; a bigger ?page= would overflow the store's OFFSET
 
 
 def _now() -> datetime:

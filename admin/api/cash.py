@@ -18,6 +18,7 @@ from admin.api.schemas import (
     ReceiptPage,
     SuggestionOut,
 )
+from admin.context import MAX_PAGE
 from admin.pages import allocations as allocation_pages
 from admin.pages import receipts as receipt_pages
 from admin.security import Principal, context, current, require
@@ -87,7 +88,7 @@ def list_receipts(request: Request, who: Principal = Depends(current),
                   since: date | None = None, until: date | None = None,
                   amount_min: str | None = Query(None, max_length=20),
                   amount_max: str | None = Query(None, max_length=20),
-                  page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=200)
+                  page: int = Query(1, ge=1, le=MAX_PAGE), per_page: int = Query(50, ge=1, le=200)
                   ) -> ReceiptPage:
     """Bank receipts, the longest waiting first; unallocated ones with the matcher's
     suggestions (rule and evidence) and their age in days."""
@@ -150,7 +151,8 @@ def list_allocations(request: Request, who: Principal = Depends(current),
                      customer: str | None = Query(None, max_length=80),
                      q: str | None = Query(None, max_length=40,
                                            description="part of the SAP document or invoice"),
-                     page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=200)
+                     page: int = Query(1, ge=1, le=MAX_PAGE),
+                     per_page: int = Query(50, ge=1, le=200)
                      ) -> AllocationPage:
     """Allocations newest first, with their SAP documents, rule and who approved them."""
     chosen = allocation_pages.allocation_filter(state, rule, customer, q)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from admin.context import MAX_PAGE
 from admin.pages.pos import po_url
 from admin.security import Principal, context, current, require
 from config.errors import InputError
@@ -53,7 +54,8 @@ def alerts_page(request: Request, who: Principal = Depends(current),
                 level: str | None = Query(None, max_length=20),
                 state: str | None = Query(None, max_length=10),
                 q: str | None = Query(None, max_length=80),
-                page: int = Query(1, ge=1), notice: str | None = Query(None, max_length=500),
+                page: int = Query(1, ge=1, le=MAX_PAGE),
+                notice: str | None = Query(None, max_length=500),
                 error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
     chosen = alert_filter(portal, level, state, q)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from admin.context import MAX_PAGE
 from admin.pages.receipts import _redirect, store_of
 from admin.security import Principal, context, current, require
 from config.errors import InputError
@@ -31,7 +32,7 @@ def allocations_page(request: Request, who: Principal = Depends(current),
                      rule: str | None = Query(None, max_length=20),
                      customer: str | None = Query(None, max_length=80),
                      q: str | None = Query(None, max_length=40),
-                     page: int = Query(1, ge=1)) -> Response:
+                     page: int = Query(1, ge=1, le=MAX_PAGE)) -> Response:
     ctx = context(request)
     with ctx.engine.connect() as conn:
         found = cash_view.allocation_page(conn, allocation_filter(state, rule, customer, q),

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from admin.context import form_day, query
+from admin.context import MAX_PAGE, form_day, query
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
@@ -82,7 +82,8 @@ def receipts_page(request: Request, who: Principal = Depends(current),
                   until: str | None = Query(None, max_length=10),
                   amount_min: str | None = Query(None, max_length=20),
                   amount_max: str | None = Query(None, max_length=20),
-                  page: int = Query(1, ge=1), notice: str | None = Query(None, max_length=500),
+                  page: int = Query(1, ge=1, le=MAX_PAGE),
+                  notice: str | None = Query(None, max_length=500),
                   error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
     chosen = receipt_filter(state, payer, since, until, amount_min, amount_max)
