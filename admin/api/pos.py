@@ -24,7 +24,7 @@ from admin.api.po_schemas import (
     PoPage,
     WaitingInvoice,
 )
-from admin.context import MAX_PAGE
+from admin.context import MAX_PAGE, RowId
 from admin.pages.alerts import acknowledge_all, alert_filter
 from admin.pages.pos import FORM_NAMES, po_filter
 from admin.security import Principal, context, current, require
@@ -151,7 +151,7 @@ def list_alerts(request: Request, who: Principal = Depends(current),
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, tags=["alerts"],
              responses={404: {"description": "no such alert"}, **REFUSED})
-def acknowledge(request: Request, alert_id: int,
+def acknowledge(request: Request, alert_id: RowId,
                 who: Principal = Depends(require("alerts.act"))) -> Any:
     """Acknowledge an open alert (billing, administrators): who and when are recorded; it
     stays open until resolved."""

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from admin.context import MAX_PAGE, form_day, query
+from admin.context import MAX_PAGE, RowId, form_day, query
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
@@ -98,7 +98,7 @@ def receipts_page(request: Request, who: Principal = Depends(current),
 
 
 @router.get("/receipts/{receipt_id}")
-def receipt_page(request: Request, receipt_id: int, who: Principal = Depends(current),
+def receipt_page(request: Request, receipt_id: RowId, who: Principal = Depends(current),
                  notice: str | None = Query(None, max_length=500),
                  error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
@@ -184,7 +184,7 @@ def _redirect(target: str, notice: str | None, error: str | None) -> Response:
 
 
 @router.post("/receipts/{receipt_id}/allocate")
-def allocate_form(request: Request, receipt_id: int,
+def allocate_form(request: Request, receipt_id: RowId,
                   who: Principal = Depends(require("receipts.act")),
                   invoice: list[str] = Form(default_factory=list),
                   amount: list[str] = Form(default_factory=list),
@@ -200,7 +200,7 @@ def allocate_form(request: Request, receipt_id: int,
 
 
 @router.post("/receipts/proposals/{allocation_id}/approve")
-def approve_form(request: Request, allocation_id: int,
+def approve_form(request: Request, allocation_id: RowId,
                  who: Principal = Depends(require("receipts.act")),
                  back: str = Form("/receipts")) -> Response:
     try:
