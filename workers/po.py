@@ -155,6 +155,9 @@ def enter_po(settings: Settings, store: Store, portal: str, read: PoRead, *,
     if portal not in known:
         raise InputError(f"unknown portal {portal!r} (configured: {', '.join(known)})")
     now = now or _now()
+    if read.valid_to is not None and read.valid_to < now.date():
+        raise InputError(f"PO {read.number}: valid to {read.valid_to.isoformat()} is in the "
+                         "past (the PO has expired); correct the date")
     with writing(store.engine) as conn:
         read = _keep_invoiced(conn, portal, read)
         po_ledger.add_manual(conn, portal, read, customer=customer or None, actor=actor,
