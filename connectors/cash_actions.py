@@ -131,12 +131,6 @@ def allocate_by_hand(store: Store, receipt_id: int, splits: Sequence[Split], *, 
             items = invoice_items(conn, [s.invoice for s in splits], receipt.currency)
         except InputError as error:
             raise SplitRefused(str(error)) from None
-        named: dict[str, str] = {}
-        for split, item in zip(splits, items):
-            if item.key in named:
-                raise SplitRefused(f"invoice {split.invoice} is named twice (also as "
-                                   f"{named[item.key]}); put its whole amount on one line")
-            named[item.key] = split.invoice
         applications = []
         for split, item in zip(splits, items):
             if split.amount > item.amount:

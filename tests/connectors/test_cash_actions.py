@@ -118,3 +118,14 @@ def test_one_invoice_named_twice_in_two_spellings_is_refused(pulled):  # type: i
 def test_an_absurdly_large_amount_is_refused_not_a_crash(text):
     with pytest.raises(SplitRefused, match="too large|not an amount"):
         parse_amount(text, "line 1")
+
+
+def test_a_correcting_journal_cannot_name_one_invoice_twice_either(pulled):  # type: ignore[no-untyped-def]
+    """The journal's targets come from the same look-up: 'INV-n' and 'n' re-posted the
+    receipt to one item twice over."""
+    from connectors.cash import invoice_items
+
+    [item] = open_invoices(pulled, 1)
+    number = item.billing_document.lstrip("0")
+    with pulled.engine.connect() as conn, pytest.raises(InputError, match="named twice"):
+        invoice_items(conn, [number, f"INV-{number}"], "ZAR")
