@@ -108,16 +108,24 @@ def allocate_by_hand(store: Store, receipt_id: int, splits: Sequence[Split], *, 
     now = now or datetime.now(timezone.utc)
     entries = cash_store.ENTRIES
     with writing(store.engine) as conn:
-        receipt = conn.execute(select(entries).where(entries.c.id == receipt_id,
-                                                     entries.c.is_receipt.is_(True))).first()
+        receipt = conn.execute(select(entries).where(
+            entries.c.id == receipt_id, entries.c.is_receipt.is_(True)).with_for_update()
+        ).first()
         if receipt is None:
             raise InputError(f"receipt {receipt_id} does not exist (arbridge bank unallocated "
                              "lists them)")
-        if receipt.state not in TAKEN_FROM:
+        # a receipt whose every allocation SAP refused (or was set aside) is allocated by
+        # nothing: a person may allocate it again (a journal corrects only posted ones)
+        table = allocations.ALLOCATIONS
+        takeable = TAKEN_FROM + (("allocated",) if receipt.state == "allocated" and conn.execute(
+            select(table.c.id).where(table.c.receipt_id == receipt_id,
+                                     table.c.state.in_(allocations.ACTIVE))).first() is None
+            else ())
+        if receipt.state not in takeable:
             raise InputError(f"receipt {receipt_id} is {receipt.state}, not unallocated; "
                              "correct a posted allocation with a correcting journal")
         taken = conn.execute(update(entries).where(
-            entries.c.id == receipt_id, entries.c.state.in_(TAKEN_FROM)).values(
+            entries.c.id == receipt_id, entries.c.state.in_(takeable)).values(
             state="allocated"))
         if taken.rowcount != 1:
             raise InputError(f"receipt {receipt_id} was allocated by someone else a moment "

@@ -26,7 +26,7 @@ from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
 from connectors.cash import open_items, suggestions_for
-from sync import cash_view
+from sync import allocations, cash_view
 from sync.allocations import Allocation
 from sync.store import Store
 
@@ -113,9 +113,12 @@ def receipt_page(request: Request, receipt_id: RowId, who: Principal = Depends(c
                       and i.amount == row["amount"]][:MAX_CANDIDATES] \
             if row["state"] in ("open", "proposed") else []
     prefill = _prefill(suggestions)
+    # every allocation SAP refused or set aside: the person allocates it again
+    stuck = row["state"] == "allocated" and not any(
+        a.state in allocations.ACTIVE for a in history)
     return ctx.render(request, "receipt.html", row=row, suggestions=suggestions,
                       history=history, notice=notice, error=error, prefill=prefill,
-                      split_lines=SPLIT_LINES, candidates=candidates)
+                      split_lines=SPLIT_LINES, candidates=candidates, stuck=stuck)
 
 
 def _prefill(suggestions: list[dict[str, Any]]) -> list[tuple[str, str]]:
