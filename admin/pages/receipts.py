@@ -133,6 +133,9 @@ def _prefill(suggestions: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 def splits_from(invoices: list[str], amounts: list[str]) -> list[cash_actions.Split]:
     """Form lines → splits; blank lines are skipped, half-filled ones named."""
+    if len(invoices) != len(amounts):
+        raise cash_actions.SplitRefused(f"the form sent {len(invoices)} invoice line(s) and "
+                                         f"{len(amounts)} amount(s); each line needs both")
     splits = []
     for number, (invoice, amount) in enumerate(zip(invoices, amounts), start=1):
         invoice, amount = invoice.strip(), amount.strip()

@@ -345,3 +345,16 @@ def test_a_receipt_sap_refused_is_offered_for_allocation_again(admin, cash):
                        on_account="true")
     assert again.status_code == 200, again.text
     assert [a.state for a in allocations_of(admin.store, receipt["id"])] == ["failed", "posted"]
+
+
+def test_a_form_with_more_invoices_than_amounts_is_refused_not_cut_short(admin, cash):
+    """zip() dropped the invoice lines without an amount field (a hand-made post): with 'on
+    account' ticked the remainder silently went on account."""
+    admin.login("thandi")
+    receipt = cash.open_receipt
+    first, second = two_invoices(admin.store)
+    answer = admin.client.post(f"/receipts/{receipt['id']}/allocate", data={
+        "csrf_token": admin.csrf(f"/receipts/{receipt['id']}"),
+        "invoice": [first.invoice, second.invoice], "amount": ["1.00"], "on_account": "true"})
+    assert answer.status_code == 200 and allocations_of(admin.store, receipt["id"]) == []
+    assert any("line" in f for f in flashes(answer.text)), flashes(answer.text)
