@@ -69,6 +69,8 @@ def po_read(*, number: str, total: str, currency: str, valid_to: str | None = No
     number = number.strip()
     if not number:
         raise InputError(f"{names.number} is empty")
+    if any(not c.isprintable() for c in number):
+        raise InputError(f"{names.number} {number!r} holds a control character")
     if len(number) > 35:
         raise InputError(f"{names.number} {number[:40]!r} is longer than 35 characters")
     currency = currency.strip()
