@@ -8,13 +8,19 @@ claims, so the N runs share the work). Prints wall time and throughput per stage
 that every invoice is on its portal exactly once.
 
     python bench/cycle.py                                   # 500 customers, 3,000 documents
+    python bench/cycle.py --workers 1 2 4 --lookback-days 6  # the whole pull, fewer uploads
     python bench/cycle.py --workers 4 --customers 100 --documents 600
+
+Each line ends with how the uploads spread over the worker processes (from the claims' audit
+trail).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+from collections import Counter
 import subprocess
 import sys
 import tempfile
@@ -25,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from config.secrets import SecretBox  # noqa: E402
 from config.settings import load_settings  # noqa: E402
@@ -33,6 +39,7 @@ from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, FLAVOUR_OF, seed_portal
 from portals.demo.server import states  # noqa: E402
 from sap.simulator import SapSimulator  # noqa: E402
 from sync import job_runs, uploads  # noqa: E402
+from sync.models import AuditEventRow  # noqa: E402
 from sync.store import open_store  # noqa: E402
 from sync.upload_states import ON_PORTAL  # noqa: E402
 
@@ -79,6 +86,20 @@ def wait_final(store, deadline: float) -> None:  # type: ignore[no-untyped-def]
     raise SystemExit("uploads not final in time")
 
 
+def spread(store, procs: list[subprocess.Popen]) -> str:  # type: ignore[no-untyped-def]
+    """Uploads worked by each worker process: the first claim on an upload is the one that
+    works it (a later claim by another run finds it done and gives it straight back)."""
+    table = AuditEventRow.__table__  # type: ignore[attr-defined]
+    first: dict[str, int] = {}
+    with store.engine.connect() as conn:
+        for key, detail in conn.execute(select(table.c.entity_key, table.c.detail).where(
+                table.c.entity == "claim:upload", table.c.action == "claim taken"
+        ).order_by(table.c.id)):
+            first.setdefault(key, int(json.loads(detail)["owner"].split("/")[1]))
+    pids = Counter(first.values())
+    return ", ".join(f"worker {n + 1}: {pids.get(p.pid, 0)}" for n, p in enumerate(procs))
+
+
 def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(POSTGRES)
@@ -100,7 +121,7 @@ def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
     env.update(ARBRIDGE_HOME=str(home), ARBRIDGE_DATABASE_URL=url, ARBRIDGE_BROKER_URL=REDIS,
                ARBRIDGE_QUEUE_PREFIX=f"{schema}-",
-               ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS="36500",  # the whole month and more
+               ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS=str(args.lookback_days),
                # each run opens its share of a portal's slots, so every worker works
                ARBRIDGE_PORTAL_CONTEXTS_PER_RUN=str(max(1, -(-args.contexts // workers))))
     os.environ.update({k: env[k] for k in ("ARBRIDGE_QUEUE_PREFIX", "ARBRIDGE_BROKER_URL")})
@@ -144,7 +165,8 @@ def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
               f"({documents / pulled:,.0f}/s); uploads {sum(counts.values()):,} in "
               f"{uploaded:6.1f}s = {on_portal / uploaded * 60:5.0f} on the portal/min "
               f"{counts}; month {pulled + uploaded:6.1f}s; "
-              f"{'each invoice once' if set(copies) <= {1} else 'DUPLICATES ' + str(max(copies))}")
+              f"{'each invoice once' if set(copies) <= {1} else 'DUPLICATES ' + str(max(copies))}"
+              f"\n  uploads per worker process: {spread(store, procs)}", flush=True)
     finally:
         for proc in procs + [server]:
             proc.terminate()
@@ -165,6 +187,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=3000)
     parser.add_argument("--contexts", type=int, default=2,
                         help="browser contexts per portal (two portals), shared by all workers")
+    parser.add_argument("--lookback-days", type=int, default=36500,
+                        help="upload the invoices billed in the last N days (default: all); "
+                             "fewer uploads on a busy machine, the same pull")
     parser.add_argument("--port", type=int, default=8810)
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()

@@ -28,7 +28,7 @@ from config.errors import InputError
 from config.settings import Settings
 from connectors.cash import invoice_items
 from connectors.journals import request_correction, run_journal
-from connectors.posting import PostSummary, post_one, worker_id
+from connectors.posting import PostSummary, post_one, run_owner
 from sap.errors import SapError
 from sap.factory import make_sap_client
 from sync import allocations, cash_store, journals
@@ -183,7 +183,7 @@ def post_now(settings: Settings, store: Store, allocation_id: int,
     client = make_sap_client(settings)
     try:
         if hasattr(client, "post_payment"):
-            post_one(store, client, settings.cash, allocation_id, owner=worker_id(),
+            post_one(store, client, settings.cash, allocation_id, owner=run_owner(None),
                      now=now or datetime.now(timezone.utc), summary=PostSummary())
         else:
             log.warning("allocation %s left approved: %s cannot post", allocation_id,
@@ -207,7 +207,7 @@ def correct_now(settings: Settings, store: Store, allocation_id: int,
                                     actor=actor, now=now)
     client = make_sap_client(settings)
     try:
-        run_journal(store, client, settings.cash, journal_id, owner=worker_id(), now=now)
+        run_journal(store, client, settings.cash, journal_id, owner=run_owner(None), now=now)
     except SapError as exc:
         log.warning("journal %s left pending: %s", journal_id, exc)
     finally:

@@ -21,10 +21,10 @@ from sqlalchemy import select
 from config.cash import CashSettings
 from config.errors import InputError
 from connectors.cash import invoice_items
-from connectors.posting import PostSummary, post_one, worker_id
+from connectors.posting import PostSummary, post_one, run_owner
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
-from sync import allocations, audit, journals
+from sync import allocations, audit, claims, journals
 from sync.allocations import key_for
 from sync.matching import ZERO
 from sync.store import Store
@@ -101,25 +101,43 @@ def request_returns(store: Store, receipt_ids: Sequence[int], *,
 
 
 def run_journals(store: Store, client: SapClient, cash: CashSettings, *,
-                 owner: str | None = None, now: datetime | None = None) -> dict[str, int]:
-    owner = owner or worker_id()
+                 owner: claims.Owner | str | None = None,
+                 now: datetime | None = None) -> dict[str, int]:
+    run = run_owner(owner)
     now = now or datetime.now(timezone.utc)
     result = {"done": 0, "failed": 0, "pending": 0}
     with store.engine.connect() as conn:
         due = journals.pending(conn, now)
     for journal_id in due:
-        result[run_journal(store, client, cash, journal_id, owner=owner, now=now)] += 1
+        result[run_journal(store, client, cash, journal_id, owner=run, now=now)] += 1
     return result
 
 
 def run_journal(store: Store, client: SapClient, cash: CashSettings, journal_id: int, *,
-                owner: str, now: datetime) -> str:
+                owner: claims.Owner, now: datetime) -> str:
+    """Run one journal under its claim. A journal left ``pending`` (SAP unreachable or
+    uncertain, the re-post deferred) gives its claim back: every step checks SAP first, so
+    the next run simply carries on."""
     lease = timedelta(seconds=cash.lease_seconds)
-    with store.engine.begin() as conn:
-        if not journals.claim(conn, journal_id, owner=owner, now=now, lease=lease):
+    with writing(store.engine) as conn:
+        held = journals.claim(conn, journal_id, owner=owner, now=now, lease=lease)
+        if held is None:
             return "pending"
         journal = journals.get(conn, journal_id)
         allocation = allocations.get(conn, journal.allocation_id)
+    try:
+        outcome = _steps(store, client, cash, journal, allocation, held, lease, now)
+    except claims.ClaimLost:  # froze past the lease: the new owner checks SAP and carries on
+        return "pending"
+    if outcome == "pending":
+        with writing(store.engine) as conn:
+            claims.release(conn, held, now=now)
+    return outcome
+
+
+def _steps(store: Store, client: SapClient, cash: CashSettings, journal: journals.Journal,
+           allocation: allocations.Allocation, held: claims.Claim, lease: timedelta,
+           now: datetime) -> str:
     docs = dict(journal.documents)
     company, document = allocation.company_code, allocation.sap_document or ""
     year = int(allocation.sap_fiscal_year or 0)
@@ -130,33 +148,34 @@ def run_journal(store: Store, client: SapClient, cash: CashSettings, journal_id:
                 for augbl in clearing:
                     client.reset_clearing(company, augbl, year)
                 docs["payment"], docs["reset"] = document, clearing
-                _save(store, journal_id, docs, now)
+                _save(store, held, docs, now, lease)
             docs["reversal"] = _reverse(client, company, document, year, cash,
-                                        key_for("R", journal_id))
-            with store.engine.begin() as conn:
-                journals.record_documents(conn, journal_id, docs, now)
+                                        key_for("R", journal.id))
+            with writing(store.engine) as conn:
+                journals.record_documents(conn, held, docs, now, lease)
                 allocations.set_state(conn, allocation.id, "reversed", now=now,
                                       actor=journal.actor, reason=journal.reason)
         if journal.new_allocation_id is not None:
-            outcome = _repost(store, client, cash, journal.new_allocation_id, owner, now)
+            outcome = _repost(store, client, cash, journal.new_allocation_id, held.owner, now)
             if outcome is None:
                 return "pending"
             docs["repost"] = outcome
-            _save(store, journal_id, docs, now)
+            _save(store, held, docs, now, lease)
     except SapBusinessError as exc:
-        with store.engine.begin() as conn:
-            journals.finish(conn, journal_id, state="failed", now=now, message=str(exc))
+        with writing(store.engine) as conn:
+            journals.finish(conn, held, state="failed", now=now, message=str(exc))
         return "failed"
     except SapError:
         return "pending"  # uncertain or unreachable: the next run checks SAP again
-    with store.engine.begin() as conn:
-        journals.finish(conn, journal_id, state="done", now=now)
+    with writing(store.engine) as conn:
+        journals.finish(conn, held, state="done", now=now)
     return "done"
 
 
-def _save(store: Store, journal_id: int, docs: dict, now: datetime) -> None:
-    with store.engine.begin() as conn:
-        journals.record_documents(conn, journal_id, docs, now)
+def _save(store: Store, held: claims.Claim, docs: dict, now: datetime,
+          lease: timedelta) -> None:
+    with writing(store.engine) as conn:
+        journals.record_documents(conn, held, docs, now, lease)
 
 
 def _reverse(client: SapClient, company: str, document: str, year: int, cash: CashSettings,
@@ -175,11 +194,11 @@ def _reverse(client: SapClient, company: str, document: str, year: int, cash: Ca
 
 
 def _repost(store: Store, client: SapClient, cash: CashSettings, allocation_id: int,
-            owner: str, now: datetime) -> str | None:
-    with store.engine.begin() as conn:
+            owner: claims.Owner, now: datetime) -> str | None:
+    with writing(store.engine) as conn:
         new = allocations.get(conn, allocation_id)
         if new.state == "held":
-            allocations.set_state(conn, allocation_id, "approved", now=now, actor=owner,
+            allocations.set_state(conn, allocation_id, "approved", now=now, actor=str(owner),
                                   reason="the wrong allocation is reversed")
     post_one(store, client, cash, allocation_id, owner=owner, now=now, summary=PostSummary())
     with store.engine.connect() as conn:

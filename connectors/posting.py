@@ -1,17 +1,19 @@
 """Post approved allocations to SAP exactly once.
 
-For each allocation: claim it (owner and lease, committed) → if it was already ``posting``
-(a crash, a timeout, an expired lease) look the document up by its idempotency key first →
-post → record the document and SAP's messages. A timeout or dropped connection during the
-post is an uncertain outcome: the document is looked up by key; only when SAP has none is
-the allocation released for a later run. SAP's refusals go to a person with SAP's messages.
+For each allocation: claim it (:mod:`sync.claims`: owner, lease, fencing generation; committed
+before SAP is touched; its idempotency key was stored with it) → if it was already ``posting``
+(a crash, a timeout, an expired lease) look the document up by that key first → post → record
+the document and SAP's messages under the claim. A timeout or dropped connection during the
+post is an uncertain outcome: the document is looked up by key; only when SAP has none is the
+allocation released for a later run. SAP's refusals go to a person with SAP's messages. A
+worker whose lease ran out while it waited on SAP records nothing (:class:`ClaimLost`): the
+new owner looks the document up.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -21,9 +23,10 @@ from config.errors import ConfigError
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
 from sap.posting import ClearItem, PaymentPosting, PostingRefused
-from sync import allocations, cash_store
-from sync.allocations import Allocation
+from sync import allocations, cash_store, claims
+from sync.allocations import Allocation, Taken
 from sync.store import Store
+from sync.txn import writing
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +41,13 @@ class PostSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def run_owner(owner: claims.Owner | str | None) -> claims.Owner:
+    """The claims' owner for one run: this host and process, and a run id (a name given by
+    the caller, e.g. a test's worker, is kept at the front of it)."""
+    if isinstance(owner, claims.Owner):
+        return owner
+    run = uuid.uuid4().hex[:12]
+    return claims.Owner.here(f"{owner[:24]}-{run}" if owner else run)
 
 
 def build_posting(allocation: Allocation, cash: CashSettings, *, document_date: date,
@@ -66,51 +74,63 @@ def _receipt_date(store: Store, receipt_id: int) -> date:
 
 
 def post_allocations(store: Store, client: SapClient, cash: CashSettings, *,
-                     owner: str | None = None, now: datetime | None = None) -> PostSummary:
+                     owner: claims.Owner | str | None = None,
+                     now: datetime | None = None) -> PostSummary:
     if not hasattr(client, "post_payment"):
         raise ConfigError(f"posting to SAP needs the rfc adapter (or the simulator); "
                           f"{client.name} cannot post")
-    owner = owner or worker_id()
+    run = run_owner(owner)
     now = now or datetime.now(timezone.utc)
     summary = PostSummary()
     with store.engine.connect() as conn:
         due = allocations.postable(conn, now)
     for allocation_id in due:
-        post_one(store, client, cash, allocation_id, owner=owner, now=now, summary=summary)
+        post_one(store, client, cash, allocation_id, owner=run, now=now, summary=summary)
     return summary
 
 
 def post_one(store: Store, client: SapClient, cash: CashSettings, allocation_id: int, *,
-             owner: str, now: datetime, summary: PostSummary) -> None:
+             owner: claims.Owner, now: datetime, summary: PostSummary) -> None:
     lease = timedelta(seconds=cash.lease_seconds)
-    with store.engine.begin() as conn:
-        previous = allocations.claim(conn, allocation_id, owner=owner, now=now, lease=lease)
-        allocation = allocations.get(conn, allocation_id) if previous else None
-    if previous is None or allocation is None:
+    with writing(store.engine) as conn:
+        taken = allocations.claim(conn, allocation_id, owner=owner, now=now, lease=lease)
+        allocation = allocations.get(conn, allocation_id) if taken else None
+    if taken is None or allocation is None:
         summary.skipped += 1
         return
-    if previous == "posting":  # interrupted before: SAP first, never a blind second post
+    try:
+        _post_claimed(store, client, cash, allocation, taken, now=now, summary=summary)
+    except claims.ClaimLost as lost:  # froze past the lease: the new owner looks SAP up
+        log.warning("allocation %s: %s", allocation.id, lost)
+        summary.deferred += 1
+        summary.errors.append(f"allocation {allocation.id}: {lost}")
+
+
+def _post_claimed(store: Store, client: SapClient, cash: CashSettings, allocation: Allocation,
+                  taken: Taken, *, now: datetime, summary: PostSummary) -> None:
+    if taken.previous == "posting":  # interrupted before: SAP first, never a blind second post
         try:
-            if _resolve_by_lookup(store, client, allocation, owner=owner, now=now):
+            if _resolve_by_lookup(store, client, allocation, taken, now=now, release=False):
                 summary.found += 1
                 return
         except SapError as exc:
             _defer(summary, allocation, f"look-up failed: {exc}")
             return
+        # SAP has no document with the key: post it, still under the claim
     posting = build_posting(allocation, cash, document_date=_receipt_date(
         store, allocation.receipt_id), posting_date=client.today())
     try:
         posted = client.post_payment(posting)
     except PostingRefused as exc:
-        _fail(store, allocation, str(exc), exc.messages, owner, now, summary)
+        _fail(store, allocation, taken, str(exc), exc.messages, now, summary)
         return
     except SapBusinessError as exc:
-        _fail(store, allocation, str(exc), [], owner, now, summary)
+        _fail(store, allocation, taken, str(exc), [], now, summary)
         return
     except (SapTimeout, SapUnavailable) as exc:
         log.warning("posting %s uncertain (%s); looking it up by key", allocation.key, exc)
         try:
-            if _resolve_by_lookup(store, client, allocation, owner=owner, now=now):
+            if _resolve_by_lookup(store, client, allocation, taken, now=now):
                 summary.found += 1
                 return
         except SapError as lookup_error:
@@ -118,26 +138,29 @@ def post_one(store: Store, client: SapClient, cash: CashSettings, allocation_id:
             return
         summary.deferred += 1
         return
-    with store.engine.begin() as conn:
-        allocations.mark_posted(conn, allocation.id, document=posted.document,
+    with writing(store.engine) as conn:
+        allocations.mark_posted(conn, taken, document=posted.document,
                                 fiscal_year=posted.fiscal_year,
-                                messages=posted.as_messages(), now=now, owner=owner)
+                                messages=posted.as_messages(), now=now)
         _learn(conn, allocation, now)
     summary.posted += 1
 
 
-def _resolve_by_lookup(store: Store, client: SapClient, allocation: Allocation, *,
-                       owner: str, now: datetime) -> bool:
-    """True if SAP has the document (recorded as posted); else the claim is released."""
+def _resolve_by_lookup(store: Store, client: SapClient, allocation: Allocation, taken: Taken,
+                       *, now: datetime, release: bool = True) -> bool:
+    """True if SAP has the document (recorded as posted); else, with ``release``, the
+    allocation goes back to ``approved`` and the claim is given back."""
     found = client.find_posting(allocation.company_code, allocation.key)
-    with store.engine.begin() as conn:
+    with writing(store.engine) as conn:
         if found is not None and not found.reversed_by:
-            allocations.mark_posted(conn, allocation.id, document=found.document,
+            allocations.mark_posted(conn, taken, document=found.document,
                                     fiscal_year=found.fiscal_year,
-                                    messages=found.as_messages(), now=now, owner=owner)
+                                    messages=found.as_messages(), now=now)
             _learn(conn, allocation, now)
             return True
-        allocations.release(conn, allocation.id, now=now, owner=owner,
+        if not release:
+            return False
+        allocations.release(conn, taken, now=now,
                             reason=f"SAP has no document {allocation.key}; posting again later")
     return False
 
@@ -150,11 +173,10 @@ def _learn(conn, allocation: Allocation, now: datetime) -> None:  # type: ignore
                                        allocation.customer, now)
 
 
-def _fail(store: Store, allocation: Allocation, reason: str, messages: list[dict[str, str]],
-          owner: str, now: datetime, summary: PostSummary) -> None:
-    with store.engine.begin() as conn:
-        allocations.mark_failed(conn, allocation.id, reason=reason, messages=messages, now=now,
-                                owner=owner)
+def _fail(store: Store, allocation: Allocation, taken: Taken, reason: str,
+          messages: list[dict[str, str]], now: datetime, summary: PostSummary) -> None:
+    with writing(store.engine) as conn:
+        allocations.mark_failed(conn, taken, reason=reason, messages=messages, now=now)
     summary.failed += 1
     summary.errors.append(f"allocation {allocation.id}: {reason}")
 

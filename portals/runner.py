@@ -5,7 +5,9 @@ For each portal with work: one login, one read of the PO balances (stored), then
 
 1. enters ``submitting`` with an attempt recorded — committed before the portal is touched;
 2. is looked up on the portal by invoice number (after a crash this finds what was sent);
-3. is checked against its PO (held if it does not fit: a person must get a new PO);
+3. is checked against its PO as read, less what every run's in-flight uploads hold on it
+   (``sync.po_reservations``), and its amount reserved (held if it does not fit: a person
+   must get a new PO);
 4. is submitted with its PDF; the evidence pack keeps values, screenshot and, on failure,
    the Playwright trace.
 
@@ -28,9 +30,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
 from pathlib import Path
 
 from playwright.async_api import BrowserContext, async_playwright
@@ -57,10 +58,10 @@ from portals.drivers.base import PageDriver
 from portals.redact import Redactor
 from portals.registry import make_driver
 from sync import attempts as attempt_rules
-from sync import claims, upload_claims, uploads
+from sync import claims, po_reservations, upload_claims, uploads
 from sync.amount_rules import amount_hold_reason
 from sync.files import private_dir
-from sync.po_rules import PoBalance, hold_reason
+from sync.po_rules import PoBalance
 from sync.store import Store
 from sync.txn import writing
 from sync.upload_states import TRANSITIONS
@@ -134,6 +135,8 @@ class UploadRunner:
         self._released: dict[str, int] = {}
         self._claims: dict[int, claims.Claim] = {}
         self._waiting: dict[int, int] = {}  # per queue: uploads held by other runs
+        self._read_started: dict[str, datetime] = {}  # per portal: when its POs were read
+        self._read_finished: dict[str, datetime] = {}
 
     # -- entry points -------------------------------------------------------------------------
     def prepare(self) -> int:
@@ -281,8 +284,11 @@ class UploadRunner:
         return balances
 
     async def _read_balances(self, portal: str, driver: PageDriver) -> dict[str, PoBalance]:
+        with self.store.engine.connect() as conn:  # what the portal counts is as of now
+            self._read_started[portal] = po_reservations.store_now(conn)
         orders = await driver.purchase_orders()
         with writing(self.store.engine) as conn:
+            self._read_finished[portal] = po_reservations.store_now(conn)
             uploads.save_purchase_orders(conn, portal, [
                 {"number": o.number, "total": o.total, "invoiced": o.invoiced,
                  "remaining": o.remaining, "currency": o.currency, "open": o.open,
@@ -378,6 +384,7 @@ class UploadRunner:
                 if crashed < attempt_rules.CRASHES_BEFORE_SET_ASIDE:
                     return False
                 attempt_rules.set_aside_orphans(conn, upload.id, now=now)
+                po_reservations.drop(conn, upload.id)
                 uploads.transition(conn, upload.id, "failed", now=now, reason=(
                     f"set aside for a person: a run stopped {crashed} times while uploading "
                     f"invoice {upload.invoice_number}; check whether it is on the portal and "
@@ -414,7 +421,6 @@ class UploadRunner:
                                 attempt)
         await context.tracing.start_chunk()
         keep_trace = True
-        reserved: Decimal | None = None
         try:
             found = None
             if self._must_look_up(account, upload):
@@ -432,24 +438,24 @@ class UploadRunner:
                 return
             await in_order.wait_turn(position)
             reason = self._fits(upload, balances)
+            if reason and self._landed_while_read(upload):  # counted twice, maybe: read again
+                balances.update(await self._read_balances(account.name, driver))
+                reason = self._fits(upload, balances)
             in_order.done(position)
             if reason:
                 keep_trace = False
                 self._finish(upload, attempt_id, evidence, "held", reason)
                 return
-            reserved = upload.net
             submission, pdf = prepare(self.store, self.pdfs, upload)
             evidence.values(submission, pdf)
             result = await driver.submit_invoice(submission, pdf)
             await driver.screenshot(evidence.screenshot_path)
             keep_trace = False
-            reserved = None
             self._finish(upload, attempt_id, evidence, "submitted", result.confirmation)
         except PortalUncertain as error:
             found = await self._look_again(driver, upload)
             if found is not None:
                 keep_trace = False
-                reserved = None
                 self._finish(upload, attempt_id, evidence, "submitted",
                              f"{error}; found on the portal afterwards")
             else:
@@ -478,11 +484,7 @@ class UploadRunner:
             await self._screenshot(driver, evidence)
             self._finish(upload, attempt_id, evidence, "retry",
                          f"unexpected error: {type(error).__name__}: {error}", account=account)
-        finally:
-            if reserved is not None and upload.po_number in balances:
-                balance = balances[upload.po_number]
-                balances[upload.po_number] = replace(balance,
-                                                     remaining=balance.remaining + reserved)
+        finally:  # the PO reservation is settled or dropped with the outcome (_record)
             try:
                 await evidence.seal(context, self._redactor(account, driver), keep=keep_trace)
             except PlaywrightError:
@@ -497,14 +499,23 @@ class UploadRunner:
         return not (proven_new and not account.settings.lookup_new_invoices)
 
     def _fits(self, upload: uploads.Upload, balances: dict[str, PoBalance]) -> str | None:
-        """Check the PO and, if it fits, reserve the amount for this run (no await between)."""
-        po = balances.get(upload.po_number or "")
-        reason = hold_reason(po_number=upload.po_number, net=upload.net,
-                             currency=upload.currency, po=po, portal=upload.portal,
-                             today=self.clock().date())
-        if reason is None and po is not None:
-            balances[po.number] = replace(po, remaining=po.remaining - upload.net)
-        return reason
+        """Check the PO as read, less what other uploads of any run hold on it, and if it
+        fits reserve the amount in the store, under the upload's claim (no await between)."""
+        with writing(self.store.engine) as conn:
+            self._fence(conn, upload)
+            return po_reservations.reserve(
+                conn, upload, balances.get(upload.po_number or ""),
+                read_started=self._read_started[upload.portal], owner_run=self.owner.run,
+                today=self.clock().date())
+
+    def _landed_while_read(self, upload: uploads.Upload) -> bool:
+        if not upload.po_number or upload.portal not in self._read_finished:
+            return False
+        with self.store.engine.connect() as conn:
+            return po_reservations.landed_while_read(
+                conn, upload.portal, upload.po_number,
+                read_started=self._read_started[upload.portal],
+                read_finished=self._read_finished[upload.portal])
 
     @staticmethod
     def _already_there(upload: uploads.Upload, found: PortalInvoice) -> tuple[str, str]:
@@ -549,6 +560,10 @@ class UploadRunner:
                 now: datetime) -> None:
         with writing(self.store.engine) as conn:
             self._fence(conn, upload)
+            if outcome in ("submitted", "found"):
+                po_reservations.settle(conn, upload.id)
+            else:
+                po_reservations.drop(conn, upload.id)
             if outcome in ("submitted", "found"):
                 uploads.transition(conn, upload.id, "submitted", now=now, reason=None)
             elif outcome == "held":

@@ -7,9 +7,13 @@ its messages); ``reversed`` when a correcting journal undid it; ``held`` is a co
 journal's re-post waiting for the reversal; ``rejected`` a proposal or unposted allocation set
 aside.
 
-Claims here are a conditional UPDATE (state and lease in the WHERE clause), so of any number
-of processes exactly one wins an allocation; an expired lease is taken over, and the new owner
-looks the document up in SAP before anything else.
+Posting is claimed work (:mod:`sync.claims`, kind ``allocation``): one owner, an expiring
+lease and a fencing generation, audited like every claim, so of any number of processes
+exactly one posts an allocation. Every result is recorded in a transaction that first
+confirms the claim, so a worker that froze past its lease records nothing. An allocation found
+in ``posting`` when claimed (its previous owner died, timed out or deferred) is looked up in
+SAP by its key before anything else. (The table's own ``claimed_by``/``lease_until`` columns
+of the first version are no longer used.)
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from config.errors import InputError
-from sync import audit
+from sync import audit, claims
 from sync.cash_models import AllocationRow
 from sync.cash_store import set_receipt_state, take_receipt
 from sync.matching import Decision
@@ -130,64 +134,73 @@ def _set(conn: Connection, allocation_id: int, *, now: datetime, actor: str, act
                                     actor=actor, at=now, detail=detail)])
 
 
-def claim(conn: Connection, allocation_id: int, *, owner: str, now: datetime,
-          lease: timedelta) -> str | None:
-    """Take the allocation for posting. Returns the state it was in (``approved``, or
-    ``posting`` when an expired lease was taken over: look SAP up first), or None if another
-    process holds it or it is not postable."""
-    current = conn.execute(select(ALLOCATIONS.c.state, ALLOCATIONS.c.lease_until).where(
-        ALLOCATIONS.c.id == allocation_id)).first()
-    if current is None:
+KIND = "allocation"
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """An allocation claimed for posting: the state it was in (``approved``, or ``posting``
+    when a previous post may have reached SAP: look it up first) and the claim."""
+
+    previous: str
+    claim: claims.Claim
+
+
+def claim(conn: Connection, allocation_id: int, *, owner: claims.Owner, now: datetime,
+          lease: timedelta) -> Taken | None:
+    """Take the allocation for posting (call in :func:`sync.txn.writing`): None if another
+    process holds its claim or it is not postable (then the claim is given straight back)."""
+    held = claims.take(conn, KIND, str(allocation_id), owner, now=now, lease=lease)
+    if held is None:
         return None
-    state = current.state
-    condition = and_(ALLOCATIONS.c.id == allocation_id, ALLOCATIONS.c.state == state)
-    if state == "posting":
-        condition = and_(condition, or_(ALLOCATIONS.c.lease_until.is_(None),
-                                        ALLOCATIONS.c.lease_until < now))
-    elif state != "approved":
+    state = conn.execute(select(ALLOCATIONS.c.state).where(
+        ALLOCATIONS.c.id == allocation_id)).scalar()
+    if state not in ("approved", "posting"):
+        claims.release(conn, held, now=now)
         return None
-    result = conn.execute(update(ALLOCATIONS).where(condition).values(
-        state="posting", claimed_by=owner, lease_until=now + lease,
-        attempts=ALLOCATIONS.c.attempts + 1, updated_at=now))
-    if result.rowcount != 1:
-        return None
+    conn.execute(update(ALLOCATIONS).where(ALLOCATIONS.c.id == allocation_id).values(
+        state="posting", attempts=ALLOCATIONS.c.attempts + 1, updated_at=now))
     audit.record(conn, [audit.event(action="allocation claimed", entity="allocation",
                                     key=str(allocation_id), at=now,
-                                    detail={"owner": owner, "from": state})])
-    return str(state)
+                                    detail={"owner": str(owner), "from": state,
+                                            "generation": held.generation})])
+    return Taken(str(state), held)
 
 
 def postable(conn: Connection, now: datetime) -> list[int]:
-    """Approved allocations, and those whose posting was interrupted (lease expired)."""
-    return list(conn.execute(select(ALLOCATIONS.c.id).where(or_(
-        ALLOCATIONS.c.state == "approved",
-        and_(ALLOCATIONS.c.state == "posting", or_(ALLOCATIONS.c.lease_until.is_(None),
-                                                   ALLOCATIONS.c.lease_until < now))))
-        .order_by(ALLOCATIONS.c.id)).scalars())
+    """Approved allocations, and those whose posting was interrupted (nobody holds them)."""
+    return list(conn.execute(select(ALLOCATIONS.c.id).where(
+        ALLOCATIONS.c.state.in_(("approved", "posting")),
+        claims.unheld(KIND, ALLOCATIONS.c.id, now=now)).order_by(ALLOCATIONS.c.id)).scalars())
 
 
-def mark_posted(conn: Connection, allocation_id: int, *, document: str, fiscal_year: int,
-                messages: list[dict[str, str]], now: datetime, owner: str) -> None:
-    _set(conn, allocation_id, now=now, actor=owner, action="allocation posted",
+def mark_posted(conn: Connection, taken: Taken, *, document: str, fiscal_year: int,
+                messages: list[dict[str, str]], now: datetime) -> None:
+    claims.confirm(conn, taken.claim, now=now)
+    key = int(taken.claim.key)
+    _set(conn, key, now=now, actor=str(taken.claim.owner), action="allocation posted",
          detail={"document": document, "fiscal_year": fiscal_year}, state="posted",
          sap_document=document, sap_fiscal_year=fiscal_year,
-         sap_messages=json.dumps(messages), claimed_by=None, lease_until=None)
+         sap_messages=json.dumps(messages))
+    claims.release(conn, taken.claim, now=now)
 
 
-def mark_failed(conn: Connection, allocation_id: int, *, reason: str,
-                messages: list[dict[str, str]], now: datetime, owner: str) -> None:
-    _set(conn, allocation_id, now=now, actor=owner, action="allocation failed",
-         detail={"reason": reason}, state="failed",
+def mark_failed(conn: Connection, taken: Taken, *, reason: str,
+                messages: list[dict[str, str]], now: datetime) -> None:
+    claims.confirm(conn, taken.claim, now=now)
+    _set(conn, int(taken.claim.key), now=now, actor=str(taken.claim.owner),
+         action="allocation failed", detail={"reason": reason}, state="failed",
          sap_messages=json.dumps(messages or [{"TYPE": "E", "ID": "", "NUMBER": "",
-                                               "MESSAGE": reason}]),
-         claimed_by=None, lease_until=None)
+                                               "MESSAGE": reason}]))
+    claims.release(conn, taken.claim, now=now)
 
 
-def release(conn: Connection, allocation_id: int, *, now: datetime, owner: str,
-            reason: str) -> None:
+def release(conn: Connection, taken: Taken, *, now: datetime, reason: str) -> None:
     """SAP has no document with the key: back to ``approved`` for the next run."""
-    _set(conn, allocation_id, now=now, actor=owner, action="allocation released",
-         detail={"reason": reason}, state="approved", claimed_by=None, lease_until=None)
+    claims.confirm(conn, taken.claim, now=now)
+    _set(conn, int(taken.claim.key), now=now, actor=str(taken.claim.owner),
+         action="allocation released", detail={"reason": reason}, state="approved")
+    claims.release(conn, taken.claim, now=now)
 
 
 def approve(conn: Connection, allocation_id: int, *, actor: str, now: datetime) -> Allocation:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, String, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from config.errors import ArbridgeError
@@ -180,3 +180,12 @@ def holders(conn: Connection, kind: str, *, now: datetime) -> dict[str, str]:
     rows = conn.execute(select(c.key, c.owner_host, c.owner_pid, c.owner_run).where(
         c.kind == kind, c.owner_run.is_not(None), c.lease_until >= now))
     return {r.key: f"{r.owner_host}/{r.owner_pid}/{r.owner_run}" for r in rows}
+
+
+def unheld(kind: str, key_column: Any, *, now: datetime) -> ColumnElement[bool]:
+    """A WHERE clause for listings: nobody holds a live claim of ``kind`` on the row whose
+    key is ``key_column`` (never claimed, released, or its lease has passed)."""
+    c = CLAIMS.c
+    return ~select(c.key).where(
+        c.kind == kind, c.key == key_column.cast(String), c.owner_run.is_not(None),
+        c.lease_until >= now).exists()

@@ -2,8 +2,10 @@
 
 A journal is ``pending`` until its steps are done in SAP (reset clearing → reverse the
 payment → re-post to the right invoices, or only the first two for a returned receipt), then
-``done``; ``failed`` holds SAP's refusal for a person. Claimed like allocations, with an owner
-and an expiring lease, before SAP is touched.
+``done``; ``failed`` holds SAP's refusal for a person. Running one is claimed work
+(:mod:`sync.claims`, kind ``journal``), like an allocation's posting: one owner, an expiring
+lease, a fencing generation confirmed before each step's documents are recorded, all audited.
+(The table's own ``claimed_by``/``lease_until`` columns of the first version are unused.)
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from sync import audit
+from sync import audit, claims
 from sync.cash_models import JournalRow
 
 JOURNALS = JournalRow.__table__  # type: ignore[attr-defined]
@@ -62,34 +64,46 @@ def get(conn: Connection, journal_id: int) -> Journal:
     return _journal(conn.execute(select(JOURNALS).where(JOURNALS.c.id == journal_id)).one())
 
 
-def claim(conn: Connection, journal_id: int, *, owner: str, now: datetime,
-          lease: timedelta) -> bool:
-    result = conn.execute(update(JOURNALS).where(
-        JOURNALS.c.id == journal_id, JOURNALS.c.state == "pending",
-        or_(JOURNALS.c.lease_until.is_(None), JOURNALS.c.lease_until < now,
-            JOURNALS.c.claimed_by == owner)).values(
-        claimed_by=owner, lease_until=now + lease, updated_at=now))
-    return result.rowcount == 1
+KIND = "journal"
 
 
-def record_documents(conn: Connection, journal_id: int, documents: dict[str, Any],
-                     now: datetime) -> None:
-    conn.execute(update(JOURNALS).where(JOURNALS.c.id == journal_id).values(
+def claim(conn: Connection, journal_id: int, *, owner: claims.Owner, now: datetime,
+          lease: timedelta) -> claims.Claim | None:
+    """Take a pending journal (call in :func:`sync.txn.writing`); None if another process
+    holds it or it is no longer pending."""
+    held = claims.take(conn, KIND, str(journal_id), owner, now=now, lease=lease)
+    if held is None:
+        return None
+    state = conn.execute(select(JOURNALS.c.state).where(JOURNALS.c.id == journal_id)).scalar()
+    if state != "pending":
+        claims.release(conn, held, now=now)
+        return None
+    return held
+
+
+def record_documents(conn: Connection, held: claims.Claim, documents: dict[str, Any],
+                     now: datetime, lease: timedelta = claims.DEFAULT_LEASE) -> None:
+    """Record the SAP documents of the steps done so far (and extend the lease)."""
+    claims.confirm(conn, held, now=now, lease=lease)
+    conn.execute(update(JOURNALS).where(JOURNALS.c.id == int(held.key)).values(
         documents=json.dumps(documents), updated_at=now))
 
 
-def finish(conn: Connection, journal_id: int, *, state: str, now: datetime,
+def finish(conn: Connection, held: claims.Claim, *, state: str, now: datetime,
            message: str | None = None) -> None:
+    claims.confirm(conn, held, now=now)
+    journal_id = int(held.key)
     conn.execute(update(JOURNALS).where(JOURNALS.c.id == journal_id).values(
-        state=state, message=message, claimed_by=None, lease_until=None, updated_at=now))
+        state=state, message=message, updated_at=now))
     audit.record(conn, [audit.event(action=f"journal {state}", entity="correcting_journal",
                                     key=str(journal_id), at=now, detail={"message": message})])
+    claims.release(conn, held, now=now)
 
 
 def pending(conn: Connection, now: datetime) -> list[int]:
-    return list(conn.execute(select(JOURNALS.c.id).where(and_(
-        JOURNALS.c.state == "pending", or_(JOURNALS.c.lease_until.is_(None),
-                                           JOURNALS.c.lease_until < now)))
+    """Pending journals nobody is running now."""
+    return list(conn.execute(select(JOURNALS.c.id).where(
+        JOURNALS.c.state == "pending", claims.unheld(KIND, JOURNALS.c.id, now=now))
         .order_by(JOURNALS.c.id)).scalars())
 
 

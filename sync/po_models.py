@@ -129,3 +129,24 @@ class PoAssignmentRow(SQLModel, table=True):
     sap_po: str | None = Field(default=None, max_length=35)
     assigned_by: str = Field(max_length=80)
     assigned_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class PoReservationRow(SQLModel, table=True):
+    """An upload's claim on its PO's balance, shared by every run on every host.
+
+    Made under the upload's claim just before it is submitted; ``settled_at`` is set once the
+    portal has the invoice (from then on a balance read that starts later counts it). A
+    reservation that is not settled counts against the PO until its upload is resolved.
+    """
+
+    __tablename__ = "po_reservation"
+    __table_args__ = (Index("ix_po_reservation_po", "portal", "po_number"),)
+
+    upload_id: int = Field(primary_key=True)
+    portal: str = Field(max_length=40)
+    po_number: str = Field(max_length=35)
+    amount: Decimal = Field(sa_type=Money)
+    currency: str = Field(max_length=5)
+    owner_run: str = Field(max_length=40)
+    reserved_at: datetime = Field(sa_type=UtcDateTime)
+    settled_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -183,7 +183,7 @@ class PortalState:
             raise Rejected(f"Purchase order {po_number} expired on {po.valid_to.isoformat()}.")
         if currency != po.currency:
             raise Rejected(f"Currency {currency} does not match the PO currency {po.currency}.")
-        if net > po.remaining:
+        if net > po.remaining and self.fault("accept_over_balance") in (None, "0", ""):
             raise Rejected(f"Invoice amount {net:.2f} exceeds the remaining PO balance "
                            f"{po.remaining:.2f}.")
         db = self._db()
@@ -254,7 +254,9 @@ class PortalState:
         from now finds its session gone), ``layout`` ("v2" renames fields), ``slow_submit_ms``
         (an invoice POST stores the invoice, then answers that late), ``accept_duplicates``
         (a second invoice with a number already used is stored too, as many real portals do,
-        instead of being refused)."""
+        instead of being refused), ``accept_over_balance`` (an invoice beyond the PO's
+        remaining balance is stored too: many real portals leave that to the client's AP
+        clerk, so only arbridge's own check keeps a PO from being over-committed)."""
         self._write("INSERT OR REPLACE INTO fault VALUES (?, ?)", (name, str(value)))
 
     def clear_faults(self) -> None:

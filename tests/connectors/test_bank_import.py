@@ -80,11 +80,13 @@ def test_returned_entry_is_linked_to_the_receipt_it_undoes(store: Store, tmp_pat
 
 
 def test_cli_bank_import_prints_exactly_the_promised_keys(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sync.store import open_store
     from workers.cli.app import app
 
     monkeypatch.setenv("ARBRIDGE_HOME", str(settings.home))
     if settings.database_url:
         monkeypatch.setenv("ARBRIDGE_DATABASE_URL", settings.database_url)
+    open_store(settings, create=True).engine.dispose()  # as `arbridge init` does
     out = CliRunner().invoke(app, ["bank", "import", str(FILES / "fnb_multi.mt940"), "--json"])
     assert out.exit_code == 0, out.output
     payload = json.loads(out.stdout)

@@ -18,7 +18,7 @@ from connectors.bank.camt_writer import Movement
 from connectors.bank.importer import import_statements
 from connectors.cash import allocate
 from connectors.posting import post_allocations
-from sync import allocations
+from sync import allocations, claims
 from sync.models import OpenItemRow
 
 from cash_helpers import open_invoices, pull_all, statement_file
@@ -153,9 +153,13 @@ def test_a_claimed_allocation_is_not_posted_by_a_second_worker(pulled, client, s
     now = datetime.now(timezone.utc)
     with pulled.engine.begin() as conn:
         [allocation_id] = allocations.postable(conn, now)
-        assert allocations.claim(conn, allocation_id, owner="other", now=now,
-                                 lease=timedelta(minutes=5)) == "approved"
-    assert post_allocations(pulled, client, CLEARING, now=now).posted == 0
+        taken = allocations.claim(conn, allocation_id, owner=claims.Owner.here("other"),
+                                  now=now, lease=timedelta(minutes=5))
+        assert taken is not None and taken.previous == "approved"
+    with pulled.engine.connect() as conn:
+        assert allocations.postable(conn, now) == []  # held by the other worker
+    summary = post_allocations(pulled, client, CLEARING, now=now)
+    assert (summary.posted, summary.found) == (0, 0)
     assert simulator.documents(reference=keys(pulled)[0]) == []
 
 
@@ -305,3 +309,63 @@ def test_a_receipt_whose_allocation_sap_refused_can_be_allocated_again_by_hand(
                               actor="thandi", on_account=True)
     with pulled.engine.connect() as conn:
         assert allocations.get(conn, new_id).state == "approved"
+
+
+RUN = textwrap.dedent("""
+    import json, sys, time
+    from config.cash import CashSettings
+    from connectors.posting import post_allocations
+    from sap.rfc import RfcSapClient
+    from sap.simulator import SapSimulator
+    from sync.db import make_engine
+    from sync.store import Store
+    sim = SapSimulator(sys.argv[1])
+    sim.faults.slow("Z_ARB_POST_CLEARING", 0.3)  # each post takes a while: the runs overlap
+    client = RfcSapClient(factory=sim.connect, params={"user": sys.argv[3]},
+                          timeout_seconds=30, today=sim.today)
+    store = Store(make_engine(sys.argv[2]))
+    time.sleep(max(0.0, float(sys.argv[4]) - time.time()))  # both start at the same moment
+    summary = post_allocations(store, client, CashSettings(posting="clearing"),
+                               owner=sys.argv[3])
+    print(json.dumps({"posted": summary.posted, "found": summary.found,
+                      "skipped": summary.skipped, "errors": summary.errors}))
+""")
+
+
+def test_two_posting_runs_in_two_processes_at_once_post_each_allocation_once(
+        pulled, simulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import time
+
+    from sync.models import AuditEventRow
+
+    prepare(pulled, tmp_path, count=6)
+    url = pulled.engine.url.render_as_string(hide_password=False)
+    start = time.time() + 4  # both processes have imported everything by then
+    runs = [subprocess.Popen([sys.executable, "-c", RUN, str(simulator.path), url, name,
+                              str(start)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, cwd=Path(__file__).resolve().parents[2])
+            for name in ("host-a", "host-b")]
+    results = []
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert [r["errors"] for r in results] == [[], []]
+    assert sum(r["posted"] for r in results) == 6 and sum(r["found"] for r in results) == 0
+    for key in keys(pulled):
+        assert len(simulator.documents(reference=key)) == 1
+    with pulled.engine.connect() as conn:
+        assert {a.state for a in allocations.listing(conn)} == {"posted"}
+        events = conn.execute(select(AuditEventRow.action, AuditEventRow.detail).where(
+            AuditEventRow.entity == "claim:allocation")).all()
+        claimed = conn.execute(select(AuditEventRow.entity_key).where(
+            AuditEventRow.entity == "allocation",
+            AuditEventRow.action == "allocation claimed")).scalars().all()
+        ids = [str(a.id) for a in allocations.listing(conn)]
+    assert sorted(claimed) == sorted(ids)  # each one taken to post by one run, once
+    # a run may still claim one the other has just posted: it gives that claim straight back
+    taken = [e for e in events if e.action == "claim taken"]
+    assert sum(e.action == "claim released" for e in events) == len(taken) >= 6
+    owners = {json.loads(e.detail)["owner"].split("/")[2].rsplit("-", 1)[0] for e in taken}
+    assert owners <= {"host-a", "host-b"}

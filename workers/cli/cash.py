@@ -168,7 +168,7 @@ def correct_command(
     """Reset the clearing, reverse the payment and re-post it to the right invoices."""
     def action() -> None:
         from connectors.journals import request_correction, run_journal
-        from connectors.posting import worker_id
+        from connectors.posting import run_owner
         from sap.factory import make_sap_client
         from sync import journals
         from sync.store import open_store
@@ -182,7 +182,7 @@ def correct_command(
         try:
             from datetime import datetime, timezone
 
-            run_journal(store, client, settings.cash, journal_id, owner=worker_id(),
+            run_journal(store, client, settings.cash, journal_id, owner=run_owner(None),
                         now=datetime.now(timezone.utc))
         finally:
             client.close()

@@ -39,9 +39,13 @@ def start_workers(broker: dramatiq.Broker, queues: list[str] | None, threads: in
         started.append(dramatiq.Worker(broker, queues=other, worker_threads=threads,
                                        worker_timeout=WORKER_TIMEOUT_MS))
     if "browser" in chosen:
-        started.append(dramatiq.Worker(broker, queues={names["browser"]},
-                                       worker_threads=browser_threads,
-                                       worker_timeout=WORKER_TIMEOUT_MS))
+        browser = dramatiq.Worker(broker, queues={names["browser"]},
+                                  worker_threads=browser_threads,
+                                  worker_timeout=WORKER_TIMEOUT_MS)
+        # dramatiq prefetches twice as many messages as threads: a busy browser worker would
+        # sit on a second portal run that an idle worker on another host could be doing
+        browser.queue_prefetch = browser_threads
+        started.append(browser)
     for worker in started:
         worker.start()
     return started
