@@ -18,6 +18,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from admin.api import audit as api_audit
@@ -30,7 +31,7 @@ from admin.pages import alerts, audit, dashboard, evidence, login, pos, tokens
 from admin.pages import allocations as allocation_pages
 from admin.pages import receipts as receipt_pages
 from admin.pages import uploads as upload_pages
-from admin.security import CsrfRefused, Forbidden, LoginRequired, csrf_guard
+from admin.security import CsrfRefused, Forbidden, LoginRequired, csrf_guard, refuse_nul
 from config.settings import Settings
 from sync.store import open_store
 
@@ -97,6 +98,20 @@ def _install_handlers(app: FastAPI) -> None:
                           title=titles.get(error.status_code, "Something went wrong"),
                           message=str(error.detail))
 
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, error: DataError) -> Response:
+        """A value the store cannot hold (a NUL character in a form or JSON body on
+        PostgreSQL, a number out of range): the transaction was rolled back."""
+        message = ("a value was refused by the store (a NUL character, or a number too "
+                   "large); nothing was changed")
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=422)
+        if partial := _htmx_refusal(request, f"Refused: {message}.", 422):
+            return partial
+        ctx: AdminContext = request.app.state.ctx
+        return ctx.render(request, "error.html", status_code=422, title="Not understood",
+                          message=message.capitalize() + ".")
+
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, _: CsrfRefused) -> Response:
         message = ("the form was missing its security token or it was stale: "
@@ -137,7 +152,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
         ctx.clock = clock
     ctx.templates.env.globals["navigation"] = NAVIGATION
     app = FastAPI(title="arbridge admin API", version="1", docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json", dependencies=[Depends(csrf_guard)],
+                  openapi_url="/api/openapi.json",
+                  dependencies=[Depends(refuse_nul), Depends(csrf_guard)],
                   description="The administrators' actions for scripts. Authenticate with a "
                               "per-user API token: `Authorization: Bearer arb_...` (make one "
                               "on the API tokens page).")

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from fastapi import Path as PathParam
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -17,6 +18,9 @@ from sqlalchemy import Engine
 from config.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
+MAX_PAGE = 1_000_000  # far past any list; a bigger ?page= would overflow the store's OFFSET
+MAX_ID = 2**31 - 1  # PostgreSQL's integer; a bigger id in a path overflowed the store (a 500)
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
 def _now() -> datetime:

@@ -154,3 +154,13 @@ def set_session_cookie(request: Request, response: Response, session_id: str,
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def refuse_nul(request: Request) -> None:
+    """App-wide dependency: a NUL character in the path or a query parameter is refused (422)
+    before it reaches the store (PostgreSQL cannot hold it in text: it was a 500 there)."""
+    from fastapi import HTTPException
+
+    if "\x00" in request.url.path or any("\x00" in key or "\x00" in value
+                                         for key, value in request.query_params.multi_items()):
+        raise HTTPException(422, "a NUL character is not allowed in an address or a filter")

@@ -54,6 +54,11 @@ def invoice_items(conn: Connection, invoices: Sequence[str], currency: str) -> l
             raise InputError(f"invoice {invoice}: {'no' if not found else 'more than one'} "
                              f"open {currency} item not already allocated; pull from SAP "
                              "(arbridge sap pull) or name the invoice exactly")
+        if twice := next((named for named, item in zip(invoices, chosen)
+                          if item.key == found[0].key), None):
+            # 90002663 and INV-90002663 name one item: paying both would pay it twice over
+            raise InputError(f"invoice {invoice} is named twice (also as {twice}); put its "
+                             "whole amount on one line")
         chosen.append(found[0])
     if len({i.customer for i in chosen}) != 1:
         raise InputError("the invoices belong to different customers; a payment goes to "

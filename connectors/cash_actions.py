@@ -40,6 +40,7 @@ from sync.txn import writing
 
 log = logging.getLogger(__name__)
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("1e15")  # beyond any receipt; keeps quantize and the store's columns safe
 TAKEN_FROM = ("open", "proposed")
 
 
@@ -61,6 +62,8 @@ def parse_amount(text: str, where: str) -> Decimal:
     except InvalidOperation:
         raise SplitRefused(f"{where}: {text!r} is not an amount (write it like 1234.50)"
                          ) from None
+    if value.is_finite() and abs(value) >= MAX_AMOUNT:
+        raise SplitRefused(f"{where}: {text!r} is too large for an amount")
     if not value.is_finite() or value != value.quantize(CENT):
         raise SplitRefused(f"{where}: {text!r} is not an amount with at most two decimals")
     if value <= 0:
@@ -105,16 +108,24 @@ def allocate_by_hand(store: Store, receipt_id: int, splits: Sequence[Split], *, 
     now = now or datetime.now(timezone.utc)
     entries = cash_store.ENTRIES
     with writing(store.engine) as conn:
-        receipt = conn.execute(select(entries).where(entries.c.id == receipt_id,
-                                                     entries.c.is_receipt.is_(True))).first()
+        receipt = conn.execute(select(entries).where(
+            entries.c.id == receipt_id, entries.c.is_receipt.is_(True)).with_for_update()
+        ).first()
         if receipt is None:
             raise InputError(f"receipt {receipt_id} does not exist (arbridge bank unallocated "
                              "lists them)")
-        if receipt.state not in TAKEN_FROM:
+        # a receipt whose every allocation SAP refused (or was set aside) is allocated by
+        # nothing: a person may allocate it again (a journal corrects only posted ones)
+        table = allocations.ALLOCATIONS
+        takeable = TAKEN_FROM + (("allocated",) if receipt.state == "allocated" and conn.execute(
+            select(table.c.id).where(table.c.receipt_id == receipt_id,
+                                     table.c.state.in_(allocations.ACTIVE))).first() is None
+            else ())
+        if receipt.state not in takeable:
             raise InputError(f"receipt {receipt_id} is {receipt.state}, not unallocated; "
                              "correct a posted allocation with a correcting journal")
         taken = conn.execute(update(entries).where(
-            entries.c.id == receipt_id, entries.c.state.in_(TAKEN_FROM)).values(
+            entries.c.id == receipt_id, entries.c.state.in_(takeable)).values(
             state="allocated"))
         if taken.rowcount != 1:
             raise InputError(f"receipt {receipt_id} was allocated by someone else a moment "

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from config.cash import CashSettings
 from config.errors import InputError
 from connectors.cash import invoice_items
@@ -35,11 +37,21 @@ def request_correction(store: Store, allocation_id: int, invoices: Sequence[str]
     now = now or datetime.now(timezone.utc)
     if not reason.strip():
         raise InputError("a correcting journal needs a reason (--reason)")
-    with store.engine.begin() as conn:
+    with writing(store.engine) as conn:
+        # one journal per allocation at a time: the allocation's row is locked (PostgreSQL;
+        # SQLite's BEGIN IMMEDIATE already serialises) before looking for a pending one
+        conn.execute(select(allocations.ALLOCATIONS.c.id).where(
+            allocations.ALLOCATIONS.c.id == allocation_id).with_for_update())
         allocation = allocations.get(conn, allocation_id)
         if allocation.state != "posted":
             raise InputError(f"allocation {allocation_id} is {allocation.state}; only posted "
                              "allocations are corrected with a journal")
+        pending = conn.execute(select(journals.JOURNALS.c.id).where(
+            journals.JOURNALS.c.allocation_id == allocation_id,
+            journals.JOURNALS.c.state == "pending")).scalar()
+        if pending is not None:
+            raise InputError(f"allocation {allocation_id} already has correcting journal "
+                             f"{pending} under way; follow that one")
         targets = invoice_items(conn, invoices, allocation.currency)
         left, applications = Decimal(allocation.amount), []
         for item in sorted(targets, key=lambda i: (i.due_date, i.document)):

@@ -19,12 +19,13 @@ from sqlalchemy import Connection, func, select, update
 from config.errors import InputError
 from sync import audit, uploads
 from sync.models import AuditEventRow, BillingDocumentRow, PortalUploadRow
-from sync.po_models import PoAssignmentRow
+from sync.po_models import PoAssignmentRow, PoLedgerRow
 from sync.po_rules import PoBalance, hold_reason
 from sync.upsert import upsert
 
 UPLOADS = PortalUploadRow.__table__  # type: ignore[attr-defined]
 DOCS = BillingDocumentRow.__table__  # type: ignore[attr-defined]
+LEDGER = PoLedgerRow.__table__  # type: ignore[attr-defined]
 ASSIGNMENTS = PoAssignmentRow.__table__  # type: ignore[attr-defined]
 COMMITTED_STATES = ("queued", "review", "ready", "submitting")
 ASSIGNABLE_STATES = frozenset({"queued", "review", "ready", "held", "failed", "rejected"})
@@ -145,8 +146,15 @@ def assign(conn: Connection, document: str, po_number: str, *, who: str,
     po_number = po_number.strip()
     if not po_number:
         raise InputError("the PO number is empty")
-    sap_po = conn.execute(select(DOCS.c.customer_po).where(
-        DOCS.c.number == upload.billing_document)).scalar()
+    doc = conn.execute(select(DOCS.c.customer_po, DOCS.c.sold_to, DOCS.c.payer).where(
+        DOCS.c.number == upload.billing_document)).first()
+    sap_po = doc.customer_po if doc else None
+    owner = conn.execute(select(LEDGER.c.customer).where(
+        LEDGER.c.portal == upload.portal, LEDGER.c.number == po_number)).scalar()
+    if owner and doc and owner not in (doc.sold_to, doc.payer):
+        raise InputError(f"PO {po_number} on {upload.portal} is customer {owner}'s; billing "
+                         f"document {upload.billing_document} is customer {doc.sold_to}'s: "
+                         "choose one of that customer's POs")
     upsert(conn, ASSIGNMENTS, [{"billing_document": upload.billing_document,
                                 "po_number": po_number, "sap_po": sap_po, "assigned_by": who,
                                 "assigned_at": now}], ("billing_document",))

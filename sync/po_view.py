@@ -165,13 +165,16 @@ def po_one(conn: Any, portal: str, number: str, *, today: date) -> dict[str, Any
 def repoint_choices(conn: Any, portal: str, customer: str | None, *, today: date,
                     limit: int = 50) -> list[dict[str, Any]]:
     """POs an invoice of ``customer`` on ``portal`` could go against instead: usable POs with
-    something left, the customer's first, most remaining first."""
+    something left, the customer's first (then those of no known customer; another
+    customer's PO is refused by ``po_release.assign``), most remaining first."""
     mine = case((LEDGER.c.customer == customer, 0), else_=1) if customer else literal(0)
+    whose = or_(LEDGER.c.customer == customer, LEDGER.c.customer.is_(None)) if customer \
+        else literal(True)
     return [dict(r._mapping) for r in conn.execute(
         select(LEDGER.c.number, LEDGER.c.remaining, LEDGER.c.currency, LEDGER.c.customer,
                LEDGER.c.customer_name).where(
             LEDGER.c.portal == portal, LEDGER.c.open.is_(True), LEDGER.c.remaining > 0,
-            or_(LEDGER.c.valid_to.is_(None), LEDGER.c.valid_to >= today))
+            or_(LEDGER.c.valid_to.is_(None), LEDGER.c.valid_to >= today), whose)
         .order_by(mine, LEDGER.c.remaining.desc(), LEDGER.c.number).limit(limit))]
 
 

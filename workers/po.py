@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import Connection, select
 
 from config.settings import Settings
 from connectors.notify import DeliveryReport, deliver
@@ -151,10 +155,33 @@ def enter_po(settings: Settings, store: Store, portal: str, read: PoRead, *,
     if portal not in known:
         raise InputError(f"unknown portal {portal!r} (configured: {', '.join(known)})")
     now = now or _now()
+    if read.valid_to is not None and read.valid_to < now.date():
+        raise InputError(f"PO {read.number}: valid to {read.valid_to.isoformat()} is in the "
+                         "past (the PO has expired); correct the date")
     with writing(store.engine) as conn:
+        read = _keep_invoiced(conn, portal, read)
         po_ledger.add_manual(conn, portal, read, customer=customer or None, actor=actor,
                              now=now)
     return recheck_held(settings, store, portal, now=now)
+
+
+def _keep_invoiced(conn: Connection, portal: str, read: PoRead) -> PoRead:
+    """A PO the ledger already has, entered again (a top-up): its currency must match, and
+    an 'already invoiced' left at 0 keeps what the ledger knows was invoiced on it, so a
+    top-up cannot make the PO look unused and release invoices that do not fit."""
+    from config.errors import InputError
+
+    ledger = po_ledger.LEDGER
+    known = conn.execute(select(ledger.c.currency, ledger.c.invoiced).where(
+        ledger.c.portal == portal, ledger.c.number == read.number)).first()
+    if known is None:
+        return read
+    if known.currency != read.currency:
+        raise InputError(f"PO {read.number} on {portal} is in {known.currency}, not "
+                         f"{read.currency}")
+    if read.invoiced == 0 and Decimal(known.invoiced) > 0:
+        return replace(read, invoiced=Decimal(known.invoiced))
+    return read
 
 
 def assign_po(settings: Settings, store: Store, document: str, po_number: str, *, actor: str,

@@ -7,6 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query, Request
 
 from admin.api.schemas import AuditEventOut, AuditPage
+from admin.context import MAX_PAGE
 from admin.pages.audit import audit_filter
 from admin.security import Principal, context, current
 from sync import audit_search
@@ -20,7 +21,7 @@ def audit_events(request: Request, who: Principal = Depends(current),
                  actor: str | None = Query(None, max_length=80),
                  entity: str | None = Query(None, max_length=40),
                  since: date | None = None, until: date | None = None,
-                 page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=200)
+                 page: int = Query(1, ge=1, le=MAX_PAGE), per_page: int = Query(50, ge=1, le=200)
                  ) -> AuditPage:
     """Who did what, when, to which document: newest first; dates are whole UTC days."""
     ctx = context(request)

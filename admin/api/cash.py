@@ -18,6 +18,7 @@ from admin.api.schemas import (
     ReceiptPage,
     SuggestionOut,
 )
+from admin.context import MAX_PAGE, RowId
 from admin.pages import allocations as allocation_pages
 from admin.pages import receipts as receipt_pages
 from admin.security import Principal, context, current, require
@@ -69,7 +70,7 @@ def _allocation(a: Allocation, approved_by: str | None = None,
                          journals=journal_ids or [])
 
 
-def _full(request: Request, allocation_id: int) -> AllocationOut:
+def _full(request: Request, allocation_id: RowId) -> AllocationOut:
     with context(request).engine.connect() as conn:
         row = cash_view.allocation(conn, allocation_id)
     if row is None:
@@ -87,7 +88,7 @@ def list_receipts(request: Request, who: Principal = Depends(current),
                   since: date | None = None, until: date | None = None,
                   amount_min: str | None = Query(None, max_length=20),
                   amount_max: str | None = Query(None, max_length=20),
-                  page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=200)
+                  page: int = Query(1, ge=1, le=MAX_PAGE), per_page: int = Query(50, ge=1, le=200)
                   ) -> ReceiptPage:
     """Bank receipts, the longest waiting first; unallocated ones with the matcher's
     suggestions (rule and evidence) and their age in days."""
@@ -100,7 +101,7 @@ def list_receipts(request: Request, who: Principal = Depends(current),
 
 
 @router.get("/receipts/{receipt_id}", response_model=ReceiptOut, responses=REFUSALS)
-def get_receipt(request: Request, receipt_id: int, who: Principal = Depends(current)
+def get_receipt(request: Request, receipt_id: RowId, who: Principal = Depends(current)
                 ) -> ReceiptOut:
     """One receipt with its suggestions."""
     ctx = context(request)
@@ -115,7 +116,7 @@ def get_receipt(request: Request, receipt_id: int, who: Principal = Depends(curr
 
 @router.post("/receipts/{receipt_id}/allocate", response_model=AllocationOut,
              responses=REFUSALS)
-def allocate(request: Request, receipt_id: int, body: AllocateIn,
+def allocate(request: Request, receipt_id: RowId, body: AllocateIn,
              who: Principal = Depends(require("receipts.act"))) -> AllocationOut:
     """Allocate a receipt by hand to one customer's open invoices with an amount split, and
     post it to SAP at once (administrators). The amounts must add up to the receipt, unless
@@ -133,7 +134,7 @@ def allocate(request: Request, receipt_id: int, body: AllocateIn,
 
 @router.post("/allocations/{allocation_id}/approve", response_model=AllocationOut,
              responses=REFUSALS)
-def approve(request: Request, allocation_id: int,
+def approve(request: Request, allocation_id: RowId,
             who: Principal = Depends(require("receipts.act"))) -> AllocationOut:
     """Approve the matcher's proposal and post it to SAP at once (administrators)."""
     try:
@@ -150,7 +151,8 @@ def list_allocations(request: Request, who: Principal = Depends(current),
                      customer: str | None = Query(None, max_length=80),
                      q: str | None = Query(None, max_length=40,
                                            description="part of the SAP document or invoice"),
-                     page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=200)
+                     page: int = Query(1, ge=1, le=MAX_PAGE),
+                     per_page: int = Query(50, ge=1, le=200)
                      ) -> AllocationPage:
     """Allocations newest first, with their SAP documents, rule and who approved them."""
     chosen = allocation_pages.allocation_filter(state, rule, customer, q)
@@ -164,14 +166,14 @@ def list_allocations(request: Request, who: Principal = Depends(current),
 
 
 @router.get("/allocations/{allocation_id}", response_model=AllocationOut, responses=REFUSALS)
-def get_allocation(request: Request, allocation_id: int, who: Principal = Depends(current)
+def get_allocation(request: Request, allocation_id: RowId, who: Principal = Depends(current)
                    ) -> AllocationOut:
     return _full(request, allocation_id)
 
 
 @router.post("/allocations/{allocation_id}/journal", response_model=JournalOut,
              responses=REFUSALS)
-def request_journal(request: Request, allocation_id: int, body: JournalIn,
+def request_journal(request: Request, allocation_id: RowId, body: JournalIn,
                     who: Principal = Depends(require("receipts.act"))) -> JournalOut:
     """Ask for a correcting journal of a posted allocation with a reason: the clearing is
     reset, the payment reversed and the receipt posted again to the right invoices, in SAP
@@ -185,7 +187,7 @@ def request_journal(request: Request, allocation_id: int, body: JournalIn,
 
 
 @router.get("/journals/{journal_id}", response_model=JournalOut, responses=REFUSALS)
-def get_journal(request: Request, journal_id: int, who: Principal = Depends(current)
+def get_journal(request: Request, journal_id: RowId, who: Principal = Depends(current)
                 ) -> JournalOut:
     """A correcting journal with every SAP document number it made so far."""
     with context(request).engine.connect() as conn:

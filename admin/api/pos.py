@@ -24,6 +24,7 @@ from admin.api.po_schemas import (
     PoPage,
     WaitingInvoice,
 )
+from admin.context import MAX_PAGE, RowId
 from admin.pages.alerts import acknowledge_all, alert_filter
 from admin.pages.pos import FORM_NAMES, po_filter
 from admin.security import Principal, context, current, require
@@ -65,7 +66,8 @@ def list_pos(request: Request, who: Principal = Depends(current),
                                        description="open, expired, closed, or held (with "
                                                    "held invoices)"),
              q: str | None = Query(None, max_length=35, description="part of the PO number"),
-             page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=200)) -> PoPage:
+             page: int = Query(1, ge=1, le=MAX_PAGE),
+             per_page: int = Query(50, ge=1, le=200)) -> PoPage:
     """Client POs, most urgent first: remaining balance, pending, forecast run-out, alerts."""
     ctx = context(request)
     with ctx.engine.connect() as conn:
@@ -136,7 +138,7 @@ def list_alerts(request: Request, who: Principal = Depends(current),
                 state: str | None = Query(None, max_length=10,
                                           description="open (default), closed or all"),
                 q: str | None = Query(None, max_length=80),
-                page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=200)
+                page: int = Query(1, ge=1, le=MAX_PAGE), per_page: int = Query(50, ge=1, le=200)
                 ) -> AlertPage:
     """PO alerts, highest level first."""
     ctx = context(request)
@@ -149,7 +151,7 @@ def list_alerts(request: Request, who: Principal = Depends(current),
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut, tags=["alerts"],
              responses={404: {"description": "no such alert"}, **REFUSED})
-def acknowledge(request: Request, alert_id: int,
+def acknowledge(request: Request, alert_id: RowId,
                 who: Principal = Depends(require("alerts.act"))) -> Any:
     """Acknowledge an open alert (billing, administrators): who and when are recorded; it
     stays open until resolved."""

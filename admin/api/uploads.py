@@ -22,6 +22,7 @@ from admin.api.schemas import (
     UrgentClient,
     UrgentPo,
 )
+from admin.context import MAX_PAGE
 from admin.pages.dashboard import summary
 from admin.pages.uploads import apply_action, queue_filter
 from admin.security import Principal, context, current, require
@@ -43,7 +44,7 @@ def list_uploads(request: Request, who: Principal = Depends(current),
                  state: str | None = Query(None, max_length=20),
                  q: str | None = Query(None, max_length=40,
                                        description="part of the document, invoice or PO"),
-                 page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=200)
+                 page: int = Query(1, ge=1, le=MAX_PAGE), per_page: int = Query(50, ge=1, le=200)
                  ) -> UploadPage:
     """The upload queue, most recently changed first, filtered and paginated."""
     ctx = context(request)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from admin.context import MAX_ID, MAX_PAGE, RowId
 from admin.pages.pos import po_url
 from admin.security import Principal, context, current, require
 from config.errors import InputError
@@ -53,7 +54,8 @@ def alerts_page(request: Request, who: Principal = Depends(current),
                 level: str | None = Query(None, max_length=20),
                 state: str | None = Query(None, max_length=10),
                 q: str | None = Query(None, max_length=80),
-                page: int = Query(1, ge=1), notice: str | None = Query(None, max_length=500),
+                page: int = Query(1, ge=1, le=MAX_PAGE),
+                notice: str | None = Query(None, max_length=500),
                 error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
     chosen = alert_filter(portal, level, state, q)
@@ -77,6 +79,8 @@ def bulk_acknowledge(request: Request, who: Principal = Depends(require("alerts.
         extra["error"] = "tick at least one alert"
     elif len(ids) > MAX_BULK:
         extra["error"] = f"at most {MAX_BULK} alerts at once"
+    elif bad := [i for i in ids if not 1 <= i <= MAX_ID]:
+        extra["error"] = f"no alert {bad[0]}"
     else:
         done, refused = acknowledge_all(request, who, ids)
         if done:
@@ -90,7 +94,7 @@ def bulk_acknowledge(request: Request, who: Principal = Depends(require("alerts.
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-def acknowledge(request: Request, alert_id: int,
+def acknowledge(request: Request, alert_id: RowId,
                 who: Principal = Depends(require("alerts.act")),
                 back: str | None = Form(None, max_length=500)) -> Response:
     ctx = context(request)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from admin.context import MAX_PAGE, RowId
 from admin.pages.receipts import _redirect, store_of
 from admin.security import Principal, context, current, require
 from config.errors import InputError
@@ -31,7 +32,7 @@ def allocations_page(request: Request, who: Principal = Depends(current),
                      rule: str | None = Query(None, max_length=20),
                      customer: str | None = Query(None, max_length=80),
                      q: str | None = Query(None, max_length=40),
-                     page: int = Query(1, ge=1)) -> Response:
+                     page: int = Query(1, ge=1, le=MAX_PAGE)) -> Response:
     ctx = context(request)
     with ctx.engine.connect() as conn:
         found = cash_view.allocation_page(conn, allocation_filter(state, rule, customer, q),
@@ -44,7 +45,7 @@ def allocations_page(request: Request, who: Principal = Depends(current),
 
 
 @router.get("/allocations/{allocation_id}")
-def allocation_page(request: Request, allocation_id: int, who: Principal = Depends(current),
+def allocation_page(request: Request, allocation_id: RowId, who: Principal = Depends(current),
                     notice: str | None = Query(None, max_length=500),
                     error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
@@ -69,7 +70,7 @@ def request_journal(request: Request, who: Principal, allocation_id: int,
 
 
 @router.post("/allocations/{allocation_id}/journal")
-def journal_form(request: Request, allocation_id: int,
+def journal_form(request: Request, allocation_id: RowId,
                  who: Principal = Depends(require("receipts.act")),
                  to: str = Form("", max_length=400), reason: str = Form("", max_length=500)
                  ) -> Response:
@@ -86,7 +87,7 @@ def journal_form(request: Request, allocation_id: int,
 
 
 @router.get("/journals/{journal_id}")
-def journal_page(request: Request, journal_id: int, who: Principal = Depends(current),
+def journal_page(request: Request, journal_id: RowId, who: Principal = Depends(current),
                  notice: str | None = Query(None, max_length=500),
                  error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from admin.context import form_day
+from admin.context import MAX_PAGE, form_day
 from admin.security import Principal, context, current
 from sync import audit_search
 
@@ -31,7 +31,7 @@ def audit_page(request: Request, who: Principal = Depends(current),
                entity: str | None = Query(None, max_length=40),
                since: str | None = Query(None, max_length=10),
                until: str | None = Query(None, max_length=10),
-               page: int = Query(1, ge=1)) -> Response:
+               page: int = Query(1, ge=1, le=MAX_PAGE)) -> Response:
     ctx = context(request)
     first, last = form_day(since, "from"), form_day(until, "to")
     with ctx.engine.connect() as conn:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from admin.charts import burndown, colours, series_of
+from admin.context import MAX_PAGE
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from sync import po_view
@@ -47,7 +48,8 @@ def pos_page(request: Request, who: Principal = Depends(current),
              level: str | None = Query(None, max_length=20),
              state: str | None = Query(None, max_length=20),
              q: str | None = Query(None, max_length=35),
-             page: int = Query(1, ge=1), notice: str | None = Query(None, max_length=500),
+             page: int = Query(1, ge=1, le=MAX_PAGE),
+             notice: str | None = Query(None, max_length=500),
              error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
     chosen = po_filter(portal, client, level, state, q)

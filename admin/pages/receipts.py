@@ -21,12 +21,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from admin.context import form_day, query
+from admin.context import MAX_PAGE, RowId, form_day, query
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
 from connectors.cash import open_items, suggestions_for
-from sync import cash_view
+from sync import allocations, cash_view
 from sync.allocations import Allocation
 from sync.store import Store
 
@@ -82,7 +82,8 @@ def receipts_page(request: Request, who: Principal = Depends(current),
                   until: str | None = Query(None, max_length=10),
                   amount_min: str | None = Query(None, max_length=20),
                   amount_max: str | None = Query(None, max_length=20),
-                  page: int = Query(1, ge=1), notice: str | None = Query(None, max_length=500),
+                  page: int = Query(1, ge=1, le=MAX_PAGE),
+                  notice: str | None = Query(None, max_length=500),
                   error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
     chosen = receipt_filter(state, payer, since, until, amount_min, amount_max)
@@ -97,7 +98,7 @@ def receipts_page(request: Request, who: Principal = Depends(current),
 
 
 @router.get("/receipts/{receipt_id}")
-def receipt_page(request: Request, receipt_id: int, who: Principal = Depends(current),
+def receipt_page(request: Request, receipt_id: RowId, who: Principal = Depends(current),
                  notice: str | None = Query(None, max_length=500),
                  error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
@@ -112,9 +113,12 @@ def receipt_page(request: Request, receipt_id: int, who: Principal = Depends(cur
                       and i.amount == row["amount"]][:MAX_CANDIDATES] \
             if row["state"] in ("open", "proposed") else []
     prefill = _prefill(suggestions)
+    # every allocation SAP refused or set aside: the person allocates it again
+    stuck = row["state"] == "allocated" and not any(
+        a.state in allocations.ACTIVE for a in history)
     return ctx.render(request, "receipt.html", row=row, suggestions=suggestions,
                       history=history, notice=notice, error=error, prefill=prefill,
-                      split_lines=SPLIT_LINES, candidates=candidates)
+                      split_lines=SPLIT_LINES, candidates=candidates, stuck=stuck)
 
 
 def _prefill(suggestions: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -129,6 +133,9 @@ def _prefill(suggestions: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 def splits_from(invoices: list[str], amounts: list[str]) -> list[cash_actions.Split]:
     """Form lines → splits; blank lines are skipped, half-filled ones named."""
+    if len(invoices) != len(amounts):
+        raise cash_actions.SplitRefused(f"the form sent {len(invoices)} invoice line(s) and "
+                                         f"{len(amounts)} amount(s); each line needs both")
     splits = []
     for number, (invoice, amount) in enumerate(zip(invoices, amounts), start=1):
         invoice, amount = invoice.strip(), amount.strip()
@@ -183,7 +190,7 @@ def _redirect(target: str, notice: str | None, error: str | None) -> Response:
 
 
 @router.post("/receipts/{receipt_id}/allocate")
-def allocate_form(request: Request, receipt_id: int,
+def allocate_form(request: Request, receipt_id: RowId,
                   who: Principal = Depends(require("receipts.act")),
                   invoice: list[str] = Form(default_factory=list),
                   amount: list[str] = Form(default_factory=list),
@@ -199,7 +206,7 @@ def allocate_form(request: Request, receipt_id: int,
 
 
 @router.post("/receipts/proposals/{allocation_id}/approve")
-def approve_form(request: Request, allocation_id: int,
+def approve_form(request: Request, allocation_id: RowId,
                  who: Principal = Depends(require("receipts.act")),
                  back: str = Form("/receipts")) -> Response:
     try:

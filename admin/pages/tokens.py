@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from admin.context import RowId
 from admin.security import Principal, context, current
 from sync import users
 from sync.txn import writing
@@ -43,7 +44,7 @@ def create_token(request: Request, who: Principal = Depends(current),
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, who: Principal = Depends(current)) -> Response:
+def revoke_token(request: Request, token_id: RowId, who: Principal = Depends(current)) -> Response:
     ctx = context(request)
     with writing(ctx.engine) as conn:
         users.revoke_token(conn, who.user, token_id, now=ctx.clock())

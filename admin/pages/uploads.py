@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from admin.context import MAX_PAGE
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from sync import queue_view, upload_actions
@@ -33,7 +34,8 @@ def queue_page(request: Request, who: Principal = Depends(current),
                client: str | None = Query(None, max_length=80),
                state: str | None = Query(None, max_length=20),
                q: str | None = Query(None, max_length=40),
-               page: int = Query(1, ge=1), notice: str | None = Query(None, max_length=500),
+               page: int = Query(1, ge=1, le=MAX_PAGE),
+               notice: str | None = Query(None, max_length=500),
                error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
     chosen = queue_filter(portal, client, state, q)

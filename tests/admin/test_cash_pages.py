@@ -326,3 +326,35 @@ def test_the_cli_allocates_by_hand_through_the_same_function(cash, settings, mon
     [allocation] = allocations_of(open_store(settings), receipt["id"])
     assert f"allocation {allocation.id}: posted, SAP document {allocation.sap_document}" \
         in done.output
+
+
+def test_a_receipt_sap_refused_is_offered_for_allocation_again(admin, cash):
+    """SAP refused the hand allocation (the invoice was cleared in SAP meanwhile): the receipt
+    stayed 'allocated' with no form, and allocating it again was refused: money stuck."""
+    admin.login("thandi")
+    receipt = cash.open_receipt
+    first, second = two_invoices(admin.store)
+    cash.simulator.clear_open_item(first.document)
+    amount = Decimal(receipt["amount"])
+    refused = post_split(admin, receipt["id"], [(first.invoice, str(min(first.amount, amount)))],
+                         on_account="true")
+    assert "SAP refused it" in refused.text
+    page = admin.client.get(f"/receipts/{receipt['id']}")
+    assert 'name="invoice"' in page.text  # the allocate form is offered again
+    again = post_split(admin, receipt["id"], [(second.invoice, str(min(second.amount, amount)))],
+                       on_account="true")
+    assert again.status_code == 200, again.text
+    assert [a.state for a in allocations_of(admin.store, receipt["id"])] == ["failed", "posted"]
+
+
+def test_a_form_with_more_invoices_than_amounts_is_refused_not_cut_short(admin, cash):
+    """zip() dropped the invoice lines without an amount field (a hand-made post): with 'on
+    account' ticked the remainder silently went on account."""
+    admin.login("thandi")
+    receipt = cash.open_receipt
+    first, second = two_invoices(admin.store)
+    answer = admin.client.post(f"/receipts/{receipt['id']}/allocate", data={
+        "csrf_token": admin.csrf(f"/receipts/{receipt['id']}"),
+        "invoice": [first.invoice, second.invoice], "amount": ["1.00"], "on_account": "true"})
+    assert answer.status_code == 200 and allocations_of(admin.store, receipt["id"]) == []
+    assert any("line" in f for f in flashes(answer.text)), flashes(answer.text)

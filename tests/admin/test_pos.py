@@ -317,3 +317,41 @@ def test_dashboard_shows_alerts_by_level_burn_downs_receipts_and_allocations(adm
                                             "amount": {"ZAR": "1150.00"}}
     [client] = figures["urgent_clients"]
     assert client["level"] == "exhausted" and client["pos"][0]["number"] == "PO-1"
+
+
+def test_topping_up_a_known_po_keeps_what_was_already_invoiced_on_it(admin, settings):
+    """PO-1 is 5,000 with 5,000 invoiced; billing enters the top-up to 8,000 leaving 'Already
+    invoiced' at the form's 0: the ledger had forgotten the 5,000 (8,000 left, not 3,000)."""
+    add_user(admin.store, "lerato", "billing")
+    po_world(admin.store, settings)
+    admin.login("lerato")
+    form = admin.client.get("/pos/new?portal=demo-coupa&number=PO-1")
+    done = admin.client.post("/pos/new", data={
+        "portal": PORTAL, "number": "PO-1", "total": "8000", "currency": "ZAR",
+        "invoiced": "0", "csrf_token": csrf_of(form.text)}, follow_redirects=False)
+    assert done.status_code == 303
+    with admin.store.engine.connect() as conn:
+        row = conn.execute(select(po_ledger.LEDGER).where(
+            po_ledger.LEDGER.c.number == "PO-1")).one()
+    assert (Decimal(row.invoiced), Decimal(row.total)) == (Decimal("5000.00"),
+                                                           Decimal("8000.00"))
+    other = admin.client.post("/pos/new", data={
+        "portal": PORTAL, "number": "PO-1", "total": "8000", "currency": "USD",
+        "csrf_token": csrf_of(form.text)})
+    assert other.status_code == 422 and "ZAR" in other.text
+
+
+def test_a_po_entered_with_a_valid_to_in_the_past_is_refused(admin, settings):
+    """A mistyped year (2025 for 2027) stored an already expired PO without a word: nothing
+    held was released and the PO showed as expired."""
+    add_user(admin.store, "lerato", "billing")
+    po_world(admin.store, settings)
+    admin.login("lerato")
+    form = admin.client.get("/pos/new")
+    past = admin.client.post("/pos/new", data={
+        "portal": PORTAL, "number": "PO-NEW", "total": "9000", "currency": "ZAR",
+        "valid_to": "2025-11-24", "csrf_token": csrf_of(form.text)})
+    assert past.status_code == 422 and "in the past" in past.text
+    with admin.store.engine.connect() as conn:
+        assert conn.execute(select(po_ledger.LEDGER).where(
+            po_ledger.LEDGER.c.number == "PO-NEW")).first() is None

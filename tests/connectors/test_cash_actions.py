@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from cash_helpers import open_invoices
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from config.errors import InputError
 from connectors.cash_actions import Split, SplitRefused, allocate_by_hand, check_split, \
@@ -81,3 +81,51 @@ def test_two_people_allocating_one_receipt_at_once_one_wins(pulled):  # type: ig
         "someone else" in next(o for o in outcomes if isinstance(o, str))
     with pulled.engine.connect() as conn:
         assert len(allocations.listing(conn)) == 1
+
+
+def _receipt_for(store, amount: Decimal) -> int:  # type: ignore[no-untyped-def]
+    now = datetime.now(timezone.utc)
+    with store.engine.begin() as conn:
+        statement = cash_store.insert_statement(conn, {
+            "identity": "s2", "account": "071234567", "currency": "ZAR",
+            "statement_ref": "S2", "source": "test", "file_name": "s2.xml", "imported_at": now})
+        return conn.execute(insert(cash_store.ENTRIES).values(
+            identity="e2", statement_id=statement, account="071234567", currency="ZAR",
+            direction="CRDT", amount=amount, booking_date=date(2026, 11, 20),
+            reference="?", narrative="", payer_name="X", payer_account="", bank_ref="B2",
+            is_receipt=True, state="open", remittance="[]", created_at=now)
+        ).inserted_primary_key[0]
+
+
+def test_one_invoice_named_twice_in_two_spellings_is_refused(pulled):  # type: ignore[no-untyped-def]
+    """'90002663' and 'INV-90002663' (or its assignment) name one open item: applying to both
+    would pay it beyond what is open (seen: 4,321.00 posted against 3,032.21 open)."""
+    [item] = open_invoices(pulled, 1)
+    receipt = _receipt_for(pulled, item.amount + Decimal("100.00"))
+    number = item.billing_document.lstrip("0")
+    with pytest.raises(SplitRefused, match="named twice"):
+        allocate_by_hand(pulled, receipt, [Split(number, item.amount),
+                                           Split(f"INV-{number}", Decimal("100.00"))],
+                         actor="thandi")
+    with pulled.engine.connect() as conn:
+        assert allocations.listing(conn) == []
+        state = conn.execute(select(cash_store.ENTRIES.c.state).where(
+            cash_store.ENTRIES.c.id == receipt)).scalar_one()
+    assert state == "open"
+
+
+@pytest.mark.parametrize("text", ["1e30", "99999999999999999999999"])
+def test_an_absurdly_large_amount_is_refused_not_a_crash(text):
+    with pytest.raises(SplitRefused, match="too large|not an amount"):
+        parse_amount(text, "line 1")
+
+
+def test_a_correcting_journal_cannot_name_one_invoice_twice_either(pulled):  # type: ignore[no-untyped-def]
+    """The journal's targets come from the same look-up: 'INV-n' and 'n' re-posted the
+    receipt to one item twice over."""
+    from connectors.cash import invoice_items
+
+    [item] = open_invoices(pulled, 1)
+    number = item.billing_document.lstrip("0")
+    with pulled.engine.connect() as conn, pytest.raises(InputError, match="named twice"):
+        invoice_items(conn, [number, f"INV-{number}"], "ZAR")

@@ -153,3 +153,41 @@ def test_journal_interrupted_by_a_crash_finishes_with_one_reversal_and_one_repos
     reposts = simulator.documents(reference=allocations.key_for("P", journal.new_allocation_id))
     assert len(reposts) == 1 and reposts[0]["BELNR"] == journal.documents["repost"]
     assert simulator.is_open(first.document)
+
+
+def test_two_correcting_journals_of_one_allocation_at_once_one_is_refused(
+        pulled, client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A double click on 'request correcting journal' (or two people) recorded two journals
+    of one allocation: SAP got two reversals of the one payment and a failed re-post."""
+    import threading
+
+    from config.errors import InputError
+
+    first, other = open_invoices(pulled, 2)
+    import_statements(pulled, statement_file(tmp_path, "s.xml", [Movement(
+        amount=first.amount, bank_ref="K1", booking_date=date(2026, 11, 20),
+        reference=first.billing_document.lstrip("0"))]))
+    allocate(pulled, CASH.policy)
+    post_allocations(pulled, client, CASH)
+    with pulled.engine.connect() as conn:
+        [allocation] = allocations.listing(conn)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def person(name: str) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(request_correction(pulled, allocation.id,
+                                               [other.billing_document],
+                                               reason="wrong invoice", actor=name))
+        except InputError as refused:
+            outcomes.append(str(refused))
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in ("thandi", "sipho")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(type(o).__name__ for o in outcomes) == ["int", "str"], outcomes
+    assert "already" in next(o for o in outcomes if isinstance(o, str))
+    with pulled.engine.connect() as conn:
+        assert len(journals.listing(conn)) == 1

@@ -290,6 +290,27 @@ def test_sap_unreachable_posts_nothing_and_the_next_run_looks_up_then_posts(
     assert len(simulator.documents(reference=keys(pulled)[0])) == 1
 
 
+def test_a_receipt_whose_allocation_sap_refused_can_be_allocated_again_by_hand(
+        pulled, client, simulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """SAP refused the allocation (the invoice was cleared by hand meanwhile): the receipt
+    stayed 'allocated' and the receipts page refused every new allocation of it, while a
+    journal corrects only posted ones: the money was stuck."""
+    from connectors.cash_actions import Split, allocate_by_hand
+
+    [row] = prepare(pulled, tmp_path)
+    simulator.clear_open_item(row.document)
+    assert post_allocations(pulled, client, CLEARING).failed == 1
+    with pulled.engine.connect() as conn:
+        [failed] = allocations.listing(conn)
+    other = next(r for r in open_invoices(pulled, 3) if r.document != row.document)
+    amount = min(other.amount, row.amount)
+    new_id = allocate_by_hand(pulled, failed.receipt_id, [Split(other.billing_document,
+                                                                amount)],
+                              actor="thandi", on_account=True)
+    with pulled.engine.connect() as conn:
+        assert allocations.get(conn, new_id).state == "approved"
+
+
 RUN = textwrap.dedent("""
     import json, sys, time
     from config.cash import CashSettings

@@ -33,3 +33,21 @@ def test_bad_input_names_the_field_as_the_form_calls_it(changes, message):
     typed = {"number": "PO-1", "total": "10", "currency": "ZAR", **changes}
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         po_read(names=names, **typed)
+
+
+@pytest.mark.parametrize("total, message", [
+    ("1,5", "is not an amount"),             # a decimal comma was read as 15.00
+    ("1 234,50", "is not an amount"),        # ... and this as 123450.00
+    ("12,34,567", "is not an amount"),
+    ("100.123", "more than two decimals"),     # was rounded to 100.12 without a word
+    ("1e30", "too large"),                   # was a 500 (quantize overflow)
+    ("99999999999999999999999", "too large"),  # longer than the store's 24-character column
+])
+def test_an_amount_that_could_be_misread_is_refused(total, message):
+    with pytest.raises(InputError, match=message):
+        po_read(number="PO-1", total=total, currency="ZAR")
+
+
+def test_thousands_grouping_still_reads():
+    assert po_read(number="PO-1", total="1,250,000.00", currency="ZAR").total == \
+        Decimal("1250000.00")

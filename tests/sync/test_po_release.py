@@ -121,3 +121,22 @@ def test_held_invoice_without_room_anywhere_stays_held(held_book):
             now=NOW)
         reasons = {uploads.by_document(conn, d).reason for d in docs}
     assert released == 0 and reasons == {"PO 4500000001 expired on 2026-11-24"}
+
+
+def test_an_invoice_is_not_re_pointed_to_another_clients_po(held_book):
+    """Re-pointing 0090000624 (customer 100410) to 4500471742 (customer 100177's PO) was
+    accepted and the invoice went out against the other client's PO."""
+    from sync import po_ledger
+    from sync.po_ledger import PoRead
+
+    store, (late, _, _) = held_book
+    with store.engine.begin() as conn:
+        po_ledger.record_read(conn, "demo-coupa", [
+            PoRead("4599999999", Decimal("90000.00"), Decimal("0.00"), "ZAR")], now=NOW)
+        conn.execute(update(po_ledger.LEDGER).where(
+            po_ledger.LEDGER.c.number == "4599999999").values(customer="0000100999"))
+    with store.engine.begin() as conn, \
+            pytest.raises(InputError, match="PO 4599999999 .* customer 0000100999"):
+        po_release.assign(conn, late, "4599999999", who="thandi", now=NOW)
+    with store.engine.connect() as conn:
+        assert uploads.by_document(conn, late).po_number == "4500000001"

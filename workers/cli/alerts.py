@@ -10,7 +10,7 @@ from rich.table import Table
 
 from config.settings import load_settings
 from sync.txn import writing
-from workers.cli.output import console, guarded, out, print_json
+from workers.cli.output import MAX_ID, console, guarded, out, print_json
 
 app = typer.Typer(help="PO-depletion alerts.", no_args_is_help=True)
 
@@ -50,7 +50,8 @@ def list_command(
 
 
 @app.command("ack")
-def ack_command(alert_id: int = typer.Argument(..., help="The alert's id.")) -> None:
+def ack_command(alert_id: int = typer.Argument(..., min=1, max=MAX_ID,
+                                               help="The alert's id.")) -> None:
     """Acknowledge an alert (who and when are recorded); it stays open until resolved."""
     def action() -> None:
         from sync import alerts

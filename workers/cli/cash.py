@@ -11,7 +11,7 @@ from rich.table import Table
 
 from config.errors import InputError
 from config.settings import load_settings
-from workers.cli.output import console, guarded, print_json
+from workers.cli.output import MAX_ID, console, guarded, print_json
 
 allocations_app = typer.Typer(help="Allocations of receipts to invoices.",
                               invoke_without_command=True)
@@ -94,7 +94,8 @@ def _as_json(a) -> dict:  # type: ignore[no-untyped-def]
 
 
 @allocations_app.command("approve")
-def approve_command(allocation_id: int = typer.Argument(..., help="A proposed allocation.")
+def approve_command(allocation_id: int = typer.Argument(..., min=1, max=MAX_ID,
+                                                       help="A proposed allocation.")
                     ) -> None:
     """Approve a proposal; the next ``arbridge allocate`` posts it."""
     def action() -> None:
@@ -116,8 +117,9 @@ def approve_command(allocation_id: int = typer.Argument(..., help="A proposed al
 
 @allocations_app.command("allocate")
 def allocate_by_hand_command(
-    receipt_id: int = typer.Argument(..., help="An unallocated receipt (arbridge bank "
-                                     "unallocated)."),
+    receipt_id: int = typer.Argument(..., min=1, max=MAX_ID,
+                                     help="An unallocated receipt (arbridge bank "
+                                          "unallocated)."),
     to: list[str] = typer.Option(..., "--to", help="INVOICE=AMOUNT, once per invoice "
                                  "(one customer's)."),
     on_account: bool = typer.Option(False, "--on-account", help="Post what the amounts "
@@ -157,7 +159,8 @@ def allocate_by_hand_command(
 
 @journal_app.command("correct")
 def correct_command(
-    allocation_id: int = typer.Argument(..., help="The posted allocation that is wrong."),
+    allocation_id: int = typer.Argument(..., min=1, max=MAX_ID,
+                                       help="The posted allocation that is wrong."),
     to: str = typer.Option(..., "--to", help="The right invoice(s), comma separated."),
     reason: str = typer.Option(..., "--reason", help="Why (kept with the journal)."),
     as_json: bool = typer.Option(False, "--json", help="Print the journal as JSON."),

@@ -56,6 +56,7 @@ out = Console(highlight=False, soft_wrap=True, markup=False)  # never cut: table
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 console = err  # older name: progress and messages for people, on stderr
 T = TypeVar("T")
+MAX_ID = 2**31 - 1  # the store's ids (PostgreSQL integer): a bigger one is refused as an argument
 _verbose = False
 
 
