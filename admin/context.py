@@ -8,10 +8,13 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+import hashlib
+import hmac
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import Path as PathParam
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
@@ -60,6 +63,50 @@ def form_day(text: str | None, name: str) -> date | None:
         raise HTTPException(422, f"{name}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
+FLASH_KEYS = ("notice", "error")
+FLASH_SIGNATURE = "said"
+
+
+def _flash_signature(request: Request, notice: str, error: str) -> str:
+    """Keyed with the session's own CSRF token: a link someone else made cannot carry a
+    banner the app will show as its own ("session expired, log in at ...")."""
+    from admin.security import principal
+
+    who = principal(request)
+    key = who.csrf_token.encode() if who and who.csrf_token else b""
+    if not key:
+        return ""
+    return hmac.new(key, f"{notice}\0{error}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def flash_redirect(request: Request, target: str, *, notice: str | None = None,
+                   error: str | None = None) -> RedirectResponse:
+    """A 303 to ``target`` (a path of this app) carrying what an action did, signed for
+    this session; any earlier message in ``target``'s query is dropped."""
+    parts = urlsplit(target)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k not in (*FLASH_KEYS, FLASH_SIGNATURE)]
+    said = {k: v for k, v in (("notice", notice), ("error", error)) if v}
+    if said:
+        said[FLASH_SIGNATURE] = _flash_signature(request, notice or "", error or "")
+    text = urlencode(kept + list(said.items()))
+    return RedirectResponse(f"{parts.path}?{text}" if text else parts.path, status_code=303)
+
+
+def _unsigned_flash(request: Request, values: dict[str, Any]) -> dict[str, Any]:
+    """Drop a notice or error that came from the query string without this session's
+    signature (only what ``flash_redirect`` wrote is shown as the app's own words)."""
+    query = request.query_params
+    notice, error = query.get("notice") or "", query.get("error") or ""
+    if not (notice or error):
+        return values
+    expected = _flash_signature(request, notice, error)
+    if expected and hmac.compare_digest(expected, query.get(FLASH_SIGNATURE) or ""):
+        return values
+    return {k: (None if k in FLASH_KEYS and v is not None and v == query.get(k) else v)
+            for k, v in values.items()}
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["money"] = money
@@ -85,5 +132,6 @@ class AdminContext:
 
         who = principal(request)
         return self.templates.TemplateResponse(
-            request, template, {"who": who, "now": self.clock(), **values},
+            request, template, {"who": who, "now": self.clock(),
+                                **_unsigned_flash(request, values)},
             status_code=status_code)

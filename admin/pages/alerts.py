@@ -8,9 +8,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from admin.context import MAX_ID, MAX_PAGE, RowId
+from admin.context import MAX_ID, MAX_PAGE, RowId, flash_redirect
 from admin.pages.pos import po_url
 from admin.security import Principal, context, current, require
 from config.errors import InputError
@@ -89,8 +89,7 @@ def bulk_acknowledge(request: Request, who: Principal = Depends(require("alerts.
         if refused:
             extra["error"] = "; ".join(refused[:5])
     target = back if back.startswith("/alerts") else "/alerts"
-    joiner = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{joiner}{urlencode(extra)}", status_code=303)
+    return flash_redirect(request, target, **extra)
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
@@ -109,5 +108,4 @@ def acknowledge(request: Request, alert_id: RowId,
                           row_notice="acknowledged" if done else None)
     extra = {"notice": f"alert {alert_id} acknowledged"} if done else {"error": refused[0]}
     target = back if back and back.startswith(("/alerts", "/pos/")) else "/alerts"
-    joiner = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{joiner}{urlencode(extra)}", status_code=303)
+    return flash_redirect(request, target, **extra)

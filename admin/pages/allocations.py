@@ -78,11 +78,11 @@ def journal_form(request: Request, allocation_id: RowId,
     try:
         journal = request_journal(request, who, allocation_id, invoices, reason)
     except InputError as refusal:
-        return _redirect(f"/allocations/{allocation_id}", None, str(refusal))
+        return _redirect(request, f"/allocations/{allocation_id}", None, str(refusal))
     if journal.state == "failed":
-        return _redirect(f"/journals/{journal.id}", None,
+        return _redirect(request, f"/journals/{journal.id}", None,
                          f"journal {journal.id}: SAP refused it: {journal.message}")
-    return _redirect(f"/journals/{journal.id}",
+    return _redirect(request, f"/journals/{journal.id}",
                      f"correcting journal {journal.id} {journal.state}", None)
 
 

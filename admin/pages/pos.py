@@ -6,13 +6,13 @@ do: same checks, same audit, and the held invoices that now fit are released."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from admin.charts import burndown, colours, series_of
-from admin.context import MAX_PAGE
+from admin.context import MAX_PAGE, flash_redirect
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from sync import po_view
@@ -108,8 +108,7 @@ def add_po(request: Request, who: Principal = Depends(require("pos.act")),
         return _form(request, values=values, error=str(refusal), status_code=422)
     notice = (f"PO {read.number} on {portal} entered: {read.total:,.2f} {read.currency}; "
               f"{released} held invoice(s) released")
-    return RedirectResponse(f"{po_url(portal, read.number)}?{urlencode({'notice': notice})}",
-                            status_code=303)
+    return flash_redirect(request, po_url(portal, read.number), notice=notice)
 
 
 @router.post("/pos/assign")
@@ -128,8 +127,7 @@ def assign(request: Request, who: Principal = Depends(require("pos.act")),
     except InputError as refusal:
         extra["error"] = str(refusal)
     target = back if back.startswith("/pos") and not back.startswith("//") else "/pos"
-    target = target.split("?")[0]
-    return RedirectResponse(f"{target}?{urlencode(extra)}", status_code=303)
+    return flash_redirect(request, target.split("?")[0], **extra)
 
 
 @router.get("/pos/{portal}/{number:path}")

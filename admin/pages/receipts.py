@@ -16,12 +16,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from admin.context import MAX_PAGE, RowId, form_day, query
+from admin.context import MAX_PAGE, RowId, flash_redirect, form_day, query
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
@@ -180,13 +179,11 @@ def outcome(allocation: Allocation) -> tuple[str | None, str | None]:
             "'arbridge allocate' posts it", None)
 
 
-def _redirect(target: str, notice: str | None, error: str | None) -> Response:
+def _redirect(request: Request, target: str, notice: str | None,
+              error: str | None) -> Response:
     if not target.startswith(("/receipts", "/allocations", "/journals")):
         target = "/receipts"
-    extra = {k: v for k, v in (("notice", notice), ("error", error)) if v}
-    joiner = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{joiner}{urlencode(extra)}" if extra else target,
-                            status_code=303)
+    return flash_redirect(request, target, notice=notice, error=error)
 
 
 @router.post("/receipts/{receipt_id}/allocate")
@@ -200,9 +197,9 @@ def allocate_form(request: Request, receipt_id: RowId,
         done = allocate(request, who, receipt_id, splits_from(invoice, amount),
                         on_account=on_account, note=note)
     except InputError as refusal:
-        return _redirect(f"/receipts/{receipt_id}", None, str(refusal))
+        return _redirect(request, f"/receipts/{receipt_id}", None, str(refusal))
     notice, error = outcome(done)
-    return _redirect(f"/allocations/{done.id}", notice, error)
+    return _redirect(request, f"/allocations/{done.id}", notice, error)
 
 
 @router.post("/receipts/proposals/{allocation_id}/approve")
@@ -212,6 +209,6 @@ def approve_form(request: Request, allocation_id: RowId,
     try:
         done = approve(request, who, allocation_id)
     except InputError as refusal:
-        return _redirect(back, None, str(refusal))
+        return _redirect(request, back, None, str(refusal))
     notice, error = outcome(done)
-    return _redirect(back, notice, error)
+    return _redirect(request, back, notice, error)

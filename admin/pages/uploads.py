@@ -7,9 +7,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from admin.context import MAX_PAGE
+from admin.context import MAX_PAGE, flash_redirect
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from sync import queue_view, upload_actions
@@ -72,7 +72,8 @@ def apply_action(request: Request, who: Principal, documents: list[str], action:
     return done, refused
 
 
-def _back(target: str, done: list[str], refused: list[str], verb: str) -> Response:
+def _back(request: Request, target: str, done: list[str], refused: list[str],
+          verb: str) -> Response:
     if not target.startswith("/uploads"):
         target = "/uploads"
     extra: dict[str, Any] = {}
@@ -80,9 +81,7 @@ def _back(target: str, done: list[str], refused: list[str], verb: str) -> Respon
         extra["notice"] = f"{len(done)} upload(s) {verb}: {', '.join(done[:20])}"
     if refused:
         extra["error"] = "; ".join(refused[:5])
-    joiner = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{joiner}{urlencode(extra)}" if extra else target,
-                            status_code=303)
+    return flash_redirect(request, target, **extra)
 
 
 @router.post("/uploads/bulk")
@@ -91,12 +90,12 @@ def bulk_action(request: Request, who: Principal = Depends(require("uploads.act"
                 reason: str | None = Form(None, max_length=500),
                 back: str = Form("/uploads")) -> Response:
     if not documents:
-        return _back(back, [], ["tick at least one upload"], action)
+        return _back(request, back, [], ["tick at least one upload"], action)
     if len(documents) > MAX_BULK:
-        return _back(back, [], [f"at most {MAX_BULK} uploads at once"], action)
+        return _back(request, back, [], [f"at most {MAX_BULK} uploads at once"], action)
     done, refused = apply_action(request, who, documents, action, reason)
     verb = upload_actions.RULES[action].verb if action in upload_actions.RULES else action
-    return _back(back, done, refused, verb)
+    return _back(request, back, done, refused, verb)
 
 
 @router.post("/uploads/{document}/act")
@@ -116,7 +115,7 @@ def single_action(request: Request, document: str,
                           actions_for=upload_actions.actions_for,
                           row_error="; ".join(refused) or None,
                           row_notice=f"{verb}" if done else None)
-    return _back(back or f"/uploads/{document}", done, refused, verb)
+    return _back(request, back or f"/uploads/{document}", done, refused, verb)
 
 
 @router.get("/uploads/{document}")

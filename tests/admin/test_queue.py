@@ -193,3 +193,21 @@ def test_a_refused_htmx_action_says_why_in_the_flash_area(admin):
     assert refused.status_code == 403 and refused.headers["hx-retarget"] == "#flash"
     assert "Not allowed: vusi (viewer) may not do this" in refused.text
     assert admin.state(document) == "review"
+
+
+def test_a_message_in_a_link_someone_else_made_is_not_shown_as_the_apps(admin):
+    """?notice= and ?error= are how an action tells what it did after its redirect; a link
+    from outside carrying its own ("Session expired, log in again at ...") shows nothing."""
+    add_user(admin.store, "thandi", "administrator")
+    admin.login("thandi")
+    forged = "Session expired: log in again at evil.example"
+    for path in ("/uploads", "/alerts", "/pos", "/receipts", "/allocations"):
+        for key in ("notice", "error"):
+            page = admin.client.get(f"{path}?{key}=Session+expired:+log+in+again+at+evil.example")
+            assert page.status_code == 200 and forged not in page.text, (path, key)
+    [document] = add_uploads(admin.store, 1, state="review")
+    done = admin.act(document, "approve")  # the app's own message still shows, once
+    assert done.status_code == 200 and f"1 upload(s) approved: {document}" in done.text
+    assert "said=" in str(done.url)
+    replayed = admin.client.get(str(done.url).replace("approved", "rejected"))
+    assert "rejected" not in replayed.text
