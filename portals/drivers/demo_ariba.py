@@ -13,7 +13,7 @@ from portals.driver import (
     PortalPurchaseOrder,
     SubmitResult,
 )
-from portals.errors import PortalLoginFailed
+from portals.errors import PortalLoginFailed, PortalRejected
 from portals.drivers.base import PageDriver, SessionExpired, money
 
 STATES = {"Sent": "submitted", "Approved": "approved", "On Hold": "disputed", "Paid": "paid",
@@ -86,8 +86,13 @@ class AribaDemoDriver(PageDriver):
         for name, value in fields.items():
             await (await self.find(page.locator(f'input[name="{name}"]'),
                                    f"invoice field {name!r}")).fill(value)
-        await (await self.find(page.locator('select[name="Currency"]'),
-                               "Currency list")).select_option(invoice.currency)
+        currencies = await self.find(page.locator('select[name="Currency"]'), "Currency list")
+        offered = [o.strip() for o in await currencies.locator("option").all_inner_texts()]
+        if invoice.currency not in offered:  # select_option would wait out the timeout
+            raise PortalRejected(f"{self.kind} does not offer currency {invoice.currency} on "
+                                 f"its invoice form (it offers {', '.join(offered)}): submit "
+                                 f"invoice {invoice.number} another way or ask the client")
+        await currencies.select_option(invoice.currency)
         await (await self.find(page.locator('input[name="AttachmentFile"]'),
                                "attachment field")).set_input_files(str(pdf))
         await (await self.find(page.get_by_role("button", name="Next"), "Next button")).click()

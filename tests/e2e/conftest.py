@@ -72,7 +72,7 @@ class World:
         return number
 
     def add_invoice(self, number: int, po: str, net: str = "1000.00",
-                    customer: str = CUSTOMER) -> str:
+                    customer: str = CUSTOMER, currency: str = "ZAR") -> str:
         """A billing document in the store, billed today to a bound customer."""
         now = datetime.now(timezone.utc)
         value = Decimal(net)
@@ -82,7 +82,7 @@ class World:
                 "number": document, "doc_type": "F2", "company_code": "1000",
                 "sold_to": customer, "payer": customer, "billing_date": date.today(),
                 "net": value, "tax": value * Decimal("0.15"), "gross": value * Decimal("1.15"),
-                "currency": "ZAR", "customer_po": po, "accounting_document": None,
+                "currency": currency, "customer_po": po, "accounting_document": None,
                 "fiscal_year": 2026, "cancelled": False, "changed_at": now,
                 "synced_at": now}], BILLING_DOCUMENTS.keys)
         return document

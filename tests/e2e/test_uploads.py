@@ -56,6 +56,23 @@ def test_invoice_over_the_po_balance_is_held_with_the_reason(world):
     assert world.state.invoice("90000004") is None
 
 
+def test_a_currency_the_portal_does_not_offer_goes_to_a_person_at_once(tmp_path, server):
+    """The Ariba-style form lists only ZAR and USD; an EUR invoice waited out the page
+    timeout (60 s in production) and was retried as if the portal were slow."""
+    from tests.e2e.conftest import make_world
+
+    ariba = make_world(tmp_path, server, "demo-ariba")
+    ariba.add_po("4500000009", "90000.00", currency="EUR")
+    euro = ariba.add_invoice(90000009, "4500000009", currency="EUR")
+    started = datetime.now(timezone.utc)
+    ariba.run()
+    upload = ariba.upload(euro)
+    assert upload.state == "failed", upload.reason
+    assert "does not offer currency EUR" in upload.reason and "ZAR, USD" in upload.reason
+    assert datetime.now(timezone.utc) - started < timedelta(seconds=14)  # not the timeout
+    assert ariba.state.invoices() == []
+
+
 def test_expired_and_unknown_pos_are_held(world):
     world.add_po("4500000005", "90000.00", valid_to=date.today() - timedelta(days=1))
     expired = world.add_invoice(90000005, "4500000005")
