@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from fastapi import Request, Response
 
 from admin.roles import can
-from sync import users
+from sync.users import accounts as users
 from sync.txn import writing
 
 if TYPE_CHECKING:

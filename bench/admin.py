@@ -27,10 +27,12 @@ from sqlalchemy import insert  # noqa: E402
 
 from admin.app import create_app  # noqa: E402
 from config.settings import load_settings  # noqa: E402
-from sync import users  # noqa: E402
-from sync.models import AuditEventRow, CustomerRow, PortalUploadRow  # noqa: E402
+from sync.users import accounts as users  # noqa: E402
+from sync.audit_models import AuditEventRow  # noqa: E402
+from sync.mirror.models import CustomerRow
+from sync.uploads.models import PortalUploadRow
 from sync.store import open_store  # noqa: E402
-from sync.upload_states import STATES  # noqa: E402
+from sync.uploads.states import STATES  # noqa: E402
 
 PASSWORD = "benchmark password"
 

@@ -38,10 +38,11 @@ from config.settings import load_settings  # noqa: E402
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, FLAVOUR_OF, seed_portal  # noqa: E402
 from portals.demo.server import states  # noqa: E402
 from sap.simulator import SapSimulator  # noqa: E402
-from sync import job_runs, uploads  # noqa: E402
-from sync.models import AuditEventRow  # noqa: E402
+from sync.work import job_runs  # noqa: E402
+from sync.uploads import queue as uploads
+from sync.audit_models import AuditEventRow  # noqa: E402
 from sync.store import open_store  # noqa: E402
-from sync.upload_states import ON_PORTAL  # noqa: E402
+from sync.uploads.states import ON_PORTAL  # noqa: E402
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 POSTGRES = os.environ.get("ARBRIDGE_BENCH_POSTGRES_URL",

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sync.matching import Advice, AdviceLine, Item, Receipt, match  # noqa: E402
+from sync.cash.matching import Advice, AdviceLine, Item, Receipt, match  # noqa: E402
 
 CENT = Decimal("0.01")
 MIX = [("remittance", 0.70), ("reference", 0.12), ("narrative", 0.06), ("name", 0.07),

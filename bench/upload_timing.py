@@ -73,7 +73,7 @@ def instrument_runner(phases: Phases) -> None:
     from portals import runner as runner_module
     from portals.drivers.base import PageDriver
     from portals.evidence import EvidencePack
-    from sync import upload_claims, uploads
+    from sync.uploads import claims as upload_claims, queue as uploads
 
     phases.wrap_async(runner_module.UploadRunner, "_upload", "whole upload (per context)")
     from portals.drivers.demo_ariba import AribaDemoDriver

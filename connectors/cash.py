@@ -11,9 +11,9 @@ from sqlalchemy import Connection, select
 
 from config.cash import MatchingPolicy
 from config.errors import InputError
-from sync import allocations, cash_store
-from sync.matching import Advice, AdviceLine, Item, NameIndex, Receipt, match, normalise
-from sync.models import CustomerRow, OpenItemRow
+from sync.cash import allocations, store as cash_store
+from sync.cash.matching import Advice, AdviceLine, Item, NameIndex, Receipt, match, normalise
+from sync.mirror.models import CustomerRow, OpenItemRow
 from sync.store import Store
 
 OPEN_ITEMS = OpenItemRow.__table__  # type: ignore[attr-defined]

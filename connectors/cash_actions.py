@@ -31,10 +31,10 @@ from connectors.journals import request_correction, run_journal
 from connectors.posting import PostSummary, post_one, run_owner
 from sap.errors import SapError
 from sap.factory import make_sap_client
-from sync import allocations, cash_store, journals
-from sync.allocations import Allocation
-from sync.journals import Journal
-from sync.matching import ZERO
+from sync.cash import allocations, store as cash_store, journals
+from sync.cash.allocations import Allocation
+from sync.cash.journals import Journal
+from sync.cash.matching import ZERO
 from sync.store import Store
 from sync.txn import writing
 

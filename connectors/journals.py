@@ -24,9 +24,11 @@ from connectors.cash import invoice_items
 from connectors.posting import PostSummary, post_one, run_owner
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
-from sync import allocations, audit, claims, journals
-from sync.allocations import key_for
-from sync.matching import ZERO
+from sync.cash import allocations, journals
+from sync import audit
+from sync.work import claims
+from sync.cash.allocations import key_for
+from sync.cash.matching import ZERO
 from sync.store import Store
 from sync.txn import writing
 

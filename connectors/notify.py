@@ -5,7 +5,7 @@ under ``ARBRIDGE_HOME/outbox`` (owner-only) and to the store's ``alert_outbox`` 
 other name is an Apprise URL in ``po_alerts.channels`` (e-mail, Microsoft Teams, Slack,
 generic webhooks, …). URLs are secrets: they never reach the store, logs or error texts.
 
-Each run claims the due deliveries first (``sync.claims``, committed before anything is
+Each run claims the due deliveries first (``sync.work.claims``, committed before anything is
 sent), sends them — one message per alert, or one per recipient in digest mode — and marks
 them sent, or failed with the error kept and a later retry, confirming the claim in the same
 transaction. An outbox message and its "sent" commit together, and a message a crashed run
@@ -29,10 +29,11 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ex
 
 from config.errors import ConfigError, RetriableError
 from config.po_alerts import OUTBOX, PoAlertSettings
-from sync import alert_deliveries, alerts, claims
-from sync.alert_deliveries import Delivery
-from sync.alert_messages import body, digest, subject
-from sync.po_models import OutboxMessageRow
+from sync.po import deliveries as alert_deliveries, alerts
+from sync.work import claims
+from sync.po.deliveries import Delivery
+from sync.po.messages import body, digest, subject
+from sync.po.models import OutboxMessageRow
 from sync.txn import writing
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Post approved allocations to SAP exactly once.
 
-For each allocation: claim it (:mod:`sync.claims`: owner, lease, fencing generation; committed
+For each allocation: claim it (:mod:`sync.work.claims`: owner, lease, fencing generation; committed
 before SAP is touched; its idempotency key was stored with it) → if it was already ``posting``
 (a crash, a timeout, an expired lease) look the document up by that key first → post → record
 the document and SAP's messages under the claim. A timeout or dropped connection during the
@@ -23,8 +23,9 @@ from config.errors import ConfigError
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
 from sap.posting import ClearItem, PaymentPosting, PostingRefused
-from sync import allocations, cash_store, claims
-from sync.allocations import Allocation, Taken
+from sync.cash import allocations, store as cash_store
+from sync.work import claims
+from sync.cash.allocations import Allocation, Taken
 from sync.store import Store
 from sync.txn import writing
 

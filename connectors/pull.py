@@ -19,16 +19,11 @@ from connectors.prefetch import prefetch
 from sap.client import Page, SapClient
 from sap.errors import SapDataError
 from sap.records import Customer
-from sync import cursors
-from sync.mirror import Counts, apply_rows
-from sync.models import CustomerRow, OpenItemRow
-from sync.store import (
-    Store,
-    billing_document_row,
-    customer_row,
-    entity,
-    open_item_row,
-)
+from sync.mirror import cursors
+from sync.mirror.writes import Counts, apply_rows
+from sync.mirror.models import CustomerRow, OpenItemRow
+from connectors.pull_rows import billing_document_row, customer_row, open_item_row
+from sync.store import Store, entity
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from config.errors import InputError
 from connectors.pdf_checks import PdfNotReady, check_pdf
 from portals.driver import InvoiceSubmission
-from sync import uploads
-from sync.models import CustomerRow
+from sync.uploads import queue as uploads
+from sync.mirror.models import CustomerRow
 from sync.store import Store
 
 log = logging.getLogger(__name__)

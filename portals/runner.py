@@ -6,7 +6,7 @@ For each portal with work: one login, one read of the PO balances (stored), then
 1. enters ``submitting`` with an attempt recorded — committed before the portal is touched;
 2. is looked up on the portal by invoice number (after a crash this finds what was sent);
 3. is checked against its PO as read, less what every run's in-flight uploads hold on it
-   (``sync.po_reservations``), and its amount reserved (held if it does not fit: a person
+   (``sync.po.reservations``), and its amount reserved (held if it does not fit: a person
    must get a new PO);
 4. is submitted with its PDF; the evidence pack keeps values, screenshot and, on failure,
    the Playwright trace.
@@ -19,7 +19,7 @@ scanned before it is kept.
 
 Any number of runs may work the same portal at once (workers on several hosts, a scheduled run
 that outlasts its interval, an administrator's command): a browser context needs one of the
-portal's ``concurrency`` slots and an upload needs its claim (``sync.claims``), both with a
+portal's ``concurrency`` slots and an upload needs its claim (``sync.work.claims``), both with a
 lease the run renews while it lives. An upload is worked only while its claim is held and only
 if, once claimed, it is still due; its result is recorded only if the claim is still ours.
 """
@@ -57,14 +57,16 @@ from portals.preparing import prepare
 from portals.drivers.base import PageDriver
 from portals.redact import Redactor
 from portals.registry import make_driver
-from sync import attempts as attempt_rules
-from sync import claims, po_reservations, upload_claims, uploads
-from sync.amount_rules import amount_hold_reason
+from sync.uploads import attempts as attempt_rules
+from sync.work import claims
+from sync.po import reservations as po_reservations
+from sync.uploads import claims as upload_claims, queue as uploads
+from sync.uploads.amounts import amount_hold_reason
 from sync.files import private_dir
-from sync.po_rules import PoBalance
+from sync.uploads.holds import PoBalance
 from sync.store import Store
 from sync.txn import writing
-from sync.upload_states import TRANSITIONS
+from sync.uploads.states import TRANSITIONS
 
 log = logging.getLogger(__name__)
 OUTCOMES = ("submitted", "found", "held", "failed", "retry", "waiting", "status")

@@ -19,7 +19,7 @@ from sap.errors import (
     SapUnavailable,
 )
 from sap.records import BillingDocument, Customer, OpenItem
-from sap.rfc_table import EMPTY_DATE, KNOWN_DATES, to_amount, to_date, to_datetime
+from sap.rfc.table import EMPTY_DATE, KNOWN_DATES, to_amount, to_date, to_datetime
 
 FAILURE_TYPES = frozenset({"E", "A"})
 

@@ -36,7 +36,7 @@ class Page(Generic[T]):
 
 
 class SapClient(Protocol):
-    """One seam to SAP. Adapters: ``sap.rfc.RfcSapClient``, ``sap.odata.ODataSapClient``."""
+    """One seam to SAP. Adapters: ``sap.rfc.client.RfcSapClient``, ``sap.odata.client.ODataSapClient``."""
 
     name: str
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from config.errors import ConfigError
 from config.settings import Settings
 from sap.client import SapClient
-from sap.odata import ODataSapClient
-from sap.rfc import RfcSapClient, import_factory
+from sap.odata.client import ODataSapClient
+from sap.rfc.client import RfcSapClient, import_factory
 
 
 def rfc_params(settings: Settings) -> dict[str, str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
-from sync.models import AuditEventRow
+from sync.audit_models import AuditEventRow
 
 SYSTEM_ACTOR = "arbridge"
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
-from sync.models import AuditEventRow
-from sync.queue_view import MAX_PER_PAGE, Page, _like
+from sync.audit_models import AuditEventRow
+from sync.uploads.view import MAX_PER_PAGE, Page, _like
 
 EVENTS = AuditEventRow.__table__  # type: ignore[attr-defined]
 

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from sync.types import UtcDateTime
-from sync.upload_states import STATES
+from sync.uploads.states import STATES
 
-# entity name in ``arbridge demo --json`` → its table (``sync.models``)
+# entity name in ``arbridge demo --json`` → its table (``sync.mirror.models``)
 ENTITY_TABLES = {"customers": "customer", "billing_documents": "billing_document",
                  "open_items": "open_item"}
 

@@ -1,19 +1,16 @@
-"""The store's front door: open (and migrate) it, turn records into rows, count what is in it."""
+"""The store's front door: open (and migrate) it and count what is in it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 
 from config.errors import ConfigError
 from config.settings import Settings
-from sap.records import BillingDocument, Customer, OpenItem
 from sync.db import make_engine, migrate, sqlite_path
 from sync.files import secure_home
-from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS, OPEN_ITEMS, Entity
+from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS, OPEN_ITEMS, Entity
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,36 +62,3 @@ def start_up(settings: Settings, *, create: bool = False) -> None:
 
 def entity(name: str) -> Entity:
     return {e.name: e for e in (CUSTOMERS, BILLING_DOCUMENTS, OPEN_ITEMS)}[name]
-
-
-def customer_row(record: Customer, portal: str | None) -> dict[str, Any]:
-    return {"company_code": record.company_code, "number": record.number,
-            "name": record.name[:80], "vat_number": record.vat_number,
-            "payment_terms": record.payment_terms, "email": record.email,
-            "phone": record.phone, "city": record.city, "country": record.country,
-            "customer_group": record.customer_group, "portal": portal}
-
-
-def billing_document_row(record: BillingDocument) -> dict[str, Any]:
-    return {"number": record.number, "doc_type": record.doc_type,
-            "company_code": record.company_code, "sold_to": record.sold_to,
-            "payer": record.payer, "billing_date": record.billing_date, "net": record.net,
-            "tax": record.tax, "gross": record.gross, "currency": record.currency,
-            "customer_po": record.customer_po,
-            "accounting_document": record.accounting_document,
-            "fiscal_year": record.fiscal_year, "cancelled": record.cancelled,
-            "changed_at": _utc(record.changed_at)}
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)
-
-
-def open_item_row(record: OpenItem) -> dict[str, Any]:
-    return {"company_code": record.company_code, "document": record.document,
-            "fiscal_year": record.fiscal_year, "line": record.line,
-            "customer": record.customer, "amount": record.amount, "currency": record.currency,
-            "posting_date": record.posting_date, "document_date": record.document_date,
-            "due_date": record.due_date, "reference": record.reference,
-            "assignment": record.assignment, "doc_type": record.doc_type,
-            "billing_document": record.billing_document}

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from config.settings import Settings, load_settings
-from sap.rfc import RfcSapClient
+from sap.rfc.client import RfcSapClient
 from sap.simulator import SapSimulator
 from sync.store import Store, open_store
 

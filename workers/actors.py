@@ -3,7 +3,7 @@ small JSON values only (a portal name, a home folder), never objects or file byt
 
 Queues per kind of work: ``sap`` (pulls; later postings) and ``browser`` (portal runs: each
 holds a Chromium, so its workers run few threads). A portal's ``concurrency`` is shared by
-every worker through claims on its browser slots (``sync.upload_claims``), on any broker.
+every worker through claims on its browser slots (``sync.uploads.claims``), on any broker.
 
 Two retry loops (see CONVENTIONS): tenacity inside one remote call; dramatiq around the job,
 for technical failures only — business, configuration and input errors go to a person and

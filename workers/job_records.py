@@ -16,7 +16,7 @@ import dramatiq
 from dramatiq.middleware import Middleware
 
 from config.settings import load_settings
-from sync import job_runs
+from sync.work import job_runs
 from sync.store import Store, open_store
 from sync.txn import writing
 from workers import logs, metrics

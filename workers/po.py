@@ -16,10 +16,11 @@ from sqlalchemy import Connection, select
 from config.settings import Settings
 from connectors.notify import DeliveryReport, deliver
 from portals.driver import PortalPurchaseOrder
-from sync import po_ledger, po_release, uploads
-from sync.po_evaluation import run_rules
-from sync.po_ledger import PoRead
-from sync.po_rules import PoBalance
+from sync.po import ledger as po_ledger, release as po_release
+from sync.uploads import queue as uploads
+from sync.po.evaluation import run_rules
+from sync.po.ledger import PoRead
+from sync.uploads.holds import PoBalance
 from sync.store import Store
 from sync.txn import writing
 
@@ -89,7 +90,8 @@ def send_alerts(settings: Settings, store: Store, *, now: datetime | None = None
 
 def summary(store: Store) -> dict:
     """The ``po`` section of ``arbridge demo --json``."""
-    from sync import alerts, uploads
+    from sync.po import alerts
+    from sync.uploads import queue as uploads
 
     with store.engine.connect() as conn:
         return {"tracked": po_ledger.tracked(conn), "alerts": alerts.open_counts(conn),

@@ -18,7 +18,7 @@ from decimal import ROUND_UP, Decimal
 from sqlalchemy import select
 
 from portals.demo.state import PortalState
-from sync.models import BillingDocumentRow, CustomerRow
+from sync.mirror.models import BillingDocumentRow, CustomerRow
 from sync.store import Store
 
 HAND_TYPED = "HAND-"  # invoices the client's AP clerk typed in: not arbridge's

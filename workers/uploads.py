@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from config.errors import ConfigError
 from config.portals import PortalSettings
 from config.settings import Settings
-from sync import uploads
+from sync.uploads import queue as uploads
 from sync.store import Store, open_store
-from sync.upload_states import STATE_GROUPS, STATES, grouped
+from sync.uploads.states import STATE_GROUPS, STATES, grouped
 from workers import metrics
 
 if TYPE_CHECKING:  # Playwright and cryptography load only when uploads run (start-up time)

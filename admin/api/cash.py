@@ -25,8 +25,8 @@ from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
 from connectors.cash import suggestions_for
-from sync import cash_view, journals
-from sync.allocations import Allocation
+from sync.cash import views as cash_view, journals
+from sync.cash.allocations import Allocation
 
 router = APIRouter(tags=["cash"])
 REFUSALS: dict[int | str, dict[str, Any]] = {

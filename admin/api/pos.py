@@ -29,8 +29,8 @@ from admin.pages.alerts import acknowledge_all, alert_filter
 from admin.pages.pos import FORM_NAMES, po_filter
 from admin.security import Principal, context, current, require
 from config.errors import InputError
-from sync import po_view
-from sync.po_entry import po_read
+from sync.po import view as po_view
+from sync.po.entry import po_read
 from sync.store import Store
 from workers.po import assign_po, enter_po
 

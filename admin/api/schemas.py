@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from sync.upload_actions import Action
+from sync.uploads.actions import Action
 
 
 class Me(BaseModel):

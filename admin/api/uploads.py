@@ -26,7 +26,7 @@ from admin.context import MAX_PAGE
 from admin.pages.dashboard import summary
 from admin.pages.uploads import apply_action, queue_filter
 from admin.security import Principal, context, current, require
-from sync import queue_view, upload_actions
+from sync.uploads import view as queue_view, actions as upload_actions
 
 router = APIRouter(tags=["uploads"])
 

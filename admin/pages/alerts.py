@@ -1,5 +1,5 @@
 """The PO alerts: filter by portal, level and state; acknowledge one in place (htmx) or the
-ticked ones at once. Acknowledging goes through ``sync.alerts.acknowledge`` (who and when
+ticked ones at once. Acknowledging goes through ``sync.po.alerts.acknowledge`` (who and when
 on the alert and in the audit trail); the alert stays open until what raised it is
 resolved."""
 
@@ -14,8 +14,8 @@ from admin.context import MAX_ID, MAX_PAGE, RowId, flash_redirect
 from admin.pages.pos import po_url
 from admin.security import Principal, context, current, require
 from config.errors import InputError
-from sync import alerts, po_view
-from sync.alert_rules import LEVELS
+from sync.po import alerts, view as po_view
+from sync.po.alert_rules import LEVELS
 from sync.txn import writing
 
 router = APIRouter()

@@ -12,8 +12,8 @@ from admin.pages.receipts import _redirect, store_of
 from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
-from sync import allocations, cash_view
-from sync.journals import Journal
+from sync.cash import allocations, views as cash_view
+from sync.cash.journals import Journal
 
 router = APIRouter()
 

@@ -12,7 +12,9 @@ from fastapi.responses import Response
 
 from admin.charts import burndown, colours, series_of
 from admin.security import Principal, context, current
-from sync import alerts, cash_summary, po_view, queue_view
+from sync.po import alerts, view as po_view
+from sync.cash import summary as cash_summary
+from sync.uploads import view as queue_view
 
 router = APIRouter()
 BURNDOWN_CLIENTS = 3

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
 from admin.security import Principal, context, current
-from sync import queue_view
+from sync.uploads import view as queue_view
 
 router = APIRouter()
 FILES = {  # name in the pack -> (media type, shown inline)

@@ -16,7 +16,7 @@ from admin.security import (
     principal,
     set_session_cookie,
 )
-from sync import users
+from sync.users import accounts as users
 from sync.txn import writing
 
 router = APIRouter()

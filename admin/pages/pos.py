@@ -15,9 +15,9 @@ from admin.charts import burndown, colours, series_of
 from admin.context import MAX_PAGE, flash_redirect
 from admin.security import Principal, context, current, require
 from config.errors import InputError
-from sync import po_view
-from sync.alert_rules import LEVELS
-from sync.po_entry import FieldNames, po_read
+from sync.po import view as po_view
+from sync.po.alert_rules import LEVELS
+from sync.po.entry import FieldNames, po_read
 from sync.store import Store
 from workers.po import assign_po, enter_po, known_portals
 

@@ -25,8 +25,8 @@ from admin.security import Principal, context, current, require
 from config.errors import InputError
 from connectors import cash_actions
 from connectors.cash import open_items, suggestions_for
-from sync import allocations, cash_view
-from sync.allocations import Allocation
+from sync.cash import allocations, views as cash_view
+from sync.cash.allocations import Allocation
 from sync.store import Store
 
 router = APIRouter()

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from admin.context import RowId
 from admin.security import Principal, context, current
-from sync import users
+from sync.users import accounts as users
 from sync.txn import writing
 
 router = APIRouter()

@@ -1,5 +1,5 @@
 """The upload queue: filter by portal, client and state; approve (also in bulk), retry, hold,
-cancel, mark as submitted by hand — every action through ``sync.upload_actions``."""
+cancel, mark as submitted by hand — every action through ``sync.uploads.actions``."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from fastapi.responses import Response
 from admin.context import MAX_PAGE, flash_redirect
 from admin.security import Principal, context, current, require
 from config.errors import InputError
-from sync import queue_view, upload_actions
-from sync.upload_states import STATES
+from sync.uploads import view as queue_view, actions as upload_actions
+from sync.uploads.states import STATES
 from sync.txn import writing
 
 router = APIRouter()

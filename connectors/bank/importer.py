@@ -20,7 +20,8 @@ from config.cash import CsvProfile
 from connectors.bank.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement, entry_identities
 from connectors.bank.parse import check_balances, parse_statements
-from sync import audit, cash_store
+from sync import audit
+from sync.cash import store as cash_store
 from sync.store import Store
 
 log = logging.getLogger(__name__)

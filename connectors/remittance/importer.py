@@ -12,7 +12,8 @@ from connectors.bank.importer import line_row, read_file
 from connectors.remittance.model import RemittanceAdvice
 from connectors.remittance.remt import advices_in_camt054, looks_like_remt, parse_remt
 from connectors.remittance.sheets import DEFAULT_PROFILE, parse_sheet
-from sync import audit, cash_store
+from sync import audit
+from sync.cash import store as cash_store
 from sync.store import Store
 
 

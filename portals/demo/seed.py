@@ -14,7 +14,7 @@ from sqlalchemy import select
 from config.portals import PortalSettings
 from config.secrets import SecretBox
 from portals.demo.state import PortalState
-from sync.models import BillingDocumentRow, CustomerRow
+from sync.mirror.models import BillingDocumentRow, CustomerRow
 from sync.store import Store
 
 DEMO_LOGIN = "accounts@supplier.example"

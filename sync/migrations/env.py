@@ -5,11 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import sync.models  # noqa: F401  (registers the tables for autogenerate)
-import sync.work_models  # noqa: F401
-import sync.cash_models  # noqa: F401
-import sync.po_models  # noqa: F401
-import sync.user_models  # noqa: F401
+import sync.audit_models  # noqa: F401  (registers the tables for autogenerate)
+import sync.mirror.models  # noqa: F401  (registers the tables for autogenerate)
+import sync.uploads.models  # noqa: F401  (registers the tables for autogenerate)
+import sync.work.models  # noqa: F401
+import sync.cash.models  # noqa: F401
+import sync.po.models  # noqa: F401
+import sync.users.models  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -12,8 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from admin.app import create_app
-from sync import uploads, users
-from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
+from sync.uploads import queue as uploads
+from sync.users import accounts as users
+from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
 from sync.upsert import upsert
 
 PASSWORD = "correct horse battery"

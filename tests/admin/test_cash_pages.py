@@ -17,7 +17,9 @@ from sqlalchemy import insert, select
 
 from connectors.cash import open_items
 from sap.simulator import SapSimulator
-from sync import allocations, audit_search, cash_store, journals, users
+from sync.cash import allocations, store as cash_store, journals
+from sync import audit_search
+from sync.users import accounts as users
 from sync.store import open_store
 from tests.admin.conftest import START, add_user, csrf_of
 from workers.cli.demo_cash import cash_demo

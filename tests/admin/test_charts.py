@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from admin.charts import Series, burndown, series_of
-from sync.forecast import Forecast
+from sync.po.forecast import Forecast
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
 

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select, update
 
-from sync import alerts, po_ledger, uploads
-from sync.mirror import BILLING_DOCUMENTS
-from sync.models import AuditEventRow
-from sync.po_evaluation import run_rules
-from sync.po_ledger import PoRead
+from sync.po import alerts, ledger as po_ledger
+from sync.uploads import queue as uploads
+from sync.mirror.writes import BILLING_DOCUMENTS
+from sync.audit_models import AuditEventRow
+from sync.po.evaluation import run_rules
+from sync.po.ledger import PoRead
 from tests.admin.conftest import START, add_uploads, add_user, csrf_of
 
 AUDIT = AuditEventRow.__table__
@@ -273,7 +274,7 @@ def _receipts_and_an_allocation(store) -> None:
     """Two unallocated receipts (one 12 days old) and one receipt allocated today."""
     from datetime import date
 
-    from sync import allocations, cash_store
+    from sync.cash import allocations, store as cash_store
 
     with store.engine.begin() as conn:
         statement = cash_store.insert_statement(conn, {

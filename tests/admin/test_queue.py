@@ -6,7 +6,7 @@ import json
 import os
 from datetime import datetime, timezone
 
-from sync import uploads
+from sync.uploads import queue as uploads
 from tests.admin.conftest import add_uploads, add_user
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from admin.roles import PERMISSIONS, can
-from sync.users import ROLES
+from sync.users.accounts import ROLES
 
 
 @pytest.mark.parametrize("role, allowed", [

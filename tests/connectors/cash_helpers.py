@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from connectors.bank.camt_writer import Movement, write_camt053
 from connectors.pull import PortalRules, pull
-from sync.models import OpenItemRow
+from sync.mirror.models import OpenItemRow
 
 
 def pull_all(store, client) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from connectors.bank.errors import StatementError, UnbalancedStatement
 from connectors.bank.importer import import_statements
-from sync.cash_store import ENTRIES, STATEMENTS
+from sync.cash.store import ENTRIES, STATEMENTS
 from sync.store import Store
 
 FILES = Path(__file__).parent / "bank_files"

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from config.errors import InputError
 from connectors.cash_actions import Split, SplitRefused, allocate_by_hand, check_split, \
     parse_amount
-from sync import allocations, cash_store
+from sync.cash import allocations, store as cash_store
 
 R = Decimal("1000.00")
 

@@ -18,8 +18,8 @@ from connectors.cash import allocate
 from connectors.journals import request_correction, run_journals
 from connectors.posting import post_allocations
 from connectors.remittance.importer import import_advices
-from sync import allocations, journals
-from sync.models import OpenItemRow
+from sync.cash import allocations, journals
+from sync.mirror.models import OpenItemRow
 
 CASH = CashSettings()
 WAYS = [CashSettings(posting="clearing"), CashSettings(posting="assignment")]
@@ -109,7 +109,7 @@ JOURNAL_CHILD = """
 import sys
 from config.cash import CashSettings
 from connectors.journals import run_journals
-from sap.rfc import RfcSapClient
+from sap.rfc.client import RfcSapClient
 from sap.simulator import SapSimulator
 from sync.db import make_engine
 from sync.store import Store

@@ -19,11 +19,12 @@ from sqlalchemy import select
 
 from config.po_alerts import PoAlertSettings
 from connectors.notify import Notifier, deliver
-from sync import alert_deliveries, alerts, claims, po_ledger
-from sync.models import AuditEventRow
-from sync.po_evaluation import run_rules
-from sync.po_ledger import PoRead
-from sync.po_models import OutboxMessageRow
+from sync.po import deliveries as alert_deliveries, alerts, ledger as po_ledger
+from sync.work import claims
+from sync.audit_models import AuditEventRow
+from sync.po.evaluation import run_rules
+from sync.po.ledger import PoRead
+from sync.po.models import OutboxMessageRow
 from sync.txn import writing
 from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
 

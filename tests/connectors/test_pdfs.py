@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from connectors.pdf_checks import PdfInvalid, PdfNotReady, check_pdf
 from connectors.pdfs import ArchiveLinkSource, FolderSource, RenderSource
-from sap.rfc import RfcSapClient
+from sap.rfc.client import RfcSapClient
 
 
 @dataclass

@@ -18,8 +18,9 @@ from connectors.bank.camt_writer import Movement
 from connectors.bank.importer import import_statements
 from connectors.cash import allocate
 from connectors.posting import post_allocations
-from sync import allocations, claims
-from sync.models import OpenItemRow
+from sync.cash import allocations
+from sync.work import claims
+from sync.mirror.models import OpenItemRow
 
 from cash_helpers import open_invoices, pull_all, statement_file
 
@@ -167,7 +168,7 @@ CHILD = textwrap.dedent("""
     import sys
     from config.cash import CashSettings
     from connectors.posting import post_allocations
-    from sap.rfc import RfcSapClient
+    from sap.rfc.client import RfcSapClient
     from sap.simulator import SapSimulator
     from sync.store import Store
     from sync.db import make_engine
@@ -236,7 +237,7 @@ def test_a_posted_allocation_teaches_the_payer_account_for_proposals(pulled, cli
 def test_two_workers_at_once_post_each_allocation_once(pulled, simulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import threading
 
-    from sap.rfc import RfcSapClient
+    from sap.rfc.client import RfcSapClient
 
     prepare(pulled, tmp_path, count=6)
     barrier = threading.Barrier(2)
@@ -261,7 +262,7 @@ def test_two_workers_at_once_post_each_allocation_once(pulled, simulator, tmp_pa
 
 def test_two_matching_runs_on_the_same_snapshot_allocate_a_receipt_once(pulled, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from connectors.cash import _receipts, open_items
-    from sync.matching import match
+    from sync.cash.matching import match
 
     rows = open_invoices(pulled, 2)
     import_statements(pulled, receipt_for(tmp_path, rows))
@@ -315,7 +316,7 @@ RUN = textwrap.dedent("""
     import json, sys, time
     from config.cash import CashSettings
     from connectors.posting import post_allocations
-    from sap.rfc import RfcSapClient
+    from sap.rfc.client import RfcSapClient
     from sap.simulator import SapSimulator
     from sync.db import make_engine
     from sync.store import Store
@@ -337,7 +338,7 @@ def test_two_posting_runs_in_two_processes_at_once_post_each_allocation_once(
     import json
     import time
 
-    from sync.models import AuditEventRow
+    from sync.audit_models import AuditEventRow
 
     prepare(pulled, tmp_path, count=6)
     url = pulled.engine.url.render_as_string(hide_password=False)

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from connectors.pull import PortalRules, pull
 from sap.errors import SapUnavailable
-from sync import cursors
-from sync.models import AuditEventRow, BillingDocumentRow, CustomerRow, OpenItemRow
+from sync.mirror import cursors
+from sync.audit_models import AuditEventRow
+from sync.mirror.models import BillingDocumentRow, CustomerRow, OpenItemRow
 
 RULES = PortalRules(groups={"P01": "demo-coupa", "P02": "demo-ariba"},
                     bindings={"0000100001": "tungsten"})

@@ -17,9 +17,9 @@ from connectors.pull import pull
 from sap.bapi import external_amount
 from sap.client import Page
 from sap.errors import SapUnavailable
-from sap.rfc import RfcSapClient
+from sap.rfc.client import RfcSapClient
 from sap.simulator import SapSimulator
-from sync.models import BillingDocumentRow
+from sync.mirror.models import BillingDocumentRow
 from sync.store import open_store
 
 

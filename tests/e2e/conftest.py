@@ -23,8 +23,8 @@ from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_
 from portals.demo.server import DemoServer
 from portals.demo.state import PortalState
 from portals.runner import RunSummary, UploadRunner
-from sync import uploads
-from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
+from sync.uploads import queue as uploads
+from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
 from sync.store import Store, open_store
 from sync.upsert import upsert
 

@@ -17,7 +17,8 @@ from admin.app import create_app
 from admin.server import AdminServer
 from config.portals import BrowserSettings
 from portals.browser import find_chromium, launch_args
-from sync import uploads, users
+from sync.uploads import queue as uploads
+from sync.users import accounts as users
 from tests.e2e.conftest import World
 
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"

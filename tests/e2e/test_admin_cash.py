@@ -17,7 +17,8 @@ from admin.server import AdminServer
 from config.settings import load_settings
 from connectors.cash import open_items
 from sap.simulator import SapSimulator
-from sync import allocations, cash_store, users
+from sync.cash import allocations, store as cash_store
+from sync.users import accounts as users
 from sync.store import Store, open_store
 from tests.e2e.test_admin import PASSWORD, assert_accessible, browser, log_in, page  # noqa: F401
 from workers.cli.demo_cash import cash_demo

@@ -15,7 +15,7 @@ import pytest
 from config.secrets import SecretBox
 from sqlalchemy import select
 
-from sync.models import AuditEventRow
+from sync.audit_models import AuditEventRow
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")

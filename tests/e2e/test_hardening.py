@@ -25,7 +25,7 @@ from portals.browser import BrowserPool
 from portals.driver import InvoiceSubmission
 from portals.errors import PortalPageNotFound
 from portals.registry import make_driver
-from sync import uploads
+from sync.uploads import queue as uploads
 
 NAMES = ["Protea Timber’s (Pty) Ltd", "Mthatha – Umtata Hardware", "深圳华强电子有限公司",
          "ООО «Ромашка»", "Ελληνικά Εμπορικά ΑΕ"]

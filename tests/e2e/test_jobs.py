@@ -14,7 +14,7 @@ from dramatiq.brokers.stub import StubBroker
 
 from config.secrets import SecretBox
 from portals.demo.seed import demo_accounts
-from sync import job_runs
+from sync.work import job_runs
 from workers import actors
 from workers.broker import use_broker
 

@@ -24,7 +24,7 @@ from connectors.pdfs import RenderSource
 from portals.accounts import resolve
 from portals.runner import UploadRunner
 from sync.store import open_store
-from sync.upload_states import ON_PORTAL
+from sync.uploads.states import ON_PORTAL
 from tests.e2e.conftest import make_world
 
 INVOICES = 8
@@ -46,7 +46,7 @@ def shared(request, tmp_path: Path, server):
 def _bind_customer(world) -> None:  # type: ignore[no-untyped-def]
     from datetime import datetime, timezone
 
-    from sync.mirror import CUSTOMERS
+    from sync.mirror.writes import CUSTOMERS
     from sync.upsert import upsert
     from tests.e2e.conftest import CUSTOMER
 

@@ -14,8 +14,8 @@ from config.secrets import SecretBox
 from connectors.pdfs import RenderSource
 from portals.accounts import resolve
 from portals.runner import UploadRunner
-from sync import alerts, po_ledger
-from sync.mirror import BILLING_DOCUMENTS
+from sync.po import alerts, ledger as po_ledger
+from sync.mirror.writes import BILLING_DOCUMENTS
 from workers.po import after_run, po_hook
 
 

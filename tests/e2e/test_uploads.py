@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from sync.models import PortalUploadRow
+from sync.uploads.models import PortalUploadRow
 
 
 def test_invoice_is_uploaded_with_its_pdf_and_evidence(world):

@@ -22,9 +22,10 @@ from sqlalchemy import func, select
 from config.secrets import SecretBox
 from config.settings import load_settings
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET
-from sync import claims, job_runs, uploads
+from sync.work import claims, job_runs
+from sync.uploads import queue as uploads
 from sync.store import open_store
-from sync.upload_states import ON_PORTAL
+from sync.uploads.states import ON_PORTAL
 from tests.conftest import service_unavailable
 from tests.e2e.conftest import make_world
 from tests.e2e.test_overlapping_runs import _bind_customer
@@ -162,7 +163,7 @@ def test_killed_workers_leave_every_invoice_on_the_portal_exactly_once(
     assert set(states) <= FINAL, states
     assert states.get("submitted") == INVOICES
     assert sent <= _done_messages(world.store), "a job was lost"
-    table = __import__("sync.models", fromlist=["AuditEventRow"]).AuditEventRow.__table__
+    table = __import__("sync.mirror.models", fromlist=["AuditEventRow"]).AuditEventRow.__table__
     with world.store.engine.connect() as conn:
         takeovers = conn.execute(select(func.count()).where(
             table.c.action == "claim taken over")).scalar()

@@ -8,7 +8,7 @@ import pytest
 import responses
 
 from sap.errors import SapBusinessError, SapConfigError, SapUnavailable
-from sap.odata import BILLING, OPEN_ITEMS, PARTNER, ODataSapClient
+from sap.odata.client import BILLING, OPEN_ITEMS, PARTNER, ODataSapClient
 
 BASE = "https://s4.example.com"
 DOCS = f"{BASE}{BILLING}/A_BillingDocument"

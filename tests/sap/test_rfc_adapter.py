@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from sap.errors import SapBusinessError, SapConfigError, SapTimeout, SapUnavailable
-from sap.rfc import RfcSapClient, import_factory
+from sap.rfc.client import RfcSapClient, import_factory
 from sap.simulator.ddic import TABLES
 
 

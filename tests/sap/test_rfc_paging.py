@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sap.rfc_paging import KeyRange, joined, pages, split
+from sap.rfc.paging import KeyRange, joined, pages, split
 
 KEYS = st.lists(st.integers(1, 10_000), unique=True).map(
     lambda xs: sorted(f"{x:010d}" for x in xs))

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from sap.errors import SapDataError
-from sap.rfc_table import field_groups, in_list, to_amount, to_date, where_lines
+from sap.rfc.table import field_groups, in_list, to_amount, to_date, where_lines
 
 
 def test_where_lines_never_exceed_72_characters_nor_split_a_literal():

@@ -10,8 +10,8 @@ import pytest
 
 from sap import bapi
 from sap.errors import SapDataError
-from sap.rfc import RfcSapClient
-from sap.rfc_table import parse_rows
+from sap.rfc.client import RfcSapClient
+from sap.rfc.table import parse_rows
 from sap.simulator.pyrfc_errors import ExternalRuntimeError
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sync import uploads
-from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
+from sync.uploads import queue as uploads
+from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
 from sync.upsert import upsert
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)

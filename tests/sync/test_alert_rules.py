@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from config.po_alerts import DEFAULT_RULES, AlertScope, PoAlertSettings, RuleSettings, Threshold
-from sync.alert_rules import PoView, Waiting, evaluate
-from sync.alerts import OpenAlert, reconcile
-from sync.forecast import Forecast
+from sync.po.alert_rules import PoView, Waiting, evaluate
+from sync.po.alerts import OpenAlert, reconcile
+from sync.po.forecast import Forecast
 
 TODAY = date(2026, 11, 25)
 D = Decimal
@@ -159,8 +159,8 @@ def test_amount_needed_covers_waiting_invoices_beyond_what_is_left():
 def test_alert_about_an_expired_po_forecasts_no_run_out() -> None:
     from datetime import datetime, timezone
 
-    from sync.alert_messages import body
-    from sync.alerts import snapshot
+    from sync.po.messages import body
+    from sync.po.alerts import snapshot
 
     expired = po(remaining=D("9000"), valid_to=TODAY - timedelta(days=1), usable=False,
                  forecast=steady("80000", "5000", 3, 1))  # usable: as the ledger builds it

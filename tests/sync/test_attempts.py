@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from sync import attempts, uploads
-from sync.amount_rules import amount_hold_reason
-from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
+from sync.uploads import attempts, queue as uploads
+from sync.uploads.amounts import amount_hold_reason
+from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
 from sync.upsert import upsert
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from sync import claims
-from sync.models import AuditEventRow
+from sync.work import claims
+from sync.audit_models import AuditEventRow
 from sync.txn import writing
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sync.forecast import Billing, burn_rate, forecast, monthly_totals
+from sync.po.forecast import Billing, burn_rate, forecast, monthly_totals
 
 TODAY = date(2026, 11, 25)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sync import job_runs
+from sync.work import job_runs
 from sync.txn import writing
 
 T0 = datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from config.cash import MatchingPolicy
-from sync.matching import Advice, AdviceLine, Item, Receipt, match, normalise
+from sync.cash.matching import Advice, AdviceLine, Item, Receipt, match, normalise
 
 DAY = date(2026, 11, 2)
 
@@ -142,7 +142,7 @@ def test_normalise() -> None:
 
 def test_unallocated_hint_names_a_resembling_customer_and_exact_invoice() -> None:
     from connectors.cash import _hints
-    from sync.matching import NameIndex
+    from sync.cash.matching import NameIndex
 
     names = NameIndex(NAMES)
     receipt = {"payer_name": "KAROO MINNG", "amount": D("2500.00"), "currency": "ZAR"}

@@ -4,8 +4,10 @@ the ones the model-based queries give, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from connectors.pull import PortalRules, pull
-from sync import cursors, overview, uploads
-from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS, OPEN_ITEMS
+from sync.mirror import cursors
+from sync import overview
+from sync.uploads import queue as uploads
+from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS, OPEN_ITEMS
 from workers.uploads import queue_counts
 
 
@@ -25,7 +27,7 @@ def test_overview_matches_the_model_queries(store, client):
             {k: r[k] for k in ("source", "entity", "scope", "since", "after_key",
                                "updated_at")} for r in cursors.all_cursors(conn)]
         per_portal = overview.customers_per_portal(conn)
-    from sync.upload_states import grouped
+    from sync.uploads.states import grouped
 
     with store.engine.connect() as conn:
         assert grouped(overview.upload_counts(conn)) == queue_counts(store)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from config.errors import InputError
-from sync.po_entry import FieldNames, po_read
+from sync.po.entry import FieldNames, po_read
 
 
 def test_a_typed_po_becomes_a_read_with_cents_and_an_upper_case_currency():

@@ -9,10 +9,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from config.po_alerts import AlertScope, PoAlertSettings
-from sync import alert_deliveries, alerts, po_ledger
-from sync.models import AuditEventRow
-from sync.po_evaluation import run_rules
-from sync.po_ledger import PoRead
+from sync.po import deliveries as alert_deliveries, alerts, ledger as po_ledger
+from sync.audit_models import AuditEventRow
+from sync.po.evaluation import run_rules
+from sync.po.ledger import PoRead
 from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
 
 D = Decimal
@@ -146,7 +146,7 @@ def test_expiring_po_alerts_before_its_end_date(store):
 
 
 def test_invoice_held_on_a_po_the_portal_lacks_alerts_until_it_is_re_pointed(store):
-    from sync import po_release
+    from sync.po import release as po_release
 
     with store.engine.begin() as conn:
         customer(conn)

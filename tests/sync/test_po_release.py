@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import select, update
 
 from config.errors import InputError
-from sync import po_release, uploads
-from sync.models import AuditEventRow, BillingDocumentRow
-from sync.po_release import Held, plan
-from sync.po_rules import PoBalance
+from sync.po import release as po_release
+from sync.uploads import queue as uploads
+from sync.audit_models import AuditEventRow
+from sync.mirror.models import BillingDocumentRow
+from sync.po.release import Held, plan
+from sync.uploads.holds import PoBalance
 from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
 
 D = Decimal
@@ -126,8 +128,8 @@ def test_held_invoice_without_room_anywhere_stays_held(held_book):
 def test_an_invoice_is_not_re_pointed_to_another_clients_po(held_book):
     """Re-pointing 0090000624 (customer 100410) to 4500471742 (customer 100177's PO) was
     accepted and the invoice went out against the other client's PO."""
-    from sync import po_ledger
-    from sync.po_ledger import PoRead
+    from sync.po import ledger as po_ledger
+    from sync.po.ledger import PoRead
 
     store, (late, _, _) = held_book
     with store.engine.begin() as conn:

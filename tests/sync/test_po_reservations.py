@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from sync import po_reservations, uploads
-from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
-from sync.po_rules import PoBalance
+from sync.po import reservations as po_reservations
+from sync.uploads import queue as uploads
+from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
+from sync.uploads.holds import PoBalance
 from sync.txn import writing
 from sync.upsert import upsert
 

@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from sync.po_rules import PoBalance, hold_reason
+from sync.uploads.holds import PoBalance, hold_reason
 
 TODAY = date(2026, 11, 23)
 OPEN = PoBalance("4500000001", Decimal("1000.00"), "ZAR", True, date(2027, 1, 1))

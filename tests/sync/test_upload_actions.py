@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from config.errors import InputError
-from sync import upload_actions, uploads
-from sync.models import AuditEventRow
+from sync.uploads import actions as upload_actions, queue as uploads
+from sync.audit_models import AuditEventRow
 from tests.sync.test_uploads import _customer, _doc
-from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
+from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
 from sync.upsert import upsert
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -85,8 +85,8 @@ def test_actions_offered_match_the_rules():
 def test_an_upload_a_run_is_working_on_is_not_changed_under_it(store, queue):
     from datetime import timedelta
 
-    from sync import claims
-    from sync.upload_claims import UPLOAD
+    from sync.work import claims
+    from sync.uploads.claims import UPLOAD
 
     upload_id = queue["0090000001"]
     run = claims.Owner.here()

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from sync import uploads
-from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
-from sync.upload_states import IllegalTransition
+from sync.uploads import queue as uploads
+from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
+from sync.uploads.states import IllegalTransition
 from sync.upsert import upsert
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from config.errors import InputError
-from sync import users
-from sync.models import AuditEventRow
+from sync.users import accounts as users
+from sync.audit_models import AuditEventRow
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
 PASSWORD = "correct horse battery"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from sync.models import OpenItemRow
+from sync.mirror.models import OpenItemRow
 
 
 def two_invoices(store):  # type: ignore[no-untyped-def]

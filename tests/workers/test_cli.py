@@ -106,8 +106,8 @@ def _one_upload_in_review(workdir):  # type: ignore[no-untyped-def]
     from decimal import Decimal
 
     from config.settings import load_settings
-    from sync import uploads
-    from sync.mirror import BILLING_DOCUMENTS, CUSTOMERS
+    from sync.uploads import queue as uploads
+    from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
     from sync.store import open_store
     from sync.upsert import upsert
 
@@ -132,8 +132,8 @@ def _one_upload_in_review(workdir):  # type: ignore[no-untyped-def]
 def test_approve_moves_an_upload_from_review_to_ready_and_audits_who(workdir):
     from sqlalchemy import select
 
-    from sync import uploads
-    from sync.models import AuditEventRow
+    from sync.uploads import queue as uploads
+    from sync.audit_models import AuditEventRow
 
     store = _one_upload_in_review(workdir)
     refused = arbridge(workdir, "portals", "retry", "90000001")
@@ -151,8 +151,9 @@ def test_approve_and_retry_leave_an_upload_a_worker_holds_alone(workdir):
     """As in the web app: a person's action waits until the upload run lets go of it."""
     from datetime import datetime, timedelta, timezone
 
-    from sync import claims, uploads
-    from sync.upload_claims import UPLOAD
+    from sync.work import claims
+    from sync.uploads import queue as uploads
+    from sync.uploads.claims import UPLOAD
 
     store = _one_upload_in_review(workdir)
     now = datetime.now(timezone.utc)

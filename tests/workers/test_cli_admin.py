@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import select
 
 from config.settings import load_settings
-from sync import users
+from sync.users import accounts as users
 from sync.store import open_store
 from tests.workers.test_cli import ARBRIDGE, arbridge
 

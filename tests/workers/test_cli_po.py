@@ -75,8 +75,8 @@ def hold_a_new_invoice(home: Path) -> str:
     from decimal import Decimal
 
     from config.settings import load_settings
-    from sync import uploads
-    from sync.mirror import BILLING_DOCUMENTS
+    from sync.uploads import queue as uploads
+    from sync.mirror.writes import BILLING_DOCUMENTS
     from sync.store import open_store
     from sync.txn import writing
     from sync.upsert import upsert

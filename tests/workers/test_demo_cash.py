@@ -44,7 +44,7 @@ def test_approving_the_demo_proposal_posts_it(settings, seeded_template: Path) -
 
     from connectors.cash_run import run_cash
     from sap.factory import make_sap_client
-    from sync import allocations
+    from sync.cash import allocations
 
     settings.simulator_path.write_bytes(seeded_template.read_bytes())
     run_pull(settings, full=False, show_progress=False, create_store=True)

@@ -41,10 +41,10 @@ def test_a_toml_error_names_the_file_and_line():
 
 
 def test_the_users_help_names_every_role():
-    from sync.users import ROLES
+    from sync.users.accounts import ROLES
     from workers.cli.users import ROLES_HELP
 
-    assert ROLES_HELP == f"One of: {', '.join(ROLES[:-1])}, {ROLES[-1]} (sync.users.ROLES)."
+    assert ROLES_HELP == f"One of: {', '.join(ROLES[:-1])}, {ROLES[-1]} (sync.users.accounts.ROLES)."
 
 
 @pytest.mark.parametrize(("stopped", "code"), [

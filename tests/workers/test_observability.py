@@ -15,7 +15,7 @@ from prometheus_client import REGISTRY
 
 from config.settings import load_settings
 from connectors.pull import PortalRules, pull
-from sap.rfc import RfcSapClient
+from sap.rfc.client import RfcSapClient
 from sync.store import open_store
 
 from workers import actors, logs, metrics

@@ -22,7 +22,7 @@ def list_command(
 ) -> None:
     """Open alerts (all with --all), with who acknowledged them and any delivery problem."""
     def action() -> None:
-        from sync import alerts
+        from sync.po import alerts
         from sync.store import open_store
 
         with open_store(load_settings()).engine.connect() as conn:
@@ -54,7 +54,7 @@ def ack_command(alert_id: int = typer.Argument(..., min=1, max=MAX_ID,
                                                help="The alert's id.")) -> None:
     """Acknowledge an alert (who and when are recorded); it stays open until resolved."""
     def action() -> None:
-        from sync import alerts
+        from sync.po import alerts
         from sync.store import open_store
 
         who = getpass.getuser()
@@ -71,7 +71,7 @@ def retry_command() -> None:
     def action() -> None:
         from datetime import datetime, timezone
 
-        from sync import alert_deliveries
+        from sync.po import deliveries as alert_deliveries
         from sync.store import open_store
         from workers.po import send_alerts
 

@@ -61,7 +61,7 @@ def allocations_command(
         return
 
     def action() -> None:
-        from sync import allocations
+        from sync.cash import allocations
         from sync.store import open_store
 
         if state and state not in allocations.STATES:
@@ -101,7 +101,7 @@ def approve_command(allocation_id: int = typer.Argument(..., min=1, max=MAX_ID,
     def action() -> None:
         from datetime import datetime, timezone
 
-        from sync import allocations
+        from sync.cash import allocations
         from sync.store import open_store
 
         store = open_store(load_settings())
@@ -170,7 +170,7 @@ def correct_command(
         from connectors.journals import request_correction, run_journal
         from connectors.posting import run_owner
         from sap.factory import make_sap_client
-        from sync import journals
+        from sync.cash import journals
         from sync.store import open_store
 
         settings = load_settings()
@@ -204,7 +204,7 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print a JSO
                  ) -> None:
     """Correcting journals with who, why and every SAP document number."""
     def action() -> None:
-        from sync import journals
+        from sync.cash import journals
         from sync.store import open_store
 
         store = open_store(load_settings())

@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timezone
 
 from config.settings import Settings
-from sync import users
+from sync.users import accounts as users
 from sync.store import Store
 from workers.cli.output import console
 

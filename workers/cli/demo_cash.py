@@ -18,8 +18,8 @@ from connectors.cash_run import run_cash
 from connectors.journals import request_correction, run_journals
 from connectors.remittance.importer import import_advices
 from sap.factory import make_sap_client
-from sync import allocations, cash_store, journals
-from sync.models import CustomerRow, OpenItemRow
+from sync.cash import allocations, store as cash_store, journals
+from sync.mirror.models import CustomerRow, OpenItemRow
 from sync.store import Store
 from workers.cli.sap import run_pull
 

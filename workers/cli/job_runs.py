@@ -17,7 +17,7 @@ def list_command(
     def action() -> None:
         from rich.table import Table
 
-        from sync import job_runs
+        from sync.work import job_runs
         from sync.store import open_store
 
         store = open_store(checked_settings())

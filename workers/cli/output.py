@@ -44,7 +44,7 @@ from workers.cli.failures import (
 
 if TYPE_CHECKING:
     from config.settings import Settings
-    from sync.mirror import Counts
+    from sync.mirror.writes import Counts
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PIPE_CLOSED",
            "EXIT_UNAVAILABLE",

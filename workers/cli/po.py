@@ -18,8 +18,8 @@ app = typer.Typer(help="Client POs: balances, forecasts, alerts, hold and releas
 
 
 def ledger_rows(portal: str | None, with_history: bool = False) -> list[dict]:
-    from sync import alerts, po_ledger
-    from sync.po_evaluation import views_now
+    from sync.po import alerts, ledger as po_ledger
+    from sync.po.evaluation import views_now
     from sync.store import open_store
 
     store = open_store(load_settings())
@@ -159,7 +159,7 @@ def add_command(
 ) -> None:
     """Enter a PO the client loaded (audited); held invoices that now fit are released."""
     def action() -> None:
-        from sync.po_entry import po_read
+        from sync.po.entry import po_read
         from sync.store import open_store
         from workers.po import enter_po
 

@@ -176,7 +176,7 @@ def _known_portal(settings: Settings, store: Store, portal: str | None) -> None:
     from sqlalchemy import select
 
     from config.checks import check_portal_name
-    from sync.models import PortalUploadRow
+    from sync.uploads.models import PortalUploadRow
 
     table = PortalUploadRow.__table__  # type: ignore[attr-defined]
     with store.engine.connect() as conn:
@@ -214,13 +214,13 @@ def _print_narrow(rows: list[dict[str, Any]]) -> None:
 
 def _act(document: str, action: str) -> None:
     """A person's decision on one upload, as the admin web app takes it
-    (``sync.upload_actions.act``): refused while an upload run holds the upload, audited with
+    (``sync.uploads.actions.act``): refused while an upload run holds the upload, audited with
     their login name."""
     import getpass
     from datetime import datetime, timezone
 
     from config.errors import InputError
-    from sync import upload_actions, uploads
+    from sync.uploads import actions as upload_actions, queue as uploads
     from sync.store import open_store
     from sync.txn import writing
 
@@ -281,7 +281,7 @@ def _retry_many(state: str, portal: str | None, reason_contains: str | None) -> 
     from datetime import datetime, timezone
 
     from config.errors import InputError
-    from sync import upload_actions, uploads
+    from sync.uploads import actions as upload_actions, queue as uploads
     from sync.store import open_store
     from sync.txn import writing
     from workers.cli.output import EXIT_FAILED

@@ -20,7 +20,7 @@ def status_of(settings: Settings) -> dict[str, Any]:
     from sync import overview
     from sync.db import current_revision, make_engine, migrate
     from sync.store import require_store
-    from sync.upload_states import grouped
+    from sync.uploads.states import grouped
 
     require_store(settings)
     engine = make_engine(settings.db_url,

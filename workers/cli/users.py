@@ -10,7 +10,7 @@ import typer
 
 from workers.cli.output import console, guarded
 
-ROLES_HELP = "One of: administrator, billing, viewer (sync.users.ROLES)."
+ROLES_HELP = "One of: administrator, billing, viewer (sync.users.accounts.ROLES)."
 
 app = typer.Typer(help="Users of the admin web app.", no_args_is_help=True)
 
@@ -34,7 +34,9 @@ def add_command(
 ) -> None:
     """Add a user; the password is asked for (at least 10 characters)."""
     def action() -> None:
-        from sync import users  # on use: the store's modules stay out of start-up
+        from sync.users import (
+            accounts as users,
+        )  # on use: the store's modules stay out of start-up
 
         if role not in users.ROLES:
             raise typer.BadParameter(f"--role must be one of {', '.join(users.ROLES)}")
@@ -57,7 +59,9 @@ def add_command(
 def passwd_command(name: str = typer.Argument(..., help="Login name.")) -> None:
     """Set a new password (asked for); the user's sessions end."""
     def action() -> None:
-        from sync import users  # on use: the store's modules stay out of start-up
+        from sync.users import (
+            accounts as users,
+        )  # on use: the store's modules stay out of start-up
 
         store = _store()
         password = _password()
@@ -73,7 +77,9 @@ def passwd_command(name: str = typer.Argument(..., help="Login name.")) -> None:
 def disable_command(name: str = typer.Argument(..., help="Login name.")) -> None:
     """Stop a user logging in (their sessions end, their API tokens stop working)."""
     def action() -> None:
-        from sync import users  # on use: the store's modules stay out of start-up
+        from sync.users import (
+            accounts as users,
+        )  # on use: the store's modules stay out of start-up
 
         store = _store()
         with store.engine.begin() as conn:
@@ -87,7 +93,9 @@ def disable_command(name: str = typer.Argument(..., help="Login name.")) -> None
 def list_command() -> None:
     """The users, their roles and whether they may log in."""
     def action() -> None:
-        from sync import users  # on use: the store's modules stay out of start-up
+        from sync.users import (
+            accounts as users,
+        )  # on use: the store's modules stay out of start-up
 
         store = _store()
         with store.engine.connect() as conn:

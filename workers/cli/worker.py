@@ -56,7 +56,7 @@ def run_worker(*, queues: list[str] | None, threads: int, browser_threads: int,
     logs.configure(verbose=True)
     broker = use_broker(make_broker())
     if metrics_port:
-        from sync import claims
+        from sync.work import claims
 
         claims.ON_TAKE_OVER.append(metrics.claim_taken_over)
         metrics.serve(metrics_port, broker, queue_names().values())

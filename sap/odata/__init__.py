@@ -1,0 +1,1 @@
+"""The OData adapter (S/4HANA) over requests."""

@@ -1,0 +1,115 @@
+"""Postings over RFC (mixed into ``RfcSapClient``): payments (both ways), look-up by
+idempotency key, reset of clearing, reversal.
+
+Posting calls are never retried here: a timeout or a dropped connection may hide a document
+that SAP did post, so the caller looks it up by its key (:meth:`find_posting`) first. Reads for
+the look-up go through the retried ``call``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from sap import bapi, call_timing
+from sap.errors import SapTimeout, SapUnavailable
+from sap.posting import (
+    PaymentPosting,
+    Posted,
+    check,
+    clearing_params,
+    document_post_params,
+    messages_of,
+    split_obj_key,
+)
+from sap.rfc.table import quote
+
+log = logging.getLogger(__name__)
+CLEARING_FUNCTION = "Z_ARB_POST_CLEARING"
+RESET_FUNCTION = "Z_ARB_RESET_CLEARING"
+
+
+class RfcPosting:
+    """Needs ``_connection()``, ``_reopen()``, ``_timeout``, ``_where``, ``call`` and
+    ``read_table`` from the adapter it is mixed into."""
+
+    def call_once(self, function: str, **params: Any) -> dict:
+        """One remote call, never retried; on a broken or timed-out call the connection is
+        reopened (which ends SAP's session and any uncommitted work) and the error raised."""
+        conn = self._connection()  # type: ignore[attr-defined]
+        try:
+            with call_timing.timed("rfc", function):
+                return conn.call(function, options={"timeout": self._timeout}, **params)  # type: ignore[attr-defined]
+        except Exception as exc:
+            error = bapi.classify_rfc_error(exc, function, self._where)  # type: ignore[attr-defined]
+            if isinstance(error, (SapUnavailable, SapTimeout)):
+                self._reopen()  # type: ignore[attr-defined]
+            raise error from exc
+
+    def post_payment(self, posting: PaymentPosting) -> Posted:
+        if posting.way == "clearing":
+            result = self.call_once(CLEARING_FUNCTION, **clearing_params(posting))
+            messages = messages_of(result, "ET_RETURN")
+            check(messages, f"the clearing for {posting.key}")
+            return Posted(document=result["E_BELNR"], fiscal_year=int(result["E_GJAHR"]),
+                          messages=tuple(messages))
+        result = self.call_once("BAPI_ACC_DOCUMENT_POST", **document_post_params(posting))
+        messages = messages_of(result)
+        if any(m["TYPE"] in ("E", "A") for m in messages):
+            self.call_once("BAPI_TRANSACTION_ROLLBACK")
+        check(messages, f"the payment {posting.key}")
+        commit = self.call_once("BAPI_TRANSACTION_COMMIT", WAIT="X")
+        messages += messages_of(commit)
+        check(messages, f"the commit of {posting.key}")
+        belnr, _, gjahr = split_obj_key(result["OBJ_KEY"])
+        return Posted(document=belnr, fiscal_year=gjahr, messages=tuple(messages))
+
+    def find_posting(self, company_code: str, key: str) -> Posted | None:
+        """The document carrying ``key`` in its reference, if SAP has one."""
+        rows = self.read_table("BKPF", ["BELNR", "GJAHR", "STBLG"],  # type: ignore[attr-defined]
+                               f"BUKRS = {quote(company_code)} AND XBLNR = {quote(key)}")
+        if not rows:
+            return None
+        row = next((r for r in rows if not r["STBLG"]), rows[0])  # the live one, if any
+        return Posted(document=row["BELNR"], fiscal_year=int(row["GJAHR"]),
+                      messages=({"TYPE": "I", "ID": "ARB", "NUMBER": "001",
+                                 "MESSAGE": f"found by reference {key}"},),
+                      reversed_by=row["STBLG"] or None)
+
+    def reversal_of(self, company_code: str, document: str, fiscal_year: int) -> str | None:
+        rows = self.read_table("BKPF", ["STBLG"],  # type: ignore[attr-defined]
+                               f"BUKRS = {quote(company_code)} AND BELNR = {quote(document)} "
+                               f"AND GJAHR = {quote(f'{fiscal_year:04d}')}")
+        return (rows[0]["STBLG"] or None) if rows else None
+
+    def clearing_documents(self, company_code: str, document: str) -> list[str]:
+        """The clearing documents that cleared items of ``document`` (itself for FB05)."""
+        rows = self.read_table("BSAD", ["AUGBL"],  # type: ignore[attr-defined]
+                               f"BUKRS = {quote(company_code)} AND BELNR = {quote(document)}")
+        return sorted({r["AUGBL"] for r in rows if r["AUGBL"]})
+
+    def reset_clearing(self, company_code: str, document: str,
+                       fiscal_year: int) -> list[dict[str, str]]:
+        result = self.call_once(RESET_FUNCTION, I_BUKRS=company_code, I_AUGBL=document,
+                                I_GJAHR=f"{fiscal_year:04d}")
+        messages = messages_of(result, "ET_RETURN")
+        check(messages, f"the reset of clearing {document}")
+        return messages
+
+    def reverse_document(self, company_code: str, document: str, fiscal_year: int, *,
+                         reason: str, key: str, posting_date: date) -> Posted:
+        params = {"REVERSAL": {"OBJ_TYPE": "BKPFF", "OBJ_SYS": "",
+                               "OBJ_KEY_R": f"{document}{company_code}{fiscal_year:04d}",
+                               "OBJ_KEY": key, "PSTNG_DATE": posting_date,
+                               "COMP_CODE": company_code, "REASON_REV": reason},
+                  "BUS_ACT": "RFBU"}
+        result = self.call_once("BAPI_ACC_DOCUMENT_REV_POST", **params)
+        messages = messages_of(result)
+        if any(m["TYPE"] in ("E", "A") for m in messages):
+            self.call_once("BAPI_TRANSACTION_ROLLBACK")
+        check(messages, f"the reversal of {document}")
+        commit = self.call_once("BAPI_TRANSACTION_COMMIT", WAIT="X")
+        messages += messages_of(commit)
+        belnr, _, gjahr = split_obj_key(result["OBJ_KEY"])
+        return Posted(document=belnr, fiscal_year=gjahr, messages=tuple(messages))

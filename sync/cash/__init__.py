@@ -1,0 +1,1 @@
+"""Cash application: matching receipts to open items, allocations, correcting journals and their views."""

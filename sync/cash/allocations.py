@@ -1,0 +1,260 @@
+"""Allocations: the matcher's decisions stored, moved through their states, claimed before
+SAP is touched. Every change is audited.
+
+States: ``proposed`` (a person approves) → ``approved`` → ``posting`` (claimed, with owner and
+lease; the idempotency key is already stored) → ``posted``; or ``failed`` (SAP refused, with
+its messages); ``reversed`` when a correcting journal undid it; ``held`` is a correcting
+journal's re-post waiting for the reversal; ``rejected`` a proposal or unposted allocation set
+aside.
+
+Posting is claimed work (:mod:`sync.work.claims`, kind ``allocation``): one owner, an expiring
+lease and a fencing generation, audited like every claim, so of any number of processes
+exactly one posts an allocation. Every result is recorded in a transaction that first
+confirms the claim, so a worker that froze past its lease records nothing. An allocation found
+in ``posting`` when claimed (its previous owner died, timed out or deferred) is looked up in
+SAP by its key before anything else. (The table's own ``claimed_by``/``lease_until`` columns
+of the first version are no longer used.)
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from config.errors import InputError
+from sync import audit
+from sync.work import claims
+from sync.cash.models import AllocationRow
+from sync.cash.store import set_receipt_state, take_receipt
+from sync.cash.matching import Decision
+
+ALLOCATIONS = AllocationRow.__table__  # type: ignore[attr-defined]
+STATES = ("proposed", "held", "approved", "posting", "posted", "failed", "reversed",
+          "rejected")
+ACTIVE = ("proposed", "held", "approved", "posting", "posted")
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    id: int
+    receipt_id: int
+    state: str
+    rule: str
+    automatic: bool
+    company_code: str
+    customer: str
+    currency: str
+    amount: Any
+    on_account: Any
+    items: list[dict[str, Any]]
+    evidence: dict[str, Any]
+    key: str
+    sap_document: str | None
+    sap_fiscal_year: int | None
+    messages: list[dict[str, str]]
+    attempts: int
+
+
+def key_for(kind: str, number: int) -> str:
+    """An idempotency key that fits SAP's document reference (BKPF-XBLNR, 16 characters):
+    ``ARB`` + kind (``P`` posting, ``R`` reversal) + 12 digits."""
+    return f"ARB{kind[:1].upper()}{number:012d}"
+
+
+def _allocation(row: Any) -> Allocation:
+    m = row._mapping
+    return Allocation(id=m["id"], receipt_id=m["receipt_id"], state=m["state"], rule=m["rule"],
+                      automatic=m["automatic"], company_code=m["company_code"],
+                      customer=m["customer"], currency=m["currency"], amount=m["amount"],
+                      on_account=m["on_account"], items=json.loads(m["items"]),
+                      evidence=json.loads(m["evidence"]), key=m["idempotency_key"],
+                      sap_document=m["sap_document"], sap_fiscal_year=m["sap_fiscal_year"],
+                      messages=json.loads(m["sap_messages"]), attempts=m["attempts"])
+
+
+def get(conn: Connection, allocation_id: int) -> Allocation:
+    row = conn.execute(select(ALLOCATIONS).where(ALLOCATIONS.c.id == allocation_id)).first()
+    if row is None:
+        raise InputError(f"allocation {allocation_id} does not exist "
+                         "(arbridge allocations lists them)")
+    return _allocation(row)
+
+
+def insert_allocation(conn: Connection, *, receipt_id: int, state: str, rule: str,
+                      automatic: bool, company_code: str, customer: str, currency: str,
+                      amount: Any, on_account: Any, items: list[dict[str, Any]],
+                      evidence: dict[str, Any], now: datetime,
+                      actor: str = audit.SYSTEM_ACTOR) -> int:
+    """Store an allocation; its idempotency key (from its id) is set in the same
+    transaction, so it exists before anything can post it."""
+    new_id = int(conn.execute(insert(ALLOCATIONS).values(
+        receipt_id=receipt_id, state=state, rule=rule, automatic=automatic,
+        company_code=company_code, customer=customer, currency=currency, amount=amount,
+        on_account=on_account, items=json.dumps(items), evidence=json.dumps(evidence,
+                                                                             default=str),
+        idempotency_key=f"T{uuid.uuid4().hex[:15]}", sap_messages="[]", attempts=0,
+        created_at=now, updated_at=now)).inserted_primary_key[0])
+    conn.execute(update(ALLOCATIONS).where(ALLOCATIONS.c.id == new_id).values(
+        idempotency_key=key_for("P", new_id)))
+    audit.record(conn, [audit.event(action=f"allocation {state}", entity="allocation",
+                                    key=str(new_id), actor=actor, at=now,
+                                    detail={"receipt": receipt_id, "rule": rule,
+                                            "customer": customer, "amount": str(amount)})])
+    return new_id
+
+
+def store_decisions(conn: Connection, decisions: list[Decision], now: datetime) -> dict[str, int]:
+    counts = {"auto": 0, "proposed": 0, "unallocated": 0}
+    for d in decisions:
+        if d.outcome == "unallocated":
+            counts["unallocated"] += 1
+            continue
+        if not take_receipt(conn, d.receipt_id, "allocated" if d.outcome == "auto" else
+                            "proposed"):
+            continue  # another run allocated it meanwhile
+        counts[d.outcome] += 1
+        insert_allocation(
+            conn, receipt_id=d.receipt_id, state="approved" if d.outcome == "auto" else
+            "proposed", rule=d.rule, automatic=d.outcome == "auto",
+            company_code=d.company_code, customer=d.customer, currency=d.currency,
+            amount=d.amount, on_account=d.on_account,
+            items=[a.as_json() for a in d.applications], evidence=d.evidence, now=now)
+    return counts
+
+
+def _set(conn: Connection, allocation_id: int, *, now: datetime, actor: str, action: str,
+         detail: dict[str, Any], **values: Any) -> None:
+    conn.execute(update(ALLOCATIONS).where(ALLOCATIONS.c.id == allocation_id).values(
+        updated_at=now, **values))
+    audit.record(conn, [audit.event(action=action, entity="allocation", key=str(allocation_id),
+                                    actor=actor, at=now, detail=detail)])
+
+
+KIND = "allocation"
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """An allocation claimed for posting: the state it was in (``approved``, or ``posting``
+    when a previous post may have reached SAP: look it up first) and the claim."""
+
+    previous: str
+    claim: claims.Claim
+
+
+def claim(conn: Connection, allocation_id: int, *, owner: claims.Owner, now: datetime,
+          lease: timedelta) -> Taken | None:
+    """Take the allocation for posting (call in :func:`sync.txn.writing`): None if another
+    process holds its claim or it is not postable (then the claim is given straight back)."""
+    held = claims.take(conn, KIND, str(allocation_id), owner, now=now, lease=lease)
+    if held is None:
+        return None
+    state = conn.execute(select(ALLOCATIONS.c.state).where(
+        ALLOCATIONS.c.id == allocation_id)).scalar()
+    if state not in ("approved", "posting"):
+        claims.release(conn, held, now=now)
+        return None
+    conn.execute(update(ALLOCATIONS).where(ALLOCATIONS.c.id == allocation_id).values(
+        state="posting", attempts=ALLOCATIONS.c.attempts + 1, updated_at=now))
+    audit.record(conn, [audit.event(action="allocation claimed", entity="allocation",
+                                    key=str(allocation_id), at=now,
+                                    detail={"owner": str(owner), "from": state,
+                                            "generation": held.generation})])
+    return Taken(str(state), held)
+
+
+def postable(conn: Connection, now: datetime) -> list[int]:
+    """Approved allocations, and those whose posting was interrupted (nobody holds them)."""
+    return list(conn.execute(select(ALLOCATIONS.c.id).where(
+        ALLOCATIONS.c.state.in_(("approved", "posting")),
+        claims.unheld(KIND, ALLOCATIONS.c.id, now=now)).order_by(ALLOCATIONS.c.id)).scalars())
+
+
+def mark_posted(conn: Connection, taken: Taken, *, document: str, fiscal_year: int,
+                messages: list[dict[str, str]], now: datetime) -> None:
+    claims.confirm(conn, taken.claim, now=now)
+    key = int(taken.claim.key)
+    _set(conn, key, now=now, actor=str(taken.claim.owner), action="allocation posted",
+         detail={"document": document, "fiscal_year": fiscal_year}, state="posted",
+         sap_document=document, sap_fiscal_year=fiscal_year,
+         sap_messages=json.dumps(messages))
+    claims.release(conn, taken.claim, now=now)
+
+
+def mark_failed(conn: Connection, taken: Taken, *, reason: str,
+                messages: list[dict[str, str]], now: datetime) -> None:
+    claims.confirm(conn, taken.claim, now=now)
+    _set(conn, int(taken.claim.key), now=now, actor=str(taken.claim.owner),
+         action="allocation failed", detail={"reason": reason}, state="failed",
+         sap_messages=json.dumps(messages or [{"TYPE": "E", "ID": "", "NUMBER": "",
+                                               "MESSAGE": reason}]))
+    claims.release(conn, taken.claim, now=now)
+
+
+def release(conn: Connection, taken: Taken, *, now: datetime, reason: str) -> None:
+    """SAP has no document with the key: back to ``approved`` for the next run."""
+    claims.confirm(conn, taken.claim, now=now)
+    _set(conn, int(taken.claim.key), now=now, actor=str(taken.claim.owner),
+         action="allocation released", detail={"reason": reason}, state="approved")
+    claims.release(conn, taken.claim, now=now)
+
+
+def approve(conn: Connection, allocation_id: int, *, actor: str, now: datetime) -> Allocation:
+    allocation = get(conn, allocation_id)
+    if allocation.state != "proposed":
+        raise InputError(f"allocation {allocation_id} is {allocation.state}; only proposed "
+                         "allocations are approved")
+    # conditional, so of two people approving at once (or one allocating the receipt by
+    # hand meanwhile) only one wins; the other is told
+    won = conn.execute(update(ALLOCATIONS).where(
+        ALLOCATIONS.c.id == allocation_id, ALLOCATIONS.c.state == "proposed").values(
+        state="approved", approved_by=actor, updated_at=now)).rowcount == 1
+    if not won:
+        raise InputError(f"allocation {allocation_id} was approved or set aside by someone "
+                         "else a moment ago; reload to see its state")
+    audit.record(conn, [audit.event(action="allocation approved", entity="allocation",
+                                    key=str(allocation_id), actor=actor, at=now,
+                                    detail={"rule": allocation.rule})])
+    set_receipt_state(conn, allocation.receipt_id, "allocated")
+    return get(conn, allocation_id)
+
+
+def set_state(conn: Connection, allocation_id: int, state: str, *, now: datetime,
+              actor: str, reason: str) -> None:
+    _set(conn, allocation_id, now=now, actor=actor, action=f"allocation {state}",
+         detail={"reason": reason}, state=state)
+
+
+def listing(conn: Connection, state: str | None = None) -> list[Allocation]:
+    query = select(ALLOCATIONS).order_by(ALLOCATIONS.c.id)
+    if state:
+        query = query.where(ALLOCATIONS.c.state == state)
+    return [_allocation(r) for r in conn.execute(query)]
+
+
+def busy_items(conn: Connection) -> set[str]:
+    """Open items already taken by an active allocation (not to be matched again)."""
+    taken: set[str] = set()
+    for raw in conn.execute(select(ALLOCATIONS.c["items"]).where(
+            ALLOCATIONS.c.state.in_(ACTIVE))).scalars():
+        taken.update(i["item"] for i in json.loads(raw))
+    return taken
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    found = dict(conn.execute(select(ALLOCATIONS.c.state, func.count()).group_by(
+        ALLOCATIONS.c.state)).all())
+    return {s: int(found.get(s, 0)) for s in STATES}
+
+
+def suggestions(conn: Connection, receipt_id: int) -> list[Allocation]:
+    return [_allocation(r) for r in conn.execute(select(ALLOCATIONS).where(
+        ALLOCATIONS.c.receipt_id == receipt_id, ALLOCATIONS.c.state == "proposed"))]
+
+
+

@@ -1,0 +1,84 @@
+"""The SAP mirror's tables (SQLModel): customers, billing documents, open items and the sync cursors. Table models skip validation: parse input into the records of ``sap.records`` (or other non-table models) first, then store."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from sync.types import Money, UtcDateTime
+
+
+class CustomerRow(SQLModel, table=True):
+    __tablename__ = "customer"
+
+    company_code: str = Field(primary_key=True, max_length=4)
+    number: str = Field(primary_key=True, max_length=10)
+    name: str = Field(max_length=80)
+    vat_number: str | None = Field(default=None, max_length=20)
+    payment_terms: str | None = Field(default=None, max_length=4)
+    email: str | None = Field(default=None, max_length=241, description="personal data")
+    phone: str | None = Field(default=None, max_length=30, description="personal data")
+    city: str | None = Field(default=None, max_length=40)
+    country: str | None = Field(default=None, max_length=3)
+    customer_group: str | None = Field(default=None, max_length=3)
+    portal: str | None = Field(default=None, max_length=40, index=True)
+    synced_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class BillingDocumentRow(SQLModel, table=True):
+    __tablename__ = "billing_document"
+
+    number: str = Field(primary_key=True, max_length=10)
+    doc_type: str = Field(max_length=4)
+    company_code: str = Field(max_length=4)
+    sold_to: str = Field(max_length=10, index=True)
+    payer: str = Field(max_length=10)
+    billing_date: date
+    net: Decimal = Field(sa_type=Money)
+    tax: Decimal = Field(sa_type=Money)
+    gross: Decimal = Field(sa_type=Money)
+    currency: str = Field(max_length=5)
+    customer_po: str | None = Field(default=None, max_length=35, index=True)
+    accounting_document: str | None = Field(default=None, max_length=10)
+    fiscal_year: int | None = None
+    cancelled: bool = False
+    changed_at: datetime = Field(sa_type=UtcDateTime, description="last change in SAP")
+    synced_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class OpenItemRow(SQLModel, table=True):
+    __tablename__ = "open_item"
+    __table_args__ = (Index("ix_open_item_customer", "company_code", "customer"),)
+
+    company_code: str = Field(primary_key=True, max_length=4)
+    document: str = Field(primary_key=True, max_length=10)
+    fiscal_year: int = Field(primary_key=True)
+    line: int = Field(primary_key=True)
+    customer: str = Field(max_length=10)
+    amount: Decimal = Field(sa_type=Money, description="signed: debit +, credit -")
+    currency: str = Field(max_length=5)
+    posting_date: date
+    document_date: date
+    due_date: date
+    reference: str | None = Field(default=None, max_length=16)
+    assignment: str | None = Field(default=None, max_length=18)
+    doc_type: str = Field(max_length=2)
+    billing_document: str | None = Field(default=None, max_length=10, index=True)
+    synced_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class SyncCursorRow(SQLModel, table=True):
+    """Where the incremental pull of one entity in one scope (company code) stands."""
+
+    __tablename__ = "sync_cursor"
+
+    source: str = Field(primary_key=True, max_length=20)
+    entity: str = Field(primary_key=True, max_length=40)
+    scope: str = Field(primary_key=True, max_length=20)
+    since: str | None = Field(default=None, max_length=40)
+    after_key: str | None = Field(default=None, max_length=40)
+    high_water: str | None = Field(default=None, max_length=40)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
