@@ -163,7 +163,7 @@ def test_killed_workers_leave_every_invoice_on_the_portal_exactly_once(
     assert set(states) <= FINAL, states
     assert states.get("submitted") == INVOICES
     assert sent <= _done_messages(world.store), "a job was lost"
-    table = __import__("sync.mirror.models", fromlist=["AuditEventRow"]).AuditEventRow.__table__
+    table = __import__("sync.audit_models", fromlist=["AuditEventRow"]).AuditEventRow.__table__
     with world.store.engine.connect() as conn:
         takeovers = conn.execute(select(func.count()).where(
             table.c.action == "claim taken over")).scalar()
