@@ -18,7 +18,7 @@ test: install browser
 
 # The documentation site (mkdocs.yml, docs/) into site/; --strict: a broken link or anchor fails.
 docs: install
-	$(BIN)/mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 bench: install
 	$(BIN)/python bench/pull.py
