@@ -8,13 +8,17 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 LOCK    = requirements.lock
 
-.PHONY: demo test install browser bench clean lock audit
+.PHONY: demo test docs install browser bench clean lock audit
 
 demo: install browser
 	$(BIN)/arbridge demo
 
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The documentation site (mkdocs.yml, docs/) into site/; --strict: a broken link or anchor fails.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 bench: install
 	$(BIN)/python bench/pull.py
@@ -54,4 +58,4 @@ browser: install
 	fi
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache site

@@ -1,4 +1,4 @@
-"""Screenshots of the admin app for the README, taken from the running app.
+"""Screenshots of the admin app for the docs (README, docs/admin.md), taken from the running app.
 
 Builds a small demo world in a temporary folder (the SAP simulator, a pull, the demo portal
 with the clients' POs, an upload run — the Ariba-style portal requiring review, and one

@@ -1,6 +1,7 @@
-"""The README's promises are true: its configuration table is one table that documents every
-setting there is (and none that is not), its exit-code table is the one the CLI uses, and its
-JSON example has the form ``--json`` prints."""
+"""The documentation's promises are true: the configuration page's table is one table that
+documents every setting there is (and none that is not), the CLI reference's exit-code table is
+the one the CLI uses, and the getting-started page's JSON example has the form ``--json``
+prints."""
 
 from __future__ import annotations
 
@@ -16,15 +17,12 @@ from workers import broker
 from workers.cli import failures, jobs
 from workers.cli.output import print_json
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+CONFIGURATION = (DOCS / "configuration.md").read_text(encoding="utf-8")
+CLI = (DOCS / "cli.md").read_text(encoding="utf-8")
+GETTING_STARTED = (DOCS / "getting-started.md").read_text(encoding="utf-8")
 READ_OUTSIDE_SETTINGS = set(OTHER_VARIABLES) | {jobs.BROKER_TIMEOUT_ENV, broker.BROKER_ENV,
                                                 broker.PREFIX_ENV, broker.HEARTBEAT_ENV}
-
-
-def _section(title: str) -> str:
-    start = README.index(f"## {title}\n")
-    end = README.find("\n## ", start + 1)
-    return README[start:end if end > 0 else None]
 
 
 def _tables(text: str) -> list[list[str]]:
@@ -43,7 +41,7 @@ def _tables(text: str) -> list[list[str]]:
 
 
 def _documented() -> set[str]:
-    tables = [t for t in _tables(_section("Configuration")) if t[0].startswith("| setting")]
+    tables = [t for t in _tables(CONFIGURATION) if t[0].startswith("| setting")]
     assert len(tables) == 1, "the configuration table is split"
     names: set[str] = set()
     for row in tables[0][2:]:
@@ -71,12 +69,12 @@ def _settings_names(model: type[BaseModel], prefix: str = "ARBRIDGE_") -> set[st
 def test_the_configuration_table_documents_every_setting_and_no_other():
     documented = _documented()
     real = _settings_names(Settings) | READ_OUTSIDE_SETTINGS
-    assert real - documented == set(), "settings missing from the README"
-    assert documented - real == set(), "the README documents settings that do not exist"
+    assert real - documented == set(), "settings missing from docs/configuration.md"
+    assert documented - real == set(), "docs/configuration.md documents settings that do not exist"
 
 
 def test_the_exit_code_table_is_the_one_the_cli_uses():
-    table = next(t for t in _tables(_section("The command line")) if t[0].startswith("| code"))
+    table = next(t for t in _tables(CLI) if t[0].startswith("| code"))
     codes = {int(re.search(r"`(\d+)`", row).group(1)) for row in table[2:]}
     assert codes == {failures.EXIT_OK, failures.EXIT_FAILED, failures.EXIT_CONFIG,
                      failures.EXIT_UNAVAILABLE, failures.EXIT_INTERRUPTED,
@@ -84,7 +82,7 @@ def test_the_exit_code_table_is_the_one_the_cli_uses():
 
 
 def test_the_json_example_has_the_form_json_prints(capsys):
-    block = re.search(r"```json\n(.*?)```", README, re.DOTALL).group(1)
+    block = re.search(r"```json\n(.*?)```", GETTING_STARTED, re.DOTALL).group(1)
     example = json.loads(block)
     assert set(example) == {"sap", "portals", "po", "bank", "allocations", "journals"}
     print_json(example)
