@@ -12,6 +12,10 @@ __all__ = ["SapSettings", "Settings", "load_settings", "redact_url"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "redact_url":
+        from config.redaction import redact_url
+
+        return redact_url
     if name in __all__:
         from config import settings
 

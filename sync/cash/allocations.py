@@ -32,8 +32,9 @@ from sync.work import claims
 from sync.cash.models import AllocationRow
 from sync.cash.store import set_receipt_state, take_receipt
 from sync.cash.matching import Decision
+from sync.tables import table_of
 
-ALLOCATIONS = AllocationRow.__table__  # type: ignore[attr-defined]
+ALLOCATIONS = table_of(AllocationRow)
 STATES = ("proposed", "held", "approved", "posting", "posted", "failed", "reversed",
           "rejected")
 ACTIVE = ("proposed", "held", "approved", "posting", "posted")

@@ -20,8 +20,9 @@ from sqlalchemy import Connection, insert, select, update
 from sync import audit
 from sync.work import claims
 from sync.cash.models import JournalRow
+from sync.tables import table_of
 
-JOURNALS = JournalRow.__table__  # type: ignore[attr-defined]
+JOURNALS = table_of(JournalRow)
 
 
 @dataclass(frozen=True, slots=True)

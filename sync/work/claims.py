@@ -28,8 +28,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from config.errors import ArbridgeError
 from sync import audit
 from sync.work.models import WorkClaimRow
+from sync.tables import table_of
 
-CLAIMS = WorkClaimRow.__table__  # type: ignore[attr-defined]
+CLAIMS = table_of(WorkClaimRow)
 DEFAULT_LEASE = timedelta(minutes=2)
 # Called with the kind of work on every take-over (the worker's metrics subscribe here).
 ON_TAKE_OVER: list[Callable[[str], None]] = []
