@@ -29,6 +29,7 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ex
 from config.errors import ConfigError, RetriableError
 from config.po_alerts import OUTBOX, PoAlertSettings
 from config.redaction import redact_channel
+from connectors.errors import DeliveryFailed
 from sync.po import deliveries as alert_deliveries, alerts
 from sync.work import claims
 from sync.po.deliveries import Delivery
@@ -41,10 +42,6 @@ log = logging.getLogger(__name__)
 OUTBOX_TABLE = table_of(OutboxMessageRow)
 SEND_ATTEMPTS = 3
 SEND_WAIT_SECONDS = 0.5
-
-
-class DeliveryFailed(RetriableError):
-    """A channel did not take the message; the delivery is retried later."""
 
 
 @dataclass

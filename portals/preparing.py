@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from config.errors import InputError
-from connectors.pdf_checks import PdfNotReady, check_pdf
+from connectors.errors import PdfNotReady
+from connectors.pdf_checks import check_pdf
 from portals.driver import InvoiceSubmission
 from sync.uploads import queue as uploads
 from sync.mirror.models import CustomerRow

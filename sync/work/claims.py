@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, String, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from config.errors import ArbridgeError
+from sync.errors import ClaimLost
 from sync import audit
 from sync.work.models import WorkClaimRow
 from sync.tables import table_of
@@ -34,10 +34,6 @@ CLAIMS = table_of(WorkClaimRow)
 DEFAULT_LEASE = timedelta(minutes=2)
 # Called with the kind of work on every take-over (the worker's metrics subscribe here).
 ON_TAKE_OVER: list[Callable[[str], None]] = []
-
-
-class ClaimLost(ArbridgeError):
-    """The lease ran out and another owner took the work over: record nothing, stop."""
 
 
 @dataclass(frozen=True, slots=True)
