@@ -1,4 +1,6 @@
-"""Settings for arbridge: environment variables (``ARBRIDGE_*``) and an optional ``arbridge.toml``.
+"""Settings for arbridge: environment variables (``ARBRIDGE_*``) and an optional ``arbridge.toml``;
+the root of arbridge's errors (:mod:`config.errors`), secrets at rest (:mod:`config.secrets`)
+and the redaction of secrets and personal data (:mod:`config.redaction`).
 
 The names below load :mod:`config.settings` (and pydantic) on first use only, so that importing
 ``config.errors`` stays cheap for ``arbridge --help``.

@@ -46,11 +46,6 @@ class Upload:
     reason: str | None
 
 
-def portal_invoice_number(billing_document: str) -> str:
-    """The number printed on the invoice: the billing document without leading zeros."""
-    return billing_document.lstrip("0") or "0"
-
-
 def enqueue(conn: Connection, *, now: datetime, portals: Iterable[str],
             billed_from: date | None = None) -> int:
     """Queue every billing document of a customer bound to one of ``portals`` that has no
