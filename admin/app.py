@@ -26,12 +26,13 @@ from admin.api import cash as api_cash
 from admin.api import me as api_me
 from admin.api import pos as api_pos
 from admin.api import uploads as api_uploads
-from admin.context import AdminContext, make_templates
+from admin.context import AdminContext
 from admin.pages import alerts, audit, dashboard, evidence, login, pos, tokens
 from admin.pages import allocations as allocation_pages
 from admin.pages import receipts as receipt_pages
 from admin.pages import uploads as upload_pages
 from admin.security import CsrfRefused, Forbidden, LoginRequired, csrf_guard, refuse_nul
+from admin.templating import make_templates, render
 from config.settings import Settings
 from sync.store import open_store
 
@@ -84,19 +85,17 @@ def _install_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": str(error)}, status_code=403)
         if partial := _htmx_refusal(request, f"Not allowed: {error}.", 403):
             return partial
-        ctx: AdminContext = request.app.state.ctx
-        return ctx.render(request, "error.html", status_code=403, title="Not allowed",
-                          message=f"{error}. Ask an administrator if you need to.")
+        return render(request, "error.html", status_code=403, title="Not allowed",
+                      message=f"{error}. Ask an administrator if you need to.")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
         if _wants_json(request) or request.url.path.startswith("/static"):
             return await http_exception_handler(request, error)
-        ctx: AdminContext = request.app.state.ctx
         titles = {404: "Not found", 405: "Not allowed here", 422: "Not understood"}
-        return ctx.render(request, "error.html", status_code=error.status_code,
-                          title=titles.get(error.status_code, "Something went wrong"),
-                          message=str(error.detail))
+        return render(request, "error.html", status_code=error.status_code,
+                      title=titles.get(error.status_code, "Something went wrong"),
+                      message=str(error.detail))
 
     @app.exception_handler(DataError)
     async def _unstorable(request: Request, error: DataError) -> Response:
@@ -108,9 +107,8 @@ def _install_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": message}, status_code=422)
         if partial := _htmx_refusal(request, f"Refused: {message}.", 422):
             return partial
-        ctx: AdminContext = request.app.state.ctx
-        return ctx.render(request, "error.html", status_code=422, title="Not understood",
-                          message=message.capitalize() + ".")
+        return render(request, "error.html", status_code=422, title="Not understood",
+                      message=message.capitalize() + ".")
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, _: CsrfRefused) -> Response:
@@ -120,9 +118,8 @@ def _install_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": message}, status_code=403)
         if partial := _htmx_refusal(request, f"Refused: {message}.", 403):
             return partial
-        ctx: AdminContext = request.app.state.ctx
-        return ctx.render(request, "error.html", status_code=403, title="Refused",
-                          message=message.capitalize() + ".")
+        return render(request, "error.html", status_code=403, title="Refused",
+                      message=message.capitalize() + ".")
 
 
 def _declare_bearer(app: FastAPI) -> None:

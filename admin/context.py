@@ -1,26 +1,21 @@
-"""What every request handler needs: settings, the store's engine, templates, the clock."""
+"""What every request handler needs: settings, the store's engine, templates, the clock; and
+the bounds of the numbers a path or query may carry."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Any
-import hashlib
-import hmac
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from typing import Annotated
 
 from fastapi import Path as PathParam
 from fastapi import Request
-from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from config.settings import Settings
 
-TEMPLATES = Path(__file__).parent / "templates"
 MAX_PAGE = 1_000_000  # far past any list; a bigger ?page= would overflow the store's OFFSET
 MAX_ID = 2**31 - 1  # PostgreSQL's integer; a bigger id in a path overflowed the store (a 500)
 RowId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
@@ -28,91 +23,6 @@ RowId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def money(value: Any, currency: str | None = None) -> str:
-    """``1 234 567.89 ZAR`` (South African grouping), exact from the Decimal."""
-    if value is None:
-        return ""
-    text = f"{Decimal(value):,.2f}".replace(",", "\u202f")
-    return f"{text} {currency}" if currency else text
-
-
-def when(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def query(params: dict[str, Any], **changes: Any) -> str:
-    """A query string from the current filters with ``changes`` applied (empties dropped)."""
-    merged = {**params, **changes}
-    return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
-
-
-def form_day(text: str | None, name: str) -> date | None:
-    """A date field of a filter form: browsers send it empty when it is not filled (no
-    filter), which FastAPI's ``date`` parameters would refuse with a 422."""
-    if not text or not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        from fastapi import HTTPException
-
-        raise HTTPException(422, f"{name}: {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-FLASH_KEYS = ("notice", "error")
-FLASH_SIGNATURE = "said"
-
-
-def _flash_signature(request: Request, notice: str, error: str) -> str:
-    """Keyed with the session's own CSRF token: a link someone else made cannot carry a
-    banner the app will show as its own ("session expired, log in at ...")."""
-    from admin.security import principal
-
-    who = principal(request)
-    key = who.csrf_token.encode() if who and who.csrf_token else b""
-    if not key:
-        return ""
-    return hmac.new(key, f"{notice}\0{error}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def flash_redirect(request: Request, target: str, *, notice: str | None = None,
-                   error: str | None = None) -> RedirectResponse:
-    """A 303 to ``target`` (a path of this app) carrying what an action did, signed for
-    this session; any earlier message in ``target``'s query is dropped."""
-    parts = urlsplit(target)
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if k not in (*FLASH_KEYS, FLASH_SIGNATURE)]
-    said = {k: v for k, v in (("notice", notice), ("error", error)) if v}
-    if said:
-        said[FLASH_SIGNATURE] = _flash_signature(request, notice or "", error or "")
-    text = urlencode(kept + list(said.items()))
-    return RedirectResponse(f"{parts.path}?{text}" if text else parts.path, status_code=303)
-
-
-def _unsigned_flash(request: Request, values: dict[str, Any]) -> dict[str, Any]:
-    """Drop a notice or error that came from the query string without this session's
-    signature (only what ``flash_redirect`` wrote is shown as the app's own words)."""
-    query = request.query_params
-    notice, error = query.get("notice") or "", query.get("error") or ""
-    if not (notice or error):
-        return values
-    expected = _flash_signature(request, notice, error)
-    if expected and hmac.compare_digest(expected, query.get(FLASH_SIGNATURE) or ""):
-        return values
-    return {k: (None if k in FLASH_KEYS and v is not None and v == query.get(k) else v)
-            for k, v in values.items()}
-
-
-def make_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(TEMPLATES))
-    templates.env.filters["money"] = money
-    templates.env.filters["when"] = when
-    templates.env.globals["query"] = query
-    return templates
 
 
 @dataclass
@@ -126,12 +36,7 @@ class AdminContext:
     def evidence_root(self) -> Path:
         return self.settings.evidence_path.resolve()
 
-    def render(self, request: Request, template: str, /, status_code: int = 200,
-               **values: Any) -> Any:
-        from admin.security import principal
 
-        who = principal(request)
-        return self.templates.TemplateResponse(
-            request, template, {"who": who, "now": self.clock(),
-                                **_unsigned_flash(request, values)},
-            status_code=status_code)
+def context(request: Request) -> AdminContext:
+    """The app's context, set on ``app.state`` by ``admin.app.create_app``."""
+    return request.app.state.ctx  # type: ignore[no-any-return]  # Starlette's state is Any

@@ -17,16 +17,13 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from fastapi import Request, Response
 
+from admin.context import context
 from admin.roles import can
-from sync.users import accounts as users
 from sync.txn import writing
-
-if TYPE_CHECKING:
-    from admin.context import AdminContext
+from sync.users import accounts as users
 
 SESSION_COOKIE = "arbridge_session"
 PRELOGIN_COOKIE = "arbridge_login_csrf"
@@ -58,10 +55,6 @@ class Principal:
 
     def can(self, permission: str) -> bool:
         return can(self.user.role, permission)
-
-
-def context(request: Request) -> AdminContext:
-    return request.app.state.ctx  # type: ignore[no-any-return]
 
 
 def _bearer(request: Request) -> str | None:

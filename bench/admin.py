@@ -33,6 +33,7 @@ from sync.mirror.models import CustomerRow
 from sync.uploads.models import PortalUploadRow
 from sync.store import open_store  # noqa: E402
 from sync.uploads.states import STATES  # noqa: E402
+from sync.tables import table_of  # noqa: E402 - after the sys.path line above
 
 PASSWORD = "benchmark password"
 
@@ -57,12 +58,12 @@ def seed(engine, count: int) -> None:  # type: ignore[no-untyped-def]
                "entity_key": f"{90000000 + i % count:010d}",
                "detail": json.dumps({"from": "review", "to": "ready"})} for i in range(5 * count)]
     with engine.begin() as conn:
-        conn.execute(insert(CustomerRow.__table__), customers)  # type: ignore[attr-defined]
+        conn.execute(insert(table_of(CustomerRow)), customers)
         for start in range(0, count, 5000):
-            conn.execute(insert(PortalUploadRow.__table__),  # type: ignore[attr-defined]
+            conn.execute(insert(table_of(PortalUploadRow)),
                          rows[start:start + 5000])
         for start in range(0, len(events), 5000):
-            conn.execute(insert(AuditEventRow.__table__),  # type: ignore[attr-defined]
+            conn.execute(insert(table_of(AuditEventRow)),
                          events[start:start + 5000])
         users.add_user(conn, name="thandi", role="administrator", password=PASSWORD, now=now)
 

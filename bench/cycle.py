@@ -43,6 +43,7 @@ from sync.uploads import queue as uploads
 from sync.audit_models import AuditEventRow  # noqa: E402
 from sync.store import open_store  # noqa: E402
 from sync.uploads.states import ON_PORTAL  # noqa: E402
+from sync.tables import table_of  # noqa: E402 - after the sys.path line above
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 POSTGRES = os.environ.get("ARBRIDGE_BENCH_POSTGRES_URL",
@@ -95,7 +96,7 @@ def wait_final(store, deadline: float, runs: int) -> None:  # type: ignore[no-un
 def spread(store, procs: list[subprocess.Popen]) -> str:  # type: ignore[no-untyped-def]
     """Uploads worked by each worker process: the first claim on an upload is the one that
     works it (a later claim by another run finds it done and gives it straight back)."""
-    table = AuditEventRow.__table__  # type: ignore[attr-defined]
+    table = table_of(AuditEventRow)
     first: dict[str, int] = {}
     with store.engine.connect() as conn:
         for key, detail in conn.execute(select(table.c.entity_key, table.c.detail).where(

@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlmodel import Session  # noqa: E402
 
-from config.settings import SapSettings, load_settings  # noqa: E402
+from config.sap import SapSettings  # noqa: E402
+from config.settings import load_settings  # noqa: E402
 from connectors.pull import pull  # noqa: E402
 from sap.rfc.client import RfcSapClient  # noqa: E402
 from sap.simulator import SapSimulator  # noqa: E402

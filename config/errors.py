@@ -9,7 +9,9 @@ Errors are split by what to do about them, and every package's ``errors.py`` sub
     ├── UncertainOutcome   the call may have happened: look the result up before anything else
     ├── BusinessError      the other side said no (PO exhausted, period closed): never retried,
     │                      goes to a person with the reason
-    └── InputError         a bad file or payload: rejected whole, nothing changed
+    ├── InputError         a bad file or payload: rejected whole, nothing changed
+    └── LostRace           another process got there first (took the lease over, moved the
+                           state on): record nothing and stop; the winner carries on
 
 Messages name the document or setting and say what to do.
 """
@@ -39,3 +41,8 @@ class BusinessError(ArbridgeError):
 
 class InputError(ArbridgeError):
     """Bad input (file, payload, remote data); names where, and nothing was changed."""
+
+
+class LostRace(ArbridgeError):
+    """Another process got there first: this one records nothing and stops, neither retrying
+    nor asking a person; the process that won carries the work on."""

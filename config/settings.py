@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
-from urllib.parse import urlsplit, urlunsplit
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -24,55 +23,21 @@ from pydantic_settings import (
 
 from config.admin import AdminSettings
 from config.cash import CashSettings
+from config.errors import ConfigError
+from config.load_errors import settings_error
+from config.locations import CONFIG_ENV, config_file
 from config.po_alerts import PoAlertSettings
 from config.portals import BrowserSettings, PortalSettings
+from config.redaction import redact_text, redact_url, url_secrets
+from config.sap import SapKind, SapSettings
 
-if TYPE_CHECKING:
-    from config.errors import ConfigError
+# Re-exported: callers outside config/ that still import these from here.
+__all__ = ["DEFAULT_SCHEDULE", "SapKind", "SapSettings", "Settings", "load_settings",
+           "normalise_db_url", "redact_text", "redact_url", "settings_error", "url_secrets"]
 
 DEFAULT_HOME = Path("var")
-DEFAULT_CONFIG_FILE = Path("arbridge.toml")
-CONFIG_ENV = "ARBRIDGE_CONFIG"
-ENV_PREFIX = "ARBRIDGE_"
-
-SapKind = Literal["simulator", "rfc", "odata"]
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 COMPANY_CODE = re.compile(r"[A-Za-z0-9]{1,4}")
-SECRET_WORDS = ("pass", "secret", "key", "token", "url")
-
-
-class SapSettings(BaseModel):
-    """How to reach SAP. Only the fields of the chosen ``kind`` are used."""
-
-    kind: SapKind = "simulator"
-    page_size: int = Field(default=10_000, ge=1, le=100_000, description="rows per page pulled")
-    timeout_seconds: float = Field(default=60.0, gt=0, description="one remote call, seconds")
-    overlap_days: int = Field(
-        default=0, ge=0, description="days re-read before the cursor (dates are inclusive)"
-    )
-    overlap_minutes: int = Field(
-        default=5, ge=0, description="minutes re-read before the cursor for timestamp deltas"
-    )
-    # rfc (pyrfc): any keyword pyrfc.Connection accepts may go into ``rfc_params``.
-    ashost: str | None = None
-    sysnr: str = "00"
-    client: str = "100"
-    user: str | None = None
-    passwd: SecretStr | None = None
-    lang: str = "EN"
-    rfc_params: dict[str, str] = Field(default_factory=dict)
-    connection_factory: str = Field(
-        default="pyrfc:Connection", description="'module:callable' that returns a Connection"
-    )
-    # odata (S/4HANA)
-    base_url: str | None = Field(default=None, description="e.g. https://s4.example.com")
-    odata_user: str | None = None
-    odata_password: SecretStr | None = None
-    verify_tls: bool = True
-    # simulator
-    simulator_customers: int = Field(default=500, ge=1)
-    simulator_billing_documents: int = Field(default=3000, ge=0)
-    simulator_seed: int = 20261123
 
 
 DEFAULT_SCHEDULE = {
@@ -219,74 +184,9 @@ def normalise_db_url(url: str) -> str:
     return url
 
 
-SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd", "pass", "sslpassword", "secret",
-                               "token", "access_token", "api_key", "apikey", "sslkey_password"})
-
-
-def redact_url(url: str) -> str:
-    """The URL with its passwords replaced by ``***`` — in the user-info
-    (``user:pw@host``) and in the query (``?password=…``, ``token=…``) — fit for logs,
-    errors and status output. Anything else is left as it was."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:  # not parseable as a URL: hide everything after the scheme
-        scheme, sep, _ = url.partition("://")
-        return f"{scheme}://***" if sep else "***"
-    netloc = parts.netloc
-    if password is not None:
-        userinfo, _, host = netloc.rpartition("@")
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}:***@{host}"
-    query = "&".join(_redact_pair(pair) for pair in parts.query.split("&")) if parts.query \
-        else parts.query
-    if netloc == parts.netloc and query == parts.query:
-        return url  # nothing to hide (and sqlite:////path keeps its slashes)
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
-
-
-def _redact_pair(pair: str) -> str:
-    key, sep, _ = pair.partition("=")
-    return f"{key}=***" if sep and key.lower() in SECRET_QUERY_KEYS else pair
-
-
-def url_secrets(url: str) -> list[str]:
-    """The secret values in ``url`` (user-info password, secret query values), decoded and as
-    written, so they can be masked in text that quotes them (a driver's error message)."""
-    from urllib.parse import parse_qsl, unquote
-
-    try:
-        parts = urlsplit(url)
-        found = [parts.password] if parts.password else []
-    except ValueError:
-        return []
-    if found:
-        found.append(unquote(found[0]))
-    for key, value in parse_qsl(parts.query, keep_blank_values=False):
-        if key.lower() in SECRET_QUERY_KEYS:
-            found.append(value)
-    raw = [p.partition("=")[2] for p in parts.query.split("&")
-           if p.partition("=")[0].lower() in SECRET_QUERY_KEYS]
-    return [s for s in dict.fromkeys(found + raw) if s]
-
-
-def redact_text(text: str, url: str) -> str:
-    """``text`` with every secret of ``url`` masked (for errors that quote the URL)."""
-    for secret in sorted(url_secrets(url), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
-
-
-def config_file() -> Path:
-    """The TOML file read: ``ARBRIDGE_CONFIG`` (must exist) or ``./arbridge.toml`` if present."""
-    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
-
-
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; any problem is a :class:`config.errors.ConfigError` whose one line
     names the setting (its variable, or the TOML file and line) and what is wrong."""
-    from config.errors import ConfigError
-
     named = os.environ.get(CONFIG_ENV)
     if named and not Path(named).is_file():
         raise ConfigError(f"{CONFIG_ENV} names {named}, which is not a readable file")
@@ -297,76 +197,3 @@ def load_settings(**overrides: object) -> Settings:
         if problem is None:
             raise
         raise problem from exc
-
-
-def settings_error(error: BaseException) -> ConfigError | None:
-    """The one-line configuration error for an exception raised while reading settings, or
-    None if it is not one (pydantic, pydantic-settings and TOML errors are)."""
-    import tomllib
-
-    from pydantic import ValidationError
-
-    from config.errors import ConfigError
-
-    if isinstance(error, ConfigError):
-        return error
-    if isinstance(error, tomllib.TOMLDecodeError):
-        return ConfigError(f"{config_file()}: not valid TOML: {error}")
-    if isinstance(error, ValidationError):
-        return ConfigError(_validation_line(error))
-    if type(error).__name__ == "SettingsError":
-        found = re.search(r'field "([^"]+)"', str(error))
-        field = found.group(1) if found else "?"
-        cause = error.__cause__
-        detail = f": {cause}" if cause else ""
-        return ConfigError(f"{ENV_PREFIX}{field.upper()} is not valid JSON{detail} "
-                           "(this setting takes a JSON object, e.g. '{\"0000100042\": "
-                           "\"acme-coupa\"}')")
-    return None
-
-
-def env_name(loc: tuple[object, ...]) -> str:
-    return ENV_PREFIX + "__".join(str(p) for p in loc).upper()
-
-
-def _validation_line(error: object) -> str:
-    first = error.errors()[0]  # type: ignore[attr-defined]
-    loc = tuple(first["loc"])
-    message = str(first["msg"]).removeprefix("Value error, ")
-    where = _source_of(loc)
-    shown = ""
-    value = first.get("input")
-    if isinstance(value, (str, int, float)) and not any(w in str(loc).lower()
-                                                         for w in SECRET_WORDS):
-        shown = f" (got {str(value)[:40]!r})"
-    return f"setting {'.'.join(str(p) for p in loc)} ({where}): {message}{shown}"
-
-
-def _source_of(loc: tuple[object, ...]) -> str:
-    """``ARBRIDGE_SAP__KIND`` when the environment set it, else the TOML file and line."""
-    name = env_name(loc)
-    environment = {k.upper() for k in os.environ}
-    if name in environment or env_name(loc[:1]) in environment:
-        return name
-    toml_file = config_file()
-    if toml_file.is_file():
-        line = _toml_line(toml_file, loc)
-        return f"{toml_file}, line {line}" if line else f"{name} or {toml_file}"
-    return name
-
-
-def _toml_line(path: Path, loc: tuple[object, ...]) -> int | None:
-    """The line that sets ``loc`` (``[sap]`` … ``kind = …``), found by reading the text."""
-    *section, key = [str(p) for p in loc]
-    current: list[str] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    for number, text in enumerate(lines, start=1):
-        stripped = text.strip()
-        if stripped.startswith("["):
-            current = [p.strip().strip('"') for p in stripped.strip("[]").split(".")]
-        elif current == section and re.match(rf'"?{re.escape(key)}"?\s*=', stripped):
-            return number
-    return None

@@ -1,2 +1,3 @@
-"""Flows between outside systems and the store: SAP pull (and later posting, bank import,
-notifications)."""
+"""Flows between outside systems and the store: the SAP pull, posting allocations and
+correcting journals to SAP, bank statement and remittance import, invoice PDFs, and
+notification delivery. Its errors are in :mod:`connectors.errors`."""

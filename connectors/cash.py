@@ -15,9 +15,10 @@ from sync.cash import allocations, store as cash_store
 from sync.cash.matching import Advice, AdviceLine, Item, NameIndex, Receipt, match, normalise
 from sync.mirror.models import CustomerRow, OpenItemRow
 from sync.store import Store
+from sync.tables import table_of
 
-OPEN_ITEMS = OpenItemRow.__table__  # type: ignore[attr-defined]
-CUSTOMERS = CustomerRow.__table__  # type: ignore[attr-defined]
+OPEN_ITEMS = table_of(OpenItemRow)
+CUSTOMERS = table_of(CustomerRow)
 
 
 def item_key(company_code: str, document: str, fiscal_year: int, line: int) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 
 from config.errors import InputError
 from config.settings import Settings
+from connectors.errors import SplitRefused
 from connectors.cash import invoice_items
 from connectors.journals import request_correction, run_journal
 from connectors.posting import PostSummary, post_one, run_owner
@@ -42,10 +43,6 @@ log = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("1e15")  # beyond any receipt; keeps quantize and the store's columns safe
 TAKEN_FROM = ("open", "proposed")
-
-
-class SplitRefused(InputError):
-    """The split does not fit the receipt or the invoices (nothing was stored)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,28 +22,26 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy import Connection, Engine, insert, select
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from config.errors import ConfigError, RetriableError
 from config.po_alerts import OUTBOX, PoAlertSettings
+from config.redaction import redact_channel
+from connectors.errors import DeliveryFailed
 from sync.po import deliveries as alert_deliveries, alerts
 from sync.work import claims
 from sync.po.deliveries import Delivery
 from sync.po.messages import body, digest, subject
 from sync.po.models import OutboxMessageRow
 from sync.txn import writing
+from sync.tables import table_of
 
 log = logging.getLogger(__name__)
-OUTBOX_TABLE = OutboxMessageRow.__table__  # type: ignore[attr-defined]
+OUTBOX_TABLE = table_of(OutboxMessageRow)
 SEND_ATTEMPTS = 3
 SEND_WAIT_SECONDS = 0.5
-
-
-class DeliveryFailed(RetriableError):
-    """A channel did not take the message; the delivery is retried later."""
 
 
 @dataclass
@@ -54,20 +52,6 @@ class DeliveryReport:
 
     def as_dict(self) -> dict:
         return {"sent": self.sent, "failed": self.failed, "errors": self.errors}
-
-
-def _secrets_of(url: str) -> list[str]:
-    parts = urlsplit(url)
-    found = [url, parts.password or ""]
-    found += [p for p in parts.path.split("/") if len(p) >= 6]
-    found += [v for _, v in parse_qsl(parts.query) if len(v) >= 6 and "@" not in v]
-    return sorted({s for s in found if s}, key=len, reverse=True)
-
-
-def mask(text: str, url: str) -> str:
-    for secret in _secrets_of(url):
-        text = text.replace(secret, "***")
-    return text
 
 
 class Notifier:
@@ -102,13 +86,13 @@ class Notifier:
 
         sender = apprise.Apprise()
         if not sender.add(url):
-            raise ConfigError(f"not a usable Apprise URL: {mask(url, url)[:60]}")
+            raise ConfigError(f"not a usable Apprise URL: {redact_channel(url, url)[:60]}")
         with apprise.LogCapture(level=logging.WARNING) as captured:
             ok = sender.notify(title=title, body=text, body_format=apprise.NotifyFormat.TEXT)
         if not ok:
             detail = " | ".join(line.split(" - ", 2)[-1] for line in
                                 captured.getvalue().splitlines() if line.strip())
-            raise DeliveryFailed(mask(detail or "the channel refused the message", url))
+            raise DeliveryFailed(redact_channel(detail or "the channel refused the message", url))
 
     def to_outbox(self, conn: Connection, title: str, text: str, key: str,
                   now: datetime) -> None:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from config.errors import InputError, RetriableError
+from connectors.errors import PdfInvalid, PdfNotReady
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +24,6 @@ SETTLE_SECONDS = 10.0  # unchanged this long: whoever wrote the file has finishe
 HEADER_WINDOW = 1024  # the spec allows the %PDF- header anywhere in the first 1,024 bytes
 TRAILER_WINDOW = 2048
 TEXT_PAGES = 3
-
-
-class PdfNotReady(RetriableError):
-    """The invoice's PDF is not there yet, or is still being written: wait for it."""
-
-
-class PdfInvalid(InputError):
-    """The file is there but is not a usable invoice PDF; the message says why."""
 
 
 def check_settled(path: Path, *, settle_seconds: float = SETTLE_SECONDS,

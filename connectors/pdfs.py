@@ -19,7 +19,8 @@ from fpdf import FPDF
 
 from config.errors import ConfigError
 from config.settings import Settings
-from connectors.pdf_checks import PdfNotReady, check_settled
+from connectors.errors import PdfNotReady
+from connectors.pdf_checks import check_settled
 from sap.archivelink import fetch_pdf
 from sync.files import private_dir, private_file
 

@@ -24,6 +24,7 @@ from sync.mirror.writes import Counts, apply_rows
 from sync.mirror.models import CustomerRow, OpenItemRow
 from connectors.pull_rows import billing_document_row, customer_row, open_item_row
 from sync.store import Store, entity
+from sync.tables import table_of
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def _pages(store: Store, client: SapClient, name: str, company_code: str,
     if name == "billing_documents":
         return client.billing_documents(company_code, since=state.since,
                                         after_key=state.after_key)
-    table = CustomerRow.__table__  # type: ignore[attr-defined]
+    table = table_of(CustomerRow)
     with store.engine.connect() as conn:
         numbers = list(conn.execute(select(table.c.number).where(
             table.c.company_code == company_code).order_by(table.c.number)).scalars())
@@ -114,7 +115,7 @@ def _rows(name: str, page: Page, rules: PortalRules) -> list[dict[str, Any]]:
 def _snapshot(name: str, company_code: str, page: Page) -> Any:
     if name != "open_items":
         return None
-    table = OpenItemRow.__table__  # type: ignore[attr-defined]
+    table = table_of(OpenItemRow)
     return and_(table.c.company_code == company_code, table.c.customer.in_(page.scope))
 
 

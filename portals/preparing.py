@@ -11,11 +11,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from config.errors import InputError
-from connectors.pdf_checks import PdfNotReady, check_pdf
+from connectors.errors import PdfNotReady
+from connectors.pdf_checks import check_pdf
 from portals.driver import InvoiceSubmission
 from sync.uploads import queue as uploads
 from sync.mirror.models import CustomerRow
 from sync.store import Store
+from sync.tables import table_of
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,7 @@ def submission_for(upload: uploads.Upload) -> InvoiceSubmission:
 
 
 def customer_name(store: Store, upload: uploads.Upload) -> str:
-    table = CustomerRow.__table__  # type: ignore[attr-defined]
+    table = table_of(CustomerRow)
     with store.engine.connect() as conn:
         return conn.execute(select(table.c.name).join_from(
             table, uploads.UPLOADS, table.c.number == uploads.UPLOADS.c.customer).where(

@@ -1,4 +1,5 @@
-"""The audit trail: every change the store makes, with who and when. Personal data is masked."""
+"""The audit trail: every change the store makes, with who and when (personal values masked
+with :func:`config.redaction.mask_field` before they are written)."""
 
 from __future__ import annotations
 
@@ -10,29 +11,9 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from sync.audit_models import AuditEventRow
+from sync.tables import table_of
 
 SYSTEM_ACTOR = "arbridge"
-
-
-def mask_email(value: str) -> str:
-    local, _, domain = value.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
-
-
-def mask_phone(value: str) -> str:
-    digits = "".join(c for c in value if c.isdigit())
-    return f"***{digits[-3:]}" if len(digits) > 3 else "***"
-
-
-MASKS = {"email": mask_email, "phone": mask_phone}
-
-
-def mask(field: str, value: Any) -> Any:
-    """A value fit for logs and the audit trail: personal data masked, the rest as text."""
-    if value is None:
-        return None
-    masker = MASKS.get(field)
-    return masker(str(value)) if masker else str(value)
 
 
 def event(*, action: str, entity: str, key: str, detail: dict[str, Any],
@@ -46,4 +27,4 @@ def record(conn: Connection, events: Iterable[dict[str, Any]]) -> None:
     """Write audit events in the caller's transaction."""
     rows = list(events)
     if rows:
-        conn.execute(insert(AuditEventRow.__table__), rows)  # type: ignore[attr-defined]
+        conn.execute(insert(table_of(AuditEventRow)), rows)

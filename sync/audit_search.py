@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 
 from sync.audit_models import AuditEventRow
-from sync.uploads.view import MAX_PER_PAGE, Page, _like
+from sync.paging import Page, containing, page_bounds
+from sync.tables import table_of
 
-EVENTS = AuditEventRow.__table__  # type: ignore[attr-defined]
+EVENTS = table_of(AuditEventRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class AuditFilter:
 
 def _where(query: Select, f: AuditFilter) -> Select:
     if f.text:
-        text = f"%{_like(f.text.strip())}%"
+        text = containing(f.text.strip())
         query = query.where(or_(EVENTS.c.action.ilike(text, escape="\\"),
                                 EVENTS.c.entity_key.ilike(text, escape="\\"),
                                 EVENTS.c.detail.ilike(text, escape="\\")))
@@ -43,8 +44,7 @@ def _where(query: Select, f: AuditFilter) -> Select:
 
 def search(conn: Any, f: AuditFilter, *, page: int = 1, per_page: int = 50) -> Page:
     """Newest first. ``detail`` comes back parsed (it is stored as JSON)."""
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    page = max(1, page)
+    page, per_page = page_bounds(page, per_page)
     total = conn.execute(_where(select(func.count()).select_from(EVENTS), f)).scalar_one()
     query = _where(select(EVENTS), f).order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc())
     rows = []

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config.errors import ArbridgeError, ConfigError, RetriableError
-from config.settings import redact_text, redact_url
+from config.redaction import redact_text, redact_url
 from sync.files import touch_private
 
 if TYPE_CHECKING:

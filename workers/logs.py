@@ -7,24 +7,12 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import re
 import sys
 from typing import Any
 
-from sync.audit import mask_email
+from config.redaction import mask_text as mask
 
 JOB: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("job", default=None)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_URL_PASSWORD = re.compile(r"(\w+://[^:/@\s]+:)[^@\s]+@")
-_SECRET_FIELD = re.compile(r"((?:password|passwd|secret|token|otp)\w*[\"']?\s*[=:]\s*[\"']?)"
-                           r"[^\s\"',}]+", re.IGNORECASE)
-
-
-def mask(text: str) -> str:
-    """Personal data and secrets out of a log line: e-mails, URL passwords, key=secret."""
-    text = _URL_PASSWORD.sub(r"\1***@", text)
-    text = _SECRET_FIELD.sub(r"\1***", text)
-    return _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
 
 
 class ContextFilter(logging.Filter):

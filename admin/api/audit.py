@@ -7,9 +7,9 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query, Request
 
 from admin.api.schemas import AuditEventOut, AuditPage
-from admin.context import MAX_PAGE
-from admin.pages.audit import audit_filter
-from admin.security import Principal, context, current
+from admin.context import MAX_PAGE, context
+from admin.filters import audit_filter
+from admin.security import Principal, current
 from sync import audit_search
 
 router = APIRouter(tags=["audit"])

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from admin import actions
 from admin.api.schemas import (
     AllocateIn,
     AllocationOut,
@@ -18,14 +19,15 @@ from admin.api.schemas import (
     ReceiptPage,
     SuggestionOut,
 )
-from admin.context import MAX_PAGE, RowId
-from admin.pages import allocations as allocation_pages
-from admin.pages import receipts as receipt_pages
-from admin.security import Principal, context, current, require
+from admin.context import MAX_PAGE, RowId, context
+from admin.figures import receipt_listing
+from admin.filters import allocation_filter, receipt_filter
+from admin.security import Principal, current, require
 from config.errors import InputError
 from connectors import cash_actions
 from connectors.cash import suggestions_for
-from sync.cash import views as cash_view, journals
+from sync.cash import journals
+from sync.cash import views as cash_view
 from sync.cash.allocations import Allocation
 
 router = APIRouter(tags=["cash"])
@@ -92,9 +94,9 @@ def list_receipts(request: Request, who: Principal = Depends(current),
                   ) -> ReceiptPage:
     """Bank receipts, the longest waiting first; unallocated ones with the matcher's
     suggestions (rule and evidence) and their age in days."""
-    chosen = receipt_pages.receipt_filter(state, payer, since and since.isoformat(),
+    chosen = receipt_filter(state, payer, since and since.isoformat(),
                                           until and until.isoformat(), amount_min, amount_max)
-    found, suggestions = receipt_pages.listing(request, chosen, page, per_page)
+    found, suggestions = receipt_listing(request, chosen, page, per_page)
     return ReceiptPage(items=[_receipt(r, suggestions.get(r["id"], [])) for r in found.rows],
                        total=found.total, page=found.page, pages=found.pages,
                        per_page=found.per_page)
@@ -125,7 +127,7 @@ def allocate(request: Request, receipt_id: RowId, body: AllocateIn,
         splits = [cash_actions.Split(s.invoice, cash_actions.parse_amount(
             s.amount, f"split {n} (invoice {s.invoice})"))
             for n, s in enumerate(body.splits, start=1)]
-        done = receipt_pages.allocate(request, who, receipt_id, splits,
+        done = actions.allocate(request, who, receipt_id, splits,
                                       on_account=body.on_account, note=body.note)
     except InputError as error:
         raise _refusal(error) from None
@@ -138,7 +140,7 @@ def approve(request: Request, allocation_id: RowId,
             who: Principal = Depends(require("receipts.act"))) -> AllocationOut:
     """Approve the matcher's proposal and post it to SAP at once (administrators)."""
     try:
-        done = receipt_pages.approve(request, who, allocation_id)
+        done = actions.approve(request, who, allocation_id)
     except InputError as error:
         raise _refusal(error) from None
     return _full(request, done.id)
@@ -155,7 +157,7 @@ def list_allocations(request: Request, who: Principal = Depends(current),
                      per_page: int = Query(50, ge=1, le=200)
                      ) -> AllocationPage:
     """Allocations newest first, with their SAP documents, rule and who approved them."""
-    chosen = allocation_pages.allocation_filter(state, rule, customer, q)
+    chosen = allocation_filter(state, rule, customer, q)
     with context(request).engine.connect() as conn:
         found = cash_view.allocation_page(conn, chosen, page=page, per_page=per_page)
     return AllocationPage(items=[_allocation(r["allocation"], r["approved_by"],
@@ -179,7 +181,7 @@ def request_journal(request: Request, allocation_id: RowId, body: JournalIn,
     reset, the payment reversed and the receipt posted again to the right invoices, in SAP
     at once (administrators). Follow it with ``GET /api/journals/{id}``."""
     try:
-        journal = allocation_pages.request_journal(request, who, allocation_id,
+        journal = actions.request_journal(request, who, allocation_id,
                                                    body.invoices, body.reason)
     except InputError as error:
         raise _refusal(error) from None

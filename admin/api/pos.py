@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
+from admin.actions import FORM_NAMES, acknowledge_all
 from admin.api.po_schemas import (
     AlertOut,
     AlertPage,
@@ -24,10 +25,9 @@ from admin.api.po_schemas import (
     PoPage,
     WaitingInvoice,
 )
-from admin.context import MAX_PAGE, RowId
-from admin.pages.alerts import acknowledge_all, alert_filter
-from admin.pages.pos import FORM_NAMES, po_filter
-from admin.security import Principal, context, current, require
+from admin.context import MAX_PAGE, RowId, context
+from admin.filters import alert_filter, po_filter
+from admin.security import Principal, current, require
 from config.errors import InputError
 from sync.po import view as po_view
 from sync.po.entry import po_read

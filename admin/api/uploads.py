@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
+from admin.actions import apply_action
 from admin.api.schemas import (
     ActionIn,
     AllocatedOut,
@@ -15,18 +16,19 @@ from admin.api.schemas import (
     BulkIn,
     BulkOut,
     Dashboard,
+    UnallocatedOut,
     UploadDetail,
     UploadOut,
-    UnallocatedOut,
     UploadPage,
     UrgentClient,
     UrgentPo,
 )
-from admin.context import MAX_PAGE
-from admin.pages.dashboard import summary
-from admin.pages.uploads import apply_action, queue_filter
-from admin.security import Principal, context, current, require
-from sync.uploads import view as queue_view, actions as upload_actions
+from admin.context import MAX_PAGE, context
+from admin.figures import summary
+from admin.filters import queue_filter
+from admin.security import Principal, current, require
+from sync.uploads import actions as upload_actions
+from sync.uploads import view as queue_view
 
 router = APIRouter(tags=["uploads"])
 

@@ -10,42 +10,17 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from admin.context import MAX_ID, MAX_PAGE, RowId, flash_redirect
+from admin.actions import acknowledge_all
+from admin.context import MAX_ID, MAX_PAGE, RowId, context
+from admin.filters import alert_filter
 from admin.pages.pos import po_url
-from admin.security import Principal, context, current, require
-from config.errors import InputError
-from sync.po import alerts, view as po_view
+from admin.security import Principal, current, require
+from admin.templating import flash_redirect, render
+from sync.po import view as po_view
 from sync.po.alert_rules import LEVELS
-from sync.txn import writing
 
 router = APIRouter()
 MAX_BULK = 200
-
-
-def alert_filter(portal: str | None, level: str | None, state: str | None,
-                 q: str | None) -> po_view.AlertFilter:
-    if level and level not in LEVELS:
-        raise HTTPException(422, f"level must be one of {', '.join(LEVELS)}")
-    if state and state not in po_view.ALERT_STATES:
-        raise HTTPException(422, f"state must be one of {', '.join(po_view.ALERT_STATES)}")
-    return po_view.AlertFilter(portal=portal or None, level=level or None,
-                               state=state or "open", text=q or None)
-
-
-def acknowledge_all(request: Request, who: Principal, ids: list[int]
-                    ) -> tuple[list[int], list[str]]:
-    """Acknowledge each alert in its own transaction; returns (done, refusals)."""
-    ctx = context(request)
-    done: list[int] = []
-    refused: list[str] = []
-    for alert_id in ids:
-        try:
-            with writing(ctx.engine) as conn:
-                alerts.acknowledge(conn, alert_id, who=who.user.name, now=ctx.clock())
-            done.append(alert_id)
-        except InputError as refusal:
-            refused.append(str(refusal))
-    return done, refused
 
 
 @router.get("/alerts")
@@ -65,9 +40,9 @@ def alerts_page(request: Request, who: Principal = Depends(current),
         portals = po_view.alert_portals(conn)
     params = {"portal": portal or "", "level": level or "", "state": state or "",
               "q": q or ""}
-    return ctx.render(request, "alerts.html", found=found, params=params, portals=portals,
-                      levels=LEVELS, states=po_view.ALERT_STATES, notice=notice, error=error,
-                      po_url=po_url, back=f"/alerts?{urlencode({**params, 'page': page})}")
+    return render(request, "alerts.html", found=found, params=params, portals=portals,
+                  levels=LEVELS, states=po_view.ALERT_STATES, notice=notice, error=error,
+                  po_url=po_url, back=f"/alerts?{urlencode({**params, 'page': page})}")
 
 
 @router.post("/alerts/acknowledge")
@@ -103,9 +78,9 @@ def acknowledge(request: Request, alert_id: RowId,
             row = po_view.alert_one(conn, alert_id)
         if row is None:
             raise HTTPException(404, f"no alert {alert_id}")
-        return ctx.render(request, "_alert_row.html", a=row, po_url=po_url,
-                          row_error="; ".join(refused) or None,
-                          row_notice="acknowledged" if done else None)
+        return render(request, "_alert_row.html", a=row, po_url=po_url,
+                      row_error="; ".join(refused) or None,
+                      row_notice="acknowledged" if done else None)
     extra = {"notice": f"alert {alert_id} acknowledged"} if done else {"error": refused[0]}
     target = back if back and back.startswith(("/alerts", "/pos/")) else "/alerts"
     return flash_redirect(request, target, **extra)

@@ -7,23 +7,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from admin.context import MAX_PAGE, RowId
-from admin.pages.receipts import _redirect, store_of
-from admin.security import Principal, context, current, require
+from admin.actions import request_journal
+from admin.context import MAX_PAGE, RowId, context
+from admin.filters import allocation_filter
+from admin.pages.receipts import _redirect
+from admin.security import Principal, current, require
+from admin.templating import render
 from config.errors import InputError
-from connectors import cash_actions
-from sync.cash import allocations, views as cash_view
-from sync.cash.journals import Journal
+from sync.cash import allocations
+from sync.cash import views as cash_view
 
 router = APIRouter()
-
-
-def allocation_filter(state: str | None, rule: str | None, customer: str | None,
-                      q: str | None) -> cash_view.AllocationFilter:
-    if state and state not in allocations.STATES:
-        raise HTTPException(422, f"state must be one of {', '.join(allocations.STATES)}")
-    return cash_view.AllocationFilter(state=state or None, rule=rule or None,
-                                      customer=customer or None, document=q or None)
 
 
 @router.get("/allocations")
@@ -40,8 +34,8 @@ def allocations_page(request: Request, who: Principal = Depends(current),
         rules = cash_view.rules(conn)
     params = {"state": state or "", "rule": rule or "", "customer": customer or "",
               "q": q or ""}
-    return ctx.render(request, "allocations.html", found=found, params=params,
-                      states=allocations.STATES, rules=rules)
+    return render(request, "allocations.html", found=found, params=params,
+                  states=allocations.STATES, rules=rules)
 
 
 @router.get("/allocations/{allocation_id}")
@@ -55,18 +49,8 @@ def allocation_page(request: Request, allocation_id: RowId, who: Principal = Dep
             raise HTTPException(404, f"no allocation {allocation_id}")
         receipt = cash_view.receipt(conn, found["allocation"].receipt_id,
                                     today=ctx.clock().date())
-    return ctx.render(request, "allocation.html", row=found, a=found["allocation"],
-                      receipt=receipt, notice=notice, error=error)
-
-
-def request_journal(request: Request, who: Principal, allocation_id: int,
-                    invoices: list[str], reason: str) -> Journal:
-    """Record the correcting journal with the person's name and reason, and run it in SAP."""
-    ctx = context(request)
-    if not invoices:
-        raise InputError("name the invoice(s) the money should have gone to")
-    return cash_actions.correct_now(ctx.settings, store_of(request), allocation_id, invoices,
-                                    reason=reason, actor=who.user.name, now=ctx.clock())
+    return render(request, "allocation.html", row=found, a=found["allocation"],
+                  receipt=receipt, notice=notice, error=error)
 
 
 @router.post("/allocations/{allocation_id}/journal")
@@ -98,5 +82,5 @@ def journal_page(request: Request, journal_id: RowId, who: Principal = Depends(c
         old = cash_view.allocation(conn, journal.allocation_id)
         new = cash_view.allocation(conn, journal.new_allocation_id) \
             if journal.new_allocation_id else None
-    return ctx.render(request, "journal.html", j=journal, old=old, new=new, notice=notice,
-                      error=error)
+    return render(request, "journal.html", j=journal, old=old, new=new, notice=notice,
+                  error=error)

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from admin.context import MAX_PAGE, form_day
-from admin.security import Principal, context, current
+from admin.context import MAX_PAGE, context
+from admin.filters import audit_filter, form_day
+from admin.security import Principal, current
+from admin.templating import render
 from sync import audit_search
 
 router = APIRouter()
-
-
-def audit_filter(q: str | None, actor: str | None, entity: str | None,
-                 since: date | None, until: date | None) -> audit_search.AuditFilter:
-    """Dates are whole days (UTC): ``until`` includes its day."""
-    return audit_search.AuditFilter(
-        text=q or None, actor=actor or None, entity=entity or None,
-        since=datetime.combine(since, time(0), tzinfo=timezone.utc) if since else None,
-        until=(datetime.combine(until, time(0), tzinfo=timezone.utc) + timedelta(days=1)
-               if until else None))
 
 
 @router.get("/audit")
@@ -41,4 +31,4 @@ def audit_page(request: Request, who: Principal = Depends(current),
     params = {"q": q or "", "actor": actor or "", "entity": entity or "",
               "since": first.isoformat() if first else "",
               "until": last.isoformat() if last else ""}
-    return ctx.render(request, "audit.html", found=found, params=params, entities=entities)
+    return render(request, "audit.html", found=found, params=params, entities=entities)

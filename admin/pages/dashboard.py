@@ -4,39 +4,19 @@ clients with the most urgent POs."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from admin.charts import burndown, colours, series_of
-from admin.security import Principal, context, current
-from sync.po import alerts, view as po_view
-from sync.cash import summary as cash_summary
-from sync.uploads import view as queue_view
+from admin.context import context
+from admin.figures import summary
+from admin.security import Principal, current
+from admin.templating import render
 
 router = APIRouter()
-BURNDOWN_CLIENTS = 3
-
-
-def start_of_day(now: datetime) -> datetime:
-    return datetime.combine(now.astimezone(timezone.utc).date(), time(0), tzinfo=timezone.utc)
-
-
-def summary(conn: Any, now: datetime) -> dict[str, Any]:
-    """The dashboard's figures (also ``GET /api/dashboard``)."""
-    attention = queue_view.attention(conn)
-    outcomes, latest = queue_view.attempts_since(conn, start_of_day(now))
-    clients = po_view.urgent_clients(conn, clients=BURNDOWN_CLIENTS)
-    for client in clients:
-        po_view.enrich(conn, client["pos"], now.date())
-    return {"attention": attention, "today": outcomes, "latest": latest,
-            "alerts": alerts.open_counts(conn), "clients": clients,
-            "unallocated": cash_summary.unallocated(conn),
-            "allocated": cash_summary.allocated_since(conn, start_of_day(now))}
-
-
 def client_charts(clients: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """One small SVG per client: a line per PO (its legend beside it)."""
     charts = []
@@ -56,5 +36,5 @@ def dashboard(request: Request, who: Principal = Depends(current)) -> Response:
     now = ctx.clock()
     with ctx.engine.connect() as conn:
         figures = summary(conn, now)
-    return ctx.render(request, "dashboard.html", charts=client_charts(figures["clients"], now),
-                      today_date=now.date(), **figures)
+    return render(request, "dashboard.html", charts=client_charts(figures["clients"], now),
+                  today_date=now.date(), **figures)

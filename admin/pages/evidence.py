@@ -15,7 +15,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from admin.security import Principal, context, current
+from admin.context import context
+from admin.security import Principal, current
+from admin.templating import render
 from sync.uploads import view as queue_view
 
 router = APIRouter()
@@ -84,7 +86,7 @@ def evidence_page(request: Request, document: str, number: int,
                   who: Principal = Depends(current)) -> Response:
     upload, attempt, folder = _attempt(request, document, number)
     files = {name: pack_file(folder, name) is not None for name in FILES} if folder else {}
-    return context(request).render(
+    return render(
         request, "evidence.html", row=upload, attempt=attempt, files=files,
         values=read_values(folder),
         result=_read_text(pack_file(folder, "result.txt")) if folder else None)

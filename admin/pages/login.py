@@ -7,17 +7,18 @@ from datetime import timedelta
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from admin.context import context
 from admin.security import (
     SESSION_COOKIE,
     client_address,
-    context,
     prelogin_token,
-    remember_prelogin,
     principal,
+    remember_prelogin,
     set_session_cookie,
 )
-from sync.users import accounts as users
+from admin.templating import render
 from sync.txn import writing
+from sync.users import accounts as users
 
 router = APIRouter()
 
@@ -33,9 +34,8 @@ def safe_next(target: str | None) -> str:
 def _form(request: Request, *, next_url: str, name: str = "", error: str | None = None,
           status_code: int = 200) -> Response:
     token = prelogin_token(request)
-    response = context(request).render(request, "login.html", status_code=status_code,
-                                       next_url=next_url, name=name, login_error=error,
-                                       csrf_token=token)
+    response = render(request, "login.html", status_code=status_code, next_url=next_url,
+                      name=name, login_error=error, csrf_token=token)
     remember_prelogin(request, response, token)
     return response
 

@@ -11,32 +11,19 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from admin.actions import FORM_NAMES
 from admin.charts import burndown, colours, series_of
-from admin.context import MAX_PAGE, flash_redirect
-from admin.security import Principal, context, current, require
+from admin.context import MAX_PAGE, context
+from admin.filters import LEVEL_CHOICES, po_filter
+from admin.security import Principal, current, require
+from admin.templating import flash_redirect, render
 from config.errors import InputError
 from sync.po import view as po_view
-from sync.po.alert_rules import LEVELS
-from sync.po.entry import FieldNames, po_read
+from sync.po.entry import po_read
 from sync.store import Store
 from workers.po import assign_po, enter_po, known_portals
 
 router = APIRouter()
-FORM_NAMES = FieldNames(total="Total", invoiced="Already invoiced", currency="Currency",
-                        valid_to="Valid to", number="The PO number")
-LEVEL_CHOICES = (*LEVELS, "none")
-
-
-def po_filter(portal: str | None, client: str | None, level: str | None, state: str | None,
-              q: str | None) -> po_view.PoFilter:
-    if level and level not in LEVEL_CHOICES:
-        raise HTTPException(422, f"level must be one of {', '.join(LEVEL_CHOICES)}")
-    if state and state not in po_view.PO_STATES:
-        raise HTTPException(422, f"state must be one of {', '.join(po_view.PO_STATES)}")
-    return po_view.PoFilter(portal=portal or None, client=client or None, level=level or None,
-                            state=state or None, text=q or None)
-
-
 def po_url(portal: str, number: str) -> str:
     return f"/pos/{quote(portal, safe='')}/{quote(number, safe='')}"
 
@@ -59,16 +46,16 @@ def pos_page(request: Request, who: Principal = Depends(current),
         portals = po_view.po_portals(conn)
     params = {"portal": portal or "", "client": client or "", "level": level or "",
               "state": state or "", "q": q or ""}
-    return ctx.render(request, "pos.html", found=found, params=params, portals=portals,
-                      levels=LEVEL_CHOICES, states=po_view.PO_STATES, notice=notice,
-                      error=error, po_url=po_url)
+    return render(request, "pos.html", found=found, params=params, portals=portals,
+                  levels=LEVEL_CHOICES, states=po_view.PO_STATES, notice=notice,
+                  error=error, po_url=po_url)
 
 
 def _form(request: Request, *, values: dict[str, str], error: str | None = None,
           status_code: int = 200) -> Response:
     ctx = context(request)
-    return ctx.render(request, "po_new.html", status_code=status_code, values=values,
-                      error=error, portals=known_portals(ctx.settings))
+    return render(request, "po_new.html", status_code=status_code, values=values,
+                  error=error, portals=known_portals(ctx.settings))
 
 
 @router.get("/pos/new")
@@ -148,7 +135,7 @@ def po_page(request: Request, portal: str, number: str, who: Principal = Depends
         po = found["po"]
         chart = burndown([series_of(po, now)], now=now, currency=po["currency"],
                          title=f"Remaining balance of PO {number} over time", chart_id="po")
-    return ctx.render(request, "po.html", found=found, po=found["po"], chart=chart,
-                      choices=[c for c in choices if c["number"] != number],
-                      colour=colours(1)[0], notice=notice, error=error, po_url=po_url,
-                      here=po_url(portal, number))
+    return render(request, "po.html", found=found, po=found["po"], chart=chart,
+                  choices=[c for c in choices if c["number"] != number],
+                  colour=colours(1)[0], notice=notice, error=error, po_url=po_url,
+                  here=po_url(portal, number))

@@ -13,64 +13,27 @@ cannot be reached the allocation stays approved and the next ``arbridge allocate
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from admin.context import MAX_PAGE, RowId, flash_redirect, form_day, query
-from admin.security import Principal, context, current, require
+from admin.actions import allocate, approve
+from admin.context import MAX_PAGE, RowId, context
+from admin.figures import receipt_listing
+from admin.filters import receipt_filter
+from admin.security import Principal, current, require
+from admin.templating import flash_redirect, query, render
 from config.errors import InputError
 from connectors import cash_actions
 from connectors.cash import open_items, suggestions_for
-from sync.cash import allocations, views as cash_view
+from sync.cash import allocations
+from sync.cash import views as cash_view
 from sync.cash.allocations import Allocation
-from sync.store import Store
 
 router = APIRouter()
 SPLIT_LINES = 5
 MAX_CANDIDATES = 10  # open invoices of exactly the receipt's amount, shown as a lead
-
-
-def store_of(request: Request) -> Store:
-    ctx = context(request)
-    return Store(ctx.engine)
-
-
-def receipt_filter(state: str | None, payer: str | None, since: str | None,
-                   until: str | None, amount_min: str | None,
-                   amount_max: str | None) -> cash_view.ReceiptFilter:
-    state = state or "unallocated"
-    if state not in cash_view.RECEIPT_STATES:
-        raise HTTPException(422, f"state must be one of {', '.join(cash_view.RECEIPT_STATES)}")
-    bounds: list[Decimal | None] = []
-    for name, text in (("amount from", amount_min), ("amount to", amount_max)):
-        if not text or not text.strip():
-            bounds.append(None)
-            continue
-        try:
-            bounds.append(Decimal(text.strip().replace(" ", "")))
-        except ArithmeticError:
-            raise HTTPException(422, f"{name}: {text!r} is not an amount (like 1234.50)"
-                                ) from None
-    return cash_view.ReceiptFilter(state=state, payer=payer or None,
-                                   since=form_day(since, "booked from"),
-                                   until=form_day(until, "booked to"),
-                                   amount_min=bounds[0], amount_max=bounds[1])
-
-
-def listing(request: Request, chosen: cash_view.ReceiptFilter, page: int, per_page: int
-            ) -> tuple[Any, dict[int, list[dict[str, Any]]]]:
-    """A page of receipts and, for those still unallocated, their suggestions."""
-    ctx = context(request)
-    with ctx.engine.connect() as conn:
-        found = cash_view.receipts(conn, chosen, today=ctx.clock().date(), page=page,
-                                   per_page=per_page)
-        waiting = [r for r in found.rows if r["state"] in ("open", "proposed")]
-        suggestions = suggestions_for(conn, waiting) if waiting else {}
-    return found, suggestions
 
 
 @router.get("/receipts")
@@ -86,14 +49,14 @@ def receipts_page(request: Request, who: Principal = Depends(current),
                   error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
     chosen = receipt_filter(state, payer, since, until, amount_min, amount_max)
-    found, suggestions = listing(request, chosen, page, ctx.settings.admin.page_size)
+    found, suggestions = receipt_listing(request, chosen, page, ctx.settings.admin.page_size)
     params = {"state": chosen.state, "payer": payer or "",
               "since": chosen.since.isoformat() if chosen.since else "",
               "until": chosen.until.isoformat() if chosen.until else "",
               "amount_min": amount_min or "", "amount_max": amount_max or ""}
-    return ctx.render(request, "receipts.html", found=found, params=params,
-                      suggestions=suggestions, states=cash_view.RECEIPT_STATES, notice=notice,
-                      error=error, back=f"/receipts?{query(params, page=page)}")
+    return render(request, "receipts.html", found=found, params=params,
+                  suggestions=suggestions, states=cash_view.RECEIPT_STATES, notice=notice,
+                  error=error, back=f"/receipts?{query(params, page=page)}")
 
 
 @router.get("/receipts/{receipt_id}")
@@ -115,9 +78,9 @@ def receipt_page(request: Request, receipt_id: RowId, who: Principal = Depends(c
     # every allocation SAP refused or set aside: the person allocates it again
     stuck = row["state"] == "allocated" and not any(
         a.state in allocations.ACTIVE for a in history)
-    return ctx.render(request, "receipt.html", row=row, suggestions=suggestions,
-                      history=history, notice=notice, error=error, prefill=prefill,
-                      split_lines=SPLIT_LINES, candidates=candidates, stuck=stuck)
+    return render(request, "receipt.html", row=row, suggestions=suggestions,
+                  history=history, notice=notice, error=error, prefill=prefill,
+                  split_lines=SPLIT_LINES, candidates=candidates, stuck=stuck)
 
 
 def _prefill(suggestions: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -146,24 +109,6 @@ def splits_from(invoices: list[str], amounts: list[str]) -> list[cash_actions.Sp
         splits.append(cash_actions.Split(invoice, cash_actions.parse_amount(
             amount, f"line {number} (invoice {invoice})")))
     return splits
-
-
-def allocate(request: Request, who: Principal, receipt_id: int,
-             splits: list[cash_actions.Split], *, on_account: bool, note: str) -> Allocation:
-    """Allocate by hand and post at once; audited with the person's name."""
-    ctx = context(request)
-    store = store_of(request)
-    allocation_id = cash_actions.allocate_by_hand(store, receipt_id, splits,
-                                                  actor=who.user.name, on_account=on_account,
-                                                  note=note, now=ctx.clock())
-    return cash_actions.post_now(ctx.settings, store, allocation_id, now=ctx.clock())
-
-
-def approve(request: Request, who: Principal, allocation_id: int) -> Allocation:
-    ctx = context(request)
-    store = store_of(request)
-    cash_actions.approve_proposal(store, allocation_id, actor=who.user.name, now=ctx.clock())
-    return cash_actions.post_now(ctx.settings, store, allocation_id, now=ctx.clock())
 
 
 def outcome(allocation: Allocation) -> tuple[str | None, str | None]:

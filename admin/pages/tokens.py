@@ -6,10 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from admin.context import RowId
-from admin.security import Principal, context, current
-from sync.users import accounts as users
+from admin.context import RowId, context
+from admin.security import Principal, current
+from admin.templating import render
 from sync.txn import writing
+from sync.users import accounts as users
 
 router = APIRouter()
 
@@ -18,8 +19,8 @@ def _page(request: Request, who: Principal, new_token: str | None = None) -> Res
     ctx = context(request)
     with ctx.engine.connect() as conn:
         held = users.tokens_of(conn, who.user)
-    return ctx.render(request, "tokens.html", tokens=held, new_token=new_token,
-                      endpoints=endpoints(request))
+    return render(request, "tokens.html", tokens=held, new_token=new_token,
+                  endpoints=endpoints(request))
 
 
 def endpoints(request: Request) -> list[tuple[str, str, str]]:

@@ -9,23 +9,17 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from admin.context import MAX_PAGE, flash_redirect
-from admin.security import Principal, context, current, require
-from config.errors import InputError
-from sync.uploads import view as queue_view, actions as upload_actions
+from admin.actions import apply_action
+from admin.context import MAX_PAGE, context
+from admin.filters import queue_filter
+from admin.security import Principal, current, require
+from admin.templating import flash_redirect, render
+from sync.uploads import actions as upload_actions
+from sync.uploads import view as queue_view
 from sync.uploads.states import STATES
-from sync.txn import writing
 
 router = APIRouter()
 MAX_BULK = 500
-
-
-def queue_filter(portal: str | None, client: str | None, state: str | None,
-                 q: str | None) -> queue_view.QueueFilter:
-    if state and state not in STATES:
-        raise HTTPException(422, f"state must be one of {', '.join(STATES)}")
-    return queue_view.QueueFilter(portal=portal or None, client=client or None,
-                                  state=state or None, text=q or None)
 
 
 @router.get("/uploads")
@@ -45,31 +39,10 @@ def queue_page(request: Request, who: Principal = Depends(current),
         portals = queue_view.portals(conn)
     params = {"portal": portal or "", "client": client or "", "state": state or "",
               "q": q or ""}
-    return ctx.render(request, "uploads.html", found=found, params=params, portals=portals,
-                      states=STATES, notice=notice, error=error,
-                      actions_for=upload_actions.actions_for,
-                      back=f"/uploads?{urlencode({**params, 'page': page})}")
-
-
-def apply_action(request: Request, who: Principal, documents: list[str], action: str,
-         reason: str | None) -> tuple[list[str], list[str]]:
-    """Apply ``action`` to each document, each in its own transaction (one refusal does not
-    undo the others). Returns (done, refusals)."""
-    ctx = context(request)
-    done: list[str] = []
-    refused: list[str] = []
-    for document in documents:
-        try:
-            with writing(ctx.engine) as conn:
-                row = queue_view.one(conn, document)
-                if row is None:
-                    raise InputError(f"no upload for billing document {document}")
-                upload_actions.act(conn, upload_id=row["id"], action=action,
-                                   actor=who.user.name, now=ctx.clock(), reason=reason)
-            done.append(row["billing_document"])
-        except InputError as refusal:
-            refused.append(str(refusal))
-    return done, refused
+    return render(request, "uploads.html", found=found, params=params, portals=portals,
+                  states=STATES, notice=notice, error=error,
+                  actions_for=upload_actions.actions_for,
+                  back=f"/uploads?{urlencode({**params, 'page': page})}")
 
 
 def _back(request: Request, target: str, done: list[str], refused: list[str],
@@ -111,10 +84,10 @@ def single_action(request: Request, document: str,
             row = queue_view.one(conn, document)
         if row is None:
             raise HTTPException(404, f"no upload for billing document {document}")
-        return ctx.render(request, "_upload_row.html", row=row,
-                          actions_for=upload_actions.actions_for,
-                          row_error="; ".join(refused) or None,
-                          row_notice=f"{verb}" if done else None)
+        return render(request, "_upload_row.html", row=row,
+                      actions_for=upload_actions.actions_for,
+                      row_error="; ".join(refused) or None,
+                      row_notice=f"{verb}" if done else None)
     return _back(request, back or f"/uploads/{document}", done, refused, verb)
 
 
@@ -128,6 +101,6 @@ def upload_page(request: Request, document: str, who: Principal = Depends(curren
         if row is None:
             raise HTTPException(404, f"no upload for billing document {document}")
         tries = queue_view.attempts(conn, row["id"])
-    return ctx.render(request, "upload.html", row=row, attempts=tries, notice=notice,
-                      error=error, actions=upload_actions.actions_for(row["state"]),
-                      rules=upload_actions.RULES)
+    return render(request, "upload.html", row=row, attempts=tries, notice=notice,
+                  error=error, actions=upload_actions.actions_for(row["state"]),
+                  rules=upload_actions.RULES)

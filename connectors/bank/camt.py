@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from connectors.bank.errors import StatementError
+from connectors.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement, RemittanceLine
 
 NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.05([34])\.001\.(\d\d)")

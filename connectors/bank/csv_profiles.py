@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from config.cash import CsvProfile
-from connectors.bank.errors import StatementError
+from connectors.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement
 
 BUILTIN: dict[str, CsvProfile] = {

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from config.cash import CsvProfile
-from connectors.bank.errors import StatementError
+from connectors.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement, entry_identities
 from connectors.bank.parse import check_balances, parse_statements
 from sync import audit

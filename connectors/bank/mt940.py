@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import mt940 as mt940lib
 
-from connectors.bank.errors import StatementError
+from connectors.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement
 
 TAG = re.compile(r"^:(\d\d[A-Z]?):")

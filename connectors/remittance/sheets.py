@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from config.cash import RemittanceProfile
-from connectors.bank.errors import StatementError
+from connectors.errors import StatementError
 from connectors.bank.model import RemittanceLine
 from connectors.remittance.model import RemittanceAdvice
 

@@ -16,6 +16,7 @@ from config.secrets import SecretBox
 from portals.demo.state import PortalState
 from sync.mirror.models import BillingDocumentRow, CustomerRow
 from sync.store import Store
+from sync.tables import table_of
 
 DEMO_LOGIN = "accounts@supplier.example"
 DEMO_PASSWORD = "demo-Passw0rd!"  # the bundled demo portal's own, public on purpose
@@ -36,7 +37,7 @@ def seed_portal(state: PortalState, store: Store, portal: str, *, today: date,
     """Add the supplier account and one PO per customer PO number billed to ``portal``'s
     customers (POs already there are kept). Returns the number of POs added."""
     state.add_account(DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET if with_totp else None)
-    docs, customers = BillingDocumentRow.__table__, CustomerRow.__table__  # type: ignore[attr-defined]
+    docs, customers = table_of(BillingDocumentRow), table_of(CustomerRow)
     query = select(docs.c.customer_po, docs.c.net, docs.c.currency, docs.c.billing_date,
                    customers.c.name).join_from(
         docs, customers, (customers.c.number == docs.c.sold_to)

@@ -16,7 +16,7 @@ from playwright.async_api import BrowserContext, Locator, Page, Response
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from config.settings import redact_text, redact_url
+from config.redaction import redact_text, redact_url
 from portals.driver import InvoiceSubmission, PortalInvoice, SubmitResult
 from portals.errors import (
     PortalLayoutChanged,

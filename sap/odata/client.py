@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 import requests
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from config.settings import redact_url
+from config.redaction import redact_url
 from sap import call_timing
 from sap.odata import mapping as m
 from sap.client import Page

@@ -167,11 +167,6 @@ def to_external(internal: str, decimals: int) -> Decimal:
     return (Decimal(internal or "0").scaleb(2 - decimals)).quantize(Decimal(1).scaleb(-decimals))
 
 
-def to_internal(external: Decimal, decimals: int) -> Decimal:
-    """The real amount to SAP's stored form (two decimals)."""
-    return external.scaleb(decimals - 2).quantize(Decimal("0.01"))
-
-
 def _line_item(row: tuple, decimals: dict[str, int]) -> dict[str, Any]:
     (bukrs, kunnr, umskz, zuonr, gjahr, belnr, buzei, budat, bldat, cpudt, waers, xblnr,
      blart, monat, bschl, shkzg, dmbtr, wrbtr, mwsts, sgtxt, zfbdt, zterm, zbd1t, zbd2t,

@@ -72,9 +72,6 @@ class SapSimulator:
         pinned = self._state("today")
         return date.fromisoformat(pinned) if pinned else date.today()
 
-    def set_today(self, day: date) -> None:
-        self._set_state("today", day.isoformat())
-
     def logon(self) -> tuple[str, str] | None:
         user, password = self._state("logon_user"), self._state("logon_password")
         return (user, password) if user and password is not None else None

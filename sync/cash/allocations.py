@@ -13,7 +13,7 @@ exactly one posts an allocation. Every result is recorded in a transaction that 
 confirms the claim, so a worker that froze past its lease records nothing. An allocation found
 in ``posting`` when claimed (its previous owner died, timed out or deferred) is looked up in
 SAP by its key before anything else. (The table's own ``claimed_by``/``lease_until`` columns
-of the first version are no longer used.)
+are unused since migration 0008 and are to be dropped: see CHANGELOG.md.)
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ from sync.work import claims
 from sync.cash.models import AllocationRow
 from sync.cash.store import set_receipt_state, take_receipt
 from sync.cash.matching import Decision
+from sync.tables import table_of
 
-ALLOCATIONS = AllocationRow.__table__  # type: ignore[attr-defined]
+ALLOCATIONS = table_of(AllocationRow)
 STATES = ("proposed", "held", "approved", "posting", "posted", "failed", "reversed",
           "rejected")
 ACTIVE = ("proposed", "held", "approved", "posting", "posted")

@@ -5,7 +5,8 @@ payment → re-post to the right invoices, or only the first two for a returned 
 ``done``; ``failed`` holds SAP's refusal for a person. Running one is claimed work
 (:mod:`sync.work.claims`, kind ``journal``), like an allocation's posting: one owner, an expiring
 lease, a fencing generation confirmed before each step's documents are recorded, all audited.
-(The table's own ``claimed_by``/``lease_until`` columns of the first version are unused.)
+(The table's own ``claimed_by``/``lease_until`` columns are unused since migration 0008 and are
+to be dropped: see CHANGELOG.md.)
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from sqlalchemy import Connection, insert, select, update
 from sync import audit
 from sync.work import claims
 from sync.cash.models import JournalRow
+from sync.tables import table_of
 
-JOURNALS = JournalRow.__table__  # type: ignore[attr-defined]
+JOURNALS = table_of(JournalRow)
 
 
 @dataclass(frozen=True, slots=True)

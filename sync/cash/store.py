@@ -21,13 +21,14 @@ from sync.cash.models import (
     RemittanceLineRow,
 )
 from sync.upsert import upsert
+from sync.tables import table_of
 
-STATEMENTS = BankStatementRow.__table__  # type: ignore[attr-defined]
-ENTRIES = BankEntryRow.__table__  # type: ignore[attr-defined]
-ADVICES = RemittanceAdviceRow.__table__  # type: ignore[attr-defined]
-LINES = RemittanceLineRow.__table__  # type: ignore[attr-defined]
-ALLOCATIONS = AllocationRow.__table__  # type: ignore[attr-defined]
-PAYER_ACCOUNTS = PayerAccountRow.__table__  # type: ignore[attr-defined]
+STATEMENTS = table_of(BankStatementRow)
+ENTRIES = table_of(BankEntryRow)
+ADVICES = table_of(RemittanceAdviceRow)
+LINES = table_of(RemittanceLineRow)
+ALLOCATIONS = table_of(AllocationRow)
+PAYER_ACCOUNTS = table_of(PayerAccountRow)
 IDENTITY_CHUNK = 500
 
 

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from sync.cash.models import AllocationRow, BankEntryRow
+from sync.tables import table_of
 
-ENTRIES = BankEntryRow.__table__  # type: ignore[attr-defined]
-ALLOCATIONS = AllocationRow.__table__  # type: ignore[attr-defined]
+ENTRIES = table_of(BankEntryRow)
+ALLOCATIONS = table_of(AllocationRow)
 UNALLOCATED_STATES = ("open", "proposed")  # as ``arbridge bank unallocated`` lists them
 ALLOCATED_STATES = ("approved", "posting", "posted")
 CENT = Decimal("0.01")

@@ -15,9 +15,10 @@ from sync.cash.allocations import ALLOCATIONS, Allocation, _allocation
 from sync.cash.store import ENTRIES
 from sync.cash.journals import JOURNALS, Journal, _journal
 from sync.mirror.models import CustomerRow
-from sync.uploads.view import MAX_PER_PAGE, Page, _like
+from sync.paging import Page, containing, page_bounds
+from sync.tables import table_of
 
-CUSTOMERS = CustomerRow.__table__  # type: ignore[attr-defined]
+CUSTOMERS = table_of(CustomerRow)
 # What a person filters receipts by. "unallocated" is what ``arbridge bank unallocated``
 # lists: nobody has allocated it yet, whether or not the matcher proposed something.
 RECEIPT_STATES = ("unallocated", "open", "proposed", "allocated", "posted", "returned", "all")
@@ -49,7 +50,7 @@ def _receipt_where(query: Select, f: ReceiptFilter) -> Select:
     if f.state in states:
         query = query.where(states[f.state])
     if f.payer:
-        text = f"%{_like(f.payer.strip())}%"
+        text = containing(f.payer.strip())
         query = query.where(or_(ENTRIES.c.payer_name.ilike(text, escape="\\"),
                                 ENTRIES.c.reference.ilike(text, escape="\\")))
     if f.since:
@@ -74,8 +75,7 @@ def receipts(conn: Any, f: ReceiptFilter, *, today: date, page: int = 1,
              per_page: int = 50) -> Page:
     """Receipts with their age in days and their standing allocation (state, rule, SAP
     document): the work states oldest first (the longest waiting on top), others newest."""
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    page = max(1, page)
+    page, per_page = page_bounds(page, per_page)
     total = conn.execute(_receipt_where(select(func.count()).select_from(ENTRIES), f)
                          ).scalar_one()
     latest = _latest_allocation().label("allocation_id")
@@ -126,9 +126,9 @@ def _allocation_where(query: Select, f: AllocationFilter) -> Select:
     if f.customer:
         text = f.customer.strip()
         query = query.where(or_(ALLOCATIONS.c.customer == text.zfill(10),
-                                CUSTOMERS.c.name.ilike(f"%{_like(text)}%", escape="\\")))
+                                CUSTOMERS.c.name.ilike(containing(text), escape="\\")))
     if f.document:
-        text = f"%{_like(f.document.strip())}%"
+        text = containing(f.document.strip())
         query = query.where(or_(ALLOCATIONS.c.sap_document.ilike(text, escape="\\"),
                                 ALLOCATIONS.c["items"].ilike(text, escape="\\")))
     return query
@@ -144,8 +144,7 @@ def allocation_page(conn: Any, f: AllocationFilter, *, page: int = 1,
                     per_page: int = 50) -> Page:
     """Allocations newest first; each row is ``{"allocation": Allocation, "client_name",
     "approved_by", "journals": [Journal]}``."""
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    page = max(1, page)
+    page, per_page = page_bounds(page, per_page)
     total = conn.execute(_allocation_where(
         select(func.count()).select_from(_with_customer()), f)).scalar_one()
     query = _allocation_where(select(ALLOCATIONS, CUSTOMERS.c.name.label("client_name"))

@@ -9,8 +9,9 @@ from sqlalchemy import Connection, select
 from sync.mirror.cursor_state import CursorState
 from sync.mirror.models import SyncCursorRow
 from sync.upsert import upsert
+from sync.tables import table_of
 
-TABLE = SyncCursorRow.__table__  # type: ignore[attr-defined]
+TABLE = table_of(SyncCursorRow)
 
 
 def load(conn: Connection, source: str, entity: str, scope: str) -> CursorState:

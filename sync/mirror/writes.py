@@ -16,9 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, select, tuple_
 
+from config.redaction import mask_field
 from sync import audit
 from sync.mirror.models import BillingDocumentRow, CustomerRow, OpenItemRow
 from sync.upsert import upsert
+from sync.tables import table_of
 
 LOOKUP_CHUNK = 5000  # keys per lookup: 4-column keys stay under SQLite's 32,766 variables
 
@@ -30,9 +32,9 @@ class Entity:
     keys: tuple[str, ...]
 
 
-CUSTOMERS = Entity("customers", CustomerRow.__table__, ("company_code", "number"))  # type: ignore[attr-defined]
-BILLING_DOCUMENTS = Entity("billing_documents", BillingDocumentRow.__table__, ("number",))  # type: ignore[attr-defined]
-OPEN_ITEMS = Entity("open_items", OpenItemRow.__table__,  # type: ignore[attr-defined]
+CUSTOMERS = Entity("customers", table_of(CustomerRow), ("company_code", "number"))
+BILLING_DOCUMENTS = Entity("billing_documents", table_of(BillingDocumentRow), ("number",))
+OPEN_ITEMS = Entity("open_items", table_of(OpenItemRow),
                     ("company_code", "document", "fiscal_year", "line"))
 
 
@@ -84,7 +86,7 @@ def _stored_rows(conn: Connection, entity: Entity, keys: list[tuple],
 def _diff(old: dict, new: dict, columns: Iterable[str]) -> dict[str, list]:
     """Changed columns as ``[old, new]``; values compare by meaning (``Decimal('1.0') ==
     Decimal('1.00')``), so a re-read record never shows as changed by formatting alone."""
-    return {c: [audit.mask(c, old[c]), audit.mask(c, new[c])]
+    return {c: [mask_field(c, old[c]), mask_field(c, new[c])]
             for c in columns if old[c] != new[c]}
 
 

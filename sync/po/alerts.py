@@ -22,8 +22,9 @@ from sync.po import deliveries as alert_deliveries
 from sync import audit
 from sync.po.alert_rules import LEVELS, RANK, RULES, Finding, Outcome, PoView
 from sync.po.models import PoAlertRow
+from sync.tables import table_of
 
-ALERTS = PoAlertRow.__table__  # type: ignore[attr-defined]
+ALERTS = table_of(PoAlertRow)
 PoKey = tuple[str, str]
 
 

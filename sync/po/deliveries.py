@@ -22,8 +22,9 @@ from sync import audit
 from sync.work import claims
 from sync.po.models import AlertDeliveryRow
 from sync.txn import writing
+from sync.tables import table_of
 
-DELIVERIES = AlertDeliveryRow.__table__  # type: ignore[attr-defined]
+DELIVERIES = table_of(AlertDeliveryRow)
 KIND = "alert_delivery"
 LEASE = timedelta(minutes=5)
 BACKOFF_BASE = timedelta(minutes=1)

@@ -19,9 +19,10 @@ from sync.po.forecast import WINDOW_MONTHS, ZERO, Billing, Forecast, forecast
 from sync.mirror.models import BillingDocumentRow
 from sync.uploads.models import PortalUploadRow
 from sync.po.ledger import LEDGER, WAITING_STATES
+from sync.tables import table_of
 
-UPLOADS = PortalUploadRow.__table__  # type: ignore[attr-defined]
-DOCS = BillingDocumentRow.__table__  # type: ignore[attr-defined]
+UPLOADS = table_of(PortalUploadRow)
+DOCS = table_of(BillingDocumentRow)
 
 
 @dataclass(frozen=True, slots=True)

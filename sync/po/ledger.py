@@ -25,12 +25,13 @@ from sync.po.models import PoBalanceReadRow, PoLedgerRow
 from sync.uploads.holds import PoBalance
 from sync.uploads.states import ON_PORTAL
 from sync.upsert import upsert
+from sync.tables import table_of
 
-LEDGER = PoLedgerRow.__table__  # type: ignore[attr-defined]
-READS = PoBalanceReadRow.__table__  # type: ignore[attr-defined]
-UPLOADS = PortalUploadRow.__table__  # type: ignore[attr-defined]
-DOCS = BillingDocumentRow.__table__  # type: ignore[attr-defined]
-CUSTOMERS = CustomerRow.__table__  # type: ignore[attr-defined]
+LEDGER = table_of(PoLedgerRow)
+READS = table_of(PoBalanceReadRow)
+UPLOADS = table_of(PortalUploadRow)
+DOCS = table_of(BillingDocumentRow)
+CUSTOMERS = table_of(CustomerRow)
 ZERO = Decimal("0.00")
 WAITING_STATES = ("queued", "review", "ready", "submitting", "held")
 COUNTED_STATES = tuple(sorted(ON_PORTAL - {"rejected"}))

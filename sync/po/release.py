@@ -25,11 +25,12 @@ from sync.uploads.models import PortalUploadRow
 from sync.po.models import PoAssignmentRow, PoLedgerRow
 from sync.uploads.holds import PoBalance, hold_reason
 from sync.upsert import upsert
+from sync.tables import table_of
 
-UPLOADS = PortalUploadRow.__table__  # type: ignore[attr-defined]
-DOCS = BillingDocumentRow.__table__  # type: ignore[attr-defined]
-LEDGER = PoLedgerRow.__table__  # type: ignore[attr-defined]
-ASSIGNMENTS = PoAssignmentRow.__table__  # type: ignore[attr-defined]
+UPLOADS = table_of(PortalUploadRow)
+DOCS = table_of(BillingDocumentRow)
+LEDGER = table_of(PoLedgerRow)
+ASSIGNMENTS = table_of(PoAssignmentRow)
 COMMITTED_STATES = ("queued", "review", "ready", "submitting")
 ASSIGNABLE_STATES = frozenset({"queued", "review", "ready", "held", "failed", "rejected"})
 RELEASED = "upload released"
@@ -172,6 +173,6 @@ def assign(conn: Connection, document: str, po_number: str, *, who: str,
 
 def released_count(conn: Connection) -> int:
     """Held invoices released by a new PO or a top-up, ever (from the audit trail)."""
-    events = AuditEventRow.__table__  # type: ignore[attr-defined]
+    events = table_of(AuditEventRow)
     return int(conn.execute(select(func.count()).select_from(events).where(
         events.c.action == RELEASED)).scalar_one())

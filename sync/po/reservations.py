@@ -28,10 +28,11 @@ from sync.uploads.models import PortalPurchaseOrderRow, PortalUploadRow
 from sync.po.models import PoReservationRow
 from sync.uploads.holds import PoBalance, hold_reason
 from sync.uploads.queue import Upload
+from sync.tables import table_of
 
-RESERVATIONS = PoReservationRow.__table__  # type: ignore[attr-defined]
-POS = PortalPurchaseOrderRow.__table__  # type: ignore[attr-defined]
-UPLOADS = PortalUploadRow.__table__  # type: ignore[attr-defined]
+RESERVATIONS = table_of(PoReservationRow)
+POS = table_of(PortalPurchaseOrderRow)
+UPLOADS = table_of(PortalUploadRow)
 KEEP_SETTLED = timedelta(days=1)  # longer than any run works from one balance read
 
 

@@ -21,10 +21,10 @@ from sync.po.alert_rules import LEVELS
 from sync.po.evaluation import views_now
 from sync.po.ledger import LEDGER, UPLOADS, WAITING_STATES
 from sync.po.models import PoAlertRow
-from sync.uploads.view import Page, _like
+from sync.paging import Page, containing, page_bounds
+from sync.tables import table_of
 
-ALERTS = PoAlertRow.__table__  # type: ignore[attr-defined]
-MAX_PER_PAGE = 200
+ALERTS = table_of(PoAlertRow)
 PO_STATES = ("open", "expired", "closed", "held")
 ALERT_STATES = ("open", "closed", "all")
 # the highest open alert level of a PO: 0 none, 1 warning, 2 critical, 3 exhausted
@@ -62,10 +62,10 @@ def _po_where(query: Select, f: PoFilter, today: date, rank: Any) -> Select:
         client = f.client.strip()
         query = query.where(or_(LEDGER.c.customer == client,
                                 LEDGER.c.customer == client.zfill(10),
-                                LEDGER.c.customer_name.ilike(f"%{_like(client)}%",
+                                LEDGER.c.customer_name.ilike(containing(client),
                                                              escape="\\")))
     if f.text:
-        query = query.where(LEDGER.c.number.ilike(f"%{_like(f.text.strip())}%", escape="\\"))
+        query = query.where(LEDGER.c.number.ilike(containing(f.text.strip()), escape="\\"))
     if f.level == "none":
         query = query.where(func.coalesce(rank, 0) == 0)
     elif f.level in LEVELS:
@@ -89,8 +89,7 @@ def po_listing(conn: Any, f: PoFilter, *, today: date, page: int = 1,
                per_page: int = 50) -> Page:
     """POs, most urgent first (highest open alert level, then least remaining share), each
     with its forecast, its waiting invoices by state and its open alerts."""
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    page = max(1, page)
+    page, per_page = page_bounds(page, per_page)
     rank = _rank_of_po()
     total = conn.execute(_po_where(select(func.count()).select_from(LEDGER), f, today, rank)
                          ).scalar_one()
@@ -186,7 +185,7 @@ def _alert_where(query: Select, f: AlertFilter) -> Select:
     if f.level in LEVELS:
         query = query.where(ALERTS.c.level == f.level)
     if f.text:
-        text = f"%{_like(f.text.strip())}%"
+        text = containing(f.text.strip())
         query = query.where(or_(ALERTS.c.po_number.ilike(text, escape="\\"),
                                 ALERTS.c.customer == f.text.strip().zfill(10),
                                 ALERTS.c.summary.ilike(text, escape="\\")))
@@ -195,8 +194,7 @@ def _alert_where(query: Select, f: AlertFilter) -> Select:
 
 def alert_listing(conn: Any, f: AlertFilter, *, page: int = 1, per_page: int = 50) -> Page:
     """Alerts, open before closed, highest level first, newest first."""
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    page = max(1, page)
+    page, per_page = page_bounds(page, per_page)
     total = conn.execute(_alert_where(select(func.count()).select_from(ALERTS), f)
                          ).scalar_one()
     query = _alert_where(select(ALERTS), f).order_by(

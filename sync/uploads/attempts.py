@@ -16,8 +16,9 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select, update
 
 from sync.uploads.models import UploadAttemptRow
+from sync.tables import table_of
 
-ATTEMPTS = UploadAttemptRow.__table__  # type: ignore[attr-defined]
+ATTEMPTS = table_of(UploadAttemptRow)
 INTERRUPTED = "interrupted"
 WAITING = "waiting"
 UNCOUNTED = (INTERRUPTED, WAITING)

@@ -12,9 +12,10 @@ from sync import audit
 from sync.mirror.models import BillingDocumentRow
 from sync.uploads.models import PortalUploadRow
 from sync.uploads.states import ON_PORTAL
+from sync.tables import table_of
 
-UPLOADS = PortalUploadRow.__table__  # type: ignore[attr-defined]
-DOCS = BillingDocumentRow.__table__  # type: ignore[attr-defined]
+UPLOADS = table_of(PortalUploadRow)
+DOCS = table_of(BillingDocumentRow)
 NOTE = "cancelled in SAP"
 
 

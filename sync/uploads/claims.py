@@ -64,8 +64,3 @@ def release(engine: Engine, claim: claims.Claim, *, now: datetime) -> None:
 def renew(engine: Engine, owner: claims.Owner, *, now: datetime, lease: timedelta) -> int:
     with writing(engine) as conn:
         return claims.renew_all(conn, owner, now=now, lease=lease)
-
-
-def release_run(engine: Engine, owner: claims.Owner, *, now: datetime) -> int:
-    with writing(engine) as conn:
-        return claims.release_all(conn, owner, now=now)

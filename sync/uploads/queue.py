@@ -18,12 +18,13 @@ from sync.uploads.models import PortalPurchaseOrderRow, PortalUploadRow, UploadA
 from sync.uploads.holds import PoBalance
 from sync.uploads.states import STATES, check
 from sync.upsert import upsert
+from sync.tables import table_of
 
-UPLOADS = PortalUploadRow.__table__  # type: ignore[attr-defined]
-ATTEMPTS = UploadAttemptRow.__table__  # type: ignore[attr-defined]
-POS = PortalPurchaseOrderRow.__table__  # type: ignore[attr-defined]
-DOCS = BillingDocumentRow.__table__  # type: ignore[attr-defined]
-CUSTOMERS = CustomerRow.__table__  # type: ignore[attr-defined]
+UPLOADS = table_of(PortalUploadRow)
+ATTEMPTS = table_of(UploadAttemptRow)
+POS = table_of(PortalPurchaseOrderRow)
+DOCS = table_of(BillingDocumentRow)
+CUSTOMERS = table_of(CustomerRow)
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_MAX = timedelta(hours=2)
 
@@ -43,11 +44,6 @@ class Upload:
     state: str
     attempts: int
     reason: str | None
-
-
-def portal_invoice_number(billing_document: str) -> str:
-    """The number printed on the invoice: the billing document without leading zeros."""
-    return billing_document.lstrip("0") or "0"
 
 
 def enqueue(conn: Connection, *, now: datetime, portals: Iterable[str],

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from config.errors import ArbridgeError
+from sync.errors import IllegalTransition
 
 State = Literal["queued", "review", "ready", "held", "submitting", "submitted", "approved",
                 "paid", "disputed", "rejected", "failed", "cancelled"]
@@ -60,10 +60,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "paid": frozenset(),
     "cancelled": frozenset(),
 }
-
-
-class IllegalTransition(ArbridgeError):
-    """A change of state the machine does not allow (a bug, or a race lost to another worker)."""
 
 
 def check(current: str, target: str, *, upload: str) -> None:

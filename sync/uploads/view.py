@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 
 from sync.mirror.models import CustomerRow
+from sync.paging import Page, containing, page_bounds
 from sync.uploads.queue import ATTEMPTS, UPLOADS
+from sync.tables import table_of
 
-CUSTOMERS = CustomerRow.__table__  # type: ignore[attr-defined]
+CUSTOMERS = table_of(CustomerRow)
 NEEDS_A_PERSON = ("review", "failed", "held")
-MAX_PER_PAGE = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,18 +24,6 @@ class QueueFilter:
     client: str | None = None
     state: str | None = None
     text: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    rows: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +49,17 @@ def _where(query: Select, f: QueueFilter) -> Select:
         client = f.client.strip()
         query = query.where(or_(UPLOADS.c.customer == client,
                                 UPLOADS.c.customer == client.zfill(10),
-                                CUSTOMERS.c.name.ilike(f"%{_like(client)}%", escape="\\")))
+                                CUSTOMERS.c.name.ilike(containing(client), escape="\\")))
     if f.text:
-        text = f"%{_like(f.text.strip())}%"
+        text = containing(f.text.strip())
         query = query.where(or_(UPLOADS.c.billing_document.ilike(text, escape="\\"),
                                 UPLOADS.c.invoice_number.ilike(text, escape="\\"),
                                 UPLOADS.c.po_number.ilike(text, escape="\\")))
     return query
 
 
-def _like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def listing(conn: Any, f: QueueFilter, *, page: int = 1, per_page: int = 50) -> Page:
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    page = max(1, page)
+    page, per_page = page_bounds(page, per_page)
     total = conn.execute(_where(select(func.count()).select_from(_joined()), f)).scalar_one()
     query = _where(select(UPLOADS, CUSTOMERS.c.name.label("client_name"))
                    .select_from(_joined()), f)

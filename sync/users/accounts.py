@@ -21,13 +21,14 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from config.errors import InputError
 from sync import audit
 from sync.users.models import AdminSessionRow, AdminUserRow, ApiTokenRow, LoginAttemptRow
+from sync.tables import table_of
 
 Role = Literal["administrator", "billing", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
-USERS = AdminUserRow.__table__  # type: ignore[attr-defined]
-SESSIONS = AdminSessionRow.__table__  # type: ignore[attr-defined]
-TOKENS = ApiTokenRow.__table__  # type: ignore[attr-defined]
-ATTEMPTS = LoginAttemptRow.__table__  # type: ignore[attr-defined]
+USERS = table_of(AdminUserRow)
+SESSIONS = table_of(AdminSessionRow)
+TOKENS = table_of(ApiTokenRow)
+ATTEMPTS = table_of(LoginAttemptRow)
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "arb_"
 _hasher = PasswordHasher()

@@ -1,5 +1,5 @@
-"""Claims: a unit of work (an upload; later an allocation, a journal, an alert) is claimed
-before it is touched, by one owner (host, process, run) for a lease that expires.
+"""Claims: a unit of work (an upload, an allocation, a correcting journal, an alert delivery)
+is claimed before it is touched, by one owner (host, process, run) for a lease that expires.
 
 Atomic on both stores with the same statements: the first claim is an ``INSERT … ON CONFLICT
 DO NOTHING``; later ones a conditional ``UPDATE … WHERE`` the claim is free (released, or its
@@ -22,21 +22,18 @@ from datetime import datetime, timedelta
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, String, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, String, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from config.errors import ArbridgeError
+from sync.errors import ClaimLost
 from sync import audit
 from sync.work.models import WorkClaimRow
+from sync.tables import table_of
 
-CLAIMS = WorkClaimRow.__table__  # type: ignore[attr-defined]
+CLAIMS = table_of(WorkClaimRow)
 DEFAULT_LEASE = timedelta(minutes=2)
 # Called with the kind of work on every take-over (the worker's metrics subscribe here).
 ON_TAKE_OVER: list[Callable[[str], None]] = []
-
-
-class ClaimLost(ArbridgeError):
-    """The lease ran out and another owner took the work over: record nothing, stop."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,19 +149,6 @@ def renew_all(conn: Connection, owner: Owner, *, now: datetime,
         action="claim renewed", entity=f"claim:{kind}", key=key, at=now,
         detail={"owner": str(owner), "lease_until": str(now + lease)}) for kind, key in held])
     return renewed.rowcount
-
-
-def release_all(conn: Connection, owner: Owner, *, now: datetime,
-                kind: str | None = None) -> int:
-    """Give back every claim of ``owner``'s run (of ``kind``), e.g. when a run ends."""
-    c = CLAIMS.c
-    where = [c.owner_run == owner.run] + ([c.kind == kind] if kind else [])
-    held = conn.execute(select(c.kind, c.key).where(and_(*where))).all()
-    conn.execute(update(CLAIMS).where(and_(*where)).values(
-        owner_host=None, owner_pid=None, owner_run=None, lease_until=None))
-    audit.record(conn, [audit.event(action="claim released", entity=f"claim:{k}", key=key,
-                                    at=now, detail={"owner": str(owner)}) for k, key in held])
-    return len(held)
 
 
 def lease_end(conn: Connection, kind: str, key: str) -> datetime | None:

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from sync.work.models import JobRunRow
+from sync.tables import table_of
 
-JOB_RUNS = JobRunRow.__table__  # type: ignore[attr-defined]
+JOB_RUNS = table_of(JobRunRow)
 ERROR_CHARS = 2000
 
 

@@ -15,9 +15,10 @@ from sync.mirror.writes import BILLING_DOCUMENTS
 from sync.audit_models import AuditEventRow
 from sync.po.evaluation import run_rules
 from sync.po.ledger import PoRead
+from sync.tables import table_of
 from tests.admin.conftest import START, add_uploads, add_user, csrf_of
 
-AUDIT = AuditEventRow.__table__
+AUDIT = table_of(AuditEventRow)
 PORTAL = "demo-coupa"
 
 

@@ -1,7 +1,8 @@
 import pytest
 
 from config.errors import ConfigError
-from config.settings import load_settings, redact_url
+from config.redaction import redact_url
+from config.settings import load_settings
 
 
 def test_environment_overrides_toml_and_nested_sap_settings(tmp_path, monkeypatch):

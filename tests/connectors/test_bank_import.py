@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from connectors.bank.errors import StatementError, UnbalancedStatement
+from connectors.errors import StatementError, UnbalancedStatement
 from connectors.bank.importer import import_statements
 from sync.cash.store import ENTRIES, STATEMENTS
 from sync.store import Store

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors.bank.errors import StatementError, UnbalancedStatement
+from connectors.errors import StatementError, UnbalancedStatement
 from connectors.bank.model import entry_identities
 from connectors.bank.mt940 import structured_86
 from connectors.bank.parse import check_balances, parse_statements

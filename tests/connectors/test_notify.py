@@ -26,6 +26,7 @@ from sync.po.evaluation import run_rules
 from sync.po.ledger import PoRead
 from sync.po.models import OutboxMessageRow
 from sync.txn import writing
+from sync.tables import table_of
 from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
 
 HOOK = "https://hooks.example.co.za/arbridge/T0KEN-SECRET-123"
@@ -158,7 +159,7 @@ def test_outbox_is_owner_only_and_in_the_store(exhausted, tmp_path):
     content = files[0].read_text()
     assert content.startswith("Subject: [arbridge] PO alerts: 2 exhausted")
     with exhausted.engine.connect() as conn:
-        stored = conn.execute(select(OutboxMessageRow.__table__)).one()
+        stored = conn.execute(select(table_of(OutboxMessageRow))).one()
     assert stored.path == str(files[0]) and "PO 4500000001" in stored.body
 
 
@@ -179,9 +180,9 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_worker_nor_twice_after_a_cra
     report = deliver(exhausted.engine, settings, outbox, now=later, owner=worker_b)
     assert report.sent == 2
     with exhausted.engine.connect() as conn:
-        stored = conn.execute(select(OutboxMessageRow.__table__)).all()
-        taken_over = conn.execute(select(AuditEventRow.__table__.c.action).where(
-            AuditEventRow.__table__.c.action == "claim taken over")).all()
+        stored = conn.execute(select(table_of(OutboxMessageRow))).all()
+        taken_over = conn.execute(select(table_of(AuditEventRow).c.action).where(
+            table_of(AuditEventRow).c.action == "claim taken over")).all()
     assert len(stored) == 2 and len(list(outbox.iterdir())) == 2  # not three
     assert len(taken_over) == 2
     # worker-a wakes up and tries to record its result: the claim is no longer its own

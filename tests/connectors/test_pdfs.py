@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from connectors.pdf_checks import PdfInvalid, PdfNotReady, check_pdf
+from connectors.errors import PdfInvalid, PdfNotReady
+from connectors.pdf_checks import check_pdf
 from connectors.pdfs import ArchiveLinkSource, FolderSource, RenderSource
 from sap.rfc.client import RfcSapClient
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from config.cash import RemittanceProfile
-from connectors.bank.errors import StatementError
+from connectors.errors import StatementError
 from connectors.remittance.importer import import_advices, parse_advices
 from sync.store import Store
 
@@ -96,7 +96,7 @@ def test_no_bytes_crash_the_excel_reader(data: bytes) -> None:
     ("-10000.00", "negative"),          # a credit line is for a person, never auto-allocated
 ])
 def test_an_amount_that_could_be_misread_refuses_the_whole_advice(tmp_path, paid, why):
-    from connectors.bank.errors import StatementError
+    from connectors.errors import StatementError
     from connectors.remittance.sheets import parse_sheet
 
     content = ("Payer,Payment reference,Date,Invoice,Paid\n"

@@ -16,6 +16,7 @@ from config.secrets import SecretBox
 from sqlalchemy import select
 
 from sync.audit_models import AuditEventRow
+from sync.tables import table_of
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
@@ -47,7 +48,7 @@ LEASE_SECONDS = 3  # the killed worker's lease on its upload
 
 
 def taken_over(world) -> list[str]:  # type: ignore[no-untyped-def]
-    table = AuditEventRow.__table__
+    table = table_of(AuditEventRow)
     with world.store.engine.connect() as conn:
         return list(conn.execute(select(table.c.entity_key).where(
             table.c.action == "claim taken over", table.c.entity == "claim:upload")).scalars())

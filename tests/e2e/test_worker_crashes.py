@@ -26,6 +26,7 @@ from sync.work import claims, job_runs
 from sync.uploads import queue as uploads
 from sync.store import open_store
 from sync.uploads.states import ON_PORTAL
+from sync.tables import table_of
 from tests.conftest import service_unavailable
 from tests.e2e.conftest import make_world
 from tests.e2e.test_overlapping_runs import _bind_customer
@@ -163,7 +164,7 @@ def test_killed_workers_leave_every_invoice_on_the_portal_exactly_once(
     assert set(states) <= FINAL, states
     assert states.get("submitted") == INVOICES
     assert sent <= _done_messages(world.store), "a job was lost"
-    table = __import__("sync.audit_models", fromlist=["AuditEventRow"]).AuditEventRow.__table__
+    table = table_of(__import__("sync.audit_models", fromlist=["AuditEventRow"]).AuditEventRow)
     with world.store.engine.connect() as conn:
         takeovers = conn.execute(select(func.count()).where(
             table.c.action == "claim taken over")).scalar()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sync.work import claims
 from sync.audit_models import AuditEventRow
 from sync.txn import writing
+from sync.tables import table_of
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 LEASE = timedelta(seconds=60)
@@ -25,7 +26,7 @@ def take(store, owner, now=NOW, key="42"):
 
 
 def audit_actions(store, key="42"):
-    table = AuditEventRow.__table__
+    table = table_of(AuditEventRow)
     with store.engine.connect() as conn:
         return [r.action for r in conn.execute(select(table.c.action).where(
             table.c.entity == "claim:upload", table.c.entity_key == key).order_by(table.c.id))]

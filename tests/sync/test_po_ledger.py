@@ -13,6 +13,7 @@ from sync.po import deliveries as alert_deliveries, alerts, ledger as po_ledger
 from sync.audit_models import AuditEventRow
 from sync.po.evaluation import run_rules
 from sync.po.ledger import PoRead
+from sync.tables import table_of
 from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
 
 D = Decimal
@@ -112,7 +113,7 @@ def test_acknowledgement_records_who_and_when_and_refuses_closed_alerts(store):
         later = NOW + timedelta(minutes=5)
         again = alerts.acknowledge(conn, exhausted["id"], who="sipho", now=later)
         assert (again["acknowledged_by"], again["acknowledged_at"]) == ("thandi", NOW)
-        table = AuditEventRow.__table__
+        table = table_of(AuditEventRow)
         acks = conn.execute(select(table.c.actor).where(
             table.c.action == "alert acknowledged")).scalars().all()
         assert acks == ["thandi"], "a second acknowledgement is not a new event"

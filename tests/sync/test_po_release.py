@@ -16,10 +16,11 @@ from sync.audit_models import AuditEventRow
 from sync.mirror.models import BillingDocumentRow
 from sync.po.release import Held, plan
 from sync.uploads.holds import PoBalance
+from sync.tables import table_of
 from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
 
 D = Decimal
-DOCS = BillingDocumentRow.__table__
+DOCS = table_of(BillingDocumentRow)
 HELD_REASON = "net exceeds the remaining balance of PO 4500000001: a new PO is needed"
 
 
@@ -71,7 +72,7 @@ def test_top_up_releases_held_invoices_in_billing_date_order(held_book):
         released = po_release.release_held(conn, "demo-coupa", balance("4500000001", "3500"),
                                            now=NOW)
         state = {d: uploads.by_document(conn, d) for d in (late, early, middle)}
-        events = conn.execute(select(AuditEventRow.__table__.c.action)).scalars().all()
+        events = conn.execute(select(table_of(AuditEventRow).c.action)).scalars().all()
         count = po_release.released_count(conn)
     assert released == 2 and count == 2
     assert (state[early].state, state[middle].state, state[late].state) == (
@@ -82,7 +83,7 @@ def test_top_up_releases_held_invoices_in_billing_date_order(held_book):
 
 def test_new_po_number_from_sap_wins_and_is_audited(held_book):
     store, docs = held_book
-    table = AuditEventRow.__table__
+    table = table_of(AuditEventRow)
     with store.engine.begin() as conn:
         conn.execute(update(DOCS).where(DOCS.c.number.in_(docs)).values(
             customer_po="4500000099"))  # as the next SAP pull brings it
@@ -103,8 +104,8 @@ def test_administrator_re_points_an_invoice_to_the_new_po(held_book):
         released = po_release.release_held(conn, "demo-coupa", {
             **balance("4500000100", "5000"), **balance("4500000001", "0")}, now=NOW)
         upload = uploads.by_document(conn, late)
-        audit = conn.execute(select(AuditEventRow.__table__).where(
-            AuditEventRow.__table__.c.action == "upload po assigned")).one()
+        audit = conn.execute(select(table_of(AuditEventRow)).where(
+            table_of(AuditEventRow).c.action == "upload po assigned")).one()
         with pytest.raises(InputError, match="no upload for billing document 123"):
             po_release.assign(conn, "123", "X", who="thandi", now=NOW)
         set_state(conn, late, "submitting", "submitted")

@@ -14,6 +14,7 @@ from sync.audit_models import AuditEventRow
 from tests.sync.test_uploads import _customer, _doc
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
 from sync.upsert import upsert
+from sync.tables import table_of
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 
@@ -70,8 +71,8 @@ def test_hold_and_cancel_need_a_reason(store, queue):
 def test_every_action_is_audited_with_the_person(store, queue):
     _act(store, queue["0090000001"], "approve")
     with store.engine.connect() as conn:
-        events = conn.execute(select(AuditEventRow.__table__).where(
-            AuditEventRow.__table__.c.actor == "thandi")).all()
+        events = conn.execute(select(table_of(AuditEventRow)).where(
+            table_of(AuditEventRow).c.actor == "thandi")).all()
     assert [(e.action, e.entity_key) for e in events] == [("upload ready", "0090000001")]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from sync.uploads import queue as uploads
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
-from sync.uploads.states import IllegalTransition
+from sync.errors import IllegalTransition
 from sync.upsert import upsert
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from config.errors import InputError
 from sync.users import accounts as users
 from sync.audit_models import AuditEventRow
+from sync.tables import table_of
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
 PASSWORD = "correct horse battery"
@@ -31,7 +32,7 @@ def test_password_is_stored_as_argon2_and_only_the_right_one_logs_in(store):
         assert users.authenticate(conn, "thandi", PASSWORD).role == "administrator"
         assert users.authenticate(conn, "thandi", "wrong password!") is None
         assert users.authenticate(conn, "nobody", PASSWORD) is None
-        audit = conn.execute(select(AuditEventRow.__table__)).all()
+        audit = conn.execute(select(table_of(AuditEventRow))).all()
     assert [(a.actor, a.action, a.entity_key) for a in audit] == [("root", "user added",
                                                                    "thandi")]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import redact_text, redact_url
+from config.redaction import redact_text, redact_url
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 SECRET = "s3cret-Query-Pw"

@@ -1,7 +1,7 @@
 """Claims on units of work (owner, lease, generation) and the record of job runs.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-25
 """
 

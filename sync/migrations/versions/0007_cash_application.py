@@ -1,8 +1,8 @@
 """Cash application: bank statements and entries, remittance advices, allocations, correcting
 journals, learned payer accounts.
 
-Revision ID: 0006
-Revises: 0007 (re-chained onto main's head at merge time; was 0002)
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-25
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from sync.types import Money, UtcDateTime
 
-revision = "0006"
-down_revision = "0007"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

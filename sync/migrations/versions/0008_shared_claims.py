@@ -7,8 +7,8 @@ of the new version waits for a posting an old one is still doing. Those columns 
 place, unused: a worker of the old version still running during a rolling upgrade writes them,
 and dropping a column on SQLite rebuilds the whole table.
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-25
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 from sync.types import Money, UtcDateTime
 
-revision = "0009"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Admin web app: users, sessions, API tokens, login attempts.
 
-Revision ID: 0008
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-25
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from sync.types import UtcDateTime
 
-revision = "0008"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

@@ -1,8 +1,8 @@
 """PO depletion: the PO ledger and its balance history, alerts, deliveries, the outbox and
 administrators' PO re-assignments.
 
-Revision ID: 0007
-Revises: 0008
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-25
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from sync.types import Money, UtcDateTime
 
-revision = "0007"
-down_revision = "0008"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

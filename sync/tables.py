@@ -1,0 +1,20 @@
+"""The SQLAlchemy ``Table`` behind a SQLModel table class, typed.
+
+SQLModel sets ``__table__`` on each ``table=True`` class at class creation, but does not
+declare it, so ``Row.__table__`` reads as an unknown attribute to a type checker. The store's
+queries use the Core table (bulk upserts, selects); :func:`table_of` gives it once, typed.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import Table
+
+
+def table_of(row: type) -> Table:
+    """The ``Table`` of a SQLModel table class (``table_of(CustomerRow).c.number``)."""
+    table = getattr(row, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{row.__name__} is not a table model (declare it with table=True)")
+    return cast(Table, table)
