@@ -28,6 +28,7 @@ from sync.cash import allocations, journals
 from sync import audit
 from sync.work import claims
 from sync.cash.allocations import key_for
+from sync.installation import ensure
 from sync.cash.matching import ZERO
 from sync.store import Store
 from sync.txn import writing
@@ -152,7 +153,7 @@ def _steps(store: Store, client: SapClient, cash: CashSettings, journal: journal
                 docs["payment"], docs["reset"] = document, clearing
                 _save(store, held, docs, now, lease)
             docs["reversal"] = _reverse(client, company, document, year, cash,
-                                        key_for("R", journal.id))
+                                        key_for("R", journal.id, ensure(store.engine)))
             with writing(store.engine) as conn:
                 journals.record_documents(conn, held, docs, now, lease)
                 allocations.set_state(conn, allocation.id, "reversed", now=now,
