@@ -98,7 +98,8 @@ def post_allocations(store: Store, client: SapClient, cash: CashSettings, *,
     clock = clock or claims.clock_from(now)
     summary = PostSummary()
     with store.engine.connect() as conn:
-        due = allocations.postable(conn, clock())
+        due = sorted(allocations.postable(conn, clock()) +
+                     allocations.held_by_the_dead(conn, clock()))
     for allocation_id in due:
         post_one(store, client, cash, allocation_id, owner=run, clock=clock, summary=summary)
     with store.engine.connect() as conn:

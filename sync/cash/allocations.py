@@ -199,6 +199,16 @@ def postable(conn: Connection, now: datetime) -> list[int]:
         claims.unheld(KIND, ALLOCATIONS.c.id, now=now)).order_by(ALLOCATIONS.c.id)).scalars())
 
 
+def held_by_the_dead(conn: Connection, now: datetime) -> list[int]:
+    """Allocations to post or in doubt whose claim's owner is provably dead (this host,
+    this boot, process gone): taken over at once, and looked up first."""
+    ids = [str(i) for i in conn.execute(select(ALLOCATIONS.c.id).where(
+        ALLOCATIONS.c.state.in_(("approved", "posting")))).scalars()]
+    return sorted(int(key) for key, holder in claims.live_holders(conn, KIND, ids,
+                                                                  now=now).items()
+                  if holder.dead())
+
+
 def mark_posted(conn: Connection, taken: Taken, *, document: str, fiscal_year: int,
                 messages: list[dict[str, str]], now: datetime) -> None:
     claims.confirm(conn, taken.claim, now=now)

@@ -232,9 +232,14 @@ class Holder:
     pid: int | None
     boot: str | None
     lease_until: datetime | None
+    claimed_at: datetime | None = None
 
     def describe(self) -> str:
         return owners.describe(self.host, self.boot, self.pid)
+
+    def dead(self) -> bool:
+        """Provably dead: on this host, in this boot, its process gone."""
+        return owners.provably_dead(self.host, self.boot, self.pid, self.claimed_at)
 
 
 def live_holders(conn: Connection, kind: str, keys: list[str], *,
@@ -243,11 +248,12 @@ def live_holders(conn: Connection, kind: str, keys: list[str], *,
     if not keys:
         return {}
     c = CLAIMS.c
-    rows = conn.execute(select(c.key, c.owner_host, c.owner_pid, c.owner_boot, c.lease_until)
+    rows = conn.execute(select(c.key, c.owner_host, c.owner_pid, c.owner_boot, c.lease_until,
+                               c.claimed_at)
                         .where(c.kind == kind, c.key.in_(keys), c.owner_run.is_not(None),
                                c.lease_until >= now))
-    return {r.key: Holder(r.key, r.owner_host, r.owner_pid, r.owner_boot, r.lease_until)
-            for r in rows}
+    return {r.key: Holder(r.key, r.owner_host, r.owner_pid, r.owner_boot, r.lease_until,
+                          r.claimed_at) for r in rows}
 
 
 def unheld(kind: str, key_column: Any, *, now: datetime) -> ColumnElement[bool]:
