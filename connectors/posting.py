@@ -32,7 +32,8 @@ from config.errors import ConfigError
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
 from sap.posting import ClearItem, PaymentPosting, Posted, PostingRefused
-from sync.cash import allocations, left_behind, store as cash_store
+from sync.cash import allocations, left_behind
+from sync.cash import store as cash_store
 from sync.cash.allocations import Allocation, Taken
 from sync.store import Store
 from sync.txn import writing

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from sap.simulator import pyrfc_errors as e
 from sap.simulator.accounting import ACCOUNTING_FUNCTIONS, LUW_FUNCTIONS
-from sap.simulator.functions import FUNCTIONS, AbapException, UnknownParameter, WrongType
+from sap.simulator.functions import (
+    FUNCTIONS,
+    AbapException,
+    UnknownParameter,
+    WrongType,
+)
 
 if TYPE_CHECKING:
     from sap.simulator.system import SapSimulator
@@ -139,7 +144,7 @@ class Connection:
             try:
                 with db:
                     function(db, sim, **params)
-            except Exception:  # noqa: BLE001 - SAP's own failure; nobody is there to hear it
+            except Exception:  # noqa: BLE001,S110 - SAP's own failure: nobody is there to hear it
                 pass
             finally:
                 db.close()

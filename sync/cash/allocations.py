@@ -36,11 +36,11 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from config.errors import InputError
 from sync import audit
-from sync.installation import base36, installation_id, random_base36
-from sync.work import claims
+from sync.cash.matching import Decision
 from sync.cash.models import AllocationRow
 from sync.cash.store import set_receipt_state, take_receipt
-from sync.cash.matching import Decision
+from sync.installation import base36, installation_id, random_base36
+from sync.work import claims
 
 ALLOCATIONS = AllocationRow.__table__  # type: ignore[attr-defined]
 STATES = ("proposed", "held", "approved", "posting", "posted", "failed", "reversed",

@@ -23,9 +23,9 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, String, and_, or_, select, update
