@@ -80,4 +80,12 @@ class CashSettings(BaseModel):
     company_code: str = "1000"
     reversal_reason: str = Field(default="01", max_length=2, description="SAP reversal reason "
                                  "(T041C) for correcting journals")
-    lease_seconds: int = Field(default=300, ge=5)
+    lease_seconds: int = Field(default=300, ge=1, description="how long a claim on an "
+                               "allocation or a journal lasts unless renewed; renewed every "
+                               "third of it while a SAP call is in flight")
+    sap_max_execution_seconds: float = Field(
+        default=3600, ge=0, description="the longest SAP could still be executing a posting "
+        "after arbridge sent it (the work process's run-time limit, rdisp/max_wprun_time or "
+        "rdisp/scheduler/prio_*/max_runtime, plus the update task and any clock skew between "
+        "arbridge hosts); a posting whose outcome is in doubt is posted again only when a "
+        "look-up after this time still finds no document")

@@ -16,14 +16,14 @@ from sync.store import Store
 
 def run_cash(settings: Settings, store: Store, client: SapClient | None,
              now: datetime | None = None) -> dict[str, Any]:
-    now = now or datetime.now(timezone.utc)
+    given, now = now, now or datetime.now(timezone.utc)
     matched = allocate(store, settings.cash.policy, now=now)
     result: dict[str, Any] = {**matched, "posted": 0, "found": 0, "failed": 0, "deferred": 0,
-                              "errors": []}
+                              "errors": [], "left": []}
     if client is None:
         return result
-    summary = post_allocations(store, client, settings.cash, now=now)
+    summary = post_allocations(store, client, settings.cash, now=given)  # a moving clock
     result.update(posted=summary.posted, found=summary.found, failed=summary.failed,
-                  deferred=summary.deferred, errors=summary.errors)
+                  deferred=summary.deferred, errors=summary.errors, left=summary.left)
     result["journals"] = run_journals(store, client, settings.cash, now=now)
     return result

@@ -27,7 +27,9 @@ from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
 from sync.cash import allocations, journals
 from sync import audit
 from sync.work import claims
+from sync.work.heartbeat import Heartbeat
 from sync.cash.allocations import key_for
+from sync.installation import ensure
 from sync.cash.matching import ZERO
 from sync.store import Store
 from sync.txn import writing
@@ -121,19 +123,21 @@ def run_journal(store: Store, client: SapClient, cash: CashSettings, journal_id:
     uncertain, the re-post deferred) gives its claim back: every step checks SAP first, so
     the next run simply carries on."""
     lease = timedelta(seconds=cash.lease_seconds)
+    clock = claims.clock_from(now)  # read at each step, not once per run
     with writing(store.engine) as conn:
-        held = journals.claim(conn, journal_id, owner=owner, now=now, lease=lease)
+        held = journals.claim(conn, journal_id, owner=owner, now=clock(), lease=lease)
         if held is None:
             return "pending"
         journal = journals.get(conn, journal_id)
         allocation = allocations.get(conn, journal.allocation_id)
     try:
-        outcome = _steps(store, client, cash, journal, allocation, held, lease, now)
+        with Heartbeat(store.engine, [held], lease=lease, clock=clock):  # renewed while SAP works
+            outcome = _steps(store, client, cash, journal, allocation, held, lease, clock())
     except claims.ClaimLost:  # froze past the lease: the new owner checks SAP and carries on
         return "pending"
     if outcome == "pending":
         with writing(store.engine) as conn:
-            claims.release(conn, held, now=now)
+            claims.release(conn, held, now=clock())
     return outcome
 
 
@@ -152,7 +156,7 @@ def _steps(store: Store, client: SapClient, cash: CashSettings, journal: journal
                 docs["payment"], docs["reset"] = document, clearing
                 _save(store, held, docs, now, lease)
             docs["reversal"] = _reverse(client, company, document, year, cash,
-                                        key_for("R", journal.id))
+                                        key_for("R", journal.id, ensure(store.engine)))
             with writing(store.engine) as conn:
                 journals.record_documents(conn, held, docs, now, lease)
                 allocations.set_state(conn, allocation.id, "reversed", now=now,

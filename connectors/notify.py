@@ -6,7 +6,7 @@ other name is an Apprise URL in ``po_alerts.channels`` (e-mail, Microsoft Teams,
 generic webhooks, …). URLs are secrets: they never reach the store, logs or error texts.
 
 Each run claims the due deliveries first (``sync.work.claims``, committed before anything is
-sent), sends them — one message per alert, or one per recipient in digest mode — and marks
+sent; renewed by a heartbeat while they are being sent), sends them — one message per alert, or one per recipient in digest mode — and marks
 them sent, or failed with the error kept and a later retry, confirming the claim in the same
 transaction. An outbox message and its "sent" commit together, and a message a crashed run
 already wrote is found by its key; Apprise channels cannot be looked up, so a crash between
@@ -32,6 +32,7 @@ from config.redaction import redact_channel
 from connectors.errors import DeliveryFailed
 from sync.po import deliveries as alert_deliveries, alerts
 from sync.work import claims
+from sync.work.heartbeat import Heartbeat
 from sync.po.deliveries import Delivery
 from sync.po.messages import body, digest, subject
 from sync.po.models import OutboxMessageRow
@@ -114,11 +115,15 @@ def deliver(engine: Engine, settings: PoAlertSettings, outbox: Path, *, now: dat
     """Claim and send every due delivery; nothing is dropped: failures stay queued."""
     owner = owner or claims.Owner.here()
     report = DeliveryReport()
+    clock = claims.clock_from(now)
     while True:
-        claimed = alert_deliveries.claim(engine, owner=owner, now=now)
+        claimed = alert_deliveries.claim(engine, owner=owner, now=clock())
         if not claimed:
             return report
-        _deliver_batch(engine, settings, outbox, claimed, now=now, report=report)
+        # the batch's leases are renewed while its messages go out (a slow channel, retries)
+        with Heartbeat(engine, [d.claim for d in claimed], lease=alert_deliveries.LEASE,
+                       clock=clock):
+            _deliver_batch(engine, settings, outbox, claimed, now=now, report=report)
 
 
 def _deliver_batch(engine: Engine, settings: PoAlertSettings, outbox: Path,

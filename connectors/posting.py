@@ -1,13 +1,22 @@
 """Post approved allocations to SAP exactly once.
 
-For each allocation: claim it (:mod:`sync.work.claims`: owner, lease, fencing generation; committed
-before SAP is touched; its idempotency key was stored with it) → if it was already ``posting``
-(a crash, a timeout, an expired lease) look the document up by that key first → post → record
-the document and SAP's messages under the claim. A timeout or dropped connection during the
-post is an uncertain outcome: the document is looked up by key; only when SAP has none is the
-allocation released for a later run. SAP's refusals go to a person with SAP's messages. A
-worker whose lease ran out while it waited on SAP records nothing (:class:`ClaimLost`): the
-new owner looks the document up.
+For each allocation: claim it (:mod:`sync.work.claims`: owner, lease, fencing generation;
+committed before SAP is touched; its idempotency key was stored with it; a claim whose owner
+is provably dead on this host is taken over at once) → if it was ever sent to SAP, look the
+document up by that key first → note the moment it is sent (``sent_at``, confirming the claim
+against the clock at that moment) → post, with a heartbeat renewing the lease while the call
+is in flight → record the document and SAP's messages under the claim.
+
+A timeout or dropped connection is an uncertain outcome: the document is looked up by key at
+once; if SAP has none yet the allocation stays in doubt (``posting``), because SAP may still
+be executing the call. Every later attempt looks it up first and posts again only when SAP
+has no document after ``cash.sap_max_execution_seconds`` since it was sent. A document found
+by key is believed only if it is this posting (company code, customer, amount, currency); a
+mismatch goes to a person. SAP's refusals go to a person with SAP's messages. A worker whose
+lease was taken over while it waited on SAP records nothing (:class:`ClaimLost`).
+
+The run ends with an account of what it left behind and why (:mod:`sync.cash.left_behind`).
+See docs/posting-exactly-once.md.
 """
 
 from __future__ import annotations
@@ -15,19 +24,21 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from config.cash import CashSettings
 from config.errors import ConfigError
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
-from sap.posting import ClearItem, PaymentPosting, PostingRefused
-from sync.cash import allocations, store as cash_store
-from sync.work import claims
+from sap.posting import ClearItem, PaymentPosting, Posted, PostingRefused
+from sync.cash import allocations, left_behind
+from sync.cash import store as cash_store
 from sync.cash.allocations import Allocation, Taken
 from sync.store import Store
 from sync.txn import writing
+from sync.work import claims
+from sync.work.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +50,9 @@ class PostSummary:
     failed: int = 0
     deferred: int = 0
     skipped: int = 0
+    in_doubt: int = 0
     errors: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)  # what the run left behind, and why
 
 
 def run_owner(owner: claims.Owner | str | None) -> claims.Owner:
@@ -75,32 +88,40 @@ def _receipt_date(store: Store, receipt_id: int) -> date:
 
 
 def post_allocations(store: Store, client: SapClient, cash: CashSettings, *,
-                     owner: claims.Owner | str | None = None,
-                     now: datetime | None = None) -> PostSummary:
+                     owner: claims.Owner | str | None = None, now: datetime | None = None,
+                     clock: claims.Clock | None = None) -> PostSummary:
+    """Post every postable allocation. Time is read at each step from ``clock`` (default:
+    the wall clock; ``now`` starts a moving clock there, for tests and replays)."""
     if not hasattr(client, "post_payment"):
         raise ConfigError(f"posting to SAP needs the rfc adapter (or the simulator); "
                           f"{client.name} cannot post")
     run = run_owner(owner)
-    now = now or datetime.now(timezone.utc)
+    clock = clock or claims.clock_from(now)
     summary = PostSummary()
     with store.engine.connect() as conn:
-        due = allocations.postable(conn, now)
+        due = sorted(allocations.postable(conn, clock()) +
+                     allocations.held_by_the_dead(conn, clock()))
     for allocation_id in due:
-        post_one(store, client, cash, allocation_id, owner=run, now=now, summary=summary)
+        post_one(store, client, cash, allocation_id, owner=run, clock=clock, summary=summary)
+    with store.engine.connect() as conn:
+        summary.left = left_behind.account(conn, clock(), max_execution=timedelta(
+            seconds=cash.sap_max_execution_seconds))
     return summary
 
 
 def post_one(store: Store, client: SapClient, cash: CashSettings, allocation_id: int, *,
-             owner: claims.Owner, now: datetime, summary: PostSummary) -> None:
+             owner: claims.Owner, summary: PostSummary, now: datetime | None = None,
+             clock: claims.Clock | None = None) -> None:
+    clock = clock or claims.clock_from(now)
     lease = timedelta(seconds=cash.lease_seconds)
     with writing(store.engine) as conn:
-        taken = allocations.claim(conn, allocation_id, owner=owner, now=now, lease=lease)
+        taken = allocations.claim(conn, allocation_id, owner=owner, now=clock(), lease=lease)
         allocation = allocations.get(conn, allocation_id) if taken else None
     if taken is None or allocation is None:
         summary.skipped += 1
         return
     try:
-        _post_claimed(store, client, cash, allocation, taken, now=now, summary=summary)
+        _post_claimed(store, client, cash, allocation, taken, clock=clock, summary=summary)
     except claims.ClaimLost as lost:  # froze past the lease: the new owner looks SAP up
         log.warning("allocation %s: %s", allocation.id, lost)
         summary.deferred += 1
@@ -108,38 +129,49 @@ def post_one(store: Store, client: SapClient, cash: CashSettings, allocation_id:
 
 
 def _post_claimed(store: Store, client: SapClient, cash: CashSettings, allocation: Allocation,
-                  taken: Taken, *, now: datetime, summary: PostSummary) -> None:
-    if taken.previous == "posting":  # interrupted before: SAP first, never a blind second post
+                  taken: Taken, *, clock: claims.Clock, summary: PostSummary) -> None:
+    lease = timedelta(seconds=cash.lease_seconds)
+    if taken.sent_at is not None or taken.previous == "posting":  # SAP first, never blind
         try:
-            if _resolve_by_lookup(store, client, allocation, taken, now=now, release=False):
-                summary.found += 1
-                return
+            found = client.find_posting(allocation.company_code, allocation.key)
         except SapError as exc:
-            _defer(summary, allocation, f"look-up failed: {exc}")
+            _in_doubt(store, summary, allocation, taken, clock, f"look-up failed: {exc}")
             return
-        # SAP has no document with the key: post it, still under the claim
+        if _settle(store, allocation, taken, found, clock, summary):
+            return
+        sent = taken.sent_at
+        until = sent + timedelta(seconds=cash.sap_max_execution_seconds) if sent else None
+        if until is not None and clock() < until:
+            _in_doubt(store, summary, allocation, taken, clock,
+                      f"sent to SAP at {sent:%Y-%m-%d %H:%M:%S}, no document yet; SAP may "
+                      f"still be executing it until {until:%H:%M:%S}")
+            return
+        # SAP has no document with the key, and cannot still be writing one: post it
     posting = build_posting(allocation, cash, document_date=_receipt_date(
         store, allocation.receipt_id), posting_date=client.today())
+    with writing(store.engine) as conn:
+        allocations.mark_sent(conn, taken, now=clock(), lease=lease)
     try:
-        posted = client.post_payment(posting)
+        with Heartbeat(store.engine, [taken.claim], lease=lease, clock=clock):
+            posted = client.post_payment(posting)
     except PostingRefused as exc:
-        _fail(store, allocation, taken, str(exc), exc.messages, now, summary)
+        _fail(store, allocation, taken, str(exc), exc.messages, clock(), summary)
         return
     except SapBusinessError as exc:
-        _fail(store, allocation, taken, str(exc), [], now, summary)
+        _fail(store, allocation, taken, str(exc), [], clock(), summary)
         return
     except (SapTimeout, SapUnavailable) as exc:
         log.warning("posting %s uncertain (%s); looking it up by key", allocation.key, exc)
         try:
-            if _resolve_by_lookup(store, client, allocation, taken, now=now):
-                summary.found += 1
-                return
+            found = client.find_posting(allocation.company_code, allocation.key)
         except SapError as lookup_error:
-            _defer(summary, allocation, f"{exc}; look-up failed too: {lookup_error}")
-            return
-        summary.deferred += 1
+            found, exc = None, SapUnavailable(f"{exc}; look-up failed too: {lookup_error}")
+        if not _settle(store, allocation, taken, found, clock, summary):
+            _in_doubt(store, summary, allocation, taken, clock, f"{exc}; SAP may still "
+                      "post it: looked up again before anything")
         return
     with writing(store.engine) as conn:
+        now = clock()
         allocations.mark_posted(conn, taken, document=posted.document,
                                 fiscal_year=posted.fiscal_year,
                                 messages=posted.as_messages(), now=now)
@@ -147,23 +179,30 @@ def _post_claimed(store: Store, client: SapClient, cash: CashSettings, allocatio
     summary.posted += 1
 
 
-def _resolve_by_lookup(store: Store, client: SapClient, allocation: Allocation, taken: Taken,
-                       *, now: datetime, release: bool = True) -> bool:
-    """True if SAP has the document (recorded as posted); else, with ``release``, the
-    allocation goes back to ``approved`` and the claim is given back."""
-    found = client.find_posting(allocation.company_code, allocation.key)
+def _settle(store: Store, allocation: Allocation, taken: Taken, found: Posted | None,
+            clock: claims.Clock, summary: PostSummary) -> bool:
+    """Record a live document found by key: posted if it is this posting, a conflict for a
+    person if it is not. False if there is none."""
+    if found is None or found.reversed_by:
+        return False
+    wrong = found.mismatch(company_code=allocation.company_code,
+                           customer=allocation.customer, amount=Decimal(allocation.amount),
+                           currency=allocation.currency)
+    if wrong:
+        reason = (f"conflict: SAP document {found.document}/{found.fiscal_year} carries key "
+                  f"{allocation.key} but is not this posting ({wrong}); nothing was posted "
+                  "for this allocation. Check SAP, then allocate the receipt again by hand")
+        _fail(store, allocation, taken, reason, [{"TYPE": "E", "ID": "ARB", "NUMBER": "002",
+                                                  "MESSAGE": reason[:220]}], clock(), summary)
+        return True
     with writing(store.engine) as conn:
-        if found is not None and not found.reversed_by:
-            allocations.mark_posted(conn, taken, document=found.document,
-                                    fiscal_year=found.fiscal_year,
-                                    messages=found.as_messages(), now=now)
-            _learn(conn, allocation, now)
-            return True
-        if not release:
-            return False
-        allocations.release(conn, taken, now=now,
-                            reason=f"SAP has no document {allocation.key}; posting again later")
-    return False
+        now = clock()
+        allocations.mark_posted(conn, taken, document=found.document,
+                                fiscal_year=found.fiscal_year, messages=found.as_messages(),
+                                now=now)
+        _learn(conn, allocation, now)
+    summary.found += 1
+    return True
 
 
 def _learn(conn, allocation: Allocation, now: datetime) -> None:  # type: ignore[no-untyped-def]
@@ -182,8 +221,12 @@ def _fail(store: Store, allocation: Allocation, taken: Taken, reason: str,
     summary.errors.append(f"allocation {allocation.id}: {reason}")
 
 
-def _defer(summary: PostSummary, allocation: Allocation, reason: str) -> None:
-    """Leave it claimed (``posting``): when the lease ends, the next run looks it up first."""
-    log.warning("allocation %s left for a look-up on the next run: %s", allocation.id, reason)
+def _in_doubt(store: Store, summary: PostSummary, allocation: Allocation, taken: Taken,
+              clock: claims.Clock, reason: str) -> None:
+    """Leave it ``posting`` and give the claim back: whoever comes next looks it up first."""
+    log.warning("allocation %s in doubt, left for a look-up: %s", allocation.id, reason)
+    with writing(store.engine) as conn:
+        allocations.leave_in_doubt(conn, taken, now=clock(), reason=reason)
     summary.deferred += 1
+    summary.in_doubt += 1
     summary.errors.append(f"allocation {allocation.id}: {reason}")

@@ -11,7 +11,7 @@ Two ways, as SAP shops work:
   POSTING_INTERFACE_CLEARING (FB05), which clears the invoices, creates residual items for short
   payments and posts any excess on account, and commits.
 
-The idempotency key (``ARB`` + 13 digits) goes into the document's reference (BKPF-XBLNR) and
+The idempotency key (``ARB`` + kind + installation id + 8 base-36 characters, 16 in all) goes into the document's reference (BKPF-XBLNR) and
 header text before the call, so that after a timeout or a drop the document is looked up by it.
 """
 
@@ -66,9 +66,29 @@ class Posted:
     fiscal_year: int
     messages: tuple[dict[str, str], ...] = field(default=())
     reversed_by: str | None = None
+    # what a document found by key holds, to check it is the posting asked for
+    company_code: str = ""
+    customers: tuple[str, ...] = ()
+    amount: Decimal | None = None
+    currency: str = ""
 
     def as_messages(self) -> list[dict[str, str]]:
         return list(self.messages)
+
+    def mismatch(self, *, company_code: str, customer: str, amount: Decimal,
+                 currency: str) -> str | None:
+        """Why this found document is not the posting asked for (None if it is): company
+        code, customer, amount and currency must all be equal."""
+        wrong = []
+        if self.company_code != company_code:
+            wrong.append(f"company code {self.company_code or '?'} (not {company_code})")
+        if self.customers != (customer,):
+            wrong.append(f"customer {', '.join(self.customers) or '?'} (not {customer})")
+        if self.amount is None or self.amount != Decimal(amount):
+            wrong.append(f"amount {self.amount} (not {Decimal(amount)})")
+        if self.currency != currency:
+            wrong.append(f"currency {self.currency or '?'} (not {currency})")
+        return "; ".join(wrong) or None
 
 
 class PostingRefused(SapBusinessError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sap import bapi, call_timing
@@ -66,16 +67,25 @@ class RfcPosting:
         return Posted(document=belnr, fiscal_year=gjahr, messages=tuple(messages))
 
     def find_posting(self, company_code: str, key: str) -> Posted | None:
-        """The document carrying ``key`` in its reference, if SAP has one."""
-        rows = self.read_table("BKPF", ["BELNR", "GJAHR", "STBLG"],  # type: ignore[attr-defined]
+        """The document carrying ``key`` in its reference, if SAP has one, with what it
+        holds (customers, amount paid into the bank account, currency) to be checked."""
+        rows = self.read_table("BKPF", ["BELNR", "GJAHR", "STBLG", "WAERS"],  # type: ignore[attr-defined]
                                f"BUKRS = {quote(company_code)} AND XBLNR = {quote(key)}")
         if not rows:
             return None
         row = next((r for r in rows if not r["STBLG"]), rows[0])  # the live one, if any
+        lines = self.read_table("BSEG", ["KOART", "SHKZG", "WRBTR", "KUNNR"],  # type: ignore[attr-defined]
+                                f"BUKRS = {quote(company_code)} AND BELNR = "
+                                f"{quote(row['BELNR'])} AND GJAHR = {quote(row['GJAHR'])}")
+        paid = sum((Decimal(str(line["WRBTR"]).strip() or "0") for line in lines
+                    if line["KOART"] == "S" and line["SHKZG"] == "S"), Decimal("0"))
         return Posted(document=row["BELNR"], fiscal_year=int(row["GJAHR"]),
                       messages=({"TYPE": "I", "ID": "ARB", "NUMBER": "001",
                                  "MESSAGE": f"found by reference {key}"},),
-                      reversed_by=row["STBLG"] or None)
+                      reversed_by=row["STBLG"] or None, company_code=company_code,
+                      customers=tuple(sorted({line["KUNNR"] for line in lines
+                                              if line["KOART"] == "D"})),
+                      amount=paid, currency=row["WAERS"])
 
     def reversal_of(self, company_code: str, document: str, fiscal_year: int) -> str | None:
         rows = self.read_table("BKPF", ["STBLG"],  # type: ignore[attr-defined]

@@ -8,13 +8,19 @@ pyrfc's default), so RFC_READ_TABLE's WA lines are right-trimmed.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sap.simulator import pyrfc_errors as e
 from sap.simulator.accounting import ACCOUNTING_FUNCTIONS, LUW_FUNCTIONS
-from sap.simulator.functions import FUNCTIONS, AbapException, UnknownParameter, WrongType
+from sap.simulator.functions import (
+    FUNCTIONS,
+    AbapException,
+    UnknownParameter,
+    WrongType,
+)
 
 if TYPE_CHECKING:
     from sap.simulator.system import SapSimulator
@@ -51,7 +57,14 @@ class Connection:
                 "RFC_COMMUNICATION_FAILURE")
         timeout = float((options or {}).get("timeout") or self._config.get("timeout")
                         or DEFAULT_TIMEOUT_SECONDS)
-        delay = faults.delay(func_name)
+        late = faults.late_by(func_name)
+        if late > timeout:  # SAP carries on after the caller has given up
+            self._execute_late(func_name, params, late)
+            time.sleep(timeout)
+            self.luw.clear()
+            raise e.RFCLibError(f"Connection was canceled after {timeout}s timeout",
+                                e.RFC_CANCELED, "RFC_CANCELED")
+        delay = max(faults.delay(func_name), late)
         if delay > timeout:
             time.sleep(timeout)
             raise e.RFCLibError(f"Connection was canceled after {timeout}s timeout",
@@ -113,6 +126,33 @@ class Connection:
         self.close()
 
     # -- internals ----------------------------------------------------------------------------
+    def _execute_late(self, func_name: str, params: dict[str, Any], seconds: float) -> None:
+        """Run the call ``seconds`` from now in SAP's own time, on its own session that holds
+        this session's unit of work (what a commit would have written)."""
+        session = _LateSession(list(self.luw))
+        function = FUNCTIONS.get(func_name) or ACCOUNTING_FUNCTIONS.get(func_name)
+        if func_name in LUW_FUNCTIONS:
+            function = partial(LUW_FUNCTIONS[func_name], conn=session)
+        started = time.monotonic()
+        sim = self._sim
+
+        def execute() -> None:
+            time.sleep(max(0.0, seconds - (time.monotonic() - started)))
+            if function is None:
+                return
+            db = sim.open_db()
+            try:
+                with db:
+                    function(db, sim, **params)
+            except Exception:  # noqa: BLE001,S110 - SAP's own failure: nobody is there to hear it
+                pass
+            finally:
+                db.close()
+
+        thread = threading.Thread(target=execute, name=f"sap-late-{func_name}", daemon=True)
+        sim.faults.late_calls.append(thread)
+        thread.start()
+
     def _open(self) -> None:
         if self._sim.faults.unreachable:
             raise e.CommunicationError(
@@ -137,6 +177,13 @@ class Connection:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+class _LateSession:
+    """What a late call keeps of its caller's session: the unit of work."""
+
+    def __init__(self, luw: list) -> None:
+        self.luw = luw
 
 
 def _rstrip(value: Any) -> Any:

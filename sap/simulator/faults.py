@@ -7,6 +7,12 @@
   retries, to prove a pull leaves no half-written page.
 * ``slow(function, seconds)``: the call takes that long; past the caller's timeout it is
   cancelled before SAP commits (RFC_CANCELED).
+* ``late(function, seconds)``: the call takes that long and SAP finishes it even when the
+  caller has given up: past the caller's timeout the caller gets RFC_CANCELED, and SAP
+  executes (and commits) the call ``seconds`` after it was sent, as a real SAP does when the
+  update task of BAPI_TRANSACTION_COMMIT, or FB05 inside a wrapper, completes after the RFC
+  call was cancelled. One-shot per call: later calls of ``function`` are late too until
+  :meth:`Faults.clear`.
 * ``commit_then_timeout(function)``: SAP runs and commits the call, then the caller times out.
 * ``commit_then_drop(function)``: SAP runs and commits the call, then the connection drops
   before the answer arrives ("posted, then the connection dropped").
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from dataclasses import dataclass, field
 
 
@@ -31,10 +38,12 @@ class Faults:
     _fail_next: dict[str | None, int] = field(default_factory=dict)
     _fail_after: int | None = None
     _slow: dict[str, float] = field(default_factory=dict)
+    _late: dict[str, float] = field(default_factory=dict)
     _commit_then_timeout: set[str] = field(default_factory=set)
     _commit_then_drop: set[str] = field(default_factory=set)
     _kill_after: set[str] = field(default_factory=set)
     calls: int = 0
+    late_calls: list[threading.Thread] = field(default_factory=list)
 
     def fail_next(self, count: int = 1, function: str | None = None) -> None:
         self._fail_next[function] = self._fail_next.get(function, 0) + count
@@ -44,6 +53,9 @@ class Faults:
 
     def slow(self, function: str, seconds: float) -> None:
         self._slow[function] = seconds
+
+    def late(self, function: str, seconds: float) -> None:
+        self._late[function] = seconds
 
     def commit_then_timeout(self, function: str) -> None:
         self._commit_then_timeout.add(function)
@@ -60,9 +72,16 @@ class Faults:
         self._fail_next.clear()
         self._fail_after = None
         self._slow.clear()
+        self._late.clear()
         self._commit_then_timeout.clear()
         self._commit_then_drop.clear()
         self._kill_after.clear()
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until SAP has finished every call it is still executing late."""
+        for thread in list(self.late_calls):
+            thread.join(timeout)
+        self.late_calls.clear()
 
     # -- asked by the Connection ------------------------------------------------------------
     def should_fail(self, function: str) -> bool:
@@ -78,6 +97,11 @@ class Faults:
 
     def delay(self, function: str) -> float:
         return self._slow.get(function, 0.0)
+
+    def late_by(self, function: str) -> float:
+        """Seconds after which SAP executes ``function`` whatever the caller does (0: not
+        late)."""
+        return self._late.get(function, 0.0)
 
     def times_out_after_commit(self, function: str) -> bool:
         return function in self._commit_then_timeout

@@ -14,12 +14,20 @@ confirms the claim, so a worker that froze past its lease records nothing. An al
 in ``posting`` when claimed (its previous owner died, timed out or deferred) is looked up in
 SAP by its key before anything else. (The table's own ``claimed_by``/``lease_until`` columns
 are unused since migration 0008 and are to be dropped: see CHANGELOG.md.)
+
+``sent_at`` is written, under the claim, just before each call to SAP. From then on the
+allocation's outcome may be in doubt: it never goes back to ``approved``; every later attempt
+looks SAP up first, and it is posted again only once a look-up finds no document after SAP's
+longest execution (``cash.sap_max_execution_seconds``) has passed since ``sent_at``.
+
+Idempotency keys are ``ARB`` + kind + this installation's id (:mod:`sync.installation`) + 8
+random base-36 characters: 16 characters, BKPF-XBLNR's length, and never the same for two
+installations, two stores or a store restored from a backup (a row id would be reused there).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,11 +36,12 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from config.errors import InputError
 from sync import audit
-from sync.work import claims
+from sync.cash.matching import Decision
 from sync.cash.models import AllocationRow
 from sync.cash.store import set_receipt_state, take_receipt
-from sync.cash.matching import Decision
+from sync.installation import base36, installation_id, random_base36
 from sync.tables import table_of
+from sync.work import claims
 
 ALLOCATIONS = table_of(AllocationRow)
 STATES = ("proposed", "held", "approved", "posting", "posted", "failed", "reversed",
@@ -59,12 +68,24 @@ class Allocation:
     sap_fiscal_year: int | None
     messages: list[dict[str, str]]
     attempts: int
+    sent_at: datetime | None = None
 
 
-def key_for(kind: str, number: int) -> str:
-    """An idempotency key that fits SAP's document reference (BKPF-XBLNR, 16 characters):
-    ``ARB`` + kind (``P`` posting, ``R`` reversal) + 12 digits."""
-    return f"ARB{kind[:1].upper()}{number:012d}"
+def key_for(kind: str, number: int, installation: str) -> str:
+    """A key for a document numbered by the store (a journal's reversal): ``ARB`` + kind
+    (``R`` reversal) + the installation's id + the number in base 36: 16 characters."""
+    return f"ARB{kind[:1].upper()}{installation}{base36(number, 12 - len(installation))}"
+
+
+def new_key(conn: Connection, kind: str = "P") -> str:
+    """A fresh posting key (BKPF-XBLNR, 16 characters): ``ARB`` + kind + the installation's
+    id + 8 random base-36 characters, unused in this store."""
+    prefix = f"ARB{kind[:1].upper()}{installation_id(conn)}"
+    while True:
+        key = prefix + random_base36(16 - len(prefix))
+        if conn.execute(select(ALLOCATIONS.c.id).where(
+                ALLOCATIONS.c.idempotency_key == key)).first() is None:
+            return key
 
 
 def _allocation(row: Any) -> Allocation:
@@ -75,7 +96,8 @@ def _allocation(row: Any) -> Allocation:
                       on_account=m["on_account"], items=json.loads(m["items"]),
                       evidence=json.loads(m["evidence"]), key=m["idempotency_key"],
                       sap_document=m["sap_document"], sap_fiscal_year=m["sap_fiscal_year"],
-                      messages=json.loads(m["sap_messages"]), attempts=m["attempts"])
+                      messages=json.loads(m["sap_messages"]), attempts=m["attempts"],
+                      sent_at=m["sent_at"])
 
 
 def get(conn: Connection, allocation_id: int) -> Allocation:
@@ -91,17 +113,15 @@ def insert_allocation(conn: Connection, *, receipt_id: int, state: str, rule: st
                       amount: Any, on_account: Any, items: list[dict[str, Any]],
                       evidence: dict[str, Any], now: datetime,
                       actor: str = audit.SYSTEM_ACTOR) -> int:
-    """Store an allocation; its idempotency key (from its id) is set in the same
-    transaction, so it exists before anything can post it."""
+    """Store an allocation with its idempotency key, so the key exists before anything can
+    post it."""
     new_id = int(conn.execute(insert(ALLOCATIONS).values(
         receipt_id=receipt_id, state=state, rule=rule, automatic=automatic,
         company_code=company_code, customer=customer, currency=currency, amount=amount,
         on_account=on_account, items=json.dumps(items), evidence=json.dumps(evidence,
                                                                              default=str),
-        idempotency_key=f"T{uuid.uuid4().hex[:15]}", sap_messages="[]", attempts=0,
+        idempotency_key=new_key(conn), sap_messages="[]", attempts=0,
         created_at=now, updated_at=now)).inserted_primary_key[0])
-    conn.execute(update(ALLOCATIONS).where(ALLOCATIONS.c.id == new_id).values(
-        idempotency_key=key_for("P", new_id)))
     audit.record(conn, [audit.event(action=f"allocation {state}", entity="allocation",
                                     key=str(new_id), actor=actor, at=now,
                                     detail={"receipt": receipt_id, "rule": rule,
@@ -146,17 +166,21 @@ class Taken:
 
     previous: str
     claim: claims.Claim
+    sent_at: datetime | None = None  # last sent to SAP: look it up before anything
 
 
 def claim(conn: Connection, allocation_id: int, *, owner: claims.Owner, now: datetime,
           lease: timedelta) -> Taken | None:
     """Take the allocation for posting (call in :func:`sync.txn.writing`): None if another
-    process holds its claim or it is not postable (then the claim is given straight back)."""
-    held = claims.take(conn, KIND, str(allocation_id), owner, now=now, lease=lease)
+    process holds its claim or it is not postable (then the claim is given straight back).
+    A claim whose owner is provably dead (this host, this boot) is taken over at once."""
+    held = claims.take(conn, KIND, str(allocation_id), owner, now=now, lease=lease,
+                       dead_owners=True)
     if held is None:
         return None
-    state = conn.execute(select(ALLOCATIONS.c.state).where(
-        ALLOCATIONS.c.id == allocation_id)).scalar()
+    row = conn.execute(select(ALLOCATIONS.c.state, ALLOCATIONS.c.sent_at).where(
+        ALLOCATIONS.c.id == allocation_id)).first()
+    state = row.state if row else None
     if state not in ("approved", "posting"):
         claims.release(conn, held, now=now)
         return None
@@ -166,7 +190,7 @@ def claim(conn: Connection, allocation_id: int, *, owner: claims.Owner, now: dat
                                     key=str(allocation_id), at=now,
                                     detail={"owner": str(owner), "from": state,
                                             "generation": held.generation})])
-    return Taken(str(state), held)
+    return Taken(str(state), held, row.sent_at if row else None)
 
 
 def postable(conn: Connection, now: datetime) -> list[int]:
@@ -174,6 +198,16 @@ def postable(conn: Connection, now: datetime) -> list[int]:
     return list(conn.execute(select(ALLOCATIONS.c.id).where(
         ALLOCATIONS.c.state.in_(("approved", "posting")),
         claims.unheld(KIND, ALLOCATIONS.c.id, now=now)).order_by(ALLOCATIONS.c.id)).scalars())
+
+
+def held_by_the_dead(conn: Connection, now: datetime) -> list[int]:
+    """Allocations to post or in doubt whose claim's owner is provably dead (this host,
+    this boot, process gone): taken over at once, and looked up first."""
+    ids = [str(i) for i in conn.execute(select(ALLOCATIONS.c.id).where(
+        ALLOCATIONS.c.state.in_(("approved", "posting")))).scalars()]
+    return sorted(int(key) for key, holder in claims.live_holders(conn, KIND, ids,
+                                                                  now=now).items()
+                  if holder.dead())
 
 
 def mark_posted(conn: Connection, taken: Taken, *, document: str, fiscal_year: int,
@@ -197,12 +231,29 @@ def mark_failed(conn: Connection, taken: Taken, *, reason: str,
     claims.release(conn, taken.claim, now=now)
 
 
-def release(conn: Connection, taken: Taken, *, now: datetime, reason: str) -> None:
-    """SAP has no document with the key: back to ``approved`` for the next run."""
+def mark_sent(conn: Connection, taken: Taken, *, now: datetime, lease: timedelta) -> None:
+    """About to call SAP: confirm the claim at this moment (and extend it), and note when
+    the call went out; from now on the outcome may be in doubt."""
+    claims.confirm(conn, taken.claim, now=now, lease=lease)
+    _set(conn, int(taken.claim.key), now=now, actor=str(taken.claim.owner),
+         action="allocation sent", detail={"generation": taken.claim.generation},
+         sent_at=now)
+
+
+def leave_in_doubt(conn: Connection, taken: Taken, *, now: datetime, reason: str) -> None:
+    """SAP's answer is not known: stay ``posting`` (looked up first by whoever comes next)
+    and give the claim back."""
     claims.confirm(conn, taken.claim, now=now)
     _set(conn, int(taken.claim.key), now=now, actor=str(taken.claim.owner),
-         action="allocation released", detail={"reason": reason}, state="approved")
+         action="allocation in doubt", detail={"reason": reason})
     claims.release(conn, taken.claim, now=now)
+
+
+def waiting(conn: Connection) -> list[Allocation]:
+    """Allocations still to post (approved) or in doubt (posting), for a run's account of
+    what it left behind."""
+    return [_allocation(r) for r in conn.execute(select(ALLOCATIONS).where(
+        ALLOCATIONS.c.state.in_(("approved", "posting"))).order_by(ALLOCATIONS.c.id))]
 
 
 def approve(conn: Connection, allocation_id: int, *, actor: str, now: datetime) -> Allocation:

@@ -114,6 +114,8 @@ class AllocationRow(SQLModel, table=True):
     sap_messages: str = Field(default="[]", sa_column=Column(Text, nullable=False,
                                                              default="[]"))
     attempts: int = 0
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime,
+                                     description="last sent to SAP: in doubt from then on")
     claimed_by: str | None = Field(default=None, max_length=80)
     lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
     approved_by: str | None = Field(default=None, max_length=80)

@@ -10,16 +10,22 @@ the row lock and re-check the condition; on SQLite the write transaction starts 
 result, so an owner that froze past its lease cannot overwrite its successor's work.
 
 Every claim, renewal, release, expiry and take-over is written to the audit trail.
+
+Times are read from the clock at the moment of each call (:func:`clock_from` gives a run a
+clock that moves), and a holder renews its lease while a remote call is in flight
+(:mod:`sync.work.heartbeat`). A claim whose owner ran on this host, in this boot, and whose
+process is gone is taken over at once when the caller asks for it (``dead_owners=True``,
+:mod:`sync.work.owners`); its previous outcome is still looked up before anything.
 """
 
 from __future__ import annotations
 
 import os
-import socket
+import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, String, or_, select, update
@@ -27,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sync.errors import ClaimLost
 from sync import audit
+from sync.work import owners
 from sync.work.models import WorkClaimRow
 from sync.tables import table_of
 
@@ -43,10 +50,12 @@ class Owner:
     host: str
     pid: int
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    boot: str | None = None  # this host's boot id: a dead pid is provably dead only in it
 
     @classmethod
     def here(cls, run: str | None = None) -> Owner:
-        return cls(socket.gethostname()[:100], os.getpid(), run or uuid.uuid4().hex[:16])
+        return cls(owners.host_name(), os.getpid(), run or uuid.uuid4().hex[:16],
+                   owners.boot_id())
 
     def __str__(self) -> str:
         return f"{self.host}/{self.pid}/{self.run}"
@@ -62,9 +71,21 @@ class Claim:
     taken_over_from: str | None = None
 
 
+Clock = Callable[[], datetime]
+
+
+def clock_from(start: datetime | None = None) -> Clock:
+    """A clock read at each call: the wall clock, or one that starts at ``start`` (a run told
+    what time it is, e.g. by a test) and moves on with the real time elapsed since."""
+    if start is None:
+        return lambda: datetime.now(timezone.utc)
+    origin = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
 def _values(owner: Owner, now: datetime, lease: timedelta) -> dict[str, Any]:
     return {"owner_host": owner.host, "owner_pid": owner.pid, "owner_run": owner.run,
-            "claimed_at": now, "lease_until": now + lease}
+            "owner_boot": owner.boot, "claimed_at": now, "lease_until": now + lease}
 
 
 def _audit(conn: Connection, action: str, kind: str, key: str, now: datetime,
@@ -74,11 +95,13 @@ def _audit(conn: Connection, action: str, kind: str, key: str, now: datetime,
 
 
 def take(conn: Connection, kind: str, key: str, owner: Owner, *, now: datetime,
-         lease: timedelta = DEFAULT_LEASE) -> Claim | None:
+         lease: timedelta = DEFAULT_LEASE, dead_owners: bool = False) -> Claim | None:
     """Claim ``kind``/``key`` for ``owner``, or None if someone else holds a live lease.
 
     Call inside a short write transaction (:func:`sync.txn.writing`). A claim whose lease
     has passed is taken over; the expiry and the take-over are audited with the old owner.
+    With ``dead_owners``, so is a live lease whose owner is provably dead (this host, this
+    boot, its process gone).
     """
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     inserted = conn.execute(dialect.insert(CLAIMS).values(
@@ -89,11 +112,16 @@ def take(conn: Connection, kind: str, key: str, owner: Owner, *, now: datetime,
         return Claim(kind, key, owner, 1, now + lease)
     c = CLAIMS.c
     previous = (c.owner_host + "/" + c.owner_pid.cast(CLAIMS.c.key.type) + "/" + c.owner_run)
-    won = conn.execute(update(CLAIMS).where(
-        c.kind == kind, c.key == key,
-        or_(c.owner_run.is_(None), c.lease_until.is_(None), c.lease_until < now),
-    ).values(previous_owner=previous, previous_lease_until=c.lease_until,
-             generation=c.generation + 1, **_values(owner, now, lease)))
+    free = or_(c.owner_run.is_(None), c.lease_until.is_(None), c.lease_until < now)
+    if dead_owners:
+        holder = conn.execute(select(c.owner_host, c.owner_boot, c.owner_pid, c.claimed_at,
+                                     c.generation).where(c.kind == kind, c.key == key)).first()
+        if holder is not None and owners.provably_dead(holder.owner_host, holder.owner_boot,
+                                                       holder.owner_pid, holder.claimed_at):
+            free = or_(free, c.generation == holder.generation)  # fenced: that holder only
+    won = conn.execute(update(CLAIMS).where(c.kind == kind, c.key == key, free).values(
+        previous_owner=previous, previous_lease_until=c.lease_until,
+        generation=c.generation + 1, **_values(owner, now, lease)))
     if won.rowcount != 1:
         return None
     row = conn.execute(select(c.generation, c.previous_owner, c.previous_lease_until).where(
@@ -121,6 +149,19 @@ def confirm(conn: Connection, claim: Claim, *, now: datetime,
     if held.rowcount != 1:
         raise ClaimLost(f"{claim.kind} {claim.key}: the claim of {claim.owner} expired and "
                         "was taken over; its result is left to the new owner")
+
+
+def renew(conn: Connection, claim: Claim, *, now: datetime,
+          lease: timedelta = DEFAULT_LEASE) -> bool:
+    """Extend ``claim`` from ``now`` if it is still ours (a heartbeat); False if it was lost."""
+    c = CLAIMS.c
+    held = conn.execute(update(CLAIMS).where(
+        c.kind == claim.kind, c.key == claim.key, c.owner_run == claim.owner.run,
+        c.generation == claim.generation).values(lease_until=now + lease))
+    if held.rowcount == 1:
+        _audit(conn, "claim renewed", claim.kind, claim.key, now, owner=claim.owner,
+               lease_until=now + lease)
+    return held.rowcount == 1
 
 
 def release(conn: Connection, claim: Claim, *, now: datetime) -> bool:
@@ -164,6 +205,39 @@ def holders(conn: Connection, kind: str, *, now: datetime) -> dict[str, str]:
     rows = conn.execute(select(c.key, c.owner_host, c.owner_pid, c.owner_run).where(
         c.kind == kind, c.owner_run.is_not(None), c.lease_until >= now))
     return {r.key: f"{r.owner_host}/{r.owner_pid}/{r.owner_run}" for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who holds a claim, for a run's account of what it left behind."""
+
+    key: str
+    host: str | None
+    pid: int | None
+    boot: str | None
+    lease_until: datetime | None
+    claimed_at: datetime | None = None
+
+    def describe(self) -> str:
+        return owners.describe(self.host, self.boot, self.pid)
+
+    def dead(self) -> bool:
+        """Provably dead: on this host, in this boot, its process gone."""
+        return owners.provably_dead(self.host, self.boot, self.pid, self.claimed_at)
+
+
+def live_holders(conn: Connection, kind: str, keys: list[str], *,
+                 now: datetime) -> dict[str, Holder]:
+    """Of ``keys``, those someone holds a live lease on: key → holder."""
+    if not keys:
+        return {}
+    c = CLAIMS.c
+    rows = conn.execute(select(c.key, c.owner_host, c.owner_pid, c.owner_boot, c.lease_until,
+                               c.claimed_at)
+                        .where(c.kind == kind, c.key.in_(keys), c.owner_run.is_not(None),
+                               c.lease_until >= now))
+    return {r.key: Holder(r.key, r.owner_host, r.owner_pid, r.owner_boot, r.lease_until,
+                          r.claimed_at) for r in rows}
 
 
 def unheld(kind: str, key_column: Any, *, now: datetime) -> ColumnElement[bool]:

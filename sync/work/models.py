@@ -26,6 +26,7 @@ class WorkClaimRow(SQLModel, table=True):
     owner_host: str | None = Field(default=None, max_length=100)
     owner_pid: int | None = None
     owner_run: str | None = Field(default=None, max_length=40)
+    owner_boot: str | None = Field(default=None, max_length=40)
     lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
     claimed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     generation: int = 0

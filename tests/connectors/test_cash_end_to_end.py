@@ -148,9 +148,10 @@ def test_journal_interrupted_by_a_crash_finishes_with_one_reversal_and_one_repos
     assert run_journals(pulled, client, CASH, now=later)["done"] == 1
     with pulled.engine.connect() as conn:
         journal = journals.get(conn, journal_id)
+        repost_key = allocations.get(conn, journal.new_allocation_id).key
     reversals = [d for d in simulator.documents() if d["TCODE"] == "FB08"]
     assert [d["BELNR"] for d in reversals] == [journal.documents["reversal"]]
-    reposts = simulator.documents(reference=allocations.key_for("P", journal.new_allocation_id))
+    reposts = simulator.documents(reference=repost_key)
     assert len(reposts) == 1 and reposts[0]["BELNR"] == journal.documents["repost"]
     assert simulator.is_open(first.document)
 

@@ -45,6 +45,10 @@ def allocate_command(
                       f"{result['deferred']} left for a look-up", highlight=False)
         for error in result["errors"]:
             console.print(f"{error}", highlight=False)
+        if result.get("left"):
+            console.print(f"left behind: {len(result['left'])}", highlight=False)
+            for line in result["left"]:
+                console.print(f"  {line}", highlight=False)
 
     guarded(action)
 
