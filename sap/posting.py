@@ -144,7 +144,8 @@ def clearing_params(p: PaymentPosting) -> dict[str, Any]:
             "I_WRBTR": p.amount, "I_ON_ACCOUNT": p.on_account,
             "IT_CLEAR": [{"BELNR": i.document, "GJAHR": f"{i.fiscal_year:04d}",
                           "BUZEI": f"{i.line:03d}", "WRBTR": i.applied,
-                          "RESIDUAL": i.residual, "SGTXT": (i.reason or "")[:50]}
+                          "RESIDUAL": i.residual, "SGTXT": (i.reason or "")[:50],
+                          "WAERS": p.currency}
                          for i in p.items]}
 
 
