@@ -25,12 +25,13 @@ from config.errors import ConfigError
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
 from sap.posting import ClearItem, PaymentPosting, PostingRefused
-from sync.cash import allocations, store as cash_store
-from sync.work import claims
+from sync.cash import allocations
+from sync.cash import store as cash_store
 from sync.cash.allocations import Allocation, Taken
 from sync.mirror.models import OpenItemRow
 from sync.store import Store
 from sync.txn import writing
+from sync.work import claims
 
 log = logging.getLogger(__name__)
 

@@ -282,7 +282,7 @@ def z_arb_reset_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: 
 
 # reversal and F.13 build on the helpers above, so they are imported last (their modules
 # import this one)
-from sap.simulator.reversal import (  # noqa: E402 - see above
+from sap.simulator.reversal import (
     bapi_acc_document_rev_post,
     z_arb_reverse_document,
 )

@@ -56,7 +56,7 @@ def automatic_clearing(db: sqlite3.Connection, bukrs: str, today: date) -> int:
     documents, dats = 0, to_dats(today)
     for (kunnr, waers, *_), items in sorted(groups.items()):
         sides = {s for *_, s, _ in items}
-        balance = sum((a if s == "S" else -a for *_, s, a in items), Decimal("0"))
+        balance = sum((a if s == "S" else -a for *_, s, a in items), Decimal(0))
         if sides != {"S", "H"} or balance != 0:
             continue
         belnr = _next_number(db, bukrs=bukrs, blart="AB", year=dats[:4])

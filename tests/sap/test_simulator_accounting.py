@@ -72,7 +72,7 @@ def clearing(conn, item: dict, key: str, day: date) -> tuple[str, str]:  # type:
                        I_BKTXT="test", I_HKONT="0011000000", I_WRBTR=item["amount"],
                        IT_CLEAR=[{"BELNR": item["belnr"], "GJAHR": item["gjahr"],
                                   "BUZEI": item["buzei"], "WRBTR": item["amount"],
-                                  "RESIDUAL": Decimal("0"), "SGTXT": "", "WAERS": "ZAR"}])
+                                  "RESIDUAL": Decimal(0), "SGTXT": "", "WAERS": "ZAR"}])
     assert result["ET_RETURN"][0]["TYPE"] == "S", result["ET_RETURN"]
     return result["E_BELNR"], result["E_GJAHR"]
 
@@ -81,7 +81,7 @@ def test_a_payment_never_takes_a_credit_memos_number_and_its_reversal_leaves_oth
         simulator: SapSimulator) -> None:
     memos = rows(simulator, "SELECT BELNR, GJAHR, KUNNR FROM BSID WHERE BLART = 'DG'")
     assert memos
-    belnr, gjahr, kunnr = memos[0]
+    _belnr, gjahr, kunnr = memos[0]
     other = rows(simulator, "SELECT KUNNR FROM KNB1 WHERE KUNNR <> ? LIMIT 1", kunnr)[0][0]
     conn = simulator.connect()
     day = date(int(gjahr), 12, 1)
