@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 LOGICAL_SYSTEM = "ARBCLNT100"
 BSID_FIELDS = [f.name for f in TABLES["BSID"][1]]
 BANK_POSTING_KEY, CREDIT_KEY, DEBIT_KEY = "40", "15", "06"
+#: what BAPI_ACC_DOCUMENT_POST derives for customer lines (no payment transaction given)
+INTERFACE_DEBIT_KEY, INTERFACE_CREDIT_KEY = "01", "11"
 
 
 def _lock(db: sqlite3.Connection) -> None:
@@ -65,8 +67,9 @@ def _header(db: sqlite3.Connection, *, bukrs: str, belnr: str, gjahr: str, blart
 def _line(db: sqlite3.Connection, *, bukrs: str, belnr: str, gjahr: str, buzei: int,
           koart: str, shkzg: str, amount: Decimal, hkont: str = "", kunnr: str = "",
           zuonr: str = "", sgtxt: str = "", rebzg: str = "", augbl: str = "",
-          augdt: str = "", rebzj: str = "", rebzz: str = "") -> None:
-    key = BANK_POSTING_KEY if koart == "S" else (CREDIT_KEY if shkzg == "H" else DEBIT_KEY)
+          augdt: str = "", rebzj: str = "", rebzz: str = "", bschl: str = "") -> None:
+    key = bschl or (BANK_POSTING_KEY if koart == "S" else
+                    (CREDIT_KEY if shkzg == "H" else DEBIT_KEY))
     db.execute("INSERT INTO BSEG (BUKRS, BELNR, GJAHR, BUZEI, KOART, BSCHL, SHKZG, WRBTR, "
                "HKONT, KUNNR, ZUONR, SGTXT, AUGBL, AUGDT, REBZG, REBZJ, REBZZ) VALUES "
                "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -78,12 +81,12 @@ def _open_item(db: sqlite3.Connection, *, bukrs: str, kunnr: str, belnr: str, gj
                buzei: int, budat: str, bldat: str, waers: str, xblnr: str, blart: str,
                shkzg: str, amount: Decimal, zuonr: str, sgtxt: str, vbeln: str = "",
                zfbdt: str = "", table: str = "BSID", augbl: str = "", augdt: str = "",
-               rebzg: str = "", rebzj: str = "", rebzz: str = "") -> None:
+               rebzg: str = "", rebzj: str = "", rebzz: str = "", bschl: str = "") -> None:
     values = {"BUKRS": bukrs, "KUNNR": kunnr, "UMSKS": "", "UMSKZ": "", "AUGDT": augdt,
               "AUGBL": augbl, "ZUONR": zuonr[:18], "GJAHR": gjahr, "BELNR": belnr,
               "BUZEI": f"{buzei:03d}", "BUDAT": budat, "BLDAT": bldat, "CPUDT": budat,
               "WAERS": waers, "XBLNR": xblnr, "BLART": blart, "MONAT": budat[4:6],
-              "BSCHL": CREDIT_KEY if shkzg == "H" else DEBIT_KEY, "SHKZG": shkzg,
+              "BSCHL": bschl or (CREDIT_KEY if shkzg == "H" else DEBIT_KEY), "SHKZG": shkzg,
               "DMBTR": str(amount), "WRBTR": str(amount), "MWSTS": "0", "SGTXT": sgtxt[:50],
               "ZFBDT": zfbdt or budat, "ZTERM": "", "ZBD1T": "0", "ZBD2T": "0", "ZBD3T": "0",
               "VBELN": vbeln, "REBZG": rebzg, "REBZJ": rebzj, "REBZZ": rebzz}
@@ -144,14 +147,17 @@ def bapi_acc_document_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: C
             buzei += 1
             amount = amounts[item["ITEMNO_ACC"]]
             shkzg = "S" if amount > 0 else "H"
+            # the interface derives the posting key: 01 invoice (debit), 11 credit memo
+            bschl = INTERFACE_DEBIT_KEY if shkzg == "S" else INTERFACE_CREDIT_KEY
             _line(target, bukrs=bukrs, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="D",
                   shkzg=shkzg, amount=abs(amount), kunnr=item["CUSTOMER"],
-                  zuonr=item.get("ALLOC_NMBR", ""), sgtxt=item.get("ITEM_TEXT", ""))
+                  zuonr=item.get("ALLOC_NMBR", ""), sgtxt=item.get("ITEM_TEXT", ""),
+                  bschl=bschl)
             _open_item(target, bukrs=bukrs, kunnr=item["CUSTOMER"], belnr=belnr, gjahr=gjahr,
                        buzei=buzei, budat=budat, bldat=bldat, waers=currency,
                        xblnr=header.get("REF_DOC_NO", ""), blart=header.get("DOC_TYPE", "DZ"),
                        shkzg=shkzg, amount=abs(amount), zuonr=item.get("ALLOC_NMBR", ""),
-                       sgtxt=item.get("ITEM_TEXT", ""))
+                       sgtxt=item.get("ITEM_TEXT", ""), bschl=bschl)
 
     conn.luw.append(write)
     message = f"Document posted successfully: BKPFF {belnr}{bukrs}{gjahr} {LOGICAL_SYSTEM}"

@@ -392,6 +392,11 @@ def test_way_a_is_cleared_by_f13_under_the_documented_ob74_configuration(
     [key] = keys(pulled)
     [document] = simulator.documents(reference=key)
     assert document["AWTYP"] == "BKPFF" and document["AWSYS"]  # through the interface
+    line = simulator.connect().call("RFC_READ_TABLE", QUERY_TABLE="BSEG", DELIMITER="|",
+                                    FIELDS=[{"FIELDNAME": "BSCHL"}, {"FIELDNAME": "ZUONR"}],
+                                    OPTIONS=[{"TEXT": f"BELNR = '{document['BELNR']}' AND "
+                                                      "KOART = 'D'"}])["DATA"]
+    assert [r["WA"].split("|") for r in line] == [["11", row.assignment]]  # key 11, not 15
     simulator.set_clearing_criteria(*criteria)
     assert simulator.run_automatic_clearing() == (1 if cleared else 0)
     assert simulator.is_open(row.document) is not cleared
