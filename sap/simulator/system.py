@@ -12,6 +12,7 @@ from typing import Any
 
 from sap.simulator import seed as seeding
 from sap.simulator.connection import Connection
+from sap.simulator.accounting import LOGICAL_SYSTEM
 from sap.simulator.ddic import TABLES, create_statements, missing_columns
 
 #: T041C as delivered: 01 keeps the original's posting date, 02 allows another one
@@ -40,6 +41,11 @@ class SapSimulator:
                 db.execute(statement)
             for statement in missing_columns(db):
                 db.execute(statement)
+            # documents of a simulator from before reference types: BAPI's through the
+            # interface (BKPFF, with the logical system), the rest FI's own (BKPF)
+            db.execute("UPDATE BKPF SET AWTYP = CASE TCODE WHEN 'BAPI' THEN 'BKPFF' ELSE "
+                       "'BKPF' END, AWKEY = BELNR || BUKRS || GJAHR, AWSYS = CASE TCODE WHEN "
+                       "'BAPI' THEN ? ELSE '' END WHERE AWTYP = ''", (LOGICAL_SYSTEM,))
             db.executemany("INSERT OR IGNORE INTO T041C VALUES (?, ?, ?)", REVERSAL_REASONS)
 
     # -- plumbing -----------------------------------------------------------------------------
