@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from sap.simulator import seed as seeding
-from sap.simulator.connection import Connection
 from sap.simulator.accounting import LOGICAL_SYSTEM
+from sap.simulator.connection import Connection
 from sap.simulator.ddic import TABLES, create_statements, missing_columns
 
 #: T041C as delivered: 01 keeps the original's posting date, 02 allows another one
