@@ -97,9 +97,15 @@ class RfcPosting:
                                f"BUKRS = {quote(company_code)} AND BELNR = {quote(document)} "
                                f"AND GJAHR = {quote(f'{fiscal_year:04d}')} "
                                f"AND KUNNR = {quote(customer)}")
-        # the clearing document's year is its posting year, the clearing date's (calendar
-        # fiscal year, variant K4, as the shipped configuration assumes)
-        return sorted({(r["AUGBL"], int(r["AUGDT"][:4])) for r in rows if r["AUGBL"]})
+        found = set()
+        for augbl, augdt in sorted({(r["AUGBL"], r["AUGDT"]) for r in rows if r["AUGBL"]}):
+            # the clearing date is the clearing document's posting date: its header gives the
+            # fiscal year, whatever the fiscal year variant
+            header = self.read_table("BKPF", ["GJAHR"],  # type: ignore[attr-defined]
+                                     f"BUKRS = {quote(company_code)} AND BELNR = "
+                                     f"{quote(augbl)} AND BUDAT = {quote(augdt)}")
+            found.add((augbl, int(header[0]["GJAHR"]) if header else int(augdt[:4])))
+        return sorted(found)
 
     def reset_clearing(self, company_code: str, document: str,
                        fiscal_year: int) -> list[dict[str, str]]:

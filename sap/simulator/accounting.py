@@ -269,8 +269,12 @@ def z_arb_reset_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: 
     document (company code, number, fiscal year) is open again. Resetting a clearing that is
     not there is a warning, not an error."""
     _lock(db)
-    where = "BUKRS = ? AND AUGBL = ? AND substr(AUGDT, 1, 4) = ?"  # calendar fiscal year (K4)
-    params = (I_BUKRS, I_AUGBL, str(I_GJAHR))
+    # the items' clearing date is the clearing document's posting date: with it, BSAD is read
+    # for this clearing document and year only, whatever the fiscal year variant
+    header = db.execute("SELECT BUDAT FROM BKPF WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?",
+                        (I_BUKRS, I_AUGBL, str(I_GJAHR))).fetchone()
+    where = "BUKRS = ? AND AUGBL = ? AND AUGDT = ?"
+    params = (I_BUKRS, I_AUGBL, header[0] if header else "")
     rows = db.execute(f"SELECT {', '.join(BSID_FIELDS)} FROM BSAD WHERE {where}",
                       params).fetchall()
     if not rows:
