@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 RuleName = Literal["remittance", "reference", "narrative", "payer"]
 PostingWay = Literal["clearing", "assignment"]
+ReversalDate = Literal["period", "original", "today"]
 
 
 class CsvProfile(BaseModel):
@@ -79,7 +80,13 @@ class CashSettings(BaseModel):
     document_type: str = "DZ"
     company_code: str = "1000"
     reversal_reason: str = Field(default="01", max_length=2, description="SAP reversal reason "
-                                 "(T041C) for correcting journals")
+                                 "(T041C) when the reversal keeps the original's posting date")
+    reversal_reason_other_date: str = Field(
+        default="02", max_length=2, description="SAP reversal reason (T041C) allowing an "
+        "alternative posting date, used when the reversal is posted on another date")
+    reversal_date: ReversalDate = Field(
+        default="period", description="the reversal's posting date: period (the original's "
+        "while its month is SAP's current month, else SAP's today), original, or today")
     lease_seconds: int = Field(default=300, ge=1, description="how long a claim on an "
                                "allocation or a journal lasts unless renewed; renewed every "
                                "third of it while a SAP call is in flight")

@@ -3,11 +3,18 @@ invoices, as one tracked journal; and re-open what a returned receipt paid.
 
 Steps, each checked against SAP first so an interrupted journal is safely run again:
 
-1. reset the clearing (``Z_ARB_RESET_CLEARING`` around FBRA; a warning if already reset);
-2. reverse the payment document (BAPI_ACC_DOCUMENT_REV_POST with the reversal reason), unless
-   SAP shows it reversed already (BKPF-STBLG); after a timeout, look that up before retrying;
+1. reset the clearings of the customer's payment items, found by the payment's full key
+   (``Z_ARB_RESET_CLEARING`` around FBRA; a warning if already reset), each one recorded;
+2. reverse the payment document the way it was posted: BAPI_ACC_DOCUMENT_REV_POST for
+   interface documents (way a), the FB08 wrapper ``Z_ARB_REVERSE_DOCUMENT`` for FB05's (way b),
+   with the reason and posting date SAP's reversal rules allow, unless SAP shows it reversed
+   already (BKPF-STBLG); after a timeout, look that up before retrying;
 3. re-post the receipt to the right invoices: a new allocation with its own idempotency key,
    posted exactly once like any other.
+
+A step SAP refuses leaves the journal ``failed`` with a message saying which steps are done in
+SAP, which is not and what that leaves open; :func:`resume` puts it back to ``pending`` and the
+next run carries on from that step.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from connectors.cash import invoice_items
 from connectors.posting import PostSummary, post_one, run_owner
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
+from sap.posting import reversal_terms
 from sync.cash import allocations, journals
 from sync import audit
 from sync.work import claims
@@ -104,6 +112,17 @@ def request_returns(store: Store, receipt_ids: Sequence[int], *,
     return created
 
 
+def resume(store: Store, journal_id: int, *, actor: str,
+           now: datetime | None = None) -> None:
+    """Put a failed journal back to ``pending``: the next run carries on where it stopped."""
+    now = now or datetime.now(timezone.utc)
+    try:
+        with writing(store.engine) as conn:
+            journals.resume(conn, journal_id, actor=actor, now=now)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
 def run_journals(store: Store, client: SapClient, cash: CashSettings, *,
                  owner: claims.Owner | str | None = None,
                  now: datetime | None = None) -> dict[str, int]:
@@ -141,41 +160,83 @@ def run_journal(store: Store, client: SapClient, cash: CashSettings, journal_id:
     return outcome
 
 
+STEPS = ("reset", "reversal", "repost")
+
+
 def _steps(store: Store, client: SapClient, cash: CashSettings, journal: journals.Journal,
            allocation: allocations.Allocation, held: claims.Claim, lease: timedelta,
            now: datetime) -> str:
     docs = dict(journal.documents)
     company, document = allocation.company_code, allocation.sap_document or ""
     year = int(allocation.sap_fiscal_year or 0)
+    step = "reset"
     try:
         if "reversal" not in docs:
             if "reset" not in docs:
-                clearing = client.clearing_documents(company, document)
-                for augbl in clearing:
-                    client.reset_clearing(company, augbl, year)
-                docs["payment"], docs["reset"] = document, clearing
+                clearing = client.clearing_documents(company, document, year,
+                                                     allocation.customer)
+                docs["payment"] = f"{document}/{year}"
+                done = docs.setdefault("resetting", [])
+                for augbl, augbl_year in clearing:
+                    if f"{augbl}/{augbl_year}" not in done:
+                        client.reset_clearing(company, augbl, augbl_year)
+                        done.append(f"{augbl}/{augbl_year}")
+                        _save(store, held, docs, now, lease)
+                docs["reset"] = docs.pop("resetting")
                 _save(store, held, docs, now, lease)
+            step = "reversal"
             docs["reversal"] = _reverse(client, company, document, year, cash,
                                         key_for("R", journal.id, ensure(store.engine)))
+            docs.pop("stopped_at", None)
             with writing(store.engine) as conn:
                 journals.record_documents(conn, held, docs, now, lease)
                 allocations.set_state(conn, allocation.id, "reversed", now=now,
                                       actor=journal.actor, reason=journal.reason)
         if journal.new_allocation_id is not None:
+            step = "repost"
             outcome = _repost(store, client, cash, journal.new_allocation_id, held.owner, now)
             if outcome is None:
                 return "pending"
             docs["repost"] = outcome
             _save(store, held, docs, now, lease)
     except SapBusinessError as exc:
+        docs["stopped_at"] = step
         with writing(store.engine) as conn:
-            journals.finish(conn, held, state="failed", now=now, message=str(exc))
+            journals.record_documents(conn, held, docs, now, lease)
+            journals.finish(conn, held, state="failed", now=now,
+                            message=where_it_stands(docs, step, allocation, str(exc)))
         return "failed"
     except SapError:
         return "pending"  # uncertain or unreachable: the next run checks SAP again
     with writing(store.engine) as conn:
         journals.finish(conn, held, state="done", now=now)
     return "done"
+
+
+def where_it_stands(docs: dict, step: str, allocation: allocations.Allocation,
+                    error: str) -> str:
+    """A failed journal's message: which steps are done in SAP, which is not, what that leaves
+    open in SAP, and how to carry on (every step checks SAP first, so resuming is safe)."""
+    payment = docs.get("payment") or f"{allocation.sap_document}/{allocation.sap_fiscal_year}"
+    reset = docs.get("reset", docs.get("resetting", []))
+    done = [f"clearing reset in SAP ({', '.join(reset) or 'nothing was cleared'})"] \
+        if "reset" in docs else []
+    if docs.get("resetting"):
+        done.append(f"clearings reset so far: {', '.join(docs['resetting'])}")
+    if "reversal" in docs:
+        done.append(f"payment {payment} reversed by {docs['reversal']}")
+    number = STEPS.index(step) + 1
+    state = "; ".join(done) or "nothing changed in SAP"
+    open_now = ""
+    if "reset" in docs and "reversal" not in docs and reset:
+        open_now = (f" The invoices paid by {payment} are OPEN in SAP again while the payment "
+                    f"{payment} stands uncleared: finish the journal (or clear them again by "
+                    "hand) before the next dunning run.")
+    if "reversal" in docs and step == "repost":
+        open_now = " The payment is reversed; the receipt is not yet posted to the right invoices."
+    return (f"stopped at step {number} of 3 ({step}): {error}. Done: {state}.{open_now} "
+            f"After fixing the cause in SAP, `arbridge journal resume` carries on from this step "
+            f"(every step checks SAP first).")
 
 
 def _save(store: Store, held: claims.Claim, docs: dict, now: datetime,
@@ -186,12 +247,20 @@ def _save(store: Store, held: claims.Claim, docs: dict, now: datetime,
 
 def _reverse(client: SapClient, company: str, document: str, year: int, cash: CashSettings,
              key: str) -> str:
-    existing = client.reversal_of(company, document, year)
-    if existing:
-        return existing
+    """Reverse the payment the way it was posted (REV_POST for BAPI documents, FB08 for
+    FB05's), with the reason and date SAP's reversal rules allow; a reversal already in SAP
+    is taken, and after a timeout SAP is asked before anything else."""
+    header = client.document_header(company, document, year)
+    if header is None:
+        raise SapBusinessError(f"SAP has no document {document} {year} in company code "
+                               f"{company} to reverse")
+    if header.reversed_by:
+        return header.reversed_by
+    terms = reversal_terms(header, client.today(), date_rule=cash.reversal_date,
+                           same_date_reason=cash.reversal_reason,
+                           other_date_reason=cash.reversal_reason_other_date)
     try:
-        return client.reverse_document(company, document, year, reason=cash.reversal_reason,
-                                       key=key, posting_date=client.today()).document
+        return client.reverse_document(header, terms, key=key).document
     except (SapTimeout, SapUnavailable):
         existing = client.reversal_of(company, document, year)
         if existing:

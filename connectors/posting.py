@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from config.cash import CashSettings
 from config.errors import ConfigError
 from sap.client import SapClient
@@ -35,6 +37,7 @@ from sap.posting import ClearItem, PaymentPosting, Posted, PostingRefused
 from sync.cash import allocations, left_behind
 from sync.cash import store as cash_store
 from sync.cash.allocations import Allocation, Taken
+from sync.mirror.models import OpenItemRow
 from sync.store import Store
 from sync.txn import writing
 from sync.work import claims
@@ -65,11 +68,17 @@ def run_owner(owner: claims.Owner | str | None) -> claims.Owner:
 
 
 def build_posting(allocation: Allocation, cash: CashSettings, *, document_date: date,
-                  posting_date: date) -> PaymentPosting:
+                  posting_date: date,
+                  assignments: dict[tuple[str, int, int], str] | None = None) -> PaymentPosting:
+    """The posting for an allocation; ``assignments`` are the invoices' assignments as SAP
+    holds them (by document, fiscal year, line), which way (a) repeats for F.13."""
+    known = assignments or {}
     items = tuple(ClearItem(document=i["document"], fiscal_year=int(i["fiscal_year"]),
                             line=int(i["line"]), invoice=i["invoice"],
                             applied=Decimal(i["applied"]), residual=Decimal(i["residual"]),
-                            reason=i.get("reason") or "")
+                            reason=i.get("reason") or "",
+                            assignment=known.get((i["document"], int(i["fiscal_year"]),
+                                                  int(i["line"])), ""))
                   for i in allocation.items)
     return PaymentPosting(key=allocation.key, company_code=allocation.company_code,
                           customer=allocation.customer, currency=allocation.currency,
@@ -78,6 +87,22 @@ def build_posting(allocation: Allocation, cash: CashSettings, *, document_date: 
                           on_account=Decimal(allocation.on_account), bank_gl=cash.bank_gl_account,
                           doc_type=cash.document_type, way=cash.posting,
                           text=f"arbridge allocation {allocation.id} ({allocation.rule})")
+
+
+def _assignments(store: Store, allocation: Allocation) -> dict[tuple[str, int, int], str]:
+    """The assignments of the allocation's invoices, as the last pull saw them in SAP."""
+    wanted = {(i["document"], int(i["fiscal_year"]), int(i["line"])) for i in allocation.items}
+    if not wanted:
+        return {}
+    table = OpenItemRow.__table__  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(table.c.document, table.c.fiscal_year, table.c.line,
+                                   table.c.assignment).where(
+            table.c.company_code == allocation.company_code,
+            table.c.customer == allocation.customer,
+            table.c.document.in_(sorted({d for d, _, _ in wanted})))).all()
+    return {(r.document, r.fiscal_year, r.line): r.assignment for r in rows
+            if (r.document, r.fiscal_year, r.line) in wanted and r.assignment}
 
 
 def _receipt_date(store: Store, receipt_id: int) -> date:
@@ -148,7 +173,8 @@ def _post_claimed(store: Store, client: SapClient, cash: CashSettings, allocatio
             return
         # SAP has no document with the key, and cannot still be writing one: post it
     posting = build_posting(allocation, cash, document_date=_receipt_date(
-        store, allocation.receipt_id), posting_date=client.today())
+        store, allocation.receipt_id), posting_date=client.today(),
+        assignments=_assignments(store, allocation) if cash.posting == "assignment" else None)
     with writing(store.engine) as conn:
         allocations.mark_sent(conn, taken, now=clock(), lease=lease)
     try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Generic, Protocol, TypeVar
 
-from sap.posting import PaymentPosting, Posted
+from sap.posting import DocumentHeader, PaymentPosting, Posted, ReversalTerms
 from sap.records import BillingDocument, Customer, OpenItem
 
 T = TypeVar("T")
@@ -72,16 +72,23 @@ class SapClient(Protocol):
     def find_posting(self, company_code: str, key: str) -> Posted | None:
         """The document whose reference is the idempotency ``key``, if any."""
 
-    def clearing_documents(self, company_code: str, document: str) -> list[str]:
-        """The clearing documents (AUGBL) that cleared items of ``document``."""
+    def clearing_documents(self, company_code: str, document: str, fiscal_year: int,
+                           customer: str) -> list[tuple[str, int]]:
+        """The clearing documents (AUGBL and its fiscal year) that cleared the customer's items
+        of the document (company code, number, fiscal year)."""
 
     def reset_clearing(self, company_code: str, document: str,
                        fiscal_year: int) -> list[dict[str, str]]:
-        """Reset the clearing made by ``document`` (FBRA); BAPIRET2 messages."""
+        """Reset the clearing made by the clearing document (FBRA); BAPIRET2 messages."""
 
-    def reverse_document(self, company_code: str, document: str, fiscal_year: int, *,
-                         reason: str, key: str, posting_date: date) -> Posted:
-        """Reverse ``document`` (BAPI_ACC_DOCUMENT_REV_POST) with a reversal reason."""
+    def document_header(self, company_code: str, document: str,
+                        fiscal_year: int) -> DocumentHeader | None:
+        """The document's header (BKPF), if SAP has it."""
+
+    def reverse_document(self, header: DocumentHeader, terms: ReversalTerms, *,
+                         key: str) -> Posted:
+        """Reverse the document the way it was posted: BAPI_ACC_DOCUMENT_REV_POST for
+        interface documents, the FB08 wrapper for FI's own; committed and checked."""
 
     def reversal_of(self, company_code: str, document: str, fiscal_year: int) -> str | None:
         """The number of the document that reversed ``document``, if any."""

@@ -39,6 +39,17 @@ class ClearItem:
     applied: Decimal
     residual: Decimal = Decimal("0.00")
     reason: str = ""
+    #: the invoice's assignment (BSEG-ZUONR) exactly as SAP holds it, leading zeros and all:
+    #: way (a) writes it on the payment line so that F.13 groups the two (OB74: ZUONR)
+    assignment: str = ""
+
+    @property
+    def clearing_assignment(self) -> str:
+        """What F.13 must find equal on the invoice: its own assignment, else the billing
+        document as SAP stores it (ten digits, leading zeros: ALPHA conversion)."""
+        if self.assignment:
+            return self.assignment[:18]
+        return self.invoice.zfill(10) if self.invoice.isdigit() else self.invoice[:18]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +126,11 @@ def check(messages: list[dict[str, str]], what: str) -> None:
 
 
 def document_post_params(p: PaymentPosting, user: str = "ARBRIDGE") -> dict[str, Any]:
-    """BAPI_ACC_DOCUMENT_POST parameters for a payment on account with the invoices in the
-    assignment (way a). Amounts in document currency; customer lines are credits (negative)."""
+    """BAPI_ACC_DOCUMENT_POST parameters for a payment on account with each invoice's own
+    assignment (way a), so F.13 on the criterion assignment (OB74) clears it. The reference
+    (REF_DOC_NO, BKPF-XBLNR) is the idempotency key, never an invoice's: the reference must not
+    be an F.13 criterion. Amounts in document currency; customer lines are credits (negative):
+    the BAPI derives posting key 11 (credit memo) for them, 40 for the bank line."""
     header = {"BUS_ACT": "RFBU", "USERNAME": user, "HEADER_TXT": f"arbridge {p.key}"[:25],
               "COMP_CODE": p.company_code, "DOC_DATE": p.document_date,
               "PSTNG_DATE": p.posting_date, "DOC_TYPE": p.doc_type, "REF_DOC_NO": p.key}
@@ -128,7 +142,7 @@ def document_post_params(p: PaymentPosting, user: str = "ARBRIDGE") -> dict[str,
     for item in p.items:
         number += 1
         receivable.append({"ITEMNO_ACC": f"{number:010d}", "CUSTOMER": p.customer,
-                           "ALLOC_NMBR": item.invoice[:18],
+                           "ALLOC_NMBR": item.clearing_assignment,
                            "ITEM_TEXT": f"Payment invoice {item.invoice}"[:50]})
         amounts.append({"ITEMNO_ACC": f"{number:010d}", "CURRENCY": p.currency,
                         "AMT_DOCCUR": -item.applied})
@@ -150,8 +164,71 @@ def clearing_params(p: PaymentPosting) -> dict[str, Any]:
             "I_WRBTR": p.amount, "I_ON_ACCOUNT": p.on_account,
             "IT_CLEAR": [{"BELNR": i.document, "GJAHR": f"{i.fiscal_year:04d}",
                           "BUZEI": f"{i.line:03d}", "WRBTR": i.applied,
-                          "RESIDUAL": i.residual, "SGTXT": (i.reason or "")[:50]}
+                          "RESIDUAL": i.residual, "SGTXT": (i.reason or "")[:50],
+                          "WAERS": p.currency}
                          for i in p.items]}
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentHeader:
+    """What a reversal needs to know of an FI document (BKPF)."""
+
+    company_code: str
+    document: str
+    fiscal_year: int
+    posting_date: date
+    reference_type: str  # AWTYP: BKPFF through the accounting interface, BKPF FI's own (FB05)
+    reference_key: str  # AWKEY
+    logical_system: str  # AWSYS
+    reversed_by: str | None = None
+
+    @property
+    def by_interface(self) -> bool:
+        """Reversed with BAPI_ACC_DOCUMENT_REV_POST (else with FB08, the shipped wrapper)."""
+        return self.reference_type == "BKPFF"
+
+
+@dataclass(frozen=True, slots=True)
+class ReversalTerms:
+    """Reason and posting date of a reversal, as SAP's rules require: a reason without an
+    alternative posting date (T041C-XABWD empty, 01 as delivered) only with the original's
+    posting date; another date needs a reason that allows it (02 as delivered)."""
+
+    reason: str
+    posting_date: date
+
+
+def reversal_terms(original: DocumentHeader, today: date, *, date_rule: str,
+                   same_date_reason: str, other_date_reason: str) -> ReversalTerms:
+    """``date_rule``: ``original`` (always the original's date, e.g. its period still open),
+    ``today`` (always SAP's today), or ``period`` (the original's date while its month is
+    today's month, else today: the usual rule when earlier periods are closed)."""
+    if date_rule == "original":
+        day = original.posting_date
+    elif date_rule == "today":
+        day = today
+    else:
+        same_period = (original.posting_date.year, original.posting_date.month) == \
+            (today.year, today.month)
+        day = original.posting_date if same_period else today
+    reason = same_date_reason if day == original.posting_date else other_date_reason
+    return ReversalTerms(reason=reason, posting_date=day)
+
+
+def rev_post_params(header: DocumentHeader, terms: ReversalTerms, key: str) -> dict[str, Any]:
+    """BAPI_ACC_DOCUMENT_REV_POST names the original by its reference (AWTYP, AWKEY, AWSYS)."""
+    return {"REVERSAL": {"OBJ_TYPE": header.reference_type, "OBJ_SYS": header.logical_system,
+                         "OBJ_KEY_R": header.reference_key, "OBJ_KEY": key,
+                         "PSTNG_DATE": terms.posting_date, "COMP_CODE": header.company_code,
+                         "REASON_REV": terms.reason},
+            "BUS_ACT": "RFBU"}
+
+
+def fb08_params(header: DocumentHeader, terms: ReversalTerms, key: str) -> dict[str, Any]:
+    """Z_ARB_REVERSE_DOCUMENT (FB08) names the original by company code, number and year."""
+    return {"I_BUKRS": header.company_code, "I_BELNR": header.document,
+            "I_GJAHR": f"{header.fiscal_year:04d}", "I_STGRD": terms.reason,
+            "I_BUDAT": terms.posting_date, "I_XBLNR": key}
 
 
 def split_obj_key(obj_key: str) -> tuple[str, str, int]:

@@ -1,5 +1,6 @@
 """Postings over RFC (mixed into ``RfcSapClient``): payments (both ways), look-up by
-idempotency key, reset of clearing, reversal.
+idempotency key, reset of clearing, reversal the way the document was posted (REV_POST for
+interface documents, the FB08 wrapper for FB05's).
 
 Posting calls are never retried here: a timeout or a dropped connection may hide a document
 that SAP did post, so the caller looks it up by its key (:meth:`find_posting`) first. Reads for
@@ -16,12 +17,16 @@ from typing import Any
 from sap import bapi, call_timing
 from sap.errors import SapTimeout, SapUnavailable
 from sap.posting import (
+    DocumentHeader,
     PaymentPosting,
     Posted,
+    ReversalTerms,
     check,
     clearing_params,
     document_post_params,
+    fb08_params,
     messages_of,
+    rev_post_params,
     split_obj_key,
 )
 from sap.rfc.table import quote
@@ -29,6 +34,7 @@ from sap.rfc.table import quote
 log = logging.getLogger(__name__)
 CLEARING_FUNCTION = "Z_ARB_POST_CLEARING"
 RESET_FUNCTION = "Z_ARB_RESET_CLEARING"
+REVERSE_FUNCTION = "Z_ARB_REVERSE_DOCUMENT"
 
 
 class RfcPosting:
@@ -93,33 +99,64 @@ class RfcPosting:
                                f"AND GJAHR = {quote(f'{fiscal_year:04d}')}")
         return (rows[0]["STBLG"] or None) if rows else None
 
-    def clearing_documents(self, company_code: str, document: str) -> list[str]:
-        """The clearing documents that cleared items of ``document`` (itself for FB05)."""
-        rows = self.read_table("BSAD", ["AUGBL"],  # type: ignore[attr-defined]
-                               f"BUKRS = {quote(company_code)} AND BELNR = {quote(document)}")
-        return sorted({r["AUGBL"] for r in rows if r["AUGBL"]})
+    def clearing_documents(self, company_code: str, document: str, fiscal_year: int,
+                           customer: str) -> list[tuple[str, int]]:
+        """The clearing documents that cleared the customer's items of the document (itself
+        for FB05), by full key: numbers repeat across years and document types never do."""
+        rows = self.read_table("BSAD", ["AUGBL", "AUGDT"],  # type: ignore[attr-defined]
+                               f"BUKRS = {quote(company_code)} AND BELNR = {quote(document)} "
+                               f"AND GJAHR = {quote(f'{fiscal_year:04d}')} "
+                               f"AND KUNNR = {quote(customer)}")
+        found = set()
+        for augbl, augdt in sorted({(r["AUGBL"], r["AUGDT"]) for r in rows if r["AUGBL"]}):
+            # the clearing date is the clearing document's posting date: its header gives the
+            # fiscal year, whatever the fiscal year variant
+            header = self.read_table("BKPF", ["GJAHR"],  # type: ignore[attr-defined]
+                                     f"BUKRS = {quote(company_code)} AND BELNR = "
+                                     f"{quote(augbl)} AND BUDAT = {quote(augdt)}")
+            found.add((augbl, int(header[0]["GJAHR"]) if header else int(augdt[:4])))
+        return sorted(found)
 
     def reset_clearing(self, company_code: str, document: str,
                        fiscal_year: int) -> list[dict[str, str]]:
         result = self.call_once(RESET_FUNCTION, I_BUKRS=company_code, I_AUGBL=document,
                                 I_GJAHR=f"{fiscal_year:04d}")
         messages = messages_of(result, "ET_RETURN")
-        check(messages, f"the reset of clearing {document}")
+        check(messages, f"the reset of clearing {document} {fiscal_year}")
         return messages
 
-    def reverse_document(self, company_code: str, document: str, fiscal_year: int, *,
-                         reason: str, key: str, posting_date: date) -> Posted:
-        params = {"REVERSAL": {"OBJ_TYPE": "BKPFF", "OBJ_SYS": "",
-                               "OBJ_KEY_R": f"{document}{company_code}{fiscal_year:04d}",
-                               "OBJ_KEY": key, "PSTNG_DATE": posting_date,
-                               "COMP_CODE": company_code, "REASON_REV": reason},
-                  "BUS_ACT": "RFBU"}
-        result = self.call_once("BAPI_ACC_DOCUMENT_REV_POST", **params)
+    def document_header(self, company_code: str, document: str,
+                        fiscal_year: int) -> DocumentHeader | None:
+        rows = self.read_table("BKPF", ["BUDAT", "AWTYP", "AWKEY", "AWSYS", "STBLG"],  # type: ignore[attr-defined]
+                               f"BUKRS = {quote(company_code)} AND BELNR = {quote(document)} "
+                               f"AND GJAHR = {quote(f'{fiscal_year:04d}')}")
+        if not rows:
+            return None
+        row = rows[0]
+        budat = row["BUDAT"]
+        return DocumentHeader(company_code=company_code, document=document,
+                              fiscal_year=fiscal_year,
+                              posting_date=date(int(budat[:4]), int(budat[4:6]), int(budat[6:8])),
+                              reference_type=row["AWTYP"], reference_key=row["AWKEY"],
+                              logical_system=row["AWSYS"], reversed_by=row["STBLG"] or None)
+
+    def reverse_document(self, header: DocumentHeader, terms: ReversalTerms, *,
+                         key: str) -> Posted:
+        what = f"the reversal of {header.document} {header.fiscal_year}"
+        if not header.by_interface:  # FI's own document (FB05): FB08, which commits itself
+            result = self.call_once(REVERSE_FUNCTION, **fb08_params(header, terms, key))
+            messages = messages_of(result, "ET_RETURN")
+            check(messages, what)
+            return Posted(document=result["E_BELNR"], fiscal_year=int(result["E_GJAHR"]),
+                          messages=tuple(messages))
+        result = self.call_once("BAPI_ACC_DOCUMENT_REV_POST",
+                                **rev_post_params(header, terms, key))
         messages = messages_of(result)
         if any(m["TYPE"] in ("E", "A") for m in messages):
             self.call_once("BAPI_TRANSACTION_ROLLBACK")
-        check(messages, f"the reversal of {document}")
+        check(messages, what)
         commit = self.call_once("BAPI_TRANSACTION_COMMIT", WAIT="X")
         messages += messages_of(commit)
+        check(messages, f"the commit of {what}")
         belnr, _, gjahr = split_obj_key(result["OBJ_KEY"])
         return Posted(document=belnr, fiscal_year=gjahr, messages=tuple(messages))

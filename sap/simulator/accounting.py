@@ -1,6 +1,7 @@
-"""The simulator's accounting: FI documents (BKPF/BSEG), clearing (BSID -> BSAD), residual
-items, reversal and reset of clearing, the automatic clearing run F.13, and the function
-modules arbridge posts with.
+"""The simulator's accounting: FI documents (BKPF/BSEG) numbered per document type and fiscal
+year (:mod:`~sap.simulator.numbers`), clearing (BSID -> BSAD), residual items, reset of
+clearing, and the function modules arbridge posts with (reversal: :mod:`~sap.simulator.reversal`;
+F.13: :mod:`~sap.simulator.clearing_run`).
 
 BAPI_ACC_DOCUMENT_POST and BAPI_ACC_DOCUMENT_REV_POST work as in SAP: the document number is
 drawn at once (number ranges are not rolled back), but nothing is written until
@@ -18,14 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 from sap.simulator.functions import bapiret2, to_dats
 from sap.simulator.ddic import TABLES
+from sap.simulator.numbers import next_number
 
 if TYPE_CHECKING:
     from sap.simulator.connection import Connection
     from sap.simulator.system import SapSimulator
 
-FIRST_PAYMENT_DOCUMENT = 1_600_000_001
+#: the simulated client's logical system (BKPF-AWSYS of interface documents, OBJ_SYS)
+LOGICAL_SYSTEM = "ARBCLNT100"
 BSID_FIELDS = [f.name for f in TABLES["BSID"][1]]
 BANK_POSTING_KEY, CREDIT_KEY, DEBIT_KEY = "40", "15", "06"
+#: what BAPI_ACC_DOCUMENT_POST derives for customer lines (no payment transaction given)
+INTERFACE_DEBIT_KEY, INTERFACE_CREDIT_KEY = "01", "11"
 
 
 def _lock(db: sqlite3.Connection) -> None:
@@ -35,12 +40,10 @@ def _lock(db: sqlite3.Connection) -> None:
         db.execute("BEGIN IMMEDIATE")
 
 
-def _next_number(db: sqlite3.Connection) -> str:
+def _next_number(db: sqlite3.Connection, *, bukrs: str, blart: str, year: str) -> str:
+    """The next number of the document type's range in the company code and fiscal year."""
     _lock(db)
-    row = db.execute("SELECT VALUE FROM SIM_STATE WHERE KEY = 'fi_number'").fetchone()
-    number = int(row[0]) + 1 if row else FIRST_PAYMENT_DOCUMENT
-    db.execute("INSERT OR REPLACE INTO SIM_STATE VALUES ('fi_number', ?)", (str(number),))
-    return f"{number:010d}"
+    return next_number(db, bukrs=bukrs, blart=blart, year=year)
 
 
 def _day(value: date | str) -> str:
@@ -49,36 +52,44 @@ def _day(value: date | str) -> str:
 
 def _header(db: sqlite3.Connection, *, bukrs: str, belnr: str, gjahr: str, blart: str,
             bldat: str, budat: str, xblnr: str, bktxt: str, waers: str, tcode: str,
-            today: str) -> None:
+            today: str, awtyp: str = "BKPF") -> None:
+    """A document header. ``awtyp`` is the reference transaction: BKPFF for documents posted
+    through the accounting interface (BAPI), BKPF for FI's own transactions (FB05, FB08, F.13);
+    only interface documents carry the logical system (AWSYS)."""
+    awkey, awsys = f"{belnr}{bukrs}{gjahr}", LOGICAL_SYSTEM if awtyp == "BKPFF" else ""
     db.execute("INSERT INTO BKPF (BUKRS, BELNR, GJAHR, BLART, BLDAT, BUDAT, CPUDT, USNAM, "
-               "TCODE, XBLNR, BKTXT, WAERS) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+               "TCODE, XBLNR, BKTXT, WAERS, AWTYP, AWKEY, AWSYS) VALUES "
+               "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                (bukrs, belnr, gjahr, blart, bldat, budat, today, "ARBRIDGE", tcode, xblnr,
-                bktxt, waers))
+                bktxt, waers, awtyp, awkey, awsys))
 
 
 def _line(db: sqlite3.Connection, *, bukrs: str, belnr: str, gjahr: str, buzei: int,
           koart: str, shkzg: str, amount: Decimal, hkont: str = "", kunnr: str = "",
           zuonr: str = "", sgtxt: str = "", rebzg: str = "", augbl: str = "",
-          augdt: str = "") -> None:
-    key = BANK_POSTING_KEY if koart == "S" else (CREDIT_KEY if shkzg == "H" else DEBIT_KEY)
-    db.execute("INSERT INTO BSEG VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+          augdt: str = "", rebzj: str = "", rebzz: str = "", bschl: str = "") -> None:
+    key = bschl or (BANK_POSTING_KEY if koart == "S" else
+                    (CREDIT_KEY if shkzg == "H" else DEBIT_KEY))
+    db.execute("INSERT INTO BSEG (BUKRS, BELNR, GJAHR, BUZEI, KOART, BSCHL, SHKZG, WRBTR, "
+               "HKONT, KUNNR, ZUONR, SGTXT, AUGBL, AUGDT, REBZG, REBZJ, REBZZ) VALUES "
+               "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                (bukrs, belnr, gjahr, f"{buzei:03d}", koart, key, shkzg, str(amount), hkont,
-                kunnr, zuonr[:18], sgtxt[:50], augbl, augdt, rebzg))
+                kunnr, zuonr[:18], sgtxt[:50], augbl, augdt, rebzg, rebzj, rebzz))
 
 
 def _open_item(db: sqlite3.Connection, *, bukrs: str, kunnr: str, belnr: str, gjahr: str,
                buzei: int, budat: str, bldat: str, waers: str, xblnr: str, blart: str,
                shkzg: str, amount: Decimal, zuonr: str, sgtxt: str, vbeln: str = "",
                zfbdt: str = "", table: str = "BSID", augbl: str = "", augdt: str = "",
-               rebzg: str = "") -> None:
+               rebzg: str = "", rebzj: str = "", rebzz: str = "", bschl: str = "") -> None:
     values = {"BUKRS": bukrs, "KUNNR": kunnr, "UMSKS": "", "UMSKZ": "", "AUGDT": augdt,
               "AUGBL": augbl, "ZUONR": zuonr[:18], "GJAHR": gjahr, "BELNR": belnr,
               "BUZEI": f"{buzei:03d}", "BUDAT": budat, "BLDAT": bldat, "CPUDT": budat,
               "WAERS": waers, "XBLNR": xblnr, "BLART": blart, "MONAT": budat[4:6],
-              "BSCHL": CREDIT_KEY if shkzg == "H" else DEBIT_KEY, "SHKZG": shkzg,
+              "BSCHL": bschl or (CREDIT_KEY if shkzg == "H" else DEBIT_KEY), "SHKZG": shkzg,
               "DMBTR": str(amount), "WRBTR": str(amount), "MWSTS": "0", "SGTXT": sgtxt[:50],
               "ZFBDT": zfbdt or budat, "ZTERM": "", "ZBD1T": "0", "ZBD2T": "0", "ZBD3T": "0",
-              "VBELN": vbeln, "REBZG": rebzg}
+              "VBELN": vbeln, "REBZG": rebzg, "REBZJ": rebzj, "REBZZ": rebzz}
     db.execute(f"INSERT INTO {table} ({', '.join(BSID_FIELDS)}) VALUES "
                f"({', '.join('?' * len(BSID_FIELDS))})", [values[f] for f in BSID_FIELDS])
 
@@ -113,15 +124,17 @@ def bapi_acc_document_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: C
         if not known:
             return {"RETURN": [bapiret2("E", f"Customer {item['CUSTOMER']} is not defined in "
                                         f"company code {bukrs}", "F5", "155")], "OBJ_KEY": ""}
-    belnr = _next_number(db)
     budat, bldat = _day(header["PSTNG_DATE"]), _day(header["DOC_DATE"])
     gjahr = budat[:4]
+    blart = header.get("DOC_TYPE", "DZ")
+    belnr = _next_number(db, bukrs=bukrs, blart=blart, year=gjahr)
     today = to_dats(sim.today())
 
     def write(target: sqlite3.Connection) -> None:
-        _header(target, bukrs=bukrs, belnr=belnr, gjahr=gjahr, blart=header.get("DOC_TYPE", "DZ"),
-                bldat=bldat, budat=budat, xblnr=header.get("REF_DOC_NO", ""),
-                bktxt=header.get("HEADER_TXT", ""), waers=currency, tcode="BAPI", today=today)
+        _header(target, bukrs=bukrs, belnr=belnr, gjahr=gjahr, blart=blart, bldat=bldat,
+                budat=budat, xblnr=header.get("REF_DOC_NO", ""),
+                bktxt=header.get("HEADER_TXT", ""), waers=currency, tcode="BAPI", today=today,
+                awtyp="BKPFF")
         buzei = 0
         for gl in ACCOUNTGL or []:
             buzei += 1
@@ -134,18 +147,21 @@ def bapi_acc_document_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: C
             buzei += 1
             amount = amounts[item["ITEMNO_ACC"]]
             shkzg = "S" if amount > 0 else "H"
+            # the interface derives the posting key: 01 invoice (debit), 11 credit memo
+            bschl = INTERFACE_DEBIT_KEY if shkzg == "S" else INTERFACE_CREDIT_KEY
             _line(target, bukrs=bukrs, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="D",
                   shkzg=shkzg, amount=abs(amount), kunnr=item["CUSTOMER"],
-                  zuonr=item.get("ALLOC_NMBR", ""), sgtxt=item.get("ITEM_TEXT", ""))
+                  zuonr=item.get("ALLOC_NMBR", ""), sgtxt=item.get("ITEM_TEXT", ""),
+                  bschl=bschl)
             _open_item(target, bukrs=bukrs, kunnr=item["CUSTOMER"], belnr=belnr, gjahr=gjahr,
                        buzei=buzei, budat=budat, bldat=bldat, waers=currency,
                        xblnr=header.get("REF_DOC_NO", ""), blart=header.get("DOC_TYPE", "DZ"),
                        shkzg=shkzg, amount=abs(amount), zuonr=item.get("ALLOC_NMBR", ""),
-                       sgtxt=item.get("ITEM_TEXT", ""))
+                       sgtxt=item.get("ITEM_TEXT", ""), bschl=bschl)
 
     conn.luw.append(write)
-    message = f"Document posted successfully: BKPFF {belnr}{bukrs}{gjahr} ARBSIM"
-    return {"OBJ_TYPE": "BKPFF", "OBJ_KEY": f"{belnr}{bukrs}{gjahr}", "OBJ_SYS": "ARBSIM",
+    message = f"Document posted successfully: BKPFF {belnr}{bukrs}{gjahr} {LOGICAL_SYSTEM}"
+    return {"OBJ_TYPE": "BKPFF", "OBJ_KEY": f"{belnr}{bukrs}{gjahr}", "OBJ_SYS": LOGICAL_SYSTEM,
             "RETURN": [bapiret2("S", message, "RW", "605", "BKPFF", f"{belnr}{bukrs}{gjahr}")]}
 
 
@@ -162,54 +178,6 @@ def bapi_transaction_rollback(db: sqlite3.Connection, sim: SapSimulator, *,
                               conn: Connection, **_: Any) -> dict:
     conn.luw.clear()
     return {"RETURN": bapiret2()}
-
-
-# -- reversal: BAPI_ACC_DOCUMENT_REV_POST ----------------------------------------------------
-def bapi_acc_document_rev_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
-                               REVERSAL: dict, BUS_ACT: str = "RFBU", **_: Any) -> dict:
-    belnr, bukrs, gjahr = REVERSAL["OBJ_KEY_R"][:10], REVERSAL["OBJ_KEY_R"][10:14], \
-        REVERSAL["OBJ_KEY_R"][14:18]
-    row = db.execute("SELECT STBLG, WAERS, BLART FROM BKPF WHERE BUKRS = ? AND BELNR = ? AND "
-                     "GJAHR = ?", (bukrs, belnr, gjahr)).fetchone()
-    if row is None:
-        return {"RETURN": [bapiret2("E", f"Document {belnr} {bukrs} {gjahr} does not exist",
-                                    "F5", "201")], "OBJ_KEY": ""}
-    if row[0]:
-        return {"RETURN": [bapiret2("E", f"Document {belnr} was already reversed by {row[0]}",
-                                    "F5", "261")], "OBJ_KEY": ""}
-    cleared = db.execute("SELECT COUNT(*) FROM BSAD WHERE BUKRS = ? AND ((BELNR = ? AND GJAHR = ?)"
-                         " OR AUGBL = ?)", (bukrs, belnr, gjahr, belnr)).fetchone()[0]
-    if cleared:
-        return {"RETURN": [bapiret2("E", f"Document {belnr} contains cleared items; reset the "
-                                    "clearing first (FBRA)", "F5", "A27")], "OBJ_KEY": ""}
-    reason = REVERSAL.get("REASON_REV", "01")
-    budat = _day(REVERSAL.get("PSTNG_DATE") or sim.today())
-    reversal = _next_number(db)
-    today = to_dats(sim.today())
-    xblnr = REVERSAL.get("OBJ_KEY", "")[:16]
-
-    def write(target: sqlite3.Connection) -> None:
-        _header(target, bukrs=bukrs, belnr=reversal, gjahr=budat[:4], blart=row[2], bldat=budat,
-                budat=budat, xblnr=xblnr, bktxt=f"Reversal of {belnr}", waers=row[1],
-                tcode="FB08", today=today)
-        target.execute("UPDATE BKPF SET STBLG = ?, STJAH = ?, STGRD = ? WHERE BUKRS = ? AND "
-                       "BELNR = ? AND GJAHR = ?", (reversal, budat[:4], reason, bukrs, belnr,
-                                                   gjahr))
-        lines = target.execute("SELECT BUZEI, KOART, SHKZG, WRBTR, HKONT, KUNNR, ZUONR, SGTXT "
-                               "FROM BSEG WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?",
-                               (bukrs, belnr, gjahr)).fetchall()
-        for buzei, koart, shkzg, wrbtr, hkont, kunnr, zuonr, sgtxt in lines:
-            _line(target, bukrs=bukrs, belnr=reversal, gjahr=budat[:4], buzei=int(buzei),
-                  koart=koart, shkzg="H" if shkzg == "S" else "S", amount=Decimal(wrbtr),
-                  hkont=hkont, kunnr=kunnr, zuonr=zuonr, sgtxt=sgtxt,
-                  augbl=reversal if koart == "D" else "", augdt=budat if koart == "D" else "")
-        # the reversal clears every open item of the original document against itself
-        _clear(target, "BUKRS = ? AND BELNR = ? AND GJAHR = ?", (bukrs, belnr, gjahr), reversal,
-               budat)
-
-    conn.luw.append(write)
-    return {"OBJ_TYPE": "BKPFF", "OBJ_KEY": f"{reversal}{bukrs}{budat[:4]}", "OBJ_SYS": "ARBSIM",
-            "RETURN": [bapiret2("S", f"Document {belnr} reversed by {reversal}", "RW", "605")]}
 
 
 # -- way (b): the shipped wrappers (commit themselves) ---------------------------------------
@@ -249,8 +217,8 @@ def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: s
     if total + Decimal(str(I_ON_ACCOUNT)) != Decimal(str(I_WRBTR)):
         return {"E_BELNR": "", "E_GJAHR": "", "ET_RETURN": [bapiret2(
             "E", "Balance in transaction currency is not zero", "F5", "702")]}
-    belnr = _next_number(db)
     gjahr = budat[:4]
+    belnr = _next_number(db, bukrs=I_BUKRS, blart=I_BLART, year=gjahr)
     _header(db, bukrs=I_BUKRS, belnr=belnr, gjahr=gjahr, blart=I_BLART, bldat=bldat,
             budat=budat, xblnr=I_XBLNR, bktxt=I_BKTXT, waers=I_WAERS, tcode="FB05",
             today=to_dats(sim.today()))
@@ -262,7 +230,8 @@ def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: s
         open_amount = applied + residual
         _line(db, bukrs=I_BUKRS, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="D", shkzg="H",
               amount=open_amount, kunnr=I_KUNNR, zuonr=row[2], sgtxt="Clearing",
-              augbl=belnr, augdt=budat, rebzg=entry["BELNR"])
+              augbl=belnr, augdt=budat, rebzg=entry["BELNR"], rebzj=entry["GJAHR"],
+              rebzz=entry["BUZEI"])
         _open_item(db, bukrs=I_BUKRS, kunnr=I_KUNNR, belnr=belnr, gjahr=gjahr, buzei=buzei,
                    budat=budat, bldat=bldat, waers=I_WAERS, xblnr=I_XBLNR, blart=I_BLART,
                    shkzg="H", amount=open_amount, zuonr=row[2], sgtxt="Clearing",
@@ -272,13 +241,15 @@ def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: s
         if residual > 0:
             buzei += 1
             text = entry.get("SGTXT") or f"Residual of {row[4] or entry['BELNR']}"
+            invoice = {"rebzg": entry["BELNR"], "rebzj": entry["GJAHR"],
+                       "rebzz": entry["BUZEI"]}  # the invoice's full key (BSEG-REBZG/J/Z)
             _line(db, bukrs=I_BUKRS, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="D",
                   shkzg="S", amount=residual, kunnr=I_KUNNR, zuonr=row[2], sgtxt=text,
-                  rebzg=entry["BELNR"])
+                  **invoice)
             _open_item(db, bukrs=I_BUKRS, kunnr=I_KUNNR, belnr=belnr, gjahr=gjahr, buzei=buzei,
                        budat=budat, bldat=bldat, waers=I_WAERS, xblnr=row[3], blart=I_BLART,
                        shkzg="S", amount=residual, zuonr=row[2], sgtxt=text, vbeln=row[4],
-                       rebzg=entry["BELNR"])
+                       **invoice)
     if Decimal(str(I_ON_ACCOUNT)) > 0:
         buzei += 1
         _line(db, bukrs=I_BUKRS, belnr=belnr, gjahr=gjahr, buzei=buzei, koart="D", shkzg="H",
@@ -294,52 +265,37 @@ def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: s
 
 def z_arb_reset_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: str,
                          I_AUGBL: str, I_GJAHR: str, **_: Any) -> dict:
-    """FBRA through POSTING_INTERFACE_RESET_CLEARING: every item cleared by the document is
-    open again. Resetting a clearing that is not there is a warning, not an error."""
+    """FBRA through POSTING_INTERFACE_RESET_CLEARING: every item cleared by the clearing
+    document (company code, number, fiscal year) is open again. Resetting a clearing that is
+    not there is a warning, not an error."""
     _lock(db)
-    rows = db.execute(f"SELECT {', '.join(BSID_FIELDS)} FROM BSAD WHERE BUKRS = ? AND "
-                      "AUGBL = ?", (I_BUKRS, I_AUGBL)).fetchall()
+    # the items' clearing date is the clearing document's posting date: with it, BSAD is read
+    # for this clearing document and year only, whatever the fiscal year variant
+    header = db.execute("SELECT BUDAT FROM BKPF WHERE BUKRS = ? AND BELNR = ? AND GJAHR = ?",
+                        (I_BUKRS, I_AUGBL, str(I_GJAHR))).fetchone()
+    where = "BUKRS = ? AND AUGBL = ? AND AUGDT = ?"
+    params = (I_BUKRS, I_AUGBL, header[0] if header else "")
+    rows = db.execute(f"SELECT {', '.join(BSID_FIELDS)} FROM BSAD WHERE {where}",
+                      params).fetchall()
     if not rows:
-        return {"ET_RETURN": [bapiret2("W", f"Document {I_AUGBL} has no clearing to reset",
-                                       "F5", "A38")]}
+        return {"ET_RETURN": [bapiret2("W", f"Document {I_AUGBL} {I_GJAHR} has no clearing to "
+                                       "reset", "F5", "A38")]}
     for row in rows:
         values = dict(zip(BSID_FIELDS, row), AUGBL="", AUGDT="00000000")
         db.execute(f"INSERT OR REPLACE INTO BSID ({', '.join(BSID_FIELDS)}) VALUES "
                    f"({', '.join('?' * len(BSID_FIELDS))})", [values[f] for f in BSID_FIELDS])
-    db.execute("DELETE FROM BSAD WHERE BUKRS = ? AND AUGBL = ?", (I_BUKRS, I_AUGBL))
-    db.execute("UPDATE BSEG SET AUGBL = '', AUGDT = '' WHERE BUKRS = ? AND AUGBL = ?",
-               (I_BUKRS, I_AUGBL))
+    db.execute(f"DELETE FROM BSAD WHERE {where}", params)
+    db.execute(f"UPDATE BSEG SET AUGBL = '', AUGDT = '' WHERE {where}", params)
     return {"ET_RETURN": [bapiret2("S", f"Clearing {I_AUGBL} reset: {len(rows)} items open",
                                    "F5", "A37")]}
 
 
-def automatic_clearing(db: sqlite3.Connection, bukrs: str, today: date) -> int:
-    """F.13 with the criteria customer, currency and assignment: credit items whose
-    assignment is an invoice's billing document (or reference) clear that invoice when the
-    group nets to zero. Returns the number of clearing documents."""
-    credits = db.execute("SELECT KUNNR, WAERS, ZUONR, SUM(CAST(WRBTR AS REAL)) FROM BSID WHERE "
-                         "BUKRS = ? AND SHKZG = 'H' AND ZUONR <> '' GROUP BY KUNNR, WAERS, "
-                         "ZUONR", (bukrs,)).fetchall()
-    documents = 0
-    dats = to_dats(today)
-    for kunnr, waers, zuonr, _ in credits:
-        where = ("BUKRS = ? AND KUNNR = ? AND WAERS = ? AND ((SHKZG = 'H' AND ZUONR = ?) OR "
-                 "(SHKZG = 'S' AND (VBELN = ? OR XBLNR = ? OR ZUONR = ?)))")
-        params = (bukrs, kunnr, waers, zuonr, zuonr.zfill(10), zuonr, zuonr)
-        rows = db.execute(f"SELECT SHKZG, WRBTR FROM BSID WHERE {where}", params).fetchall()
-        balance = sum((Decimal(w) if s == "S" else -Decimal(w) for s, w in rows), Decimal("0"))
-        if balance != 0 or not any(s == "S" for s, _ in rows):
-            continue
-        belnr = _next_number(db)
-        _header(db, bukrs=bukrs, belnr=belnr, gjahr=dats[:4], blart="AB", bldat=dats,
-                budat=dats, xblnr="", bktxt="F.13 automatic clearing", waers=waers,
-                tcode="F.13", today=dats)
-        _clear(db, where, params, belnr, dats)
-        db.execute("UPDATE BSEG SET AUGBL = ?, AUGDT = ? WHERE BUKRS = ? AND KUNNR = ? AND "
-                   "ZUONR = ? AND AUGBL = ''", (belnr, dats, bukrs, kunnr, zuonr))
-        documents += 1
-    return documents
-
+# reversal and F.13 build on the helpers above, so they are imported last (their modules
+# import this one)
+from sap.simulator.reversal import (
+    bapi_acc_document_rev_post,
+    z_arb_reverse_document,
+)
 
 LUW_FUNCTIONS: dict[str, Callable[..., dict]] = {
     "BAPI_ACC_DOCUMENT_POST": bapi_acc_document_post,
@@ -350,4 +306,5 @@ LUW_FUNCTIONS: dict[str, Callable[..., dict]] = {
 ACCOUNTING_FUNCTIONS: dict[str, Callable[..., dict]] = {
     "Z_ARB_POST_CLEARING": z_arb_post_clearing,
     "Z_ARB_RESET_CLEARING": z_arb_reset_clearing,
+    "Z_ARB_REVERSE_DOCUMENT": z_arb_reverse_document,
 }

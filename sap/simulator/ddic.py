@@ -114,6 +114,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[Field, ...]]] = {
         _f("ZTERM", "C", 4, "Payment terms"), _f("ZBD1T", "P", 4, "Cash discount days 1"),
         _f("ZBD2T", "P", 4, "Cash discount days 2"), _f("ZBD3T", "P", 4, "Net payment terms"),
         _f("VBELN", "C", 10, "Billing Document"), _f("REBZG", "C", 10, "Invoice reference"),
+        _f("REBZJ", "N", 4, "Fiscal Year of invoice"), _f("REBZZ", "N", 3, "Line of invoice"),
     )),
 }
 
@@ -126,7 +127,8 @@ TABLES["BKPF"] = (("BUKRS", "BELNR", "GJAHR"), (
     _f("TCODE", "C", 20, "Transaction code"), _f("XBLNR", "C", 16, "Reference"),
     _f("BKTXT", "C", 25, "Document Header Text"), _f("WAERS", "C", 5, "Currency"),
     _f("STBLG", "C", 10, "Reverse document"), _f("STJAH", "N", 4, "Reverse doc. year"),
-    _f("STGRD", "C", 2, "Reason for reversal"),
+    _f("STGRD", "C", 2, "Reason for reversal"), _f("AWTYP", "C", 5, "Reference Transaction"),
+    _f("AWKEY", "C", 20, "Reference Key"), _f("AWSYS", "C", 10, "Logical system"),
 ))
 TABLES["BSEG"] = (("BUKRS", "BELNR", "GJAHR", "BUZEI"), (
     _f("BUKRS", "C", 4, "Company Code"), _f("BELNR", "C", 10, "Document Number"),
@@ -136,7 +138,13 @@ TABLES["BSEG"] = (("BUKRS", "BELNR", "GJAHR", "BUZEI"), (
     _f("HKONT", "C", 10, "G/L Account"), _f("KUNNR", "C", 10, "Customer"),
     _f("ZUONR", "C", 18, "Assignment"), _f("SGTXT", "C", 50, "Text"),
     _f("AUGBL", "C", 10, "Clearing Document"), _f("AUGDT", "D", 8, "Clearing Date"),
-    _f("REBZG", "C", 10, "Invoice reference"),
+    _f("REBZG", "C", 10, "Invoice reference"), _f("REBZJ", "N", 4, "Fiscal Year of invoice"),
+    _f("REBZZ", "N", 3, "Line of invoice"),
+))
+# reversal reasons (T041C): XABWD, whether a posting date other than the original's is allowed
+TABLES["T041C"] = (("STGRD",), (
+    _f("STGRD", "C", 2, "Reason for reversal"), _f("XABWD", "C", 1, "Alt. posting date"),
+    _f("TXT40", "C", 40, "Text"),
 ))
 TABLES["BSAD"] = (TABLES["BSID"][0], TABLES["BSID"][1])
 
@@ -171,4 +179,14 @@ def create_statements() -> list[str]:
         "NULL, ARCHIV_ID TEXT NOT NULL, ARC_DOC_ID TEXT PRIMARY KEY, AR_DATE TEXT NOT NULL, "
         "CONTENT BLOB NOT NULL)",
     ]
+    return statements
+
+
+def missing_columns(db: object) -> list[str]:
+    """ALTER TABLE statements adding fields a simulator created by an earlier version lacks."""
+    statements = []
+    for table, (_, fields) in TABLES.items():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}  # type: ignore[attr-defined]
+        statements += [f"ALTER TABLE {table} ADD COLUMN {f.name} TEXT NOT NULL DEFAULT ''"
+                       for f in fields if have and f.name not in have]
     return statements

@@ -11,8 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from sap.simulator import seed as seeding
+from sap.simulator.accounting import LOGICAL_SYSTEM
 from sap.simulator.connection import Connection
-from sap.simulator.ddic import TABLES, create_statements
+from sap.simulator.ddic import TABLES, create_statements, missing_columns
+
+#: T041C as delivered: 01 keeps the original's posting date, 02 allows another one
+REVERSAL_REASONS = [("01", "", "Reversal in current period"),
+                    ("02", "X", "Reversal in closed period")]
 from sap.simulator.faults import Faults
 
 
@@ -34,6 +39,14 @@ class SapSimulator:
         with self.open_db() as db:
             for statement in create_statements():
                 db.execute(statement)
+            for statement in missing_columns(db):
+                db.execute(statement)
+            # documents of a simulator from before reference types: BAPI's through the
+            # interface (BKPFF, with the logical system), the rest FI's own (BKPF)
+            db.execute("UPDATE BKPF SET AWTYP = CASE TCODE WHEN 'BAPI' THEN 'BKPFF' ELSE "
+                       "'BKPF' END, AWKEY = BELNR || BUKRS || GJAHR, AWSYS = CASE TCODE WHEN "
+                       "'BAPI' THEN ? ELSE '' END WHERE AWTYP = ''", (LOGICAL_SYSTEM,))
+            db.executemany("INSERT OR IGNORE INTO T041C VALUES (?, ?, ?)", REVERSAL_REASONS)
 
     # -- plumbing -----------------------------------------------------------------------------
     def open_db(self) -> sqlite3.Connection:
@@ -208,24 +221,39 @@ class SapSimulator:
         finally:
             db.close()
 
-    def clear_open_item(self, belnr: str) -> None:
-        """Clear an open item (a payment was allocated in SAP): it leaves BSID."""
+    def clear_open_item(self, belnr: str, fiscal_year: str | None = None,
+                        company_code: str = "1000") -> None:
+        """Clear an open item (a payment was allocated in SAP): it leaves BSID. Without a
+        fiscal year the number must be unique among open items."""
         db = self.open_db()
         try:
             with db:
-                db.execute("DELETE FROM BSID WHERE BELNR = ?", (belnr,))
+                where, params = _document_key(db, belnr, fiscal_year, company_code)
+                db.execute(f"DELETE FROM BSID WHERE {where}", params)
         finally:
             db.close()
 
     def run_automatic_clearing(self, company_code: str = "1000") -> int:
-        """The F.13 job: clear customer items whose assignment names an open invoice and that
-        net to zero. Returns the number of clearing documents."""
-        from sap.simulator.accounting import automatic_clearing
+        """The F.13 job on the OB74 criteria (:meth:`set_clearing_criteria`): clear each group
+        of a customer's items with equal currency and criteria that nets to zero. Returns the
+        number of clearing documents."""
+        from sap.simulator.clearing_run import automatic_clearing
 
         db = self.open_db()
         try:
             with db:
                 return automatic_clearing(db, company_code, self.today())
+        finally:
+            db.close()
+
+    def set_clearing_criteria(self, *fields: str) -> None:
+        """OB74 for account type D: the fields F.13 groups a customer's items by."""
+        from sap.simulator.clearing_run import set_criteria
+
+        db = self.open_db()
+        try:
+            with db:
+                set_criteria(db, tuple(fields))
         finally:
             db.close()
 
@@ -241,10 +269,16 @@ class SapSimulator:
         finally:
             db.close()
 
-    def is_open(self, belnr: str) -> bool:
+    def is_open(self, belnr: str, fiscal_year: str | None = None,
+                company_code: str = "1000", customer: str | None = None) -> bool:
+        """Whether the document (company code, number, fiscal year; a customer's items only
+        if ``customer``) has an open item."""
         db = self.open_db()
         try:
-            return db.execute("SELECT 1 FROM BSID WHERE BELNR = ?", (belnr,)).fetchone() \
+            where, params = _document_key(db, belnr, fiscal_year, company_code)
+            if customer is not None:
+                where, params = where + " AND KUNNR = ?", (*params, customer)
+            return db.execute(f"SELECT 1 FROM BSID WHERE {where}", params).fetchone() \
                 is not None
         finally:
             db.close()
@@ -268,3 +302,16 @@ class SapSimulator:
             return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
         finally:
             db.close()
+
+
+def _document_key(db: sqlite3.Connection, belnr: str, fiscal_year: str | None,
+                  company_code: str) -> tuple[str, tuple[str, ...]]:
+    """WHERE on BSID by full key; a number without a year must name one document."""
+    if fiscal_year is None:
+        years = {r[0] for r in db.execute("SELECT GJAHR FROM BSID WHERE BUKRS = ? AND "
+                                          "BELNR = ?", (company_code, belnr))}
+        if len(years) > 1:
+            raise ValueError(f"document {belnr} is open in several fiscal years "
+                             f"{sorted(years)}: give the year")
+        fiscal_year = next(iter(years), "0000")
+    return "BUKRS = ? AND BELNR = ? AND GJAHR = ?", (company_code, belnr, str(fiscal_year))

@@ -2,7 +2,9 @@
 
 A journal is ``pending`` until its steps are done in SAP (reset clearing → reverse the
 payment → re-post to the right invoices, or only the first two for a returned receipt), then
-``done``; ``failed`` holds SAP's refusal for a person. Running one is claimed work
+``done``; ``failed`` holds SAP's refusal for a person, with where it stopped (``documents``:
+``payment``, ``reset`` or ``resetting``, ``reversal``, ``repost``, ``stopped_at``), and
+:func:`resume` puts it back to ``pending``. Running one is claimed work
 (:mod:`sync.work.claims`, kind ``journal``), like an allocation's posting: one owner, an expiring
 lease, a fencing generation confirmed before each step's documents are recorded, all audited.
 (The table's own ``claimed_by``/``lease_until`` columns are unused since migration 0008 and are
@@ -101,6 +103,20 @@ def finish(conn: Connection, held: claims.Claim, *, state: str, now: datetime,
     audit.record(conn, [audit.event(action=f"journal {state}", entity="correcting_journal",
                                     key=str(journal_id), at=now, detail={"message": message})])
     claims.release(conn, held, now=now)
+
+
+def resume(conn: Connection, journal_id: int, *, actor: str, now: datetime) -> None:
+    """A failed journal back to ``pending`` (its documents so far are kept: each step checks
+    SAP first, so it carries on from where it stopped)."""
+    journal = get(conn, journal_id)
+    if journal.state != "failed":
+        raise ValueError(f"journal {journal_id} is {journal.state}; only a failed journal is "
+                         "resumed")
+    conn.execute(update(JOURNALS).where(JOURNALS.c.id == journal_id).values(
+        state="pending", updated_at=now))
+    audit.record(conn, [audit.event(action="journal resumed", entity="correcting_journal",
+                                    key=str(journal_id), actor=actor, at=now,
+                                    detail={"was": journal.message})])
 
 
 def pending(conn: Connection, now: datetime) -> list[int]:

@@ -116,15 +116,17 @@ from sync.store import Store
 sim = SapSimulator(sys.argv[1])
 sim.faults.kill_after(sys.argv[3])
 client = RfcSapClient(factory=sim.connect, params={"user": "ARBRIDGE"}, today=sim.today)
-run_journals(Store(make_engine(sys.argv[2])), client, CashSettings(), owner="doomed")
+run_journals(Store(make_engine(sys.argv[2])), client, CashSettings(posting=sys.argv[4]),
+             owner="doomed")
 print("not killed")
 """
 
 
-@pytest.mark.parametrize("kill_after", ["Z_ARB_RESET_CLEARING", "BAPI_ACC_DOCUMENT_REV_POST",
-                                        "BAPI_TRANSACTION_COMMIT"])
+@pytest.mark.parametrize("way,kill_after", [
+    ("clearing", "Z_ARB_RESET_CLEARING"), ("clearing", "Z_ARB_REVERSE_DOCUMENT"),
+    ("assignment", "BAPI_ACC_DOCUMENT_REV_POST"), ("assignment", "BAPI_TRANSACTION_COMMIT")])
 def test_journal_interrupted_by_a_crash_finishes_with_one_reversal_and_one_repost(
-        pulled, client, simulator, tmp_path: Path, kill_after: str) -> None:  # type: ignore[no-untyped-def]
+        pulled, client, simulator, tmp_path: Path, way: str, kill_after: str) -> None:  # type: ignore[no-untyped-def]
     import subprocess
     import sys
     from datetime import datetime, timedelta, timezone
@@ -133,19 +135,21 @@ def test_journal_interrupted_by_a_crash_finishes_with_one_reversal_and_one_repos
     import_statements(pulled, statement_file(tmp_path, "s.xml", [Movement(
         amount=first.amount, bank_ref="K1", booking_date=date(2026, 11, 20),
         reference=first.billing_document.lstrip("0"))]))
-    allocate(pulled, CASH.policy)
-    post_allocations(pulled, client, CASH)
+    cash = CashSettings(posting=way)  # type: ignore[arg-type]
+    allocate(pulled, cash.policy)
+    post_allocations(pulled, client, cash)
+    simulator.run_automatic_clearing()
     with pulled.engine.connect() as conn:
         [allocation] = allocations.listing(conn)
     journal_id = request_correction(pulled, allocation.id, [other.billing_document],
                                     reason="wrong invoice", actor="thandi")
     child = subprocess.run([sys.executable, "-c", JOURNAL_CHILD, str(simulator.path),
                             pulled.engine.url.render_as_string(hide_password=False),
-                            kill_after], capture_output=True, text=True, timeout=120,
+                            kill_after, way], capture_output=True, text=True, timeout=120,
                            cwd=Path(__file__).resolve().parents[2])
     assert child.returncode == -9, child.stderr
     later = datetime.now(timezone.utc) + timedelta(hours=1)
-    assert run_journals(pulled, client, CASH, now=later)["done"] == 1
+    assert run_journals(pulled, client, cash, now=later)["done"] == 1
     with pulled.engine.connect() as conn:
         journal = journals.get(conn, journal_id)
         repost_key = allocations.get(conn, journal.new_allocation_id).key
@@ -192,3 +196,43 @@ def test_two_correcting_journals_of_one_allocation_at_once_one_is_refused(
     assert "already" in next(o for o in outcomes if isinstance(o, str))
     with pulled.engine.connect() as conn:
         assert len(journals.listing(conn)) == 1
+
+
+def test_a_journal_refused_half_way_says_where_it_stands_and_resumes(
+        pulled, client, simulator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Way (b): the clearing is reset, then SAP refuses the reversal (a reason T041C does not
+    know). The journal says the invoice is open again and the payment not reversed; resumed
+    with a reason SAP accepts, it reverses with FB08 (an FB05 document) and re-posts once."""
+    from connectors.journals import resume
+
+    first, other = open_invoices(pulled, 2)
+    import_statements(pulled, statement_file(tmp_path, "s.xml", [Movement(
+        amount=first.amount, bank_ref="H1", booking_date=date(2026, 11, 20),
+        reference=first.billing_document.lstrip("0"))]))
+    allocate(pulled, CASH.policy)
+    post_allocations(pulled, client, CASH)
+    with pulled.engine.connect() as conn:
+        [allocation] = allocations.listing(conn)
+    journal_id = request_correction(pulled, allocation.id, [other.billing_document],
+                                    reason="wrong invoice", actor="thandi")
+    wrong = CashSettings(reversal_reason="99", reversal_reason_other_date="99")
+    assert run_journals(pulled, client, wrong) == {"done": 0, "failed": 1, "pending": 0}
+    with pulled.engine.connect() as conn:
+        journal = journals.get(conn, journal_id)
+        assert allocations.get(conn, allocation.id).state == "posted"
+    assert journal.state == "failed" and journal.documents["stopped_at"] == "reversal"
+    assert journal.documents["reset"] == [f"{allocation.sap_document}/"
+                                          f"{allocation.sap_fiscal_year}"]
+    assert "stopped at step 2 of 3 (reversal)" in journal.message
+    assert "OPEN in SAP again" in journal.message and "T041C" in journal.message
+    assert simulator.is_open(first.document)  # what the message says is so in SAP
+
+    resume(pulled, journal_id, actor="thandi")
+    assert run_journals(pulled, client, CASH) == {"done": 1, "failed": 0, "pending": 0}
+    with pulled.engine.connect() as conn:
+        journal = journals.get(conn, journal_id)
+    [reversal] = [d for d in simulator.documents() if d["STBLG"] == "" and
+                  d["BKTXT"] == f"Reversal of {allocation.sap_document}"]
+    assert reversal["BELNR"] == journal.documents["reversal"] and reversal["AWTYP"] == "BKPF"
+    assert "stopped_at" not in journal.documents and journal.documents["repost"]
+    assert simulator.is_open(first.document) and not simulator.is_open(other.document)

@@ -375,3 +375,33 @@ def test_two_posting_runs_in_two_processes_at_once_post_each_allocation_once(
     assert sum(e.action == "claim released" for e in events) == len(taken) >= 6
     owners = {json.loads(e.detail)["owner"].split("/")[2].rsplit("-", 1)[0] for e in taken}
     assert owners <= {"host-a", "host-b"}
+
+
+@pytest.mark.parametrize("criteria,cleared", [(("ZUONR",), True),            # docs/sap-abap.md
+                                              (("ZUONR", "XBLNR"), False)])  # the old README's
+def test_way_a_is_cleared_by_f13_under_the_documented_ob74_configuration(
+        pulled, client, simulator, tmp_path, criteria, cleared) -> None:  # type: ignore[no-untyped-def]
+    """The sort key puts the billing document, with its leading zeros, in the invoice's
+    assignment; arbridge repeats exactly that on the payment line, so F.13 on the assignment
+    alone clears it. The payment's reference is arbridge's key, never the invoice's, so the
+    reference must not be a criterion."""
+    with pulled.engine.connect() as conn:
+        row = conn.execute(select(OpenItemRow).where(
+            OpenItemRow.amount > 0, OpenItemRow.currency == "ZAR",
+            OpenItemRow.assignment == OpenItemRow.billing_document).order_by(
+            OpenItemRow.document)).first()
+    assert row is not None and row.assignment.startswith("00")
+    import_statements(pulled, receipt_for(tmp_path, [row]))
+    assert allocate(pulled, CashSettings().policy)["auto"] == 1
+    assert post_allocations(pulled, client, ASSIGNMENT).posted == 1
+    [key] = keys(pulled)
+    [document] = simulator.documents(reference=key)
+    assert document["AWTYP"] == "BKPFF" and document["AWSYS"]  # through the interface
+    line = simulator.connect().call("RFC_READ_TABLE", QUERY_TABLE="BSEG", DELIMITER="|",
+                                    FIELDS=[{"FIELDNAME": "BSCHL"}, {"FIELDNAME": "ZUONR"}],
+                                    OPTIONS=[{"TEXT": f"BELNR = '{document['BELNR']}' AND "
+                                                      "KOART = 'D'"}])["DATA"]
+    assert [r["WA"].split("|") for r in line] == [["11", row.assignment]]  # key 11, not 15
+    simulator.set_clearing_criteria(*criteria)
+    assert simulator.run_automatic_clearing() == (1 if cleared else 0)
+    assert simulator.is_open(row.document) is not cleared

@@ -3,6 +3,9 @@ allocated, posted, pulled again; a second run adds and posts nothing."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 from sap.simulator import SapSimulator
@@ -60,3 +63,41 @@ def test_approving_the_demo_proposal_posts_it(settings, seeded_template: Path) -
         client.close()
     run_pull(settings, full=False, show_progress=False)
     assert cash_demo(settings, store)["allocations"]["posted"] == 9
+
+
+def _balances(path: Path) -> dict[tuple[str, str], Decimal]:
+    """Each customer's balance in SAP per currency: open debits less open credits."""
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute("SELECT KUNNR, WAERS, SHKZG, WRBTR FROM BSID").fetchall()
+    finally:
+        db.close()
+    balances: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for kunnr, waers, shkzg, wrbtr in rows:
+        balances[(kunnr, waers)] += Decimal(wrbtr) if shkzg == "S" else -Decimal(wrbtr)
+    return balances
+
+
+def test_demo_changes_each_customer_balance_in_sap_by_exactly_what_was_allocated(
+        settings) -> None:  # type: ignore[no-untyped-def]
+    """After the demo (postings, a correcting journal: reset, reversal, re-post), every
+    customer's balance in SAP moved by the receipts allocated to them and nothing else: no
+    other customer's item cleared by a reversal whose number it happened to share."""
+    from sync.cash import allocations
+
+    SapSimulator(settings.simulator_path).seed()  # the demo's own book: 500 customers
+    before = _balances(settings.simulator_path)
+    run_pull(settings, full=False, show_progress=False, create_store=True)
+    store = open_store(settings, create=True)
+    cash_demo(settings, store)
+    after = _balances(settings.simulator_path)
+    with store.engine.connect() as conn:
+        posted = allocations.listing(conn, "posted")
+    allocated: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for allocation in posted:
+        allocated[(allocation.customer, allocation.currency)] += Decimal(allocation.amount)
+    changed = {k: after.get(k, Decimal(0)) - before.get(k, Decimal(0))
+               for k in set(before) | set(after)}
+    changed = {k: v for k, v in changed.items() if v}
+    assert changed == {k: -v for k, v in allocated.items() if v}
+    assert len(posted) >= 8

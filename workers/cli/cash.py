@@ -203,6 +203,44 @@ def correct_command(
     guarded(action)
 
 
+@journal_app.command("resume")
+def resume_command(
+    journal_id: int = typer.Argument(..., min=1, max=MAX_ID,
+                                     help="The failed journal to carry on."),
+    as_json: bool = typer.Option(False, "--json", help="Print the journal as JSON."),
+) -> None:
+    """Carry on a failed journal from the step where it stopped (each step checks SAP)."""
+    def action() -> None:
+        from datetime import datetime, timezone
+
+        from connectors.journals import resume, run_journal
+        from connectors.posting import run_owner
+        from sap.factory import make_sap_client
+        from sync.cash import journals
+        from sync.store import open_store
+
+        settings = load_settings()
+        store = open_store(settings)
+        resume(store, journal_id, actor=getpass.getuser())
+        client = make_sap_client(settings)
+        try:
+            run_journal(store, client, settings.cash, journal_id, owner=run_owner(None),
+                        now=datetime.now(timezone.utc))
+        finally:
+            client.close()
+        with store.engine.connect() as conn:
+            journal = journals.as_json(journals.get(conn, journal_id))
+        if as_json:
+            print_json(journal)
+            return
+        console.print(f"journal {journal['id']}: {journal['state']} "
+                      f"{json.dumps(journal['documents'])}"
+                      + (f" — {journal['message']}" if journal["message"] else ""),
+                      highlight=False)
+
+    guarded(action)
+
+
 @journal_app.command("list")
 def list_command(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")
                  ) -> None:

@@ -4,7 +4,7 @@ passed), and the boot of a claim's owner (a dead pid on this host is provably de
 within the same boot).
 
 Revision ID: 0009
-Revises: 0009 (the lead re-chains it after "0008" once the chain is renumbered)
+Revises: 0008
 Create Date: 2026-12-05
 """
 
