@@ -44,10 +44,11 @@ def test_a_claim_of_a_dead_process_on_this_host_is_taken_over_at_once(store) -> 
     child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                            capture_output=True, text=True, check=True)
     elsewhere = claims.Owner("host-b", int(child.stdout), "other", "their-boot")
-    assert take(store, elsewhere, lease=timedelta(minutes=5)) is not None
+    theirs = take(store, elsewhere, lease=timedelta(minutes=5))
+    assert theirs is not None
     assert take(store, claims.Owner.here("heir"), dead_owners=True) is None  # can't know
     with writing(store.engine) as conn:
-        claims.release_all(conn, elsewhere, now=datetime.now(timezone.utc))
+        claims.release(conn, theirs, now=datetime.now(timezone.utc))
     dead = claims.Owner(owners.host_name(), int(child.stdout), "dead-run", owners.boot_id())
     assert take(store, dead, lease=timedelta(minutes=5)) is not None
     assert take(store, claims.Owner.here("waits"), dead_owners=False) is None

@@ -23,7 +23,7 @@ import sync.work.models  # noqa: F401 - registers the tables
 from config.settings import Settings
 from sync.db import MIGRATIONS, current_revision
 
-CHAIN = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+CHAIN = tuple(sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*.py")))
 
 
 def _config(conn: Connection | None) -> Config:
@@ -51,7 +51,8 @@ def _step(engine: Engine, verb: str, target: str) -> None:
         getattr(command, verb)(_config(conn), target)
 
 
-def test_the_chain_runs_in_file_order_from_0001_to_0008() -> None:
+def test_the_chain_runs_in_file_order_from_0001_to_head() -> None:
+    assert CHAIN[:8] == ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
     script = ScriptDirectory.from_config(_config(None))
     walked = [rev.revision for rev in script.walk_revisions("base", "heads")][::-1]
     assert tuple(walked) == CHAIN
