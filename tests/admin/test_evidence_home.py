@@ -4,7 +4,7 @@ to the run's working folder) are converted by the migration."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -21,7 +21,7 @@ ATTEMPTS = UploadAttemptRow.__table__  # type: ignore[attr-defined]
 
 
 def _attempt(store, document: str, evidence: str) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.engine.begin() as conn:
         upload = uploads.by_document(conn, document)
         attempt = uploads.begin_attempt(conn, upload, now=now)
@@ -52,8 +52,8 @@ def test_screenshot_of_a_run_under_a_relative_home_shows_when_served_from_elsewh
 
 def test_migration_makes_old_evidence_paths_relative_to_the_home(store, settings):
     documents = add_uploads(store, 3, state="ready")
-    old = {documents[0]: "var/evidence/demo-coupa/%s/attempt-1" % documents[0],
-           documents[1]: "/srv/arbridge/var/evidence/demo-coupa/%s/attempt-1/" % documents[1],
+    old = {documents[0]: f"var/evidence/demo-coupa/{documents[0]}/attempt-1",
+           documents[1]: f"/srv/arbridge/var/evidence/demo-coupa/{documents[1]}/attempt-1/",
            documents[2]: "somewhere/else"}
     for document, path in old.items():
         _attempt(store, document, path)

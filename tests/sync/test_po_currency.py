@@ -7,7 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from config.po_alerts import PoAlertSettings
-from sync.po import alerts, ledger as po_ledger, messages
+from sync.po import alerts, messages
+from sync.po import ledger as po_ledger
 from sync.po.evaluation import run_rules
 from sync.po.ledger import PoRead
 from sync.po.view import enrich
