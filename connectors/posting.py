@@ -39,6 +39,7 @@ from sync.cash import store as cash_store
 from sync.cash.allocations import Allocation, Taken
 from sync.mirror.models import OpenItemRow
 from sync.store import Store
+from sync.tables import table_of
 from sync.txn import writing
 from sync.work import claims
 from sync.work.heartbeat import Heartbeat
@@ -94,7 +95,7 @@ def _assignments(store: Store, allocation: Allocation) -> dict[tuple[str, int, i
     wanted = {(i["document"], int(i["fiscal_year"]), int(i["line"])) for i in allocation.items}
     if not wanted:
         return {}
-    table = OpenItemRow.__table__  # type: ignore[attr-defined]
+    table = table_of(OpenItemRow)
     with store.engine.connect() as conn:
         rows = conn.execute(select(table.c.document, table.c.fiscal_year, table.c.line,
                                    table.c.assignment).where(

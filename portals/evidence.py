@@ -26,7 +26,15 @@ TRACE = "trace.zip"
 
 class EvidencePack:
     def __init__(self, root: Path, portal: str, billing_document: str, attempt: int) -> None:
+        self.root = root
         self.folder = private_dir(root / portal / billing_document / f"attempt-{attempt}")
+
+    @property
+    def stored(self) -> str:
+        """The folder as the store keeps it: relative to ``ARBRIDGE_HOME`` (the evidence
+        root's parent), so the pack is found whatever folder the web app runs from and
+        after the home is moved or restored."""
+        return stored_path(self.root, self.folder)
 
     def values(self, submission: InvoiceSubmission, pdf: Path | None) -> None:
         data = {k: str(v) for k, v in asdict(submission).items()}
@@ -58,6 +66,11 @@ class EvidencePack:
     @staticmethod
     async def drop_trace(context: BrowserContext) -> None:
         await context.tracing.stop_chunk()
+
+
+def stored_path(evidence_root: Path, folder: Path) -> str:
+    """``folder`` relative to the home (``evidence/<portal>/<document>/attempt-N``)."""
+    return folder.relative_to(evidence_root.parent).as_posix()
 
 
 async def scrub(folder: Path, context: BrowserContext, redactor: Redactor) -> int:

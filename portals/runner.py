@@ -614,7 +614,7 @@ class UploadRunner:
                                             max_attempts=max_attempts)
                 outcome = "failed" if state == "failed" else "retry"
             uploads.finish_attempt(conn, attempt_id, now=now, outcome=outcome, detail=detail,
-                                   evidence=str(evidence.folder))
+                                   evidence=evidence.stored)
         self.summary.count(upload.portal, outcome)
         log.info("upload %s to %s: %s (%s)", upload.billing_document, upload.portal, outcome,
                  detail)

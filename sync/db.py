@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config.errors import ArbridgeError, ConfigError, RetriableError
 from config.redaction import redact_text, redact_url
 from sync.files import touch_private
+from sync.locks import exclusive
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -23,7 +26,9 @@ DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.+)$", re.MULTILINE)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_CONNECT_TIMEOUT_S = 10.0
+MIGRATION_LOCK_KEY = 0x61726272  # "arbr": PostgreSQL advisory lock of the migration
 SQLITE_CACHE_KIB = 16_384  # page cache per connection; the default 2 MB thrashes on big pulls
+SQLITE_BUSY_WAIT_S = 60  # how long a write waits for another process's write transaction
 
 
 def make_engine(url: str, *, connect_timeout_seconds: float = DEFAULT_CONNECT_TIMEOUT_S
@@ -34,12 +39,15 @@ def make_engine(url: str, *, connect_timeout_seconds: float = DEFAULT_CONNECT_TI
         path = sqlite_path(url)
         if path is not None:
             touch_private(path)  # SQLite gives -wal and -shm this file's mode
-        engine = create_engine(url, connect_args={"timeout": 30})
+            ensure_wal(path)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_WAIT_S})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":  # in-memory, or a file set up by an old version
+                cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
@@ -53,6 +61,37 @@ def make_engine(url: str, *, connect_timeout_seconds: float = DEFAULT_CONNECT_TI
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except Exception as exc:  # noqa: BLE001 - a URL SQLAlchemy cannot use: classified
         raise store_error(exc, url) from exc
+
+
+def ensure_wal(path: Path) -> None:
+    """Put a SQLite file in WAL mode once, under the store's lock.
+
+    Switching the journal mode needs the file to itself; two processes that each try it on
+    every connect (a fresh store, two runs started together) meet "database is locked" at
+    once, without the busy wait. Done once here, every later connect finds WAL already set
+    and changes nothing."""
+    import sqlite3
+
+    with _sqlite_wal_mode(path) as mode:
+        if mode == "wal":
+            return
+    with exclusive(path, "the store's first set-up"):
+        db = sqlite3.connect(path, timeout=SQLITE_BUSY_WAIT_S)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+        finally:
+            db.close()
+
+
+@contextmanager
+def _sqlite_wal_mode(path: Path) -> Iterator[str]:
+    import sqlite3
+
+    db = sqlite3.connect(path, timeout=SQLITE_BUSY_WAIT_S)
+    try:
+        yield str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    finally:
+        db.close()
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -98,27 +137,72 @@ def _declared_head() -> str | None:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision_on(conn)
 
 
 def migrate(engine: Engine) -> bool:
-    """Bring the schema to the latest revision; True if anything was applied."""
-    try:
-        current = current_revision(engine)
-        if current is not None and current == (_declared_head() or head_revision()):
-            return False
-        from alembic import command
+    """Bring the schema to the latest revision; True if anything was applied.
 
-        config = _alembic_config()
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+    Two runs that open a store needing a migration at the same moment must not both run it
+    (the second would create tables the first just made, or meet its open transaction): the
+    migration is serialised, on SQLite by a file lock beside the database
+    (``arbridge.db.lock``), on PostgreSQL by an advisory lock held for the transaction. The
+    run that waited finds the schema up to date and applies nothing."""
+    url = engine.url.render_as_string(hide_password=False)
+    try:
+        if _up_to_date(engine):
+            return False
+        path = sqlite_path(url)
+        guard = exclusive(path, "a migration of the store") if path is not None \
+            else nullcontext()
+        with guard:
+            return _upgrade(engine)
     except (OperationalError, InterfaceError) as exc:
-        raise store_error(exc, engine.url.render_as_string(hide_password=False)) from None
+        raise store_error(exc, url) from None
+
+
+def _up_to_date(engine: Engine) -> bool:
+    current = current_revision(engine)
+    return current is not None and current == (_declared_head() or head_revision())
+
+
+def _upgrade(engine: Engine) -> bool:
+    from alembic import command
+
+    config = _alembic_config()
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # waits for another run's migration to commit
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        if _revision_on(conn) == (_declared_head() or head_revision()):
+            return False  # another run migrated while this one waited
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
     log.info("store migrated to %s", head_revision())
     return True
+
+
+def _revision_on(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def check_whole(engine: Engine) -> None:
+    """Refuse to call a run done on a SQLite store that is no longer whole: ``PRAGMA
+    quick_check`` (every page and index readable; well under a second for the demo's store)
+    must say ok. PostgreSQL looks after its own pages."""
+    if engine.dialect.name != "sqlite":
+        return
+    url = engine.url.render_as_string(hide_password=False)
+    try:
+        with engine.connect() as conn:
+            found = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check")]
+    except (OperationalError, InterfaceError) as exc:
+        raise store_error(exc, url) from None
+    if found != ["ok"]:
+        raise ConfigError(f"the store at {redact_url(url)} is damaged (quick_check: "
+                          f"{found[0] if found else 'no answer'}): restore it from a backup, or "
+                          "for the demo delete it and run `arbridge demo` again")
 
 
 UNREACHABLE_HINTS = ("connection refused", "could not connect", "timeout expired",
@@ -136,6 +220,14 @@ def store_error(exc: BaseException, url: str | None) -> ArbridgeError:
     if url:
         first = redact_text(first, url)
     text = str(exc).lower()
+    if "database is locked" in text or "database table is locked" in text:
+        return RetriableError(
+            f"the store at {shown} is busy: another arbridge run held its write lock for more "
+            f"than {SQLITE_BUSY_WAIT_S} s; this step wrote nothing: run it again when the "
+            "other run has finished")
+    if "malformed" in text or "not a database" in text:
+        return ConfigError(f"the store at {shown} is damaged ({first}): restore it from a "
+                           "backup, or for the demo delete it and run `arbridge demo` again")
     if any(hint in text for hint in UNREACHABLE_HINTS):
         return RetriableError(f"store at {shown} not reachable: {first}")
     name = type(exc).__name__

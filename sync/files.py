@@ -54,9 +54,17 @@ def write_private(path: Path, content: bytes | str) -> Path:
 
 def touch_private(path: Path) -> Path:
     """Create ``path`` empty and 0600 if it does not exist (before SQLite opens it: SQLite
-    gives its -wal and -shm files the database file's mode)."""
+    gives its -wal and -shm files the database file's mode).
+
+    An existing file is never opened, only its mode tightened: opening and closing a
+    descriptor of a database file that SQLite has open in this process drops every POSIX lock
+    SQLite holds on it, and another process may then checkpoint and delete the WAL under a
+    live connection, which corrupts the store ("database disk image is malformed")."""
     private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return private_file(path)
     os.close(fd)
     return private_file(path)
 

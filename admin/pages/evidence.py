@@ -31,12 +31,14 @@ MAX_TEXT_BYTES = 256 * 1024
 
 
 def pack_folder(evidence_root: Path, stored: str | None) -> Path | None:
-    """The attempt's folder if it lies inside ``evidence_root``; None otherwise."""
+    """The attempt's folder if it lies inside ``evidence_root``; None otherwise. A stored
+    path is relative to the home (the evidence root's parent), never to the folder the web
+    app was started from; an absolute path (written by an old version) is taken as it is."""
     if not stored:
         return None
     folder = Path(stored)
     if not folder.is_absolute():
-        folder = Path.cwd() / folder
+        folder = evidence_root.parent / folder
     folder = folder.resolve()
     root = evidence_root.resolve()
     if folder == root or not folder.is_relative_to(root) or not folder.is_dir():

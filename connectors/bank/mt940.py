@@ -11,13 +11,19 @@ from decimal import Decimal
 
 import mt940 as mt940lib
 
+from connectors.bank.encoding import decode_text
 from connectors.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement
 
 TAG = re.compile(r"^:(\d\d[A-Z]?):")
+FRAMING = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufeff]")
 LINE_61 = re.compile(r"^(\d{6})(\d{4})?(RC|RD|C|D)[A-Z]?(\d{1,12},\d{0,2})[A-Z0-9]{4}")
 SLASH_KEYS = ("EREF", "REMI", "ORDP", "BENM", "CNTP", "IREF", "MARF", "PURP", "RTRN", "NAME",
-              "ACCW", "KREF", "CREF", "SVWZ", "USTD", "STRD")
+              "ACCW", "KREF", "CREF", "SVWZ", "USTD", "STRD", "IBAN", "BIC", "TRTP", "ADDR",
+              "ISDT", "CSID", "SUM")
+IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
+IBAN_LENGTHS = {"AT": 20, "BE": 16, "CH": 21, "DE": 22, "ES": 24, "FR": 27, "GB": 22, "IT": 27,
+                "LU": 20, "NL": 18, "PL": 28}
 SLASH_FIELD = re.compile(r"/(" + "|".join(SLASH_KEYS) + r")/")
 QUESTION_FIELD = re.compile(r"\?(\d\d)")
 REQUIRED = ("20", "25", "60", "62")
@@ -28,25 +34,65 @@ logging.getLogger("mt940").setLevel(logging.CRITICAL)
 
 def looks_like_mt940(head: bytes) -> bool:
     text = head[:4096].decode("latin-1")
-    return bool(re.search(r"^:20:", text, re.M) and re.search(r"^:60[FM]:", text, re.M))
+    return bool(re.search(r"^(?:\{4:)?:20:", text, re.M) and re.search(r"^:60[FM]:", text, re.M))
+
+
+def _message_text(line: str) -> str:
+    """A line as the statement sees it: SWIFT framing (SOH, ETX, SUB) dropped, and what
+    follows an inline ``{4:`` block opener (``{1:…}{2:…}{4::20:REF``) kept."""
+    line = FRAMING.sub("", line).rstrip()
+    if "{4:" in line:
+        line = line.split("{4:", 1)[1]
+    return line
 
 
 def _split(text: str, source: str) -> list[tuple[int, str]]:
-    """(first line number, text) per statement: a statement starts at each ``:20:``."""
+    """(first line number, text) per statement: a statement starts at each ``:20:`` and ends
+    at the next one or at a statement end (``-``, ``-}``, a SWIFT trailer block, ``:940:``).
+
+    Lines outside statements are the bank's own and are left out, as the ``mt-940`` library
+    ignores them: ABN AMRO's ``ABNANL2A / 940 / ABNANL2A`` preamble, ING's and Rabobank's
+    ``:940:`` header, SWIFT ``{1:…}{2:…}{4:`` blocks, blank lines. A field tag there
+    (``:61:`` before any ``:20:``) is not a preamble but a broken statement, and refuses the
+    whole file naming its line."""
     chunks: list[tuple[int, list[str]]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.rstrip()
-        if stripped.startswith(":20:"):
+    inside = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = _message_text(raw)
+        if line.startswith(":20:"):
             chunks.append((number, []))
-        if not chunks:
-            if stripped and not stripped.startswith(("{", "-", ":940:")) and stripped != "-}":
-                raise StatementError(source, f"line {number}",
-                                     "text before the first :20: statement reference")
+            inside = True
+        elif line in ("-", "-}", ":940:") or line.startswith(("-}", "{5:", "{S:")):
+            inside = False
             continue
-        chunks[-1][1].append(stripped)
+        elif not inside:
+            tag = TAG.match(line)
+            if tag:
+                raise StatementError(source, f"line {number}",
+                                     f"field :{tag.group(1)}: outside a statement (no :20: "
+                                     "statement reference before it)")
+            continue
+        chunks[-1][1].append(line)
     if not chunks:
         raise StatementError(source, "line 1", "no :20: statement reference: not an MT940 file")
-    return [(start, "\n".join(lines) + "\n") for start, lines in chunks]
+    return [(start, "\n".join(_without_statement_info(lines)) + "\n")
+            for start, lines in chunks]
+
+
+def _without_statement_info(lines: list[str]) -> list[str]:
+    """Drop an :86: that follows the closing balance (ING's ``/SUM/`` totals, a bank's note
+    on the statement): it describes the statement, and the library would add it to the
+    last entry's narrative."""
+    kept: list[str] = []
+    closed = skipping = False
+    for line in lines:
+        tag = TAG.match(line)
+        if tag:
+            closed = closed or tag.group(1).startswith("62")
+            skipping = closed and tag.group(1) == "86"
+        if not skipping:
+            kept.append(line)
+    return kept
 
 
 def _check(chunk: str, start: int, source: str) -> None:
@@ -86,10 +132,7 @@ def structured_86(details: str) -> dict[str, str]:
 
 
 def parse_mt940(content: bytes, source: str) -> list[BankStatement]:
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        text = content.decode("latin-1")
+    text = decode_text(content)
     statements = []
     for start, chunk in _split(text, source):
         _check(chunk, start, source)
@@ -131,11 +174,22 @@ def _statement(transactions: mt940lib.models.Transactions, start: int,
         entries.append(_entry(transaction.data, currency, start, source))
     ident = f"{data.get('transaction_reference', '')}/{data.get('statement_number', '')}" \
             f"/{data.get('sequence_number', '') or ''}"
+    account = str(data.get("account_identification", "")).strip()
+    if account.endswith(currency) and len(account) > len(currency):  # ING, Rabobank: IBAN+EUR
+        account = account[:-len(currency)].strip()
     return BankStatement(
-        account=str(data.get("account_identification", "")).strip(), currency=currency,
+        account=account, currency=currency,
         statement_id=ident, opening=Decimal(opening.amount.amount),
         closing=Decimal(closing.amount.amount), entries=tuple(entries), source="mt940",
         from_date=_day(opening.date), to_date=_day(closing.date))
+
+
+def _iban_first(text: str) -> tuple[str, str]:
+    """(IBAN, rest) of a text that may begin with an IBAN of a known length."""
+    length = IBAN_LENGTHS.get(text[:2])
+    if length and len(text) >= length and IBAN.match(text[:length]):
+        return text[:length], text[length:].strip()
+    return "", text
 
 
 def _day(value: date | None) -> date | None:
@@ -149,11 +203,21 @@ def _entry(tx: dict, currency: str, start: int, source: str) -> BankEntry:
     details = str(tx.get("transaction_details") or "")
     fields = structured_86(details)
     customer_ref = str(tx.get("customer_reference") or "")
-    reference = fields.get("EREF") or fields.get("KREF") or (
+    # German banks' ?-sub-fields are read by the library itself (GV codes, SEPA EREF+/SVWZ+)
+    reference = fields.get("EREF") or fields.get("KREF") or str(
+        tx.get("end_to_end_reference") or "") or (
         customer_ref if customer_ref.upper() != "NONREF" else "")
-    narrative = fields.get("REMI") or fields.get("SVWZ") or fields.get("USTD") or details
+    narrative = re.sub(r"^(USTD|STRD)/+", "", fields.get("REMI", "")) or fields.get("SVWZ") \
+        or fields.get("USTD") or str(tx.get("purpose") or "") or details
     name = fields.get("ORDP") or fields.get("NAME") or fields.get("BENM") or ""
-    account = fields.get("ACCW", "")
+    account = fields.get("ACCW", "") or fields.get("IBAN", "") or str(
+        tx.get("gvc_applicant_iban") or "")
+    if not name and tx.get("applicant_name"):  # the library may join ?31 (IBAN) and ?32
+        iban, name = _iban_first(str(tx["applicant_name"]))
+        account = account or iban
+    extra = str(tx.get("extra_details") or "").strip()  # Rabobank: the :61:'s second line
+    if not account and IBAN.match(extra):
+        account = extra
     if "CNTP" in fields:  # ING style: /CNTP/IBAN/BIC/NAME/CITY/
         parts = [p for p in fields["CNTP"].split("/")]
         account = account or (parts[0] if parts else "")

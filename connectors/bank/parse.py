@@ -8,6 +8,7 @@ from typing import Literal
 from config.cash import CsvProfile
 from connectors.bank.camt import looks_like_camt, parse_camt
 from connectors.bank.csv_profiles import parse_csv, profile_named
+from connectors.bank.encoding import sniff_head
 from connectors.errors import StatementError, UnbalancedStatement
 from connectors.bank.model import BankStatement
 from connectors.bank.mt940 import looks_like_mt940, parse_mt940
@@ -21,9 +22,10 @@ def parse_statements(content: bytes, source: str, fmt: str = "auto",
     if fmt.startswith("csv:"):
         name = fmt[4:]
         return parse_csv(content, source, profile_named(name, profiles or {}), name)
-    if fmt == "camt" or (fmt == "auto" and looks_like_camt(content)):
+    head = sniff_head(content)  # a UTF-16 file is detected by its text, not its bytes
+    if fmt == "camt" or (fmt == "auto" and looks_like_camt(head)):
         return parse_camt(content, source)
-    if fmt == "mt940" or (fmt == "auto" and looks_like_mt940(content)):
+    if fmt == "mt940" or (fmt == "auto" and looks_like_mt940(head)):
         return parse_mt940(content, source)
     if fmt != "auto":
         raise StatementError(source, "format", f"unknown format {fmt!r}: use auto, camt, "

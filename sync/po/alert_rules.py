@@ -21,7 +21,8 @@ from sync.po.forecast import Forecast
 Level = Literal["warning", "critical", "exhausted"]
 LEVELS: tuple[Level, ...] = ("warning", "critical", "exhausted")
 RANK = {level: i for i, level in enumerate(LEVELS)}
-RULES = ("remaining_pct", "invoices_left", "runout_days", "expiry_days", "exhausted", "held")
+RULES = ("remaining_pct", "invoices_left", "runout_days", "expiry_days", "exhausted", "held",
+         "currency")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +54,28 @@ class PoView:
     usable: bool = True  # open and not expired: its remaining balance can take invoices
     on_portal: bool = True  # False: invoices are held on a PO the portal does not show
 
+    def in_currency(self, waiting: Waiting) -> bool:
+        """Whether ``waiting`` is in the PO's currency (unknown counts as the PO's)."""
+        return not waiting.currency or waiting.currency == self.currency
+
     @property
     def held(self) -> tuple[Waiting, ...]:
-        return tuple(w for w in self.waiting if w.state == "held")
+        """Held invoices in the PO's currency: what a new PO or a top-up would release."""
+        return tuple(w for w in self.waiting if w.state == "held" and self.in_currency(w))
+
+    @property
+    def other_currency(self) -> tuple[Waiting, ...]:
+        """Invoices on the PO in another currency: never added to its figures; a new PO or
+        a top-up cannot release them, the invoice or its PO number must change."""
+        return tuple(w for w in self.waiting if not self.in_currency(w))
 
     @property
     def needed(self) -> Decimal:
-        """What a new PO (or top-up) must cover at least: the waiting invoices beyond what
-        is left."""
+        """What a new PO (or top-up) must cover at least: the waiting invoices in the PO's
+        currency beyond what is left."""
         left = max(self.remaining, Decimal("0")) if self.usable else Decimal("0")
-        return max(sum((w.net for w in self.waiting), Decimal("0")) - left, Decimal("0"))
+        mine = sum((w.net for w in self.waiting if self.in_currency(w)), Decimal("0"))
+        return max(mine - left, Decimal("0"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +130,12 @@ def _level(value: Decimal, threshold: Threshold | None, *, at_or_below: bool) ->
 def evaluate(po: PoView, rules: RuleSettings, today: date) -> Outcome:
     """The rules that fire for ``po`` today."""
     if not po.on_portal:  # only the held invoices speak for a PO the portal does not show
-        if not (po.held and rules.held):
+        held = [w for w in po.waiting if w.state == "held"]  # whatever their currency
+        if not (held and rules.held):
             return Outcome(po=po, why="gone")
-        docs = ", ".join(w.document.lstrip("0") for w in po.held)
+        docs = ", ".join(w.document.lstrip("0") for w in held)
         return Outcome(findings=(Finding(
-            "held", "exhausted", f"{len(po.held)} invoice(s) held on PO {po.number}, which is "
+            "held", "exhausted", f"{len(held)} invoice(s) held on PO {po.number}, which is "
             f"not on {po.portal}: {docs}"),), po=po)
     if not po.waiting:
         if po.superseded_by:
@@ -134,6 +148,14 @@ def evaluate(po: PoView, rules: RuleSettings, today: date) -> Outcome:
         found.append(Finding("held", "exhausted",
                              f"{len(po.held)} invoice(s) held on PO {po.number}: {docs} "
                              f"({po.held[0].reason or 'the PO does not fit'})"))
+    strangers = [w for w in po.other_currency if w.state == "held"]
+    if strangers and rules.held:  # not "exhausted": a new PO or a top-up cannot fix it
+        docs = ", ".join(w.document.lstrip("0") for w in strangers)
+        theirs = ", ".join(sorted({w.currency for w in strangers}))
+        found.append(Finding("currency", "critical",
+                             f"{len(strangers)} invoice(s) held on PO {po.number}: currency "
+                             f"differs from the PO's (invoice(s) in {theirs}, PO in "
+                             f"{po.currency}): {docs}"))
     expired = po.open and po.valid_to is not None and po.valid_to < today
     if po.remaining <= 0:
         if rules.exhausted:

@@ -88,7 +88,8 @@ def snapshot(po: PoView) -> dict[str, Any]:
         "typical_invoice": str(fc.typical_invoice) if fc.typical_invoice else None,
         "invoices_left": fc.invoices_left, "needed": str(po.needed),
         "waiting": [{"document": w.document, "net": str(w.net), "billed": w.billed.isoformat(),
-                     "state": w.state} for w in po.waiting],
+                     "state": w.state, "currency": w.currency or po.currency}
+                    for w in po.waiting],
     }
 
 

@@ -62,11 +62,13 @@ def mismatch_note(portal_invoiced: Decimal, own: Decimal, currency: str) -> str 
             f"{own:,.2f} {currency}: {abs(difference):,.2f} {currency} of {what}")
 
 
-def _own_on_portal(conn: Connection, portal: str) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for po, net in conn.execute(select(UPLOADS.c.po_number, UPLOADS.c.net).where(
+def _own_on_portal(conn: Connection, portal: str) -> dict[tuple[str, str], Decimal]:
+    """What arbridge sent per (PO, currency): only the PO's own currency is compared."""
+    totals: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for po, net, currency in conn.execute(select(
+            UPLOADS.c.po_number, UPLOADS.c.net, UPLOADS.c.currency).where(
             UPLOADS.c.portal == portal, UPLOADS.c.state.in_(COUNTED_STATES))):
-        totals[po or ""] += net
+        totals[(po or "", currency)] += net
     return totals
 
 
@@ -96,7 +98,7 @@ def record_read(conn: Connection, portal: str, reads: Iterable[PoRead], *, now: 
                               before.currency) != (r.total, r.invoiced, r.open, r.valid_to,
                                                    r.currency):
             changed.add(r.number)
-        mine = own.get(r.number, ZERO)
+        mine = own.get((r.number, r.currency), ZERO)
         rows.append({"portal": portal, "number": r.number, "total": r.total,
                      "invoiced": r.invoiced, "pending": ZERO,
                      "remaining": r.total - r.invoiced, "currency": r.currency,
@@ -133,22 +135,24 @@ def refresh(conn: Connection, *, now: datetime, portal: str | None = None,
     ledger = conn.execute(ledger_query).all()
     if not ledger:
         return
-    waiting: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    counted: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    # per (portal, PO, currency): an invoice in another currency than its PO's is never
+    # added to the PO's figures (it is held, and shown apart)
+    waiting: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
+    counted: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
     customers: dict[tuple[str, str], str] = {}
     query = select(UPLOADS.c.portal, UPLOADS.c.po_number, UPLOADS.c.state, UPLOADS.c.net,
-                   UPLOADS.c.customer).where(UPLOADS.c.po_number.is_not(None))
+                   UPLOADS.c.customer, UPLOADS.c.currency).where(
+        UPLOADS.c.po_number.is_not(None))
     if portal is not None:
         query = query.where(UPLOADS.c.portal == portal)
     if numbers is not None:
         query = query.where(UPLOADS.c.po_number.in_(numbers))
-    for up_portal, po, state, net, customer in conn.execute(query):
-        key = (up_portal, po)
-        customers.setdefault(key, customer)
+    for up_portal, po, state, net, customer, currency in conn.execute(query):
+        customers.setdefault((up_portal, po), customer)
         if state in WAITING_STATES:
-            waiting[key] += net
+            waiting[(up_portal, po, currency)] += net
         elif state in COUNTED_STATES:
-            counted[key] += net
+            counted[(up_portal, po, currency)] += net
     unknown = [r.number for r in ledger if r.customer is None and
                (r.portal, r.number) not in customers]
     from_sap = _customers_from_sap(conn, unknown)
@@ -156,9 +160,10 @@ def refresh(conn: Connection, *, now: datetime, portal: str | None = None,
                                    from_sap.get(r.number) for r in ledger if not r.customer})
     for r in ledger:
         key = (r.portal, r.number)
-        since = max(counted[key] - r.own_invoiced, ZERO)
+        same = (r.portal, r.number, r.currency)
+        since = max(counted[same] - r.own_invoiced, ZERO)
         customer = r.customer or customers.get(key) or from_sap.get(r.number)
-        values: dict[str, Any] = {"pending": waiting[key] + since,
+        values: dict[str, Any] = {"pending": waiting[same] + since,
                                   "remaining": r.total - r.invoiced - since}
         if customer and customer != r.customer:
             values.update(customer=customer, customer_name=names.get(customer))

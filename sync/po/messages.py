@@ -35,9 +35,19 @@ def what_to_do(s: dict[str, Any]) -> str:
     return advice
 
 
+def currency_advice(s: dict[str, Any]) -> str:
+    """For invoices held because their currency is not the PO's: a new PO or a top-up in
+    the PO's currency would not release them."""
+    return (f"These invoices are not in {s['currency']}, the currency of PO {s['po']}: a new "
+            "PO or a top-up will not release them. Correct the billing document's currency "
+            f"in SAP, or point it at a PO of {s['client']} in its own currency with "
+            "`arbridge po assign DOC PO`.")
+
+
 def body(alert: dict[str, Any]) -> str:
     s = alert["snapshot"]
     currency = s["currency"]
+    advice = currency_advice(s) if alert.get("rule") == "currency" else what_to_do(s)
     lines = [f"{s['client']} — PO {s['po']} on {s['portal']}",
              f"Level: {alert['level'].upper()} ({alert['summary']})", "",
              f"Remaining balance: {_money(s['remaining'], currency)} of "
@@ -45,19 +55,29 @@ def body(alert: dict[str, Any]) -> str:
              f"Forecast run-out: {s['runout'] or 'none'} ({s['forecast']})",
              f"PO valid to: {s['valid_to'] or 'no end date'}"]
     waiting = s.get("waiting") or []
-    if waiting:
-        total = sum((Decimal(w["net"]) for w in waiting), Decimal("0"))
-        lines += ["", f"Invoices waiting on this PO ({len(waiting)}, {total:,.2f} {currency} "
+    mine = [w for w in waiting if w.get("currency", currency) == currency]
+    others = [w for w in waiting if w.get("currency", currency) != currency]
+    if mine:
+        total = sum((Decimal(w["net"]) for w in mine), Decimal("0"))
+        lines += ["", f"Invoices waiting on this PO ({len(mine)}, {total:,.2f} {currency} "
                       "net):"]
-        lines += [f"  {w['document'].lstrip('0'):>10}  billed {w['billed']}  "
-                  f"{Decimal(w['net']):>14,.2f} {currency}  {w['state']}" for w in waiting]
-    else:
+        lines += [_line(w, currency) for w in mine]
+    elif not others:
         lines += ["", "No invoices are waiting on this PO yet."]
-    lines += ["", f"What to do: {what_to_do(s)}", "",
+    if others:  # never added to the PO's figures: another currency
+        lines += ["", f"Invoices on this PO in another currency ({len(others)}; currency "
+                      "differs from the PO's, not counted against it):"]
+        lines += [_line(w, w["currency"]) for w in others]
+    lines += ["", f"What to do: {advice}", "",
               f"Alert {alert['id']} · rule {alert['rule']} · opened "
               f"{alert['opened_at']:%Y-%m-%d %H:%M} UTC · acknowledge with "
               f"`arbridge alerts ack {alert['id']}`"]
     return "\n".join(lines)
+
+
+def _line(w: dict[str, Any], currency: str) -> str:
+    return (f"  {w['document'].lstrip('0'):>10}  billed {w['billed']}  "
+            f"{Decimal(w['net']):>14,.2f} {currency}  {w['state']}")
 
 
 def digest(alerts: list[dict[str, Any]]) -> tuple[str, str]:

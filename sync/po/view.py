@@ -109,14 +109,21 @@ def enrich(conn: Any, rows: list[dict[str, Any]], today: date) -> None:
         return
     keys = [(r["portal"], r["number"]) for r in rows]
     views = views_now(conn, today, numbers={n for _, n in keys})
+    currency_of = {(r["portal"], r["number"]): r["currency"] for r in rows}
     waiting: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
-    for portal, po, state, count, net in conn.execute(
-            select(UPLOADS.c.portal, UPLOADS.c.po_number, UPLOADS.c.state, func.count(),
-                   func.sum(UPLOADS.c.net)).where(
+    other: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(dict)
+    # summed here, not in SQL: SQLite keeps Money as text and would add it up as floats
+    for portal, po, state, currency, net in conn.execute(
+            select(UPLOADS.c.portal, UPLOADS.c.po_number, UPLOADS.c.state, UPLOADS.c.currency,
+                   UPLOADS.c.net).where(
                 UPLOADS.c.state.in_(WAITING_STATES),
-                tuple_(UPLOADS.c.portal, UPLOADS.c.po_number).in_(keys))
-            .group_by(UPLOADS.c.portal, UPLOADS.c.po_number, UPLOADS.c.state)):
-        waiting[(portal, po)][state] = [int(count), Decimal(net or 0)]
+                tuple_(UPLOADS.c.portal, UPLOADS.c.po_number).in_(keys))):
+        if currency == currency_of[(portal, po)]:
+            seen = waiting[(portal, po)].setdefault(state, [0, Decimal(0)])
+        else:  # counted apart, per currency: never added to the PO's own figures
+            seen = other[(portal, po)].setdefault(currency, [0, Decimal(0)])
+        seen[0] += 1
+        seen[1] += net
     open_alerts: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for a in conn.execute(select(ALERTS.c.id, ALERTS.c.portal, ALERTS.c.po_number,
                                  ALERTS.c.rule, ALERTS.c.level, ALERTS.c.summary).where(
@@ -128,6 +135,7 @@ def enrich(conn: Any, rows: list[dict[str, Any]], today: date) -> None:
         view = views.get(key)
         row["forecast"] = view.forecast if view else None
         row["waiting"] = waiting.get(key, {})
+        row["other_currency"] = other.get(key, {})
         row["held"] = waiting.get(key, {}).get("held", [0, Decimal(0)])[0]
         row["alerts"] = sorted(open_alerts.get(key, []),
                                key=lambda a: -LEVELS.index(a["level"]))

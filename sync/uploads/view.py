@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from sync.mirror.models import CustomerRow
 from sync.paging import Page, containing, page_bounds
+from sync.uploads.holds import KIND_LABELS, hold_kind
 from sync.uploads.queue import ATTEMPTS, UPLOADS
 from sync.tables import table_of
 
@@ -103,11 +104,19 @@ def attention(conn: Any) -> Attention:
     oldest: dict[str, datetime | None] = {s: None for s in NEEDS_A_PERSON}
     for state, count, first in found:
         counts[state], oldest[state] = int(count), first
-    held = conn.execute(select(UPLOADS.c.reason, func.count()).where(UPLOADS.c.state == "held")
-                        .group_by(UPLOADS.c.reason).order_by(func.count().desc()).limit(10)
-                        ).all()
-    return Attention(counts=counts, oldest=oldest,
-                     held_by_reason=[(r or "(no reason given)", int(n)) for r, n in held])
+    return Attention(counts=counts, oldest=oldest, held_by_reason=held_by_kind(conn))
+
+
+def held_by_kind(conn: Any) -> list[tuple[str, int]]:
+    """Held uploads by kind of reason, most first: a currency that differs from the PO's
+    apart from a PO that ran dry (each reason names its own PO and amount, so grouping by
+    the text would give one line per invoice)."""
+    kinds: dict[str, int] = {}
+    for reason, count in conn.execute(select(UPLOADS.c.reason, func.count()).where(
+            UPLOADS.c.state == "held").group_by(UPLOADS.c.reason)):
+        label = KIND_LABELS[hold_kind(reason)] if reason else "(no reason given)"
+        kinds[label] = kinds.get(label, 0) + int(count)
+    return sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
 
 
 def attempts_since(conn: Any, since: datetime, *, limit: int = 20) -> tuple[dict[str, int],

@@ -22,13 +22,13 @@ def customer(conn, number: str = CUSTOMER, portal: str = "demo-coupa") -> None:
 
 
 def document(conn, number: int, po: str, net: str, billed: date,
-             sold_to: str = CUSTOMER) -> str:
+             sold_to: str = CUSTOMER, currency: str = "ZAR") -> str:
     value = Decimal(net)
     doc = f"{number:010d}"
     upsert(conn, BILLING_DOCUMENTS.table, [{
         "number": doc, "doc_type": "F2", "company_code": "1000", "sold_to": sold_to,
         "payer": sold_to, "billing_date": billed, "net": value, "tax": value * Decimal("0.15"),
-        "gross": value * Decimal("1.15"), "currency": "ZAR", "customer_po": po,
+        "gross": value * Decimal("1.15"), "currency": currency, "customer_po": po,
         "accounting_document": None, "fiscal_year": 2026, "cancelled": False,
         "changed_at": NOW, "synced_at": NOW}], BILLING_DOCUMENTS.keys)
     return doc

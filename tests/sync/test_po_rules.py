@@ -25,4 +25,5 @@ def test_each_reason_to_hold_is_named():
     assert "closed" in reason(po=PoBalance("4500000001", Decimal("1"), "ZAR", False, None))
     assert "expired on 2026-11-22" in reason(
         po=PoBalance("4500000001", Decimal("9e9"), "ZAR", True, date(2026, 11, 22)))
-    assert "does not match PO currency ZAR" in reason(currency="USD")
+    assert "currency differs from the PO's: invoice in USD, PO 4500000001 in ZAR" in \
+        reason(currency="USD")

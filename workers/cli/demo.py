@@ -25,6 +25,8 @@ from workers.cli.output import (
     reported_here,
 )
 
+DEMO_WAIT_S = 1800.0  # a second demo waits this long for the first (minutes on a slow machine)
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -51,6 +53,17 @@ def demo_command(
 
 
 def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
+    """One demo at a time per home: a second ``arbridge demo`` waits for the first (saying
+    so) instead of staging the same POs, portal and SAP changes beside it. Other commands
+    (pull, uploads, allocate, serve) run alongside; the store serves them all."""
+    from sync.locks import exclusive
+
+    with exclusive(settings.home / "demo", "arbridge demo", wait_seconds=DEMO_WAIT_S):
+        _demo_alone(settings, as_json, stage)
+
+
+def _demo_alone(settings: Settings, as_json: bool, stage: list[str]) -> None:
+    from sync.db import check_whole
     from sync.store import open_store, start_up
     from workers.cli.portals import everything_failed, failed_run_error
     from workers.cli.sap import run_pull, summary_table
@@ -78,6 +91,7 @@ def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
     from workers.po import summary as po_summary
 
     po = po_summary(store)
+    check_whole(store.engine)  # never report a run as done on a store that is not whole
     if as_json:
         print_json({"sap": counts, "portals": portals, "po": po, **cash})
     else:

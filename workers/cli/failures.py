@@ -100,7 +100,9 @@ def _settings_error(error: BaseException) -> Failure | None:
 
 
 def _database_error(error: BaseException) -> Failure | None:
-    if not type(error).__module__.startswith("sqlalchemy"):
+    """SQLAlchemy's errors, and sqlite3's own from the embedded SAP simulator and demo portal
+    ("database is locked" becomes: another run holds it, run again)."""
+    if not type(error).__module__.startswith(("sqlalchemy", "sqlite3")):
         return None
     from sync.db import store_error
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -58,10 +58,16 @@ def seed_simulator_on_first_use(settings: Settings, *, quiet: bool) -> None:
     if settings.sap.kind != "simulator":
         return
     from sap.simulator import SapSimulator
+    from sync.locks import exclusive
 
-    simulator = SapSimulator(settings.simulator_path)
-    if simulator.is_seeded():
-        return
+    # two runs on a new home: one creates and seeds it, the other waits and finds it seeded
+    with exclusive(settings.simulator_path, "the SAP simulator's first seeding"):
+        simulator = SapSimulator(settings.simulator_path)
+        if not simulator.is_seeded():
+            _seed(settings, simulator, quiet=quiet)
+
+
+def _seed(settings: Settings, simulator: Any, *, quiet: bool) -> None:
     sap = settings.sap
     err.print(f"seeding the embedded SAP simulator (first use): {sap.simulator_customers:,} "
               f"customers, {sap.simulator_billing_documents:,} billing documents")
