@@ -230,7 +230,7 @@ def test_the_api_lists_acknowledges_adds_and_assigns_with_a_token(admin, setting
     assert moved.json()["state"] == "ready" and moved.json()["po_number"] == "PO-2"
     assert admin.client.post("/api/pos/assign", headers=billing, json={
         "document": "123", "po_number": "PO-2"}).status_code == 404
-    schema = admin.client.get("/api/openapi.json").json()
+    schema = admin.client.get("/api/openapi.json", headers=billing).json()
     assert {"/api/pos", "/api/pos/assign", "/api/alerts",
             "/api/alerts/{alert_id}/acknowledge"} <= set(schema["paths"])
 
