@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 from html import escape
 from pathlib import Path
@@ -42,6 +43,7 @@ from admin.security import (
     refuse_nul,
 )
 from config.settings import Settings
+from sync.local_time import people_time
 from sync.store import open_store
 
 STATIC = Path(__file__).parent / "static"
@@ -189,6 +191,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     if clock is not None:
         ctx.clock = clock
     ctx.templates.env.globals["navigation"] = NAVIGATION
+    ctx.templates.env.filters["when"] = partial(people_time, zone=settings.time_zone)
     app = FastAPI(title="arbridge admin API", version="1", docs_url=None, redoc_url=None,
                   openapi_url=None,
                   dependencies=[Depends(refuse_nul), Depends(csrf_guard)],

@@ -99,7 +99,7 @@ def test_billing_acknowledges_in_place_and_the_audit_names_them(admin, settings)
     row = admin.client.post(f"/alerts/{first}/acknowledge",
                             headers={"HX-Request": "true", "X-CSRF-Token": token})
     assert row.status_code == 200 and row.text.lstrip().startswith(f'<tr id="alert-{first}"')
-    assert "lerato, 2026-11-25 08:00 UTC" in row.text
+    assert "lerato, 2026-11-25 10:00 SAST" in row.text
     bulk = admin.client.post("/alerts/acknowledge", data={
         "ids": [str(second), "999"], "csrf_token": token, "back": "/alerts?level=exhausted"})
     assert f"1 alert(s) acknowledged: {second}" in bulk.text and "no alert 999" in bulk.text
