@@ -53,19 +53,24 @@ def unallocated_command(
     """Receipts not yet allocated, oldest first, with their age and suggestions."""
     def action() -> None:
         from connectors.cash import unallocated_receipts
+        from sync.cash import summary
         from sync.store import open_store
 
         settings = load_settings()
-        rows = unallocated_receipts(open_store(settings), today=date.today())
+        store = open_store(settings)
+        rows = unallocated_receipts(store, today=date.today())
+        with store.engine.connect() as conn:
+            waiting = summary.unallocated(conn)  # the dashboard's figures
         if as_json:
             print_json(rows)
             return
-        print_rows(("id", "date", "age", "amount", "payer", "reference", "suggestion"),
-                   ([row["id"], row["booking_date"], row["age_days"],
+        print_rows(("id", "state", "date", "age", "amount", "payer", "reference", "suggestion"),
+                   ([row["id"], "unallocated" if row["state"] == "open" else row["state"],
+                     row["booking_date"], row["age_days"],
                      f"{row['currency']} {row['amount']}", row["payer_name"],
                      row["reference"] or row["narrative"],
                      "; ".join(s["text"] for s in row["suggestions"]) or "-"] for row in rows),
-                   title=f"{len(rows)} unallocated receipts",
+                   title=f"{waiting.count} unallocated, {waiting.proposed} proposed",
                    wrap=("payer", "reference", "suggestion"))
 
     guarded(action)
