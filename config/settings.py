@@ -126,6 +126,9 @@ class Settings(BaseSettings):
         default=None, ge=1, description="browser contexts one run opens per portal (default: "
         "up to the portal's concurrency); with several workers, 1 spreads a portal's slots "
         "over them")
+    portal_layout_failures_to_stop: int = Field(
+        default=3, ge=1, description="consecutive 'page changed' failures on one portal that "
+        "stop its run (the rest stays queued, one alert; the driver needs a developer)")
     schedule: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_SCHEDULE),
         description="job → cron expression for `arbridge scheduler` (empty string: off)")

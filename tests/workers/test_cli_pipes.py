@@ -74,7 +74,28 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                 cwd=home, input="a long enough password\n", env=_env(),
                                 capture_output=True, text=True, timeout=120)
     assert with_users.returncode == 0, with_users.stderr
+    _a_failed_job_run(home)
     return home
+
+
+LONG_ERROR = "portal demo-coupa: " + "the page changed; " * 12 + "\nsecond line"
+
+
+def _a_failed_job_run(home: Path) -> None:
+    """The demo runs its jobs in-process: one job run as a worker records it."""
+    from datetime import datetime, timezone
+
+    from config.settings import load_settings
+    from sync.store import open_store
+    from sync.work import job_runs
+
+    store = open_store(load_settings(home=home / "var"))
+    now = datetime.now(timezone.utc)
+    with store.engine.begin() as conn:
+        run = job_runs.start(conn, message_id="m-1", actor="portal_upload", queue="default",
+                             args={}, retries=0, host="worker-1", pid=4242, now=now)
+        job_runs.finish(conn, run, outcome="failed", now=now, error=LONG_ERROR)
+    store.engine.dispose()
 
 
 @pytest.mark.parametrize("name", sorted(LISTINGS))
@@ -86,6 +107,8 @@ def test_every_listing_gives_its_results_through_a_pipe(name, demo_home):
         lines = plain.stdout.splitlines()
         assert all("\t" in line for line in lines), f"{name}: not tab-separated: {lines[:2]}"
         assert not any(mark in plain.stdout for mark in TABLE_MARKS), name
+    if name == "jobs list":  # the whole error, on one line
+        assert " ".join(LONG_ERROR.splitlines()) in plain.stdout
     for flag in flags(commands()[name]):
         if flag == "--history":
             continue  # only with --json, below
