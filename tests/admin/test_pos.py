@@ -306,14 +306,17 @@ def test_dashboard_shows_alerts_by_level_burn_downs_receipts_and_allocations(adm
     page = admin.client.get("/").text
     assert '<a href="/alerts?level=exhausted">' in page
     assert '<a href="/receipts?state=unallocated">' in page and "oldest 12 day(s)" in page
+    assert "and 1 proposed, awaiting approval" in page
     assert '<a href="/allocations">1 allocation(s) today</a>' in page
     assert "Remaining on the POs of Karoo Mining (Pty) Ltd" in page
     assert page.count('<svg class="burndown"') == 1
     assert '<a href="/pos/demo-coupa/PO-1">PO-1</a>' in page
     figures = admin.client.get("/api/dashboard").json()
     assert figures["open_alerts"] == {"warning": 0, "critical": 0, "exhausted": 3}
-    assert figures["unallocated_receipts"] == {"count": 2, "oldest": "2026-11-13",
-                                               "age_days": 12, "amount": {"ZAR": "2300.00"}}
+    # one with nothing proposed, one with a proposal: counted apart, as the demo counts them
+    assert figures["unallocated_receipts"] == {"count": 1, "proposed": 1,
+                                               "oldest": "2026-11-13", "age_days": 12,
+                                               "amount": {"ZAR": "2300.00"}}
     assert figures["allocations_today"] == {"count": 1, "posted": 0,
                                             "amount": {"ZAR": "1150.00"}}
     [client] = figures["urgent_clients"]
