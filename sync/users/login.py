@@ -123,8 +123,9 @@ def attempt_login(engine: Engine, *, name: str, password: str, ip: str,
         user = accounts.by_name(conn, name)
         key = attempt_key(name, user)
         device = _known_device(conn, device_token, user, now)
-        attempt_id = conn.execute(insert(ATTEMPTS).values(
-            at=now, name=key, ip=ip[:45], ok=False, device=device)).inserted_primary_key[0]
+        inserted = conn.execute(insert(ATTEMPTS).values(
+            at=now, name=key, ip=ip[:45], ok=False, device=device)).inserted_primary_key
+        attempt_id = int(inserted[0]) if inserted else 0
     with writing(engine) as conn:
         if over_limit(conn, key=key, ip=ip[:45], device=device, since=now - limits.window,
                       limits=limits):
