@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
+from typing import Any
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
@@ -31,9 +33,18 @@ from admin.pages import alerts, audit, dashboard, evidence, login, pos, tokens
 from admin.pages import allocations as allocation_pages
 from admin.pages import receipts as receipt_pages
 from admin.pages import uploads as upload_pages
-from admin.security import CsrfRefused, Forbidden, LoginRequired, csrf_guard, refuse_nul
+from admin.security import (
+    CsrfRefused,
+    Forbidden,
+    LoginRequired,
+    Principal,
+    csrf_guard,
+    current,
+    refuse_nul,
+)
 from admin.templating import make_templates, render
 from config.settings import Settings
+from sync.local_time import people_time
 from sync.store import open_store
 
 STATIC = Path(__file__).parent / "static"
@@ -122,6 +133,35 @@ def _install_handlers(app: FastAPI) -> None:
                       message=message.capitalize() + ".")
 
 
+class HeadAsGet:
+    """ASGI wrapper: HEAD answers as GET would, without the body (uptime monitors send HEAD;
+    FastAPI routes declared with GET alone answered it 405)."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any],
+                       send: Callable[..., Any]) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
+def _serve_schema_after_login(app: FastAPI) -> None:
+    """The OpenAPI document only to a logged-in user or an API token (it maps every
+    action an attacker could try)."""
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi_document(_: Principal = Depends(current)) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+
 def _declare_bearer(app: FastAPI) -> None:
     """Say in the OpenAPI schema that every operation takes a per-user Bearer token."""
     plain = app.openapi
@@ -148,8 +188,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     if clock is not None:
         ctx.clock = clock
     ctx.templates.env.globals["navigation"] = NAVIGATION
+    ctx.templates.env.filters["when"] = partial(people_time, zone=settings.time_zone)
     app = FastAPI(title="arbridge admin API", version="1", docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json",
+                  openapi_url=None,
                   dependencies=[Depends(refuse_nul), Depends(csrf_guard)],
                   description="The administrators' actions for scripts. Authenticate with a "
                               "per-user API token: `Authorization: Bearer arb_...` (make one "
@@ -162,6 +203,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
         app.include_router(area.router, prefix="/api")
     _install_handlers(app)
     _declare_bearer(app)
+    _serve_schema_after_login(app)
+    app.add_middleware(HeadAsGet)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -66,7 +66,7 @@ def audit_filter(q: str | None, actor: str | None, entity: str | None,
         text=q or None, actor=actor or None, entity=entity or None,
         since=datetime.combine(since, time(0), tzinfo=timezone.utc) if since else None,
         until=(datetime.combine(until, time(0), tzinfo=timezone.utc) + timedelta(days=1)
-               if until else None))
+               if until and until < date.max else None))  # 9999-12-31: no upper bound
 
 
 def receipt_filter(state: str | None, payer: str | None, since: str | None,

@@ -27,6 +27,8 @@ from sync.users import accounts as users
 
 SESSION_COOKIE = "arbridge_session"
 PRELOGIN_COOKIE = "arbridge_login_csrf"
+DEVICE_COOKIE = "arbridge_device"
+DEVICE_COOKIE_DAYS = 180
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -143,6 +145,13 @@ def set_session_cookie(request: Request, response: Response, session_id: str,
     response.set_cookie(SESSION_COOKIE, session_id, max_age=max_age_seconds, httponly=True,
                         samesite="lax", secure=request.url.scheme == "https", path="/")
     response.delete_cookie(PRELOGIN_COOKIE, path="/login")
+
+
+def set_device_cookie(request: Request, response: Response, token: str) -> None:
+    """The known-device cookie: sent only to the login form, never readable by scripts."""
+    response.set_cookie(DEVICE_COOKIE, token, max_age=DEVICE_COOKIE_DAYS * 86400,
+                        httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/login")
 
 
 def client_address(request: Request) -> str:

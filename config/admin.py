@@ -16,8 +16,12 @@ class AdminSettings(BaseModel):
         default=15, ge=1, description="failed logins are counted over this window")
     login_max_failures_per_user: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_max_failures_per_device: int = Field(
+        default=5, ge=1, description="wrong passwords from a browser that logged in as the "
+        "user before; counted apart, so others' wrong passwords cannot lock the user out")
     forwarded_allow_ips: str = Field(
-        default="127.0.0.1", description="proxies trusted for X-Forwarded-Proto/-For "
-        "(comma separated): behind them the cookie is Secure and the rate limit sees the "
-        "client's address")
+        default="", description="proxies trusted for X-Forwarded-Proto/-For (comma "
+        "separated addresses; empty: none). Behind them the cookie is Secure and the rate "
+        "limit sees the client's address; from any other address these headers are ignored, "
+        "so a client cannot pick the address the rate limit counts")
     page_size: int = Field(default=50, ge=10, le=200, description="rows per page in lists")

@@ -27,6 +27,11 @@ class ConfigError(ArbridgeError):
     """A setting is missing or wrong. The message names the setting and how to fix it."""
 
 
+class OptionError(ConfigError):
+    """A command-line option's value is not one the command knows (exit 2, as any usage
+    error). The message names the option and the values it takes."""
+
+
 class RetriableError(ArbridgeError):
     """A technical failure that is safe to retry."""
 

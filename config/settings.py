@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     )
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
+    time_zone: str = Field(
+        default="Africa/Johannesburg", description="IANA zone the times shown to people are "
+        "in (pages, tables, e-mails); JSON and the store keep UTC")
     portal_upload_lookback_days: int | None = Field(
         default=7, ge=0, description="queue invoices billed in the last N days (go-live "
         "cut-over; older ones were uploaded by hand); empty for all")
@@ -88,9 +91,24 @@ class Settings(BaseSettings):
         default=None, ge=1, description="browser contexts one run opens per portal (default: "
         "up to the portal's concurrency); with several workers, 1 spreads a portal's slots "
         "over them")
+    portal_layout_failures_to_stop: int = Field(
+        default=3, ge=1, description="consecutive 'page changed' failures on one portal that "
+        "stop its run (the rest stays queued, one alert; the driver needs a developer)")
     schedule: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_SCHEDULE),
         description="job → cron expression for `arbridge scheduler` (empty string: off)")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: an IANA name such as "
+                             "Africa/Johannesburg or UTC") from None
+        return value
 
     @field_validator("company_codes", mode="before")
     @classmethod

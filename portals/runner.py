@@ -41,6 +41,7 @@ from config.errors import ArbridgeError, InputError
 from config.portals import BrowserSettings
 from config.settings import url_secrets
 from connectors.pdf_checks import PdfNotReady
+from portals.breaker import LayoutBreaker
 from portals.accounts import PortalAccount
 from portals.browser import BrowserPool
 from portals.driver import PortalInvoice, PortalPurchaseOrder
@@ -117,7 +118,9 @@ class UploadRunner:
                  lease: timedelta = claims.DEFAULT_LEASE,
                  on_timing: Callable[[str, float], None] | None = None,
                  contexts_per_run: int | None = None,
-                 on_po_read: Callable[[str, list[PortalPurchaseOrder]], int] | None = None
+                 on_po_read: Callable[[str, list[PortalPurchaseOrder]], int] | None = None,
+                 breaker: LayoutBreaker | None = None,
+                 on_portal_stopped: Callable[[str, str], None] | None = None
                  ) -> None:
         self.store = store
         self.accounts = accounts
@@ -135,6 +138,8 @@ class UploadRunner:
         self.contexts_per_run = contexts_per_run  # at most this many of a portal's slots
         self.on_po_read = on_po_read  # PO ledger, hold-and-release, alerts; returns released
         self._released: dict[str, int] = {}
+        self.breaker = breaker or LayoutBreaker()  # N "page changed" in a row stop a portal
+        self.on_portal_stopped = on_portal_stopped  # (portal, message): told once per run
         self._claims: dict[int, claims.Claim] = {}
         self._waiting: dict[int, int] = {}  # per queue: uploads held by other runs
         self._tracing: dict[int, bool] = {}  # per context: recording with DOM snapshots?
@@ -311,6 +316,9 @@ class UploadRunner:
                 item = await self._next(queue)
                 if item is None:
                     break
+                if self.breaker.is_open(account.name):  # the rest stays queued, unclaimed
+                    in_order.done(item[0])
+                    continue
                 position, listed, asked = item
                 try:
                     taken = upload_claims.claim_upload(self.store.engine, listed.id, self.owner,
@@ -501,7 +509,8 @@ class UploadRunner:
             self._finish(upload, attempt_id, evidence, "failed", str(error))
         except PortalLayoutChanged as error:
             await self._screenshot(driver, evidence)
-            self._finish(upload, attempt_id, evidence, "failed", str(error))
+            self._finish(upload, attempt_id, evidence, "failed", str(error),
+                         layout_changed=True)
         except InputError as error:
             self._finish(upload, attempt_id, evidence, "failed", str(error))
         except PortalLoginFailed as error:
@@ -575,14 +584,28 @@ class UploadRunner:
             log.warning("no screenshot for %s", evidence.folder)
 
     def _finish(self, upload: uploads.Upload, attempt_id: int, evidence: EvidencePack,
-                outcome: str, detail: str, account: PortalAccount | None = None) -> None:
+                outcome: str, detail: str, account: PortalAccount | None = None,
+                layout_changed: bool = False) -> None:
         now = self.clock()
         evidence.outcome(outcome, detail)
+        if not layout_changed:
+            self.breaker.succeeded(upload.portal)
+        elif self.breaker.layout_changed(upload.portal, upload.billing_document):
+            self._stop_portal(upload.portal)
         try:
             self._record(upload, attempt_id, evidence, outcome, detail, account, now)
         except claims.ClaimLost as error:
             log.warning("upload %s: %s", upload.billing_document, error)
             return
+
+    def _stop_portal(self, portal: str) -> None:
+        """The breaker opened: said once, in the run's summary, the log and the hook."""
+        message = self.breaker.message(portal)
+        log.error("%s", message)
+        self.summary.errors[portal] = message
+        self.summary.failures[portal] = PortalLayoutChanged(message)
+        if self.on_portal_stopped:
+            self.on_portal_stopped(portal, message)
 
     def _fence(self, conn, upload: uploads.Upload) -> None:  # type: ignore[no-untyped-def]
         """First write of a transaction about ``upload``: is the claim still ours?"""

@@ -38,6 +38,7 @@ def make_runner(settings: Settings, store: Store, portals: dict[str, PortalSetti
     from config.secrets import SecretBox
     from connectors.pdfs import pdf_source
     from portals.accounts import resolve
+    from portals.breaker import LayoutBreaker
     from portals.runner import UploadRunner
 
     accounts = resolve(portals, SecretBox.load(settings.home))
@@ -54,7 +55,31 @@ def make_runner(settings: Settings, store: Store, portals: dict[str, PortalSetti
                         lease=timedelta(seconds=settings.claim_lease_seconds),
                         on_timing=metrics.upload_seconds,
                         contexts_per_run=settings.portal_contexts_per_run,
-                        on_po_read=po_hook(settings, store, review))
+                        on_po_read=po_hook(settings, store, review),
+                        breaker=LayoutBreaker(settings.portal_layout_failures_to_stop),
+                        on_portal_stopped=portal_stopped_hook(settings, store))
+
+
+def portal_stopped_hook(settings: Settings, store: Store) -> Any:
+    """A portal's run stopped because its pages changed: audited, and one message to the
+    outbox per portal and day (however many runs meet the changed page that day)."""
+    def told(portal: str, message: str) -> None:
+        from datetime import datetime, timezone
+
+        from config.po_alerts import OUTBOX
+        from connectors.notify import Notifier
+        from sync import audit
+        from sync.txn import writing
+
+        now = datetime.now(timezone.utc)
+        with writing(store.engine) as conn:
+            audit.record(conn, [audit.event(action="portal run stopped", entity="portal",
+                                            key=portal, detail={"reason": message},
+                                            actor=audit.SYSTEM_ACTOR, at=now)])
+            Notifier(settings.po_alerts, settings.outbox_path, store.engine).send(
+                OUTBOX, f"arbridge stopped uploading to {portal}: its pages changed", message,
+                key=f"portal-stopped:{portal}:{now.date().isoformat()}", now=now, conn=conn)
+    return told
 
 
 def run_uploads(settings: Settings, *, portal: str | None = None, demo_url: str | None = None,

@@ -93,7 +93,8 @@ class AuditPage(BaseModel):
 
 
 class UnallocatedOut(BaseModel):
-    count: int
+    count: int = Field(description="receipts with nothing proposed")
+    proposed: int = Field(default=0, description="receipts with a proposal awaiting approval")
     oldest: date | None = Field(description="booking day of the oldest unallocated receipt")
     age_days: int | None
     amount: dict[str, Decimal] = Field(description="currency → total")

@@ -112,7 +112,7 @@ def dashboard(request: Request, who: Principal = Depends(current)) -> Dashboard:
         held_by_reason=attention.held_by_reason, today_by_outcome=figures["today"],
         open_alerts=figures["alerts"],
         unallocated_receipts=UnallocatedOut(
-            count=waiting.count, oldest=waiting.oldest,
+            count=waiting.count, proposed=waiting.proposed, oldest=waiting.oldest,
             age_days=waiting.age_days(ctx.clock().date()), amount=waiting.amount),
         allocations_today=AllocatedOut(**asdict(figures["allocated"])),
         urgent_clients=[UrgentClient(customer=c["customer"], name=c["name"], level=c["level"],

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from admin.context import context
+from admin.context import RowId, context
 from admin.security import Principal, current
 from admin.templating import render
 from sync.uploads import view as queue_view
@@ -84,7 +84,7 @@ def _attempt(request: Request, document: str, number: int) -> tuple[dict, dict, 
 
 
 @router.get("/uploads/{document}/attempts/{number}")
-def evidence_page(request: Request, document: str, number: int,
+def evidence_page(request: Request, document: str, number: RowId,
                   who: Principal = Depends(current)) -> Response:
     upload, attempt, folder = _attempt(request, document, number)
     files = {name: pack_file(folder, name) is not None for name in FILES} if folder else {}
@@ -95,7 +95,7 @@ def evidence_page(request: Request, document: str, number: int,
 
 
 @router.get("/uploads/{document}/attempts/{number}/{name}")
-def evidence_file(request: Request, document: str, number: int, name: str,
+def evidence_file(request: Request, document: str, number: RowId, name: str,
                   who: Principal = Depends(current)) -> Response:
     _, _, folder = _attempt(request, document, number)
     path = pack_file(folder, name) if folder else None

@@ -1,4 +1,4 @@
-"""Logging in and out, with a rate limit on wrong passwords."""
+"""Logging in and out, with a rate limit on wrong passwords (``sync.users.login``)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,19 @@ from fastapi.responses import RedirectResponse, Response
 
 from admin.context import context
 from admin.security import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     client_address,
     prelogin_token,
     principal,
     remember_prelogin,
+    set_device_cookie,
     set_session_cookie,
 )
 from admin.templating import render
 from sync.txn import writing
 from sync.users import accounts as users
+from sync.users.login import LoginLimits, attempt_login
 
 router = APIRouter()
 
@@ -52,29 +55,26 @@ def login(request: Request, name: str = Form(..., max_length=80),
           password: str = Form(..., max_length=1024), next: str = Form("/")) -> Response:  # noqa: A002
     ctx = context(request)
     limits = ctx.settings.admin
-    now = ctx.clock()
-    address = client_address(request)
-    with writing(ctx.engine) as conn:
-        by_user, by_address = users.recent_failures(
-            conn, name=name, ip=address, since=now - timedelta(minutes=limits.login_window_minutes))
-        if (by_user >= limits.login_max_failures_per_user
-                or by_address >= limits.login_max_failures_per_address):
-            users.record_login(conn, name=name, ip=address, ok=False, now=now)
-            return _form(request, next_url=safe_next(next), name=name, status_code=429,
-                         error=f"Too many wrong passwords. Wait {limits.login_window_minutes} "
-                               "minutes, then try again.")
-        user = users.authenticate(conn, name, password)
-        users.record_login(conn, name=name, ip=address, ok=user is not None, now=now)
-        if user is None:
-            return _form(request, next_url=safe_next(next), name=name, status_code=401,
-                         error="Wrong user name or password.")
-        session_id = users.open_session(conn, user, now=now)
-        users.drop_expired_sessions(conn, now=now,
-                                    idle=timedelta(minutes=limits.session_idle_minutes),
-                                    lifetime=timedelta(hours=limits.session_max_hours))
-        users.forget_attempts(conn, before=now - timedelta(days=1))
+    outcome = attempt_login(
+        ctx.engine, name=name, password=password, ip=client_address(request),
+        device_token=request.cookies.get(DEVICE_COOKIE), now=ctx.clock(),
+        limits=LoginLimits(window=timedelta(minutes=limits.login_window_minutes),
+                           per_user=limits.login_max_failures_per_user,
+                           per_address=limits.login_max_failures_per_address,
+                           per_device=limits.login_max_failures_per_device),
+        session_idle=timedelta(minutes=limits.session_idle_minutes),
+        session_lifetime=timedelta(hours=limits.session_max_hours))
+    if outcome.status == "limited":
+        return _form(request, next_url=safe_next(next), name=name, status_code=429,
+                     error=f"Too many wrong passwords. Wait {limits.login_window_minutes} "
+                           "minutes, then try again.")
+    if outcome.status == "wrong" or outcome.session_id is None:
+        return _form(request, next_url=safe_next(next), name=name, status_code=401,
+                     error="Wrong user name or password.")
     response = RedirectResponse(safe_next(next), status_code=303)
-    set_session_cookie(request, response, session_id, limits.session_max_hours * 3600)
+    set_session_cookie(request, response, outcome.session_id, limits.session_max_hours * 3600)
+    if outcome.device_token:
+        set_device_cookie(request, response, outcome.device_token)
     return response
 
 

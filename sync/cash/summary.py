@@ -27,9 +27,14 @@ def _money(value: Any) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class Unallocated:
+    """Receipts not yet allocated: ``count`` with nothing proposed (unallocated), ``proposed``
+    with a proposal waiting for a person; ``oldest`` and ``amount`` cover both. The one source
+    of these figures for the dashboard, the API, ``arbridge bank unallocated`` and the demo."""
+
     count: int = 0
     oldest: date | None = None
     amount: dict[str, Decimal] = field(default_factory=dict)  # currency → total
+    proposed: int = 0
 
     def age_days(self, today: date) -> int | None:
         return (today - self.oldest).days if self.oldest else None
@@ -43,14 +48,19 @@ class Allocated:
 
 
 def unallocated(conn: Any) -> Unallocated:
-    rows = conn.execute(select(ENTRIES.c.currency, func.count(), func.min(ENTRIES.c.booking_date),
-                               func.sum(ENTRIES.c.amount)).where(
-        ENTRIES.c.is_receipt.is_(True), ENTRIES.c.state.in_(UNALLOCATED_STATES))
-        .group_by(ENTRIES.c.currency)).all()
-    dates = [first for _, _, first, _ in rows if first is not None]
-    return Unallocated(count=sum(int(n) for _, n, _, _ in rows),
-                       oldest=min(dates) if dates else None,
-                       amount={c: _money(total) for c, _, _, total in rows})
+    rows = conn.execute(select(ENTRIES.c.currency, ENTRIES.c.state, func.count(),
+                               func.min(ENTRIES.c.booking_date), func.sum(ENTRIES.c.amount))
+                        .where(ENTRIES.c.is_receipt.is_(True),
+                               ENTRIES.c.state.in_(UNALLOCATED_STATES))
+                        .group_by(ENTRIES.c.currency, ENTRIES.c.state)).all()
+    dates = [first for _, _, _, first, _ in rows if first is not None]
+    amount: dict[str, Decimal] = {}
+    for currency, _, _, _, total in rows:
+        amount[currency] = amount.get(currency, Decimal(0)) + _money(total)
+    return Unallocated(count=sum(int(n) for _, state, n, _, _ in rows if state == "open"),
+                       proposed=sum(int(n) for _, state, n, _, _ in rows
+                                    if state == "proposed"),
+                       oldest=min(dates) if dates else None, amount=amount)
 
 
 def allocated_since(conn: Any, since: datetime) -> Allocated:

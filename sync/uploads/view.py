@@ -121,9 +121,13 @@ def held_by_kind(conn: Any) -> list[tuple[str, int]]:
 
 def attempts_since(conn: Any, since: datetime, *, limit: int = 20) -> tuple[dict[str, int],
                                                                           list[dict[str, Any]]]:
-    """Upload attempts started since ``since``: counts by outcome and the latest ones."""
+    """Invoices tried since ``since``, counted once each by the outcome of their last
+    attempt (an invoice held by three runs is one held invoice, as the queue counts it), and
+    the latest attempts."""
+    last = (select(func.max(ATTEMPTS.c.id).label("id")).where(ATTEMPTS.c.started_at >= since)
+            .group_by(ATTEMPTS.c.upload_id).subquery())
     by_outcome = {(outcome or "running"): int(count) for outcome, count in conn.execute(
-        select(ATTEMPTS.c.outcome, func.count()).where(ATTEMPTS.c.started_at >= since)
+        select(ATTEMPTS.c.outcome, func.count()).join(last, last.c.id == ATTEMPTS.c.id)
         .group_by(ATTEMPTS.c.outcome))}
     latest = [dict(r._mapping) for r in conn.execute(
         select(ATTEMPTS.c.number, ATTEMPTS.c.started_at, ATTEMPTS.c.outcome,

@@ -1,5 +1,6 @@
 """The admin app's people in the store: users with argon2-hashed passwords, server-side
-sessions, per-user API tokens and the login rate limit. Every change is audited.
+sessions and per-user API tokens (the login itself, with its rate limit, is
+``sync.users.login``). Every change is audited.
 
 Session ids and API tokens are 256-bit random values: a SHA-256 digest is enough to store
 them (nothing to brute-force), and it lets a request find its session with one indexed
@@ -16,7 +17,7 @@ from typing import Literal, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from config.errors import InputError
 from sync import audit
@@ -79,7 +80,7 @@ def add_user(conn: Connection, *, name: str, role: str, password: str, now: date
 
 def set_password(conn: Connection, name: str, password: str, *, now: datetime,
                  actor: str = audit.SYSTEM_ACTOR) -> None:
-    """A new password; every session of the user ends."""
+    """A new password; every session of the user ends and every API token is revoked."""
     check_password_rules(password)
     user = by_name(conn, name)
     if user is None:
@@ -87,8 +88,11 @@ def set_password(conn: Connection, name: str, password: str, *, now: datetime,
     conn.execute(update(USERS).where(USERS.c.id == user.id).values(
         password_hash=_hasher.hash(password), password_changed_at=now))
     conn.execute(delete(SESSIONS).where(SESSIONS.c.user_id == user.id))
+    revoked = conn.execute(update(TOKENS).where(
+        TOKENS.c.user_id == user.id, TOKENS.c.revoked_at.is_(None)).values(revoked_at=now))
     audit.record(conn, [audit.event(action="password changed", entity="admin_user", key=name,
-                                    detail={}, actor=actor, at=now)])
+                                    detail={"api_tokens_revoked": int(revoked.rowcount or 0)},
+                                    actor=actor, at=now)])
 
 
 def set_active(conn: Connection, name: str, active: bool, *, now: datetime,
@@ -127,34 +131,6 @@ def authenticate(conn: Connection, name: str, password: str) -> User | None:
         conn.execute(update(USERS).where(USERS.c.id == row._mapping["id"]).values(
             password_hash=_hasher.hash(password)))
     return _user(row)
-
-
-# -- login rate limit -----------------------------------------------------------------------
-def record_login(conn: Connection, *, name: str, ip: str, ok: bool, now: datetime) -> None:
-    conn.execute(insert(ATTEMPTS).values(at=now, name=name[:80], ip=ip[:45], ok=ok))
-    audit.record(conn, [audit.event(action="login" if ok else "login refused",
-                                    entity="admin_user", key=name[:80],
-                                    actor=name[:80] if ok else "anonymous",
-                                    detail={"ip": ip}, at=now)])
-
-
-def recent_failures(conn: Connection, *, name: str, ip: str, since: datetime
-                    ) -> tuple[int, int]:
-    """Failed logins since ``since``: for this user name (after its last success) and from
-    this address."""
-    last_ok = conn.execute(select(func.max(ATTEMPTS.c.at)).where(
-        ATTEMPTS.c.name == name, ATTEMPTS.c.ok.is_(True), ATTEMPTS.c.at >= since)).scalar()
-    failed = [ATTEMPTS.c.name == name, ATTEMPTS.c.ok.is_(False), ATTEMPTS.c.at >= since]
-    if last_ok is not None:
-        failed.append(ATTEMPTS.c.at > last_ok)
-    by_name_count = conn.execute(select(func.count()).where(*failed)).scalar_one()
-    by_ip_count = conn.execute(select(func.count()).where(
-        ATTEMPTS.c.ip == ip, ATTEMPTS.c.ok.is_(False), ATTEMPTS.c.at >= since)).scalar_one()
-    return int(by_name_count), int(by_ip_count)
-
-
-def forget_attempts(conn: Connection, before: datetime) -> None:
-    conn.execute(delete(ATTEMPTS).where(ATTEMPTS.c.at < before))
 
 
 # -- sessions -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Tables of the admin web app's people: users, their sessions, API tokens and login attempts.
+"""Tables of the admin web app's people: users, their sessions, API tokens, login attempts
+and known login devices.
 
 Kept apart from ``sync.mirror.models`` (the sync data) so the admin app's schema stays one migration
 of its own. Secrets are never stored: passwords as argon2 hashes, session ids and API tokens
@@ -66,3 +67,17 @@ class LoginAttemptRow(SQLModel, table=True):
     name: str = Field(max_length=80)
     ip: str = Field(max_length=45)
     ok: bool
+    device: str | None = Field(default=None, max_length=64,
+                               description="digest of the known-device cookie it came with")
+
+
+class LoginDeviceRow(SQLModel, table=True):
+    """A browser that logged in as this user: its wrong passwords are counted on their own,
+    so another's wrong passwords for the same user do not lock it out."""
+
+    __tablename__ = "login_device"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="admin_user.id", index=True)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    last_used_at: datetime = Field(sa_type=UtcDateTime)

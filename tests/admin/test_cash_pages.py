@@ -278,7 +278,7 @@ def test_the_api_lists_allocates_and_refuses_with_reasons(admin, cash):
                                  headers=bearer).json()
     assert approved["state"] == "posted"
     assert admin.client.get("/api/allocations/999999", headers=bearer).status_code == 404
-    schema = admin.client.get("/api/openapi.json").json()["paths"]
+    schema = admin.client.get("/api/openapi.json", headers=bearer).json()["paths"]
     for path in ("/api/receipts", "/api/receipts/{receipt_id}/allocate",
                  "/api/allocations/{allocation_id}/approve",
                  "/api/allocations/{allocation_id}/journal", "/api/journals/{journal_id}"):

@@ -157,6 +157,8 @@ def test_only_local_paths_are_followed_after_login():
 
 
 def test_the_openapi_schema_describes_the_api_and_its_bearer_tokens(admin):
+    add_user(admin.store, "thandi", "administrator")
+    admin.login("thandi")
     schema = admin.client.get("/api/openapi.json").json()
     assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
     assert {"/api/uploads", "/api/uploads/bulk", "/api/audit", "/api/dashboard"} <= set(

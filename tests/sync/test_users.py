@@ -88,25 +88,6 @@ def test_api_tokens_are_kept_as_digests_and_stop_working_when_revoked(store):
         assert users.user_of_token(conn, token, now=NOW) is None
 
 
-def test_failed_logins_are_counted_per_name_since_the_last_success(store):
-    _add(store)
-    window = NOW - timedelta(minutes=15)
-    with store.engine.begin() as conn:
-        for minute in range(3):
-            users.record_login(conn, name="thandi", ip="10.0.0.1", ok=False,
-                               now=NOW + timedelta(minutes=minute))
-        assert users.recent_failures(conn, name="thandi", ip="10.0.0.9",
-                                     since=window) == (3, 0)
-        users.record_login(conn, name="thandi", ip="10.0.0.1", ok=True,
-                           now=NOW + timedelta(minutes=4))
-        users.record_login(conn, name="thandi", ip="10.0.0.1", ok=False,
-                           now=NOW + timedelta(minutes=5))
-        assert users.recent_failures(conn, name="thandi", ip="10.0.0.1",
-                                     since=window) == (1, 4)
-        assert users.recent_failures(conn, name="thandi", ip="10.0.0.1",
-                                     since=NOW + timedelta(minutes=30)) == (0, 0)
-
-
 def test_a_disabled_user_cannot_log_in_and_loses_sessions_and_tokens(store):
     user = _add(store)
     with store.engine.begin() as conn:

@@ -6,11 +6,10 @@ import getpass
 from datetime import datetime, timezone
 
 import typer
-from rich.table import Table
 
 from config.settings import load_settings
 from sync.txn import writing
-from workers.cli.output import MAX_ID, console, guarded, out, print_json
+from workers.cli.output import MAX_ID, console, guarded, print_json, print_rows
 
 app = typer.Typer(help="PO-depletion alerts.", no_args_is_help=True)
 
@@ -30,10 +29,7 @@ def list_command(
         if as_json:
             print_json(rows)
             return
-        table = Table()
-        for column in ("id", "level", "portal", "PO", "client", "state"):
-            table.add_column(column, no_wrap=True)
-        table.add_column("what")
+        listing = []
         for r in rows:
             what = r["summary"]
             if r["acknowledged_by"]:
@@ -41,10 +37,11 @@ def list_command(
             if r["close_reason"]:
                 what += f" — closed: {r['close_reason']}"
             for problem in r["delivery_problems"]:
-                what += f"\ndelivery: {problem}"
-            table.add_row(str(r["id"]), r["level"], r["portal"], r["po_number"],
-                          r["snapshot"]["client"], r["state"], what)
-        out.print(table)
+                what += f"; delivery: {problem}"
+            listing.append([r["id"], r["level"], r["portal"], r["po_number"],
+                            r["snapshot"]["client"], r["state"], what])
+        print_rows(("id", "level", "portal", "PO", "client", "state", "what"), listing,
+                   wrap=("what",))
 
     guarded(action)
 

@@ -6,10 +6,9 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from config.settings import load_settings
-from workers.cli.output import console, guarded, print_json
+from workers.cli.output import choice, console, guarded, print_json, print_rows
 
 app = typer.Typer(help="Bank statements and unallocated receipts.", no_args_is_help=True)
 
@@ -28,6 +27,8 @@ def import_command(
         from connectors.bank.importer import import_statements
         from sync.store import open_store
 
+        if not fmt.startswith("csv:"):
+            choice("--format", fmt, ("auto", "camt", "mt940", "csv:PROFILE"))
         settings = load_settings()
         result = import_statements(open_store(settings), file, fmt=fmt,
                                    allow_unbalanced=allow_unbalanced,
@@ -52,21 +53,24 @@ def unallocated_command(
     """Receipts not yet allocated, oldest first, with their age and suggestions."""
     def action() -> None:
         from connectors.cash import unallocated_receipts
+        from sync.cash import summary
         from sync.store import open_store
 
         settings = load_settings()
-        rows = unallocated_receipts(open_store(settings), today=date.today())
+        store = open_store(settings)
+        rows = unallocated_receipts(store, today=date.today())
+        with store.engine.connect() as conn:
+            waiting = summary.unallocated(conn)  # the dashboard's figures
         if as_json:
             print_json(rows)
             return
-        table = Table(title=f"{len(rows)} unallocated receipts")
-        for column in ("id", "date", "age", "amount", "payer", "reference", "suggestion"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(str(row["id"]), row["booking_date"], str(row["age_days"]),
-                          f"{row['currency']} {row['amount']}", row["payer_name"],
-                          row["reference"] or row["narrative"][:30],
-                          "; ".join(s["text"] for s in row["suggestions"]) or "-")
-        console.print(table)
+        print_rows(("id", "state", "date", "age", "amount", "payer", "reference", "suggestion"),
+                   ([row["id"], "unallocated" if row["state"] == "open" else row["state"],
+                     row["booking_date"], row["age_days"],
+                     f"{row['currency']} {row['amount']}", row["payer_name"],
+                     row["reference"] or row["narrative"],
+                     "; ".join(s["text"] for s in row["suggestions"]) or "-"] for row in rows),
+                   title=f"{waiting.count} unallocated, {waiting.proposed} proposed",
+                   wrap=("payer", "reference", "suggestion"))
 
     guarded(action)

@@ -4,14 +4,12 @@ application from the command line."""
 from __future__ import annotations
 
 import getpass
-import json
 
 import typer
-from rich.table import Table
 
 from config.errors import InputError
 from config.settings import load_settings
-from workers.cli.output import MAX_ID, console, guarded, print_json
+from workers.cli.output import MAX_ID, choice, console, guarded, print_json, print_rows
 
 allocations_app = typer.Typer(help="Allocations of receipts to invoices.",
                               invoke_without_command=True)
@@ -68,25 +66,31 @@ def allocations_command(
         from sync.cash import allocations
         from sync.store import open_store
 
-        if state and state not in allocations.STATES:
-            raise InputError(f"unknown state {state!r}; one of {', '.join(allocations.STATES)}")
+        choice("--state", state, allocations.STATES)
         store = open_store(load_settings())
         with store.engine.connect() as conn:
             rows = allocations.listing(conn, state)
         if as_json:
             print_json([_as_json(a) for a in rows])
             return
-        table = Table(title=f"{len(rows)} allocations")
-        for column in ("id", "state", "rule", "customer", "amount", "invoices", "SAP doc"):
-            table.add_column(column)
-        for a in rows:
-            table.add_row(str(a.id), a.state, a.rule, a.customer.lstrip("0"),
-                          f"{a.currency} {a.amount}",
-                          ", ".join(i["invoice"] for i in a.items) or "on account",
-                          a.sap_document or "-")
-        console.print(table)
+        print_rows(("id", "state", "rule", "customer", "amount", "invoices", "SAP doc"),
+                   ([a.id, a.state, a.rule, a.customer.lstrip("0"), f"{a.currency} {a.amount}",
+                     ", ".join(i["invoice"] for i in a.items) or "on account",
+                     a.sap_document or "-"] for a in rows),
+                   title=f"{len(rows)} allocations", wrap=("invoices",))
 
     guarded(action)
+
+
+def documents_text(documents: dict) -> str:
+    """A journal's SAP documents for people: "payment 1400000123 · reversal 1500000009"."""
+    def one(value: object) -> str:
+        if isinstance(value, dict):
+            return " ".join(str(v) for v in value.values() if v not in (None, ""))
+        if isinstance(value, (list, tuple)):
+            return " ".join(str(v) for v in value)
+        return str(value)
+    return " · ".join(f"{step} {one(value)}" for step, value in documents.items()) or "-"
 
 
 def _as_json(a) -> dict:  # type: ignore[no-untyped-def]
@@ -196,7 +200,7 @@ def correct_command(
             print_json(journal)
             return
         console.print(f"journal {journal['id']}: {journal['state']} "
-                      f"{json.dumps(journal['documents'])}"
+                      f"{documents_text(journal['documents'])}"
                       + (f" — {journal['message']}" if journal["message"] else ""),
                       highlight=False)
 
@@ -255,12 +259,9 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print a JSO
         if as_json:
             print_json(rows)
             return
-        table = Table(title=f"{len(rows)} journals")
-        for column in ("id", "kind", "state", "allocation", "by", "reason", "SAP documents"):
-            table.add_column(column)
-        for j in rows:
-            table.add_row(str(j["id"]), j["kind"], j["state"], str(j["allocation"]), j["by"],
-                          j["reason"], json.dumps(j["documents"]))
-        console.print(table)
+        print_rows(("id", "kind", "state", "allocation", "by", "reason", "SAP documents"),
+                   ([j["id"], j["kind"], j["state"], j["allocation"], j["by"], j["reason"],
+                     documents_text(j["documents"])] for j in rows),
+                   title=f"{len(rows)} journals", wrap=("reason", "SAP documents"))
 
     guarded(action)

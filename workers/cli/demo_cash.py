@@ -18,7 +18,9 @@ from connectors.cash_run import run_cash
 from connectors.journals import request_correction, run_journals
 from connectors.remittance.importer import import_advices
 from sap.factory import make_sap_client
-from sync.cash import allocations, store as cash_store, journals
+from sync.cash import allocations, journals
+from sync.cash import store as cash_store
+from sync.cash import summary as cash_summary
 from sync.mirror.models import CustomerRow, OpenItemRow
 from sync.store import Store
 from workers.cli.sap import run_pull
@@ -90,7 +92,7 @@ def sections(store: Store) -> dict[str, Any]:
         rows = allocations.listing(conn)
         still_open = {(d or "").lstrip("0") for d in conn.execute(
             select(OpenItemRow.billing_document)).scalars()}
-        open_receipts = len(cash_store.open_receipts(conn, ("open",)))
+        waiting = cash_summary.unallocated(conn)  # as the dashboard and bank unallocated
         bank = cash_store.counts(conn)
         corrections = len(journals.listing(conn))
     posted = [a for a in rows if a.state == "posted"]
@@ -99,8 +101,8 @@ def sections(store: Store) -> dict[str, Any]:
     return {
         "bank": bank,
         "allocations": {"auto": sum(a.automatic for a in rows),
-                        "proposed": sum(a.state == "proposed" for a in rows),
-                        "unallocated": open_receipts, "posted": len(posted),
+                        "proposed": waiting.proposed,
+                        "unallocated": waiting.count, "posted": len(posted),
                         "cleared_in_sap": len(cleared)},
         "journals": {"corrections": corrections},
     }

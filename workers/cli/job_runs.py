@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli.output import checked_settings, guarded, out, print_json
+from workers.cli.output import checked_settings, choice, guarded, print_json, print_rows
+
+OUTCOMES = ("running", "done", "retry", "failed", "skipped")
 
 
 def list_command(
@@ -15,12 +17,14 @@ def list_command(
 ) -> None:
     """Recent job runs: what ran, where, how long, how it ended."""
     def action() -> None:
-        from rich.table import Table
-
-        from sync.work import job_runs
+        from sync.local_time import people_time
         from sync.store import open_store
+        from sync.work import job_runs
 
-        store = open_store(checked_settings())
+        choice("--outcome", outcome, OUTCOMES)
+        settings = checked_settings()
+        zone = settings.time_zone
+        store = open_store(settings)
         with store.engine.connect() as conn:
             runs = job_runs.recent(conn, limit=limit,
                                    outcome=None if outcome == "running" else outcome)
@@ -29,14 +33,11 @@ def list_command(
         if as_json:
             print_json(runs)
             return
-        table = Table(title=f"job runs (latest {limit})")
-        for column in ("started", "job", "outcome", "seconds", "retries", "host/pid", "error"):
-            table.add_column(column, overflow="fold")
-        for run in runs:
-            table.add_row(run["started_at"].strftime("%Y-%m-%d %H:%M:%S"), run["actor"],
-                          run["outcome"], "" if run["seconds"] is None else f"{run['seconds']:.1f}",
-                          str(run["retries"]), f"{run['host']}/{run['pid']}",
-                          (run["error"] or "")[:200])
-        out.print(table)
+        print_rows(("started", "job", "outcome", "seconds", "retries", "host/pid", "error"),
+                   ([people_time(run["started_at"], zone), run["actor"], run["outcome"],
+                     "" if run["seconds"] is None else f"{run['seconds']:.1f}",
+                     run["retries"], f"{run['host']}/{run['pid']}", run["error"] or ""]
+                    for run in runs),
+                   title=f"job runs (latest {limit})", wrap=("error",))
 
     guarded(action)

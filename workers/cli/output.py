@@ -1,6 +1,9 @@
 """Shared output helpers for every ``arbridge`` command.
 
-* Results go to **stdout** (``out``): tables, JSON, the lines a script greps.
+* Results go to **stdout** (``out``): tables, JSON, the lines a script greps. A listing
+  goes through :func:`print_rows`: a table on a terminal, tab-separated full values when
+  piped; every listing also takes ``--json``.
+* An option value the command does not know is refused by :func:`choice` (exit 2).
 * Progress, logs and errors go to **stderr** (``err``), as git and pip do.
 * A failure is **one line** on stderr and the promised exit code (see
   :mod:`workers.cli.failures`): wrap a command's body in :func:`guarded`, or let the error
@@ -23,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -48,8 +51,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PIPE_CLOSED",
            "EXIT_UNAVAILABLE",
-           "Interrupted", "checked_settings", "console", "err", "exit_code", "fail", "guarded",
-           "out", "print_json", "pull_progress", "report", "reported_here"]
+           "Interrupted", "cell", "checked_settings", "choice", "console", "err", "exit_code", "fail",
+           "guarded", "out", "print_json", "print_rows", "pull_progress", "report", "reported_here"]
 
 # markup off: text from SAP, banks and portals (a payer named "[/]") is shown as it is
 out = Console(highlight=False, soft_wrap=True, markup=False)  # never cut: tables fit the width
@@ -115,6 +118,40 @@ def checked_settings() -> Settings:
 def print_json(payload: Any) -> None:
     """Results as JSON on stdout, indented by two (the form the README shows)."""
     sys.stdout.write(json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def cell(value: Any) -> str:
+    """A value as one tab-free line (a table cell or a TSV field): nothing cut."""
+    text = "" if value is None else str(value)
+    return " ".join(text.replace("\t", " ").splitlines())
+
+
+def print_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+               title: str | None = None, wrap: Sequence[str] = ()) -> None:
+    """A listing on stdout: a table on a terminal; piped, one tab-separated line per row with
+    every value whole (no header, no title, no "…"), for cut, grep and sort."""
+    rows = [[cell(v) for v in row] for row in rows]
+    if not out.is_terminal:
+        sys.stdout.writelines("\t".join(row) + "\n" for row in rows)
+        sys.stdout.flush()
+        return
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column not in wrap)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+def choice(option: str, value: str | None, allowed: Iterable[str]) -> None:
+    """Refuse (exit 2, one line) an option value the command does not know."""
+    from config.errors import OptionError
+
+    allowed = list(allowed)
+    if value is not None and value not in allowed:
+        raise OptionError(f"{option} {value!r}: use one of {', '.join(allowed)}")
 
 
 def set_verbose(verbose: bool) -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from config.settings import load_settings
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 from workers.cli.output import console, guarded, out, print_json
 
 WIDE_TABLE = 160  # columns from which the PO list is a table; below, a few lines per PO
@@ -45,6 +49,15 @@ def ledger_rows(portal: str | None, with_history: bool = False) -> list[dict]:
     return rows
 
 
+def known_portal(portal: str | None) -> Settings:
+    """The settings, after refusing (exit 2) a ``--portal`` that is not configured."""
+    from config.checks import check_portal_name
+
+    settings = load_settings()
+    check_portal_name(settings, portal)
+    return settings
+
+
 @app.command("list")
 def list_command(
     portal: str = typer.Option(None, "--portal", help="Only this portal."),
@@ -54,6 +67,7 @@ def list_command(
 ) -> None:
     """Every tracked PO: balance, pending, forecast run-out and open alerts."""
     def action() -> None:
+        known_portal(portal)
         rows = ledger_rows(portal, with_history=history and as_json)
         if as_json:
             print_json(rows)
@@ -132,7 +146,7 @@ def refresh_command(portal: str = typer.Option(None, "--portal", help="Only this
         from sync.store import open_store
         from workers.po import refresh_portals
 
-        settings = load_settings()
+        settings = known_portal(portal)
         results = refresh_portals(settings, open_store(settings), portal)
         failed = False
         for name, result in results.items():

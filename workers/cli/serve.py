@@ -31,7 +31,8 @@ def serve_command(
                       "(add users with: arbridge users add NAME --role administrator)",
                       highlight=False)
         uvicorn.run(app, host=bind_host, port=bind_port, log_level="info",
-                    proxy_headers=True, forwarded_allow_ips=settings.admin.forwarded_allow_ips,
+                    proxy_headers=bool(settings.admin.forwarded_allow_ips.strip()),
+                    forwarded_allow_ips=settings.admin.forwarded_allow_ips,
                     server_header=False)
 
     guarded(action)

@@ -61,8 +61,10 @@ def queue_line(counts: dict[str, int]) -> str:
             f"{counts['review']:,} in review")
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+def _when(moment: datetime | None, zone: str) -> str:
+    from sync.local_time import people_time
+
+    return people_time(moment, zone, empty="never")
 
 
 def init_command() -> None:
@@ -92,16 +94,17 @@ def status_command(
 ) -> None:
     """Show the store, what it holds and where each incremental pull stands."""
     def action() -> None:
-        status = status_of(checked_settings())
+        settings = checked_settings()
+        status = status_of(settings)
         if as_json:
             print_json(status)
             return
-        _print_status(status)
+        _print_status(status, settings.time_zone)
 
     guarded(action)
 
 
-def _print_status(status: dict[str, Any]) -> None:
+def _print_status(status: dict[str, Any], zone: str) -> None:
     from rich.table import Table
 
     codes = status["sap"]["company_codes"]
@@ -115,7 +118,7 @@ def _print_status(status: dict[str, Any]) -> None:
             cursor = cursors.get((entity, code), {})
             label = entity.replace("_", " ") + (f" ({code})" if len(codes) > 1 else "")
             table.add_row(label, f"{count:,}" if code == codes[0] else "",
-                          str(cursor.get("since") or "-"), _when(cursor.get("updated_at")))
+                          str(cursor.get("since") or "-"), _when(cursor.get("updated_at"), zone))
     out.print(table)
     out.print(f"portal uploads: {queue_line(status['portals'])}")
     bindings = status["bindings"]

@@ -90,7 +90,8 @@ def disable_command(name: str = typer.Argument(..., help="Login name.")) -> None
 
 
 @app.command("list")
-def list_command() -> None:
+def list_command(as_json: bool = typer.Option(False, "--json", help="Print a JSON list.")
+                 ) -> None:
     """The users, their roles and whether they may log in."""
     def action() -> None:
         from sync.users import (
@@ -100,6 +101,11 @@ def list_command() -> None:
         store = _store()
         with store.engine.connect() as conn:
             found = users.all_users(conn)
+        if as_json:
+            from workers.cli.output import print_json
+
+            print_json([{"name": u.name, "role": u.role, "active": u.active} for u in found])
+            return
         for user in found:
             state = "" if user.active else " (disabled)"
             sys.stdout.write(f"{user.name}\t{user.role}{state}\n")
