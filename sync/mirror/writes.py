@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, delete, select, tuple_
 
 from sync import audit
-from sync.mirror.models import BillingDocumentRow, CustomerRow, OpenItemRow
+from sync.mirror.models import BillingDocumentRow, ClearedItemRow, CustomerRow, OpenItemRow
 from sync.upsert import upsert
 
 LOOKUP_CHUNK = 5000  # keys per lookup: 4-column keys stay under SQLite's 32,766 variables
@@ -34,6 +34,8 @@ CUSTOMERS = Entity("customers", CustomerRow.__table__, ("company_code", "number"
 BILLING_DOCUMENTS = Entity("billing_documents", BillingDocumentRow.__table__, ("number",))  # type: ignore[attr-defined]
 OPEN_ITEMS = Entity("open_items", OpenItemRow.__table__,  # type: ignore[attr-defined]
                     ("company_code", "document", "fiscal_year", "line"))
+CLEARED_ITEMS = Entity("cleared_items", ClearedItemRow.__table__,  # type: ignore[attr-defined]
+                       ("company_code", "document", "fiscal_year", "line"))
 
 
 @dataclass(slots=True)
