@@ -105,20 +105,27 @@ class Ageing:
             "as_of": self.as_of.isoformat(), "basis": self.basis, "buckets": self.buckets,
             "customers": [{"customer": ln.customer, "name": ln.name,
                            "company_code": ln.company_code, "currency": ln.currency,
-                           "buckets": {k: _s(v) for k, v in ln.buckets.items()},
-                           "total": _s(ln.total), "commentary": ln.commentary}
+                           "buckets": {k: money_text(v, ln.currency)
+                                       for k, v in ln.buckets.items()},
+                           "total": money_text(ln.total, ln.currency),
+                           "commentary": ln.commentary}
                           for ln in self.lines],
-            "totals": {ccy: {k: _s(v) for k, v in sums.items()}
+            "totals": {ccy: {k: money_text(v, ccy) for k, v in sums.items()}
                        for ccy, sums in self.totals().items()},
             "credit_balances": [{"customer": c.customer, "name": c.name,
                                  "company_code": c.company_code, "currency": c.currency,
-                                 "amount": _s(c.amount), "causes": list(c.causes)}
+                                 "amount": money_text(c.amount, c.currency),
+                                 "causes": list(c.causes)}
                                 for c in self.credit_balances],
         }
 
 
-def _s(amount: Decimal) -> str:
-    return f"{amount:.2f}" if amount.as_tuple().exponent >= -2 else str(amount)  # type: ignore[operator]
+DECIMALS = {"JPY": 0, "KRW": 0, "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "TND": 3}
+
+
+def money_text(amount: Decimal, currency: str) -> str:
+    """An amount as a decimal string with its currency's places (JPY none, KWD three)."""
+    return f"{amount:.{DECIMALS.get(currency, 2)}f}"
 
 
 Key = tuple[str, str, str]  # company code, customer, currency

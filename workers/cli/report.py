@@ -1,0 +1,135 @@
+"""``arbridge report …``: the debtors' book — the age analysis as at any date (table, JSON,
+Excel), commentary per client, customer statements and the management pack's KPIs."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from workers.cli.output import guarded, out, print_json
+
+app = typer.Typer(help="The debtors' book: age analysis, statements, KPIs.",
+                  no_args_is_help=True)
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)",
+                                 param_hint=option) from None
+
+
+@app.command("ageing")
+def ageing_command(
+    as_of: str | None = typer.Option(None, "--as-of", help="Key date YYYY-MM-DD (default: "
+                                     "SAP's today as last pulled, or today)."),
+    basis: str = typer.Option("", "--basis", help="due (net due date) or document; default "
+                              "from [reports] ageing_basis."),
+    customer: str | None = typer.Option(None, "--customer", help="One customer number."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Write an Excel workbook here."),
+) -> None:
+    """Open items as at a date in age buckets per customer, company code and currency, with
+    totals per currency, credit balances and their causes, and the commentary."""
+    key_date = _day(as_of, "--as-of")
+    if basis not in ("", "due", "document"):
+        raise typer.BadParameter(f"{basis!r}: choose due or document", param_hint="--basis")
+    if as_json and xlsx:
+        raise typer.BadParameter("choose one of --json and --xlsx", param_hint="--json")
+
+    def action() -> None:
+        from connectors.reports.book import ledger_today
+        from sync.reports.ageing_store import ageing
+        from sync.store import open_store
+        from workers.cli.output import checked_settings
+
+        settings = checked_settings()
+        store = open_store(settings)
+        chosen = basis or settings.reports.ageing_basis
+        with store.engine.connect() as conn:
+            report = ageing(conn, key_date or ledger_today(conn),
+                            basis=chosen,  # type: ignore[arg-type]
+                            edges=tuple(settings.reports.ageing_edges),
+                            customer=_padded(customer))
+        if xlsx is not None:
+            from connectors.reports.ageing_xlsx import write_ageing
+
+            write_ageing(report, xlsx)
+            out.print(f"age analysis as at {report.as_of} written to {xlsx}")
+        elif as_json:
+            print_json(report.as_json())
+        else:
+            _print_table(report)
+
+    guarded(action)
+
+
+def _padded(customer: str | None) -> str | None:
+    """A customer number as SAP keeps it (KUNNR, ten digits with leading zeros)."""
+    if customer is None:
+        return None
+    text = customer.strip()
+    return text.zfill(10) if text.isdigit() else text
+
+
+def _print_table(report) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    head = ["customer", "name", "cc", "ccy", *report.buckets, "total", "commentary"]
+    if not sys.stdout.isatty():
+        out.print("\t".join(head))
+        for ln in report.lines:
+            out.print("\t".join([ln.customer, ln.name, ln.company_code, ln.currency,
+                                 *(f"{ln.buckets[b]:.2f}" for b in report.buckets),
+                                 f"{ln.total:.2f}", ln.commentary or ""]))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Age analysis as at {report.as_of} (by {report.basis} date)")
+    for column in head:
+        table.add_column(column, justify="right" if column in report.buckets
+                         or column == "total" else "left")
+    for ln in report.lines:
+        table.add_row(ln.customer, ln.name, ln.company_code, ln.currency,
+                      *(f"{ln.buckets[b]:,.2f}" for b in report.buckets), f"{ln.total:,.2f}",
+                      ln.commentary or "")
+    for ccy, sums in report.totals().items():
+        table.add_row("Total", "", "", ccy, *(f"{sums[b]:,.2f}" for b in report.buckets),
+                      f"{sums['total']:,.2f}", "", style="bold")
+    out.print(table)
+    if report.credit_balances:
+        out.print(f"{len(report.credit_balances)} customers with a credit balance "
+                  "(--json lists them with their causes)")
+
+
+@app.command("comment")
+def comment_command(
+    customer: str = typer.Argument(..., help="Customer number."),
+    text: str = typer.Argument(..., help="The note, e.g. 'promised to pay on the 25th'."),
+    company_code: str | None = typer.Option(None, "--company-code",
+                                            help="Default: the customer's only one."),
+) -> None:
+    """Write a note on a customer's line of the age analysis; it carries forward to the next
+    one until changed, and every version is kept with who and when."""
+    def action() -> None:
+        from connectors.reports.book import company_code_of
+        from sync.reports.comments import add_comment
+        from sync.store import open_store
+        from sync.txn import writing
+        from workers.cli.output import checked_settings
+
+        store = open_store(checked_settings())
+        number = _padded(customer) or customer
+        with writing(store.engine) as conn:
+            code = company_code or company_code_of(conn, number)
+            add_comment(conn, company_code=code, customer=number, text=text,
+                        author=getpass.getuser())
+        out.print(f"comment on {number} in {code} saved")
+
+    guarded(action)
