@@ -133,3 +133,82 @@ def comment_command(
         out.print(f"comment on {number} in {code} saved")
 
     guarded(action)
+
+
+@app.command("kpis")
+def kpis_command(
+    month: str = typer.Option(..., "--month", help="The month, YYYY-MM."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    top: int = typer.Option(10, "--top", min=1, max=500, help="How many top debtors."),
+) -> None:
+    """The month's KPIs in the report currency: count-back, standard and best-possible DSO,
+    CEI, average days delinquent; collected against due per currency; the Top N debtors.
+    Each figure's formula is in the docs (the management pack)."""
+    from sync.reports.kpis import Month
+
+    try:
+        period = Month.parse(month)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--month") from None
+
+    def action() -> None:
+        from sync.reports.pack import management_pack
+        from sync.store import open_store
+        from workers.cli.output import checked_settings
+
+        settings = checked_settings()
+        with open_store(settings).engine.connect() as conn:
+            pack = management_pack(conn, period, currency=settings.reports.currency,
+                                   targets=settings.reports.kpi_targets,
+                                   edges=tuple(settings.reports.ageing_edges), top=top,
+                                   trend_months=1)
+        pack.pop("top60")
+        if as_json:
+            print_json(pack)
+            return
+        out.print(f"KPIs for {pack['month']} in {pack['currency']}")
+        for name in ("dso_countback", "dso_standard", "best_possible_dso",
+                     "average_days_delinquent", "cei"):
+            target = pack["targets"].get(name)
+            extra = "" if target is None else \
+                f"  (target {target}, variance {pack['variance'][name]})"
+            out.print(f"  {name}: {pack[name]}{extra}")
+        out.print(f"  collected: {pack['collected']}  due: {pack['due']}")
+        for row in pack["top"]:
+            out.print(f"  {row['rank']:>2}. {row['customer']} {row['name']}: {row['total']} "
+                      f"({row['overdue']} overdue)")
+
+    guarded(action)
+
+
+@app.command("management")
+def management_command(
+    month: str = typer.Option(..., "--month", help="The month, YYYY-MM."),
+    xlsx: Path = typer.Option(..., "--xlsx", help="Write the workbook here."),
+) -> None:
+    """The whole management pack as an Excel workbook: one sheet per report, native charts
+    (ageing by bucket, DSO over 12 months), frozen headers, number formats per currency."""
+    from sync.reports.kpis import Month
+
+    try:
+        period = Month.parse(month)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--month") from None
+
+    def action() -> None:
+        from connectors.reports.management_xlsx import write_pack
+        from sync.reports.ageing_store import ageing
+        from sync.reports.pack import management_pack
+        from sync.store import open_store
+        from workers.cli.output import checked_settings
+
+        settings = checked_settings()
+        edges = tuple(settings.reports.ageing_edges)
+        with open_store(settings).engine.connect() as conn:
+            pack = management_pack(conn, period, currency=settings.reports.currency,
+                                   targets=settings.reports.kpi_targets, edges=edges)
+            book = ageing(conn, period.last, edges=edges)
+        write_pack(pack, book, xlsx)
+        out.print(f"management pack for {period} written to {xlsx}")
+
+    guarded(action)
