@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 Schedule = Literal["daily", "monthly", "none"]
 
@@ -24,12 +24,12 @@ class StatementSettings(BaseModel):
                                  "Branch code: 250655",
                                  "Reference: your customer number"],
         description="remittance instructions (bank details) printed on every statement")
-    channel: str = Field(
-        default="outbox", description="'outbox' (files under the home and the store) or an "
+    channel: SecretStr = Field(
+        default=SecretStr("outbox"), description="'outbox' (files under the home and the store) or an "
         "Apprise e-mail URL without recipient (a secret), e.g. mailtos://user:pass@smtp.host")
     default_schedule: Schedule = Field(
-        default="monthly", description="daily: to customers whose account changed since their "
-        "last statement; monthly: to every debtor with a balance; none: never")
+        default="daily", description="daily: the daily statement when the account moved that "
+        "day, and the monthly one; monthly: the monthly one only; none: never (an opt-out)")
     schedules: dict[str, Schedule] = Field(
         default_factory=dict, description="customer number -> schedule (an opt-out is 'none')")
     addresses: dict[str, str] = Field(

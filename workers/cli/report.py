@@ -212,3 +212,55 @@ def management_command(
         out.print(f"management pack for {period} written to {xlsx}")
 
     guarded(action)
+
+
+@app.command("statements")
+def statements_command(
+    customer: str | None = typer.Option(None, "--customer", help="One customer number."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Key date YYYY-MM-DD (default: "
+                                     "the ledger's today)."),
+    schedule: str = typer.Option("daily", "--schedule", help="daily (accounts that moved "
+                                 "that day) or monthly (every debtor with a balance)."),
+    send: bool = typer.Option(False, "--send", help="Send them (once per customer, schedule "
+                              "and period); without it, only render PDFs to preview."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Customer statements as PDFs: open items with due dates and days overdue, receipts since
+    the last statement, the ageing block, the balance and how to pay."""
+    key_date = _day(as_of, "--as-of")
+    if schedule not in ("daily", "monthly"):
+        raise typer.BadParameter(f"{schedule!r}: choose daily or monthly",
+                                 param_hint="--schedule")
+
+    def action() -> None:
+        from datetime import datetime, timezone
+
+        from connectors.reports.book import ledger_today
+        from connectors.reports.statement_run import run_statements
+        from sync.store import open_store
+        from workers.cli.output import checked_settings
+
+        settings = checked_settings()
+        store = open_store(settings)
+        with store.engine.connect() as conn:
+            day = key_date or ledger_today(conn)
+        result = run_statements(store.engine, settings.reports.statements, settings.home,
+                                schedule=schedule,  # type: ignore[arg-type]
+                                as_of=day, now=datetime.now(timezone.utc), send=send,
+                                customer=_padded(customer),
+                                edges=tuple(settings.reports.ageing_edges))
+        if as_json:
+            print_json(result.as_dict() | {"pdfs": result.pdfs})
+            return
+        if not send:
+            out.print(f"{result.previewed} statements rendered for preview under "
+                      f"{settings.home / 'statements' / result.period / 'preview'}")
+            return
+        out.print(f"statements {schedule} {result.period}: {result.sent} sent, "
+                  f"{result.already_sent} already sent, {result.no_address} without an "
+                  f"address, {result.failed} failed, {result.held_elsewhere} held by "
+                  "another run")
+        for error in result.errors:
+            out.print(f"  {error}")
+
+    guarded(action)
