@@ -172,3 +172,16 @@ def management_pack(conn: Connection, month: Month, *, currency: str, targets: d
 
 def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def dso_countback_at(conn: Connection, as_of: date, currency: str,
+                     edges: tuple[int, ...] = (30, 60, 90, 120)) -> float | None:
+    """Count-back DSO to date: the receivables at ``as_of`` walked back through this month's
+    sales so far (its days so far), then the whole months before."""
+    month = Month(as_of.year, as_of.month)
+    sales = sales_by_month(conn, month.back(HISTORY_MONTHS)[-1].first, as_of)
+    ar, _ = _receivables(ageing(conn, as_of, edges=edges), currency)
+    history = [(as_of.day, sales.get((str(month), currency), Decimal(0)))]
+    history += [(m.days, sales.get((str(m), currency), Decimal(0)))
+                for m in month.back(HISTORY_MONTHS)[1:]]
+    return _num(kpis.dso_countback(ar, history))
