@@ -81,7 +81,7 @@ def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
     stage[0] = "the debtors' book"
     from workers.cli.demo_book import book_demo, book_line
 
-    reports = book_demo(settings, store)
+    reports, sent_now = book_demo(settings, store)
     if as_json:
         print_json({"sap": counts, "portals": portals, "po": po, **cash, "reports": reports})
     else:
@@ -93,7 +93,7 @@ def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
                   f"{po['released']} held invoice(s) released after a new PO "
                   "(arbridge po list, arbridge alerts list)")
         out.print(cash_line(cash))
-        out.print(book_line(reports))
+        out.print(book_line(reports, sent_now))
     if everything_failed(summary):
         raise failed_run_error(summary, portals)
 

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from sync.store import Store
 
 
-def book_demo(settings: Settings, store: Store) -> dict[str, Any]:
+def book_demo(settings: Settings, store: Store) -> tuple[dict[str, Any], int]:
+    """The ``reports`` section, and how many statements this run sent."""
     from connectors.reports.ageing_xlsx import write_ageing
     from connectors.reports.book import ledger_today
     from connectors.reports.statement_run import run_statements
@@ -35,12 +36,12 @@ def book_demo(settings: Settings, store: Store) -> dict[str, Any]:
     return {"ageing_total": {c: money_text(t["total"], c) for c, t in report.totals().items()},
             "overdue": {c: money_text(v, c) for c, v in report.overdue().items()},
             "credit_balances": len(report.credit_balances), "statements": on_record,
-            "statements_sent_now": run.sent, "dso_countback": dso}
+            "dso_countback": dso}, run.sent
 
 
-def book_line(reports: dict[str, Any]) -> str:
+def book_line(reports: dict[str, Any], sent_now: int) -> str:
     totals = ", ".join(f"{c} {v}" for c, v in reports["ageing_total"].items())
     return (f"debtors' book: receivables {totals}; {reports['credit_balances']} credit "
             f"balances; count-back DSO {reports['dso_countback']} days; "
-            f"{reports['statements_sent_now']} statements sent now, {reports['statements']} "
+            f"{sent_now} statements sent now, {reports['statements']} "
             "on record (arbridge report ageing, arbridge report statements)")
