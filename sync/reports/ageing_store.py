@@ -38,7 +38,11 @@ ITEM_COLUMNS = ("company_code", "customer", "document", "fiscal_year", "line", "
                 "reference")
 
 
-def open_at(as_of: date, *, customer: str | None = None, company_code: str | None = None):  # type: ignore[no-untyped-def]
+CUSTOMER_CHUNK = 500
+
+
+def open_at(as_of: date, *, customer: str | None = None, company_code: str | None = None,
+            customers: list[str] | None = None):  # type: ignore[no-untyped-def]
     """A selectable of the items open at the end of ``as_of`` (``clearing_date`` NULL for
     those still open today). A cleared row whose key is open again (a clearing reset) counts
     once, as open."""
@@ -53,6 +57,9 @@ def open_at(as_of: date, *, customer: str | None = None, company_code: str | Non
     if customer is not None:
         still_open = still_open.where(OPEN.c.customer == customer)
         cleared_later = cleared_later.where(CLEARED.c.customer == customer)
+    if customers is not None:
+        still_open = still_open.where(OPEN.c.customer.in_(customers))
+        cleared_later = cleared_later.where(CLEARED.c.customer.in_(customers))
     if company_code is not None:
         still_open = still_open.where(OPEN.c.company_code == company_code)
         cleared_later = cleared_later.where(CLEARED.c.company_code == company_code)
@@ -62,19 +69,28 @@ def open_at(as_of: date, *, customer: str | None = None, company_code: str | Non
 def bucket_sums(conn: Connection, as_of: date, *, basis: Basis = "due",
                 edges: tuple[int, ...] = DEFAULT_EDGES, customer: str | None = None,
                 company_code: str | None = None) -> dict[Key, dict[str, Decimal]]:
+    """Bucket sums per (company code, customer, currency), pivoted in the database: one row
+    per line with a sum per bucket, each item's bucket decided once by date comparisons."""
     book = open_at(as_of, customer=customer, company_code=company_code)
     reference = book.c.due_date if basis == "due" else book.c.document_date
     bounds = date_bounds(as_of, edges)
-    whens = [(reference >= b.earliest, b.name) for b in bounds if b.earliest is not None]
-    bucket = case(*whens, else_=bounds[-1].name).label("bucket")
-    query = select(book.c.company_code, book.c.customer, book.c.currency, bucket,
-                   exact_sum(book.c.amount, conn.dialect.name)).group_by(
-        book.c.company_code, book.c.customer, book.c.currency, bucket)
-    names = bucket_names(edges)
+    whens = [(reference >= b.earliest, i) for i, b in enumerate(bounds)
+             if b.earliest is not None]
+    dialect = conn.dialect.name
+    amount = cast(func.round(book.c.amount * MILLS), Integer) if dialect == "sqlite" \
+        else book.c.amount
+    graded = select(book.c.company_code, book.c.customer, book.c.currency,
+                    case(*whens, else_=len(bounds) - 1).label("bucket"),
+                    amount.label("amount")).subquery("graded")
+    sums = [func.sum(case((graded.c.bucket == i, graded.c.amount), else_=0))
+            for i in range(len(bounds))]
+    query = select(graded.c.company_code, graded.c.customer, graded.c.currency, *sums) \
+        .group_by(graded.c.company_code, graded.c.customer, graded.c.currency)
+    names = [b.name for b in bounds]
     out: dict[Key, dict[str, Decimal]] = {}
-    for company, cust, currency, name, amount in conn.execute(query):
-        sums = out.setdefault((company, cust, currency), dict.fromkeys(names, Decimal("0")))
-        sums[name] += _decimal(amount, conn.dialect.name)
+    for row in conn.execute(query).all():
+        out[(row[0], row[1], row[2])] = {name: _decimal(value, dialect)
+                                         for name, value in zip(names, row[3:], strict=True)}
     return out
 
 
@@ -90,21 +106,29 @@ def exact_sum(column, dialect: str):  # type: ignore[no-untyped-def]
     return func.sum(column)
 
 
+_CENTS = Decimal("0.01")
+
+
 def _decimal(total: object, dialect: str) -> Decimal:
+    """A database sum as an exact Decimal (SQLite's are whole thousandths)."""
     if dialect == "sqlite":
-        return (Decimal(int(total or 0)) / MILLS).quantize(Decimal("0.01")) \
-            if int(total or 0) % 10 == 0 else Decimal(int(total or 0)) / MILLS
-    return Decimal(total or 0)
+        mills = int(total or 0)  # type: ignore[call-overload]
+        value = Decimal(mills) / MILLS
+        return value.quantize(_CENTS) if mills % 10 == 0 else value
+    return total if isinstance(total, Decimal) else Decimal(total or 0)  # type: ignore[arg-type]
 
 
 def items_of(conn: Connection, as_of: date, keys: set[Key]) -> dict[Key, list[Item]]:
-    """The open items at ``as_of`` of a few (company code, customer, currency) lines."""
+    """The open items at ``as_of`` of a few (company code, customer, currency) lines, read in
+    chunks of customers (one query per chunk, not per customer)."""
     out: dict[Key, list[Item]] = defaultdict(list)
-    for customer in sorted({k[1] for k in keys}):
-        book = open_at(as_of, customer=customer)
+    customers = sorted({k[1] for k in keys})
+    for start in range(0, len(customers), CUSTOMER_CHUNK):
+        book = open_at(as_of, customers=customers[start:start + CUSTOMER_CHUNK])
         for row in conn.execute(select(book)):
-            item = Item(**{c: row._mapping[c] for c in ITEM_COLUMNS},
-                        clearing_date=row._mapping["clearing_date"])
+            values = row._mapping
+            item = Item(**{c: values[c] for c in ITEM_COLUMNS},
+                        clearing_date=values["clearing_date"])
             key = (item.company_code, item.customer, item.currency)
             if key in keys:
                 out[key].append(item)
