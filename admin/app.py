@@ -29,7 +29,7 @@ from admin.api import me as api_me
 from admin.api import pos as api_pos
 from admin.api import uploads as api_uploads
 from admin.context import AdminContext
-from admin.pages import alerts, audit, dashboard, evidence, login, pos, tokens
+from admin.pages import alerts, audit, book, dashboard, evidence, login, pos, tokens
 from admin.pages import allocations as allocation_pages
 from admin.pages import receipts as receipt_pages
 from admin.pages import uploads as upload_pages
@@ -49,9 +49,10 @@ from sync.store import open_store
 
 STATIC = Path(__file__).parent / "static"
 PAGE_AREAS = (login, dashboard, upload_pages, evidence, pos, alerts, audit, tokens,
-              receipt_pages, allocation_pages)
+              receipt_pages, allocation_pages, book)
 API_AREAS = (api_me, api_uploads, api_pos, api_audit, api_cash)
-NAVIGATION = (("/", "Dashboard"), ("/uploads", "Upload queue"), ("/pos", "POs"),
+NAVIGATION = (("/", "Dashboard"), ("/book", "Debtors' book"), ("/uploads", "Upload queue"),
+              ("/pos", "POs"),
               ("/alerts", "PO alerts"), ("/receipts", "Receipts"), ("/allocations", "Allocations"),
               ("/audit", "Audit trail"), ("/tokens", "API tokens"))
 SECURITY_HEADERS = {

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-Permission = Literal["uploads.act", "alerts.act", "pos.act", "receipts.act"]
+Permission = Literal["uploads.act", "alerts.act", "pos.act", "receipts.act", "book.act"]
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "administrator": frozenset({"uploads.act", "alerts.act", "pos.act", "receipts.act"}),
-    "billing": frozenset({"alerts.act", "pos.act"}),
+    "administrator": frozenset({"uploads.act", "alerts.act", "pos.act", "receipts.act",
+                               "book.act"}),
+    "billing": frozenset({"alerts.act", "pos.act", "book.act"}),
     "viewer": frozenset(),
 }
 

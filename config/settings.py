@@ -27,6 +27,7 @@ from config.errors import ConfigError
 from config.load_errors import settings_error
 from config.locations import CONFIG_ENV, config_file
 from config.po_alerts import PoAlertSettings
+from config.reports import ReportSettings
 from config.portals import BrowserSettings, PortalSettings
 from config.redaction import redact_text, redact_url, url_secrets
 from config.sap import SapKind, SapSettings
@@ -85,6 +86,8 @@ class Settings(BaseSettings):
         default=None, description="where SAP output drops PDFs named by billing document"
     )
     po_alerts: PoAlertSettings = Field(default_factory=PoAlertSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings,
+                                    description="the debtors' book ([reports] in TOML)")
     claim_lease_seconds: float = Field(
         default=120.0, gt=0, description="lease on claimed work; renewed every third of it")
     portal_contexts_per_run: int | None = Field(

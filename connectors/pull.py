@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -21,14 +21,20 @@ from sap.errors import SapDataError
 from sap.records import Customer
 from sync.mirror import cursors
 from sync.mirror.writes import Counts, apply_rows
-from sync.mirror.models import CustomerRow, OpenItemRow
-from connectors.pull_rows import billing_document_row, customer_row, open_item_row
+from sync.mirror.models import ClearedItemRow, CustomerRow, OpenItemRow
+from connectors.pull_rows import (
+    billing_document_row,
+    cleared_item_row,
+    customer_row,
+    open_item_row,
+)
 from sync.store import Store, entity
 from sync.tables import table_of
 
 log = logging.getLogger(__name__)
 
-ENTITIES = ("customers", "billing_documents", "open_items")
+ENTITIES = ("customers", "billing_documents", "open_items", "cleared_items")
+CLEARING_OVERLAP_DAYS = 7  # clearings re-read each run: a reset (FBRA) inside it is seen
 ProgressCallback = Callable[[str, str, Counts], None]
 
 
@@ -100,8 +106,20 @@ def _pages(store: Store, client: SapClient, name: str, company_code: str,
     with store.engine.connect() as conn:
         numbers = list(conn.execute(select(table.c.number).where(
             table.c.company_code == company_code).order_by(table.c.number)).scalars())
+    if name == "cleared_items":
+        return client.cleared_items(company_code, customers=numbers,
+                                    cleared_from=_clearing_window(state.since),
+                                    cleared_to=client.today(), after_key=state.after_key)
     return client.open_items(company_code, customers=numbers, key_date=client.today(),
                              after_key=state.after_key)
+
+
+def _clearing_window(since: str | None) -> date | None:
+    """Where a cleared-items read starts: a few days before the last run's end, so a clearing
+    reset and re-done inside that time is seen; ``None`` (everything) on a first or full run."""
+    if not since:
+        return None
+    return datetime.strptime(since, "%Y%m%d").date() - timedelta(days=CLEARING_OVERLAP_DAYS)
 
 
 def _rows(name: str, page: Page, rules: PortalRules) -> list[dict[str, Any]]:
@@ -109,14 +127,25 @@ def _rows(name: str, page: Page, rules: PortalRules) -> list[dict[str, Any]]:
         return [customer_row(r, rules.portal_of(r)) for r in page.records]
     if name == "billing_documents":
         return [billing_document_row(r) for r in page.records]
+    if name == "cleared_items":
+        return [cleared_item_row(r) for r in page.records]
     return [open_item_row(r) for r in page.records]
 
 
-def _snapshot(name: str, company_code: str, page: Page) -> Any:
-    if name != "open_items":
-        return None
-    table = table_of(OpenItemRow)
-    return and_(table.c.company_code == company_code, table.c.customer.in_(page.scope))
+def _snapshot(name: str, company_code: str, page: Page, since: str | None) -> Any:
+    """The stored rows a page is complete for: a page of open items holds all of its
+    customers' open items; a page of cleared items all their clearings inside the window read
+    (a row there that SAP no longer lists was reset, and is open again)."""
+    if name == "open_items":
+        table = table_of(OpenItemRow)
+        return and_(table.c.company_code == company_code, table.c.customer.in_(page.scope))
+    if name == "cleared_items":
+        table = table_of(ClearedItemRow)
+        condition = and_(table.c.company_code == company_code,
+                         table.c.customer.in_(page.scope))
+        start = _clearing_window(since)
+        return condition if start is None else and_(condition, table.c.clearing_date >= start)
+    return None
 
 
 def _pull_entity(store: Store, client: SapClient, name: str, company_code: str, *,
@@ -136,7 +165,7 @@ def _pull_entity(store: Store, client: SapClient, name: str, company_code: str, 
         now = datetime.now(timezone.utc)
         with store.engine.begin() as conn:
             counts = apply_rows(conn, target, _rows(name, page, rules), now=now, source=source,
-                                snapshot=_snapshot(name, company_code, page))
+                                snapshot=_snapshot(name, company_code, page, state.since))
             state = state.advance(page.last_key, page.high_water)
             cursors.save(conn, source, name, company_code, state)
         total.add(counts)

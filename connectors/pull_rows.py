@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sap.records import BillingDocument, Customer, OpenItem
+from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
 
 
 def customer_row(record: Customer, portal: str | None) -> dict[str, Any]:
@@ -40,3 +40,8 @@ def open_item_row(record: OpenItem) -> dict[str, Any]:
             "due_date": record.due_date, "reference": record.reference,
             "assignment": record.assignment, "doc_type": record.doc_type,
             "billing_document": record.billing_document}
+
+
+def cleared_item_row(record: ClearedItem) -> dict[str, Any]:
+    return open_item_row(record) | {"clearing_date": record.clearing_date,
+                                    "clearing_document": record.clearing_document}

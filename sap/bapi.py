@@ -18,7 +18,7 @@ from sap.errors import (
     SapTimeout,
     SapUnavailable,
 )
-from sap.records import BillingDocument, Customer, OpenItem
+from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
 from sap.rfc.table import EMPTY_DATE, KNOWN_DATES, to_amount, to_date, to_datetime
 
 FAILURE_TYPES = frozenset({"E", "A"})
@@ -244,3 +244,14 @@ def map_open_item(line: dict) -> OpenItem:
         doc_type=line.get("DOC_TYPE", ""),
         billing_document=(line.get("BILL_DOC") or "").strip() or None,
     )
+
+
+def map_cleared_item(line: dict) -> ClearedItem:
+    """A BAPI3007_2 line of BAPI_AR_ACC_GETBALANCEDITEMS: an open item's fields plus its
+    clearing date (CLEAR_DATE) and clearing document (CLR_DOC_NO)."""
+    item = map_open_item(line)
+    key = f"{line['COMP_CODE']}/{line['DOC_NO']}/{line['FISC_YEAR']}/{line['ITEM_NUM']}"
+    cleared = _as_date(line.get("CLEAR_DATE"), "CLEAR_DATE", key)
+    fields = {name: getattr(item, name) for name in OpenItem.__dataclass_fields__}
+    return ClearedItem(**fields, clearing_date=cleared,
+                       clearing_document=(line.get("CLR_DOC_NO") or "").strip() or None)

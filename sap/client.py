@@ -12,7 +12,7 @@ from datetime import date
 from typing import Generic, Protocol, TypeVar
 
 from sap.posting import DocumentHeader, PaymentPosting, Posted, ReversalTerms
-from sap.records import BillingDocument, Customer, OpenItem
+from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
 
 T = TypeVar("T")
 
@@ -60,6 +60,14 @@ class SapClient(Protocol):
     ) -> Iterator[Page[OpenItem]]:
         """Open items at ``key_date`` of the given customers (sorted), after ``after_key``;
         each page is complete for the customers in its ``scope``."""
+
+    def cleared_items(
+        self, company_code: str, *, customers: list[str], cleared_from: date | None,
+        cleared_to: date, after_key: str | None
+    ) -> Iterator[Page[ClearedItem]]:
+        """Items of the given customers (sorted) cleared between ``cleared_from`` (``None``:
+        since ever) and ``cleared_to``, after ``after_key``; each page is complete for the
+        customers in its ``scope`` and that window."""
 
     def today(self) -> date:
         """SAP's current date (the simulator's clock, or the client's date)."""

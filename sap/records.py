@@ -74,3 +74,14 @@ class OpenItem:
     assignment: str | None
     doc_type: str
     billing_document: str | None
+
+
+@dataclass(slots=True)
+class ClearedItem(OpenItem):
+    """A customer item cleared in SAP (BSAD via BAPI_AR_ACC_GETBALANCEDITEMS; S/4 the same
+    operational accounting item with a clearing document): kept so that the ledger can be
+    rebuilt as it stood at any past date (open then = posted on or before it and not yet
+    cleared on it)."""
+
+    clearing_date: date | None = None
+    clearing_document: str | None = None

@@ -10,7 +10,7 @@ from config.errors import ConfigError
 from config.settings import Settings
 from sync.db import make_engine, migrate, sqlite_path
 from sync.files import secure_home
-from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS, OPEN_ITEMS, Entity
+from sync.mirror.writes import BILLING_DOCUMENTS, CLEARED_ITEMS, CUSTOMERS, OPEN_ITEMS, Entity
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,4 +61,5 @@ def start_up(settings: Settings, *, create: bool = False) -> None:
 
 
 def entity(name: str) -> Entity:
-    return {e.name: e for e in (CUSTOMERS, BILLING_DOCUMENTS, OPEN_ITEMS)}[name]
+    return {e.name: e for e in (CUSTOMERS, BILLING_DOCUMENTS, OPEN_ITEMS,
+                                CLEARED_ITEMS)}[name]

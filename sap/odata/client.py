@@ -24,7 +24,7 @@ from sap import call_timing
 from sap.odata import mapping as m
 from sap.client import Page
 from sap.errors import SapBusinessError, SapConfigError, SapDataError, SapUnavailable
-from sap.records import BillingDocument, Customer, OpenItem
+from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +189,27 @@ class ODataSapClient:
                         emails[0].get("EmailAddress") if emails else None,
                         phones[0].get("PhoneNumber") if phones else None))
         return found
+
+    def cleared_items(self, company_code: str, *, customers: list[str],
+                      cleared_from: date | None, cleared_to: date,
+                      after_key: str | None) -> Iterator[Page[ClearedItem]]:
+        todo = sorted(c for c in customers if after_key is None or c > after_key)
+        upper = f"datetime'{cleared_to.isoformat()}T00:00:00'"
+        window = f"ClearingDate le {upper}"
+        if cleared_from is not None:
+            window += f" and ClearingDate ge datetime'{cleared_from.isoformat()}T00:00:00'"
+        for start in range(0, len(todo), FILTER_CHUNK):
+            scope = todo[start:start + FILTER_CHUNK]
+            who = " or ".join(f"Customer eq {m.literal(c)}" for c in scope)
+            where = (f"CompanyCode eq {m.literal(company_code)} and ({who}) and "
+                     f"FinancialAccountType eq 'D' and ClearingAccountingDocument ne '' and "
+                     f"{window}")
+            records: list[ClearedItem] = []
+            for results in self._pages(OPEN_ITEMS + "/A_OperationalAcctgDocItemCube",
+                                       {"$filter": where}):
+                records += [m.map_cleared_item(r) for r in results]
+            yield Page(records, last_key=scope[-1], high_water=cleared_to.strftime("%Y%m%d"),
+                       scope=tuple(scope))
 
     def open_items(self, company_code: str, *, customers: list[str], key_date: date,
                    after_key: str | None) -> Iterator[Page[OpenItem]]:

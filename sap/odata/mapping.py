@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from sap.errors import SapDataError
-from sap.records import BillingDocument, Customer, OpenItem
+from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
 
 _DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
 
@@ -117,6 +117,19 @@ def map_open_item(entry: dict) -> OpenItem:
         doc_type=entry.get("AccountingDocumentType", ""),
         billing_document=entry.get("BillingDocument") or None,
     )
+
+
+def map_cleared_item(entry: dict) -> ClearedItem:
+    """An operational accounting item with a clearing document: the open item's fields plus
+    ``ClearingDate`` and ``ClearingAccountingDocument``."""
+    item = map_open_item(entry)
+    key = f"{item.company_code}/{item.document}/{item.fiscal_year}/{item.line}"
+    fields = {name: getattr(item, name) for name in OpenItem.__dataclass_fields__}
+    return ClearedItem(**fields,
+                       clearing_date=_day(entry.get("ClearingDate"),
+                                          entity="A_OperationalAcctgDocItemCube",
+                                          field="ClearingDate", key=key),
+                       clearing_document=entry.get("ClearingAccountingDocument") or None)
 
 
 def sap_error_message(payload: object) -> str:

@@ -20,7 +20,7 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ex
 from sap import bapi, call_timing
 from sap.client import Page
 from sap.errors import SapConfigError, SapDataError, SapTimeout, SapUnavailable
-from sap.records import BillingDocument, Customer, OpenItem
+from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
 from sap.rfc.paging import KeyRange, joined, pages, split
 from sap.rfc.posting import RfcPosting
 from sap.rfc.table import field_groups, in_list, parse_column, parse_rows, quote, where_lines
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 RETRY_ATTEMPTS = 4
 IN_LIST_CHUNK = 500
 DENSE_FACTOR = 3
+EARLIEST_CLEARING = date(1990, 1, 1)  # DATE_FROM when a full read asks for every clearing
 OPEN_ITEM_CUSTOMERS_PER_PAGE = 100
 KEY_PAGES = 5  # a key-only read asks for up to this many pages' worth of keys
 SAP_TIMEZONE = "Africa/Johannesburg"
@@ -366,6 +367,25 @@ class RfcSapClient(RfcPosting):
             yield Page(records, last_key=scope[-1], high_water=key_date.strftime("%Y%m%d"),
                        scope=tuple(scope))
 
+
+    def cleared_items(self, company_code: str, *, customers: list[str],
+                      cleared_from: date | None, cleared_to: date,
+                      after_key: str | None) -> Iterator[Page[ClearedItem]]:
+        """BAPI_AR_ACC_GETBALANCEDITEMS per customer: the clearing transactions of the window
+        (the clearing entries and the items they cleared, together)."""
+        todo = sorted(c for c in customers if after_key is None or c > after_key)
+        lower = cleared_from or EARLIEST_CLEARING
+        for start in range(0, len(todo), OPEN_ITEM_CUSTOMERS_PER_PAGE):
+            scope = todo[start:start + OPEN_ITEM_CUSTOMERS_PER_PAGE]
+            records: list[ClearedItem] = []
+            for customer in scope:
+                result = self.call("BAPI_AR_ACC_GETBALANCEDITEMS", COMPANYCODE=company_code,
+                                   CUSTOMER=customer, DATE_FROM=lower, DATE_TO=cleared_to)
+                bapi.check_return(result, "BAPI_AR_ACC_GETBALANCEDITEMS",
+                                  f"customer {customer} in {company_code}")
+                records += [bapi.map_cleared_item(line) for line in result["LINEITEMS"]]
+            yield Page(records, last_key=scope[-1], high_water=cleared_to.strftime("%Y%m%d"),
+                       scope=tuple(scope))
 
 def import_factory(spec: str) -> Callable[..., RfcConnection]:
     """Resolve ``'module:callable'`` (default ``pyrfc:Connection``) to a connection factory."""

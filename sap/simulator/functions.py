@@ -201,6 +201,33 @@ def bapi_ar_acc_getopenitems(db: sqlite3.Connection, sim: SapSimulator, *, COMPA
     return {"LINEITEMS": [_line_item(r, decimals) for r in rows], "RETURN": bapireturn()}
 
 
+
+# -- BAPI_AR_ACC_GETBALANCEDITEMS -------------------------------------------------------------
+_CLEARED_ITEM_SQL = _OPEN_ITEM_SQL.replace(" FROM BSID WHERE", ", AUGDT, AUGBL FROM BSAD WHERE") \
+    .replace("BUDAT <= ?", "AUGDT >= ? AND AUGDT <= ?")
+
+
+def bapi_ar_acc_getbalanceditems(db: sqlite3.Connection, sim: SapSimulator, *,
+                                 COMPANYCODE: str, CUSTOMER: str, DATE_FROM: date | str,
+                                 DATE_TO: date | str, NOTEDITEMS: str = "") -> dict:
+    """A customer's clearing transactions with a clearing date in the window: the clearing
+    entries and the items they cleared (BSAD), as SAP lists them (unordered: no ORDER BY is
+    promised, so arbridge must not rely on one)."""
+    known = db.execute("SELECT 1 FROM KNB1 WHERE KUNNR = ? AND BUKRS = ?",
+                       (CUSTOMER, COMPANYCODE)).fetchone()
+    if not known:
+        message = f"Customer {CUSTOMER.lstrip('0')} is not defined in company code {COMPANYCODE}"
+        return {"LINEITEMS": [], "RETURN": bapireturn("E", message, "F5155")}
+    sql = _CLEARED_ITEM_SQL.replace(" ORDER BY GJAHR, BELNR, BUZEI", " ORDER BY AUGBL DESC")
+    rows = db.execute(sql, (COMPANYCODE, CUSTOMER, to_dats(DATE_FROM), to_dats(DATE_TO)))
+    decimals = currency_decimals(db)
+    lines = []
+    for row in rows.fetchall():
+        line = _line_item(row[:-2], decimals)
+        line["CLEAR_DATE"], line["CLR_DOC_NO"] = from_dats(row[-2]), row[-1]
+        lines.append(line)
+    return {"LINEITEMS": lines, "RETURN": bapireturn()}
+
 # -- ArchiveLink ------------------------------------------------------------------------------
 ARCHIVE_LINE = 1024
 
@@ -236,6 +263,7 @@ FUNCTIONS: dict[str, Callable[..., dict]] = {
     "RFC_SYSTEM_INFO": rfc_system_info,
     "RFC_READ_TABLE": rfc_read_table,
     "BAPI_AR_ACC_GETOPENITEMS": bapi_ar_acc_getopenitems,
+    "BAPI_AR_ACC_GETBALANCEDITEMS": bapi_ar_acc_getbalanceditems,
     "ARCHIV_GET_CONNECTIONS": archiv_get_connections,
     "ARCHIVOBJECT_GET_TABLE": archivobject_get_table,
 }

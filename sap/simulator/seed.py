@@ -207,16 +207,20 @@ def _documents(rng: random.Random, customers: list[SeedCustomer], count: int, co
         vbkd = (aubel, "000000", bstkd, dats, customer.terms)
         age = (today - fkdat).days
         paid = age > customer.net_days and rng.random() < 0.75
-        bsid = None
+        gross = net_total + tax_total
+        local = (gross * rate).quantize(CENT)
+        zbd1t, zbd2t, zbd3t = customer.days
+        augdt, augbl = "00000000", ""
+        if paid:  # cleared by a payment (BSAD), on a day derived from the number, not drawn
+            cleared = min(fkdat + timedelta(days=customer.net_days + int(vbeln) % 17),
+                          today - timedelta(days=1))
+            augdt, augbl = cleared.strftime("%Y%m%d"), f"{1_400_000_000 + i + 1:010d}"
+        bsid = (company_code, customer.kunnr, "", "", augdt, augbl, bstkd or vbeln,
+                str(fkdat.year), belnr, "001", dats, dats, dats, currency, vbeln, "RV",
+                f"{fkdat.month:02d}", "01", "S", str(local), internal(gross, currency),
+                internal(tax_total, currency), f"Invoice {vbeln}", dats, customer.terms,
+                str(zbd1t), str(zbd2t), str(zbd3t), vbeln, "")
         if not paid:
-            gross = net_total + tax_total
-            local = (gross * rate).quantize(CENT)
-            zbd1t, zbd2t, zbd3t = customer.days
-            bsid = (company_code, customer.kunnr, "", "", "00000000", "", bstkd or vbeln,
-                    str(fkdat.year), belnr, "001", dats, dats, dats, currency, vbeln, "RV",
-                    f"{fkdat.month:02d}", "01", "S", str(local), internal(gross, currency),
-                    internal(tax_total, currency), f"Invoice {vbeln}", dats, customer.terms,
-                    str(zbd1t), str(zbd2t), str(zbd3t), vbeln, "")
             recent.append(_Invoice(vbeln, customer, fkdat, currency, net_total, tax_total,
                                    belnr))
             del recent[:-50]
@@ -250,7 +254,8 @@ def seed(db: sqlite3.Connection, *, customers: int, documents: int, seed: int,
             _insert(db, table, rows)
         _insert(db, "TCURX", [(k, str(v)) for k, v in CURRENCY_DECIMALS.items()])
         _write_payments_on_account(db, rng, book, company_code, today)
-    batch: dict[str, list[tuple]] = {"VBRK": [], "VBRP": [], "VBKD": [], "BSID": []}
+    batch: dict[str, list[tuple]] = {"VBRK": [], "VBRP": [], "VBKD": [], "BSID": [],
+                                     "BSAD": []}
     cancelled: list[str] = []
     done = 0
     for vbrk, items, vbkd, bsid, cancels in _documents(rng, book, documents, company_code,
@@ -260,7 +265,7 @@ def seed(db: sqlite3.Connection, *, customers: int, documents: int, seed: int,
         if vbkd:
             batch["VBKD"].append(vbkd)
         if bsid:
-            batch["BSID"].append(bsid)
+            batch["BSAD" if bsid[5] else "BSID"].append(bsid)
         if cancels:
             cancelled.append(cancels)
         done += 1

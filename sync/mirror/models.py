@@ -70,6 +70,33 @@ class OpenItemRow(SQLModel, table=True):
     synced_at: datetime = Field(sa_type=UtcDateTime)
 
 
+class ClearedItemRow(SQLModel, table=True):
+    """A customer item cleared in SAP (BSAD): the open item as it was, with when and by which
+    document it was cleared, so the ledger can be rebuilt as at any past date."""
+
+    __tablename__ = "cleared_item"
+    __table_args__ = (Index("ix_cleared_item_customer", "company_code", "customer"),
+                      Index("ix_cleared_item_cleared", "clearing_date"))
+
+    company_code: str = Field(primary_key=True, max_length=4)
+    document: str = Field(primary_key=True, max_length=10)
+    fiscal_year: int = Field(primary_key=True)
+    line: int = Field(primary_key=True)
+    customer: str = Field(max_length=10)
+    amount: Decimal = Field(sa_type=Money, description="signed: debit +, credit -")
+    currency: str = Field(max_length=5)
+    posting_date: date
+    document_date: date
+    due_date: date
+    reference: str | None = Field(default=None, max_length=16)
+    assignment: str | None = Field(default=None, max_length=18)
+    doc_type: str = Field(max_length=2)
+    billing_document: str | None = Field(default=None, max_length=10)
+    clearing_date: date
+    clearing_document: str | None = Field(default=None, max_length=10)
+    synced_at: datetime = Field(sa_type=UtcDateTime)
+
+
 class SyncCursorRow(SQLModel, table=True):
     """Where the incremental pull of one entity in one scope (company code) stands."""
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Table, and_, delete, select, tuple_
 
 from config.redaction import mask_field
 from sync import audit
-from sync.mirror.models import BillingDocumentRow, CustomerRow, OpenItemRow
+from sync.mirror.models import BillingDocumentRow, ClearedItemRow, CustomerRow, OpenItemRow
 from sync.upsert import upsert
 from sync.tables import table_of
 
@@ -36,6 +36,8 @@ CUSTOMERS = Entity("customers", table_of(CustomerRow), ("company_code", "number"
 BILLING_DOCUMENTS = Entity("billing_documents", table_of(BillingDocumentRow), ("number",))
 OPEN_ITEMS = Entity("open_items", table_of(OpenItemRow),
                     ("company_code", "document", "fiscal_year", "line"))
+CLEARED_ITEMS = Entity("cleared_items", ClearedItemRow.__table__,  # type: ignore[attr-defined]
+                       ("company_code", "document", "fiscal_year", "line"))
 
 
 @dataclass(slots=True)

@@ -5,16 +5,12 @@ retried and stay visible — never the same alert twice to a recipient for the s
 from __future__ import annotations
 
 import json
-import socket
 import stat
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
-from email import message_from_bytes, policy
 
 import pytest
 import responses
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from config.po_alerts import PoAlertSettings
@@ -31,27 +27,6 @@ from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
 
 HOOK = "https://hooks.example.co.za/arbridge/T0KEN-SECRET-123"
 D = Decimal
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[int, Inbox]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
 
 
 def mail_url(port: int) -> str:

@@ -33,8 +33,14 @@ def test_demo_json_reports_store_counts_and_twice_adds_nothing(workdir):
     assert report["sap"] == {"customers": 30, "billing_documents": 200,
                              "open_items": report["sap"]["open_items"]}
     assert report["sap"]["open_items"] > 0
+    assert set(report["reports"]) == {"ageing_total", "overdue", "credit_balances",
+                                      "statements", "dso_countback"}
+    outbox = workdir / "var" / "outbox" / "statements"
+    sent = sorted(p.name for p in outbox.iterdir())
+    assert report["reports"]["statements"] == len(sent) > 0
     second = arbridge(workdir, "demo", "--json")
     assert json.loads(second.stdout) == report
+    assert sorted(p.name for p in outbox.iterdir()) == sent  # no statement sent twice
     assert (workdir / "var" / "arbridge.db").exists()
 
 
@@ -43,7 +49,7 @@ def test_status_json_shows_cursors_after_a_pull(workdir):
     status = json.loads(arbridge(workdir, "status", "--json").stdout)
     assert status["counts"]["billing_documents"] == 200
     assert {c["entity"] for c in status["cursors"]} == {"customers", "billing_documents",
-                                                        "open_items"}
+                                                        "open_items", "cleared_items"}
 
 
 def test_sap_pull_json_summarises_what_changed(workdir):

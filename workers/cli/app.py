@@ -29,6 +29,7 @@ from workers.cli import (
     status,
     users,
 )
+from workers.cli import report as book
 from workers.cli.output import configure_logging, report
 
 app = typer.Typer(name="arbridge", no_args_is_help=True, add_completion=False,
@@ -45,6 +46,7 @@ app.add_typer(cash.journal_app, name="journal")
 app.command("allocate")(cash.allocate_command)
 app.add_typer(po.app, name="po")
 app.add_typer(alerts.app, name="alerts")
+app.add_typer(book.app, name="report")
 app.add_typer(users.app, name="users")
 app.command("serve")(serve.serve_command)
 app.command("init")(status.init_command)

@@ -238,7 +238,7 @@ def resume_command(
             print_json(journal)
             return
         console.print(f"journal {journal['id']}: {journal['state']} "
-                      f"{json.dumps(journal['documents'])}"
+                      f"{documents_text(journal['documents'])}"
                       + (f" — {journal['message']}" if journal["message"] else ""),
                       highlight=False)
 

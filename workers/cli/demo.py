@@ -91,9 +91,13 @@ def _demo_alone(settings: Settings, as_json: bool, stage: list[str]) -> None:
     from workers.po import summary as po_summary
 
     po = po_summary(store)
+    stage[0] = "the debtors' book"
+    from workers.cli.demo_book import book_demo, book_line
+
+    reports, sent_now = book_demo(settings, store)
     check_whole(store.engine)  # never report a run as done on a store that is not whole
     if as_json:
-        print_json({"sap": counts, "portals": portals, "po": po, **cash})
+        print_json({"sap": counts, "portals": portals, "po": po, **cash, "reports": reports})
     else:
         out.print(f"portal uploads: {queue_line(portals)} "
                   "(arbridge portals queue --state held shows why)")
@@ -103,6 +107,7 @@ def _demo_alone(settings: Settings, as_json: bool, stage: list[str]) -> None:
                   f"{po['released']} held invoice(s) released after a new PO "
                   "(arbridge po list, arbridge alerts list)")
         out.print(cash_line(cash))
+        out.print(book_line(reports, sent_now))
     if everything_failed(summary):
         raise failed_run_error(summary, portals)
 

@@ -1,0 +1,48 @@
+"""Tables of the debtors' book: commentary per client (every version kept, the newest shown)
+and the record of statements sent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from sync.types import UtcDateTime
+
+
+class CustomerCommentRow(SQLModel, table=True):
+    """A person's note on a client's line of the age analysis ("promised to pay on the 25th").
+    Never updated: a new note is a new row, so the history stays."""
+
+    __tablename__ = "customer_comment"
+    __table_args__ = (Index("ix_customer_comment_customer", "company_code", "customer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_code: str = Field(max_length=4)
+    customer: str = Field(max_length=10)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(max_length=80)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class StatementRow(SQLModel, table=True):
+    """A customer statement: one per customer, schedule and period (``2026-12-05`` for the
+    daily run, ``2026-11`` for the monthly), claimed before it is sent, so none goes twice."""
+
+    __tablename__ = "customer_statement"
+    __table_args__ = (UniqueConstraint("company_code", "customer", "schedule", "period",
+                                       name="uq_customer_statement_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_code: str = Field(max_length=4)
+    customer: str = Field(max_length=10)
+    schedule: str = Field(max_length=10)
+    period: str = Field(max_length=10)
+    as_of: date
+    state: str = Field(max_length=12)
+    recipient: str | None = Field(default=None, max_length=241, description="personal data")
+    pdf: str | None = Field(default=None, max_length=300, description="relative to the home")
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -1,0 +1,150 @@
+"""The age analysis as at any date, on SQLite and PostgreSQL: a replayed history of postings
+and clearings, aged as at every date, equals the items that were open on that date; credit
+balances with their causes; commentary carried forward."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from sqlalchemy import delete, insert
+
+from sync.mirror.models import ClearedItemRow, OpenItemRow
+from sync.reports.ageing import Item, age_items, credit_causes
+from sync.reports.ageing_store import ageing, bucket_sums
+from sync.reports.comments import add_comment
+from sync.txn import writing
+
+OPEN = OpenItemRow.__table__  # type: ignore[attr-defined]
+CLEARED = ClearedItemRow.__table__  # type: ignore[attr-defined]
+START = date(2026, 1, 1)
+NOW = datetime(2026, 12, 5, tzinfo=timezone.utc)
+
+
+def _row(item: Item) -> dict:
+    row = {f: getattr(item, f) for f in ("company_code", "customer", "document", "fiscal_year",
+                                          "line", "amount", "currency", "posting_date",
+                                          "document_date", "due_date", "doc_type",
+                                          "reference")}
+    return row | {"assignment": None, "billing_document": None, "synced_at": NOW}
+
+
+def _store_history(engine, items: list[Item]) -> None:
+    """What the mirror holds after a pull today: the still-open items in ``open_item``, the
+    cleared ones in ``cleared_item``."""
+    with writing(engine) as conn:
+        conn.execute(delete(OPEN))
+        conn.execute(delete(CLEARED))
+        still_open = [_row(i) for i in items if i.clearing_date is None]
+        cleared = [_row(i) | {"clearing_date": i.clearing_date, "clearing_document": "1400000001"}
+                   for i in items if i.clearing_date is not None]
+        if still_open:
+            conn.execute(insert(OPEN), still_open)
+        if cleared:
+            conn.execute(insert(CLEARED), cleared)
+
+
+@st.composite
+def histories(draw) -> list[Item]:
+    items = []
+    for n in range(draw(st.integers(1, 25))):
+        posted = START + timedelta(days=draw(st.integers(0, 300)))
+        cleared = draw(st.one_of(st.none(), st.integers(0, 200)))
+        amount = Decimal(draw(st.integers(-50_000, 200_000))) / 100
+        items.append(Item(
+            company_code="1000", customer=draw(st.sampled_from(["0000100001", "0000100002",
+                                                                "0000100003"])),
+            document=f"{1_800_000_000 + n}", fiscal_year=2026, line=1, amount=amount,
+            currency=draw(st.sampled_from(["ZAR", "USD"])), posting_date=posted,
+            document_date=posted - timedelta(days=draw(st.integers(0, 5))),
+            due_date=posted + timedelta(days=draw(st.sampled_from([0, 30, 60]))),
+            doc_type="RV" if amount >= 0 else "DZ",
+            clearing_date=None if cleared is None else posted + timedelta(days=cleared)))
+    return items
+
+
+def test_ageing_as_at_every_date_equals_the_items_open_on_it(store):
+    @hsettings(max_examples=15, deadline=None, derandomize=True,
+               suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(history=histories(), basis=st.sampled_from(["due", "document"]))
+    def check(history, basis):
+        _store_history(store.engine, history)
+        with store.engine.connect() as conn:
+            for as_of in [START + timedelta(days=d) for d in range(0, 520, 23)]:
+                expected = {k: v for k, v in age_items(history, as_of, basis=basis).items()}
+                got = bucket_sums(conn, as_of, basis=basis)
+                assert got == expected, as_of
+
+    check()
+
+
+def _item(customer: str, amount: str, *, doc_type: str, days_due: int = 0,
+          reference: str | None = None, n: int = 1, cleared: date | None = None) -> Item:
+    as_of = date(2026, 12, 5)
+    return Item(company_code="1000", customer=customer, document=f"{1_900_000_000 + n}",
+                fiscal_year=2026, line=1, amount=Decimal(amount), currency="ZAR",
+                posting_date=as_of - timedelta(days=days_due + 30),
+                document_date=as_of - timedelta(days=days_due + 30),
+                due_date=as_of - timedelta(days=days_due), doc_type=doc_type,
+                reference=reference, clearing_date=cleared)
+
+
+def test_credit_balances_are_listed_apart_with_their_causes(store):
+    history = [
+        _item("0000100001", "1000.00", doc_type="RV", days_due=45, n=1),
+        _item("0000100001", "-1500.00", doc_type="DZ", reference="EFT1", n=2),   # overpaid
+        _item("0000100002", "-300.00", doc_type="DG", n=3),                    # credit memo
+        _item("0000100003", "-800.00", doc_type="DZ", reference="EFT9", n=4),
+        _item("0000100003", "-800.00", doc_type="DZ", reference="EFT9", n=5),  # paid twice
+        _item("0000100003", "1000.00", doc_type="RV", days_due=10, n=6),
+    ]
+    _store_history(store.engine, history)
+    with store.engine.connect() as conn:
+        report = ageing(conn, date(2026, 12, 5))
+    data = report.as_json()
+    assert data["buckets"] == ["current", "1-30", "31-60", "61-90", "91-120", "120+"]
+    lines = {c["customer"]: c for c in data["customers"]}
+    assert lines["0000100001"]["buckets"]["31-60"] == "1000.00"
+    assert lines["0000100001"]["buckets"]["current"] == "-1500.00"
+    assert lines["0000100001"]["total"] == "-500.00"
+    assert data["totals"]["ZAR"]["total"] == "-1400.00"  # credits count in the totals
+    credits = {c["customer"]: c for c in data["credit_balances"]}
+    assert credits["0000100001"]["causes"] == ["payment on account or overpayment"]
+    assert credits["0000100002"]["causes"] == ["unapplied credit memo"]
+    assert "possible duplicate payment" in credits["0000100003"]["causes"]
+    assert credits["0000100003"]["amount"] == "-600.00"
+
+
+def test_amounts_in_different_currencies_are_never_added(store):
+    history = [_item("0000100001", "100.00", doc_type="RV", n=1)]
+    other = _item("0000100001", "70.00", doc_type="RV", n=2)
+    history.append(Item(**{f: getattr(other, f) for f in Item.__dataclass_fields__} |
+                        {"currency": "USD"}))
+    _store_history(store.engine, history)
+    with store.engine.connect() as conn:
+        data = ageing(conn, date(2026, 12, 5)).as_json()
+    assert {ccy: t["total"] for ccy, t in data["totals"].items()} == {"USD": "70.00",
+                                                                     "ZAR": "100.00"}
+
+
+def test_a_comment_carries_forward_until_changed_and_keeps_its_history(store):
+    _store_history(store.engine, [_item("0000100001", "100.00", doc_type="RV")])
+    with writing(store.engine) as conn:
+        add_comment(conn, company_code="1000", customer="0000100001",
+                    text="promised to pay on the 25th", author="thandi",
+                    now=datetime(2026, 12, 1, 9, tzinfo=timezone.utc))
+        add_comment(conn, company_code="1000", customer="0000100001",
+                    text="disputed invoice 9000123, credit note requested", author="sipho",
+                    now=datetime(2026, 12, 4, 9, tzinfo=timezone.utc))
+    with store.engine.connect() as conn:
+        then = ageing(conn, date(2026, 12, 2)).lines[0].commentary
+        now = ageing(conn, date(2026, 12, 5)).lines[0].commentary
+    assert then == "promised to pay on the 25th"
+    assert now == "disputed invoice 9000123, credit note requested"
+
+
+def test_causes_without_known_credit_items_say_other():
+    assert credit_causes([_item("1", "-5.00", doc_type="AB")]) == ("other credit items",)
+    assert credit_causes([_item("1", "-5.00", doc_type="DZ")], allocated_twice=True) == (
+        "payment on account or overpayment", "receipt allocated twice")
