@@ -93,7 +93,7 @@ def burndown(series: Sequence[Series], *, now: datetime, title: str, currency: s
     for i, s in enumerate(lines):
         colour = s.colour or PALETTE[i % len(PALETTE)]
         steps = [s.points[0]]
-        for (_, before), (at, value) in zip(s.points, s.points[1:]):
+        for (_, before), (at, value) in zip(s.points, s.points[1:], strict=False):
             steps += [(at, before), (at, value)]
         path = " ".join(f"{x(at)},{y(v)}" for at, v in steps)
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" '

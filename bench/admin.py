@@ -27,13 +27,13 @@ from sqlalchemy import insert  # noqa: E402
 
 from admin.app import create_app  # noqa: E402
 from config.settings import load_settings  # noqa: E402
-from sync.users import accounts as users  # noqa: E402
 from sync.audit_models import AuditEventRow  # noqa: E402
 from sync.mirror.models import CustomerRow
-from sync.uploads.models import PortalUploadRow
 from sync.store import open_store  # noqa: E402
-from sync.uploads.states import STATES  # noqa: E402
 from sync.tables import table_of  # noqa: E402 - after the sys.path line above
+from sync.uploads.models import PortalUploadRow
+from sync.uploads.states import STATES  # noqa: E402
+from sync.users import accounts as users  # noqa: E402
 
 PASSWORD = "benchmark password"
 
@@ -45,7 +45,8 @@ def seed(engine, count: int) -> None:  # type: ignore[no-untyped-def]
                   "email": None, "phone": None, "city": None, "country": "ZA",
                   "customer_group": None, "portal": "demo-coupa", "synced_at": now}
                  for i in range(500)]
-    rows = [{"billing_document": f"{90000000 + i:010d}", "portal": ("demo-coupa", "demo-ariba")[i % 2],
+    rows = [{"billing_document": f"{90000000 + i:010d}",
+             "portal": ("demo-coupa", "demo-ariba")[i % 2],
              "company_code": "1000", "customer": f"{100000 + i % 500:010d}",
              "invoice_number": str(90000000 + i), "po_number": f"45{i % 900:08d}",
              "invoice_date": date(2026, 11, 1) + timedelta(days=i % 24), "net": "1000.00",

@@ -20,12 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections import Counter
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -38,12 +38,12 @@ from config.settings import load_settings  # noqa: E402
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, FLAVOUR_OF, seed_portal  # noqa: E402
 from portals.demo.server import states  # noqa: E402
 from sap.simulator import SapSimulator  # noqa: E402
-from sync.work import job_runs  # noqa: E402
-from sync.uploads import queue as uploads
 from sync.audit_models import AuditEventRow  # noqa: E402
 from sync.store import open_store  # noqa: E402
-from sync.uploads.states import ON_PORTAL  # noqa: E402
 from sync.tables import table_of  # noqa: E402 - after the sys.path line above
+from sync.uploads import queue as uploads
+from sync.uploads.states import ON_PORTAL  # noqa: E402
+from sync.work import job_runs  # noqa: E402
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 POSTGRES = os.environ.get("ARBRIDGE_BENCH_POSTGRES_URL",

@@ -37,10 +37,10 @@ from sqlmodel import Session  # noqa: E402
 from config.sap import SapSettings  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from connectors.pull import pull  # noqa: E402
+from connectors.pull_rows import billing_document_row  # noqa: E402
 from sap.rfc.client import RfcSapClient  # noqa: E402
 from sap.simulator import SapSimulator  # noqa: E402
 from sync.mirror.models import BillingDocumentRow  # noqa: E402
-from connectors.pull_rows import billing_document_row  # noqa: E402
 from sync.store import open_store  # noqa: E402
 
 PAGE_SIZE = SapSettings().page_size  # the default, as a user would run it

@@ -64,7 +64,8 @@ class Phases:
         setattr(owner, name, wrapper)
 
     def report(self, uploads: int) -> list[str]:
-        return [f"  {label:34} {spent / max(uploads, 1) * 1000:7.0f} ms  ({self.calls[label]} calls)"
+        return [f"  {label:34} {spent / max(uploads, 1) * 1000:7.0f} ms  "
+                f"({self.calls[label]} calls)"
                 for label, spent in sorted(self.spent.items(), key=lambda kv: -kv[1])]
 
 
@@ -73,7 +74,8 @@ def instrument_runner(phases: Phases) -> None:
     from portals import runner as runner_module
     from portals.drivers.base import PageDriver
     from portals.evidence import EvidencePack
-    from sync.uploads import claims as upload_claims, queue as uploads
+    from sync.uploads import claims as upload_claims
+    from sync.uploads import queue as uploads
 
     phases.wrap_async(runner_module.UploadRunner, "_upload", "whole upload (per context)")
     from portals.drivers.demo_ariba import AribaDemoDriver
@@ -226,7 +228,8 @@ def serve_portal(folder: Path, port: int) -> subprocess.Popen:
             return process
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError("the demo portal did not start (is the port in use?)")
+                raise RuntimeError("the demo portal did not start (is the port in use?)") \
+                    from None
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError("the demo portal did not answer within 30 s")

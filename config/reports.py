@@ -25,7 +25,8 @@ class StatementSettings(BaseModel):
                                  "Reference: your customer number"],
         description="remittance instructions (bank details) printed on every statement")
     channel: SecretStr = Field(
-        default=SecretStr("outbox"), description="'outbox' (files under the home and the store) or an "
+        default=SecretStr("outbox"), description="'outbox' (files under the home and the store) "
+        "or an "
         "Apprise e-mail URL without recipient (a secret), e.g. mailtos://user:pass@smtp.host")
     default_schedule: Schedule = Field(
         default="daily", description="daily: the daily statement when the account moved that "

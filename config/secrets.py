@@ -49,4 +49,5 @@ class SecretBox:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
             raise ConfigError(f"setting {setting!r} cannot be decrypted with the configured key "
-                              f"({KEY_ENV}); encrypt it again with: arbridge secrets encrypt") from exc
+                              f"({KEY_ENV}); encrypt it again with: "
+                              "arbridge secrets encrypt") from exc

@@ -27,9 +27,9 @@ from config.errors import ConfigError
 from config.load_errors import settings_error
 from config.locations import CONFIG_ENV, config_file
 from config.po_alerts import PoAlertSettings
-from config.reports import ReportSettings
 from config.portals import BrowserSettings, PortalSettings
 from config.redaction import redact_text, redact_url, url_secrets
+from config.reports import ReportSettings
 from config.sap import SapKind, SapSettings
 
 # Re-exported: callers outside config/ that still import these from here.

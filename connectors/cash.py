@@ -11,7 +11,8 @@ from sqlalchemy import Connection, select
 
 from config.cash import MatchingPolicy
 from config.errors import InputError
-from sync.cash import allocations, store as cash_store
+from sync.cash import allocations
+from sync.cash import store as cash_store
 from sync.cash.matching import Advice, AdviceLine, Item, NameIndex, Receipt, match, normalise
 from sync.mirror.models import CustomerRow, OpenItemRow
 from sync.store import Store
@@ -55,7 +56,7 @@ def invoice_items(conn: Connection, invoices: Sequence[str], currency: str) -> l
             raise InputError(f"invoice {invoice}: {'no' if not found else 'more than one'} "
                              f"open {currency} item not already allocated; pull from SAP "
                              "(arbridge sap pull) or name the invoice exactly")
-        if twice := next((named for named, item in zip(invoices, chosen)
+        if twice := next((named for named, item in zip(invoices, chosen, strict=False)
                           if item.key == found[0].key), None):
             # 90002663 and INV-90002663 name one item: paying both would pay it twice over
             raise InputError(f"invoice {invoice} is named twice (also as {twice}); put its "

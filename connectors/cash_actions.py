@@ -26,13 +26,14 @@ from sqlalchemy import select, update
 
 from config.errors import InputError
 from config.settings import Settings
-from connectors.errors import SplitRefused
 from connectors.cash import invoice_items
+from connectors.errors import SplitRefused
 from connectors.journals import request_correction, run_journal
 from connectors.posting import PostSummary, post_one, run_owner
 from sap.errors import SapError
 from sap.factory import make_sap_client
-from sync.cash import allocations, store as cash_store, journals
+from sync.cash import allocations, journals
+from sync.cash import store as cash_store
 from sync.cash.allocations import Allocation
 from sync.cash.journals import Journal
 from sync.cash.matching import ZERO
@@ -137,7 +138,7 @@ def allocate_by_hand(store: Store, receipt_id: int, splits: Sequence[Split], *, 
         except InputError as error:
             raise SplitRefused(str(error)) from None
         applications = []
-        for split, item in zip(splits, items):
+        for split, item in zip(splits, items, strict=False):
             if split.amount > item.amount:
                 raise SplitRefused(
                     f"invoice {split.invoice}: {split.amount} {receipt.currency} is more than "

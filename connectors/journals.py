@@ -32,15 +32,15 @@ from connectors.posting import PostSummary, post_one, run_owner
 from sap.client import SapClient
 from sap.errors import SapBusinessError, SapError, SapTimeout, SapUnavailable
 from sap.posting import reversal_terms
-from sync.cash import allocations, journals
 from sync import audit
-from sync.work import claims
-from sync.work.heartbeat import Heartbeat
+from sync.cash import allocations, journals
 from sync.cash.allocations import key_for
-from sync.installation import ensure
 from sync.cash.matching import ZERO
+from sync.installation import ensure
 from sync.store import Store
 from sync.txn import writing
+from sync.work import claims
+from sync.work.heartbeat import Heartbeat
 
 
 def request_correction(store: Store, allocation_id: int, invoices: Sequence[str], *,

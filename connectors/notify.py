@@ -6,7 +6,8 @@ other name is an Apprise URL in ``po_alerts.channels`` (e-mail, Microsoft Teams,
 generic webhooks, …). URLs are secrets: they never reach the store, logs or error texts.
 
 Each run claims the due deliveries first (``sync.work.claims``, committed before anything is
-sent; renewed by a heartbeat while they are being sent), sends them — one message per alert, or one per recipient in digest mode — and marks
+sent; renewed by a heartbeat while they are being sent), sends them — one message per alert, or
+one per recipient in digest mode — and marks
 them sent, or failed with the error kept and a later retry, confirming the claim in the same
 transaction. An outbox message and its "sent" commit together, and a message a crashed run
 already wrote is found by its key; Apprise channels cannot be looked up, so a crash between
@@ -30,14 +31,15 @@ from config.errors import ConfigError, RetriableError
 from config.po_alerts import OUTBOX, PoAlertSettings
 from config.redaction import redact_channel
 from connectors.errors import DeliveryFailed
-from sync.po import deliveries as alert_deliveries, alerts
-from sync.work import claims
-from sync.work.heartbeat import Heartbeat
+from sync.po import alerts
+from sync.po import deliveries as alert_deliveries
 from sync.po.deliveries import Delivery
 from sync.po.messages import body, digest, subject
 from sync.po.models import OutboxMessageRow
-from sync.txn import writing
 from sync.tables import table_of
+from sync.txn import writing
+from sync.work import claims
+from sync.work.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
 OUTBOX_TABLE = table_of(OutboxMessageRow)

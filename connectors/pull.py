@@ -16,18 +16,18 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from connectors.prefetch import prefetch
-from sap.client import Page, SapClient
-from sap.errors import SapDataError
-from sap.records import Customer
-from sync.mirror import cursors
-from sync.mirror.writes import Counts, apply_rows
-from sync.mirror.models import ClearedItemRow, CustomerRow, OpenItemRow
 from connectors.pull_rows import (
     billing_document_row,
     cleared_item_row,
     customer_row,
     open_item_row,
 )
+from sap.client import Page, SapClient
+from sap.errors import SapDataError
+from sap.records import Customer
+from sync.mirror import cursors
+from sync.mirror.models import ClearedItemRow, CustomerRow, OpenItemRow
+from sync.mirror.writes import Counts, apply_rows
 from sync.store import Store, entity
 from sync.tables import table_of
 

@@ -14,10 +14,10 @@ from config.errors import InputError
 from connectors.errors import PdfNotReady
 from connectors.pdf_checks import check_pdf
 from portals.driver import InvoiceSubmission
-from sync.uploads import queue as uploads
 from sync.mirror.models import CustomerRow
 from sync.store import Store
 from sync.tables import table_of
+from sync.uploads import queue as uploads
 
 log = logging.getLogger(__name__)
 

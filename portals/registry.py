@@ -8,9 +8,9 @@ from playwright.async_api import BrowserContext
 
 from config.errors import ConfigError
 from portals.accounts import PortalAccount
+from portals.drivers.base import PageDriver
 from portals.drivers.demo_ariba import AribaDemoDriver
 from portals.drivers.demo_coupa import CoupaDemoDriver
-from portals.drivers.base import PageDriver
 
 DRIVERS: dict[str, type[PageDriver]] = {
     CoupaDemoDriver.kind: CoupaDemoDriver,

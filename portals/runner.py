@@ -41,10 +41,11 @@ from config.errors import ArbridgeError, InputError
 from config.portals import BrowserSettings
 from config.settings import url_secrets
 from connectors.pdf_checks import PdfNotReady
-from portals.breaker import LayoutBreaker
 from portals.accounts import PortalAccount
+from portals.breaker import LayoutBreaker
 from portals.browser import BrowserPool
 from portals.driver import PortalInvoice, PortalPurchaseOrder
+from portals.drivers.base import PageDriver
 from portals.errors import (
     PortalLayoutChanged,
     PortalLoginFailed,
@@ -55,19 +56,19 @@ from portals.errors import (
 )
 from portals.evidence import EvidencePack, save_trace, scrub
 from portals.preparing import prepare
-from portals.drivers.base import PageDriver
 from portals.redact import Redactor
 from portals.registry import make_driver
-from sync.uploads import attempts as attempt_rules
-from sync.work import claims
-from sync.po import reservations as po_reservations
-from sync.uploads import claims as upload_claims, queue as uploads
-from sync.uploads.amounts import amount_hold_reason
 from sync.files import private_dir
-from sync.uploads.holds import PoBalance
+from sync.po import reservations as po_reservations
 from sync.store import Store
 from sync.txn import writing
+from sync.uploads import attempts as attempt_rules
+from sync.uploads import claims as upload_claims
+from sync.uploads import queue as uploads
+from sync.uploads.amounts import amount_hold_reason
+from sync.uploads.holds import PoBalance
 from sync.uploads.states import TRANSITIONS
+from sync.work import claims
 
 log = logging.getLogger(__name__)
 OUTCOMES = ("submitted", "found", "held", "failed", "retry", "waiting", "status")

@@ -36,7 +36,8 @@ class Page(Generic[T]):
 
 
 class SapClient(Protocol):
-    """One seam to SAP. Adapters: ``sap.rfc.client.RfcSapClient``, ``sap.odata.client.ODataSapClient``."""
+    """One seam to SAP. Adapters: ``sap.rfc.client.RfcSapClient``,
+    ``sap.odata.client.ODataSapClient``."""
 
     name: str
 

@@ -11,7 +11,8 @@ Two ways, as SAP shops work:
   POSTING_INTERFACE_CLEARING (FB05), which clears the invoices, creates residual items for short
   payments and posts any excess on account, and commits.
 
-The idempotency key (``ARB`` + kind + installation id + 8 base-36 characters, 16 in all) goes into the document's reference (BKPF-XBLNR) and
+The idempotency key (``ARB`` + kind + installation id + 8 base-36 characters, 16 in all) goes into
+the document's reference (BKPF-XBLNR) and
 header text before the call, so that after a timeout or a drop the document is looked up by it.
 """
 

@@ -34,9 +34,9 @@ from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal  # noqa: E4
 from portals.demo.server import DemoServer  # noqa: E402
 from sap.simulator import SapSimulator  # noqa: E402
 from sync.po import view as po_view  # noqa: E402
+from sync.store import Store, open_store  # noqa: E402
 from sync.uploads import view as queue_view
 from sync.users import accounts as users
-from sync.store import Store, open_store  # noqa: E402
 from workers.cli.demo_cash import cash_demo  # noqa: E402
 from workers.cli.sap import run_pull  # noqa: E402
 from workers.po import after_run  # noqa: E402

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from sync.types import Money, UtcDateTime
+from sync.types import UtcDateTime
 
 
 class AuditEventRow(SQLModel, table=True):

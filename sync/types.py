@@ -11,7 +11,6 @@ from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-
 CENT = Decimal("0.01")
 
 

@@ -79,10 +79,10 @@ def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
         getter = itemgetter(*order)
         for start in range(0, len(rows), chunk):
             part = rows[start:start + chunk]
-            values = list(zip(*map(getter, part))) if len(order) > 1 else \
+            values = list(zip(*map(getter, part), strict=False)) if len(order) > 1 else \
                 [[row[order[0]] for row in part]]
-            converted = [c(v) if c else v for c, v in zip(converters, values)]
-            conn.exec_driver_sql(sql, list(zip(*converted)))
+            converted = [c(v) if c else v for c, v in zip(converters, values, strict=False)]
+            conn.exec_driver_sql(sql, list(zip(*converted, strict=False)))
         return len(rows)
     stmt = _statement(conn.dialect, table, columns, key_tuple)
     for start in range(0, len(rows), chunk):

@@ -16,9 +16,9 @@ import dramatiq
 from dramatiq.middleware import Middleware
 
 from config.settings import load_settings
-from sync.work import job_runs
 from sync.store import Store, open_store
 from sync.txn import writing
+from sync.work import job_runs
 from workers import logs, metrics
 
 log = logging.getLogger(__name__)

@@ -16,13 +16,14 @@ from sqlalchemy import Connection, select
 from config.settings import Settings
 from connectors.notify import DeliveryReport, deliver
 from portals.driver import PortalPurchaseOrder
-from sync.po import ledger as po_ledger, release as po_release
-from sync.uploads import queue as uploads
+from sync.po import ledger as po_ledger
+from sync.po import release as po_release
 from sync.po.evaluation import run_rules
 from sync.po.ledger import PoRead
-from sync.uploads.holds import PoBalance
 from sync.store import Store
 from sync.txn import writing
+from sync.uploads import queue as uploads
+from sync.uploads.holds import PoBalance
 
 log = logging.getLogger(__name__)
 

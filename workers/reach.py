@@ -25,7 +25,7 @@ def unreachable(url: str, timeout_seconds: float) -> str | None:
     try:
         with socket.create_connection((host, port), timeout=timeout_seconds):
             return None
-    except socket.timeout:
+    except TimeoutError:
         return f"{host}:{port} did not answer within {timeout_seconds:g}s"
     except OSError as exc:
         return f"{host}:{port}: {exc.strerror or exc}"

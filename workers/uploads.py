@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from config.errors import ConfigError
 from config.portals import PortalSettings
 from config.settings import Settings
-from sync.uploads import queue as uploads
 from sync.store import Store, open_store
+from sync.uploads import queue as uploads
 from sync.uploads.states import STATE_GROUPS, STATES, grouped
 from workers import metrics
 

@@ -99,7 +99,7 @@ def splits_from(invoices: list[str], amounts: list[str]) -> list[cash_actions.Sp
         raise cash_actions.SplitRefused(f"the form sent {len(invoices)} invoice line(s) and "
                                          f"{len(amounts)} amount(s); each line needs both")
     splits = []
-    for number, (invoice, amount) in enumerate(zip(invoices, amounts), start=1):
+    for number, (invoice, amount) in enumerate(zip(invoices, amounts, strict=False), start=1):
         invoice, amount = invoice.strip(), amount.strip()
         if not invoice and not amount:
             continue

@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from connectors.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement, RemittanceLine
+from connectors.errors import StatementError
 
 NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.05([34])\.001\.(\d\d)")
 OPENING_CODES = ("OPBD", "PRCD")

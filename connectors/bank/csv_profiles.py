@@ -16,8 +16,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from config.cash import CsvProfile
-from connectors.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement
+from connectors.errors import StatementError
 
 BUILTIN: dict[str, CsvProfile] = {
     "standardbank": CsvProfile(date="Date", date_format="%Y%m%d", amount="Amount",
@@ -128,8 +128,8 @@ def _parse(lines: list[str], start: int, account: str, source: str, profile: Csv
             raise StatementError(source, where, f"{len(row)} fields, the header has "
                                                 f"{len(header)}")
 
-        def cell(index: int | None) -> str:
-            return row[index].strip() if index is not None else ""
+        def cell(index: int | None) -> str:  # noqa: B023 - called in this iteration only
+            return row[index].strip() if index is not None else ""  # noqa: B023 - called in this iteration
 
         try:
             day = datetime.strptime(cell(c_date), profile.date_format).date()

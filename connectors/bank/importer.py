@@ -17,9 +17,9 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from config.cash import CsvProfile
-from connectors.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement, entry_identities
 from connectors.bank.parse import check_balances, parse_statements
+from connectors.errors import StatementError
 from sync import audit
 from sync.cash import store as cash_store
 from sync.store import Store
@@ -123,7 +123,7 @@ def _store_statement(conn: Connection, statement: BankStatement, file_name: str,
         result.unbalanced += 1
     identities = entry_identities(statement.account, statement.entries)
     known = cash_store.known_identities(conn, identities)
-    for entry, ident in zip(statement.entries, identities):
+    for entry, ident in zip(statement.entries, identities, strict=False):
         _count(result, entry)
         if ident in known:
             result.duplicates += 1

@@ -12,8 +12,8 @@ from decimal import Decimal
 import mt940 as mt940lib
 
 from connectors.bank.encoding import decode_text
-from connectors.errors import StatementError
 from connectors.bank.model import BankEntry, BankStatement
+from connectors.errors import StatementError
 
 TAG = re.compile(r"^:(\d\d[A-Z]?):")
 FRAMING = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufeff]")
@@ -118,11 +118,11 @@ def structured_86(details: str) -> dict[str, str]:
     found: dict[str, str] = {}
     if SLASH_FIELD.search(text):
         parts = SLASH_FIELD.split(text)
-        for key, value in zip(parts[1::2], parts[2::2]):
+        for key, value in zip(parts[1::2], parts[2::2], strict=False):
             found[key] = (found.get(key, "") + value.strip("/ ")).strip()
     elif QUESTION_FIELD.search(text):
         parts = QUESTION_FIELD.split(text)
-        for key, value in zip(parts[1::2], parts[2::2]):
+        for key, value in zip(parts[1::2], parts[2::2], strict=False):
             name = {"32": "NAME", "33": "NAME", "31": "ACCW", "30": "BIC"}.get(key)
             if name is None and "20" <= key <= "29" or "60" <= key <= "63":
                 name = "REMI"

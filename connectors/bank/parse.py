@@ -9,9 +9,9 @@ from config.cash import CsvProfile
 from connectors.bank.camt import looks_like_camt, parse_camt
 from connectors.bank.csv_profiles import parse_csv, profile_named
 from connectors.bank.encoding import sniff_head
-from connectors.errors import StatementError, UnbalancedStatement
 from connectors.bank.model import BankStatement
 from connectors.bank.mt940 import looks_like_mt940, parse_mt940
+from connectors.errors import StatementError, UnbalancedStatement
 
 Format = Literal["auto", "camt", "mt940"] | str
 

@@ -10,13 +10,13 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from config.cash import RemittanceProfile
-from connectors.errors import StatementError
 from connectors.bank.model import RemittanceLine
+from connectors.errors import StatementError
 from connectors.remittance.model import RemittanceAdvice
 
 DEFAULT_PROFILE = RemittanceProfile(payer="Payer", payment_reference="Payment reference",
@@ -124,10 +124,10 @@ def _parse_rows(rows: Iterator[tuple[int, list[Any]]], source: str,
             continue
         where = f"line {number}"
 
-        def get(column: str | None, row_cells: list[Any] = cells) -> Any:
+        def get(column: str | None, row_cells: list[Any] = cells) -> Any:  # noqa: B023 - this iteration
             if not column:
                 return ""
-            index = header[column.lower()] if header and column.lower() in header else None
+            index = header[column.lower()] if header and column.lower() in header else None  # noqa: B023 - called in this iteration
             return row_cells[index] if index is not None and index < len(row_cells) else ""
 
         payer = str(get(profile.payer) or profile.payer_name or "").strip()

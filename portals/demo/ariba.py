@@ -102,7 +102,8 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
         payload, content = json.loads(draft[0]), draft[1]
         try:
             invoice = state.submit_invoice(
-                number=payload["number"], po_number=payload["po"], invoice_date=day(payload["date"]),
+                number=payload["number"], po_number=payload["po"],
+                invoice_date=day(payload["date"]),
                 net=amount(payload["net"], "Subtotal"), tax=amount(payload["tax"], "Tax"),
                 currency=payload["currency"], attachment_name=payload["attachment"],
                 attachment_size=len(content), today=today())

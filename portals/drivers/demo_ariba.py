@@ -13,8 +13,8 @@ from portals.driver import (
     PortalPurchaseOrder,
     SubmitResult,
 )
-from portals.errors import PortalLoginFailed, PortalRejected
 from portals.drivers.base import PageDriver, SessionExpired, money
+from portals.errors import PortalLoginFailed, PortalRejected
 
 STATES = {"Sent": "submitted", "Approved": "approved", "On Hold": "disputed", "Paid": "paid",
           "Rejected": "rejected"}

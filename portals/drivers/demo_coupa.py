@@ -14,8 +14,8 @@ from portals.driver import (
     PortalPurchaseOrder,
     SubmitResult,
 )
-from portals.errors import PortalLoginFailed
 from portals.drivers.base import PageDriver, money
+from portals.errors import PortalLoginFailed
 
 STATES = {"Pending Approval": "submitted", "Approved": "approved", "Disputed": "disputed",
           "Paid": "paid", "Rejected": "rejected"}

@@ -21,9 +21,9 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_ex
 
 from config.redaction import redact_url
 from sap import call_timing
-from sap.odata import mapping as m
 from sap.client import Page
 from sap.errors import SapBusinessError, SapConfigError, SapDataError, SapUnavailable
+from sap.odata import mapping as m
 from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
 
 log = logging.getLogger(__name__)

@@ -1,1 +1,2 @@
-"""The RFC adapter (pyrfc): reads through RFC_READ_TABLE and posts through the BAPIs and arbridge's wrappers."""
+"""The RFC adapter (pyrfc): reads through RFC_READ_TABLE and posts through the BAPIs and
+arbridge's wrappers."""

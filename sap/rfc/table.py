@@ -107,7 +107,7 @@ def parse_rows(result: dict, table: str, delimiter: str = "|") -> list[dict[str,
         if delimiter and len(wa) <= width:
             parts = wa.split(delimiter)
             if len(parts) == count:
-                rows.append(dict(zip(names, map(str.strip, parts))))
+                rows.append(dict(zip(names, map(str.strip, parts), strict=False)))
                 continue
         _check_layout(wa, layout, width, delimiter, table)
         rows.append({name: wa[start:end].strip() for name, start, end in layout})

@@ -12,13 +12,12 @@ The remote-enabled wrappers arbridge ships (``sap/abap/``) commit themselves.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sap.simulator.functions import bapiret2, to_dats
 from sap.simulator.ddic import TABLES
+from sap.simulator.functions import bapiret2, to_dats
 from sap.simulator.numbers import next_number
 
 if TYPE_CHECKING:
@@ -99,7 +98,7 @@ def _clear(db: sqlite3.Connection, where: str, params: tuple, augbl: str, augdt:
     rows = db.execute(f"SELECT {', '.join(BSID_FIELDS)} FROM BSID WHERE {where}",
                       params).fetchall()
     for row in rows:
-        values = dict(zip(BSID_FIELDS, row), AUGBL=augbl, AUGDT=augdt)
+        values = dict(zip(BSID_FIELDS, row, strict=False), AUGBL=augbl, AUGDT=augdt)
         db.execute(f"INSERT OR REPLACE INTO BSAD ({', '.join(BSID_FIELDS)}) VALUES "
                    f"({', '.join('?' * len(BSID_FIELDS))})", [values[f] for f in BSID_FIELDS])
     db.execute(f"DELETE FROM BSID WHERE {where}", params)
@@ -281,30 +280,10 @@ def z_arb_reset_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: 
         return {"ET_RETURN": [bapiret2("W", f"Document {I_AUGBL} {I_GJAHR} has no clearing to "
                                        "reset", "F5", "A38")]}
     for row in rows:
-        values = dict(zip(BSID_FIELDS, row), AUGBL="", AUGDT="00000000")
+        values = dict(zip(BSID_FIELDS, row, strict=False), AUGBL="", AUGDT="00000000")
         db.execute(f"INSERT OR REPLACE INTO BSID ({', '.join(BSID_FIELDS)}) VALUES "
                    f"({', '.join('?' * len(BSID_FIELDS))})", [values[f] for f in BSID_FIELDS])
     db.execute(f"DELETE FROM BSAD WHERE {where}", params)
     db.execute(f"UPDATE BSEG SET AUGBL = '', AUGDT = '' WHERE {where}", params)
     return {"ET_RETURN": [bapiret2("S", f"Clearing {I_AUGBL} reset: {len(rows)} items open",
                                    "F5", "A37")]}
-
-
-# reversal and F.13 build on the helpers above, so they are imported last (their modules
-# import this one)
-from sap.simulator.reversal import (
-    bapi_acc_document_rev_post,
-    z_arb_reverse_document,
-)
-
-LUW_FUNCTIONS: dict[str, Callable[..., dict]] = {
-    "BAPI_ACC_DOCUMENT_POST": bapi_acc_document_post,
-    "BAPI_ACC_DOCUMENT_REV_POST": bapi_acc_document_rev_post,
-    "BAPI_TRANSACTION_COMMIT": bapi_transaction_commit,
-    "BAPI_TRANSACTION_ROLLBACK": bapi_transaction_rollback,
-}
-ACCOUNTING_FUNCTIONS: dict[str, Callable[..., dict]] = {
-    "Z_ARB_POST_CLEARING": z_arb_post_clearing,
-    "Z_ARB_RESET_CLEARING": z_arb_reset_clearing,
-    "Z_ARB_REVERSE_DOCUMENT": z_arb_reverse_document,
-}

@@ -47,7 +47,7 @@ def automatic_clearing(db: sqlite3.Connection, bukrs: str, today: date) -> int:
     groups: dict[tuple, list[tuple]] = defaultdict(list)
     for row in db.execute(f"SELECT {', '.join(columns)} FROM BSID WHERE BUKRS = ? AND "
                           "UMSKZ = ''", (bukrs,)):
-        values = dict(zip(columns, row))
+        values = dict(zip(columns, row, strict=False))
         group = (values["KUNNR"], values["WAERS"], *(values[f] for f in fields))
         if any(not values[f] for f in fields):
             continue  # an empty criterion matches nothing

@@ -14,13 +14,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sap.simulator import pyrfc_errors as e
-from sap.simulator.accounting import ACCOUNTING_FUNCTIONS, LUW_FUNCTIONS
 from sap.simulator.functions import (
     FUNCTIONS,
     AbapException,
     UnknownParameter,
     WrongType,
 )
+from sap.simulator.registry import ACCOUNTING_FUNCTIONS, LUW_FUNCTIONS
 
 if TYPE_CHECKING:
     from sap.simulator.system import SapSimulator

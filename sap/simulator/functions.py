@@ -135,7 +135,8 @@ def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: st
         offset += f.length + len(delimiter)
     if no_data:
         return {"FIELDS": out_fields, "DATA": [], "OPTIONS": OPTIONS or []}
-    formats, expressions = zip(*(_sql_text(f, sim.faults.pad_by_bytes) for f in chosen))
+    formats, expressions = zip(*(_sql_text(f, sim.faults.pad_by_bytes) for f in chosen),
+                               strict=True)
     pattern = delimiter.replace("%", "%%").join(formats)
     order = ", ".join(key_of(table)) if GET_SORTED and GET_SORTED.strip() else _order(table)
     line = f"printf(?, {', '.join(expressions)})"

@@ -245,7 +245,7 @@ def seed(db: sqlite3.Connection, *, customers: int, documents: int, seed: int,
     tables: dict[str, list[tuple]] = {"KNA1": [], "ADR6": [], "KNB1": [], "KNVV": []}
     for n in range(1, customers + 1):
         kna1, adr6, knb1, knvv, seeded = _customer_rows(rng, n, company_code, today)
-        for table, rows in zip(tables, (kna1, adr6, knb1, knvv)):
+        for table, rows in zip(tables, (kna1, adr6, knb1, knvv), strict=False):
             tables[table].extend(rows)
         book.append(seeded)
     with db:

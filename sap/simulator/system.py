@@ -14,11 +14,11 @@ from sap.simulator import seed as seeding
 from sap.simulator.accounting import LOGICAL_SYSTEM
 from sap.simulator.connection import Connection
 from sap.simulator.ddic import TABLES, create_statements, missing_columns
+from sap.simulator.faults import Faults
 
 #: T041C as delivered: 01 keeps the original's posting date, 02 allows another one
 REVERSAL_REASONS = [("01", "", "Reversal in current period"),
                     ("02", "X", "Reversal in closed period")]
-from sap.simulator.faults import Faults
 
 
 class SapSimulator:
@@ -160,7 +160,7 @@ class SapSimulator:
                 if not row:
                     raise KeyError(f"billing document {vbeln} does not exist")
                 names = [f.name for f in TABLES["VBRK"][1]]
-                values = dict(zip(names, row))
+                values = dict(zip(names, row, strict=False))
                 number = f"{int(db.execute('SELECT MAX(VBELN) FROM VBRK').fetchone()[0]) + 1:010d}"
                 now, today = datetime.now(), self.today().strftime("%Y%m%d")
                 values.update(VBELN=number, FKART="S1", FKDAT=today, SFAKN=vbeln, FKSTO="",

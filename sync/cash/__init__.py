@@ -1,1 +1,2 @@
-"""Cash application: matching receipts to open items, allocations, correcting journals and their views."""
+"""Cash application: matching receipts to open items, allocations, correcting journals and their
+views."""

@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from sync import audit
-from sync.work import claims
 from sync.cash.models import JournalRow
 from sync.tables import table_of
+from sync.work import claims
 
 JOURNALS = table_of(JournalRow)
 

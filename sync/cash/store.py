@@ -20,8 +20,8 @@ from sync.cash.models import (
     RemittanceAdviceRow,
     RemittanceLineRow,
 )
-from sync.upsert import upsert
 from sync.tables import table_of
+from sync.upsert import upsert
 
 STATEMENTS = table_of(BankStatementRow)
 ENTRIES = table_of(BankEntryRow)

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select
 
 from sync.cash.allocations import ALLOCATIONS, Allocation, _allocation
-from sync.cash.store import ENTRIES
 from sync.cash.journals import JOURNALS, Journal, _journal
+from sync.cash.store import ENTRIES
 from sync.mirror.models import CustomerRow
 from sync.paging import Page, containing, page_bounds
 from sync.tables import table_of

@@ -6,13 +6,13 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import sync.audit_models  # noqa: F401  (registers the tables for autogenerate)
-import sync.mirror.models  # noqa: F401  (registers the tables for autogenerate)
-import sync.uploads.models  # noqa: F401  (registers the tables for autogenerate)
-import sync.work.models  # noqa: F401
 import sync.cash.models  # noqa: F401
+import sync.mirror.models  # noqa: F401  (registers the tables for autogenerate)
 import sync.po.models  # noqa: F401
-import sync.users.models  # noqa: F401
 import sync.reports.models  # noqa: F401
+import sync.uploads.models  # noqa: F401  (registers the tables for autogenerate)
+import sync.users.models  # noqa: F401
+import sync.work.models  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -8,8 +8,8 @@ from sqlalchemy import Connection, select
 
 from sync.mirror.cursor_state import CursorState
 from sync.mirror.models import SyncCursorRow
-from sync.upsert import upsert
 from sync.tables import table_of
+from sync.upsert import upsert
 
 TABLE = table_of(SyncCursorRow)
 

@@ -1,11 +1,13 @@
-"""The SAP mirror's tables (SQLModel): customers, billing documents, open items and the sync cursors. Table models skip validation: parse input into the records of ``sap.records`` (or other non-table models) first, then store."""
+"""The SAP mirror's tables (SQLModel): customers, billing documents, open items and the sync
+cursors. Table models skip validation: parse input into the records of ``sap.records`` (or
+other non-table models) first, then store."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from sync.types import Money, UtcDateTime

@@ -9,9 +9,9 @@ masked).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from operator import itemgetter
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, select, tuple_
@@ -19,8 +19,8 @@ from sqlalchemy import Connection, Table, and_, delete, select, tuple_
 from config.redaction import mask_field
 from sync import audit
 from sync.mirror.models import BillingDocumentRow, ClearedItemRow, CustomerRow, OpenItemRow
-from sync.upsert import upsert
 from sync.tables import table_of
+from sync.upsert import upsert
 
 LOOKUP_CHUNK = 5000  # keys per lookup: 4-column keys stay under SQLite's 32,766 variables
 
@@ -80,7 +80,7 @@ def _stored_rows(conn: Connection, entity: Entity, keys: list[tuple],
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start:start + LOOKUP_CHUNK]
         for row in conn.execute(select(*selected).where(_key_filter(entity, chunk))):
-            mapping = dict(zip(columns, row))
+            mapping = dict(zip(columns, row, strict=False))
             stored[key_of(mapping)] = mapping
     return stored
 

@@ -2,7 +2,8 @@
 thresholds that apply to it, which rules fire and at which level.
 
 Levels rise warning → critical → exhausted. An exhausted or expired PO gets only findings
-at the exhausted level: no "runs out in N days" or "expires in N days" beside them. A PO that is no longer needed (a newer PO of the
+at the exhausted level: no "runs out in N days" or "expires in N days" beside them. A PO that is
+no longer needed (a newer PO of the
 same customer took over, or the client closed it, and nothing waits on it) fires nothing, so
 its alerts close by themselves.
 """

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from config.errors import InputError
-from sync.po import deliveries as alert_deliveries
 from sync import audit
+from sync.po import deliveries as alert_deliveries
 from sync.po.alert_rules import LEVELS, RANK, RULES, Finding, Outcome, PoView
 from sync.po.models import PoAlertRow
 from sync.tables import table_of

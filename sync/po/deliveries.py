@@ -19,10 +19,10 @@ from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sync import audit
-from sync.work import claims
 from sync.po.models import AlertDeliveryRow
-from sync.txn import writing
 from sync.tables import table_of
+from sync.txn import writing
+from sync.work import claims
 
 DELIVERIES = table_of(AlertDeliveryRow)
 KIND = "alert_delivery"

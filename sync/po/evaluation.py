@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import Connection, or_, select
 
 from config.po_alerts import PoAlertSettings
+from sync.mirror.models import BillingDocumentRow
 from sync.po import alerts
 from sync.po.alert_rules import Outcome, PoView, Waiting, evaluate
 from sync.po.forecast import WINDOW_MONTHS, ZERO, Billing, Forecast, forecast
-from sync.mirror.models import BillingDocumentRow
-from sync.uploads.models import PortalUploadRow
 from sync.po.ledger import LEDGER, WAITING_STATES
 from sync.tables import table_of
+from sync.uploads.models import PortalUploadRow
 
 UPLOADS = table_of(PortalUploadRow)
 DOCS = table_of(BillingDocumentRow)

@@ -20,12 +20,12 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from sync import audit
 from sync.mirror.models import BillingDocumentRow, CustomerRow
-from sync.uploads.models import PortalUploadRow
 from sync.po.models import PoBalanceReadRow, PoLedgerRow
+from sync.tables import table_of
 from sync.uploads.holds import PoBalance
+from sync.uploads.models import PortalUploadRow
 from sync.uploads.states import ON_PORTAL
 from sync.upsert import upsert
-from sync.tables import table_of
 
 LEDGER = table_of(PoLedgerRow)
 READS = table_of(PoBalanceReadRow)

@@ -18,14 +18,14 @@ from sqlalchemy import Connection, func, select, update
 
 from config.errors import InputError
 from sync import audit
-from sync.uploads import queue as uploads
 from sync.audit_models import AuditEventRow
 from sync.mirror.models import BillingDocumentRow
-from sync.uploads.models import PortalUploadRow
 from sync.po.models import PoAssignmentRow, PoLedgerRow
-from sync.uploads.holds import PoBalance, hold_reason
-from sync.upsert import upsert
 from sync.tables import table_of
+from sync.uploads import queue as uploads
+from sync.uploads.holds import PoBalance, hold_reason
+from sync.uploads.models import PortalUploadRow
+from sync.upsert import upsert
 
 UPLOADS = table_of(PortalUploadRow)
 DOCS = table_of(BillingDocumentRow)

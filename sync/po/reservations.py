@@ -24,11 +24,11 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
-from sync.uploads.models import PortalPurchaseOrderRow, PortalUploadRow
 from sync.po.models import PoReservationRow
-from sync.uploads.holds import PoBalance, hold_reason
-from sync.uploads.queue import Upload
 from sync.tables import table_of
+from sync.uploads.holds import PoBalance, hold_reason
+from sync.uploads.models import PortalPurchaseOrderRow, PortalUploadRow
+from sync.uploads.queue import Upload
 
 RESERVATIONS = table_of(PoReservationRow)
 POS = table_of(PortalPurchaseOrderRow)

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select, tuple_
 
+from sync.paging import Page, containing, page_bounds
 from sync.po import ledger as po_ledger
 from sync.po.alert_rules import LEVELS
 from sync.po.evaluation import views_now
 from sync.po.ledger import LEDGER, UPLOADS, WAITING_STATES
 from sync.po.models import PoAlertRow
-from sync.paging import Page, containing, page_bounds
 from sync.tables import table_of
 
 ALERTS = table_of(PoAlertRow)

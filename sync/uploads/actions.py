@@ -27,9 +27,9 @@ from typing import Literal, get_args
 from sqlalchemy import Connection, select
 
 from config.errors import InputError
-from sync.work import claims
 from sync.uploads import queue as uploads
 from sync.uploads.claims import UPLOAD
+from sync.work import claims
 
 Action = Literal["approve", "retry", "hold", "cancel", "mark_submitted"]
 ACTIONS: tuple[Action, ...] = get_args(Action)

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select, update
 
-from sync.uploads.models import UploadAttemptRow
 from sync.tables import table_of
+from sync.uploads.models import UploadAttemptRow
 
 ATTEMPTS = table_of(UploadAttemptRow)
 INTERRUPTED = "interrupted"

@@ -10,9 +10,9 @@ from sqlalchemy import Connection, and_, exists, or_, select, update
 
 from sync import audit
 from sync.mirror.models import BillingDocumentRow
+from sync.tables import table_of
 from sync.uploads.models import PortalUploadRow
 from sync.uploads.states import ON_PORTAL
-from sync.tables import table_of
 
 UPLOADS = table_of(PortalUploadRow)
 DOCS = table_of(BillingDocumentRow)

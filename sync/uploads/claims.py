@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from sync.work import claims
-from sync.uploads import queue as uploads
 from sync.txn import writing
+from sync.uploads import queue as uploads
+from sync.work import claims
 
 UPLOAD = "upload"
 PORTAL_SLOT = "portal-slot"

@@ -1,11 +1,12 @@
-"""The portal upload tables (SQLModel): the upload queue, every attempt, and each PO as last read on a client's portal (its balance drives holds)."""
+"""The portal upload tables (SQLModel): the upload queue, every attempt, and each PO as last read
+on a client's portal (its balance drives holds)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
 from sync.types import Money, UtcDateTime

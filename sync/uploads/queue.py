@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from sync import audit
+from sync.mirror.models import BillingDocumentRow, CustomerRow
+from sync.tables import table_of
 from sync.uploads import attempts as attempt_rules
 from sync.uploads.cancellations import flag_cancelled, not_cancelled
-from sync.mirror.models import BillingDocumentRow, CustomerRow
-from sync.uploads.models import PortalPurchaseOrderRow, PortalUploadRow, UploadAttemptRow
 from sync.uploads.holds import PoBalance
+from sync.uploads.models import PortalPurchaseOrderRow, PortalUploadRow, UploadAttemptRow
 from sync.uploads.states import STATES, check
 from sync.upsert import upsert
-from sync.tables import table_of
 
 UPLOADS = table_of(PortalUploadRow)
 ATTEMPTS = table_of(UploadAttemptRow)
@@ -67,7 +67,7 @@ def enqueue(conn: Connection, *, now: datetime, portals: Iterable[str],
     ).order_by(DOCS.c.number)
     rows = [dict(zip(("billing_document", "portal", "company_code", "customer",
                       "invoice_number", "po_number", "invoice_date", "net", "tax", "gross",
-                      "currency"), r)) for r in conn.execute(source)]
+                      "currency"), r, strict=False)) for r in conn.execute(source)]
     if not rows:
         return 0
     for row in rows:

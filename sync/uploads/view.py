@@ -11,9 +11,9 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from sync.mirror.models import CustomerRow
 from sync.paging import Page, containing, page_bounds
+from sync.tables import table_of
 from sync.uploads.holds import KIND_LABELS, hold_kind
 from sync.uploads.queue import ATTEMPTS, UPLOADS
-from sync.tables import table_of
 
 CUSTOMERS = table_of(CustomerRow)
 NEEDS_A_PERSON = ("review", "failed", "held")

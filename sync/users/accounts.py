@@ -21,8 +21,8 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from config.errors import InputError
 from sync import audit
-from sync.users.models import AdminSessionRow, AdminUserRow, ApiTokenRow, LoginAttemptRow
 from sync.tables import table_of
+from sync.users.models import AdminSessionRow, AdminUserRow, ApiTokenRow, LoginAttemptRow
 
 Role = Literal["administrator", "billing", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)

@@ -1,1 +1,3 @@
-"""The work machinery: claims (an owner and an expiring lease on each unit of work), the heartbeat that renews them while a remote call is in flight, whether an owner is provably dead, and the record of job runs."""
+"""The work machinery: claims (an owner and an expiring lease on each unit of work), the heartbeat
+that renews them while a remote call is in flight, whether an owner is provably dead, and the
+record of job runs."""

@@ -31,11 +31,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, String, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from sync.errors import ClaimLost
 from sync import audit
+from sync.errors import ClaimLost
+from sync.tables import table_of
 from sync.work import owners
 from sync.work.models import WorkClaimRow
-from sync.tables import table_of
 
 CLAIMS = table_of(WorkClaimRow)
 DEFAULT_LEASE = timedelta(minutes=2)

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from sync.work.models import JobRunRow
 from sync.tables import table_of
+from sync.work.models import JobRunRow
 
 JOB_RUNS = table_of(JobRunRow)
 ERROR_CHARS = 2000

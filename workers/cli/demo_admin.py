@@ -11,8 +11,8 @@ import secrets
 from datetime import datetime, timezone
 
 from config.settings import Settings
-from sync.users import accounts as users
 from sync.store import Store
+from sync.users import accounts as users
 from workers.cli.output import console
 
 DEMO_USER = "demo"

@@ -44,7 +44,7 @@ def _write_once(folder: Path, store: Store, day) -> bool:  # type: ignore[no-unt
         return False
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     for name, content in zip(FILES, (files.statement, files.overlap, files.remittance.encode(),
-                                     json.dumps(files.corrections).encode())):
+                                     json.dumps(files.corrections).encode()), strict=False):
         fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)

@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PIPE_CLOSED",
            "EXIT_UNAVAILABLE",
-           "Interrupted", "cell", "checked_settings", "choice", "console", "err", "exit_code", "fail",
+           "Interrupted", "cell", "checked_settings", "choice", "console", "err", "exit_code",
+           "fail",
            "guarded", "out", "print_json", "print_rows", "pull_progress", "report", "reported_here"]
 
 # markup off: text from SAP, banks and portals (a payer named "[/]") is shown as it is

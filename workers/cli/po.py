@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import typer
@@ -22,7 +23,8 @@ app = typer.Typer(help="Client POs: balances, forecasts, alerts, hold and releas
 
 
 def ledger_rows(portal: str | None, with_history: bool = False) -> list[dict]:
-    from sync.po import alerts, ledger as po_ledger
+    from sync.po import alerts
+    from sync.po import ledger as po_ledger
     from sync.po.evaluation import views_now
     from sync.store import open_store
 

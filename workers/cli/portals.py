@@ -220,9 +220,10 @@ def _act(document: str, action: str) -> None:
     from datetime import datetime, timezone
 
     from config.errors import InputError
-    from sync.uploads import actions as upload_actions, queue as uploads
     from sync.store import open_store
     from sync.txn import writing
+    from sync.uploads import actions as upload_actions
+    from sync.uploads import queue as uploads
 
     store = open_store(checked_settings())
     with writing(store.engine) as conn:
@@ -281,9 +282,10 @@ def _retry_many(state: str, portal: str | None, reason_contains: str | None) -> 
     from datetime import datetime, timezone
 
     from config.errors import InputError
-    from sync.uploads import actions as upload_actions, queue as uploads
     from sync.store import open_store
     from sync.txn import writing
+    from sync.uploads import actions as upload_actions
+    from sync.uploads import queue as uploads
     from workers.cli.output import EXIT_FAILED
 
     settings = checked_settings()

@@ -18,12 +18,10 @@ def scheduler_command() -> None:
     def action() -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        from workers import schedule
+        from config.settings import load_settings
+        from workers import logs, schedule
         from workers.broker import make_broker, use_broker
         from workers.cli.worker import stop_on_signal
-
-        from config.settings import load_settings
-        from workers import logs
 
         logs.configure(verbose=True)
         settings = load_settings()
@@ -68,14 +66,11 @@ def run_command(
         from apscheduler.schedulers.background import BackgroundScheduler
         from dramatiq.brokers.stub import StubBroker
 
-        from workers import actors, schedule
+        from config.settings import load_settings
+        from sync.store import start_up
+        from workers import actors, logs, schedule
         from workers.broker import queue_names, use_broker
         from workers.cli.worker import start_workers, stop_on_signal
-
-        from config.settings import load_settings
-        from workers import logs
-
-        from sync.store import start_up
 
         logs.configure(verbose=True)
         settings = load_settings()
