@@ -66,11 +66,11 @@ from sync.files import private_dir
 from sync.uploads.holds import PoBalance
 from sync.store import Store
 from sync.txn import writing
+from sync.uploads.outcomes import DEFAULT_MAX_ATTEMPTS, recorded_outcome, store_change
 from sync.uploads.states import TRANSITIONS
 
 log = logging.getLogger(__name__)
 OUTCOMES = ("submitted", "found", "held", "failed", "retry", "waiting", "status")
-PDF_WAIT = timedelta(minutes=15)  # a PDF not there yet is looked for again after this
 STATUS_REFRESH_LIMIT = 200
 
 
@@ -595,24 +595,24 @@ class UploadRunner:
                 now: datetime) -> None:
         with writing(self.store.engine) as conn:
             self._fence(conn, upload)
-            if outcome in ("submitted", "found"):
+            change = store_change(outcome, detail, now=now)
+            if change.reservation == "settle":
                 po_reservations.settle(conn, upload.id)
             else:
                 po_reservations.drop(conn, upload.id)
-            if outcome in ("submitted", "found"):
-                uploads.transition(conn, upload.id, "submitted", now=now, reason=None)
-            elif outcome == "held":
-                uploads.transition(conn, upload.id, "held", now=now, reason=detail)
-            elif outcome == "failed":
-                uploads.transition(conn, upload.id, "failed", now=now, reason=detail)
-            elif outcome == "waiting":  # not counted against max_attempts
-                uploads.transition(conn, upload.id, "ready", now=now, reason=detail,
-                                   next_attempt_at=now + PDF_WAIT)
+            state_after = None
+            if change.retry:
+                max_attempts = (account.settings.max_attempts if account
+                                else DEFAULT_MAX_ATTEMPTS)
+                state_after = uploads.retry_later(conn, upload, now=now, reason=detail,
+                                                  max_attempts=max_attempts)
+            elif change.next_attempt_at is not None:
+                uploads.transition(conn, upload.id, change.state, now=now,
+                                   reason=change.reason, next_attempt_at=change.next_attempt_at)
             else:
-                max_attempts = account.settings.max_attempts if account else 5
-                state = uploads.retry_later(conn, upload, now=now, reason=detail,
-                                            max_attempts=max_attempts)
-                outcome = "failed" if state == "failed" else "retry"
+                uploads.transition(conn, upload.id, change.state, now=now,
+                                   reason=change.reason)
+            outcome = recorded_outcome(outcome, change, state_after)
             uploads.finish_attempt(conn, attempt_id, now=now, outcome=outcome, detail=detail,
                                    evidence=str(evidence.folder))
         self.summary.count(upload.portal, outcome)
