@@ -39,8 +39,8 @@ from sync.users import accounts as users
 from sync.store import Store, open_store  # noqa: E402
 from workers.cli.demo_cash import cash_demo  # noqa: E402
 from workers.cli.sap import run_pull  # noqa: E402
-from workers.po import after_run  # noqa: E402
-from workers.uploads import make_runner  # noqa: E402
+from portals.po_actions import after_run  # noqa: E402
+from portals.upload_jobs import make_runner  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 900}
 

@@ -19,7 +19,7 @@ from workers.cli.output import (
 if TYPE_CHECKING:
     from config.portals import PortalSettings
     from config.settings import Settings
-    from portals.runner import RunSummary
+    from portals.upload_run import RunSummary
     from sync.store import Store
 
 app = typer.Typer(help="Client procurement portals.", no_args_is_help=True)
@@ -34,7 +34,7 @@ def _portals_for(settings: Settings, portal: str | None) -> dict[str, PortalSett
     from config.checks import check_portal_name
     from config.errors import ConfigError
     from portals.registry import driver_class
-    from workers.uploads import portal_settings
+    from portals.configured import portal_settings
 
     check_portal_name(settings, portal)
     chosen = {name: p for name, p in portal_settings(settings).items()
@@ -102,8 +102,10 @@ def upload_command(
 ) -> None:
     """Queue new invoices of bound customers and put every ready one on its portal."""
     def action() -> None:
+        from portals.upload_jobs import run_uploads
         from sync.store import open_store
-        from workers.uploads import queue_counts, run_uploads
+        from sync.uploads.listing import queue_counts
+        from workers import metrics
 
         reported_here()
         settings = checked_settings()
@@ -118,7 +120,8 @@ def upload_command(
             if not as_json:
                 err.print(f"{portal_name}: {document} {outcome}")
 
-        summary = run_uploads(settings, portal=portal, on_upload=show)
+        summary = run_uploads(settings, portal=portal, on_upload=metrics.counting_uploads(show),
+                              on_timing=metrics.upload_seconds)
         counts = queue_counts(open_store(settings))
         if as_json:
             print_json({**summary.as_dict(), "queue": counts})
@@ -147,7 +150,7 @@ def queue_command(
     """List uploads with their state and, for held or failed ones, the reason."""
     def action() -> None:
         from sync.store import open_store
-        from workers.uploads import queue_rows, states_of
+        from sync.uploads.listing import queue_rows, states_of
 
         states = states_of(state) if state else None
         settings = checked_settings()
