@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from admin.app import create_app
-from admin.server import AdminServer
+from workers.web_server import AdminServer
 from config.portals import BrowserSettings
 from config.secrets import SecretBox
 from connectors.pdfs import RenderSource

@@ -101,7 +101,7 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
 
     from config.secrets import SecretBox
     from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal
-    from portals.demo.server import DemoServer
+    from workers.web_server import DemoServer
     from portals import po_demo
     from portals.upload_jobs import make_runner
     from sync.uploads.listing import queue_counts
