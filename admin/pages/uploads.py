@@ -11,10 +11,8 @@ from fastapi.responses import Response
 
 from admin.context import MAX_PAGE, flash_redirect
 from admin.security import Principal, context, current, require
-from config.errors import InputError
 from sync.uploads import view as queue_view, actions as upload_actions
 from sync.uploads.states import STATES
-from sync.txn import writing
 
 router = APIRouter()
 MAX_BULK = 500
@@ -56,20 +54,8 @@ def apply_action(request: Request, who: Principal, documents: list[str], action:
     """Apply ``action`` to each document, each in its own transaction (one refusal does not
     undo the others). Returns (done, refusals)."""
     ctx = context(request)
-    done: list[str] = []
-    refused: list[str] = []
-    for document in documents:
-        try:
-            with writing(ctx.engine) as conn:
-                row = queue_view.one(conn, document)
-                if row is None:
-                    raise InputError(f"no upload for billing document {document}")
-                upload_actions.act(conn, upload_id=row["id"], action=action,
-                                   actor=who.user.name, now=ctx.clock(), reason=reason)
-            done.append(row["billing_document"])
-        except InputError as refusal:
-            refused.append(str(refusal))
-    return done, refused
+    return upload_actions.act_on_each(ctx.engine, documents, action=action,
+                                      actor=who.user.name, clock=ctx.clock, reason=reason)
 
 
 def _back(request: Request, target: str, done: list[str], refused: list[str],

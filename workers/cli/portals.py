@@ -283,10 +283,8 @@ def _retry_many(state: str, portal: str | None, reason_contains: str | None) -> 
     import getpass
     from datetime import datetime, timezone
 
-    from config.errors import InputError
-    from sync.uploads import actions as upload_actions, queue as uploads
     from sync.store import open_store
-    from sync.txn import writing
+    from sync.uploads import actions as upload_actions, queue as uploads
     from workers.cli.output import EXIT_FAILED
 
     settings = checked_settings()
@@ -296,18 +294,12 @@ def _retry_many(state: str, portal: str | None, reason_contains: str | None) -> 
     with store.engine.connect() as conn:
         chosen = [u for u in uploads.by_state(conn, state, portal)
                   if needle in (u.reason or "").lower()]
-    done, refused = 0, []
-    for upload in chosen:
-        try:
-            with writing(store.engine) as conn:
-                upload_actions.act(conn, upload_id=upload.id, action="retry", actor=user,
-                                   now=datetime.now(timezone.utc))
-            done += 1
-        except InputError as refusal:
-            refused.append(str(refusal))
+    done, refused = upload_actions.act_on_each(
+        store.engine, [u.billing_document for u in chosen], action="retry", actor=user,
+        clock=lambda: datetime.now(timezone.utc))
     where = f" of {portal}" if portal else ""
     matching = f" whose reason contains {reason_contains!r}" if reason_contains else ""
-    out.print(f"{done} {state} uploads{where}{matching} -> ready "
+    out.print(f"{len(done)} {state} uploads{where}{matching} -> ready "
               "(they go to the portal on the next run)")
     if refused:  # each one line, as the web app lists them; the command then fails
         for line in refused:
