@@ -1,2 +1,2 @@
-"""Flows between outside systems and the store: SAP pull (and later posting, bank import,
-notifications)."""
+"""Flows between outside systems and the store: the SAP pull run (``pull_run``, ``pull``),
+posting and journals, bank and remittance import, PDFs, notification delivery."""

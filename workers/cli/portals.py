@@ -51,7 +51,7 @@ def unreachable_portals(portals: dict[str, PortalSettings]) -> dict[str, Excepti
     """The portals that do not answer at all (a TCP connection within their timeout), found
     before a browser starts: name → a :class:`RetriableError` saying so."""
     from config.errors import RetriableError
-    from workers.reach import unreachable
+    from workers.cli.reach import unreachable
 
     down = {name: why for name, p in portals.items()
             if (why := unreachable(p.url, p.timeout_seconds))}
