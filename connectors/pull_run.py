@@ -72,10 +72,9 @@ def seed_simulator(settings: Settings, *, progress: Callable[[int], None] | None
     from sap.simulator import SapSimulator
 
     sap = settings.sap
-    options = {"progress": progress} if progress is not None else {}
     SapSimulator(settings.simulator_path).seed(
         customers=sap.simulator_customers, documents=sap.simulator_billing_documents,
-        seed=sap.simulator_seed, **options)
+        seed=sap.simulator_seed, progress=progress)
 
 
 def seed_simulator_on_first_use(settings: Settings) -> None:

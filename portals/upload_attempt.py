@@ -294,6 +294,8 @@ class UploadAttempts(UploadTracing):
                                 else DEFAULT_MAX_ATTEMPTS)
                 state_after = uploads.retry_later(conn, upload, now=now, reason=detail,
                                                   max_attempts=max_attempts)
+            elif change.state is None:  # store_change sets a state for every non-retry
+                raise AssertionError(f"no state for outcome {outcome}")
             elif change.next_attempt_at is not None:
                 uploads.transition(conn, upload.id, change.state, now=now,
                                    reason=change.reason, next_attempt_at=change.next_attempt_at)
