@@ -33,7 +33,7 @@ from sync.po.evaluation import build_views, load_history, load_waiting, outcomes
 from sync.po.ledger import LEDGER  # noqa: E402
 from sync.store import open_store  # noqa: E402
 from sync.upsert import upsert  # noqa: E402
-from workers.po import record_portal_read, send_alerts  # noqa: E402
+from portals.po_actions import record_portal_read, send_alerts  # noqa: E402
 
 PORTAL = "demo-coupa"
 

@@ -32,7 +32,7 @@ from config.errors import InputError
 from sync.po import view as po_view
 from sync.po.entry import po_read
 from sync.store import Store
-from workers.po import assign_po, enter_po
+from portals.po_actions import assign_po, enter_po
 
 router = APIRouter()
 REFUSED = {409: {"description": "refused: the message says why"}}

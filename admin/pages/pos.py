@@ -1,6 +1,6 @@
 """The POs: remaining balance, pending, forecast run-out and history of every client PO;
 enter a PO a client sent by e-mail; re-point a held invoice to another PO. The actions go
-through ``workers.po`` (``enter_po``, ``assign_po``), as ``arbridge po add`` and ``po assign``
+through ``portals.po_actions`` (``enter_po``, ``assign_po``), as ``arbridge po add`` and ``po assign``
 do: same checks, same audit, and the held invoices that now fit are released."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from config.errors import InputError
 from sync.po import view as po_view
 from sync.po.entry import po_read
 from sync.store import Store
-from workers.po import assign_po, enter_po, known_portals
+from portals.po_actions import assign_po, enter_po, known_portals
 
 router = APIRouter()
 def po_url(portal: str, number: str) -> str:

@@ -14,14 +14,11 @@ import sqlite3
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sap.simulator.functions import bapiret2, to_dats
 from sap.simulator.ddic import TABLES
-
-if TYPE_CHECKING:
-    from sap.simulator.connection import Connection
-    from sap.simulator.system import SapSimulator
+from sap.simulator.functions import bapiret2, to_dats
+from sap.simulator.kernel import Session, System
 
 FIRST_PAYMENT_DOCUMENT = 1_600_000_001
 BSID_FIELDS = [f.name for f in TABLES["BSID"][1]]
@@ -96,7 +93,7 @@ def _clear(db: sqlite3.Connection, where: str, params: tuple, augbl: str, augdt:
 
 
 # -- way (a): BAPI_ACC_DOCUMENT_POST + BAPI_TRANSACTION_COMMIT ---------------------------------
-def bapi_acc_document_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
+def bapi_acc_document_post(db: sqlite3.Connection, sim: System, *, conn: Session,
                            DOCUMENTHEADER: dict, ACCOUNTGL: list | None = None,
                            ACCOUNTRECEIVABLE: list | None = None,
                            CURRENCYAMOUNT: list | None = None, **_: Any) -> dict:
@@ -149,7 +146,7 @@ def bapi_acc_document_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: C
             "RETURN": [bapiret2("S", message, "RW", "605", "BKPFF", f"{belnr}{bukrs}{gjahr}")]}
 
 
-def bapi_transaction_commit(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
+def bapi_transaction_commit(db: sqlite3.Connection, sim: System, *, conn: Session,
                             WAIT: str = "", **_: Any) -> dict:
     work, conn.luw[:] = list(conn.luw), []
     _lock(db)
@@ -158,14 +155,14 @@ def bapi_transaction_commit(db: sqlite3.Connection, sim: SapSimulator, *, conn: 
     return {"RETURN": bapiret2()}
 
 
-def bapi_transaction_rollback(db: sqlite3.Connection, sim: SapSimulator, *,
-                              conn: Connection, **_: Any) -> dict:
+def bapi_transaction_rollback(db: sqlite3.Connection, sim: System, *,
+                              conn: Session, **_: Any) -> dict:
     conn.luw.clear()
     return {"RETURN": bapiret2()}
 
 
 # -- reversal: BAPI_ACC_DOCUMENT_REV_POST ----------------------------------------------------
-def bapi_acc_document_rev_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
+def bapi_acc_document_rev_post(db: sqlite3.Connection, sim: System, *, conn: Session,
                                REVERSAL: dict, BUS_ACT: str = "RFBU", **_: Any) -> dict:
     belnr, bukrs, gjahr = REVERSAL["OBJ_KEY_R"][:10], REVERSAL["OBJ_KEY_R"][10:14], \
         REVERSAL["OBJ_KEY_R"][14:18]
@@ -213,7 +210,7 @@ def bapi_acc_document_rev_post(db: sqlite3.Connection, sim: SapSimulator, *, con
 
 
 # -- way (b): the shipped wrappers (commit themselves) ---------------------------------------
-def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: str,
+def z_arb_post_clearing(db: sqlite3.Connection, sim: System, *, I_BUKRS: str,
                         I_KUNNR: str, I_WAERS: str, I_BLDAT: date | str, I_BUDAT: date | str,
                         I_BLART: str, I_XBLNR: str, I_BKTXT: str, I_HKONT: str,
                         I_WRBTR: Decimal, I_ON_ACCOUNT: Decimal = Decimal("0"),
@@ -292,7 +289,7 @@ def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: s
         "S", f"Document {belnr} was posted in company code {I_BUKRS}", "F5", "312", belnr)]}
 
 
-def z_arb_reset_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: str,
+def z_arb_reset_clearing(db: sqlite3.Connection, sim: System, *, I_BUKRS: str,
                          I_AUGBL: str, I_GJAHR: str, **_: Any) -> dict:
     """FBRA through POSTING_INTERFACE_RESET_CLEARING: every item cleared by the document is
     open again. Resetting a clearing that is not there is a warning, not an error."""

@@ -10,14 +10,17 @@ from __future__ import annotations
 import sqlite3
 import time
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sap.simulator import pyrfc_errors as e
 from sap.simulator.accounting import ACCOUNTING_FUNCTIONS, LUW_FUNCTIONS
-from sap.simulator.functions import FUNCTIONS, AbapException, UnknownParameter, WrongType
-
-if TYPE_CHECKING:
-    from sap.simulator.system import SapSimulator
+from sap.simulator.functions import (
+    FUNCTIONS,
+    AbapException,
+    UnknownParameter,
+    WrongType,
+)
+from sap.simulator.kernel import System
 
 DEFAULT_TIMEOUT_SECONDS = 600.0
 
@@ -26,7 +29,7 @@ class Connection:
     """Same constructor keywords as ``pyrfc.Connection`` (ashost, sysnr, client, user,
     passwd, lang, config …); ``simulator`` says which simulated system to talk to."""
 
-    def __init__(self, *, simulator: SapSimulator, config: dict | None = None, **params: Any):
+    def __init__(self, *, simulator: System, config: dict | None = None, **params: Any):
         self._sim = simulator
         self._config = dict(config or {})
         self._params = params

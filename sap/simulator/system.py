@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sap.simulator import seed as seeding
+from sap.simulator.accounting import automatic_clearing
 from sap.simulator.connection import Connection
 from sap.simulator.ddic import TABLES, create_statements
 from sap.simulator.faults import Faults
@@ -220,8 +221,6 @@ class SapSimulator:
     def run_automatic_clearing(self, company_code: str = "1000") -> int:
         """The F.13 job: clear customer items whose assignment names an open invoice and that
         net to zero. Returns the number of clearing documents."""
-        from sap.simulator.accounting import automatic_clearing
-
         db = self.open_db()
         try:
             with db:

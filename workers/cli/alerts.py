@@ -73,7 +73,7 @@ def retry_command() -> None:
 
         from sync.po import deliveries as alert_deliveries
         from sync.store import open_store
-        from workers.po import send_alerts
+        from portals.po_actions import send_alerts
 
         settings = load_settings()
         store = open_store(settings)

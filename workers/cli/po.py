@@ -130,7 +130,7 @@ def refresh_command(portal: str = typer.Option(None, "--portal", help="Only this
     """Read the portals' POs now: ledger, release of held invoices, alerts."""
     def action() -> None:
         from sync.store import open_store
-        from workers.po import refresh_portals
+        from portals.po_actions import refresh_portals
 
         settings = load_settings()
         results = refresh_portals(settings, open_store(settings), portal)
@@ -161,7 +161,7 @@ def add_command(
     def action() -> None:
         from sync.po.entry import po_read
         from sync.store import open_store
-        from workers.po import enter_po
+        from portals.po_actions import enter_po
 
         settings = load_settings()
         read = po_read(number=number, total=total, currency=currency, valid_to=valid_to,
@@ -180,7 +180,7 @@ def assign_command(document: str = typer.Argument(..., help="Billing document nu
     """Re-point an invoice to another PO (audited); SAP's number wins again once it changes."""
     def action() -> None:
         from sync.store import open_store
-        from workers.po import assign_po
+        from portals.po_actions import assign_po
 
         settings = load_settings()
         upload, _ = assign_po(settings, open_store(settings), document, po,
