@@ -18,7 +18,6 @@ from sync.po.entry import FieldNames
 from sync.store import Store
 from sync.txn import writing
 from sync.uploads import actions as upload_actions
-from sync.uploads import view as queue_view
 
 # The PO entry form's and the API's names for the fields ``po_read`` checks.
 FORM_NAMES = FieldNames(total="Total", invoiced="Already invoiced", currency="Currency",
@@ -34,20 +33,8 @@ def apply_action(request: Request, who: Principal, documents: list[str], action:
     """Apply ``action`` to each document, each in its own transaction (one refusal does not
     undo the others). Returns (done, refusals)."""
     ctx = context(request)
-    done: list[str] = []
-    refused: list[str] = []
-    for document in documents:
-        try:
-            with writing(ctx.engine) as conn:
-                row = queue_view.one(conn, document)
-                if row is None:
-                    raise InputError(f"no upload for billing document {document}")
-                upload_actions.act(conn, upload_id=row["id"], action=action,
-                                   actor=who.user.name, now=ctx.clock(), reason=reason)
-            done.append(row["billing_document"])
-        except InputError as refusal:
-            refused.append(str(refusal))
-    return done, refused
+    return upload_actions.act_on_each(ctx.engine, documents, action=action,
+                                      actor=who.user.name, clock=ctx.clock, reason=reason)
 
 
 def acknowledge_all(request: Request, who: Principal, ids: list[int]

@@ -27,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from config.settings import load_settings  # noqa: E402
 from portals.driver import PortalPurchaseOrder  # noqa: E402
+from portals.po_actions import record_portal_read, send_alerts  # noqa: E402
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS  # noqa: E402
 from sync.po.alerts import open_alerts, reconcile  # noqa: E402
 from sync.po.evaluation import build_views, load_history, load_waiting, outcomes, run_rules
 from sync.po.ledger import LEDGER  # noqa: E402
 from sync.store import open_store  # noqa: E402
 from sync.upsert import upsert  # noqa: E402
-from workers.po import record_portal_read, send_alerts  # noqa: E402
 
 PORTAL = "demo-coupa"
 

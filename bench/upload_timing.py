@@ -71,13 +71,14 @@ class Phases:
 
 def instrument_runner(phases: Phases) -> None:
     """Time every step of ``UploadRunner._upload`` (classes and modules patched in place)."""
-    from portals import runner as runner_module
+    from portals import upload_attempt
     from portals.drivers.base import PageDriver
     from portals.evidence import EvidencePack
+    from portals.upload_run import UploadRunner
     from sync.uploads import claims as upload_claims
     from sync.uploads import queue as uploads
 
-    phases.wrap_async(runner_module.UploadRunner, "_upload", "whole upload (per context)")
+    phases.wrap_async(UploadRunner, "_upload", "whole upload (per context)")
     from portals.drivers.demo_ariba import AribaDemoDriver
     from portals.drivers.demo_coupa import CoupaDemoDriver
     for kind in (CoupaDemoDriver, AribaDemoDriver):  # each has its own lookup
@@ -85,11 +86,11 @@ def instrument_runner(phases: Phases) -> None:
     phases.wrap_async(PageDriver, "submit_invoice", "  form and submit (browser+portal)")
     phases.wrap_async(PageDriver, "screenshot", "  screenshot")
     phases.wrap_async(EvidencePack, "seal", "  evidence: trace chunk + scan")
-    phases.wrap(runner_module, "prepare", "  PDF render + checks")
+    phases.wrap(upload_attempt, "prepare", "  PDF render + checks")
     phases.wrap(upload_claims, "claim_upload", "  store: claim")
     phases.wrap(upload_claims, "release", "  store: release claim")
     phases.wrap(uploads, "begin_attempt", "  store: begin attempt")
-    phases.wrap(runner_module.UploadRunner, "_record", "  store: record outcome")
+    phases.wrap(UploadRunner, "_record", "  store: record outcome")
 
 
 def _proc_cpu(pid: int) -> float | None:

@@ -42,7 +42,7 @@ from connectors.pdfs import RenderSource  # noqa: E402
 from portals.accounts import resolve  # noqa: E402
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, demo_accounts  # noqa: E402
 from portals.demo.state import PortalState  # noqa: E402
-from portals.runner import UploadRunner  # noqa: E402
+from portals.upload_run import UploadRunner  # noqa: E402
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS  # noqa: E402
 from sync.store import open_store  # noqa: E402
 from sync.upsert import upsert  # noqa: E402

@@ -25,13 +25,13 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from admin.app import create_app  # noqa: E402
 from admin.pages.pos import po_url  # noqa: E402
-from admin.server import AdminServer  # noqa: E402
 from config.portals import BrowserSettings  # noqa: E402
 from config.secrets import SecretBox  # noqa: E402
 from config.settings import Settings, load_settings  # noqa: E402
 from portals.browser import find_chromium, launch_args  # noqa: E402
 from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal  # noqa: E402
-from portals.demo.server import DemoServer  # noqa: E402
+from portals.po_actions import after_run  # noqa: E402
+from portals.upload_jobs import make_runner  # noqa: E402
 from sap.simulator import SapSimulator  # noqa: E402
 from sync.po import view as po_view  # noqa: E402
 from sync.store import Store, open_store  # noqa: E402
@@ -39,8 +39,10 @@ from sync.uploads import view as queue_view
 from sync.users import accounts as users
 from workers.cli.demo_cash import cash_demo  # noqa: E402
 from workers.cli.sap import run_pull  # noqa: E402
-from workers.po import after_run  # noqa: E402
-from workers.uploads import make_runner  # noqa: E402
+from workers.web_server import (
+    AdminServer,  # noqa: E402
+    DemoServer,  # noqa: E402
+)
 
 VIEWPORT = {"width": 1280, "height": 900}
 

@@ -1,5 +1,6 @@
-"""The jobs, as dramatiq actors. Thin: each calls one connector or runner, and carries ids and
-small JSON values only (a portal name, a home folder), never objects or file bytes.
+"""The jobs, as dramatiq actors. Thin: each calls one use case (``connectors.pull_run``,
+``portals.upload_jobs``), and carries ids and small JSON values only (a portal name, a home
+folder), never objects or file bytes.
 
 Queues per kind of work: ``sap`` (pulls; later postings) and ``browser`` (portal runs: each
 holds a Chromium, so its workers run few threads). A portal's ``concurrency`` is shared by
@@ -40,9 +41,9 @@ def _settings(home: str | None):  # type: ignore[no-untyped-def]
                 min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS, throws=NOT_RETRIED)
 def sap_pull(full: bool = False, home: str | None = None) -> None:
     """Pull customers, billing documents and open items from SAP."""
-    from workers.cli.sap import run_pull
+    from connectors.pull_run import run_pull
 
-    result = run_pull(_settings(home), full=full, show_progress=False)
+    result = run_pull(_settings(home), full=full)
     log.info("sap_pull done: %s", result.as_dict()["entities"])
 
 
@@ -56,9 +57,11 @@ def portal_upload(portal: str | None = None, home: str | None = None) -> None:
     retried: a person must fix the account or the driver; the failed job shows why).
     """
     from portals.errors import PortalUnavailable
-    from workers.uploads import run_uploads
+    from portals.upload_jobs import run_uploads
+    from workers import metrics
 
-    summary = run_uploads(_settings(home), portal=portal)
+    summary = run_uploads(_settings(home), portal=portal, on_upload=metrics.counting_uploads(),
+                          on_timing=metrics.upload_seconds)
     log.info("portal_upload done: %s", summary.portals)
     if summary.failures:
         retriable = {n: e for n, e in summary.failures.items()

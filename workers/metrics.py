@@ -57,6 +57,17 @@ def upload_seconds(portal: str, seconds: float) -> None:
     UPLOAD_SECONDS.labels(portal).observe(seconds)
 
 
+def counting_uploads(on_upload: Callable[[str, str, str], None] | None = None
+                     ) -> Callable[[str, str, str], None]:
+    """An upload run's ``on_upload`` that counts each outcome, then calls ``on_upload``."""
+    def counted(portal: str, document: str, outcome: str) -> None:
+        upload_outcome(portal, document, outcome)
+        if on_upload:
+            on_upload(portal, document, outcome)
+
+    return counted
+
+
 def sap_call(adapter: str, function: str, seconds: float, outcome: str) -> None:
     SAP_CALL_SECONDS.labels(adapter, function, outcome).observe(seconds)
 

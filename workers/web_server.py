@@ -1,18 +1,23 @@
-"""A web app served by uvicorn in a background thread, for the admin app (``arbridge run``,
-tests, the screenshot script) and the bundled demo portal (``arbridge demo``, tests):
-``with ThreadedServer(app, name="…") as server: server.url``. Port 0 picks a free port.
+"""Web apps served by uvicorn in a background thread: the admin app (``arbridge run``, tests,
+the screenshot script) and the bundled demo portal (``arbridge demo``, tests):
+``with AdminServer(app) as server: server.url``, ``with DemoServer(folder) as server: …``.
+Port 0 picks a free port.
 
-It lives here, beside the other process plumbing, so that ``admin/`` and ``portals/demo/``
-share it without importing each other.
+It lives here, beside the other process plumbing, and hosts both: ``admin/`` and
+``portals/demo/`` only build their apps and never import ``workers/``.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Self
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
 
 import uvicorn
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 START_TIMEOUT_SECONDS = 15
 STOP_TIMEOUT_SECONDS = 10
@@ -52,3 +57,27 @@ class ThreadedServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class AdminServer(ThreadedServer):
+    """The admin app in a background thread."""
+
+    def __init__(self, app: FastAPI, *, host: str = "127.0.0.1", port: int = 0,
+                 forwarded_allow_ips: str = "") -> None:
+        super().__init__(app, name="admin-app", host=host, port=port,
+                         proxy_headers=bool(forwarded_allow_ips.strip()),
+                         forwarded_allow_ips=forwarded_allow_ips, server_header=False)
+
+
+class DemoServer(ThreadedServer):
+    """The demo portal in a background thread: ``with DemoServer(folder) as server: server.url``.
+
+    Port 0 picks a free port.
+    """
+
+    def __init__(self, folder: Path, *, port: int = 0, host: str = "127.0.0.1") -> None:
+        from portals.demo.server import create_app, states
+
+        self.folder = folder
+        self.states = states(folder)
+        super().__init__(create_app(folder), name="demo-portal", host=host, port=port)

@@ -29,10 +29,10 @@ from admin.context import MAX_PAGE, RowId, context
 from admin.filters import alert_filter, po_filter
 from admin.security import Principal, current, require
 from config.errors import InputError
+from portals.po_actions import assign_po, enter_po
 from sync.po import view as po_view
 from sync.po.entry import po_read
 from sync.store import Store
-from workers.po import assign_po, enter_po
 
 router = APIRouter()
 REFUSED = {409: {"description": "refused: the message says why"}}

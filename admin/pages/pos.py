@@ -1,7 +1,7 @@
 """The POs: remaining balance, pending, forecast run-out and history of every client PO;
 enter a PO a client sent by e-mail; re-point a held invoice to another PO. The actions go
-through ``workers.po`` (``enter_po``, ``assign_po``), as ``arbridge po add`` and ``po assign``
-do: same checks, same audit, and the held invoices that now fit are released."""
+through ``portals.po_actions`` (``enter_po``, ``assign_po``), as ``arbridge po add`` and
+``po assign`` do: same checks, same audit, and the held invoices that now fit are released."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from admin.filters import LEVEL_CHOICES, po_filter
 from admin.security import Principal, current, require
 from admin.templating import flash_redirect, render
 from config.errors import InputError
+from portals.po_actions import assign_po, enter_po, known_portals
 from sync.po import view as po_view
 from sync.po.entry import po_read
 from sync.store import Store
-from workers.po import assign_po, enter_po, known_portals
 
 router = APIRouter()
 def po_url(portal: str, number: str) -> str:

@@ -1,4 +1,5 @@
-"""Serve both demo flavours on loopback: ``/coupa`` and ``/ariba``, each with its own state."""
+"""Serve both demo flavours on loopback: ``/coupa`` and ``/ariba``, each with its own state.
+``workers.web_server.DemoServer`` runs the same app in a background thread."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from fastapi import FastAPI
 
 from portals.demo import ariba, coupa
 from portals.demo.state import PortalState
-from workers.web_server import ThreadedServer
 
 FLAVOURS = ("coupa", "ariba")
 DEFAULT_PORT = 8765
@@ -26,18 +26,6 @@ def create_app(folder: Path) -> FastAPI:
     app.mount("/coupa", coupa.create_app(portal_states["coupa"], root="/coupa"))
     app.mount("/ariba", ariba.create_app(portal_states["ariba"], root="/ariba"))
     return app
-
-
-class DemoServer(ThreadedServer):
-    """The demo portal in a background thread: ``with DemoServer(folder) as server: server.url``.
-
-    Port 0 picks a free port.
-    """
-
-    def __init__(self, folder: Path, *, port: int = 0, host: str = "127.0.0.1") -> None:
-        self.folder = folder
-        self.states = states(folder)
-        super().__init__(create_app(folder), name="demo-portal", host=host, port=port)
 
 
 def serve_forever(folder: Path, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> None:

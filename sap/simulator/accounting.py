@@ -14,15 +14,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sap.simulator.ddic import TABLES
 from sap.simulator.functions import bapiret2, to_dats
+from sap.simulator.kernel import Session, System
 from sap.simulator.numbers import next_number
-
-if TYPE_CHECKING:
-    from sap.simulator.connection import Connection
-    from sap.simulator.system import SapSimulator
 
 #: the simulated client's logical system (BKPF-AWSYS of interface documents, OBJ_SYS)
 LOGICAL_SYSTEM = "ARBCLNT100"
@@ -106,7 +103,7 @@ def _clear(db: sqlite3.Connection, where: str, params: tuple, augbl: str, augdt:
 
 
 # -- way (a): BAPI_ACC_DOCUMENT_POST + BAPI_TRANSACTION_COMMIT ---------------------------------
-def bapi_acc_document_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
+def bapi_acc_document_post(db: sqlite3.Connection, sim: System, *, conn: Session,
                            DOCUMENTHEADER: dict, ACCOUNTGL: list | None = None,
                            ACCOUNTRECEIVABLE: list | None = None,
                            CURRENCYAMOUNT: list | None = None, **_: Any) -> dict:
@@ -164,7 +161,7 @@ def bapi_acc_document_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: C
             "RETURN": [bapiret2("S", message, "RW", "605", "BKPFF", f"{belnr}{bukrs}{gjahr}")]}
 
 
-def bapi_transaction_commit(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
+def bapi_transaction_commit(db: sqlite3.Connection, sim: System, *, conn: Session,
                             WAIT: str = "", **_: Any) -> dict:
     work, conn.luw[:] = list(conn.luw), []
     _lock(db)
@@ -173,14 +170,14 @@ def bapi_transaction_commit(db: sqlite3.Connection, sim: SapSimulator, *, conn: 
     return {"RETURN": bapiret2()}
 
 
-def bapi_transaction_rollback(db: sqlite3.Connection, sim: SapSimulator, *,
-                              conn: Connection, **_: Any) -> dict:
+def bapi_transaction_rollback(db: sqlite3.Connection, sim: System, *,
+                              conn: Session, **_: Any) -> dict:
     conn.luw.clear()
     return {"RETURN": bapiret2()}
 
 
 # -- way (b): the shipped wrappers (commit themselves) ---------------------------------------
-def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: str,
+def z_arb_post_clearing(db: sqlite3.Connection, sim: System, *, I_BUKRS: str,
                         I_KUNNR: str, I_WAERS: str, I_BLDAT: date | str, I_BUDAT: date | str,
                         I_BLART: str, I_XBLNR: str, I_BKTXT: str, I_HKONT: str,
                         I_WRBTR: Decimal, I_ON_ACCOUNT: Decimal = Decimal("0"),
@@ -262,7 +259,7 @@ def z_arb_post_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: s
         "S", f"Document {belnr} was posted in company code {I_BUKRS}", "F5", "312", belnr)]}
 
 
-def z_arb_reset_clearing(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: str,
+def z_arb_reset_clearing(db: sqlite3.Connection, sim: System, *, I_BUKRS: str,
                          I_AUGBL: str, I_GJAHR: str, **_: Any) -> dict:
     """FBRA through POSTING_INTERFACE_RESET_CLEARING: every item cleared by the clearing
     document (company code, number, fiscal year) is open again. Resetting a clearing that is

@@ -6,7 +6,7 @@ and credits netting to zero. Nothing else matches: a payment whose assignment is
 the invoice's (``90000123`` against ``0090000123``) or whose reference differs when the
 reference is a criterion stays open, as in SAP.
 
-The criteria live in SIM_STATE (``f13_criteria``); :meth:`SapSimulator.set_clearing_criteria`
+The criteria live in SIM_STATE (``f13_criteria``); :meth:`System.set_clearing_criteria`
 sets them as a customiser would in OB74. The default is the configuration docs/sap-abap.md
 tells customers to set: the assignment alone.
 """

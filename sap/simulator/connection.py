@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sap.simulator import pyrfc_errors as e
 from sap.simulator.functions import (
@@ -20,10 +20,8 @@ from sap.simulator.functions import (
     UnknownParameter,
     WrongType,
 )
+from sap.simulator.kernel import System
 from sap.simulator.registry import ACCOUNTING_FUNCTIONS, LUW_FUNCTIONS
-
-if TYPE_CHECKING:
-    from sap.simulator.system import SapSimulator
 
 DEFAULT_TIMEOUT_SECONDS = 600.0
 
@@ -32,7 +30,7 @@ class Connection:
     """Same constructor keywords as ``pyrfc.Connection`` (ashost, sysnr, client, user,
     passwd, lang, config …); ``simulator`` says which simulated system to talk to."""
 
-    def __init__(self, *, simulator: SapSimulator, config: dict | None = None, **params: Any):
+    def __init__(self, *, simulator: System, config: dict | None = None, **params: Any):
         self._sim = simulator
         self._config = dict(config or {})
         self._params = params

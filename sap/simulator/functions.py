@@ -10,13 +10,11 @@ import sqlite3
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sap.simulator.ddic import TABLES, Field, fields_of, key_of
+from sap.simulator.kernel import System
 from sap.simulator.where import WhereError, translate
-
-if TYPE_CHECKING:
-    from sap.simulator.system import SapSimulator
 
 ROW_WIDTH = 512
 OPTION_LINE_WIDTH = 72
@@ -54,11 +52,11 @@ def from_dats(text: str) -> date | None:
 
 
 # -- RFC_PING / RFC_SYSTEM_INFO ---------------------------------------------------------------
-def rfc_ping(db: sqlite3.Connection, sim: SapSimulator) -> dict:
+def rfc_ping(db: sqlite3.Connection, sim: System) -> dict:
     return {}
 
 
-def rfc_system_info(db: sqlite3.Connection, sim: SapSimulator) -> dict:
+def rfc_system_info(db: sqlite3.Connection, sim: System) -> dict:
     return {"RFCSI_EXPORT": {"RFCSYSID": "ARB", "RFCHOST": "simulator", "RFCDBSYS": "SQLITE",
                              "RFCSAPRL": "758", "RFCDATE": to_dats(sim.today())}}
 
@@ -95,7 +93,7 @@ def _order(table: str) -> str:
     return "SIM_ORDER(" + " || '|' || ".join(key_of(table)) + ")"
 
 
-def rfc_read_table(db: sqlite3.Connection, sim: SapSimulator, *, QUERY_TABLE: str,
+def rfc_read_table(db: sqlite3.Connection, sim: System, *, QUERY_TABLE: str,
                    DELIMITER: str = "", NO_DATA: str = "", ROWSKIPS: int = 0,
                    ROWCOUNT: int = 0, OPTIONS: list | None = None,
                    FIELDS: list | None = None, GET_SORTED: str | None = None,
@@ -189,7 +187,7 @@ def _line_item(row: tuple, decimals: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def bapi_ar_acc_getopenitems(db: sqlite3.Connection, sim: SapSimulator, *, COMPANYCODE: str,
+def bapi_ar_acc_getopenitems(db: sqlite3.Connection, sim: System, *, COMPANYCODE: str,
                              CUSTOMER: str, KEYDATE: date | str, NOTEDITEMS: str = "",
                              SECINDEX: str = "") -> dict:
     known = db.execute("SELECT 1 FROM KNB1 WHERE KUNNR = ? AND BUKRS = ?",
@@ -208,7 +206,7 @@ _CLEARED_ITEM_SQL = _OPEN_ITEM_SQL.replace(" FROM BSID WHERE", ", AUGDT, AUGBL F
     .replace("BUDAT <= ?", "AUGDT >= ? AND AUGDT <= ?")
 
 
-def bapi_ar_acc_getbalanceditems(db: sqlite3.Connection, sim: SapSimulator, *,
+def bapi_ar_acc_getbalanceditems(db: sqlite3.Connection, sim: System, *,
                                  COMPANYCODE: str, CUSTOMER: str, DATE_FROM: date | str,
                                  DATE_TO: date | str, NOTEDITEMS: str = "") -> dict:
     """A customer's clearing transactions with a clearing date in the window: the clearing
@@ -233,7 +231,7 @@ def bapi_ar_acc_getbalanceditems(db: sqlite3.Connection, sim: SapSimulator, *,
 ARCHIVE_LINE = 1024
 
 
-def archiv_get_connections(db: sqlite3.Connection, sim: SapSimulator, *, OBJECTTYPE: str,
+def archiv_get_connections(db: sqlite3.Connection, sim: System, *, OBJECTTYPE: str,
                            OBJECT_ID: str, DOCUMENTCLASS: str = "", ARCHIV_ID: str = "",
                            **_: Any) -> dict:
     rows = db.execute("SELECT ARCHIV_ID, ARC_DOC_ID, AR_DATE FROM SIM_ARCHIVE WHERE "
@@ -247,7 +245,7 @@ def archiv_get_connections(db: sqlite3.Connection, sim: SapSimulator, *, OBJECTT
             "COUNT": len(rows)}
 
 
-def archivobject_get_table(db: sqlite3.Connection, sim: SapSimulator, *, ARCHIV_ID: str,
+def archivobject_get_table(db: sqlite3.Connection, sim: System, *, ARCHIV_ID: str,
                            DOCUMENT_TYPE: str, ARCHIV_DOC_ID: str, **_: Any) -> dict:
     row = db.execute("SELECT CONTENT FROM SIM_ARCHIVE WHERE ARCHIV_ID = ? AND ARC_DOC_ID = ?",
                      (ARCHIV_ID, ARCHIV_DOC_ID)).fetchone()

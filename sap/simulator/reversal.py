@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sap.simulator.accounting import (
     LOGICAL_SYSTEM,
@@ -30,10 +30,7 @@ from sap.simulator.accounting import (
     _next_number,
 )
 from sap.simulator.functions import bapiret2, to_dats
-
-if TYPE_CHECKING:
-    from sap.simulator.connection import Connection
-    from sap.simulator.system import SapSimulator
+from sap.simulator.kernel import Session, System
 
 _ORIGINAL = ("SELECT STBLG, WAERS, BLART, BUDAT, AWTYP, AWSYS FROM BKPF WHERE BUKRS = ? AND "
              "BELNR = ? AND GJAHR = ?")
@@ -88,7 +85,7 @@ def _writer(*, bukrs: str, belnr: str, gjahr: str, reversal: str, budat: str, ro
     return write
 
 
-def bapi_acc_document_rev_post(db: sqlite3.Connection, sim: SapSimulator, *, conn: Connection,
+def bapi_acc_document_rev_post(db: sqlite3.Connection, sim: System, *, conn: Session,
                                REVERSAL: dict, BUS_ACT: str = "RFBU", **_: Any) -> dict:
     key = REVERSAL.get("OBJ_KEY_R", "")
     belnr, bukrs, gjahr = key[:10], key[10:14], key[14:18]
@@ -120,7 +117,7 @@ def bapi_acc_document_rev_post(db: sqlite3.Connection, sim: SapSimulator, *, con
                                 "BKPFF", obj_key)]}
 
 
-def z_arb_reverse_document(db: sqlite3.Connection, sim: SapSimulator, *, I_BUKRS: str,
+def z_arb_reverse_document(db: sqlite3.Connection, sim: System, *, I_BUKRS: str,
                            I_BELNR: str, I_GJAHR: str, I_STGRD: str, I_BUDAT: Any = "",
                            I_XBLNR: str = "", **_: Any) -> dict:
     """FB08 through POSTING_INTERFACE_REVERSE_DOC; commits itself."""

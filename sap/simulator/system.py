@@ -12,6 +12,7 @@ from typing import Any
 
 from sap.simulator import seed as seeding
 from sap.simulator.accounting import LOGICAL_SYSTEM
+from sap.simulator.clearing_run import automatic_clearing
 from sap.simulator.connection import Connection
 from sap.simulator.ddic import TABLES, create_statements, missing_columns
 from sap.simulator.faults import Faults
@@ -237,8 +238,6 @@ class SapSimulator:
         """The F.13 job on the OB74 criteria (:meth:`set_clearing_criteria`): clear each group
         of a customer's items with equal currency and criteria that nets to zero. Returns the
         number of clearing documents."""
-        from sap.simulator.clearing_run import automatic_clearing
-
         db = self.open_db()
         try:
             with db:

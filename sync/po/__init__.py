@@ -1,2 +1,2 @@
-"""PO depletion: the PO ledger, entry, hold and release, reservations, forecast, the alert rules,
-alerts and their deliveries."""
+"""PO depletion: the PO ledger, entry (and its rules: expiry, top-up), hold and release,
+reservations, forecast, the alert rules, alerts and their deliveries."""

@@ -1,11 +1,12 @@
 """A PO entered by a person (``arbridge po add`` or the web form): the typed text checked
 and turned into a :class:`~sync.po.ledger.PoRead`. Pure; messages name the field as the
-person typed it (``--total`` on the command line, ``Total`` on the form)."""
+person typed it (``--total`` on the command line, ``Total`` on the form). Also the entry
+rules: a PO must not have expired, and a top-up keeps the currency and what was invoiced."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -79,3 +80,23 @@ def po_read(*, number: str, total: str, currency: str, valid_to: str | None = No
     return PoRead(number, parse_amount(total, names.total),
                   parse_amount(invoiced or "0", names.invoiced), currency.upper(), True,
                   parse_date(valid_to, names.valid_to))
+
+
+def check_valid_to(read: PoRead, today: date) -> None:
+    """A PO entered by a person must not have expired already (:class:`InputError` if so)."""
+    if read.valid_to is not None and read.valid_to < today:
+        raise InputError(f"PO {read.number}: valid to {read.valid_to.isoformat()} is in the "
+                         "past (the PO has expired); correct the date")
+
+
+def top_up(read: PoRead, *, portal: str, known_currency: str, known_invoiced: Decimal
+           ) -> PoRead:
+    """A PO the ledger already has, entered again (a top-up): its currency must match, and
+    an 'already invoiced' left at 0 keeps what the ledger knows was invoiced on it, so a
+    top-up cannot make the PO look unused and release invoices that do not fit."""
+    if known_currency != read.currency:
+        raise InputError(f"PO {read.number} on {portal} is in {known_currency}, not "
+                         f"{read.currency}")
+    if read.invoiced == 0 and known_invoiced > 0:
+        return replace(read, invoiced=known_invoiced)
+    return read

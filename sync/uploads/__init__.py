@@ -1,2 +1,3 @@
-"""The portal upload queue: states, enqueueing, claims, attempts, holds, cancellations, people's
-actions and the views."""
+"""The portal upload queue: states, enqueueing, claims, attempts, holds, cancellations, the
+outcome of an attempt as a store change (``outcomes``), people's actions, the listing and the
+views."""

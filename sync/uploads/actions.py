@@ -20,13 +20,15 @@ refused with when to try again.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, get_args
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from config.errors import InputError
+from sync.txn import writing
 from sync.uploads import queue as uploads
 from sync.uploads.claims import UPLOAD
 from sync.work import claims
@@ -110,3 +112,28 @@ def act(conn: Connection, *, upload_id: int, action: str, actor: str, now: datet
                        next_attempt_at=None)
     claims.release(conn, claim, now=now)
     return Outcome(billing_document=document, before=state, after=rule.target)
+
+
+def act_on_each(engine: Engine, documents: Iterable[str], *, action: str, actor: str,
+                clock: Callable[[], datetime], reason: str | None = None
+                ) -> tuple[list[str], list[str]]:
+    """``action`` on each billing document (with or without leading zeros), each in its own
+    transaction, so one refusal does not undo the others: the web app's bulk and single
+    actions and ``arbridge portals retry --state``. Returns (documents done, refusals)."""
+    done: list[str] = []
+    refused: list[str] = []
+    for document in documents:
+        try:
+            with writing(engine) as conn:
+                found = conn.execute(select(uploads.UPLOADS.c.id,
+                                            uploads.UPLOADS.c.billing_document).where(
+                    uploads.UPLOADS.c.billing_document.in_(
+                        {document, document.zfill(10)}))).first()
+                if found is None:
+                    raise InputError(f"no upload for billing document {document}")
+                act(conn, upload_id=found.id, action=action, actor=actor, now=clock(),
+                    reason=reason)
+            done.append(found.billing_document)
+        except InputError as refusal:
+            refused.append(str(refusal))
+    return done, refused

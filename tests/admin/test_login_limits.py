@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import select
 
 from admin.app import create_app
-from admin.server import AdminServer
+from workers.web_server import AdminServer
 from sync.audit_models import AuditEventRow
 from sync.users import accounts as users
 from tests.admin.conftest import PASSWORD, START, add_user, csrf_of

@@ -20,9 +20,9 @@ from connectors.pdfs import RenderSource
 from portals.accounts import resolve
 from portals.browser import find_chromium
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_accounts
-from portals.demo.server import DemoServer
+from workers.web_server import DemoServer
 from portals.demo.state import PortalState
-from portals.runner import RunSummary, UploadRunner
+from portals.upload_run import RunSummary, UploadRunner
 from sync.uploads import queue as uploads
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
 from sync.store import Store, open_store

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from admin.app import create_app
-from admin.server import AdminServer
+from workers.web_server import AdminServer
 from config.portals import BrowserSettings
 from portals.browser import find_chromium, launch_args
 from sync.uploads import queue as uploads

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from admin.app import create_app
-from admin.server import AdminServer
+from workers.web_server import AdminServer
 from config.settings import load_settings
 from connectors.cash import open_items
 from sap.simulator import SapSimulator

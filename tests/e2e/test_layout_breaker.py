@@ -11,7 +11,7 @@ from config.secrets import SecretBox
 from connectors.pdfs import RenderSource
 from portals.accounts import resolve
 from portals.breaker import LayoutBreaker
-from portals.runner import UploadRunner
+from portals.upload_run import UploadRunner
 
 
 def test_three_page_changes_in_a_row_stop_the_portal_and_leave_the_rest_queued(world):

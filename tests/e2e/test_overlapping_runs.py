@@ -22,7 +22,7 @@ from config.secrets import SecretBox
 from config.settings import load_settings
 from connectors.pdfs import RenderSource
 from portals.accounts import resolve
-from portals.runner import UploadRunner
+from portals.upload_run import UploadRunner
 from sync.store import open_store
 from sync.uploads.states import ON_PORTAL
 from tests.e2e.conftest import make_world

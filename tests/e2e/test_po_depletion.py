@@ -13,10 +13,10 @@ from config.portals import BrowserSettings
 from config.secrets import SecretBox
 from connectors.pdfs import RenderSource
 from portals.accounts import resolve
-from portals.runner import UploadRunner
+from portals.upload_run import UploadRunner
 from sync.po import alerts, ledger as po_ledger
 from sync.mirror.writes import BILLING_DOCUMENTS
-from workers.po import after_run, po_hook
+from portals.po_actions import after_run, po_hook
 
 
 def run(world) -> None:
@@ -85,7 +85,7 @@ def test_exhausted_po_holds_alerts_then_a_new_po_releases_in_billing_date_order(
 
 
 def test_po_refresh_reads_the_portal_now_into_the_ledger_and_alerts(coupa):
-    from workers.po import refresh_portals
+    from portals.po_actions import refresh_portals
 
     coupa.add_po("4500000031", "10000.00", valid_to=date.today() + timedelta(days=5))
     result = refresh_portals(coupa.settings, coupa.store, "demo-coupa",

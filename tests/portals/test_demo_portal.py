@@ -9,7 +9,7 @@ import pyotp
 import pytest
 import requests
 
-from portals.demo.server import DemoServer
+from workers.web_server import DemoServer
 
 PDF = ("invoice.pdf", b"%PDF-1.4 demo")
 

@@ -8,7 +8,7 @@ from sync.mirror import cursors
 from sync import overview
 from sync.uploads import queue as uploads
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS, OPEN_ITEMS
-from workers.uploads import queue_counts
+from sync.uploads.listing import queue_counts
 
 
 def test_overview_matches_the_model_queries(store, client):

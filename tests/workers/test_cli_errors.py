@@ -239,7 +239,7 @@ def test_there_are_enough_cases_and_each_exit_code_is_covered():
 def test_a_mistake_is_one_line_with_its_exit_code_and_changes_nothing(case, outcomes):
     if case.needs:
         from tests.conftest import service_unavailable
-        from workers.reach import unreachable
+        from workers.cli.reach import unreachable
 
         why = unreachable(case.needs, 5)
         if why:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from config.secrets import SecretBox
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD
-from portals.demo.server import DemoServer
+from workers.web_server import DemoServer
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 

@@ -54,7 +54,7 @@ def test_the_users_help_names_every_role():
 ])
 def test_an_upload_run_that_failed_exits_with_the_code_of_why_its_portals_stopped(stopped, code):
     from portals.errors import PortalLoginFailed, PortalUnavailable
-    from portals.runner import RunSummary
+    from portals.upload_run import RunSummary
     from workers.cli.portals import failed_run_error
 
     summary = RunSummary()

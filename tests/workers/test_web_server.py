@@ -7,8 +7,7 @@ import pytest
 import requests
 from fastapi import FastAPI
 
-from admin.server import AdminServer
-from portals.demo.server import DemoServer
+from workers.web_server import AdminServer, DemoServer
 
 
 def _hello() -> FastAPI:

@@ -68,9 +68,9 @@ def retry_command() -> None:
     def action() -> None:
         from datetime import datetime, timezone
 
+        from portals.po_actions import send_alerts
         from sync.po import deliveries as alert_deliveries
         from sync.store import open_store
-        from workers.po import send_alerts
 
         settings = load_settings()
         store = open_store(settings)

@@ -28,10 +28,10 @@ from workers.cli.output import (
 DEMO_WAIT_S = 1800.0  # a second demo waits this long for the first (minutes on a slow machine)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from config.settings import Settings
-    from portals.runner import RunSummary
+    from portals.upload_run import RunSummary
     from sync.store import Store
 
 
@@ -88,7 +88,7 @@ def _demo_alone(settings: Settings, as_json: bool, stage: list[str]) -> None:
     from workers.cli.demo_admin import announce_admin
 
     announce_admin(settings, store)  # stderr: the --json output stays as it is
-    from workers.po import summary as po_summary
+    from portals.po_actions import summary as po_summary
 
     po = po_summary(store)
     stage[0] = "the debtors' book"
@@ -119,10 +119,12 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
     from datetime import date
 
     from config.secrets import SecretBox
+    from portals import po_demo
     from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal
-    from portals.demo.server import DemoServer
-    from workers import po_demo
-    from workers.uploads import make_runner, queue_counts
+    from portals.upload_jobs import make_runner
+    from sync.uploads.listing import queue_counts
+    from workers import metrics
+    from workers.web_server import DemoServer
 
     today = date.today()
     with DemoServer(settings.demo_portal_path) as server:
@@ -131,15 +133,41 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
                         with_totp=flavour == "coupa")
         accounts = demo_accounts(server.url, SecretBox.load(settings.home))
         runner = make_runner(settings, store, accounts, on_upload=None if quiet else
-                             lambda p, d, o: err.print(f"{p}: {d} {o}"))
+                             lambda p, d, o: err.print(f"{p}: {d} {o}"),
+                             on_timing=metrics.upload_seconds)
         staged = po_demo.stage_demo(settings, store, server, runner.billed_from)
         summary = asyncio.run(runner.run())
-        po_demo.new_po_arrives(settings, store, server, staged,
-                               lambda: asyncio.run(make_runner(
-                                   settings, store, accounts, runner.on_upload).run()))
+        _new_po_arrives(settings, store, server, staged,
+                        lambda: asyncio.run(make_runner(
+                            settings, store, accounts, runner.on_upload,
+                            on_timing=metrics.upload_seconds).run()))
     for name, error in summary.errors.items():
         err.print(f"{name}: {error}", markup=False)
     return summary, queue_counts(store)
+
+
+def _new_po_arrives(settings: Settings, store: Store, server: Any, staged: Any,
+                    upload_again: Callable[[], object]) -> None:
+    """After the uploads: alerts out, then the client loads a new PO, SAP's billing documents
+    carry it, the held invoices go out, the alerts close."""
+    from datetime import date
+
+    from portals.demo.seed import FLAVOUR_OF
+    from portals.po_actions import after_run
+    from portals.po_demo import PORTAL, load_new_po
+    from sap.simulator import SapSimulator
+    from workers.cli.sap import run_pull
+
+    after_run(settings, store)
+    number = load_new_po(server.states[FLAVOUR_OF[PORTAL]], staged, today=date.today())
+    if number is None or settings.sap.kind != "simulator":
+        return
+    simulator = SapSimulator(settings.simulator_path)
+    for document in staged.held_documents:
+        simulator.change_billing_document(document, customer_po=number)
+    run_pull(settings, full=False, show_progress=False)
+    upload_again()
+    after_run(settings, store)
 
 
 @contextmanager
@@ -169,7 +197,7 @@ def _interrupted(settings: Settings, stage: str) -> Exception:
                            "demo again to resume")
     try:
         from sync.store import open_store
-        from workers.uploads import queue_counts
+        from sync.uploads.listing import queue_counts
 
         counts = queue_counts(open_store(settings))
         left = (f": {counts['queued']:,} uploads still waiting, {counts['submitted']:,} on the "

@@ -59,7 +59,7 @@ def check_broker(what: str) -> str:
     from config.errors import ConfigError, RetriableError
     from config.settings import redact_url
     from workers.broker import BROKER_ENV
-    from workers.reach import unreachable
+    from workers.cli.reach import unreachable
 
     url = broker_url()
     if url == "stub":

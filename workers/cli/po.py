@@ -145,8 +145,8 @@ def refresh_command(portal: str = typer.Option(None, "--portal", help="Only this
                     ) -> None:
     """Read the portals' POs now: ledger, release of held invoices, alerts."""
     def action() -> None:
+        from portals.po_actions import refresh_portals
         from sync.store import open_store
-        from workers.po import refresh_portals
 
         settings = known_portal(portal)
         results = refresh_portals(settings, open_store(settings), portal)
@@ -175,9 +175,9 @@ def add_command(
 ) -> None:
     """Enter a PO the client loaded (audited); held invoices that now fit are released."""
     def action() -> None:
+        from portals.po_actions import enter_po
         from sync.po.entry import po_read
         from sync.store import open_store
-        from workers.po import enter_po
 
         settings = load_settings()
         read = po_read(number=number, total=total, currency=currency, valid_to=valid_to,
@@ -195,8 +195,8 @@ def assign_command(document: str = typer.Argument(..., help="Billing document nu
                    po: str = typer.Argument(..., help="The PO to bill it against.")) -> None:
     """Re-point an invoice to another PO (audited); SAP's number wins again once it changes."""
     def action() -> None:
+        from portals.po_actions import assign_po
         from sync.store import open_store
-        from workers.po import assign_po
 
         settings = load_settings()
         upload, _ = assign_po(settings, open_store(settings), document, po,

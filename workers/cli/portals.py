@@ -19,7 +19,7 @@ from workers.cli.output import (
 if TYPE_CHECKING:
     from config.portals import PortalSettings
     from config.settings import Settings
-    from portals.runner import RunSummary
+    from portals.upload_run import RunSummary
     from sync.store import Store
 
 app = typer.Typer(help="Client procurement portals.", no_args_is_help=True)
@@ -33,8 +33,8 @@ def _portals_for(settings: Settings, portal: str | None) -> dict[str, PortalSett
     driver for its kind (exit 2 naming the portal if not)."""
     from config.checks import check_portal_name
     from config.errors import ConfigError
+    from portals.configured import portal_settings
     from portals.registry import driver_class
-    from workers.uploads import portal_settings
 
     check_portal_name(settings, portal)
     chosen = {name: p for name, p in portal_settings(settings).items()
@@ -51,7 +51,7 @@ def unreachable_portals(portals: dict[str, PortalSettings]) -> dict[str, Excepti
     """The portals that do not answer at all (a TCP connection within their timeout), found
     before a browser starts: name → a :class:`RetriableError` saying so."""
     from config.errors import RetriableError
-    from workers.reach import unreachable
+    from workers.cli.reach import unreachable
 
     down = {name: why for name, p in portals.items()
             if (why := unreachable(p.url, p.timeout_seconds))}
@@ -102,8 +102,10 @@ def upload_command(
 ) -> None:
     """Queue new invoices of bound customers and put every ready one on its portal."""
     def action() -> None:
+        from portals.upload_jobs import run_uploads
         from sync.store import open_store
-        from workers.uploads import queue_counts, run_uploads
+        from sync.uploads.listing import queue_counts
+        from workers import metrics
 
         reported_here()
         settings = checked_settings()
@@ -118,7 +120,8 @@ def upload_command(
             if not as_json:
                 err.print(f"{portal_name}: {document} {outcome}")
 
-        summary = run_uploads(settings, portal=portal, on_upload=show)
+        summary = run_uploads(settings, portal=portal, on_upload=metrics.counting_uploads(show),
+                              on_timing=metrics.upload_seconds)
         counts = queue_counts(open_store(settings))
         if as_json:
             print_json({**summary.as_dict(), "queue": counts})
@@ -147,7 +150,7 @@ def queue_command(
     """List uploads with their state and, for held or failed ones, the reason."""
     def action() -> None:
         from sync.store import open_store
-        from workers.uploads import queue_rows, states_of
+        from sync.uploads.listing import queue_rows, states_of
 
         states = states_of(state) if state else None
         settings = checked_settings()
@@ -281,9 +284,7 @@ def _retry_many(state: str, portal: str | None, reason_contains: str | None) -> 
     import getpass
     from datetime import datetime, timezone
 
-    from config.errors import InputError
     from sync.store import open_store
-    from sync.txn import writing
     from sync.uploads import actions as upload_actions
     from sync.uploads import queue as uploads
     from workers.cli.output import EXIT_FAILED
@@ -295,18 +296,12 @@ def _retry_many(state: str, portal: str | None, reason_contains: str | None) -> 
     with store.engine.connect() as conn:
         chosen = [u for u in uploads.by_state(conn, state, portal)
                   if needle in (u.reason or "").lower()]
-    done, refused = 0, []
-    for upload in chosen:
-        try:
-            with writing(store.engine) as conn:
-                upload_actions.act(conn, upload_id=upload.id, action="retry", actor=user,
-                                   now=datetime.now(timezone.utc))
-            done += 1
-        except InputError as refusal:
-            refused.append(str(refusal))
+    done, refused = upload_actions.act_on_each(
+        store.engine, [u.billing_document for u in chosen], action="retry", actor=user,
+        clock=lambda: datetime.now(timezone.utc))
     where = f" of {portal}" if portal else ""
     matching = f" whose reason contains {reason_contains!r}" if reason_contains else ""
-    out.print(f"{done} {state} uploads{where}{matching} -> ready "
+    out.print(f"{len(done)} {state} uploads{where}{matching} -> ready "
               "(they go to the portal on the next run)")
     if refused:  # each one line, as the web app lists them; the command then fails
         for line in refused:

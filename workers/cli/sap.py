@@ -1,8 +1,8 @@
-"""``arbridge sap …``: talk to SAP."""
+"""``arbridge sap …``: talk to SAP (the pull run itself is ``connectors.pull_run``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -27,62 +27,32 @@ app = typer.Typer(help="Pull from SAP into the store.", no_args_is_help=True)
 
 def run_pull(settings: Settings, *, full: bool, show_progress: bool,
              create_store: bool = False) -> PullResult:
-    """Ping SAP first (a wrong password changes nothing), check the company codes against
-    SAP (an unknown one changes nothing either), then pull every entity. The store must
-    exist (``arbridge init``) unless ``create_store`` (the demo builds its own)."""
-    from connectors.company_codes import check_company_codes
-    from connectors.pull import PortalRules, pull
-    from sap.factory import make_sap_client
-    from sync.store import open_store, require_store
+    """The pull run (``connectors.pull_run``) with the command line's displays: the seeding
+    notice and bar, and a live progress line per entity unless ``show_progress`` is off."""
+    from connectors.pull_run import run_pull as pull_run
 
-    if not create_store:  # a mistyped path: say so before seeding a simulator beside it
-        require_store(settings)
-    seed_simulator_on_first_use(settings, quiet=not show_progress)
-    client = make_sap_client(settings)
-    try:
-        client.ping()
-        check_company_codes(client, settings.company_codes)
-        store = open_store(settings, create=create_store)
-        rules = PortalRules(bindings=settings.portal_bindings,
-                            groups=settings.portal_customer_groups)
-        with pull_progress(show_progress) as progress:
-            return pull(store, client, source=settings.sap.kind,
-                        company_codes=settings.company_codes, full=full, rules=rules,
-                        progress=progress)
-    finally:
-        client.close()
+    return pull_run(settings, full=full, create_store=create_store,
+                    seed=lambda s: seed_simulator_on_first_use(s, quiet=not show_progress),
+                    progress=lambda: pull_progress(show_progress))
 
 
 def seed_simulator_on_first_use(settings: Settings, *, quiet: bool) -> None:
     """The embedded SAP starts empty: seed it (once) before its first use, and say so."""
-    if settings.sap.kind != "simulator":
+    from connectors.pull_run import seed_simulator, seeding_notice, simulator_needs_seed
+
+    if not simulator_needs_seed(settings):
         return
-    from sap.simulator import SapSimulator
-    from sync.locks import exclusive
-
-    # two runs on a new home: one creates and seeds it, the other waits and finds it seeded
-    with exclusive(settings.simulator_path, "the SAP simulator's first seeding"):
-        simulator = SapSimulator(settings.simulator_path)
-        if not simulator.is_seeded():
-            _seed(settings, simulator, quiet=quiet)
-
-
-def _seed(settings: Settings, simulator: Any, *, quiet: bool) -> None:
     sap = settings.sap
-    err.print(f"seeding the embedded SAP simulator (first use): {sap.simulator_customers:,} "
-              f"customers, {sap.simulator_billing_documents:,} billing documents")
+    err.print(seeding_notice(settings))
     if quiet or not err.is_terminal:
-        simulator.seed(customers=sap.simulator_customers,
-                       documents=sap.simulator_billing_documents, seed=sap.simulator_seed)
+        seed_simulator(settings)
         return
     from rich.progress import Progress
 
     with Progress(console=err) as progress:
         task = progress.add_task("seeding the SAP simulator",
                                  total=sap.simulator_billing_documents)
-        simulator.seed(customers=sap.simulator_customers,
-                       documents=sap.simulator_billing_documents, seed=sap.simulator_seed,
-                       progress=lambda done: progress.update(task, completed=done))
+        seed_simulator(settings, progress=lambda done: progress.update(task, completed=done))
 
 
 def summary_table(result: PullResult) -> Table:

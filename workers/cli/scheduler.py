@@ -43,7 +43,7 @@ def scheduler_command() -> None:
 def start_admin(settings):  # type: ignore[no-untyped-def]
     """The admin web app in a thread of ``arbridge run`` (``stop()`` ends it)."""
     from admin.app import create_app
-    from admin.server import AdminServer
+    from workers.web_server import AdminServer
 
     server = AdminServer(create_app(settings), host=settings.admin.host,
                          port=settings.admin.port,

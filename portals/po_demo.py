@@ -4,6 +4,9 @@ so arbridge's invoices on it are held and the billing team is alerted). Then, in
 run, the client loads a new PO for the exhausted one, SAP's billing documents carry the new
 number, and the held invoices go out by themselves.
 
+The SAP side of the story (SAP's billing documents carry the new number, pulled again) is
+the ``arbridge demo`` command's (``workers.cli.demo``): portals never talk to SAP.
+
 Staging is done once per demo portal: a second ``arbridge demo`` finds it done and changes
 nothing.
 """
@@ -106,24 +109,3 @@ def stage_demo(settings, store: Store, server, billed_from: date | None  # type:
     today = date.today()
     return stage(server.states[FLAVOUR_OF[PORTAL]], store, today=today,
                  billed_from=billed_from or date.min)
-
-
-def new_po_arrives(settings, store: Store, server, staged: Staged,  # type: ignore[no-untyped-def]
-                   upload_again) -> None:
-    """Hook for ``arbridge demo`` after the uploads: alerts out, then the client loads a new
-    PO, SAP's billing documents carry it, the held invoices go out, the alerts close."""
-    from portals.demo.seed import FLAVOUR_OF
-    from sap.simulator import SapSimulator
-    from workers.cli.sap import run_pull
-    from workers.po import after_run
-
-    after_run(settings, store)
-    number = load_new_po(server.states[FLAVOUR_OF[PORTAL]], staged, today=date.today())
-    if number is None or settings.sap.kind != "simulator":
-        return
-    simulator = SapSimulator(settings.simulator_path)
-    for document in staged.held_documents:
-        simulator.change_billing_document(document, customer_po=number)
-    run_pull(settings, full=False, show_progress=False)
-    upload_again()
-    after_run(settings, store)

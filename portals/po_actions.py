@@ -1,13 +1,12 @@
-"""Wiring for PO depletion, shared by the runner hook, the CLI and the demo: a portal's PO
-read goes into the ledger, held invoices are checked again, the rules run and the alerts go
-out. No business logic here: it lives in ``sync`` (ledger, release, rules) and
-``connectors/notify`` (delivery)."""
+"""PO depletion's use cases, shared by the upload run's hook, the CLI, the web app and the
+demo: a portal's PO read goes into the ledger, held invoices are checked again, the rules run
+and the alerts go out; a person enters a PO or re-points an invoice. The rules live in
+``sync.po`` (ledger, release, entry, evaluation) and delivery in ``connectors.notify``."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -15,9 +14,11 @@ from sqlalchemy import Connection, select
 
 from config.settings import Settings
 from connectors.notify import DeliveryReport, deliver
+from portals.configured import portal_settings
 from portals.driver import PortalPurchaseOrder
 from sync.po import ledger as po_ledger
 from sync.po import release as po_release
+from sync.po.entry import check_valid_to, top_up
 from sync.po.evaluation import run_rules
 from sync.po.ledger import PoRead
 from sync.store import Store
@@ -108,7 +109,6 @@ def refresh_portals(settings: Settings, store: Store, portal: str | None = None,
     from config.secrets import SecretBox
     from portals.accounts import resolve
     from portals.po_read import read_purchase_orders
-    from workers.uploads import portal_settings
 
     configured = portal_settings(settings, demo_url)
     chosen = {n: p for n, p in configured.items() if portal is None or n == portal}
@@ -143,8 +143,6 @@ def recheck_held(settings: Settings, store: Store, portal: str, *,
 def known_portals(settings: Settings) -> list[str]:
     """The portals a PO can be entered for: the configured ones (the demo flavours on the
     embedded defaults)."""
-    from workers.uploads import portal_settings
-
     return sorted(portal_settings(settings))
 
 
@@ -158,9 +156,7 @@ def enter_po(settings: Settings, store: Store, portal: str, read: PoRead, *,
     if portal not in known:
         raise InputError(f"unknown portal {portal!r} (configured: {', '.join(known)})")
     now = now or _now()
-    if read.valid_to is not None and read.valid_to < now.date():
-        raise InputError(f"PO {read.number}: valid to {read.valid_to.isoformat()} is in the "
-                         "past (the PO has expired); correct the date")
+    check_valid_to(read, now.date())
     with writing(store.engine) as conn:
         read = _keep_invoiced(conn, portal, read)
         po_ledger.add_manual(conn, portal, read, customer=customer or None, actor=actor,
@@ -169,22 +165,14 @@ def enter_po(settings: Settings, store: Store, portal: str, read: PoRead, *,
 
 
 def _keep_invoiced(conn: Connection, portal: str, read: PoRead) -> PoRead:
-    """A PO the ledger already has, entered again (a top-up): its currency must match, and
-    an 'already invoiced' left at 0 keeps what the ledger knows was invoiced on it, so a
-    top-up cannot make the PO look unused and release invoices that do not fit."""
-    from config.errors import InputError
-
+    """A PO the ledger already has, entered again: the top-up rule (``sync.po.entry``)."""
     ledger = po_ledger.LEDGER
     known = conn.execute(select(ledger.c.currency, ledger.c.invoiced).where(
         ledger.c.portal == portal, ledger.c.number == read.number)).first()
     if known is None:
         return read
-    if known.currency != read.currency:
-        raise InputError(f"PO {read.number} on {portal} is in {known.currency}, not "
-                         f"{read.currency}")
-    if read.invoiced == 0 and Decimal(known.invoiced) > 0:
-        return replace(read, invoiced=Decimal(known.invoiced))
-    return read
+    return top_up(read, portal=portal, known_currency=known.currency,
+                  known_invoiced=Decimal(known.invoiced))
 
 
 def assign_po(settings: Settings, store: Store, document: str, po_number: str, *, actor: str,
