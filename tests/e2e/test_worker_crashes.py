@@ -29,7 +29,7 @@ from sync.uploads.states import ON_PORTAL
 from tests.conftest import service_unavailable
 from tests.e2e.conftest import make_world
 from tests.e2e.test_overlapping_runs import _bind_customer
-from tests.integration.test_jobs import BROKERS
+from tests.integration.test_brokers import BROKERS
 from workers import actors
 from workers.broker import make_broker, use_broker
 

@@ -16,7 +16,7 @@ from sync.audit_models import AuditEventRow
 from sync.mirror.models import BillingDocumentRow
 from sync.po.release import Held, plan
 from sync.uploads.holds import PoBalance
-from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
+from tests.sync.po.po_fixtures import NOW, customer, document, queue, set_state
 
 D = Decimal
 DOCS = BillingDocumentRow.__table__

@@ -13,7 +13,7 @@ from sync.po import deliveries as alert_deliveries, alerts, ledger as po_ledger
 from sync.audit_models import AuditEventRow
 from sync.po.evaluation import run_rules
 from sync.po.ledger import PoRead
-from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
+from tests.sync.po.po_fixtures import NOW, customer, document, queue, set_state
 
 D = Decimal
 
