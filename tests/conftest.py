@@ -1,5 +1,6 @@
-"""Shared fixtures: a seeded SAP simulator, settings in a temporary home, and the store on
-SQLite and on PostgreSQL (a fresh schema per test; fails, never skips, when CI is set)."""
+"""Shared fixtures: a clean environment for the whole session, a seeded SAP simulator,
+settings in a temporary home, and the store on SQLite and on PostgreSQL (a fresh schema per
+test; fails, never skips, when CI is set)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,25 @@ POSTGRES_URL = os.environ.get("ARBRIDGE_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SMALL_BOOK = {"customers": 40, "documents": 300}
 PAGE_SIZE = 50
+APP_PREFIX = "ARBRIDGE_"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clean_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Whatever the shell holds, tests leave it alone (DESIGN.md). Every ``ARBRIDGE_*``
+    variable is cleared before the first test, so the app in-process and every subprocess a
+    test starts see only what that test sets: an operator's ``ARBRIDGE_HOME``,
+    ``ARBRIDGE_DATABASE_URL`` or ``ARBRIDGE_CONFIG`` is never read, let alone written. The
+    suite's own knobs (``ARBRIDGE_TEST_POSTGRES_URL`` and the like) are read when the test
+    modules are imported, before this runs, and go too. The working folder becomes an empty
+    one of the suite's, so the app's defaults relative to it (``./var``, ``./arbridge.toml``)
+    never reach the checkout or the folder pytest was started from. arbridge reads nothing
+    else from the user's home. ``tests/test_clean_environment.py`` holds this true."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.upper().startswith(APP_PREFIX)]:
+            patch.delenv(name)
+        patch.chdir(tmp_path_factory.mktemp("cwd"))
+        yield
 
 
 def service_unavailable(what: str, error: Exception) -> None:
