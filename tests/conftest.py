@@ -4,7 +4,10 @@ test; fails, never skips, when CI is set)."""
 
 from __future__ import annotations
 
+import inspect
 import os
+import pty
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +25,7 @@ POSTGRES_URL = os.environ.get("ARBRIDGE_TEST_POSTGRES_URL",
 SMALL_BOOK = {"customers": 40, "documents": 300}
 PAGE_SIZE = 50
 APP_PREFIX = "ARBRIDGE_"
+PROCESS_MODULES = {"subprocess": subprocess, "pty": pty}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -108,3 +112,42 @@ def store(settings: Settings) -> Iterator[Store]:
     opened = open_store(settings, create=True)
     yield opened
     opened.engine.dispose()
+
+
+def _starts_processes(item: pytest.Item) -> bool:
+    """The test imports ``subprocess`` or ``pty`` in its body, or its module or a test helper
+    module it uses (not a conftest) does."""
+    code = getattr(getattr(item, "function", None), "__code__", None)
+    if code is not None and set(PROCESS_MODULES) & {*code.co_names, *code.co_varnames}:
+        return True
+    module = getattr(item, "module", None)
+    if module is None:
+        return False
+    used = [module] + [inspect.getmodule(value) for value in vars(module).values()]
+    return any(m is not None and m.__name__.startswith("tests")
+               and not m.__name__.endswith("conftest")
+               and any(vars(m).get(name) is real for name, real in PROCESS_MODULES.items())
+               for m in used)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks each test with what it needs, so ``make test-fast`` can leave those out
+    (``-m "not browser and not services and not subprocess"``):
+
+    - ``browser``: under ``tests/e2e`` (real Chromium, demo portal, worker processes);
+    - ``services``: under ``tests/integration``, or on PostgreSQL (the ``postgres_url``
+      fixture, or a ``postgres`` parameter such as the ``settings`` fixture's);
+    - ``subprocess``: it, its module or a test helper module it uses imports ``subprocess``
+      or ``pty``: the ``arbridge`` command run as a user would, a child killed mid-call.
+    """
+    for item in items:
+        parts = Path(str(item.path)).parts
+        if "e2e" in parts:
+            item.add_marker(pytest.mark.browser)
+        callspec = getattr(item, "callspec", None)
+        params = set(map(str, callspec.params.values())) if callspec else set()
+        if ("integration" in parts or "postgres" in params
+                or "postgres_url" in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.services)
+        if _starts_processes(item):
+            item.add_marker(pytest.mark.subprocess)
