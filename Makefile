@@ -4,7 +4,8 @@
 # a change to pyproject.toml; `make audit` checks the locked versions for known advisories.
 #
 # `make test` runs the whole suite in parallel (pytest-xdist, TEST_WORKERS processes: `auto` is
-# one per core) and prints the ten slowest tests. Every test has its own ports (port 0),
+# one per core; a module's tests stay on one worker, so a module-scoped fixture such as a demo
+# run is built once) and prints the ten slowest tests. Every test has its own ports (port 0),
 # PostgreSQL schema, queue prefix and home (tmp_path), so the workers never share anything;
 # `make test TEST_WORKERS=0` runs it serially. `make test-fast` runs only the pure tests, in
 # under a minute: tests/conftest.py marks each test `browser` (tests/e2e), `services`
@@ -25,7 +26,7 @@ demo: install browser
 	$(BIN)/arbridge demo
 
 test: install browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=10 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=10 $(PYTEST_ARGS)
 
 test-fast: install
 	$(BIN)/python -m pytest -m "$(FAST)" -n 0 --durations=5 $(PYTEST_ARGS)
