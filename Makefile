@@ -9,8 +9,9 @@
 # PostgreSQL schema, queue prefix and home (tmp_path), so the workers never share anything;
 # `make test TEST_WORKERS=0` runs it serially. `make test-fast` runs only the pure tests, in
 # under a minute: tests/conftest.py marks each test `browser` (tests/e2e), `services`
-# (PostgreSQL, Redis, RabbitMQ) or `subprocess` (starts the arbridge command or another
-# process), and test-fast deselects all three (`-m "$(FAST)"`). Extra pytest options go in
+# (PostgreSQL, Redis, RabbitMQ), `subprocess` (starts the arbridge command or another process)
+# or `store` (opens a store, migrated from empty), and test-fast deselects all four
+# (`-m "$(FAST)"`): the pure cores, parsers, rules and the simulator. Extra pytest options go in
 # PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS="tests/sync -x"`.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -18,7 +19,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 LOCK    = requirements.lock
 TEST_WORKERS ?= auto
-FAST    = not browser and not services and not subprocess
+FAST    = not browser and not services and not subprocess and not store
 
 .PHONY: demo test test-fast install browser bench clean lock audit
 

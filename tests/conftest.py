@@ -138,7 +138,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     - ``services``: under ``tests/integration``, or on PostgreSQL (the ``postgres_url``
       fixture, or a ``postgres`` parameter such as the ``settings`` fixture's);
     - ``subprocess``: it, its module or a test helper module it uses imports ``subprocess``
-      or ``pty``: the ``arbridge`` command run as a user would, a child killed mid-call.
+      or ``pty``: the ``arbridge`` command run as a user would, a child killed mid-call;
+    - ``store``: it opens the store (the ``settings`` fixture, on SQLite or PostgreSQL),
+      migrated from empty for each test.
     """
     for item in items:
         parts = Path(str(item.path)).parts
@@ -151,3 +153,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.services)
         if _starts_processes(item):
             item.add_marker(pytest.mark.subprocess)
+        if "settings" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.store)
