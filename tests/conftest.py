@@ -132,7 +132,7 @@ def _starts_processes(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Marks each test with what it needs, so ``make test-fast`` can leave those out
-    (``-m "not browser and not services and not subprocess"``):
+    (``-m "not browser and not services and not subprocess and not store"``):
 
     - ``browser``: under ``tests/e2e`` (real Chromium, demo portal, worker processes);
     - ``services``: under ``tests/integration``, or on PostgreSQL (the ``postgres_url``
@@ -143,7 +143,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
       migrated from empty for each test.
     """
     for item in items:
-        parts = Path(str(item.path)).parts
+        parts = item.path.relative_to(item.config.rootpath).parts
         if "e2e" in parts:
             item.add_marker(pytest.mark.browser)
         callspec = getattr(item, "callspec", None)
