@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from cash_helpers import pull_all
+from tests.connectors.cash_helpers import pull_all
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
-from cash_helpers import open_invoices
+from tests.connectors.cash_helpers import open_invoices
 from sqlalchemy import insert, select
 
 from config.errors import InputError

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from cash_helpers import open_invoices, pull_all, statement_file
+from tests.connectors.cash_helpers import open_invoices, pull_all, statement_file
 from sqlalchemy import select
 
 from config.cash import CashSettings

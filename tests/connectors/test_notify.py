@@ -27,7 +27,7 @@ from sync.po.ledger import PoRead
 from sync.po.models import OutboxMessageRow
 from sync.txn import writing
 from sync.tables import table_of
-from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
+from tests.sync.po.po_fixtures import NOW, customer, document, queue, set_state
 
 HOOK = "https://hooks.example.co.za/arbridge/T0KEN-SECRET-123"
 D = Decimal

@@ -22,7 +22,7 @@ from sync.cash import allocations
 from sync.work import claims
 from sync.mirror.models import OpenItemRow
 
-from cash_helpers import open_invoices, pull_all, statement_file
+from tests.connectors.cash_helpers import open_invoices, pull_all, statement_file
 
 CLEARING = CashSettings(posting="clearing")
 ASSIGNMENT = CashSettings(posting="assignment")

@@ -16,7 +16,7 @@ from connectors.errors import StatementError
 from connectors.remittance.importer import import_advices, parse_advices
 from sync.store import Store
 
-FILES = Path(__file__).parent / "bank_files"
+FILES = Path(__file__).parents[1] / "bank_files"
 
 
 def test_csv_rows_group_into_advices_with_deductions() -> None:
@@ -121,7 +121,7 @@ def test_amounts_in_the_usual_forms_are_read_exactly(paid, amount):
 def test_a_remittance_xml_cut_short_is_refused_naming_the_line():
     from connectors.remittance.remt import parse_remt
 
-    text = (Path(__file__).parent / "bank_files" / "remt001_v04.xml").read_text()
+    text = (FILES / "remt001_v04.xml").read_text()
     with pytest.raises(StatementError) as raised:
         parse_remt(text.replace("</RmtAdvc>", "").encode(), "advice.xml")
     assert "advice.xml" in str(raised.value) and "line" in str(raised.value)

@@ -35,7 +35,7 @@ def run(*args: str) -> tuple[int, object]:
 
 def test_cash_commands_from_import_to_correction(home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     store = open_store(home, create=True)
-    from cash_helpers_cli import two_invoices
+    from tests.workers.cli.cash_helpers_cli import two_invoices
 
     first, second = two_invoices(store)
     statement = tmp_path / "s.xml"

@@ -15,7 +15,7 @@ from sync.uploads.holds import PoBalance
 from sync.txn import writing
 from sync.upsert import upsert
 
-from tests.sync.test_uploads import _customer, _doc
+from tests.sync.uploads.test_upload_queue import _customer, _doc
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 11, 23)

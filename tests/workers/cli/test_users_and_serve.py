@@ -15,7 +15,7 @@ from sqlalchemy import select
 from config.settings import load_settings
 from sync.users import accounts as users
 from sync.store import open_store
-from tests.workers.test_cli import ARBRIDGE, arbridge
+from tests.workers.cli.test_app import ARBRIDGE, arbridge
 
 
 def init(workdir: Path, **env: str) -> None:

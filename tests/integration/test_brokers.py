@@ -1,5 +1,7 @@
 """The jobs through real brokers: Redis and RabbitMQ (both on 127.0.0.1). A worker consumes a
-SAP pull message and the store fills."""
+SAP pull message and the store fills. Each test's queues carry a prefix of their own, so tests
+running in parallel (pytest-xdist, or another checkout's suite on the same services) never
+take each other's messages."""
 
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ BROKERS = {
 
 
 @pytest.fixture(params=sorted(BROKERS))
-def broker(request):
+def broker(request, monkeypatch):
     url = BROKERS[request.param]
+    monkeypatch.setenv("ARBRIDGE_QUEUE_PREFIX", f"test-{uuid.uuid4().hex[:12]}-")
     try:
         made = make_broker(url)
         if request.param == "redis":
@@ -38,6 +41,10 @@ def broker(request):
         made.flush(queue)
     yield made
     made.flush_all()
+    if request.param == "rabbitmq":  # RabbitMQ keeps declared queues: leave none behind
+        for queue in list(made.queues):
+            for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
+                made.channel.queue_delete(name)
     made.close()
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from config.errors import InputError
 from sync.uploads import actions as upload_actions, queue as uploads
 from sync.audit_models import AuditEventRow
-from tests.sync.test_uploads import _customer, _doc
+from tests.sync.uploads.test_upload_queue import _customer, _doc
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
 from sync.upsert import upsert
 from sync.tables import table_of

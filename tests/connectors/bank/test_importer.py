@@ -15,7 +15,7 @@ from connectors.bank.importer import import_statements
 from sync.cash.store import ENTRIES, STATEMENTS
 from sync.store import Store
 
-FILES = Path(__file__).parent / "bank_files"
+FILES = Path(__file__).parents[1] / "bank_files"
 
 
 def entry_count(store: Store) -> int:

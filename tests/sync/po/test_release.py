@@ -17,7 +17,7 @@ from sync.mirror.models import BillingDocumentRow
 from sync.po.release import Held, plan
 from sync.uploads.holds import PoBalance
 from sync.tables import table_of
-from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
+from tests.sync.po.po_fixtures import NOW, customer, document, queue, set_state
 
 D = Decimal
 DOCS = table_of(BillingDocumentRow)

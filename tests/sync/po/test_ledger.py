@@ -14,7 +14,7 @@ from sync.audit_models import AuditEventRow
 from sync.po.evaluation import run_rules
 from sync.po.ledger import PoRead
 from sync.tables import table_of
-from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
+from tests.sync.po.po_fixtures import NOW, customer, document, queue, set_state
 
 D = Decimal
 

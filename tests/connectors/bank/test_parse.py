@@ -15,7 +15,7 @@ from connectors.bank.model import entry_identities
 from connectors.bank.mt940 import structured_86
 from connectors.bank.parse import check_balances, parse_statements
 
-FILES = Path(__file__).parent / "bank_files"
+FILES = Path(__file__).parents[1] / "bank_files"
 
 
 def parse(name: str, fmt: str = "auto"):  # type: ignore[no-untyped-def]

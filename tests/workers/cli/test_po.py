@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.workers import test_cli
+from tests.workers.cli import test_app as test_cli
 
 
 def arbridge(cwd: Path, *args: str, **env: str):  # type: ignore[no-untyped-def]
-    """As ``tests.workers.test_cli.arbridge``, with room for a demo on a busy machine."""
+    """As ``tests.workers.cli.test_app.arbridge``, with room for a demo on a busy machine."""
     import os
     import subprocess
 
@@ -132,7 +132,7 @@ def test_bad_po_input_is_one_line_naming_the_option_and_changes_nothing(demo_hom
 
 
 def test_po_list_is_readable_at_80_columns_and_in_a_pipe(demo_home):
-    from tests.workers.test_cli_output import on_a_terminal
+    from tests.workers.cli.test_output import on_a_terminal
 
     rows = json.loads(arbridge(demo_home, "po", "list", "--json").stdout)
     shown = on_a_terminal(demo_home, "po", "list")
