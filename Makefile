@@ -2,19 +2,35 @@
 # `make test`. Both create .venv, install arbridge's pinned dependencies from requirements.lock
 # (hash-checked) and make sure a Chromium is available. `make lock` re-resolves the lock after
 # a change to pyproject.toml; `make audit` checks the locked versions for known advisories.
+#
+# `make test` runs the whole suite in parallel (pytest-xdist, TEST_WORKERS processes: `auto` is
+# one per core; a module's tests stay on one worker, so a module-scoped fixture such as a demo
+# run is built once) and prints the ten slowest tests. Every test has its own ports (port 0),
+# PostgreSQL schema, queue prefix and home (tmp_path), so the workers never share anything;
+# `make test TEST_WORKERS=0` runs it serially. `make test-fast` runs only the pure tests, in
+# under a minute: tests/conftest.py marks each test `browser` (tests/e2e), `services`
+# (PostgreSQL, Redis, RabbitMQ), `subprocess` (starts the arbridge command or another process)
+# or `store` (opens a store, migrated from empty), and test-fast deselects all four
+# (`-m "$(FAST)"`): the pure cores, parsers, rules and the simulator. Extra pytest options go in
+# PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS="tests/sync -x"`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 LOCK    = requirements.lock
+TEST_WORKERS ?= auto
+FAST    = not browser and not services and not subprocess and not store
 
-.PHONY: demo test docs install browser bench clean lock audit
+.PHONY: demo test test-fast docs install browser bench clean lock audit
 
 demo: install browser
 	$(BIN)/arbridge demo
 
 test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=10 $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/python -m pytest -m "$(FAST)" -n 0 --durations=5 $(PYTEST_ARGS)
 
 # The documentation site (mkdocs.yml, docs/) into site/; --strict: a broken link or anchor fails.
 docs: install

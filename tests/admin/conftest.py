@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from admin.app import create_app
-from sync.uploads import queue as uploads
-from sync.users import accounts as users
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
+from sync.uploads import queue as uploads
 from sync.upsert import upsert
+from sync.users import accounts as users
 
 PASSWORD = "correct horse battery"
 START = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)

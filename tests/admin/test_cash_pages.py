@@ -6,7 +6,6 @@ journal followed to its SAP documents, the API, roles, CSRF and the audit trail.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,10 +16,11 @@ from sqlalchemy import insert, select
 
 from connectors.cash import open_items
 from sap.simulator import SapSimulator
-from sync.cash import allocations, store as cash_store, journals
 from sync import audit_search
-from sync.users import accounts as users
+from sync.cash import allocations, journals
+from sync.cash import store as cash_store
 from sync.store import open_store
+from sync.users import accounts as users
 from tests.admin.conftest import START, add_user, csrf_of
 from workers.cli.demo_cash import cash_demo
 from workers.cli.sap import run_pull

@@ -11,10 +11,10 @@ import httpx
 from sqlalchemy import select
 
 from admin.app import create_app
-from workers.web_server import AdminServer
 from sync.audit_models import AuditEventRow
 from sync.users import accounts as users
 from tests.admin.conftest import PASSWORD, START, add_user, csrf_of
+from workers.web_server import AdminServer
 
 WRONG = "not the password"
 

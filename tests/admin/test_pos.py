@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select, update
 
-from sync.po import alerts, ledger as po_ledger
-from sync.uploads import queue as uploads
-from sync.mirror.writes import BILLING_DOCUMENTS
 from sync.audit_models import AuditEventRow
+from sync.mirror.writes import BILLING_DOCUMENTS
+from sync.po import alerts
+from sync.po import ledger as po_ledger
 from sync.po.evaluation import run_rules
 from sync.po.ledger import PoRead
 from sync.tables import table_of
+from sync.uploads import queue as uploads
 from tests.admin.conftest import START, add_uploads, add_user, csrf_of
 
 AUDIT = table_of(AuditEventRow)
@@ -275,7 +276,8 @@ def _receipts_and_an_allocation(store) -> None:
     """Two unallocated receipts (one 12 days old) and one receipt allocated today."""
     from datetime import date
 
-    from sync.cash import allocations, store as cash_store
+    from sync.cash import allocations
+    from sync.cash import store as cash_store
 
     with store.engine.begin() as conn:
         statement = cash_store.insert_statement(conn, {

@@ -9,7 +9,8 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from cash_helpers import pull_all
+
+from tests.connectors.cash_helpers import pull_all
 
 
 class Inbox:

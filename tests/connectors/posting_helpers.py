@@ -7,14 +7,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from cash_helpers import statement_file
-
 from config.cash import CashSettings
 from connectors.bank.camt_writer import Movement
 from connectors.bank.importer import import_statements
 from connectors.cash import allocate
 from sap.rfc.client import RfcSapClient
 from sync.cash import allocations
+from tests.connectors.cash_helpers import statement_file
 
 
 def receipts_for(store, tmp_path: Path, rows, name: str) -> list[int]:  # type: ignore[no-untyped-def]

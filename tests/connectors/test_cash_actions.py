@@ -8,13 +8,13 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
-from cash_helpers import open_invoices
 from sqlalchemy import insert, select
 
 from config.errors import InputError
-from connectors.cash_actions import Split, SplitRefused, allocate_by_hand, check_split, \
-    parse_amount
-from sync.cash import allocations, store as cash_store
+from connectors.cash_actions import Split, SplitRefused, allocate_by_hand, check_split, parse_amount
+from sync.cash import allocations
+from sync.cash import store as cash_store
+from tests.connectors.cash_helpers import open_invoices
 
 R = Decimal("1000.00")
 

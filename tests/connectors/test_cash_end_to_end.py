@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from cash_helpers import open_invoices, pull_all, statement_file
 from sqlalchemy import select
 
 from config.cash import CashSettings
@@ -20,6 +19,7 @@ from connectors.posting import post_allocations
 from connectors.remittance.importer import import_advices
 from sync.cash import allocations, journals
 from sync.mirror.models import OpenItemRow
+from tests.connectors.cash_helpers import open_invoices, pull_all, statement_file
 
 CASH = CashSettings()
 WAYS = [CashSettings(posting="clearing"), CashSettings(posting="assignment")]

@@ -15,15 +15,17 @@ from sqlalchemy import select
 
 from config.po_alerts import PoAlertSettings
 from connectors.notify import Notifier, deliver
-from sync.po import deliveries as alert_deliveries, alerts, ledger as po_ledger
-from sync.work import claims
 from sync.audit_models import AuditEventRow
+from sync.po import alerts
+from sync.po import deliveries as alert_deliveries
+from sync.po import ledger as po_ledger
 from sync.po.evaluation import run_rules
 from sync.po.ledger import PoRead
 from sync.po.models import OutboxMessageRow
-from sync.txn import writing
 from sync.tables import table_of
-from tests.sync.po_fixtures import NOW, customer, document, queue, set_state
+from sync.txn import writing
+from sync.work import claims
+from tests.sync.po.po_fixtures import NOW, customer, document, queue, set_state
 
 HOOK = "https://hooks.example.co.za/arbridge/T0KEN-SECRET-123"
 D = Decimal

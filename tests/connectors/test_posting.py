@@ -19,10 +19,9 @@ from connectors.bank.importer import import_statements
 from connectors.cash import allocate
 from connectors.posting import post_allocations
 from sync.cash import allocations
-from sync.work import claims
 from sync.mirror.models import OpenItemRow
-
-from cash_helpers import open_invoices, pull_all, statement_file
+from sync.work import claims
+from tests.connectors.cash_helpers import open_invoices, pull_all, statement_file
 
 CLEARING = CashSettings(posting="clearing")
 ASSIGNMENT = CashSettings(posting="assignment")

@@ -12,8 +12,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from cash_helpers import open_invoices, pull_all
-from posting_helpers import by_id, live_documents, receipts_for, worker_client
 
 from config.cash import CashSettings
 from connectors.posting import post_allocations
@@ -22,6 +20,8 @@ from sync.db import make_engine, migrate
 from sync.store import Store
 from sync.txn import writing
 from sync.work import claims
+from tests.connectors.cash_helpers import open_invoices, pull_all
+from tests.connectors.posting_helpers import by_id, live_documents, receipts_for, worker_client
 
 ROOT = Path(__file__).resolve().parents[2]
 

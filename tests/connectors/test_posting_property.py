@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from cash_helpers import open_invoices
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from posting_helpers import by_id, live_documents, receipts_for, worker_client
 
 from config.cash import CashSettings
 from connectors.posting import post_allocations
 from sap.rfc.client import RfcSapClient
+from tests.connectors.cash_helpers import open_invoices
+from tests.connectors.posting_helpers import by_id, live_documents, receipts_for, worker_client
 
 TIMEOUT = 2.0  # each run's SAP call timeout, seconds
 LONGEST = 4.0  # SAP's longest execution after a call was sent (late calls finish within it)

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from connectors.pull import PortalRules, pull
 from sap.errors import SapUnavailable
-from sync.mirror import cursors
 from sync.audit_models import AuditEventRow
+from sync.mirror import cursors
 from sync.mirror.models import BillingDocumentRow, CustomerRow, OpenItemRow
 
 RULES = PortalRules(groups={"P01": "demo-coupa", "P02": "demo-ariba"},

@@ -20,13 +20,13 @@ from connectors.pdfs import RenderSource
 from portals.accounts import resolve
 from portals.browser import find_chromium
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_accounts
-from workers.web_server import DemoServer
 from portals.demo.state import PortalState
 from portals.upload_run import RunSummary, UploadRunner
-from sync.uploads import queue as uploads
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
 from sync.store import Store, open_store
+from sync.uploads import queue as uploads
 from sync.upsert import upsert
+from workers.web_server import DemoServer
 
 FLAVOUR = {"demo-coupa": "coupa", "demo-ariba": "ariba"}
 CUSTOMER = "0000100001"

@@ -14,12 +14,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from admin.app import create_app
-from workers.web_server import AdminServer
 from config.portals import BrowserSettings
 from portals.browser import find_chromium, launch_args
 from sync.uploads import queue as uploads
 from sync.users import accounts as users
 from tests.e2e.conftest import World
+from workers.web_server import AdminServer
 
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 PASSWORD = "correct horse battery"

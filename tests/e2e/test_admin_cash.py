@@ -13,16 +13,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from admin.app import create_app
-from workers.web_server import AdminServer
 from config.settings import load_settings
 from connectors.cash import open_items
 from sap.simulator import SapSimulator
-from sync.cash import allocations, store as cash_store
-from sync.users import accounts as users
+from sync.cash import allocations
+from sync.cash import store as cash_store
 from sync.store import Store, open_store
+from sync.users import accounts as users
 from tests.e2e.test_admin import PASSWORD, assert_accessible, browser, log_in, page  # noqa: F401
 from workers.cli.demo_cash import cash_demo
 from workers.cli.sap import run_pull
+from workers.web_server import AdminServer
 
 
 class CashWorld:

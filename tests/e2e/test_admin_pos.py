@@ -16,18 +16,18 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from admin.app import create_app
-from workers.web_server import AdminServer
 from config.portals import BrowserSettings
 from config.secrets import SecretBox
 from connectors.pdfs import RenderSource
 from portals.accounts import resolve
+from portals.po_actions import after_run, po_hook
 from portals.upload_run import UploadRunner
+from sync.mirror.writes import BILLING_DOCUMENTS
 from sync.po import alerts
 from sync.users import accounts as users
-from sync.mirror.writes import BILLING_DOCUMENTS
 from tests.e2e.conftest import World
 from tests.e2e.test_admin import PASSWORD, assert_accessible, browser, log_in, page  # noqa: F401
-from portals.po_actions import after_run, po_hook
+from workers.web_server import AdminServer
 
 
 def scheduled_run(world: World) -> None:

@@ -13,10 +13,11 @@ from config.portals import BrowserSettings
 from config.secrets import SecretBox
 from connectors.pdfs import RenderSource
 from portals.accounts import resolve
-from portals.upload_run import UploadRunner
-from sync.po import alerts, ledger as po_ledger
-from sync.mirror.writes import BILLING_DOCUMENTS
 from portals.po_actions import after_run, po_hook
+from portals.upload_run import UploadRunner
+from sync.mirror.writes import BILLING_DOCUMENTS
+from sync.po import alerts
+from sync.po import ledger as po_ledger
 
 
 def run(world) -> None:

@@ -13,10 +13,10 @@ from config.secrets import SecretBox
 from config.settings import load_settings
 from portals.demo.seed import demo_accounts
 from sap.simulator import SapSimulator
-from sync.work import job_runs
-from sync.uploads import queue as uploads
 from sync.store import open_store
+from sync.uploads import queue as uploads
 from sync.uploads.states import ON_PORTAL
+from sync.work import job_runs
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 

@@ -4,10 +4,10 @@ the ones the model-based queries give, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from connectors.pull import PortalRules, pull
-from sync.mirror import cursors
 from sync import overview
-from sync.uploads import queue as uploads
+from sync.mirror import cursors
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS, OPEN_ITEMS
+from sync.uploads import queue as uploads
 from sync.uploads.listing import queue_counts
 
 

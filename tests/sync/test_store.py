@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from sqlalchemy import and_, inspect, select
 
+from sync.audit_models import AuditEventRow
 from sync.db import current_revision, head_revision, migrate
 from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS, OPEN_ITEMS, apply_rows
-from sync.audit_models import AuditEventRow
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 

@@ -17,7 +17,6 @@ from config.settings import load_settings
 from connectors.pull import PortalRules, pull
 from sap.rfc.client import RfcSapClient
 from sync.store import open_store
-
 from workers import actors, logs, metrics
 from workers.broker import queue_names, use_broker
 
