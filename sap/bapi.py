@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal
 
+from sap.abap_values import EMPTY_DATE, KNOWN_DATES, to_amount, to_date, to_datetime
 from sap.errors import (
     SapBusinessError,
     SapCallError,
@@ -19,7 +20,6 @@ from sap.errors import (
     SapUnavailable,
 )
 from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
-from sap.rfc.table import EMPTY_DATE, KNOWN_DATES, to_amount, to_date, to_datetime
 
 FAILURE_TYPES = frozenset({"E", "A"})
 

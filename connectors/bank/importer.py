@@ -133,7 +133,7 @@ def _store_statement(conn: Connection, statement: BankStatement, file_name: str,
                                                            statement.account, now))
         result.imported += 1
         if entry.remittance and entry.is_receipt:
-            from connectors.remittance.model import RemittanceAdvice
+            from connectors.bank.model import RemittanceAdvice
 
             advice = RemittanceAdvice(payer=entry.payer_name,
                                       payment_reference=entry.reference or entry.bank_ref,

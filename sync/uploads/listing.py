@@ -3,15 +3,22 @@ group, the states a ``--state`` value stands for, and the rows in queue order.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
 
 from config.errors import ConfigError
-from sync.store import Store
 from sync.uploads import queue as uploads
 from sync.uploads.states import STATE_GROUPS, STATES, grouped
 
 
-def queue_counts(store: Store) -> dict[str, int]:
+class HasEngine(Protocol):
+    """The store (``sync.store.Store``) as these read-only helpers use it."""
+
+    engine: Engine
+
+
+def queue_counts(store: HasEngine) -> dict[str, int]:
     """The ``portals`` section of ``arbridge demo --json``: waiting (queued, ready or being
     submitted), on the portal (submitted and later portal statuses), held, in review, failed."""
     with store.engine.connect() as conn:
@@ -30,7 +37,7 @@ def states_of(name: str) -> tuple[str, ...]:
                       f"or a state ({', '.join(s for s in STATES if s not in STATE_GROUPS)})")
 
 
-def queue_rows(store: Store, state: str | tuple[str, ...] | None, portal: str | None
+def queue_rows(store: HasEngine, state: str | tuple[str, ...] | None, portal: str | None
                ) -> list[dict[str, Any]]:
     """The uploads in ``state`` (one state, or several), of ``portal``, in queue order."""
     wanted = (state,) if isinstance(state, str) else state
