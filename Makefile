@@ -21,7 +21,7 @@ LOCK    = requirements.lock
 TEST_WORKERS ?= auto
 FAST    = not browser and not services and not subprocess and not store
 
-.PHONY: demo test test-fast docs install browser bench clean lock audit
+.PHONY: demo test test-fast lint docs install browser bench clean lock audit
 
 demo: install browser
 	$(BIN)/arbridge demo
@@ -31,6 +31,13 @@ test: install browser
 
 test-fast: install
 	$(BIN)/python -m pytest -m "$(FAST)" -n 0 --durations=5 $(PYTEST_ARGS)
+
+# The rules a machine keeps (pyproject.toml, .importlinter): ruff (pyflakes, imports, bugbear,
+# pyupgrade), import-linter's layers and no-circles contracts, mypy on sync/, sap/, connectors/.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The documentation site (mkdocs.yml, docs/) into site/; --strict: a broken link or anchor fails.
 docs: install

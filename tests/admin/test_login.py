@@ -111,7 +111,8 @@ def test_api_tokens_are_per_user_and_need_no_csrf(admin):
     add_user(admin.store, "thandi", "administrator")
     [document] = add_uploads(admin.store, 1)
     admin.login("thandi")
-    made = admin.client.post("/tokens", data={"label": "nightly", "csrf_token": admin.csrf("/tokens")})
+    made = admin.client.post("/tokens", data={"label": "nightly",
+                                              "csrf_token": admin.csrf("/tokens")})
     token = made.text.split('class="token">')[1].split("<")[0]
     assert "/api/uploads/{document}/{action}" in made.text  # the API's operations listed
     assert token not in admin.client.get("/tokens").text  # shown once only

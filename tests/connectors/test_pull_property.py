@@ -67,7 +67,7 @@ def test_pull_ends_with_exactly_sap_rows_each_once(documents, page_size, salts, 
         store.engine.dispose()
         sap_rows = _sap_rows(simulator)
         assert [n for n, _ in stored] == [n for n, _ in sap_rows]
-        assert all(net == sap_net for (_, net), (_, sap_net) in zip(stored, sap_rows))
+        assert all(net == sap_net for (_, net), (_, sap_net) in zip(stored, sap_rows, strict=False))
 
 
 @settings(max_examples=30, deadline=None)

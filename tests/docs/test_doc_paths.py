@@ -11,8 +11,9 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 TOP = ("config", "sap", "sync", "connectors", "portals", "admin", "workers", "bench", "scripts",
        "tests", "docs")
 # A path in backticks or a link: a top folder, then folders, then a file with an extension.
-PATH = re.compile(r"(?<![\w/.<-])((?:%s)/(?:[\w.-]+/)*[\w.-]+\.(?:py|md|txt|abap|png|json|js)\b)"
-                  % "|".join(TOP))
+TOPS = "|".join(TOP)
+PATH = re.compile(r"(?<![\w/.<-])((?:" + TOPS
+                  + r")/(?:[\w.-]+/)*[\w.-]+\.(?:py|md|txt|abap|png|json|js)\b)")
 
 
 def _named(page: Path) -> set[str]:

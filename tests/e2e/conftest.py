@@ -35,7 +35,8 @@ CUSTOMER = "0000100001"
 @pytest.fixture(scope="session", autouse=True)
 def chromium_available() -> None:
     if find_chromium(BrowserSettings()) is None:
-        message = "no Chromium found (install Debian's chromium, or set ARBRIDGE_BROWSER__EXECUTABLE)"
+        message = ("no Chromium found (install Debian's chromium, or set "
+                   "ARBRIDGE_BROWSER__EXECUTABLE)")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

@@ -26,7 +26,13 @@ from sync.mirror.writes import BILLING_DOCUMENTS
 from sync.po import alerts
 from sync.users import accounts as users
 from tests.e2e.conftest import World
-from tests.e2e.test_admin import PASSWORD, assert_accessible, browser, log_in, page  # noqa: F401
+from tests.e2e.test_admin import (  # noqa: F401 - browser and page are fixtures used here
+    PASSWORD,
+    assert_accessible,
+    browser,
+    log_in,
+    page,
+)
 from workers.web_server import AdminServer
 
 
@@ -67,7 +73,7 @@ def billed(world: World, document: str, days_ago: int) -> None:
 
 
 def test_billing_acknowledges_enters_a_po_and_re_points_and_the_invoices_go_out(
-        coupa, app_url, page: Page):
+        coupa, app_url, page: Page):  # noqa: F811 - the fixture imported above
     coupa.add_po("4500000010", "5000.00")
     first = coupa.add_invoice(90000021, "4500000010", net="5000.00")
     over = coupa.add_invoice(90000022, "4500000010", net="1200.00")

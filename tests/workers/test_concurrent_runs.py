@@ -152,7 +152,7 @@ def test_runs_at_once_on_one_home_keep_the_store_whole_and_the_figures_of_one_ru
         assert code == 0, err
         _plain(err)
         assert json.loads(out) == one_run
-    for (code, _out, err), args in zip(alongside, ALONGSIDE):
+    for (code, _out, err), args in zip(alongside, ALONGSIDE, strict=False):
         _plain(err)
         # the upload run has no portal to reach outside a demo: it says so (3), cleanly
         assert code == 0 or (args[0] == "portals" and code == 3), (args, err)

@@ -36,7 +36,8 @@ def portal(tmp_path):
 def submit(server, session, po: str, number: str, net: str, files=None):  # type: ignore[no-untyped-def]
     return session.post(f"{server.url}/coupa/orders/{po}/invoices", data={
         "invoice_number": number, "invoice_date": "2026-11-20", "line_amount": net,
-        "tax_amount": "0", "currency": "ZAR"}, files={"attachment": PDF} if files is None else files)
+        "tax_amount": "0", "currency": "ZAR"},
+        files={"attachment": PDF} if files is None else files)
 
 
 def test_sign_in_needs_the_second_factor(tmp_path):

@@ -16,7 +16,7 @@ def monthly(amounts: list[str], currency: str = "ZAR", last_month: int = 10) -> 
     """One invoice a month ending in October 2026 (the last full month), oldest first."""
     start = 2026 * 12 + last_month - 1 - len(amounts) + 1
     return [Billing(date(i // 12, i % 12 + 1, 15), Decimal(a), currency)
-            for i, a in zip(range(start, start + len(amounts)), amounts) if a != "0"]
+            for i, a in zip(range(start, start + len(amounts)), amounts, strict=False) if a != "0"]
 
 
 D = Decimal

@@ -44,7 +44,8 @@ def test_the_users_help_names_every_role():
     from sync.users.accounts import ROLES
     from workers.cli.users import ROLES_HELP
 
-    assert ROLES_HELP == f"One of: {', '.join(ROLES[:-1])}, {ROLES[-1]} (sync.users.accounts.ROLES)."
+    assert ROLES_HELP == (f"One of: {', '.join(ROLES[:-1])}, {ROLES[-1]} "
+                          "(sync.users.accounts.ROLES).")
 
 
 @pytest.mark.parametrize(("stopped", "code"), [

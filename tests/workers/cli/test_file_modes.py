@@ -14,7 +14,8 @@ ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 
 def test_demo_leaves_only_owner_only_files_and_folders(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
-    env.update(ARBRIDGE_SAP__SIMULATOR_CUSTOMERS="30", ARBRIDGE_SAP__SIMULATOR_BILLING_DOCUMENTS="200",
+    env.update(ARBRIDGE_SAP__SIMULATOR_CUSTOMERS="30",
+               ARBRIDGE_SAP__SIMULATOR_BILLING_DOCUMENTS="200",
                ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS="45")  # a small book has few recent invoices
     result = subprocess.run([ARBRIDGE, "demo", "--json"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=300,

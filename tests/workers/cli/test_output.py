@@ -58,7 +58,8 @@ def on_a_terminal(cwd: Path, *args: str, columns: int = 80) -> str:
 
 
 @pytest.fixture(scope="module")
-def failed_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+def failed_demo(tmp_path_factory: pytest.TempPathFactory
+                ) -> tuple[Path, subprocess.CompletedProcess]:
     """A demo whose invoice PDFs come from a folder where SAP output wrote garbage: every
     upload fails (a missing PDF would only wait for SAP output)."""
     workdir = tmp_path_factory.mktemp("failed-demo")
