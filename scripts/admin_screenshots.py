@@ -4,7 +4,8 @@ Builds a small demo world in a temporary folder (the SAP simulator, a pull, the 
 with the clients' POs, an upload run — the Ariba-style portal requiring review, and one
 client rejecting an invoice, the demo's bank statements matched and posted), starts the admin
 app on loopback, logs in with Chromium at 1280 px and saves
-``docs/screenshots/{dashboard,upload-queue,evidence,receipts,pos,po}.png``.
+``docs/screenshots/{dashboard,upload-queue,evidence,receipts,pos,po,book,ageing,statement}.png``
+(the statement's first page through pdftoppm, Debian's poppler-utils).
 
     .venv/bin/python scripts/admin_screenshots.py [--out docs/screenshots]
 """
@@ -97,13 +98,36 @@ def shoot(settings: Settings, store: Store, out: Path) -> list[Path]:
                            ("evidence", f"/uploads/{evidence['billing_document']}/attempts/1"),
                            ("receipts", "/receipts?state=unallocated"),
                            ("pos", "/pos"),
-                           ("po", po_url(urgent["portal"], urgent["number"]))):
+                           ("po", po_url(urgent["portal"], urgent["number"])),
+                           ("book", "/book"), ("ageing", "/book/ageing?sort=total")):
             page.goto(server.url + path)
             target = out / f"{name}.png"
-            page.screenshot(path=str(target), full_page=name not in ("upload-queue", "pos"))
+            page.screenshot(path=str(target),
+                            full_page=name not in ("upload-queue", "pos", "ageing"))
             shots.append(target)
         browser.close()
+    shots.append(statement_picture(settings, store, out))
     return shots
+
+
+def statement_picture(settings: Settings, store: Store, out: Path) -> Path:
+    """The first page of the largest debtor's statement, as the PDF renders it (pdftoppm,
+    Debian's poppler-utils)."""
+    import subprocess
+
+    from connectors.reports.book import ledger_today
+    from connectors.reports.statement_pdf import write_statement
+    from sync.reports.ageing_store import ageing
+    from sync.reports.statements import compose
+
+    with store.engine.connect() as conn:
+        day = ledger_today(conn)
+        top = max(ageing(conn, day).lines, key=lambda line: line.total)
+        statement = compose(conn, top.company_code, top.customer, day)
+    pdf = write_statement(statement, settings.reports.statements, settings.home / "shots")
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(out / "statement")], check=True)
+    return out / "statement.png"
 
 
 def main() -> None:
