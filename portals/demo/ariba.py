@@ -3,13 +3,12 @@ two-step invoice (form, then review and submit) and an outbox with Ariba's statu
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portals.demo.common import FaultMiddleware, Renderer, amount, day, today
+from portals.demo.common import amount, day, flavour_app, submit_delay, today
 from portals.demo.pages import ARIBA, ARIBA_STATUS
 from portals.demo.state import PortalState, Rejected
 
@@ -18,16 +17,9 @@ BRAND = "SAP Business Network (demo)"
 
 
 def create_app(state: PortalState, root: str = "") -> FastAPI:
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(FaultMiddleware, state=state)
-    render = Renderer(ARIBA, brand=BRAND, root=root, state=state)
-
-    def signed_in(request: Request) -> str | None:
-        session = state.session(request.cookies.get(COOKIE))
-        return session[0] if session else None
-
-    def to_login() -> Response:
-        return RedirectResponse(f"{root}/Authn/SignIn?timeout=1", status_code=303)
+    app, render, sessions = flavour_app(state, ARIBA, brand=BRAND, root=root, cookie=COOKIE,
+                                        login_url=f"{root}/Authn/SignIn?timeout=1",
+                                        verified_only=False)
 
     @app.get("/")
     def index() -> Response:
@@ -51,32 +43,21 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
 
     @app.get("/home")
     def home(request: Request) -> Response:
-        user = signed_in(request)
-        return to_login() if user is None else render("home.html", title="Home", user=user)
+        return render("home.html", title="Home", user=sessions.signed_in(request))
 
     @app.get("/inbox/orders")
     def orders(request: Request) -> Response:
-        user = signed_in(request)
-        if user is None:
-            return to_login()
-        return render("orders.html", title="Orders", user=user, orders=state.purchase_orders())
+        user = sessions.signed_in(request)
+        return render.orders(user)
 
     @app.get("/invoice/create")
     def create_page(request: Request, po: str) -> Response:
-        user = signed_in(request)
-        if user is None:
-            return to_login()
-        order = state.purchase_order(po)
-        if order is None:
-            return render("orders.html", status=404, title="Orders", user=user,
-                          orders=state.purchase_orders())
-        return render("create.html", title="Create Invoice", user=user, po=order)
+        user = sessions.signed_in(request)
+        return render.invoice_form("create.html", user, po)
 
     @app.post("/invoice/review")
     async def review(request: Request, po: str) -> Response:
-        user = signed_in(request)
-        if user is None:
-            return to_login()
+        user = sessions.signed_in(request)
         form = await request.form()
         upload = form.get("AttachmentFile")
         content = await upload.read() if hasattr(upload, "read") else b""
@@ -92,9 +73,7 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
 
     @app.post("/invoice/submit")
     async def submit(request: Request) -> Response:
-        user = signed_in(request)
-        if user is None:
-            return to_login()
+        user = sessions.signed_in(request)
         form = await request.form()
         draft = state.draft(str(form.get("draft", "")))
         if draft is None:
@@ -111,17 +90,13 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
             order = state.purchase_order(payload["po"]) or state.purchase_orders()[0]
             return render("create.html", status=422, title="Create Invoice", user=user,
                           po=order, error=str(error))
-        slow = state.fault("slow_submit_ms")
-        if slow:
-            await asyncio.sleep(int(slow) / 1000)
+        await submit_delay(state)
         return RedirectResponse(f"{root}/outbox?InvoiceNumber={invoice.number}&sent=1",
                                 status_code=303)
 
     @app.get("/outbox")
     def outbox(request: Request, InvoiceNumber: str = "", sent: int = 0) -> Response:  # noqa: N803
-        user = signed_in(request)
-        if user is None:
-            return to_login()
+        user = sessions.signed_in(request)
         notice = f"Invoice {InvoiceNumber} has been sent to the customer." if sent else None
         return render("outbox.html", title="Invoices", user=user, notice=notice,
                       invoices=state.invoices(InvoiceNumber), ariba_status=ARIBA_STATUS)

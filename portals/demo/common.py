@@ -1,4 +1,5 @@
-"""What both demo flavours share: fault middleware, form parsing, the portal's clock."""
+"""What both demo flavours share: page rendering (orders list, invoice form), sessions and
+the sign-in redirect, fault middleware and the slow submit, form parsing, the portal's clock."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import asyncio
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from fastapi import FastAPI
+from starlette.applications import Starlette
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from portals.demo.pages import environment
 from portals.demo.state import PortalState, Rejected
@@ -33,6 +36,53 @@ class Renderer:
     def form_changed(self) -> bool:
         return self.state.fault("layout") in ("v2", "v2-form")
 
+    def orders(self, user: str, status: int = 200) -> HTMLResponse:
+        """The purchase orders list."""
+        return self("orders.html", status=status, title="Orders", user=user,
+                    orders=self.state.purchase_orders())
+
+    def invoice_form(self, name: str, user: str, po_number: str) -> HTMLResponse:
+        """The create-invoice page ``name`` for one PO, or the orders list (404) when the
+        portal has no such PO."""
+        order = self.state.purchase_order(po_number)
+        if order is None:
+            return self.orders(user, status=404)
+        return self(name, title="Create Invoice", user=user, po=order)
+
+
+class SignedOut(Exception):
+    """A page for signed-in users was asked for without a (verified) session."""
+
+
+class Sessions:
+    """One flavour's session cookie: who is signed in, and the sign-in page for the rest.
+
+    A page calls ``signed_in`` first; without a session it raises ``SignedOut``, which the app
+    answers (``install``) with a redirect to the sign-in page."""
+
+    def __init__(self, state: PortalState, *, cookie: str, login_url: str,
+                 verified_only: bool) -> None:
+        self.state, self.cookie, self.login_url = state, cookie, login_url
+        self.verified_only = verified_only
+
+    def install(self, app: Starlette) -> None:
+        app.add_exception_handler(SignedOut, lambda request, error: self.to_login())
+
+    def user(self, request: Request) -> str | None:
+        session = self.state.session(request.cookies.get(self.cookie))
+        if session is None or (self.verified_only and not session[1]):
+            return None
+        return session[0]
+
+    def signed_in(self, request: Request) -> str:
+        user = self.user(request)
+        if user is None:
+            raise SignedOut
+        return user
+
+    def to_login(self) -> Response:
+        return RedirectResponse(self.login_url, status_code=303)
+
 
 class FaultMiddleware(BaseHTTPMiddleware):
     """Slow pages and 500 errors, switched on in the portal's state."""
@@ -53,6 +103,18 @@ class FaultMiddleware(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+def flavour_app(state: PortalState, templates: dict[str, str], *, brand: str, root: str,
+                cookie: str, login_url: str,
+                verified_only: bool) -> tuple[FastAPI, Renderer, Sessions]:
+    """A flavour's app with the fault middleware and the sign-in redirect in place, with its
+    page renderer and its sessions."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(FaultMiddleware, state=state)
+    sessions = Sessions(state, cookie=cookie, login_url=login_url, verified_only=verified_only)
+    sessions.install(app)
+    return app, Renderer(templates, brand=brand, root=root, state=state), sessions
+
+
 def amount(text: str | None, label: str) -> Decimal:
     try:
         value = Decimal((text or "").replace(",", "").strip())
@@ -68,6 +130,13 @@ def day(text: str | None) -> date:
         return date.fromisoformat((text or "").strip())
     except ValueError:
         raise Rejected("Invoice date must be a date (YYYY-MM-DD).") from None
+
+
+async def submit_delay(state: PortalState) -> None:
+    """Answer a submitted invoice slowly when the ``slow_submit_ms`` fault is on."""
+    slow = state.fault("slow_submit_ms")
+    if slow:
+        await asyncio.sleep(int(slow) / 1000)
 
 
 def today() -> date:

@@ -3,13 +3,11 @@ an invoice form with a PDF, an Invoices list with statuses and rejection reasons
 
 from __future__ import annotations
 
-import asyncio
-
 import pyotp
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portals.demo.common import FaultMiddleware, Renderer, amount, day, today
+from portals.demo.common import amount, day, flavour_app, submit_delay, today
 from portals.demo.pages import COUPA
 from portals.demo.state import PortalState, Rejected
 
@@ -18,16 +16,9 @@ BRAND = "Coupa Supplier Portal (demo)"
 
 
 def create_app(state: PortalState, root: str = "") -> FastAPI:
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(FaultMiddleware, state=state)
-    render = Renderer(COUPA, brand=BRAND, root=root, state=state)
-
-    def signed_in(request: Request) -> str | None:
-        session = state.session(request.cookies.get(COOKIE))
-        return session[0] if session and session[1] else None
-
-    def to_login() -> Response:
-        return RedirectResponse(f"{root}/login?expired=1", status_code=303)
+    app, render, sessions = flavour_app(state, COUPA, brand=BRAND, root=root, cookie=COOKIE,
+                                        login_url=f"{root}/login?expired=1",
+                                        verified_only=True)
 
     @app.get("/")
     def index() -> Response:
@@ -60,7 +51,7 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
         token = request.cookies.get(COOKIE)
         session = state.session(token)
         if session is None or token is None:
-            return to_login()
+            return sessions.to_login()
         form = await request.form()
         secret = (state.account(session[0]) or ("", None))[1]
         if not secret or not pyotp.TOTP(secret).verify(str(form.get("otp_code", "")),
@@ -72,27 +63,17 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
 
     @app.get("/orders")
     def orders(request: Request) -> Response:
-        user = signed_in(request)
-        if user is None:
-            return to_login()
-        return render("orders.html", title="Orders", user=user, orders=state.purchase_orders())
+        user = sessions.signed_in(request)
+        return render.orders(user)
 
     @app.get("/orders/{number:path}/invoices/new")
     def new_invoice(number: str, request: Request) -> Response:
-        user = signed_in(request)
-        if user is None:
-            return to_login()
-        po = state.purchase_order(number)
-        if po is None:
-            return render("orders.html", status=404, title="Orders", user=user,
-                          orders=state.purchase_orders())
-        return render("invoice_new.html", title="Create Invoice", user=user, po=po)
+        user = sessions.signed_in(request)
+        return render.invoice_form("invoice_new.html", user, number)
 
     @app.post("/orders/{number:path}/invoices")
     async def create_invoice(number: str, request: Request) -> Response:
-        user = signed_in(request)
-        if user is None:
-            return to_login()
+        user = sessions.signed_in(request)
         form = await request.form()
         po = state.purchase_order(number)
         attachment = form.get("attachment")
@@ -110,17 +91,13 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
         except Rejected as error:
             return render("invoice_new.html", status=422, title="Create Invoice", user=user,
                           po=po or state.purchase_orders()[0], error=str(error))
-        slow = state.fault("slow_submit_ms")
-        if slow:
-            await asyncio.sleep(int(slow) / 1000)
+        await submit_delay(state)
         return RedirectResponse(f"{root}/invoices?search={invoice.number}&submitted=1",
                                 status_code=303)
 
     @app.get("/invoices")
     def invoices(request: Request, search: str = "", submitted: int = 0) -> Response:
-        user = signed_in(request)
-        if user is None:
-            return to_login()
+        user = sessions.signed_in(request)
         notice = f"Invoice {search} submitted for approval." if submitted else None
         return render("invoices.html", title="Invoices", user=user, search=search,
                       invoices=state.invoices(search), notice=notice)

@@ -4,7 +4,8 @@
   overlap, keyset paging on ``BillingDocument`` and ``__next`` links.
 * API_BUSINESS_PARTNER / A_Customer (+ company and sales-area entities, addresses): always a
   full read (A_Customer has no change time); unchanged rows are skipped by the store.
-* API_OPLACCTGDOCITEMCUBE_SRV / A_OperationalAcctgDocItemCube: uncleared customer items.
+* API_OPLACCTGDOCITEMCUBE_SRV / A_OperationalAcctgDocItemCube: customer items, open (not
+  cleared) or cleared in a date window, read per chunk of customers.
 
 Errors are classified here, once: network failures and 5xx retry, 401/403 is configuration,
 other 4xx carry SAP's own message.
@@ -13,8 +14,9 @@ other 4xx carry SAP's own message.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
+from typing import TypeVar
 
 import requests
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -27,6 +29,7 @@ from sap.odata import mapping as m
 from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
 
 log = logging.getLogger(__name__)
+ItemT = TypeVar("ItemT", OpenItem, ClearedItem)
 
 BILLING = "/sap/opu/odata/sap/API_BILLING_DOCUMENT_SRV"
 PARTNER = "/sap/opu/odata/sap/API_BUSINESS_PARTNER"
@@ -193,39 +196,38 @@ class ODataSapClient:
     def cleared_items(self, company_code: str, *, customers: list[str],
                       cleared_from: date | None, cleared_to: date,
                       after_key: str | None) -> Iterator[Page[ClearedItem]]:
-        todo = sorted(c for c in customers if after_key is None or c > after_key)
         upper = f"datetime'{cleared_to.isoformat()}T00:00:00'"
         window = f"ClearingDate le {upper}"
         if cleared_from is not None:
             window += f" and ClearingDate ge datetime'{cleared_from.isoformat()}T00:00:00'"
-        for start in range(0, len(todo), FILTER_CHUNK):
-            scope = todo[start:start + FILTER_CHUNK]
-            who = " or ".join(f"Customer eq {m.literal(c)}" for c in scope)
-            where = (f"CompanyCode eq {m.literal(company_code)} and ({who}) and "
-                     f"FinancialAccountType eq 'D' and ClearingAccountingDocument ne '' and "
-                     f"{window}")
-            records: list[ClearedItem] = []
-            for results in self._pages(OPEN_ITEMS + "/A_OperationalAcctgDocItemCube",
-                                       {"$filter": where}):
-                records += [m.map_cleared_item(r) for r in results]
-            yield Page(records, last_key=scope[-1], high_water=cleared_to.strftime("%Y%m%d"),
-                       scope=tuple(scope))
+        yield from self._customer_items(
+            company_code, customers=customers, after_key=after_key,
+            condition=f"ClearingAccountingDocument ne '' and {window}",
+            mapper=m.map_cleared_item, high_water=cleared_to)
 
     def open_items(self, company_code: str, *, customers: list[str], key_date: date,
                    after_key: str | None) -> Iterator[Page[OpenItem]]:
-        todo = sorted(c for c in customers if after_key is None or c > after_key)
         key = f"datetime'{key_date.isoformat()}T00:00:00'"
+        yield from self._customer_items(
+            company_code, customers=customers, after_key=after_key,
+            condition=f"ClearingAccountingDocument eq '' and PostingDate le {key}",
+            mapper=m.map_open_item, high_water=key_date)
+
+    def _customer_items(self, company_code: str, *, customers: list[str],
+                        after_key: str | None, condition: str,
+                        mapper: Callable[[dict], ItemT],
+                        high_water: date) -> Iterator[Page[ItemT]]:
+        """Customer items of ``company_code`` matching ``condition``, one page per chunk of
+        customers (in customer order, after ``after_key``), each row mapped by ``mapper``."""
+        todo = sorted(c for c in customers if after_key is None or c > after_key)
         for start in range(0, len(todo), FILTER_CHUNK):
             scope = todo[start:start + FILTER_CHUNK]
             who = " or ".join(f"Customer eq {m.literal(c)}" for c in scope)
             where = (f"CompanyCode eq {m.literal(company_code)} and ({who}) and "
-                     f"FinancialAccountType eq 'D' and ClearingAccountingDocument eq '' and "
-                     f"PostingDate le {key}")
-            records: list[OpenItem] = []
+                     f"FinancialAccountType eq 'D' and {condition}")
+            records: list[ItemT] = []
             for results in self._pages(OPEN_ITEMS + "/A_OperationalAcctgDocItemCube",
                                        {"$filter": where}):
-                records += [m.map_open_item(r) for r in results]
-            yield Page(records, last_key=scope[-1], high_water=key_date.strftime("%Y%m%d"),
+                records += [mapper(r) for r in results]
+            yield Page(records, last_key=scope[-1], high_water=high_water.strftime("%Y%m%d"),
                        scope=tuple(scope))
-
-

@@ -1,6 +1,7 @@
-"""The SAP mirror's tables (SQLModel): customers, billing documents, open items and the sync
-cursors. Table models skip validation: parse input into the records of ``sap.records`` (or
-other non-table models) first, then store."""
+"""The SAP mirror's tables (SQLModel): customers, billing documents, open and cleared items
+(one non-table base holds the fields both share) and the sync cursors. Table models skip
+validation: parse input into the records of ``sap.records`` (or other non-table models) first,
+then store."""
 
 from __future__ import annotations
 
@@ -51,9 +52,9 @@ class BillingDocumentRow(SQLModel, table=True):
     synced_at: datetime = Field(sa_type=UtcDateTime)
 
 
-class OpenItemRow(SQLModel, table=True):
-    __tablename__ = "open_item"
-    __table_args__ = (Index("ix_open_item_customer", "company_code", "customer"),)
+class CustomerItem(SQLModel):
+    """What an open and a cleared customer item both hold (not a table): the key
+    (company code, document, fiscal year, line) and the item's amount, dates and references."""
 
     company_code: str = Field(primary_key=True, max_length=4)
     document: str = Field(primary_key=True, max_length=10)
@@ -68,11 +69,17 @@ class OpenItemRow(SQLModel, table=True):
     reference: str | None = Field(default=None, max_length=16)
     assignment: str | None = Field(default=None, max_length=18)
     doc_type: str = Field(max_length=2)
+
+
+class OpenItemRow(CustomerItem, table=True):
+    __tablename__ = "open_item"
+    __table_args__ = (Index("ix_open_item_customer", "company_code", "customer"),)
+
     billing_document: str | None = Field(default=None, max_length=10, index=True)
     synced_at: datetime = Field(sa_type=UtcDateTime)
 
 
-class ClearedItemRow(SQLModel, table=True):
+class ClearedItemRow(CustomerItem, table=True):
     """A customer item cleared in SAP (BSAD): the open item as it was, with when and by which
     document it was cleared, so the ledger can be rebuilt as at any past date."""
 
@@ -80,19 +87,6 @@ class ClearedItemRow(SQLModel, table=True):
     __table_args__ = (Index("ix_cleared_item_customer", "company_code", "customer"),
                       Index("ix_cleared_item_cleared", "clearing_date"))
 
-    company_code: str = Field(primary_key=True, max_length=4)
-    document: str = Field(primary_key=True, max_length=10)
-    fiscal_year: int = Field(primary_key=True)
-    line: int = Field(primary_key=True)
-    customer: str = Field(max_length=10)
-    amount: Decimal = Field(sa_type=Money, description="signed: debit +, credit -")
-    currency: str = Field(max_length=5)
-    posting_date: date
-    document_date: date
-    due_date: date
-    reference: str | None = Field(default=None, max_length=16)
-    assignment: str | None = Field(default=None, max_length=18)
-    doc_type: str = Field(max_length=2)
     billing_document: str | None = Field(default=None, max_length=10)
     clearing_date: date
     clearing_document: str | None = Field(default=None, max_length=10)

@@ -4,12 +4,16 @@ application from the command line."""
 from __future__ import annotations
 
 import getpass
+from typing import TYPE_CHECKING
 
 import typer
 
 from config.errors import InputError
-from config.settings import load_settings
+from config.settings import Settings, load_settings
 from workers.cli.output import MAX_ID, choice, console, guarded, print_json, print_rows
+
+if TYPE_CHECKING:
+    from sync.store import Store
 
 allocations_app = typer.Typer(help="Allocations of receipts to invoices.",
                               invoke_without_command=True)
@@ -165,6 +169,33 @@ def allocate_by_hand_command(
     guarded(action)
 
 
+def _run_and_show_journal(settings: Settings, store: Store, journal_id: int, *,
+                          as_json: bool) -> None:
+    """Run a requested or resumed journal against SAP now, then print where it stands."""
+    from datetime import datetime, timezone
+
+    from connectors.journals import run_journal
+    from connectors.posting import run_owner
+    from sap.factory import make_sap_client
+    from sync.cash import journals
+
+    client = make_sap_client(settings)
+    try:
+        run_journal(store, client, settings.cash, journal_id, owner=run_owner(None),
+                    now=datetime.now(timezone.utc))
+    finally:
+        client.close()
+    with store.engine.connect() as conn:
+        journal = journals.as_json(journals.get(conn, journal_id))
+    if as_json:
+        print_json(journal)
+        return
+    console.print(f"journal {journal['id']}: {journal['state']} "
+                  f"{documents_text(journal['documents'])}"
+                  + (f" — {journal['message']}" if journal["message"] else ""),
+                  highlight=False)
+
+
 @journal_app.command("correct")
 def correct_command(
     allocation_id: int = typer.Argument(..., min=1, max=MAX_ID,
@@ -175,10 +206,7 @@ def correct_command(
 ) -> None:
     """Reset the clearing, reverse the payment and re-post it to the right invoices."""
     def action() -> None:
-        from connectors.journals import request_correction, run_journal
-        from connectors.posting import run_owner
-        from sap.factory import make_sap_client
-        from sync.cash import journals
+        from connectors.journals import request_correction
         from sync.store import open_store
 
         settings = load_settings()
@@ -186,23 +214,7 @@ def correct_command(
         journal_id = request_correction(store, allocation_id,
                                         [x.strip() for x in to.split(",") if x.strip()],
                                         reason=reason, actor=getpass.getuser())
-        client = make_sap_client(settings)
-        try:
-            from datetime import datetime, timezone
-
-            run_journal(store, client, settings.cash, journal_id, owner=run_owner(None),
-                        now=datetime.now(timezone.utc))
-        finally:
-            client.close()
-        with store.engine.connect() as conn:
-            journal = journals.as_json(journals.get(conn, journal_id))
-        if as_json:
-            print_json(journal)
-            return
-        console.print(f"journal {journal['id']}: {journal['state']} "
-                      f"{documents_text(journal['documents'])}"
-                      + (f" — {journal['message']}" if journal["message"] else ""),
-                      highlight=False)
+        _run_and_show_journal(settings, store, journal_id, as_json=as_json)
 
     guarded(action)
 
@@ -215,32 +227,13 @@ def resume_command(
 ) -> None:
     """Carry on a failed journal from the step where it stopped (each step checks SAP)."""
     def action() -> None:
-        from datetime import datetime, timezone
-
-        from connectors.journals import resume, run_journal
-        from connectors.posting import run_owner
-        from sap.factory import make_sap_client
-        from sync.cash import journals
+        from connectors.journals import resume
         from sync.store import open_store
 
         settings = load_settings()
         store = open_store(settings)
         resume(store, journal_id, actor=getpass.getuser())
-        client = make_sap_client(settings)
-        try:
-            run_journal(store, client, settings.cash, journal_id, owner=run_owner(None),
-                        now=datetime.now(timezone.utc))
-        finally:
-            client.close()
-        with store.engine.connect() as conn:
-            journal = journals.as_json(journals.get(conn, journal_id))
-        if as_json:
-            print_json(journal)
-            return
-        console.print(f"journal {journal['id']}: {journal['state']} "
-                      f"{documents_text(journal['documents'])}"
-                      + (f" — {journal['message']}" if journal["message"] else ""),
-                      highlight=False)
+        _run_and_show_journal(settings, store, journal_id, as_json=as_json)
 
     guarded(action)
 

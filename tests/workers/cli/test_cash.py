@@ -67,7 +67,7 @@ def test_cash_commands_from_import_to_correction(home, tmp_path: Path) -> None: 
 def test_journal_refused_at_the_reversal_is_resumed_from_the_command_line(
         home, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     store = open_store(home, create=True)
-    from cash_helpers_cli import two_invoices
+    from tests.workers.cli.cash_helpers_cli import two_invoices
 
     first, second = two_invoices(store)
     statement = tmp_path / "s.xml"
