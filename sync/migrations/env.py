@@ -12,6 +12,7 @@ import sync.work.models  # noqa: F401
 import sync.cash.models  # noqa: F401
 import sync.po.models  # noqa: F401
 import sync.users.models  # noqa: F401
+import sync.uploads.cxml_payloads  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -71,13 +71,17 @@ def classify(reply: Reply, invoice: str) -> Reply:
     code = reply.code if reply.http_status < 300 else max(reply.code, reply.http_status)
     if code in (200, 201, 202, 204):
         return reply
-    if 400 <= code < 500:
-        if code == 409 or DUPLICATE.search(reply.text):
-            raise CxmlDuplicate(f"invoice {invoice}: the network says it is already there "
-                                f"({code} {reply.text})")
-        raise PortalRejected(f"invoice {invoice} refused by the network: {code} {reply.text}")
-    raise PortalUncertain(f"invoice {invoice}: the network answered {code} {reply.text}; it "
-                          "may have taken the invoice: it is looked up before any resend")
+    error: Exception
+    if 400 <= code < 500 and (code == 409 or DUPLICATE.search(reply.text)):
+        error = CxmlDuplicate(f"invoice {invoice}: the network says it is already there "
+                              f"({code} {reply.text})")
+    elif 400 <= code < 500:
+        error = PortalRejected(f"invoice {invoice} refused by the network: {code} {reply.text}")
+    else:
+        error = PortalUncertain(f"invoice {invoice}: the network answered {code} {reply.text};"
+                                " it may have taken the invoice: looked up before any resend")
+    error.body = reply.body  # type: ignore[attr-defined]  # for the evidence pack
+    raise error
 
 
 def _multipart(document: bytes, pdf: Path, cid: str) -> tuple[bytes, str]:
