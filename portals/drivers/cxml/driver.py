@@ -22,7 +22,7 @@ from portals.accounts import PortalAccount
 from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder, SubmitResult
 from portals.drivers.cxml import build, mapping, send, validate
 from portals.drivers.cxml.model import Credential, Credentials, CxmlInvoice, CxmlOrder, PoLine
-from portals.errors import PortalUnavailable
+from portals.errors import PortalLoginFailed, PortalUnavailable
 
 # the buyer's invoice statuses → arbridge's
 STATES = {"pending approval": "submitted", "processing": "submitted", "approved": "approved",
@@ -95,6 +95,11 @@ class CxmlDriver:
             response = self.transport.http.get(
                 self.base + self.settings.orders_path, timeout=self.transport.timeout,
                 headers={"X-Api-Key": self.credentials.shared_secret})
+            if response.status_code in (401, 403):
+                raise PortalLoginFailed(
+                    f"portal {self.account.name}: the network refuses arbridge's credentials "
+                    f"({response.status_code}); check the shared secret (portals."
+                    f"{self.account.name}.password_encrypted) and the identities")
             response.raise_for_status()
             rows = response.json()
         except (requests.RequestException, ValueError) as error:
