@@ -279,3 +279,18 @@ class CxmlUploads:
 def _domain(driver: CxmlDriver) -> str:
     return f"{driver.credentials.sender_from.identity}.arbridge".replace(" ", "")
 
+
+
+async def run_for(runner: object, account: PortalAccount, limit: int | None) -> None:
+    """The hook of the upload runner (``portals.runner``): a ``kind = "cxml"`` portal's
+    uploads, with the runner's store, owner, lease, callbacks and summary."""
+    import asyncio  # noqa: PLC0415
+
+    summary = runner.summary  # type: ignore[attr-defined]
+    uploads_run = CxmlUploads(
+        store=runner.store, account=account, pdfs=runner.pdfs,  # type: ignore[attr-defined]
+        evidence_root=runner.evidence_root, clock=runner.clock,  # type: ignore[attr-defined]
+        owner=runner.owner, lease=runner.lease,  # type: ignore[attr-defined]
+        workers=account.settings.concurrency, count=summary.count,
+        on_upload=runner.on_upload, on_po_read=runner.on_po_read)  # type: ignore[attr-defined]
+    await asyncio.to_thread(uploads_run.run, limit)
