@@ -81,8 +81,10 @@ def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
     if as_json:
         print_json({"sap": counts, "portals": portals, "po": po, **cash})
     else:
+        channels = portals["channels"]
         out.print(f"portal uploads: {queue_line(portals)} "
-                  "(arbridge portals queue --state held shows why)")
+                  "(arbridge portals queue --state held shows why); "
+                  f"{channels['browser']:,} by browser, {channels['cxml']:,} by cXML")
         alerts = po["alerts"]
         out.print(f"POs: {po['tracked']} tracked, open alerts: {alerts['exhausted']} exhausted, "
                   f"{alerts['critical']} critical, {alerts['warning']} warning; "
@@ -105,12 +107,17 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
     from workers import po_demo
     from workers.uploads import make_runner, queue_counts
 
+    from portals.demo.seed import DEMO_CXML_PORTALS, demo_cxml_accounts
+    from workers.cli.demo_cxml import bind_cxml_customers, channel_counts
+
     today = date.today()
+    bind_cxml_customers(store)  # the second channel: some customers over cXML
     with DemoServer(settings.demo_portal_path) as server:
-        for portal, flavour in FLAVOUR_OF.items():
+        for portal, flavour in (*FLAVOUR_OF.items(), *DEMO_CXML_PORTALS.items()):
             seed_portal(server.states[flavour], store, portal, today=today,
                         with_totp=flavour == "coupa")
-        accounts = demo_accounts(server.url, SecretBox.load(settings.home))
+        box = SecretBox.load(settings.home)
+        accounts = {**demo_accounts(server.url, box), **demo_cxml_accounts(server.url, box)}
         runner = make_runner(settings, store, accounts, on_upload=None if quiet else
                              lambda p, d, o: err.print(f"{p}: {d} {o}"))
         staged = po_demo.stage_demo(settings, store, server, runner.billed_from)
@@ -120,7 +127,7 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
                                    settings, store, accounts, runner.on_upload).run()))
     for name, error in summary.errors.items():
         err.print(f"{name}: {error}", markup=False)
-    return summary, queue_counts(store)
+    return summary, {**queue_counts(store), "channels": channel_counts(store, accounts)}
 
 
 @contextmanager

@@ -1,0 +1,61 @@
+"""The demo's second channel: some customers of each demo flavour are bound to its cXML
+endpoint (``demo-coupa-cxml``, ``demo-ariba-cxml``), so ``arbridge demo`` shows both; the
+``channels`` count of ``--json``'s ``portals`` section."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from config.portals import PortalSettings
+    from sync.store import Store
+
+SHARE = 3  # one customer in SHARE of each flavour goes over cXML
+
+
+def _picked(number: str) -> bool:
+    return int(hashlib.sha256(number.encode()).hexdigest()[:8], 16) % SHARE == 0
+
+
+def bind_cxml_customers(store: Store) -> int:
+    """Move a deterministic third of each demo flavour's customers to its cXML portal (only
+    customers with nothing uploaded yet, so a re-run keeps every invoice on one channel)."""
+    from sqlalchemy import select, update
+
+    from portals.demo.seed import DEMO_CXML_PORTALS, FLAVOUR_OF
+    from sync.mirror.models import CustomerRow
+    from sync.txn import writing
+    from sync.uploads.queue import UPLOADS
+
+    table = CustomerRow.__table__  # type: ignore[attr-defined]
+    target = {FLAVOUR_OF[p]: p for p in FLAVOUR_OF}
+    to_cxml = {f: name for name, f in DEMO_CXML_PORTALS.items()}
+    moved = 0
+    with writing(store.engine) as conn:
+        rows = conn.execute(select(table.c.company_code, table.c.number, table.c.portal).where(
+            table.c.portal.in_(list(target.values())),
+            ~select(UPLOADS.c.id).where(UPLOADS.c.customer == table.c.number).exists())).all()
+        for company, number, portal in rows:
+            if _picked(number):
+                conn.execute(update(table).where(table.c.company_code == company,
+                                                 table.c.number == number).values(
+                    portal=to_cxml[FLAVOUR_OF[portal]]))
+                moved += 1
+    return moved
+
+
+def channel_counts(store: Store, portals: dict[str, PortalSettings]) -> dict[str, int]:
+    """Uploads per channel (every state): ``{"browser": N, "cxml": N}``."""
+    from sqlalchemy import func, select
+
+    from sync.uploads.queue import UPLOADS
+
+    counts = {"browser": 0, "cxml": 0}
+    with store.engine.connect() as conn:
+        for portal, count in conn.execute(select(UPLOADS.c.portal, func.count()).group_by(
+                UPLOADS.c.portal)):
+            settings = portals.get(portal)
+            channel = settings.channel if settings else "browser"
+            counts[channel] += int(count)
+    return counts
