@@ -220,6 +220,10 @@ class CxmlUploads:
         except PortalRejected as error:
             finish("failed", str(error))
         except PortalUncertain as error:
+            if not self.driver.settings.status_path:  # no lookup: never resend blind
+                finish("failed", f"{error}; this network offers no invoice lookup: a person "
+                       "checks the portal, then retries the upload or marks it submitted")
+                return
             found = self._lookup_quietly(upload)
             if found is not None and self._already_there(upload, found)[0] == "found":
                 landed = True

@@ -134,3 +134,13 @@ def test_run_that_died_after_the_post_is_looked_up_not_resent(world: World,
     assert len(sent) == 1
     assert world.run(clock=later()) == {"found": 1}
     assert world.state.copies() == {"90000001": 1}
+
+
+def test_uncertain_outcome_without_a_lookup_goes_to_a_person(world: World,
+                                                             one_invoice: str) -> None:
+    world.state.set_fault("cxml_store_then_5xx", 1)
+    cxml = world.account().settings.cxml
+    assert cxml is not None
+    assert world.run(cxml=cxml.model_copy(update={"status_path": ""})) == {"failed": 1}
+    assert "offers no invoice lookup" in (world.upload(one_invoice).reason or "")
+    assert world.state.copies() == {"90000001": 1}
