@@ -11,7 +11,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -47,7 +47,7 @@ class RateLimit:
 
 def answer(code: int, text: str) -> Response:
     safe = text.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
     body = (f'<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.045/cXML.dtd">\n'
             f'<cXML payloadID="{time.time_ns()}@arbridge" timestamp="{stamp}">'
@@ -82,10 +82,10 @@ def create_inbound_app(settings: Settings, engine: Engine, *,
             body += chunk
             if len(body) > MAX_BYTES:
                 return answer(413, f"Request Entity Too Large: at most {MAX_BYTES} bytes")
-        from portals.cxml_inbound import handle  # noqa: PLC0415 - lxml on first use
+        from portals.cxml_inbound import handle
 
-        now = (clock or (lambda: datetime.now(timezone.utc)))()
-        import asyncio  # noqa: PLC0415
+        now = (clock or (lambda: datetime.now(UTC)))()
+        import asyncio
 
         code, text = await asyncio.to_thread(handle, engine, bytes(body), cxml_accounts(),
                                              now=now)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from pathlib import Path
 
@@ -53,9 +53,9 @@ def run(home: Path, url: str, *, workers: int, first: int, count: int, attachmen
                   flush=True)
 
     with writing(store.engine) as conn:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         uploads.enqueue(conn, now=now, portals=[PORTAL])
         uploads.route_queued(conn, now=now, review_portals=set())
     runner = CxmlUploads(store=store, account=account, pdfs=RenderSource(home / "pdfs"),

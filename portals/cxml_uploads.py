@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,7 +55,7 @@ Counter = Callable[[str, str], None]
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class CxmlUploads:
@@ -109,7 +109,7 @@ class CxmlUploads:
             self._upload(claim, upload)
         except claims.ClaimLost as error:
             log.warning("upload %s: %s", upload.billing_document, error)
-        except Exception:  # noqa: BLE001 - one invoice's bug must not stop the others
+        except Exception:
             log.exception("cXML upload %s to %s", upload.billing_document, upload.portal)
         finally:
             upload_claims.release(self.store.engine, claim, now=self.clock())
@@ -124,7 +124,7 @@ class CxmlUploads:
                 attempt_rules.may_have_reached_portal(conn, upload.id, besides=attempt_id)
         folder = private_dir(self.evidence_root / upload.portal / upload.billing_document /
                              f"attempt-{attempt}")
-        finish = lambda outcome, detail: self._finish(  # noqa: E731
+        finish = lambda outcome, detail: self._finish(
             claim, upload, attempt_id, folder, outcome, detail)
         try:
             if sent_before or self.account.settings.lookup_new_invoices:
@@ -166,13 +166,13 @@ class CxmlUploads:
             return
         used = {line.po_line: line.subtotal for line in invoice.lines}
         lines = tuple(replace(line, amount_open=line.amount_open + sign * used.get(
-            line.number, Decimal("0"))) for line in order.lines)
+            line.number, Decimal(0))) for line in order.lines)
         self.driver.orders[invoice.po_number] = replace(order, lines=lines)
 
     def _terms(self, upload: uploads.Upload) -> str | None:
-        from sqlalchemy import select  # noqa: PLC0415 - only here
+        from sqlalchemy import select
 
-        from sync.mirror.models import CustomerRow  # noqa: PLC0415
+        from sync.mirror.models import CustomerRow
         table = CustomerRow.__table__  # type: ignore[attr-defined]
         with self.store.engine.connect() as conn:
             return conn.execute(select(table.c.payment_terms).join_from(
@@ -288,7 +288,7 @@ def _domain(driver: CxmlDriver) -> str:
 async def run_for(runner: object, account: PortalAccount, limit: int | None) -> None:
     """The hook of the upload runner (``portals.runner``): a ``kind = "cxml"`` portal's
     uploads, with the runner's store, owner, lease, callbacks and summary."""
-    import asyncio  # noqa: PLC0415
+    import asyncio
 
     summary = runner.summary  # type: ignore[attr-defined]
     uploads_run = CxmlUploads(

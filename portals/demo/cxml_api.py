@@ -72,7 +72,8 @@ def _split(body: bytes, content_type: str) -> tuple[bytes, bytes]:
     xml, pdf = b"", b""
     for part in message.iter_parts():
         kind = part.get_content_type()
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        payload = payload if isinstance(payload, bytes) else b""
         if kind in ("text/xml", "application/xml") and not xml:
             xml = payload
         elif kind == "application/pdf":
@@ -169,7 +170,7 @@ def router(state: PortalState, flavour: str) -> APIRouter:
 def _order(cxml: CxmlState, po) -> dict:  # type: ignore[no-untyped-def]
     remaining = po.remaining
     lines = []
-    for line in cxml.lines(po.number):
+    for line in cxml.lines(po.number, po.description):
         amount = remaining if line.amount is None else min(line.amount, remaining)
         lines.append({"number": line.number, "part_id": line.part_id,
                       "description": line.description, "unit": line.unit,
@@ -194,7 +195,7 @@ def _store(cxml: CxmlState, root: etree._Element, pdf: bytes) -> str:
     if cxml.state.purchase_order(po_number) is not None:
         _check_lines(cxml, request, po_number)
     invoice_date = (header.get("invoiceDate", "") if header is not None else "")[:10]
-    from datetime import date  # noqa: PLC0415
+    from datetime import date
 
     try:
         day = date.fromisoformat(invoice_date)

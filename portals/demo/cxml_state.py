@@ -36,7 +36,7 @@ class CxmlState:
 
     def __init__(self, state: PortalState) -> None:
         self.state = state
-        db = state._db()  # noqa: SLF001 - the same file, one schema more
+        db = state._db()
         try:
             db.executescript(_SCHEMA)
         finally:
@@ -44,26 +44,28 @@ class CxmlState:
 
     def add_line(self, po_number: str, line: int, *, part_id: str, description: str,
                  unit: str, unit_price: Decimal, quantity: Decimal | None) -> None:
-        self.state._write(  # noqa: SLF001
+        self.state._write(
             "INSERT OR REPLACE INTO po_line VALUES (?, ?, ?, ?, ?, ?, ?)",
             (po_number, line, part_id, description, unit, str(unit_price),
              None if quantity is None else str(quantity)))
 
-    def lines(self, po_number: str) -> list[DemoPoLine]:
-        """The PO's lines; a PO without any has one amount-based service line."""
-        rows = self.state._query(  # noqa: SLF001
+    def lines(self, po_number: str, description: str | None = None) -> list[DemoPoLine]:
+        """The PO's lines; a PO without any has one amount-based service line (described
+        as the PO is: ``description``, or looked up)."""
+        rows = self.state._query(
             "SELECT line, part_id, description, unit, unit_price, quantity FROM po_line "
             "WHERE po_number = ? ORDER BY line", (po_number,))
         if not rows:
-            po = self.state.purchase_order(po_number)
-            description = po.description if po else "Services"
-            return [DemoPoLine(1, "SERVICES", description, "EA", Decimal("1"), None)]
+            if description is None:
+                po = self.state.purchase_order(po_number)
+                description = po.description if po else "Services"
+            return [DemoPoLine(1, "SERVICES", description, "EA", Decimal(1), None)]
         return [DemoPoLine(r[0], r[1], r[2], r[3], Decimal(r[4]),
                            None if r[5] is None else Decimal(r[5])) for r in rows]
 
     def remember(self, payload_id: str, invoice_number: str, at: float) -> bool:
         """Record a payloadID; False if it was received before."""
-        db = self.state._db()  # noqa: SLF001
+        db = self.state._db()
         try:
             cursor = db.execute("INSERT OR IGNORE INTO cxml_received VALUES (?, ?, ?)",
                                 (payload_id, invoice_number, at))
@@ -72,5 +74,5 @@ class CxmlState:
             db.close()
 
     def payloads(self, invoice_number: str) -> list[str]:
-        return [r[0] for r in self.state._query(  # noqa: SLF001
+        return [r[0] for r in self.state._query(
             "SELECT payload_id FROM cxml_received WHERE invoice_number = ?", (invoice_number,))]

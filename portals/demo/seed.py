@@ -97,7 +97,7 @@ def demo_cxml_accounts(url: str, box: SecretBox, *, attachments: bool = True
     secret = box.encrypt(DEMO_CXML_SECRET)
     return {name: PortalSettings(
         kind="cxml", url=f"{url}/{flavour}", user="AN01000000001",
-        password_encrypted=secret, concurrency=8, timeout_seconds=5.0,
+        password_encrypted=secret, concurrency=8, timeout_seconds=15.0,
         cxml=CxmlSettings(
             flavour=flavour,  # type: ignore[arg-type]
             sender_from=CxmlIdentity(domain="NetworkID", identity="AN01000000001"),

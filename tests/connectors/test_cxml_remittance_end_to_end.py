@@ -3,7 +3,7 @@ the next pull shows the invoice cleared."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from cash_helpers import open_invoices, pull_all, statement_file
@@ -36,7 +36,7 @@ def test_cxml_remittance_is_allocated_and_posted_to_sap(pulled, client, tmp_path
     remittance = cxml_outbound.payment_remittance(
         payload_id="r-1@network", reference="PAY-4711", paid_on=date(2026, 11, 20),
         invoices=[(number, invoice.amount)], buyer="AN02", supplier="AN01", secret=SECRET)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     code, text = handle(pulled.engine, remittance, {ACCOUNT.name: ACCOUNT}, now=now)
     assert code == 200, text
     import_statements(pulled, statement_file(tmp_path, "s1.xml", [Movement(

@@ -128,7 +128,7 @@ def invoice_request(invoice: CxmlInvoice, *, credentials: Credentials, payload: 
     summary = etree.SubElement(body, "InvoiceDetailSummary")
     currency, purpose = invoice.currency, invoice.purpose
     _money(summary, "SubtotalAmount", _sign(invoice.subtotal, purpose), currency)
-    rate = invoice.lines[0].tax_rate_percent if invoice.lines else Decimal("0")
+    rate = invoice.lines[0].tax_rate_percent if invoice.lines else Decimal(0)
     _tax(summary, tax=_sign(invoice.tax, purpose), taxable=_sign(invoice.subtotal, purpose),
          rate=rate, currency=currency, category=invoice.tax_category)
     for tag in ("GrossAmount", "NetAmount", "DueAmount"):

@@ -10,7 +10,7 @@ is the upload runner's: ``portals.cxml_uploads``.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,9 +19,20 @@ import requests
 from config.errors import ConfigError
 from config.portals import CxmlSettings
 from portals.accounts import PortalAccount
-from portals.driver import InvoiceSubmission, PortalInvoice, PortalPurchaseOrder, SubmitResult
+from portals.driver import (
+    InvoiceSubmission,
+    PortalInvoice,
+    PortalPurchaseOrder,
+    SubmitResult,
+)
 from portals.drivers.cxml import build, mapping, send, validate
-from portals.drivers.cxml.model import Credential, Credentials, CxmlInvoice, CxmlOrder, PoLine
+from portals.drivers.cxml.model import (
+    Credential,
+    Credentials,
+    CxmlInvoice,
+    CxmlOrder,
+    PoLine,
+)
 from portals.errors import PortalLoginFailed, PortalUnavailable
 
 # the buyer's invoice statuses → arbridge's
@@ -167,4 +178,4 @@ def _order(row: dict) -> CxmlOrder:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo
 
 from config.portals import CxmlSettings
 from portals.drivers.cxml.errors import CxmlInvalid
-from portals.drivers.cxml.model import CxmlInvoice, CxmlOrder, InvoiceLine, Purpose, RemitTo
+from portals.drivers.cxml.model import (
+    CxmlInvoice,
+    CxmlOrder,
+    InvoiceLine,
+    Purpose,
+    RemitTo,
+)
 
 SAP_TIME_ZONE = ZoneInfo("Africa/Johannesburg")
 
@@ -47,15 +53,15 @@ def spread(number: str, net: Decimal, order: CxmlOrder, rate: Decimal,
                 continue
             quantity, price = units, po_line.unit_price
         else:
-            quantity, price = Decimal("1"), room
+            quantity, price = Decimal(1), room
         line = InvoiceLine(po_line=po_line.number, part_id=po_line.part_id,
                            description=po_line.description, quantity=quantity,
                            unit=po_line.unit, unit_price=price, tax_rate_percent=rate)
         lines.append(line)
         left -= line.subtotal
     if left != 0 or not lines:
-        raise CxmlInvalid(number, [f"net {net} {order.currency} cannot be billed on the open "
-                                   f"lines of PO {order.number} ({left} left over)"])
+        raise CxmlInvalid(number, [(f"net {net} {order.currency} cannot be billed on the open "
+                                   f"lines of PO {order.number} ({left} left over)")])
     return tuple(lines)
 
 
@@ -76,6 +82,6 @@ def from_billing_document(*, number: str, purpose: Purpose, billing_date: date,
         remit_to=RemitTo(**remit.model_dump()) if remit else None,
         attachment_cid=attachment_cid, original_invoice=original_invoice)
     if invoice.tax != tax:
-        raise CxmlInvalid(number, [f"SAP's VAT {tax} {currency} is not the {invoice.tax} that "
-                                   f"{rate}% gives on the lines ({invoice.subtotal})"])
+        raise CxmlInvalid(number, [(f"SAP's VAT {tax} {currency} is not the {invoice.tax} that "
+                                   f"{rate}% gives on the lines ({invoice.subtotal})")])
     return invoice

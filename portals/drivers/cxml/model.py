@@ -53,7 +53,7 @@ class InvoiceLine:
     quantity: Decimal
     unit: str
     unit_price: Decimal
-    tax_rate_percent: Decimal = Decimal("15")
+    tax_rate_percent: Decimal = Decimal(15)
 
     @property
     def subtotal(self) -> Decimal:

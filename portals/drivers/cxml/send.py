@@ -27,7 +27,7 @@ from portals.drivers.cxml.errors import CxmlDuplicate
 from portals.drivers.cxml.validate import safe_parser
 from portals.errors import PortalRejected, PortalUnavailable, PortalUncertain
 
-DUPLICATE = re.compile(r"duplicate|already (been )?(used|taken|exists|submitted)", re.I)
+DUPLICATE = re.compile(r"duplicate|already (been )?(used|taken|exists|submitted)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,7 @@ def classify(reply: Reply, invoice: str) -> Reply:
     else:
         error = PortalUncertain(f"invoice {invoice}: the network answered {code} {reply.text};"
                                 " it may have taken the invoice: looked up before any resend")
-    error.body = reply.body  # type: ignore[attr-defined]  # for the evidence pack
+    setattr(error, "body", reply.body)  # noqa: B010 - the answer, for the evidence pack
     raise error
 
 

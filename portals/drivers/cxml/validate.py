@@ -73,7 +73,7 @@ def _amount(node: etree._Element | None, where: str, errors: list[str]) -> Decim
         return Decimal(text or "")
     except InvalidOperation:
         errors.append(f"{where}: amount {text!r} is not a number")
-        return Decimal("0")
+        return Decimal(0)
 
 
 def _currencies(root: etree._Element) -> set[str]:
@@ -90,7 +90,7 @@ def business_errors(document: bytes, order: CxmlOrder | None) -> list[str]:
     summary = request.find("InvoiceDetailSummary")
     items = request.findall("InvoiceDetailOrder/InvoiceDetailItem")
     credit = request.find("InvoiceDetailRequestHeader").get("purpose") == "creditMemo"  # type: ignore[union-attr]
-    subtotal = tax = Decimal("0")
+    subtotal = tax = Decimal(0)
     for item in items:
         number = item.get("invoiceLineNumber")
         line_sub = _amount(item.find("SubtotalAmount"), f"line {number}", errors)
@@ -103,7 +103,7 @@ def business_errors(document: bytes, order: CxmlOrder | None) -> list[str]:
         line_tax = item.find("Tax")
         if line_tax is not None:
             tax += _amount(line_tax, f"line {number} tax", errors)
-            errors += _tax_errors(line_tax, f"line {number}", tolerance=Decimal("0"))
+            errors += _tax_errors(line_tax, f"line {number}", tolerance=Decimal(0))
     errors += _summary_errors(summary, subtotal, tax, len(items), errors)
     if order is not None:
         errors += _po_errors(request, order, credit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -64,7 +64,7 @@ class World:
 
     def add_invoice(self, number: int, po: str, net: str = "1000.00", *,
                     tax: str | None = None, currency: str = "ZAR") -> str:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         value = Decimal(net)
         vat = Decimal(tax) if tax is not None else (value * Decimal("0.15")).quantize(
             Decimal("0.01"))
@@ -87,8 +87,8 @@ class World:
 
     def queue(self) -> None:
         with writing(self.store.engine) as conn:
-            uploads.enqueue(conn, now=datetime.now(timezone.utc), portals=[self.portal])
-            uploads.route_queued(conn, now=datetime.now(timezone.utc), review_portals=set())
+            uploads.enqueue(conn, now=datetime.now(UTC), portals=[self.portal])
+            uploads.route_queued(conn, now=datetime.now(UTC), review_portals=set())
 
     def run(self, *, pdfs: object | None = None, clock=None, **overrides: object  # type: ignore[no-untyped-def]
             ) -> dict[str, int]:
@@ -116,7 +116,7 @@ def add_customer(store: Store, portal: str) -> None:
             "company_code": "1000", "number": CUSTOMER, "name": "Karoo Mining (Pty) Ltd",
             "vat_number": "4000000001", "payment_terms": "Z030", "email": None, "phone": None,
             "city": "Kimberley", "country": "ZA", "customer_group": None, "portal": portal,
-            "synced_at": datetime.now(timezone.utc)}], CUSTOMERS.keys)
+            "synced_at": datetime.now(UTC)}], CUSTOMERS.keys)
 
 
 def make_world(tmp_path: Path, server: DemoServer, portal: str) -> World:

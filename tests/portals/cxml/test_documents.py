@@ -3,7 +3,7 @@ against the DTD; each business check catches what no DTD can see."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -23,8 +23,8 @@ SETTINGS = CxmlSettings(flavour="coupa",
                         remit_to=RemitTo(name="Supplier", bank_name="Demo Bank",
                                          account_number="62000000001", branch_code="250655"))
 ORDER = CxmlOrder("PO-1", "ZAR", (
-    PoLine(1, "P-1", "Widgets", "EA", D("100.00"), D("500.00"), D("5")),
-    PoLine(2, "SVC", "Consulting", "EA", D("1"), D("10000.00"))))
+    PoLine(1, "P-1", "Widgets", "EA", D("100.00"), D("500.00"), D(5)),
+    PoLine(2, "SVC", "Consulting", "EA", D(1), D("10000.00"))))
 
 
 def document(net: str = "1234.56", tax: str = "185.18", purpose: str = "standard",
@@ -34,7 +34,7 @@ def document(net: str = "1234.56", tax: str = "185.18", purpose: str = "standard
         net=D(net), tax=D(tax), currency="ZAR", po_number="PO-1", terms="Z030", order=order,
         settings=SETTINGS, attachment_cid="90000001.pdf@arbridge")
     return build.invoice_request(invoice, credentials=CREDENTIALS, payload="p-1@x",
-                                 timestamp=datetime(2026, 12, 1, tzinfo=timezone.utc))
+                                 timestamp=datetime(2026, 12, 1, tzinfo=UTC))
 
 
 def root(data: bytes) -> etree._Element:
@@ -114,8 +114,8 @@ def test_po_line_must_exist() -> None:
 def test_open_quantity_and_amount_are_checked() -> None:
     data = document()
     tight = CxmlOrder("PO-1", "ZAR", (
-        PoLine(1, "P-1", "Widgets", "EA", D("100.00"), D("500.00"), D("4")),
-        PoLine(2, "SVC", "Consulting", "EA", D("1"), D("700.00"))))
+        PoLine(1, "P-1", "Widgets", "EA", D("100.00"), D("500.00"), D(4)),
+        PoLine(2, "SVC", "Consulting", "EA", D(1), D("700.00"))))
     errors = validate.business_errors(data, tight)
     assert any("quantity 5 exceeds the 4 open" in e for e in errors), errors
     assert any("734.56 ZAR exceeds the 700.00 open" in e for e in errors), errors

@@ -3,7 +3,7 @@ once, and what cannot be known is looked up before anything is sent again."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from tests.portals.cxml.conftest import World
 
 
 def later(hours: float = 3):  # type: ignore[no-untyped-def]
-    return lambda: datetime.now(timezone.utc) + timedelta(hours=hours)
+    return lambda: datetime.now(UTC) + timedelta(hours=hours)
 
 
 @pytest.fixture
@@ -125,7 +125,8 @@ def test_unreachable_network_is_retried_and_nothing_sent(world: World,
 def test_run_that_died_after_the_post_is_looked_up_not_resent(world: World,
                                                               one_invoice: str) -> None:
     from sync.txn import writing
-    from sync.uploads import cxml_payloads, queue as uploads
+    from sync.uploads import cxml_payloads
+    from sync.uploads import queue as uploads
 
     assert world.run() == {"submitted": 1}
     with writing(world.store.engine) as conn:  # as if the run died before recording it
