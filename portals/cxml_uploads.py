@@ -45,6 +45,8 @@ from sync.uploads import attempts as attempt_rules
 from sync.uploads import claims as upload_claims
 from sync.uploads import cxml_payloads
 from sync.uploads import queue as uploads
+from sync.uploads.amounts import amount_hold_reason
+from sync.uploads.holds import PoBalance, hold_reason
 from sync.work import claims
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,7 @@ class CxmlUploads:
         self.on_upload, self.on_po_read = on_upload, on_po_read
         self.driver = driver or CxmlDriver(account)
         self.tally: dict[str, int] = {}
+        self.balances: dict[str, PoBalance] = {}
         self._lines = threading.Lock()  # the PO lines' open amounts, shared by the threads
         self._tally_lock = threading.Lock()
 
@@ -88,6 +91,8 @@ class CxmlUploads:
                 {"number": o.number, "total": o.total, "invoiced": o.invoiced,
                  "remaining": o.remaining, "currency": o.currency, "open": o.open,
                  "valid_to": o.valid_to} for o in orders], self.clock())
+        self.balances = {o.number: PoBalance(o.number, o.remaining, o.currency, o.open,
+                                             o.valid_to) for o in orders}
         if self.on_po_read is not None:
             self.on_po_read(name, orders)
         with self.store.engine.connect() as conn:
@@ -136,6 +141,14 @@ class CxmlUploads:
                 if found is not None:
                     finish(*self._already_there(upload, found))
                     return
+            reason = amount_hold_reason(net=upload.net, tax=upload.tax,
+                                        currency=upload.currency) or hold_reason(
+                po_number=upload.po_number, net=upload.net, currency=upload.currency,
+                po=self.balances.get(upload.po_number or ""), portal=upload.portal,
+                today=self.clock().date())
+            if reason:
+                finish("held", reason)
+                return
             payload = build.payload_id(self.clock(), _domain(self.driver))
             invoice, document = self._document(upload, payload)
         except CxmlInvalid as error:

@@ -14,7 +14,13 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from portals.drivers.cxml.model import Credential, Credentials, CxmlInvoice, InvoiceLine
+from portals.drivers.cxml.model import (
+    Credential,
+    Credentials,
+    CxmlInvoice,
+    InvoiceLine,
+    text,
+)
 
 DTD_URL = "http://xml.cxml.org/schemas/cXML/{version}/{file}"
 DEFAULT_VERSION = "1.2.045"
@@ -28,7 +34,7 @@ def payload_id(now: datetime, domain: str = "arbridge.local") -> str:
 
 def _money(parent: etree._Element, tag: str, amount: Decimal, currency: str) -> None:
     etree.SubElement(etree.SubElement(parent, tag), "Money", currency=currency).text = \
-        f"{amount:.2f}"
+        text(amount, currency)
 
 
 def _credential(parent: etree._Element, tag: str, credential: Credential,
@@ -62,7 +68,7 @@ def _sign(value: Decimal, purpose: str) -> Decimal:
 def _tax(parent: etree._Element, *, tax: Decimal, taxable: Decimal, rate: Decimal,
          currency: str, category: str) -> None:
     node = etree.SubElement(parent, "Tax")
-    etree.SubElement(node, "Money", currency=currency).text = f"{tax:.2f}"
+    etree.SubElement(node, "Money", currency=currency).text = text(tax, currency)
     etree.SubElement(node, "Description").text = f"VAT {rate.normalize():f}%"
     detail = etree.SubElement(node, "TaxDetail", purpose="tax", category=category,
                               percentageRate=f"{rate.normalize():f}")

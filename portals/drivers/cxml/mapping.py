@@ -38,7 +38,7 @@ def invoice_datetime(day: date) -> datetime:
 
 
 def spread(number: str, net: Decimal, order: CxmlOrder, rate: Decimal,
-           *, credit: bool) -> tuple[InvoiceLine, ...]:
+           *, credit: bool, currency: str = "ZAR") -> tuple[InvoiceLine, ...]:
     """The invoice lines that bill ``net`` against the PO's lines, first line first."""
     left, lines = net, []
     for po_line in order.lines:
@@ -56,7 +56,8 @@ def spread(number: str, net: Decimal, order: CxmlOrder, rate: Decimal,
             quantity, price = Decimal(1), room
         line = InvoiceLine(po_line=po_line.number, part_id=po_line.part_id,
                            description=po_line.description, quantity=quantity,
-                           unit=po_line.unit, unit_price=price, tax_rate_percent=rate)
+                           unit=po_line.unit, unit_price=price, tax_rate_percent=rate,
+                           currency=currency)
         lines.append(line)
         left -= line.subtotal
     if left != 0 or not lines:
@@ -73,7 +74,8 @@ def from_billing_document(*, number: str, purpose: Purpose, billing_date: date,
     """The cXML invoice (or credit memo: ``purpose="creditMemo"``) for one billing document;
     amounts as positive values."""
     rate = Decimal(settings.vat_rate_percent)
-    lines = spread(number, net, order, rate, credit=purpose == "creditMemo")
+    lines = spread(number, net, order, rate, credit=purpose == "creditMemo",
+                   currency=currency)
     remit = settings.remit_to
     invoice = CxmlInvoice(
         number=number, purpose=purpose, invoice_date=invoice_datetime(billing_date),

@@ -10,10 +10,27 @@ from typing import Literal
 
 CENT = Decimal("0.01")
 Purpose = Literal["standard", "creditMemo"]
+# ISO 4217 minor units where they are not 2 (SAP's TCURX): "to the cent" means to these
+MINOR_UNITS = {"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+               "JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "UGX": 0, "XAF": 0}
 
 
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def places(currency: str) -> int:
+    return MINOR_UNITS.get(currency.upper(), 2)
+
+
+def unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency``: 0.01 ZAR, 0.001 KWD, 1 JPY."""
+    return Decimal(1).scaleb(-places(currency))
+
+
+def cents(value: Decimal, currency: str = "ZAR") -> Decimal:
+    """``value`` rounded half up to the currency's smallest unit."""
+    return value.quantize(unit(currency), rounding=ROUND_HALF_UP)
+
+
+def text(amount: Decimal, currency: str) -> str:
+    return f"{cents(amount, currency):.{places(currency)}f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +71,15 @@ class InvoiceLine:
     unit: str
     unit_price: Decimal
     tax_rate_percent: Decimal = Decimal(15)
+    currency: str = "ZAR"
 
     @property
     def subtotal(self) -> Decimal:
-        return cents(self.quantity * self.unit_price)
+        return cents(self.quantity * self.unit_price, self.currency)
 
     @property
     def tax(self) -> Decimal:
-        return cents(self.subtotal * self.tax_rate_percent / 100)
+        return cents(self.subtotal * self.tax_rate_percent / 100, self.currency)
 
 
 @dataclass(frozen=True, slots=True)

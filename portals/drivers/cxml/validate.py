@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from portals.drivers.cxml.errors import CxmlInvalid
-from portals.drivers.cxml.model import CENT, CxmlOrder, cents
+from portals.drivers.cxml.model import CxmlOrder, cents, unit
 
 log = logging.getLogger(__name__)
 BUNDLED = Path(__file__).parent / "dtd"
@@ -76,6 +76,11 @@ def _amount(node: etree._Element | None, where: str, errors: list[str]) -> Decim
         return Decimal(0)
 
 
+def _currency_of(node: etree._Element) -> str:
+    money = next(node.iter("Money"), None)
+    return money.get("currency", "ZAR") if money is not None else "ZAR"
+
+
 def _currencies(root: etree._Element) -> set[str]:
     return {m.get("currency", "") for m in root.iter("Money")}
 
@@ -96,9 +101,10 @@ def business_errors(document: bytes, order: CxmlOrder | None) -> list[str]:
         line_sub = _amount(item.find("SubtotalAmount"), f"line {number}", errors)
         price = _amount(item.find("UnitPrice"), f"line {number} unit price", errors)
         quantity = Decimal(item.get("quantity", "0"))
-        if cents(quantity * price) != line_sub:
+        currency = _currency_of(item)
+        if cents(quantity * price, currency) != line_sub:
             errors.append(f"line {number}: quantity {quantity} × unit price {price} is "
-                          f"{cents(quantity * price)}, not the subtotal {line_sub}")
+                          f"{cents(quantity * price, currency)}, not the subtotal {line_sub}")
         subtotal += line_sub
         line_tax = item.find("Tax")
         if line_tax is not None:
@@ -116,7 +122,7 @@ def _tax_errors(tax: etree._Element, where: str, *, tolerance: Decimal) -> list[
         taxable = _amount(detail.find("TaxableAmount"), f"{where} taxable", errors)
         amount = _amount(detail.find("TaxAmount"), f"{where} tax", errors)
         rate = Decimal(detail.get("percentageRate", "0"))
-        expected = cents(taxable * rate / 100)
+        expected = cents(taxable * rate / 100, _currency_of(detail))
         if abs(expected - amount) > tolerance:
             errors.append(f"{where}: tax {amount} is not {rate}% of {taxable} "
                           f"({expected})")
@@ -143,7 +149,8 @@ def _summary_errors(summary: etree._Element | None, subtotal: Decimal, tax: Deci
     # each line's VAT is rounded to the cent: the summary may differ by half a cent a line
     tax_node = summary.find("Tax")
     if tax_node is not None:
-        found += _tax_errors(tax_node, "summary", tolerance=CENT / 2 * max(lines, 1))
+        step = unit(_currency_of(tax_node))
+        found += _tax_errors(tax_node, "summary", tolerance=step / 2 * max(lines, 1))
     return found
 
 

@@ -157,3 +157,16 @@ def test_entities_are_not_expanded() -> None:
                b'<cXML payloadID="a" timestamp="b">&x;</cXML>')
     tree = validate.parse(hostile)
     assert b"root:" not in etree.tostring(tree)
+
+
+def test_three_decimal_currency_is_exact_to_its_smallest_unit() -> None:
+    order = CxmlOrder("PO-1", "KWD", (PoLine(1, "SVC", "Consulting", "EA", D(1),
+                                             D("10000.000")),))
+    invoice = mapping.from_billing_document(
+        number="90000009", purpose="standard", billing_date=date(2026, 12, 1),
+        net=D("966.320"), tax=D("144.948"), currency="KWD", po_number="PO-1", terms=None,
+        order=order, settings=SETTINGS)
+    data = build.invoice_request(invoice, credentials=CREDENTIALS, payload="p-9@x",
+                                 timestamp=datetime(2026, 12, 1, tzinfo=UTC))
+    assert validate.business_errors(data, order) == []
+    assert root(data).findtext(".//InvoiceDetailSummary/Tax/Money") == "144.948"

@@ -82,9 +82,23 @@ def test_invoice_keyed_in_by_hand_counts_as_already_there(world: World,
 
 
 def test_business_refusal_goes_to_a_person_with_the_networks_text(world: World) -> None:
-    world.add_po("PO-200", "50000.00", status="Closed")
+    from portals.cxml_uploads import CxmlUploads
+    from portals.drivers.cxml.driver import CxmlDriver
+
+    world.add_po("PO-200", "50000.00")
     document = world.add_invoice(90000002, "PO-200", "1000.00")
-    assert world.run() == {"failed": 1}
+
+    class ClosedMeanwhile(CxmlDriver):  # the buyer closes the PO after arbridge read it
+        def read_orders(self):  # type: ignore[no-untyped-def]
+            orders = super().read_orders()
+            world.add_po("PO-200", "50000.00", status="Closed")
+            return orders
+
+    world.queue()
+    account = world.account()
+    assert CxmlUploads(store=world.store, account=account, pdfs=None,
+                       evidence_root=world.settings.evidence_path,
+                       driver=ClosedMeanwhile(account)).run() == {"failed": 1}
     assert "Purchase order PO-200 is closed" in (world.upload(document).reason or "")
     response = (world.settings.evidence_path / world.portal / document / "attempt-1" /
                 "response.xml").read_text()
@@ -145,3 +159,13 @@ def test_uncertain_outcome_without_a_lookup_goes_to_a_person(world: World,
     assert world.run(cxml=cxml.model_copy(update={"status_path": ""})) == {"failed": 1}
     assert "offers no invoice lookup" in (world.upload(one_invoice).reason or "")
     assert world.state.copies() == {"90000001": 1}
+
+
+def test_expired_po_is_held_before_anything_is_sent(world: World) -> None:
+    from datetime import date, timedelta
+
+    world.add_po("PO-300", "50000.00", valid_to=date.today() - timedelta(days=2))
+    document = world.add_invoice(90000003, "PO-300", "1000.00")
+    assert world.run() == {"held": 1}
+    assert "PO PO-300 is closed" in (world.upload(document).reason or "")  # expired: not open
+    assert world.state.copies() == {}
