@@ -194,7 +194,7 @@ def main_cxml(args: argparse.Namespace) -> None:
                 cxml_uploads.run(work / f"home-cxml-{workers}", f"http://127.0.0.1:{args.port}",
                                  workers=workers, first=first, count=args.invoices,
                                  attachments=args.attach_pdf, seed_store=seed_store,
-                                 rss_mb=rss_mb)
+                                 rss_mb=rss_mb, server_pid=server.pid)
                 first += args.invoices
         finally:
             server.terminate()
