@@ -108,7 +108,7 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
     from workers.uploads import make_runner, queue_counts
 
     from portals.demo.seed import DEMO_CXML_PORTALS, demo_cxml_accounts
-    from workers.cli.demo_cxml import bind_cxml_customers, channel_counts
+    from workers.cli.demo_cxml import bind_cxml_customers, channel_counts, network_sends_statuses
 
     today = date.today()
     bind_cxml_customers(store)  # the second channel: some customers over cXML
@@ -125,6 +125,9 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
         po_demo.new_po_arrives(settings, store, server, staged,
                                lambda: asyncio.run(make_runner(
                                    settings, store, accounts, runner.on_upload).run()))
+    answered = network_sends_statuses(settings, store, accounts)  # cXML: what comes back
+    if not quiet:
+        err.print(f"cXML status updates received from the demo networks: {answered}")
     for name, error in summary.errors.items():
         err.print(f"{name}: {error}", markup=False)
     return summary, {**queue_counts(store), "channels": channel_counts(store, accounts)}

@@ -59,3 +59,34 @@ def channel_counts(store: Store, portals: dict[str, PortalSettings]) -> dict[str
             channel = settings.channel if settings else "browser"
             counts[channel] += int(count)
     return counts
+
+
+def network_sends_statuses(settings, store: Store, portals: dict[str, PortalSettings]  # type: ignore[no-untyped-def]
+                           ) -> dict[str, int]:
+    """The demo networks' side of the round trip: for the invoices on their cXML portals, a
+    ``StatusUpdateRequest`` each (every other approved, every fifth paid) posted to arbridge's
+    inbound endpoint (the admin app, served on loopback for the moment). States move within
+    the ``submitted`` group of ``--json``, so its numbers stay what they were."""
+    from admin.app import create_app
+    from portals.demo import cxml_outbound
+    from portals.demo.seed import DEMO_CXML_PORTALS
+    from sync.uploads import queue as uploads
+    from workers.web_server import ThreadedServer
+
+    answered: dict[str, int] = {}
+    app = create_app(settings.model_copy(update={"portals": portals}), engine=store.engine)
+    with ThreadedServer(app, name="demo-inbound") as server, store.engine.connect() as conn:
+        for portal in DEMO_CXML_PORTALS:
+            cxml = portals[portal].cxml
+            assert cxml is not None
+            for position, upload in enumerate(uploads.by_state(conn, "submitted", portal)):
+                status = "paid" if position % 5 == 0 else "reconciled" if position % 2 else ""
+                if not status:
+                    continue
+                document = cxml_outbound.status_update(
+                    payload_id=f"demo-{portal}-{upload.invoice_number}-{status}",
+                    invoice=upload.invoice_number, status=status, buyer=cxml.to.identity,
+                    supplier=cxml.sender_from.identity)
+                code, _ = cxml_outbound.send(f"{server.url}/cxml/inbound", document)
+                answered[str(code)] = answered.get(str(code), 0) + 1
+    return answered
