@@ -119,8 +119,9 @@ def add_customer(store: Store, portal: str) -> None:
             "synced_at": datetime.now(UTC)}], CUSTOMERS.keys)
 
 
-def make_world(tmp_path: Path, server: DemoServer, portal: str) -> World:
-    settings = load_settings(home=tmp_path / "home")
+def make_world(tmp_path: Path, server: DemoServer, portal: str,
+               database_url: str | None = None) -> World:
+    settings = load_settings(home=tmp_path / "home", database_url=database_url)
     store = open_store(settings, create=True)
     add_customer(store, portal)
     return World(settings=settings, store=store, server=server, portal=portal)
@@ -134,3 +135,8 @@ def world(request: pytest.FixtureRequest, tmp_path: Path, server: DemoServer) ->
 @pytest.fixture
 def coupa(tmp_path: Path, server: DemoServer) -> World:
     return make_world(tmp_path, server, "demo-coupa-cxml")
+
+
+@pytest.fixture
+def coupa_on_postgres(tmp_path: Path, server: DemoServer, postgres_url: str) -> World:
+    return make_world(tmp_path, server, "demo-coupa-cxml", postgres_url)

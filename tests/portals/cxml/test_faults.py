@@ -169,3 +169,17 @@ def test_expired_po_is_held_before_anything_is_sent(world: World) -> None:
     assert world.run() == {"held": 1}
     assert "PO PO-300 is closed" in (world.upload(document).reason or "")  # expired: not open
     assert world.state.copies() == {}
+
+
+def test_on_postgresql_many_invoices_with_faults_each_end_once(coupa_on_postgres: World
+                                                               ) -> None:
+    world = coupa_on_postgres
+    world.add_po("PO-100", "500000.00")
+    documents = [world.add_invoice(90000100 + i, "PO-100", "1000.00") for i in range(12)]
+    world.state.set_fault("cxml_store_then_5xx", 2)
+    world.state.set_fault("cxml_drop", 2)
+    first = world.run()
+    assert first.get("submitted", 0) + first.get("retry", 0) == 12
+    world.run(clock=later())
+    assert all(world.upload(d).state == "submitted" for d in documents)
+    assert world.state.copies() == {f"{90000100 + i}": 1 for i in range(12)}
