@@ -64,7 +64,7 @@ def channel_counts(store: Store, portals: dict[str, PortalSettings]) -> dict[str
 def network_sends_statuses(settings, store: Store, portals: dict[str, PortalSettings]  # type: ignore[no-untyped-def]
                            ) -> dict[str, int]:
     """The demo networks' side of the round trip: for the invoices on their cXML portals, a
-    ``StatusUpdateRequest`` each (every other approved, every fifth paid) posted to arbridge's
+    ``StatusUpdateRequest`` each (chosen by invoice number: a fifth paid, about half approved) posted to arbridge's
     inbound endpoint (the admin app, served on loopback for the moment). States move within
     the ``submitted`` group of ``--json``, so its numbers stay what they were."""
     from admin.app import create_app
@@ -79,8 +79,9 @@ def network_sends_statuses(settings, store: Store, portals: dict[str, PortalSett
         for portal in DEMO_CXML_PORTALS:
             cxml = portals[portal].cxml
             assert cxml is not None
-            for position, upload in enumerate(uploads.by_state(conn, "submitted", portal)):
-                status = "paid" if position % 5 == 0 else "reconciled" if position % 2 else ""
+            for upload in uploads.by_state(conn, "submitted", portal):
+                number = int(upload.invoice_number)  # the same choice on every run
+                status = "paid" if number % 5 == 0 else "reconciled" if number % 2 else ""
                 if not status:
                     continue
                 document = cxml_outbound.status_update(
