@@ -104,7 +104,7 @@ def _check_lines(cxml: CxmlState, request: etree._Element, po_number: str) -> No
 
 def _switched(state: PortalState) -> dict[str, str]:
     """The faults switched on (value not 0), in one read."""
-    return {name: value for name, value in state._query(  # noqa: SLF001
+    return {name: value for name, value in state._query(
         "SELECT name, value FROM fault WHERE name LIKE 'cxml%'") if value not in ("0", "")}
 
 
