@@ -198,6 +198,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
                               "on the API tokens page).")
     app.state.ctx = ctx
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    from admin.cxml_inbound import create_inbound_app  # noqa: PLC0415 - start-up time
+
+    app.mount("/cxml", create_inbound_app(settings, engine, clock=clock))
     for area in PAGE_AREAS:
         app.include_router(area.router, include_in_schema=False)
     for area in API_AREAS:

@@ -34,6 +34,7 @@ from sync.reports.ageing_store import ageing  # noqa: E402
 from sync.reports.dashboard import overview  # noqa: E402
 from sync.reports.statements import compose  # noqa: E402
 from sync.store import open_store  # noqa: E402
+from sync.tables import table_of
 
 TODAY = date(2026, 12, 5)
 NOW = datetime(2026, 12, 5, tzinfo=timezone.utc)
@@ -64,11 +65,11 @@ def fill(engine, items: int) -> float:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     rng = Random(7)
     with engine.begin() as conn:
-        conn.execute(insert(CustomerRow.__table__), [  # type: ignore[attr-defined]
+        conn.execute(insert(table_of(CustomerRow)), [  # type: ignore[attr-defined]
             {"company_code": "1000", "number": f"{100_000 + i:010d}", "name": f"Client {i}",
              "synced_at": NOW} for i in range(CUSTOMERS)])
-    for table, cleared in ((OpenItemRow.__table__, False),  # type: ignore[attr-defined]
-                           (ClearedItemRow.__table__, True)):  # type: ignore[attr-defined]
+    for table, cleared in ((table_of(OpenItemRow), False),  # type: ignore[attr-defined]
+                           (table_of(ClearedItemRow), True)):  # type: ignore[attr-defined]
         batch = []
         for row in _rows(rng, items, cleared):
             batch.append(row)

@@ -11,6 +11,7 @@ blocked. The CPU figures hardly move with other work on the machine; wall time d
     python bench/uploads.py --invoices 1000 --contexts 4  # memory over 1,000 uploads
     python bench/uploads.py --lookup-new                  # also look up never-sent invoices
     python bench/uploads.py --lookup-new --trace-snapshots  # as every upload ran before
+    python bench/uploads.py --channel cxml --invoices 10000 --contexts 8  # the cXML channel
 """
 
 from __future__ import annotations
@@ -154,7 +155,13 @@ def main() -> None:
     parser.add_argument("--trace-snapshots", action="store_true",
                         help="trace_snapshots = true: DOM snapshots in every upload's trace "
                              "(with --lookup-new: how every upload ran before both changes)")
+    parser.add_argument("--channel", choices=("browser", "cxml"), default="browser",
+                        help="cxml: the demo's cXML endpoint (--contexts = worker threads)")
+    parser.add_argument("--attach-pdf", action="store_true",
+                        help="with --channel cxml: render and attach each invoice's PDF")
     args = parser.parse_args()
+    if args.channel == "cxml":
+        return main_cxml(args)
     phases = Phases()
     instrument_runner(phases)
     with tempfile.TemporaryDirectory(prefix="arbridge-bench-") as tmp:
@@ -168,6 +175,26 @@ def main() -> None:
                     contexts=contexts, first=first, count=args.invoices,
                     lookup_new=args.lookup_new, snapshots=args.trace_snapshots,
                     phases=phases)
+                first += args.invoices
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def main_cxml(args: argparse.Namespace) -> None:
+    from bench import cxml_uploads
+
+    with tempfile.TemporaryDirectory(prefix="arbridge-bench-") as tmp:
+        work = Path(tmp)
+        cxml_uploads.seed_portal(work / "portal", PO_NUMBER)
+        server = serve_portal(work / "portal", args.port)
+        try:
+            first = 96_000_001
+            for workers in args.contexts:
+                cxml_uploads.run(work / f"home-cxml-{workers}", f"http://127.0.0.1:{args.port}",
+                                 workers=workers, first=first, count=args.invoices,
+                                 attachments=args.attach_pdf, seed_store=seed_store,
+                                 rss_mb=rss_mb, server_pid=server.pid)
                 first += args.invoices
         finally:
             server.terminate()

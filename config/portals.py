@@ -2,13 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
+
+
+class CxmlIdentity(BaseModel):
+    """One cXML ``Credential``: a domain (NetworkID, DUNS, …) and the identity in it."""
+
+    domain: str = Field(description="e.g. NetworkID, DUNS, PrivateID")
+    identity: str
+
+
+class RemitTo(BaseModel):
+    """Where the buyer pays: printed as the invoice's remit-to partner with its bank."""
+
+    name: str
+    bank_name: str = ""
+    account_number: str = ""
+    branch_code: str = ""
+    swift: str = ""
+
+
+class CxmlSettings(BaseModel):
+    """A portal reached machine-to-machine (``kind = "cxml"``). The shared secret is the
+    portal's ``password_encrypted``: encrypted at rest like any portal password."""
+
+    flavour: Literal["coupa", "ariba"] = Field(description="which network's conventions")
+    sender_from: CxmlIdentity = Field(description="the supplier (Header/From)")
+    to: CxmlIdentity = Field(description="the buyer (Header/To)")
+    sender: CxmlIdentity | None = Field(default=None, description="Header/Sender; the "
+                                        "supplier's From identity if unset")
+    invoices_path: str = Field(default="/cxml/invoices", description="POST path under url")
+    status_path: str = Field(default="/api/invoices", description="the buyer's invoice "
+                             "lookup (GET ?invoice_number=); empty: the network offers none")
+    orders_path: str = Field(default="/cxml/orders", description="where PO lines are read")
+    version: str = Field(default="1.2.045", description="cXML version declared")
+    deployment_mode: Literal["production", "test"] = "production"
+    attachments: bool = Field(default=True, description="attach the invoice PDF")
+    tax_category: str = "vat"
+    vat_rate_percent: str = "15"
+    remit_to: RemitTo | None = None
 
 
 class PortalSettings(BaseModel):
     """One client portal account. Secrets are Fernet tokens (see ``config.secrets``)."""
 
-    kind: str = Field(description="driver, e.g. demo-coupa, demo-ariba")
+    kind: str = Field(description="driver, e.g. demo-coupa, demo-ariba, or cxml")
     url: str = Field(description="the portal's base URL")
     user: str
     password_encrypted: str
@@ -26,6 +66,11 @@ class PortalSettings(BaseModel):
         "when the claim already proves arbridge never sent it (true where people also key "
         "invoices in by hand on this portal; costs a page load per upload) — retries, "
         "resumed and taken-over uploads are always looked up")
+    cxml: CxmlSettings | None = Field(default=None, description="with kind = \"cxml\"")
+
+    @property
+    def channel(self) -> Literal["browser", "cxml"]:
+        return "cxml" if self.kind == "cxml" else "browser"
 
 
 class BrowserSettings(BaseModel):

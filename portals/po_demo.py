@@ -23,6 +23,7 @@ from sqlalchemy import select
 from portals.demo.state import PortalState
 from sync.mirror.models import BillingDocumentRow, CustomerRow
 from sync.store import Store
+from sync.tables import table_of
 
 HAND_TYPED = "HAND-"  # invoices the client's AP clerk typed in: not arbridge's
 PORTAL = "demo-coupa"
@@ -35,7 +36,7 @@ class Staged:
 
 
 def _recent_by_po(store: Store, billed_from: date) -> dict[str, list[tuple[str, Decimal]]]:
-    docs, customers = BillingDocumentRow.__table__, CustomerRow.__table__  # type: ignore[attr-defined]
+    docs, customers = table_of(BillingDocumentRow), table_of(CustomerRow)
     query = select(docs.c.customer_po, docs.c.number, docs.c.net).join_from(
         docs, customers, (customers.c.number == docs.c.sold_to)
         & (customers.c.company_code == docs.c.company_code)).where(

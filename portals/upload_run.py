@@ -136,6 +136,11 @@ class UploadRunner(UploadAttempts):
                               limit: int | None) -> None:
         """One portal's run; a portal that is down or refuses the login does not stop others."""
         try:
+            if account.settings.channel == "cxml":  # no browser: portals.cxml_uploads
+                from portals.cxml_uploads import run_for
+
+                await run_for(self, account, limit)
+                return
             await self._run_portal(playwright, account, limit)
         except (PortalLoginFailed, PortalUnavailable, PortalLayoutChanged) as error:
             log.error("portal %s: %s", account.name, error)

@@ -83,3 +83,27 @@ def demo_accounts(url: str, box: SecretBox) -> dict[str, PortalSettings]:
         "demo-ariba": PortalSettings(kind="demo-ariba", url=f"{url}/ariba", user=DEMO_LOGIN,
                                      password_encrypted=password),
     }
+
+
+DEMO_CXML_PORTALS = {"demo-coupa-cxml": "coupa", "demo-ariba-cxml": "ariba"}
+
+
+def demo_cxml_accounts(url: str, box: SecretBox, *, attachments: bool = True
+                       ) -> dict[str, PortalSettings]:
+    """Portal settings for the demo's cXML endpoints (``kind = "cxml"``), the shared secret
+    encrypted like a portal password."""
+    from config.portals import CxmlIdentity, CxmlSettings, RemitTo  # noqa: PLC0415
+    from portals.demo.cxml_api import DEMO_CXML_SECRET  # noqa: PLC0415
+
+    secret = box.encrypt(DEMO_CXML_SECRET)
+    return {name: PortalSettings(
+        kind="cxml", url=f"{url}/{flavour}", user="AN01000000001",
+        password_encrypted=secret, concurrency=8, timeout_seconds=15.0,
+        cxml=CxmlSettings(
+            flavour=flavour,  # type: ignore[arg-type]
+            sender_from=CxmlIdentity(domain="NetworkID", identity="AN01000000001"),
+            to=CxmlIdentity(domain="NetworkID", identity=f"AN02-{flavour}-buyer"),
+            attachments=attachments,
+            remit_to=RemitTo(name="Supplier (Pty) Ltd", bank_name="Demo Bank",
+                             account_number="62000000001", branch_code="250655")))
+        for name, flavour in DEMO_CXML_PORTALS.items()}

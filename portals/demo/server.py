@@ -8,7 +8,7 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
-from portals.demo import ariba, coupa
+from portals.demo import ariba, coupa, cxml_api
 from portals.demo.state import PortalState
 
 FLAVOURS = ("coupa", "ariba")
@@ -23,6 +23,9 @@ def states(folder: Path) -> dict[str, PortalState]:
 def create_app(folder: Path) -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     portal_states = states(folder)
+    for flavour in FLAVOURS:  # before the mounts: the cXML endpoint and the invoice lookup
+        app.include_router(cxml_api.router(portal_states[flavour], flavour),
+                           prefix=f"/{flavour}")
     app.mount("/coupa", coupa.create_app(portal_states["coupa"], root="/coupa"))
     app.mount("/ariba", ariba.create_app(portal_states["ariba"], root="/ariba"))
     return app

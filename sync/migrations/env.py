@@ -10,6 +10,7 @@ import sync.cash.models  # noqa: F401
 import sync.mirror.models  # noqa: F401  (registers the tables for autogenerate)
 import sync.po.models  # noqa: F401
 import sync.reports.models  # noqa: F401
+import sync.uploads.cxml_payloads  # noqa: F401
 import sync.uploads.models  # noqa: F401  (registers the tables for autogenerate)
 import sync.users.models  # noqa: F401
 import sync.work.models  # noqa: F401

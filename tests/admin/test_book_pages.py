@@ -13,6 +13,7 @@ from sqlalchemy import insert
 
 from sync.mirror.models import ClearedItemRow, CustomerRow, OpenItemRow
 from sync.reports.ageing_store import ageing
+from sync.tables import table_of
 from tests.admin.conftest import START, add_user
 
 AS_OF = date(2026, 12, 5)
@@ -32,12 +33,12 @@ def _book(store) -> None:
                      "doc_type": "RV" if Decimal(amount) > 0 else "DG",
                      "billing_document": None, "synced_at": START})
     with store.engine.begin() as conn:
-        conn.execute(insert(CustomerRow.__table__), [  # type: ignore[attr-defined]
+        conn.execute(insert(table_of(CustomerRow)), [  # type: ignore[attr-defined]
             {"company_code": "1000", "number": c, "name": name, "synced_at": START}
             for c, name in [("0000100001", "Karoo Mining Ltd"), ("0000100002", "Hoëveld Ltd"),
                             ("0000100003", "Cape <b>Trading</b>")]])
-        conn.execute(insert(OpenItemRow.__table__), rows)  # type: ignore[attr-defined]
-        conn.execute(insert(ClearedItemRow.__table__), [  # type: ignore[attr-defined]
+        conn.execute(insert(table_of(OpenItemRow)), rows)  # type: ignore[attr-defined]
+        conn.execute(insert(table_of(ClearedItemRow)), [  # type: ignore[attr-defined]
             rows[0] | {"document": "19999", "clearing_date": AS_OF,
                        "clearing_document": "1400000001"}])
 

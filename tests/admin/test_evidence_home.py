@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from portals.evidence import EvidencePack
 from sync.db import _alembic_config
+from sync.tables import table_of
 from sync.uploads import queue as uploads
 from sync.uploads.models import UploadAttemptRow
 from tests.admin.conftest import add_uploads, add_user
 
-ATTEMPTS = UploadAttemptRow.__table__  # type: ignore[attr-defined]
+ATTEMPTS = table_of(UploadAttemptRow)
 
 
 def _attempt(store, document: str, evidence: str) -> None:

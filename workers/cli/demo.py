@@ -99,8 +99,10 @@ def _demo_alone(settings: Settings, as_json: bool, stage: list[str]) -> None:
     if as_json:
         print_json({"sap": counts, "portals": portals, "po": po, **cash, "reports": reports})
     else:
+        channels = portals["channels"]
         out.print(f"portal uploads: {queue_line(portals)} "
-                  "(arbridge portals queue --state held shows why)")
+                  "(arbridge portals queue --state held shows why); "
+                  f"{channels['browser']:,} by browser, {channels['cxml']:,} by cXML")
         alerts = po["alerts"]
         out.print(f"POs: {po['tracked']} tracked, open alerts: {alerts['exhausted']} exhausted, "
                   f"{alerts['critical']} critical, {alerts['warning']} warning; "
@@ -120,18 +122,27 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
 
     from config.secrets import SecretBox
     from portals import po_demo
-    from portals.demo.seed import FLAVOUR_OF, demo_accounts, seed_portal
+    from portals.demo.seed import (
+        DEMO_CXML_PORTALS,
+        FLAVOUR_OF,
+        demo_accounts,
+        demo_cxml_accounts,
+        seed_portal,
+    )
     from portals.upload_jobs import make_runner
     from sync.uploads.listing import queue_counts
     from workers import metrics
+    from workers.cli.demo_cxml import bind_cxml_customers, channel_counts, network_sends_statuses
     from workers.web_server import DemoServer
 
     today = date.today()
+    bind_cxml_customers(store)  # the second channel: some customers over cXML
     with DemoServer(settings.demo_portal_path) as server:
-        for portal, flavour in FLAVOUR_OF.items():
+        for portal, flavour in (*FLAVOUR_OF.items(), *DEMO_CXML_PORTALS.items()):
             seed_portal(server.states[flavour], store, portal, today=today,
                         with_totp=flavour == "coupa")
-        accounts = demo_accounts(server.url, SecretBox.load(settings.home))
+        box = SecretBox.load(settings.home)
+        accounts = {**demo_accounts(server.url, box), **demo_cxml_accounts(server.url, box)}
         runner = make_runner(settings, store, accounts, on_upload=None if quiet else
                              lambda p, d, o: err.print(f"{p}: {d} {o}"),
                              on_timing=metrics.upload_seconds)
@@ -141,9 +152,12 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
                         lambda: asyncio.run(make_runner(
                             settings, store, accounts, runner.on_upload,
                             on_timing=metrics.upload_seconds).run()))
+    answered = network_sends_statuses(settings, store, accounts)  # cXML: what comes back
+    if not quiet:
+        err.print(f"cXML status updates received from the demo networks: {answered}")
     for name, error in summary.errors.items():
         err.print(f"{name}: {error}", markup=False)
-    return summary, queue_counts(store)
+    return summary, {**queue_counts(store), "channels": channel_counts(store, accounts)}
 
 
 def _new_po_arrives(settings: Settings, store: Store, server: Any, staged: Any,

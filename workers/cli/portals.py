@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from sync.tables import table_of
 from workers.cli.output import (
     checked_settings,
     err,
@@ -181,7 +182,7 @@ def _known_portal(settings: Settings, store: Store, portal: str | None) -> None:
     from config.checks import check_portal_name
     from sync.uploads.models import PortalUploadRow
 
-    table = PortalUploadRow.__table__  # type: ignore[attr-defined]
+    table = table_of(PortalUploadRow)
     with store.engine.connect() as conn:
         stored = tuple(conn.execute(select(table.c.portal).distinct()).scalars())
     check_portal_name(settings, portal, also=stored)

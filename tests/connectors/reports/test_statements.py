@@ -17,6 +17,7 @@ from connectors.reports.statement_pdf import render_pdf
 from connectors.reports.statement_run import run_statements
 from sync.reports.models import StatementRow
 from sync.reports.statements import compose
+from sync.tables import table_of
 
 NOW = datetime(2026, 12, 5, 18, tzinfo=timezone.utc)
 
@@ -92,7 +93,7 @@ def test_no_address_is_recorded_and_an_opt_out_gets_nothing(pulled, simulator, s
     from sync.mirror.models import CustomerRow
 
     with pulled.engine.begin() as conn:
-        conn.execute(update(CustomerRow.__table__).where(  # type: ignore[attr-defined]
+        conn.execute(update(table_of(CustomerRow)).where(  # type: ignore[attr-defined]
             CustomerRow.number.in_([first, second])).values(email=None))
     settings = _smtp_settings(port, schedules={second: "none"})
     one = run_statements(pulled.engine, settings, tmp_path, schedule="monthly", as_of=as_of,

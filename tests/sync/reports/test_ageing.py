@@ -16,10 +16,11 @@ from sync.mirror.models import ClearedItemRow, OpenItemRow
 from sync.reports.ageing import Item, age_items, credit_causes
 from sync.reports.ageing_store import ageing, bucket_sums
 from sync.reports.comments import add_comment
+from sync.tables import table_of
 from sync.txn import writing
 
-OPEN = OpenItemRow.__table__  # type: ignore[attr-defined]
-CLEARED = ClearedItemRow.__table__  # type: ignore[attr-defined]
+OPEN = table_of(OpenItemRow)
+CLEARED = table_of(ClearedItemRow)
 START = date(2026, 1, 1)
 NOW = datetime(2026, 12, 5, tzinfo=timezone.utc)
 

@@ -1,0 +1,69 @@
+"""A cXML ``PaymentRemittanceRequest`` as a remittance advice, stored as CSV and remt.001
+advices are (the same advice twice adds nothing)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+from sqlalchemy import Connection
+
+from config.errors import InputError
+from connectors.bank.importer import line_row
+from connectors.bank.model import RemittanceLine
+from connectors.remittance.model import RemittanceAdvice
+from sync.cash import store as cash_store
+
+
+def _money(node: etree._Element | None, where: str) -> tuple[Decimal, str]:
+    money = node.find("Money") if node is not None else None
+    try:
+        return Decimal((money.text or "").strip()), money.get("currency", "")  # type: ignore[union-attr]
+    except (InvalidOperation, AttributeError):
+        raise InputError(f"{where}: no amount") from None
+
+
+def parse_payment_remittance(root: etree._Element, *, payer: str, source: str
+                             ) -> RemittanceAdvice:
+    """The advice in a ``cXML`` root holding a PaymentRemittanceRequest."""
+    request = root.find("Request/PaymentRemittanceRequest")
+    header = request.find("PaymentRemittanceRequestHeader") if request is not None else None
+    if request is None or header is None:
+        raise InputError(f"{source}: no PaymentRemittanceRequest")
+    lines, currencies = [], set()
+    for number, detail in enumerate(request.findall("PaymentRemittanceDetail"), start=1):
+        reference = detail.find("PayableInfo/PayableInvoiceInfo/InvoiceReference")
+        invoice = reference.get("invoiceID", "") if reference is not None else ""
+        paid, currency = _money(detail.find("NetAmount"), f"{source} detail {number}")
+        deduction = Decimal("0.00")
+        if detail.find("DiscountAmount") is not None:
+            deduction = _money(detail.find("DiscountAmount"), f"{source} detail {number}")[0]
+        currencies.add(currency)
+        lines.append(RemittanceLine(invoice_ref=invoice, paid=paid, deduction=deduction,
+                                    reason="discount" if deduction else ""))
+    if len(currencies) != 1:
+        raise InputError(f"{source}: one currency per remittance expected, found "
+                         f"{sorted(currencies)}")
+    when = header.get("paymentDate", "")
+    try:
+        day = datetime.fromisoformat(when).date() if "T" in when else date.fromisoformat(when)
+    except ValueError:
+        raise InputError(f"{source}: paymentDate {when!r} is not a date") from None
+    reference = header.get("paymentReferenceNumber") or header.get("paymentRemittanceID", "")
+    return RemittanceAdvice(payer=payer, payment_reference=reference, advice_date=day,
+                            currency=currencies.pop(), lines=tuple(lines), where=source)
+
+
+def store_advice(conn: Connection, advice: RemittanceAdvice, *, source: str,
+                 now: datetime) -> bool:
+    """Store the advice for cash application; False if the same advice is already there."""
+    if cash_store.advice_exists(conn, advice.identity):
+        return False
+    cash_store.insert_advice(conn, {
+        "identity": advice.identity, "payer": advice.payer[:140],
+        "payment_reference": advice.payment_reference[:140],
+        "advice_date": advice.advice_date, "currency": advice.currency,
+        "total": advice.total, "source": source[:255], "receipt_id": None,
+        "created_at": now}, [line_row(line) for line in advice.lines])
+    return True
