@@ -22,7 +22,7 @@ from sync import audit
 from sync.po import deliveries as alert_deliveries
 from sync.po.alert_rules import LEVELS, RANK, RULES, Finding, Outcome, PoView
 from sync.po.models import PoAlertRow
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 
 ALERTS = table_of(PoAlertRow)
 PoKey = tuple[str, str]
@@ -118,11 +118,11 @@ def apply(conn: Connection, plan: Plan, views: dict[PoKey, PoView], *, now: date
     events = []
     for key, finding in plan.opened:
         po = views[key]
-        alert_id = conn.execute(insert(ALERTS).values(
+        alert_id = inserted_id(conn.execute(insert(ALERTS).values(
             portal=po.portal, po_number=po.number, customer=po.customer, rule=finding.rule,
             level=finding.level, state="open", summary=finding.summary,
             snapshot=json.dumps(snapshot(po)), opened_at=now, updated_at=now,
-        )).inserted_primary_key[0]
+        )))
         alert_deliveries.enqueue(conn, alert_id, finding.level, recipients(po), now=now)
         events.append(_event("alert opened", alert_id, now, finding))
     for alert, finding in plan.escalated:

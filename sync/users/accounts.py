@@ -21,7 +21,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from config.errors import InputError
 from sync import audit
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 from sync.users.models import AdminSessionRow, AdminUserRow, ApiTokenRow, LoginAttemptRow
 
 Role = Literal["administrator", "billing", "viewer"]
@@ -75,7 +75,7 @@ def add_user(conn: Connection, *, name: str, role: str, password: str, now: date
         created_at=now, password_changed_at=now))
     audit.record(conn, [audit.event(action="user added", entity="admin_user", key=name,
                                     detail={"role": role}, actor=actor, at=now)])
-    return User(id=int(result.inserted_primary_key[0]), name=name, role=role, active=True)
+    return User(id=inserted_id(result), name=name, role=role, active=True)
 
 
 def set_password(conn: Connection, name: str, password: str, *, now: datetime,
