@@ -113,8 +113,8 @@ class Outcome:
 
 @lru_cache(maxsize=256)
 def _marks(critical: float | None, warning: float | None) -> tuple[tuple[Level, Decimal], ...]:
-    return tuple((level, Decimal(str(mark))) for level, mark in
-                 (("critical", critical), ("warning", warning)) if mark is not None)
+    marks: tuple[tuple[Level, float | None], ...] = (("critical", critical), ("warning", warning))
+    return tuple((level, Decimal(str(mark))) for level, mark in marks if mark is not None)
 
 
 def _level(value: Decimal, threshold: Threshold | None, *, at_or_below: bool) -> Level | None:
