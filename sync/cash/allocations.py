@@ -299,7 +299,7 @@ def busy_items(conn: Connection) -> set[str]:
 
 
 def counts(conn: Connection) -> dict[str, int]:
-    found = dict(conn.execute(select(ALLOCATIONS.c.state, func.count()).group_by(
+    found: dict[str, int] = dict(conn.execute(select(ALLOCATIONS.c.state, func.count()).group_by(
         ALLOCATIONS.c.state)).all())
     return {s: int(found.get(s, 0)) for s in STATES}
 

@@ -21,7 +21,7 @@ from sync.po.forecast import Forecast
 
 Level = Literal["warning", "critical", "exhausted"]
 LEVELS: tuple[Level, ...] = ("warning", "critical", "exhausted")
-RANK = {level: i for i, level in enumerate(LEVELS)}
+RANK: dict[str, int] = {level: i for i, level in enumerate(LEVELS)}  # stored levels: str
 RULES = ("remaining_pct", "invoices_left", "runout_days", "expiry_days", "exhausted", "held",
          "currency")
 

@@ -204,8 +204,8 @@ def retry_later(conn: Connection, upload: Upload, *, now: datetime, reason: str,
 
 
 def counts(conn: Connection) -> dict[str, int]:
-    found = dict(conn.execute(select(UPLOADS.c.state, func.count()).group_by(UPLOADS.c.state))
-                 .all())
+    found: dict[str, int] = dict(conn.execute(
+        select(UPLOADS.c.state, func.count()).group_by(UPLOADS.c.state)).all())
     return {state: int(found.get(state, 0)) for state in STATES}
 
 
