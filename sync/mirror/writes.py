@@ -36,7 +36,7 @@ CUSTOMERS = Entity("customers", table_of(CustomerRow), ("company_code", "number"
 BILLING_DOCUMENTS = Entity("billing_documents", table_of(BillingDocumentRow), ("number",))
 OPEN_ITEMS = Entity("open_items", table_of(OpenItemRow),
                     ("company_code", "document", "fiscal_year", "line"))
-CLEARED_ITEMS = Entity("cleared_items", ClearedItemRow.__table__,  # type: ignore[attr-defined]
+CLEARED_ITEMS = Entity("cleared_items", table_of(ClearedItemRow),
                        ("company_code", "document", "fiscal_year", "line"))
 
 
