@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 RuleName = Literal["remittance", "reference", "narrative", "payer"]
+HOUSE_AUTO_RULES: tuple[RuleName, ...] = ("remittance", "reference", "narrative")
 PostingWay = Literal["clearing", "assignment"]
 ReversalDate = Literal["period", "original", "today"]
 
@@ -58,8 +59,7 @@ class MatchingPolicy(BaseModel):
     is a proposal, never automatic.
     """
 
-    auto_rules: list[RuleName] = Field(
-        default_factory=lambda: ["remittance", "reference", "narrative"])
+    auto_rules: list[RuleName] = Field(default_factory=lambda: list(HOUSE_AUTO_RULES))
     auto_partial: bool = Field(default=True, description="partial payments by reference")
     auto_overpayment: bool = Field(default=True, description="excess goes on account")
     max_auto_amount: Decimal | None = Field(default=None, description="larger receipts are "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
@@ -205,14 +205,14 @@ def normalise_db_url(url: str) -> str:
     return url
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the settings; any problem is a :class:`config.errors.ConfigError` whose one line
     names the setting (its variable, or the TOML file and line) and what is wrong."""
     named = os.environ.get(CONFIG_ENV)
     if named and not Path(named).is_file():
         raise ConfigError(f"{CONFIG_ENV} names {named}, which is not a readable file")
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except Exception as exc:  # noqa: BLE001 - classified below, re-raised if unknown
         problem = settings_error(exc)
         if problem is None:

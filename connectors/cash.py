@@ -47,7 +47,7 @@ def invoice_items(conn: Connection, invoices: Sequence[str], currency: str) -> l
     """The one open, unallocated item each invoice number names (as a payer would quote it),
     all of one customer; else an :class:`InputError` saying which invoice and why."""
     items = open_items(conn)
-    chosen = []
+    chosen: list[Item] = []
     for invoice in invoices:
         wanted = normalise(invoice)
         found = [i for i in items if i.currency == currency and

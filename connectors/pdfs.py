@@ -21,7 +21,7 @@ from config.errors import ConfigError
 from config.settings import Settings
 from connectors.errors import PdfNotReady
 from connectors.pdf_checks import check_settled
-from sap.archivelink import fetch_pdf
+from sap.archivelink import Caller, fetch_pdf
 from sync.files import private_dir, private_file
 
 FONTS = Path(__file__).parent / "fonts"
@@ -44,7 +44,7 @@ class PdfSource(Protocol):
     def pdf_for(self, invoice: InvoiceFacts, customer_name: str) -> Path: ...
 
 
-def _cached(path: Path, produce: Callable[[Path], None]) -> Path:
+def _cached(path: Path, produce: Callable[[Path], object]) -> Path:
     """``path`` if it exists, else ``produce`` it (written to a temporary name, then moved, so
     a crash never leaves half a PDF to upload)."""
     if path.is_file():
@@ -138,7 +138,7 @@ def _fonts_for(pdf: FPDF, lines: list[str]) -> str:
 class ArchiveLinkSource:
     """The archived print from SAP (ArchiveLink), cached on disk."""
 
-    def __init__(self, sap: object, folder: Path) -> None:
+    def __init__(self, sap: Caller, folder: Path) -> None:
         self.sap = sap
         self.folder = folder
 
@@ -151,7 +151,7 @@ class ArchiveLinkSource:
         (self.folder / f"{invoice.billing_document}.pdf").unlink(missing_ok=True)
 
     def _fetch(self, invoice: InvoiceFacts) -> bytes:
-        content = fetch_pdf(self.sap, invoice.billing_document)  # type: ignore[arg-type]
+        content = fetch_pdf(self.sap, invoice.billing_document)
         if content is None:
             raise PdfNotReady(f"waiting for the PDF: SAP has no archived PDF for billing "
                               f"document {invoice.billing_document} yet (ArchiveLink, object "
@@ -159,7 +159,7 @@ class ArchiveLinkSource:
         return content
 
 
-def pdf_source(settings: Settings, sap: object | None = None) -> PdfSource:
+def pdf_source(settings: Settings, sap: Caller | None = None) -> PdfSource:
     folder = settings.home / "pdfs"
     if settings.invoice_pdfs == "folder":
         if settings.invoice_pdf_folder is None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from config.cash import CashSettings
 from config.errors import ConfigError
@@ -232,7 +232,7 @@ def _settle(store: Store, allocation: Allocation, taken: Taken, found: Posted | 
     return True
 
 
-def _learn(conn, allocation: Allocation, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _learn(conn: Connection, allocation: Allocation, now: datetime) -> None:
     row = conn.execute(cash_store.ENTRIES.select().where(
         cash_store.ENTRIES.c.id == allocation.receipt_id)).first()
     if row is not None and row.payer_account:

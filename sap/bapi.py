@@ -164,9 +164,9 @@ def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo,
     if billing_date is None or created is None:
         raise SapDataError(f"VBRK {number}: billing date or creation date is empty")
     if changed and changed > created:
-        changed_at = to_datetime(changed, None, tz)  # type: ignore[arg-type]
+        changed_at = to_datetime(changed, None, tz)
     else:
-        changed_at = to_datetime(created, vbrk.get("ERZET"), tz)  # type: ignore[arg-type]
+        changed_at = to_datetime(created, vbrk.get("ERZET"), tz)
     net = to_amount(vbrk["NETWR"], table="VBRK", field="NETWR", key=number)
     tax = to_amount(vbrk["MWSBK"], table="VBRK", field="MWSBK", key=number)
     places = (decimals or {}).get(vbrk["WAERK"], 2)

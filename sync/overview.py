@@ -26,8 +26,8 @@ def entity_counts(conn: Connection) -> dict[str, int]:
 
 
 def upload_counts(conn: Connection) -> dict[str, int]:
-    found = dict(conn.execute(text("SELECT state, COUNT(*) FROM portal_upload GROUP BY state"))
-                 .all())
+    found: dict[str, int] = dict(conn.execute(text(
+        "SELECT state, COUNT(*) FROM portal_upload GROUP BY state")).all())
     return {state: int(found.get(state, 0)) for state in STATES}
 
 

@@ -13,16 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Date, Table, bindparam
 from sqlalchemy.engine import Dialect
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 CHUNK_ROWS = 2000
 
 
 def _statement(dialect: Dialect, table: Table, columns: tuple[str, ...],
                keys: tuple[str, ...]) -> Any:
+    stmt: PostgresInsert | SqliteInsert
     if dialect.name == "postgresql":  # dialect modules load on use: start-up time
         from sqlalchemy.dialects import postgresql
 

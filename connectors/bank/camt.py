@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Literal, overload
 
 from lxml import etree
 
-from connectors.bank.model import BankEntry, BankStatement, RemittanceLine
+from connectors.bank.model import BankEntry, BankStatement, Direction, RemittanceLine
 from connectors.errors import StatementError
 
 NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.05([34])\.001\.(\d\d)")
@@ -22,6 +23,7 @@ OPENING_CODES = ("OPBD", "PRCD")
 CLOSING_CODES = ("CLBD",)
 BOOKED = "BOOK"
 MAX_AMOUNT = Decimal(10) ** 15
+_DIRECTIONS: dict[str, Direction] = {"CRDT": "CRDT", "DBIT": "DBIT"}
 _PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 
 
@@ -67,22 +69,29 @@ class _Reader:
             value = Decimal((found.text or "").strip())
         except InvalidOperation:
             raise self.fail(found, f"amount {found.text!r} is not a number") from None
-        if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
+        # NaN and Infinity carry 'n', 'N' or 'F' as exponent, every finite number an int
+        exponent = value.as_tuple().exponent
+        if not isinstance(exponent, int) or value < 0 or value >= MAX_AMOUNT:
             raise self.fail(found, f"amount {found.text!r} must be a positive number below "
                                    f"{MAX_AMOUNT}")
-        if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        if exponent < -2:
             raise self.fail(found, f"amount {found.text!r} has more than two decimals")
         currency = found.get("Ccy", "").strip()
         if not re.fullmatch(r"[A-Z]{3}", currency):
             raise self.fail(found, f"currency {currency!r} is not an ISO 4217 code")
-        return value.quantize(Decimal("0.01")) if value.as_tuple().exponent > -2 \
-            else value, currency
+        return value.quantize(Decimal("0.01")) if exponent > -2 else value, currency
 
-    def direction(self, element: etree._Element) -> str:
+    def direction(self, element: etree._Element) -> Direction:
         value = self.text(element, "CdtDbtInd")
-        if value not in ("CRDT", "DBIT"):
+        found = _DIRECTIONS.get(value)
+        if found is None:
             raise self.fail(element, f"CdtDbtInd {value!r} must be CRDT or DBIT")
-        return value
+        return found
+
+    @overload
+    def day(self, element: etree._Element, path: str, required: Literal[True]) -> date: ...
+    @overload
+    def day(self, element: etree._Element, path: str, required: bool) -> date | None: ...
 
     def day(self, element: etree._Element, path: str, required: bool) -> date | None:
         found = element.find(path)
@@ -188,8 +197,7 @@ def _entries(reader: _Reader, ntry: etree._Element, account_ccy: str) -> list[Ba
     info = reader.text(ntry, "AddtlNtryInf")
     details = ntry.findall("NtryDtls/TxDtls")
     if not details:
-        assert booked is not None
-        return [BankEntry(amount=amount, currency=currency, direction=direction,  # type: ignore[arg-type]
+        return [BankEntry(amount=amount, currency=currency, direction=direction,
                           booking_date=booked, value_date=value_day, narrative=info,
                           bank_ref=entry_ref, reversal=reversal,
                           where=f"line {ntry.sourceline}")]
@@ -207,7 +215,7 @@ def _entries(reader: _Reader, ntry: etree._Element, account_ccy: str) -> list[Ba
 
 
 def _detail(reader: _Reader, tx: etree._Element, *, ntry: etree._Element,
-            amount: Decimal | None, currency: str, direction: str, booked: date | None,
+            amount: Decimal | None, currency: str, direction: Direction, booked: date,
             value_day: date | None, reversal: bool, entry_ref: str, index: int,
             info: str) -> BankEntry:
     if tx.find("Amt") is not None:  # 001.03 on
@@ -238,8 +246,8 @@ def _detail(reader: _Reader, tx: etree._Element, *, ntry: etree._Element,
     return_reason = reader.text(tx, "RtrInf/Rsn/Cd") or reader.text(tx, "RtrInf/Rsn/Prtry")
     original = reader.text(tx, "RtrInf/OrgnlBkTxRef") or ""
     bank_ref = tx_ref or (f"{entry_ref}/{index + 1}" if entry_ref else "")
-    return BankEntry(amount=amount, currency=currency, direction=direction,  # type: ignore[arg-type]
-                     booking_date=booked, value_date=value_day,  # type: ignore[arg-type]
+    return BankEntry(amount=amount, currency=currency, direction=direction,
+                     booking_date=booked, value_date=value_day,
                      reference=reference, narrative=narrative, payer_name=name,
                      payer_account=account, bank_ref=bank_ref, reversal=reversal,
                      return_reason=return_reason, original_ref=original,

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from connectors.bank.camt_writer import Movement, write_camt053
 
@@ -61,7 +62,7 @@ def demo_files(invoices: list[OpenInvoice], day: date) -> DemoFiles | None:
         singles[6]
     movements, n = [], 0
 
-    def add(**kwargs) -> None:  # type: ignore[no-untyped-def]
+    def add(**kwargs: Any) -> None:
         nonlocal n
         n += 1
         movements.append(Movement(bank_ref=f"DEMO{day:%Y%m%d}{n:04d}", booking_date=day,

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from config.cash import CsvProfile
-from connectors.bank.model import BankEntry, BankStatement, entry_identities
+from connectors.bank.model import BankEntry, BankStatement, RemittanceLine, entry_identities
 from connectors.bank.parse import check_balances, parse_statements
 from connectors.errors import StatementError
 from sync import audit
@@ -154,7 +155,7 @@ def _store_statement(conn: Connection, statement: BankStatement, file_name: str,
                 result.returned.append(undone)
 
 
-def line_row(line) -> dict:  # type: ignore[no-untyped-def]
+def line_row(line: RemittanceLine) -> dict[str, Any]:
     return {"invoice_ref": line.invoice_ref[:40], "paid": line.paid,
             "deduction": line.deduction, "reason": line.reason[:140]}
 

@@ -8,11 +8,12 @@ import logging
 import re
 from datetime import date
 from decimal import Decimal
+from typing import overload
 
 import mt940 as mt940lib
 
 from connectors.bank.encoding import decode_text
-from connectors.bank.model import BankEntry, BankStatement
+from connectors.bank.model import BankEntry, BankStatement, Direction
 from connectors.errors import StatementError
 
 TAG = re.compile(r"^:(\d\d[A-Z]?):")
@@ -192,6 +193,11 @@ def _iban_first(text: str) -> tuple[str, str]:
     return "", text
 
 
+@overload
+def _day(value: date) -> date: ...
+@overload
+def _day(value: None) -> None: ...
+
 def _day(value: date | None) -> date | None:
     return date(value.year, value.month, value.day) if value is not None else None
 
@@ -199,7 +205,7 @@ def _day(value: date | None) -> date | None:
 def _entry(tx: dict, currency: str, start: int, source: str) -> BankEntry:
     status = tx.get("status") or ""
     amount = abs(Decimal(tx["amount"].amount))
-    direction = "CRDT" if status in ("C", "RD") else "DBIT"
+    direction: Direction = "CRDT" if status in ("C", "RD") else "DBIT"
     details = str(tx.get("transaction_details") or "")
     fields = structured_86(details)
     customer_ref = str(tx.get("customer_reference") or "")
@@ -223,7 +229,7 @@ def _entry(tx: dict, currency: str, start: int, source: str) -> BankEntry:
         account = account or (parts[0] if parts else "")
         name = name or (parts[2] if len(parts) > 2 else "")
     return BankEntry(
-        amount=amount, currency=str(tx.get("currency") or currency), direction=direction,  # type: ignore[arg-type]
+        amount=amount, currency=str(tx.get("currency") or currency), direction=direction,
         booking_date=_day(tx.get("entry_date") or tx["date"]), value_date=_day(tx.get("date")),
         reference=reference.strip(), narrative=" ".join(narrative.split()),
         payer_name=name.strip(), payer_account=account.strip(),

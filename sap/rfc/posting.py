@@ -10,9 +10,10 @@ the look-up go through the retried ``call``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sap import bapi, call_timing
 from sap.errors import SapTimeout, SapUnavailable
@@ -31,6 +32,9 @@ from sap.posting import (
 )
 from sap.rfc.table import quote
 
+if TYPE_CHECKING:
+    from sap.rfc.client import RfcConnection
+
 log = logging.getLogger(__name__)
 CLEARING_FUNCTION = "Z_ARB_POST_CLEARING"
 RESET_FUNCTION = "Z_ARB_RESET_CLEARING"
@@ -41,17 +45,27 @@ class RfcPosting:
     """Needs ``_connection()``, ``_reopen()``, ``_timeout``, ``_where``, ``call`` and
     ``read_table`` from the adapter it is mixed into."""
 
+    # what the adapter provides (``sap.rfc.client.RfcSapClient``), declared for the checker
+    _timeout: float
+    _where: str
+
+    if TYPE_CHECKING:
+        def _connection(self) -> RfcConnection: ...
+        def _reopen(self) -> None: ...
+        def read_table(self, table: str, fields: Sequence[str], where: str = "",
+                       rowcount: int = 0) -> list[dict[str, str]]: ...
+
     def call_once(self, function: str, **params: Any) -> dict:
         """One remote call, never retried; on a broken or timed-out call the connection is
         reopened (which ends SAP's session and any uncommitted work) and the error raised."""
-        conn = self._connection()  # type: ignore[attr-defined]
+        conn = self._connection()
         try:
             with call_timing.timed("rfc", function):
-                return conn.call(function, options={"timeout": self._timeout}, **params)  # type: ignore[attr-defined]
+                return conn.call(function, options={"timeout": self._timeout}, **params)
         except Exception as exc:
-            error = bapi.classify_rfc_error(exc, function, self._where)  # type: ignore[attr-defined]
+            error = bapi.classify_rfc_error(exc, function, self._where)
             if isinstance(error, (SapUnavailable, SapTimeout)):
-                self._reopen()  # type: ignore[attr-defined]
+                self._reopen()
             raise error from exc
 
     def post_payment(self, posting: PaymentPosting) -> Posted:
@@ -75,12 +89,12 @@ class RfcPosting:
     def find_posting(self, company_code: str, key: str) -> Posted | None:
         """The document carrying ``key`` in its reference, if SAP has one, with what it
         holds (customers, amount paid into the bank account, currency) to be checked."""
-        rows = self.read_table("BKPF", ["BELNR", "GJAHR", "STBLG", "WAERS"],  # type: ignore[attr-defined]
+        rows = self.read_table("BKPF", ["BELNR", "GJAHR", "STBLG", "WAERS"],
                                f"BUKRS = {quote(company_code)} AND XBLNR = {quote(key)}")
         if not rows:
             return None
         row = next((r for r in rows if not r["STBLG"]), rows[0])  # the live one, if any
-        lines = self.read_table("BSEG", ["KOART", "SHKZG", "WRBTR", "KUNNR"],  # type: ignore[attr-defined]
+        lines = self.read_table("BSEG", ["KOART", "SHKZG", "WRBTR", "KUNNR"],
                                 f"BUKRS = {quote(company_code)} AND BELNR = "
                                 f"{quote(row['BELNR'])} AND GJAHR = {quote(row['GJAHR'])}")
         paid = sum((Decimal(str(line["WRBTR"]).strip() or "0") for line in lines
@@ -94,7 +108,7 @@ class RfcPosting:
                       amount=paid, currency=row["WAERS"])
 
     def reversal_of(self, company_code: str, document: str, fiscal_year: int) -> str | None:
-        rows = self.read_table("BKPF", ["STBLG"],  # type: ignore[attr-defined]
+        rows = self.read_table("BKPF", ["STBLG"],
                                f"BUKRS = {quote(company_code)} AND BELNR = {quote(document)} "
                                f"AND GJAHR = {quote(f'{fiscal_year:04d}')}")
         return (rows[0]["STBLG"] or None) if rows else None
@@ -103,7 +117,7 @@ class RfcPosting:
                            customer: str) -> list[tuple[str, int]]:
         """The clearing documents that cleared the customer's items of the document (itself
         for FB05), by full key: numbers repeat across years and document types never do."""
-        rows = self.read_table("BSAD", ["AUGBL", "AUGDT"],  # type: ignore[attr-defined]
+        rows = self.read_table("BSAD", ["AUGBL", "AUGDT"],
                                f"BUKRS = {quote(company_code)} AND BELNR = {quote(document)} "
                                f"AND GJAHR = {quote(f'{fiscal_year:04d}')} "
                                f"AND KUNNR = {quote(customer)}")
@@ -111,7 +125,7 @@ class RfcPosting:
         for augbl, augdt in sorted({(r["AUGBL"], r["AUGDT"]) for r in rows if r["AUGBL"]}):
             # the clearing date is the clearing document's posting date: its header gives the
             # fiscal year, whatever the fiscal year variant
-            header = self.read_table("BKPF", ["GJAHR"],  # type: ignore[attr-defined]
+            header = self.read_table("BKPF", ["GJAHR"],
                                      f"BUKRS = {quote(company_code)} AND BELNR = "
                                      f"{quote(augbl)} AND BUDAT = {quote(augdt)}")
             found.add((augbl, int(header[0]["GJAHR"]) if header else int(augdt[:4])))
@@ -127,7 +141,7 @@ class RfcPosting:
 
     def document_header(self, company_code: str, document: str,
                         fiscal_year: int) -> DocumentHeader | None:
-        rows = self.read_table("BKPF", ["BUDAT", "AWTYP", "AWKEY", "AWSYS", "STBLG"],  # type: ignore[attr-defined]
+        rows = self.read_table("BKPF", ["BUDAT", "AWTYP", "AWKEY", "AWSYS", "STBLG"],
                                f"BUKRS = {quote(company_code)} AND BELNR = {quote(document)} "
                                f"AND GJAHR = {quote(f'{fiscal_year:04d}')}")
         if not rows:

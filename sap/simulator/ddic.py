@@ -7,6 +7,7 @@ CURR amounts are stored as SAP stores them: with two decimals whatever the curre
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 
@@ -182,11 +183,11 @@ def create_statements() -> list[str]:
     return statements
 
 
-def missing_columns(db: object) -> list[str]:
+def missing_columns(db: sqlite3.Connection) -> list[str]:
     """ALTER TABLE statements adding fields a simulator created by an earlier version lacks."""
     statements = []
     for table, (_, fields) in TABLES.items():
-        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}  # type: ignore[attr-defined]
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         statements += [f"ALTER TABLE {table} ADD COLUMN {f.name} TEXT NOT NULL DEFAULT ''"
                        for f in fields if have and f.name not in have]
     return statements

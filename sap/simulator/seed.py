@@ -98,7 +98,7 @@ def _customer_rows(rng: random.Random, n: int, company_code: str, created: date
     contact = f"{rng.choice(_FIRST)}.{rng.choice(_LAST)}".lower().replace(" ", "")
     domain = name.split(" (")[0].split(" Ltd")[0].lower().replace(" ", "") + ".co.za"
     adrnr = f"{9_000_000 + n:010d}"
-    terms, *days = rng.choice(_TERMS)
+    terms, zbd1t, zbd2t, zbd3t = rng.choice(_TERMS)
     roll = rng.random()
     group = "P01" if roll < 0.2 else "P02" if roll < 0.3 else ""
     erdat = (created - timedelta(days=rng.randint(400, 3000))).strftime("%Y%m%d")
@@ -110,7 +110,8 @@ def _customer_rows(rng: random.Random, n: int, company_code: str, created: date
     adr6 = _emails(rng, n, adrnr, f"{contact}@{domain}", domain)
     knb1 = (number, company_code, "1100000000", terms, erdat)
     knvv = (number, company_code, "10", "00", group, terms, erdat)
-    seed = SeedCustomer(number, terms, tuple(days), group, _po_numbers(rng, rng.randrange(3)))
+    seed = SeedCustomer(number, terms, (zbd1t, zbd2t, zbd3t), group,
+                        _po_numbers(rng, rng.randrange(3)))
     return [kna1], adr6, [knb1], [knvv], seed
 
 

@@ -261,7 +261,8 @@ class SapSimulator:
         db = self.open_db()
         db.row_factory = sqlite3.Row
         try:
-            query, params = "SELECT * FROM BKPF", ()
+            query = "SELECT * FROM BKPF"
+            params: tuple[str, ...] = ()
             if reference is not None:
                 query, params = query + " WHERE XBLNR = ?", (reference,)
             return [dict(r) for r in db.execute(query + " ORDER BY BELNR", params)]

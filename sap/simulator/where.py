@@ -120,6 +120,7 @@ def translate(clause: str, fields: set[str]) -> tuple[str, list[str]]:
         return "1=1", []
     parser = _Parser(tokens, fields)
     sql = parser.expression()
-    if parser.peek() is not None:
-        raise WhereError(f"unexpected {parser.peek()[1]}")  # type: ignore[index]
+    leftover = parser.peek()
+    if leftover is not None:
+        raise WhereError(f"unexpected {leftover[1]}")
     return sql, parser.params

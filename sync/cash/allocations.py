@@ -40,7 +40,7 @@ from sync.cash.matching import Decision
 from sync.cash.models import AllocationRow
 from sync.cash.store import set_receipt_state, take_receipt
 from sync.installation import base36, installation_id, random_base36
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 from sync.work import claims
 
 ALLOCATIONS = table_of(AllocationRow)
@@ -115,13 +115,13 @@ def insert_allocation(conn: Connection, *, receipt_id: int, state: str, rule: st
                       actor: str = audit.SYSTEM_ACTOR) -> int:
     """Store an allocation with its idempotency key, so the key exists before anything can
     post it."""
-    new_id = int(conn.execute(insert(ALLOCATIONS).values(
+    new_id = inserted_id(conn.execute(insert(ALLOCATIONS).values(
         receipt_id=receipt_id, state=state, rule=rule, automatic=automatic,
         company_code=company_code, customer=customer, currency=currency, amount=amount,
         on_account=on_account, items=json.dumps(items), evidence=json.dumps(evidence,
                                                                              default=str),
         idempotency_key=new_key(conn), sap_messages="[]", attempts=0,
-        created_at=now, updated_at=now)).inserted_primary_key[0])
+        created_at=now, updated_at=now)))
     audit.record(conn, [audit.event(action=f"allocation {state}", entity="allocation",
                                     key=str(new_id), actor=actor, at=now,
                                     detail={"receipt": receipt_id, "rule": rule,
@@ -299,7 +299,7 @@ def busy_items(conn: Connection) -> set[str]:
 
 
 def counts(conn: Connection) -> dict[str, int]:
-    found = dict(conn.execute(select(ALLOCATIONS.c.state, func.count()).group_by(
+    found: dict[str, int] = dict(conn.execute(select(ALLOCATIONS.c.state, func.count()).group_by(
         ALLOCATIONS.c.state)).all())
     return {s: int(found.get(s, 0)) for s in STATES}
 

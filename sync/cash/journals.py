@@ -22,7 +22,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from sync import audit
 from sync.cash.models import JournalRow
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 from sync.work import claims
 
 JOURNALS = table_of(JournalRow)
@@ -54,10 +54,10 @@ def _journal(row: Any) -> Journal:
 
 def create(conn: Connection, *, allocation_id: int, new_allocation_id: int | None, kind: str,
            actor: str, reason: str, target: str, now: datetime) -> int:
-    journal_id = int(conn.execute(insert(JOURNALS).values(
+    journal_id = inserted_id(conn.execute(insert(JOURNALS).values(
         allocation_id=allocation_id, new_allocation_id=new_allocation_id, kind=kind,
         state="pending", actor=actor, reason=reason, target=target, documents="{}",
-        created_at=now, updated_at=now)).inserted_primary_key[0])
+        created_at=now, updated_at=now)))
     audit.record(conn, [audit.event(action=f"journal {kind}", entity="correcting_journal",
                                     key=str(journal_id), actor=actor, at=now,
                                     detail={"allocation": allocation_id, "reason": reason,

@@ -283,7 +283,8 @@ def _fill(items: list[Item], amount: Decimal) -> list[Application]:
 
 def by_payer(receipt: Receipt, book: OpenBook, policy: MatchingPolicy,
              accounts: dict[str, str], names: NameIndex | None) -> Decision | None:
-    customer, evidence = None, {}
+    customer: str | None = None
+    evidence: dict[str, Any] = {}
     account = _NON_ALNUM.sub("", receipt.payer_account.upper())
     if account and account in accounts:
         customer = accounts[account]

@@ -20,7 +20,7 @@ from sync.cash.models import (
     RemittanceAdviceRow,
     RemittanceLineRow,
 )
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 from sync.upsert import upsert
 
 STATEMENTS = table_of(BankStatementRow)
@@ -33,13 +33,22 @@ IDENTITY_CHUNK = 500
 
 
 class Returned(Protocol):
-    amount: Decimal
-    currency: str
-    booking_date: date
-    original_ref: str
-    reference: str
-    payer_account: str
-    narrative: str
+    """What a returned or reversed debit tells (read-only: a frozen ``BankEntry`` fits)."""
+
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def booking_date(self) -> date: ...
+    @property
+    def original_ref(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def payer_account(self) -> str: ...
+    @property
+    def narrative(self) -> str: ...
 
 
 def statement_id_by_identity(conn: Connection, identity: str) -> int | None:
@@ -48,7 +57,7 @@ def statement_id_by_identity(conn: Connection, identity: str) -> int | None:
 
 
 def insert_statement(conn: Connection, row: dict[str, Any]) -> int:
-    return int(conn.execute(insert(STATEMENTS).values(**row)).inserted_primary_key[0])
+    return inserted_id(conn.execute(insert(STATEMENTS).values(**row)))
 
 
 def known_identities(conn: Connection, identities: list[str]) -> set[str]:
@@ -61,11 +70,11 @@ def known_identities(conn: Connection, identities: list[str]) -> set[str]:
 
 
 def insert_entry(conn: Connection, row: dict[str, Any]) -> int:
-    return int(conn.execute(insert(ENTRIES).values(**row)).inserted_primary_key[0])
+    return inserted_id(conn.execute(insert(ENTRIES).values(**row)))
 
 
 def insert_advice(conn: Connection, row: dict[str, Any], lines: list[dict[str, Any]]) -> int:
-    advice_id = int(conn.execute(insert(ADVICES).values(**row)).inserted_primary_key[0])
+    advice_id = inserted_id(conn.execute(insert(ADVICES).values(**row)))
     if lines:
         conn.execute(insert(LINES), [{**line, "advice_id": advice_id} for line in lines])
     return advice_id

@@ -79,10 +79,10 @@ def receipts(conn: Any, f: ReceiptFilter, *, today: date, page: int = 1,
     total = conn.execute(_receipt_where(select(func.count()).select_from(ENTRIES), f)
                          ).scalar_one()
     latest = _latest_allocation().label("allocation_id")
-    inner = _receipt_where(select(ENTRIES, latest), f)
+    listed = _receipt_where(select(ENTRIES, latest), f)
     order = (ENTRIES.c.booking_date, ENTRIES.c.id) if f.state in WORK_STATES else (
         ENTRIES.c.booking_date.desc(), ENTRIES.c.id.desc())
-    inner = inner.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
+    inner = listed.order_by(*order).limit(per_page).offset((page - 1) * per_page).subquery()
     query = select(inner, ALLOCATIONS.c.state.label("allocation_state"),
                    ALLOCATIONS.c.rule.label("allocation_rule"),
                    ALLOCATIONS.c.sap_document, ALLOCATIONS.c.customer).outerjoin(

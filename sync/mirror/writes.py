@@ -14,7 +14,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, select, tuple_
 
 from config.redaction import mask_field
 from sync import audit
@@ -49,11 +49,11 @@ class Counts:
     deleted: int = 0
 
     def add(self, other: Counts) -> None:
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 def _key_of(keys: Sequence[str]) -> Callable[[dict[str, Any]], tuple]:
@@ -64,7 +64,7 @@ def _key_of(keys: Sequence[str]) -> Callable[[dict[str, Any]], tuple]:
     return itemgetter(*keys)
 
 
-def _key_filter(entity: Entity, keys: Sequence[tuple]):  # type: ignore[no-untyped-def]
+def _key_filter(entity: Entity, keys: Sequence[tuple]) -> ColumnElement[bool]:
     columns = [entity.table.c[k] for k in entity.keys]
     if len(columns) == 1:
         return columns[0].in_([k[0] for k in keys])

@@ -21,7 +21,7 @@ from sync.po.forecast import Forecast
 
 Level = Literal["warning", "critical", "exhausted"]
 LEVELS: tuple[Level, ...] = ("warning", "critical", "exhausted")
-RANK = {level: i for i, level in enumerate(LEVELS)}
+RANK: dict[str, int] = {level: i for i, level in enumerate(LEVELS)}  # stored levels: str
 RULES = ("remaining_pct", "invoices_left", "runout_days", "expiry_days", "exhausted", "held",
          "currency")
 
@@ -113,8 +113,8 @@ class Outcome:
 
 @lru_cache(maxsize=256)
 def _marks(critical: float | None, warning: float | None) -> tuple[tuple[Level, Decimal], ...]:
-    return tuple((level, Decimal(str(mark))) for level, mark in
-                 (("critical", critical), ("warning", warning)) if mark is not None)
+    marks: tuple[tuple[Level, float | None], ...] = (("critical", critical), ("warning", warning))
+    return tuple((level, Decimal(str(mark))) for level, mark in marks if mark is not None)
 
 
 def _level(value: Decimal, threshold: Threshold | None, *, at_or_below: bool) -> Level | None:

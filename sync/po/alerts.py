@@ -22,7 +22,7 @@ from sync import audit
 from sync.po import deliveries as alert_deliveries
 from sync.po.alert_rules import LEVELS, RANK, RULES, Finding, Outcome, PoView
 from sync.po.models import PoAlertRow
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 
 ALERTS = table_of(PoAlertRow)
 PoKey = tuple[str, str]
@@ -63,9 +63,9 @@ def reconcile(open_alerts: Iterable[OpenAlert], outcomes: dict[PoKey, Outcome]) 
                     plan.closed.append((alert, outcome.resolution))
             elif alert is None:
                 plan.opened.append((po_key, finding))
-            elif RANK[finding.level] > RANK[alert.level]:  # type: ignore[index]
+            elif RANK[finding.level] > RANK[alert.level]:
                 plan.escalated.append((alert, finding))
-            elif RANK[finding.level] < RANK[alert.level]:  # type: ignore[index]
+            elif RANK[finding.level] < RANK[alert.level]:
                 plan.lowered.append((alert, finding))
             else:
                 plan.kept.append((alert, finding))
@@ -118,11 +118,11 @@ def apply(conn: Connection, plan: Plan, views: dict[PoKey, PoView], *, now: date
     events = []
     for key, finding in plan.opened:
         po = views[key]
-        alert_id = conn.execute(insert(ALERTS).values(
+        alert_id = inserted_id(conn.execute(insert(ALERTS).values(
             portal=po.portal, po_number=po.number, customer=po.customer, rule=finding.rule,
             level=finding.level, state="open", summary=finding.summary,
             snapshot=json.dumps(snapshot(po)), opened_at=now, updated_at=now,
-        )).inserted_primary_key[0]
+        )))
         alert_deliveries.enqueue(conn, alert_id, finding.level, recipients(po), now=now)
         events.append(_event("alert opened", alert_id, now, finding))
     for alert, finding in plan.escalated:
@@ -137,9 +137,10 @@ def apply(conn: Connection, plan: Plan, views: dict[PoKey, PoView], *, now: date
     for alert, finding in plan.kept:
         _update(conn, alert, views, finding, now)
     for alert, reason in plan.closed:
-        po = views.get((alert.portal, alert.po_number))
-        if po is not None and alert.total is not None and po.total > alert.total:
-            reason = f"PO {po.number} topped up to {po.total:,.2f} {po.currency}"
+        now_seen = views.get((alert.portal, alert.po_number))
+        if now_seen is not None and alert.total is not None and now_seen.total > alert.total:
+            reason = (f"PO {now_seen.number} topped up to {now_seen.total:,.2f} "
+                      f"{now_seen.currency}")
         conn.execute(update(ALERTS).where(ALERTS.c.id == alert.id).values(
             state="closed", closed_at=now, updated_at=now, close_reason=reason[:200]))
         events.append(audit.event(action="alert closed", entity="po_alert", key=str(alert.id),
@@ -210,6 +211,6 @@ def listing(conn: Connection, *, include_closed: bool = False, portal: str | Non
 
 
 def open_counts(conn: Connection) -> dict[str, int]:
-    found = dict(conn.execute(select(ALERTS.c.level, func.count()).where(
+    found: dict[str, int] = dict(conn.execute(select(ALERTS.c.level, func.count()).where(
         ALERTS.c.state == "open").group_by(ALERTS.c.level)).all())
     return {level: int(found.get(level, 0)) for level in LEVELS}

@@ -148,9 +148,9 @@ def views_now(conn: Connection, today: date, portal: str | None = None,
     else:  # and the other POs of the same customers: a new one may take over from them
         chosen = conn.execute(query.where(LEDGER.c.number.in_(sorted(numbers)))).all()
         customers = {r.customer for r in chosen if r.customer}
-        ledger = chosen + conn.execute(query.where(LEDGER.c.customer.in_(sorted(customers)),
-                                                   LEDGER.c.number.not_in(sorted(numbers)))
-                                       ).all()
+        ledger = [*chosen, *conn.execute(query.where(LEDGER.c.customer.in_(sorted(customers)),
+                                                     LEDGER.c.number.not_in(sorted(numbers)))
+                                         ).all()]
         numbers = {r.number for r in ledger}
         history = load_history(conn, today, customers, numbers)
     return build_views(ledger, load_waiting(conn, portal), history, today, numbers)

@@ -156,8 +156,9 @@ def refresh(conn: Connection, *, now: datetime, portal: str | None = None,
     unknown = [r.number for r in ledger if r.customer is None and
                (r.portal, r.number) not in customers]
     from_sap = _customers_from_sap(conn, unknown)
-    names = _customer_names(conn, {customers.get((r.portal, r.number)) or
-                                   from_sap.get(r.number) for r in ledger if not r.customer})
+    wanted = {customers.get((r.portal, r.number)) or from_sap.get(r.number) for r in ledger
+              if not r.customer}
+    names = _customer_names(conn, {number for number in wanted if number is not None})
     for r in ledger:
         key = (r.portal, r.number)
         same = (r.portal, r.number, r.currency)
@@ -182,7 +183,6 @@ def _customers_from_sap(conn: Connection, po_numbers: list[str]) -> dict[str, st
 
 
 def _customer_names(conn: Connection, numbers: set[str]) -> dict[str, str]:
-    numbers.discard(None)  # type: ignore[arg-type]
     if not numbers:
         return {}
     return dict(conn.execute(select(CUSTOMERS.c.number, func.min(CUSTOMERS.c.name)).where(

@@ -94,7 +94,11 @@ def held_uploads(conn: Connection, portal: str) -> list[Held]:
                                  .outerjoin(ASSIGNMENTS, ASSIGNMENTS.c.billing_document ==
                                             UPLOADS.c.billing_document)
                                  ).where(UPLOADS.c.portal == portal, UPLOADS.c.state == "held")
-    return [Held(*row) for row in conn.execute(query)]
+    # unpacked by name: SQLAlchemy types a row of ten columns or more as open-ended
+    return [Held(upload_id, document, po_number, net, currency, billed, reason, sap_po,
+                 assigned_po, assigned_while_sap_had)
+            for (upload_id, document, po_number, net, currency, billed, reason, sap_po,
+                 assigned_po, assigned_while_sap_had) in conn.execute(query)]
 
 
 def committed(conn: Connection, portal: str) -> dict[str, Decimal]:

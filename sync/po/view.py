@@ -69,7 +69,7 @@ def _po_where(query: Select, f: PoFilter, today: date, rank: Any) -> Select:
     if f.level == "none":
         query = query.where(func.coalesce(rank, 0) == 0)
     elif f.level in LEVELS:
-        query = query.where(rank == LEVELS.index(f.level) + 1)  # type: ignore[arg-type]
+        query = query.where(rank == LEVELS.index(f.level) + 1)
     usable = and_(LEDGER.c.open.is_(True),
                   or_(LEDGER.c.valid_to.is_(None), LEDGER.c.valid_to >= today))
     if f.state == "open":

@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Integer,
+    Subquery,
     and_,
     case,
     cast,
@@ -43,7 +46,7 @@ CUSTOMER_CHUNK = 500
 
 
 def open_at(as_of: date, *, customer: str | None = None, company_code: str | None = None,
-            customers: list[str] | None = None):  # type: ignore[no-untyped-def]
+            customers: list[str] | None = None) -> Subquery:
     """A selectable of the items open at the end of ``as_of`` (``clearing_date`` NULL for
     those still open today). A cleared row whose key is open again (a clearing reset) counts
     once, as open."""
@@ -98,7 +101,7 @@ def bucket_sums(conn: Connection, as_of: date, *, basis: Basis = "due",
 MILLS = 1000  # Money has three decimals
 
 
-def exact_sum(column, dialect: str):  # type: ignore[no-untyped-def]
+def exact_sum(column: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
     """SUM without float: PostgreSQL sums NUMERIC exactly; SQLite holds Money as text and would
     sum through REAL, so each amount is summed as whole thousandths (exact while an amount
     stays below 9 * 10**12)."""
@@ -110,13 +113,13 @@ def exact_sum(column, dialect: str):  # type: ignore[no-untyped-def]
 _CENTS = Decimal("0.01")
 
 
-def _decimal(total: object, dialect: str) -> Decimal:
+def _decimal(total: Decimal | int | float | str | None, dialect: str) -> Decimal:
     """A database sum as an exact Decimal (SQLite's are whole thousandths)."""
     if dialect == "sqlite":
-        mills = int(total or 0)  # type: ignore[call-overload]
+        mills = int(total or 0)
         value = Decimal(mills) / MILLS
         return value.quantize(_CENTS) if mills % 10 == 0 else value
-    return total if isinstance(total, Decimal) else Decimal(total or 0)  # type: ignore[arg-type]
+    return total if isinstance(total, Decimal) else Decimal(total or 0)
 
 
 def items_of(conn: Connection, as_of: date, keys: set[Key]) -> dict[Key, list[Item]]:

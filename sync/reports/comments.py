@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from sync import audit
 from sync.reports.models import CustomerCommentRow
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 
 COMMENTS = table_of(CustomerCommentRow)
 MAX_TEXT = 2000
@@ -28,9 +28,9 @@ def add_comment(conn: Connection, *, company_code: str, customer: str, text: str
     if len(text) > MAX_TEXT:
         raise CommentError(f"a comment holds at most {MAX_TEXT} characters, not {len(text)}")
     at = now or datetime.now(timezone.utc)
-    new_id = conn.execute(insert(COMMENTS).values(
+    new_id = inserted_id(conn.execute(insert(COMMENTS).values(
         company_code=company_code, customer=customer, text=text, author=author,
-        created_at=at)).inserted_primary_key[0]
+        created_at=at)))
     audit.record(conn, [audit.event(action="commented", entity="customer",
                                     key=f"{company_code}/{customer}", actor=author,
                                     detail={"comment_id": new_id}, at=at)])

@@ -33,7 +33,7 @@ def dso_trend(conn: Connection, as_of: date, currency: str, edges: tuple[int, ..
     latest = Month(as_of.year, as_of.month).previous()
     first = latest.back(months + HISTORY_MONTHS)[-1].first
     sales = sales_by_month(conn, first, latest.last)
-    points = []
+    points: list[tuple[str, float | None]] = []
     for m in reversed(latest.back(months)):
         ar, _ = _receivables(ageing(conn, m.last, edges=edges), currency)
         history = [(x.days, sales.get((str(x), currency), Decimal(0)))

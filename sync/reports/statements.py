@@ -20,7 +20,7 @@ from sync.reports.ageing import Item, age_items, money_text
 from sync.reports.ageing_store import ITEM_COLUMNS, exact_sum, open_at
 from sync.reports.buckets import DEFAULT_EDGES, bucket_names, days_past
 from sync.reports.models import StatementRow
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 
 Schedule = Literal["daily", "monthly"]
 STATEMENTS = table_of(StatementRow)
@@ -172,10 +172,10 @@ def record(conn: Connection, *, company_code: str, customer: str, schedule: Sche
     row = conn.execute(select(STATEMENTS.c.id, STATEMENTS.c.state).where(*key)).first()
     if row is not None:
         return int(row[0]), str(row[1])
-    new_id = conn.execute(insert(STATEMENTS).values(
+    new_id = inserted_id(conn.execute(insert(STATEMENTS).values(
         company_code=company_code, customer=customer, schedule=schedule, period=period,
-        as_of=as_of, state="pending", created_at=now)).inserted_primary_key[0]
-    return int(new_id), "pending"
+        as_of=as_of, state="pending", created_at=now)))
+    return new_id, "pending"
 
 
 def finish(conn: Connection, statement_id: int, *, state: str, now: datetime,

@@ -22,7 +22,7 @@ KIND_LABELS: dict[str, str] = {
     "expired": "the PO has expired",
     "other": "other reasons",
 }
-_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+_KINDS: tuple[tuple[HoldKind, re.Pattern[str]], ...] = (
     ("currency", re.compile(re.escape(CURRENCY_DIFFERS) + r"|does not match PO currency")),
     ("ran_dry", re.compile(r"exceeds the remaining (PO )?balance|is exhausted|a new PO is needed")),
     ("no_po", re.compile(r"has no customer PO number")),
@@ -69,5 +69,5 @@ def hold_kind(reason: str | None) -> HoldKind:
     its PO) is never counted with a PO that ran dry (ask for a new PO)."""
     for kind, pattern in _KINDS:
         if reason and pattern.search(reason):
-            return kind  # type: ignore[return-value]
+            return kind
     return "other"

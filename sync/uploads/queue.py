@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from sync import audit
 from sync.mirror.models import BillingDocumentRow, CustomerRow
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 from sync.uploads import attempts as attempt_rules
 from sync.uploads.cancellations import flag_cancelled, not_cancelled
 from sync.uploads.holds import PoBalance
@@ -179,7 +179,7 @@ def begin_attempt(conn: Connection, upload: Upload, *, now: datetime) -> int:
     result = conn.execute(insert(ATTEMPTS).values(
         upload_id=upload.id, number=upload.attempts + 1, started_at=now,
         idempotency_key=f"{upload.portal}:{upload.invoice_number}"))
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def finish_attempt(conn: Connection, attempt_id: int, *, now: datetime, outcome: str,
@@ -204,8 +204,8 @@ def retry_later(conn: Connection, upload: Upload, *, now: datetime, reason: str,
 
 
 def counts(conn: Connection) -> dict[str, int]:
-    found = dict(conn.execute(select(UPLOADS.c.state, func.count()).group_by(UPLOADS.c.state))
-                 .all())
+    found: dict[str, int] = dict(conn.execute(
+        select(UPLOADS.c.state, func.count()).group_by(UPLOADS.c.state)).all())
     return {state: int(found.get(state, 0)) for state in STATES}
 
 

@@ -13,15 +13,15 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from config.errors import InputError
 from sync import audit
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 from sync.users.models import AdminSessionRow, AdminUserRow, ApiTokenRow, LoginAttemptRow
 
 Role = Literal["administrator", "billing", "viewer"]
@@ -50,8 +50,8 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _user(row: object) -> User:
-    m = row._mapping  # type: ignore[attr-defined]
+def _user(row: Row[Any]) -> User:
+    m = row._mapping
     return User(id=m["id"], name=m["name"], role=m["role"], active=m["active"])
 
 
@@ -75,7 +75,7 @@ def add_user(conn: Connection, *, name: str, role: str, password: str, now: date
         created_at=now, password_changed_at=now))
     audit.record(conn, [audit.event(action="user added", entity="admin_user", key=name,
                                     detail={"role": role}, actor=actor, at=now)])
-    return User(id=int(result.inserted_primary_key[0]), name=name, role=role, active=True)
+    return User(id=inserted_id(result), name=name, role=role, active=True)
 
 
 def set_password(conn: Connection, name: str, password: str, *, now: datetime,

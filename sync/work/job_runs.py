@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from sync.tables import table_of
+from sync.tables import inserted_id, table_of
 from sync.work.models import JobRunRow
 
 JOB_RUNS = table_of(JobRunRow)
@@ -27,7 +27,7 @@ def start(conn: Connection, *, message_id: str, actor: str, queue: str,
         message_id=message_id, actor=actor, queue=queue,
         args=json.dumps(args, sort_keys=True, default=str), retries=retries, host=host,
         pid=pid, started_at=now))
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def finish(conn: Connection, run_id: int, *, outcome: str, now: datetime,
