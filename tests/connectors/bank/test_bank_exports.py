@@ -20,7 +20,7 @@ from connectors.bank.importer import import_statements
 from connectors.bank.parse import check_balances, parse_statements
 from connectors.errors import StatementError, UnbalancedStatement
 
-FILES = Path(__file__).parent / "bank_files"
+FILES = Path(__file__).parents[1] / "bank_files"
 D = Decimal
 
 # file: [(account, currency, opening, closing, entries)], first receipt (reference, payer,
