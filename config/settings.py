@@ -24,6 +24,7 @@ from pydantic_settings import (
 
 from config.admin import AdminSettings
 from config.cash import CashSettings
+from config.collections import CollectionSettings
 from config.po_alerts import PoAlertSettings
 from config.reports import ReportSettings
 from config.portals import BrowserSettings, PortalSettings
@@ -120,6 +121,8 @@ class Settings(BaseSettings):
     po_alerts: PoAlertSettings = Field(default_factory=PoAlertSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings,
                                     description="the debtors' book ([reports] in TOML)")
+    collections: CollectionSettings = Field(default_factory=CollectionSettings,
+                                            description="collections ([collections] in TOML)")
     claim_lease_seconds: float = Field(
         default=120.0, gt=0, description="lease on claimed work; renewed every third of it")
     portal_contexts_per_run: int | None = Field(

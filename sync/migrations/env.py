@@ -13,6 +13,7 @@ import sync.cash.models  # noqa: F401
 import sync.po.models  # noqa: F401
 import sync.users.models  # noqa: F401
 import sync.reports.models  # noqa: F401
+import sync.collections.models  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(
