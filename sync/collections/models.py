@@ -189,7 +189,7 @@ class InterruptionRow(SQLModel, table=True):
     company_code: str = Field(max_length=4)
     customer: str = Field(max_length=10, index=True)
     kind: str = Field(max_length=15, description="acknowledgement or summons")
-    on: date
+    happened_on: date
     dispute_id: int | None = Field(default=None, foreign_key="dispute_case.id")
     recorded_by: str = Field(max_length=80)
     created_at: datetime = Field(sa_type=UtcDateTime)
