@@ -56,11 +56,15 @@ def make_promise(conn: Connection, *, reference: str, company_code: str, custome
         raise InputError("a promise needs at least one instalment with an amount above zero")
     if not items:
         raise InputError("a promise names the items it covers")
+    keys = [_parse(k) for k in items]
     rows = conn.execute(select(OPEN.c.customer, OPEN.c.currency).where(tuple_(
-        OPEN.c.company_code, OPEN.c.document, OPEN.c.fiscal_year, OPEN.c.line).in_(
-        [_parse(k) for k in items]))).all()
+        OPEN.c.company_code, OPEN.c.document, OPEN.c.fiscal_year, OPEN.c.line).in_(keys))
+        ).all() + conn.execute(select(CLEARED.c.customer, CLEARED.c.currency).where(tuple_(
+            CLEARED.c.company_code, CLEARED.c.document, CLEARED.c.fiscal_year,
+            CLEARED.c.line).in_(keys), CLEARED.c.clearing_date >= made_on)).all()
     if len(rows) != len(items) or {r[0] for r in rows} != {customer}:
-        raise InputError(f"items {', '.join(items)}: not all open items of customer {customer}")
+        raise InputError(f"items {', '.join(items)}: not all items of customer {customer} "
+                         f"open on {made_on}")
     currencies = {r[1] for r in rows}
     if len(currencies) != 1:
         raise InputError("a promise covers items of one currency")

@@ -82,8 +82,13 @@ def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
     from workers.cli.demo_book import book_demo, book_line
 
     reports, sent_now = book_demo(settings, store)
+    stage[0] = "collections"
+    from workers.cli.demo_collections import collections_demo
+
+    collections, collections_line = collections_demo(settings, store)
     if as_json:
-        print_json({"sap": counts, "portals": portals, "po": po, **cash, "reports": reports})
+        print_json({"sap": counts, "portals": portals, "po": po, **cash, "reports": reports,
+                    "collections": collections})
     else:
         out.print(f"portal uploads: {queue_line(portals)} "
                   "(arbridge portals queue --state held shows why)")
@@ -94,6 +99,7 @@ def _demo(settings: Settings, as_json: bool, stage: list[str]) -> None:
                   "(arbridge po list, arbridge alerts list)")
         out.print(cash_line(cash))
         out.print(book_line(reports, sent_now))
+        out.print(collections_line)
     if everything_failed(summary):
         raise failed_run_error(summary, portals)
 
@@ -120,6 +126,9 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
                              lambda p, d, o: err.print(f"{p}: {d} {o}"))
         staged = po_demo.stage_demo(settings, store, server, runner.billed_from)
         summary = asyncio.run(runner.run())
+        from workers.cli.demo_collections import client_rejects_one
+
+        client_rejects_one(server, store)  # read back by the next run's status refresh
         po_demo.new_po_arrives(settings, store, server, staged,
                                lambda: asyncio.run(make_runner(
                                    settings, store, accounts, runner.on_upload).run()))
