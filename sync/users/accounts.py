@@ -22,7 +22,7 @@ from config.errors import InputError
 from sync import audit
 from sync.users.models import AdminSessionRow, AdminUserRow, ApiTokenRow, LoginAttemptRow
 
-Role = Literal["administrator", "billing", "viewer"]
+Role = Literal["administrator", "billing", "collector", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
 USERS = AdminUserRow.__table__  # type: ignore[attr-defined]
 SESSIONS = AdminSessionRow.__table__  # type: ignore[attr-defined]
