@@ -75,6 +75,11 @@ class Strategy(BaseModel):
     risk: dict[str, Decimal] = Field(default_factory=lambda: {
         "A": Decimal(0), "B": Decimal(5), "C": Decimal(15)})
     call_back_due: Decimal = Decimal(50)
+    currency_weights: dict[str, Decimal] = Field(
+        default_factory=lambda: {"USD": Decimal(18), "EUR": Decimal(20), "GBP": Decimal(23),
+                                 "JPY": Decimal("0.12")},
+        description="currency -> rough value in the report currency, used only to order the "
+        "worklist (amounts are never added across currencies); 1 when not listed")
     prescription: Decimal = Decimal(40)
 
 

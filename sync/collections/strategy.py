@@ -2,8 +2,9 @@
 
 Each customer with something overdue gets a score, the sum of parts a collector can read:
 
-- **amount**: ``weight × log10(1 + largest overdue total)`` (per currency, never added across
-  currencies; a tenfold larger debt scores one weight more);
+- **amount**: ``weight × log10(1 + largest overdue total)``, each currency's total weighed by
+  its ``currency_weights`` entry (a rough rate, only for ordering: totals are never added
+  across currencies); a tenfold larger debt scores one weight more;
 - **age**: ``weight × days overdue of the oldest item / 30`` (capped at a year);
 - **broken promises**: ``weight`` per broken or partly kept promise in the last 90 days;
 - **risk class**: the configured points for A, B or C;
@@ -50,7 +51,8 @@ class Ranked:
 
 
 def score(facts: Facts, weights: Strategy) -> Ranked:
-    largest = max(facts.overdue.values(), default=Decimal(0))
+    largest = max((a * weights.currency_weights.get(c, Decimal(1))
+                   for c, a in facts.overdue.items()), default=Decimal(0))
     amount = Decimal(str(round(math.log10(1 + float(max(largest, Decimal(0)))), 3)))
     parts = {
         "amount": (weights.amount * amount).quantize(Decimal("0.1")),

@@ -17,6 +17,7 @@ from workers.cli import (
     bank,
     cash,
     collections,
+    collections_cases,  # noqa: F401 - registers its commands on collections.app
     demo,
     job_runs,
     jobs,
