@@ -190,12 +190,11 @@ def link_credit_memos(conn: Connection, *, today: date, now: datetime) -> list[i
     linked = []
     for r in conn.execute(select(REQUESTS).where(REQUESTS.c.state == "requested")
                           .order_by(REQUESTS.c.id)).all():
-        memo = conn.execute(select(DOCS.c.number).where(
+        memo = next((m for m in conn.execute(select(DOCS.c.number, DOCS.c.gross).where(
             DOCS.c.doc_type.in_(CREDIT_MEMO_TYPES), DOCS.c.company_code == r.company_code,
             DOCS.c.payer == r.customer, DOCS.c.currency == r.currency,
-            DOCS.c.gross == r.amount, DOCS.c.billing_date >= r.requested_on,
-            DOCS.c.number.not_in(taken) if taken else DOCS.c.number.is_not(None))
-            .order_by(DOCS.c.number)).first()
+            DOCS.c.billing_date >= r.requested_on).order_by(DOCS.c.number))
+            if m.gross == r.amount and m.number not in taken), None)  # Decimal, not text
         if memo is None:
             continue
         taken.add(memo[0])

@@ -139,9 +139,9 @@ def interrupt(conn: Connection, *, company_code: str, customer: str, kind: str, 
     new_id = int(conn.execute(insert(INTERRUPTIONS).values(
         company_code=company_code, customer=customer, kind=kind, happened_on=on,
         dispute_id=dispute_id, recorded_by=by, created_at=now)).inserted_primary_key[0])
-    audit.record(conn, [audit.event(action=f"prescription interrupted ({kind})",
+    audit.record(conn, [audit.event(action="prescription interrupted",
                                     entity="prescription_interruption", key=str(new_id),
-                                    at=now, actor=by, detail={"customer": customer,
+                                    at=now, actor=by, detail={"customer": customer, "kind": kind,
                                                               "on": on.isoformat()})])
     return new_id
 
