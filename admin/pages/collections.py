@@ -6,6 +6,7 @@ records a call with a call-back date and a promise to pay. The contact log is pe
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from decimal import Decimal, InvalidOperation
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -58,7 +59,7 @@ def customer_page(request: Request, company_code: str, customer: str,
         reminders = [dict(r._mapping) for r in conn.execute(select(dunning.REMINDERS).where(
             dunning.REMINDERS.c.company_code == company_code,
             dunning.REMINDERS.c.customer == customer).order_by(dunning.REMINDERS.c.id))]
-        data = {"promises": promise_store.promises_of(conn, company_code, customer),
+        data: dict[str, Any] = {"promises": promise_store.promises_of(conn, company_code, customer),
                 "disputes": disputes.open_cases(conn, company_code, customer),
                 "notices": legal.notices(conn, company_code, customer),
                 "reminders": reminders, "today": _today(conn)}

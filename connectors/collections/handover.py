@@ -42,7 +42,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Invoice:
     billing_document: str
     invoice_number: str

@@ -228,8 +228,8 @@ def open_cases(conn: Connection, company_code: str | None = None,
 
 
 def counts(conn: Connection) -> dict[str, Any]:
-    by = dict(conn.execute(select(DISPUTES.c.status, func.count()).group_by(
-        DISPUTES.c.status)).all())
+    by: dict[str, int] = {r[0]: int(r[1]) for r in conn.execute(
+        select(DISPUTES.c.status, func.count()).group_by(DISPUTES.c.status))}
     requests = int(conn.execute(select(func.count()).select_from(REQUESTS)).scalar_one())
     return {"disputes": {"open": int(by.get("open", 0)) + int(by.get("escalated", 0)),
                          "resolved": int(by.get("resolved", 0))},

@@ -57,11 +57,11 @@ def make_promise(conn: Connection, *, reference: str, company_code: str, custome
     if not items:
         raise InputError("a promise names the items it covers")
     keys = [_parse(k) for k in items]
-    rows = conn.execute(select(OPEN.c.customer, OPEN.c.currency).where(tuple_(
+    rows = list(conn.execute(select(OPEN.c.customer, OPEN.c.currency).where(tuple_(
         OPEN.c.company_code, OPEN.c.document, OPEN.c.fiscal_year, OPEN.c.line).in_(keys))
-        ).all() + conn.execute(select(CLEARED.c.customer, CLEARED.c.currency).where(tuple_(
+        ).all()) + list(conn.execute(select(CLEARED.c.customer, CLEARED.c.currency).where(tuple_(
             CLEARED.c.company_code, CLEARED.c.document, CLEARED.c.fiscal_year,
-            CLEARED.c.line).in_(keys), CLEARED.c.clearing_date >= made_on)).all()
+            CLEARED.c.line).in_(keys), CLEARED.c.clearing_date >= made_on)).all())
     if len(rows) != len(items) or {r[0] for r in rows} != {customer}:
         raise InputError(f"items {', '.join(items)}: not all items of customer {customer} "
                          f"open on {made_on}")
@@ -152,8 +152,8 @@ def broken_counts(conn: Connection, since: date) -> dict[tuple[str, str], int]:
 
 
 def counts(conn: Connection) -> dict[str, int]:
-    found = dict(conn.execute(select(PROMISES.c.state, func.count()).group_by(
-        PROMISES.c.state)).all())
+    found: dict[str, int] = {r[0]: int(r[1]) for r in conn.execute(
+        select(PROMISES.c.state, func.count()).group_by(PROMISES.c.state))}
     return {"kept": int(found.get("kept", 0)),
             "broken": int(found.get("broken", 0)) + int(found.get("partly_kept", 0)),
             "open": int(found.get("open", 0))}

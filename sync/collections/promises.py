@@ -47,5 +47,5 @@ def judge(instalments: list[Instalment], paid: Decimal, today: date,
     if all(v == "kept" for v in verdicts):
         return "kept"
     settled = [v for v in verdicts if v != "open"]
-    worst = max(settled, key=_WORST.__getitem__, default="open")
+    worst: Verdict = max(settled, key=_WORST.__getitem__, default="open")
     return worst if worst in ("broken", "partly_kept") else "open"

@@ -18,7 +18,7 @@ from sync.mirror.models import BillingDocumentRow
 from sync.txn import writing
 from sync.uploads.models import PortalUploadRow
 
-from conftest import NOW, TODAY
+from collections_book import NOW, TODAY
 
 SETTINGS = CollectionSettings()
 AUDIT = AuditEventRow.__table__  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from sync.collections.promises import Instalment
 from sync.collections.worklist import build
 from sync.txn import writing
 
-from conftest import NOW, TODAY
+from collections_book import NOW, TODAY
 
 SETTINGS = CollectionSettings()
 
