@@ -27,6 +27,7 @@ from connectors.collections.delivery import Bounced, deliver, message
 from connectors.collections.letters import render_text, write_letter
 from sync.audit import mask_email
 from sync.collections import disputes, dunning, legal, promise_store
+from sync.collections.positions import exclusions
 from sync.mirror.models import CustomerRow
 from sync.reports.ageing import money_text
 from sync.txn import writing
@@ -35,6 +36,7 @@ from sync.work import claims
 log = logging.getLogger(__name__)
 CUSTOMERS = CustomerRow.__table__  # type: ignore[attr-defined]
 LEASE = timedelta(minutes=10)
+CHUNK = 200  # customers (or reminders) per write transaction
 
 
 @dataclass
@@ -117,23 +119,26 @@ def _levels(engine: Engine, settings: CollectionSettings, report: RunReport, as_
     with engine.connect() as conn:
         planned = dunning.plan(conn, settings, as_of)
     report.decisions = dunning.summary(planned)
-    for p in planned:
-        if p.decision.outcome == "nothing_overdue" and p.standing.level:
-            with writing(engine) as conn:
-                dunning.end_cycle(conn, p.company_code, p.customer, now=now)
-            continue
-        if p.decision.outcome != "remind":
-            continue
-        key = f"{p.company_code}/{p.customer}/{p.standing.cycle}/{p.decision.level}"
+    work = [p for p in planned if p.decision.outcome == "remind"
+            or (p.decision.outcome == "nothing_overdue" and p.standing.level)]
+    with engine.connect() as conn:
+        excluded = exclusions(conn)
+    for start in range(0, len(work), CHUNK):  # one short transaction per chunk
         with writing(engine) as conn:
-            claim = claims.take(conn, "reminder", key, owner, now=now, lease=LEASE)
-            if claim is None:
-                continue
-            made = dunning.record(conn, settings, p, as_of=as_of, now=now)
-            claims.release(conn, claim, now=now)
-        if made is not None:
-            level = str(p.decision.level)
-            report.recorded[level] = report.recorded.get(level, 0) + 1
+            for p in work[start:start + CHUNK]:
+                if p.decision.outcome == "nothing_overdue":
+                    dunning.end_cycle(conn, p.company_code, p.customer, now=now)
+                    continue
+                key = f"{p.company_code}/{p.customer}/{p.standing.cycle}/{p.decision.level}"
+                claim = claims.take(conn, "reminder", key, owner, now=now, lease=LEASE)
+                if claim is None:
+                    continue
+                made = dunning.record(conn, settings, p, as_of=as_of, now=now,
+                                      excluded=excluded)
+                claims.release(conn, claim, now=now)
+                if made is not None:
+                    level = str(p.decision.level)
+                    report.recorded[level] = report.recorded.get(level, 0) + 1
 
 
 def _notices(engine: Engine, settings: CollectionSettings, home: Path, report: RunReport,
@@ -165,20 +170,39 @@ def _send(engine: Engine, settings: CollectionSettings, home: Path, report: RunR
         report.phone_tasks = len([r for r in conn.execute(select(
             dunning.REMINDERS.c.id).where(dunning.REMINDERS.c.state.in_(("task",
                                                                         "bounced"))))])
-    for row in waiting:
-        key = f"{row['company_code']}/{row['customer']}/{row['cycle']}/{row['level']}"
-        with writing(engine) as conn:
+    for start in range(0, len(waiting), CHUNK):
+        _send_chunk(engine, settings, home, report, now, owner, waiting[start:start + CHUNK])
+
+
+def _send_chunk(engine: Engine, settings: CollectionSettings, home: Path, report: RunReport,
+                now: datetime, owner: claims.Owner, rows: list[dict[str, Any]]) -> None:
+    """Claim a chunk of reminders, deliver each, record the outcomes (claims confirmed)."""
+    held = []
+    with writing(engine) as conn:
+        for row in rows:
+            key = f"{row['company_code']}/{row['customer']}/{row['cycle']}/{row['level']}"
             claim = claims.take(conn, "reminder-send", key, owner, now=now, lease=LEASE)
-        if claim is None:
-            continue
-        state, detail, document, address = _deliver_one(engine, settings, home, row)
-        with writing(engine) as conn:
-            claims.confirm(conn, claim, now=now, lease=LEASE)
+            if claim is None:
+                continue
+            if dunning.reminder(conn, row["id"])["state"] not in ("pending", "failed"):
+                claims.release(conn, claim, now=now)  # another run sent it meanwhile
+                continue
+            held.append((row, claim))
+    done = [(row, claim, _deliver_one(engine, settings, home, row)) for row, claim in held]
+    with writing(engine) as conn:
+        for row, claim, (state, detail, document, address) in done:
+            try:
+                claims.confirm(conn, claim, now=now, lease=LEASE)
+            except claims.ClaimLost:
+                log.warning("reminder %s: claim lost while sending; left to its new owner",
+                            row["id"])
+                continue
             dunning.finish(conn, row["id"], state="sent" if state == "sent" else "failed",
                            now=now, recipient=address, document=document, detail=detail)
             if state == "bounced":
                 dunning.bounced(conn, row["id"], reason=detail or "refused", now=now)
             claims.release(conn, claim, now=now)
+    for row, _, (state, detail, _, address) in done:
         report.sent += state == "sent" and row["channel"] == "email"
         report.letters += state == "sent" and row["channel"] == "letter"
         report.bounced += state == "bounced"

@@ -84,7 +84,7 @@ def end_cycle(conn: Connection, company_code: str, customer: str, *, now: dateti
 
 
 def record(conn: Connection, settings: CollectionSettings, p: Planned, *, as_of: date,
-           now: datetime) -> int | None:
+           now: datetime, excluded: dict[str, Any] | None = None) -> int | None:
     """Record ``p``'s reminder and move the level, or None when this level already has one
     (another run got here first). Call inside a write transaction."""
     level = settings.policies[p.policy].levels[p.decision.level - 1]
@@ -95,7 +95,8 @@ def record(conn: Connection, settings: CollectionSettings, p: Planned, *, as_of:
     if exists is not None:
         return None
     items = items_of(conn, {(p.company_code, p.customer)})[(p.company_code, p.customer)]
-    keys = position(items, as_of, excluded_items(conn)).items
+    keys = position(items, as_of, excluded_items(conn) if excluded is None
+                    else excluded).items
     state = "approval" if level.approval else ("task" if level.channel == "phone"
                                                 else "pending")
     new_id = conn.execute(insert(REMINDERS).values(
