@@ -63,9 +63,9 @@ def plan(conn: Connection, settings: CollectionSettings, as_of: date) -> list[Pl
         out.append(Planned(who[0], who[1], name, now, decide(
             settings.policies[name], pos, as_of, current=now.level,
             reached_on=now.reached_on, raise_pending=now.raise_pending)))
+    seen = {(p.company_code, p.customer) for p in out}
     for who, now in where.items():  # a level with no open item left: the cycle ends
-        if now.level and not any(p.company_code == who[0] and p.customer == who[1]
-                                 for p in out):
+        if now.level and who not in seen:
             out.append(Planned(who[0], who[1], settings.policy_name(who[1], groups.get(who)),
                                now, Decision("nothing_overdue")))
     return out
