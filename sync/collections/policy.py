@@ -11,6 +11,7 @@ policy's ``days_between`` — never a skipped level, never the same level twice 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -82,7 +83,7 @@ class Decision:
 
 def level_due(policy: Policy, days_overdue: int) -> int:
     """The highest level whose threshold ``days_overdue`` has reached (0: none)."""
-    return sum(1 for lv in policy.levels if days_overdue >= lv.days)
+    return bisect_right([lv.days for lv in policy.levels], days_overdue)
 
 
 def decide(policy: Policy, pos: Position, as_of: date, *, current: int,

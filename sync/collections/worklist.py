@@ -122,8 +122,12 @@ def _detail(conn: Connection, settings: CollectionSettings, today: date, ranked:
             edges: tuple[int, ...]) -> list[Entry]:
     names = customer_names(conn)
     ageing: dict[tuple[str, str], dict[str, dict[str, Decimal]]] = defaultdict(dict)
-    for key, sums in bucket_sums(conn, today, edges=edges).items():
-        ageing[(key[0], key[1])][key[2]] = sums
+    shown = [tuple(r.facts.customer.split("/")) for r in ranked]
+    sums = bucket_sums(conn, today, edges=edges) if len(shown) > 1000 else {
+        k: v for company, customer in shown for k, v in bucket_sums(
+            conn, today, edges=edges, customer=customer, company_code=company).items()}
+    for key, buckets in sums.items():
+        ageing[(key[0], key[1])][key[2]] = buckets
     disputes = _grouped(conn, select(DISPUTES.c.company_code, DISPUTES.c.customer,
                                      DISPUTES.c.id, DISPUTES.c.reason, DISPUTES.c.disputed,
                                      DISPUTES.c.currency, DISPUTES.c.status,
