@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from config.collections import CollectionSettings
 from connectors.collections.delivery import Bounced, deliver, message
@@ -32,6 +32,7 @@ from sync.mirror.models import CustomerRow
 from sync.reports.ageing import money_text
 from sync.txn import writing
 from sync.work import claims
+from sync.work.claims import CLAIMS
 
 log = logging.getLogger(__name__)
 CUSTOMERS = CustomerRow.__table__  # type: ignore[attr-defined]
@@ -44,6 +45,7 @@ class RunReport:
     as_of: str
     dry_run: bool
     held_by_another_run: bool = False
+    later_run: str | None = None
     decisions: dict[str, int] = field(default_factory=dict)
     recorded: dict[str, int] = field(default_factory=dict)
     sent: int = 0
@@ -82,6 +84,12 @@ def run_collections(engine: Engine, settings: CollectionSettings, home: Path, *,
             report.decisions = dunning.summary(dunning.plan(conn, settings, as_of))
         return report
     owner = owner or claims.Owner.here()
+    with engine.connect() as conn:
+        last = conn.execute(select(func.max(CLAIMS.c.key)).where(
+            CLAIMS.c.kind == "collections-run")).scalar()
+    if last is not None and last > as_of.isoformat():
+        report.later_run = last  # runs only go forward: a past day's view would end cycles
+        return report
     with writing(engine) as conn:
         day = claims.take(conn, "collections-run", as_of.isoformat(), owner, now=now,
                           lease=LEASE)

@@ -118,3 +118,17 @@ def test_outbox_by_default_and_dry_run_changes_nothing(store, tmp_path):
     assert sent == ["reminder-1000-0000200001-c1-l1.eml", "reminder-1000-0000200002-c1-l1.eml"]
     assert all((tmp_path / "outbox" / "collections" / n).stat().st_mode & 0o077 == 0
                for n in sent)
+
+
+def test_runs_go_forward_only(store, tmp_path):
+    """Replaying an earlier day would see its items as not yet overdue and end cycles."""
+    _book(store.engine)
+    run_collections(store.engine, CollectionSettings(), tmp_path, as_of=TODAY, now=NOW)
+    earlier = run_collections(store.engine, CollectionSettings(), tmp_path,
+                              as_of=TODAY - timedelta(days=7), now=NOW)
+    again = run_collections(store.engine, CollectionSettings(), tmp_path, as_of=TODAY,
+                            now=NOW)
+    assert earlier.later_run == TODAY.isoformat() and earlier.recorded == {}
+    assert again.recorded == {}
+    with store.engine.connect() as conn:
+        assert sorted(conn.execute(select(REMINDERS.c.cycle)).scalars()) == [1, 1]

@@ -75,6 +75,10 @@ def run_command(
         if as_json:
             print_json(report.as_dict())
             return
+        if report.later_run:
+            out.print(f"a collections run of {report.later_run} was made already; runs go "
+                      f"forward only, so {when} is not run")
+            return
         if report.held_by_another_run:
             out.print(f"the collections run of {when} is running elsewhere; nothing done")
             return

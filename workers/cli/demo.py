@@ -126,12 +126,13 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
                              lambda p, d, o: err.print(f"{p}: {d} {o}"))
         staged = po_demo.stage_demo(settings, store, server, runner.billed_from)
         summary = asyncio.run(runner.run())
-        from workers.cli.demo_collections import client_rejects_one
-
-        client_rejects_one(server, store)  # read back by the next run's status refresh
         po_demo.new_po_arrives(settings, store, server, staged,
                                lambda: asyncio.run(make_runner(
                                    settings, store, accounts, runner.on_upload).run()))
+        from workers.cli.demo_collections import client_rejects_one
+
+        if client_rejects_one(server, store):  # the next run's status refresh reads it back
+            asyncio.run(make_runner(settings, store, accounts, runner.on_upload).run())
     for name, error in summary.errors.items():
         err.print(f"{name}: {error}", markup=False)
     return summary, queue_counts(store)

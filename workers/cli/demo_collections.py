@@ -18,26 +18,29 @@ if TYPE_CHECKING:
     from config.settings import Settings
     from sync.store import Store
 
-PORTAL = "demo-coupa"
 REASON = "PO closed by the buyer: re-invoice against the new PO"
 
 
-def client_rejects_one(server: Any, store: Store) -> None:
-    """On the demo portal, the client rejects the first invoice it has (once)."""
+def client_rejects_one(server: Any, store: Store) -> bool:
+    """On a demo portal, the client rejects the first invoice there (once): True when it did
+    so now (the next upload run's status refresh reads it back)."""
     from portals.demo.seed import FLAVOUR_OF
     from sync.uploads.models import PortalUploadRow
 
     table = PortalUploadRow.__table__  # type: ignore[attr-defined]
+    portals = tuple(FLAVOUR_OF)
     with store.engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(table).where(
-                table.c.portal == PORTAL, table.c.state.in_(("rejected", "disputed")))
+                table.c.portal.in_(portals), table.c.state.in_(("rejected", "disputed")))
                 ).scalar_one():
-            return
-        first = conn.execute(select(table.c.invoice_number).where(
-            table.c.portal == PORTAL, table.c.state == "submitted").order_by(
+            return False
+        first = conn.execute(select(table.c.portal, table.c.invoice_number).where(
+            table.c.portal.in_(portals), table.c.state == "submitted").order_by(
             table.c.billing_document)).first()
-    if first is not None:
-        server.states[FLAVOUR_OF[PORTAL]].set_invoice_status(first[0], "Rejected", REASON)
+    if first is None:
+        return False
+    server.states[FLAVOUR_OF[first[0]]].set_invoice_status(first[1], "Rejected", REASON)
+    return True
 
 
 def _picks(store: Store, today: Any) -> dict[str, Any]:
