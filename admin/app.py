@@ -29,7 +29,17 @@ from admin.api import me as api_me
 from admin.api import pos as api_pos
 from admin.api import uploads as api_uploads
 from admin.context import AdminContext
-from admin.pages import alerts, audit, book, dashboard, evidence, login, pos, tokens
+from admin.pages import (
+    alerts,
+    audit,
+    book,
+    collections,
+    dashboard,
+    evidence,
+    login,
+    pos,
+    tokens,
+)
 from admin.pages import allocations as allocation_pages
 from admin.pages import receipts as receipt_pages
 from admin.pages import uploads as upload_pages
@@ -49,9 +59,10 @@ from sync.store import open_store
 
 STATIC = Path(__file__).parent / "static"
 PAGE_AREAS = (login, dashboard, upload_pages, evidence, pos, alerts, audit, tokens,
-              receipt_pages, allocation_pages, book)
+              receipt_pages, allocation_pages, book, collections)
 API_AREAS = (api_me, api_uploads, api_pos, api_audit, api_cash)
-NAVIGATION = (("/", "Dashboard"), ("/book", "Debtors' book"), ("/uploads", "Upload queue"),
+NAVIGATION = (("/", "Dashboard"), ("/book", "Debtors' book"), ("/collections", "Collections"),
+              ("/uploads", "Upload queue"),
               ("/pos", "POs"),
               ("/alerts", "PO alerts"), ("/receipts", "Receipts"), ("/allocations", "Allocations"),
               ("/audit", "Audit trail"), ("/tokens", "API tokens"))

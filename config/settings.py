@@ -23,6 +23,7 @@ from pydantic_settings import (
 
 from config.admin import AdminSettings
 from config.cash import CashSettings
+from config.collections import CollectionSettings
 from config.errors import ConfigError
 from config.load_errors import settings_error
 from config.locations import CONFIG_ENV, config_file
@@ -88,6 +89,8 @@ class Settings(BaseSettings):
     po_alerts: PoAlertSettings = Field(default_factory=PoAlertSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings,
                                     description="the debtors' book ([reports] in TOML)")
+    collections: CollectionSettings = Field(default_factory=CollectionSettings,
+                                            description="collections ([collections] in TOML)")
     claim_lease_seconds: float = Field(
         default=120.0, gt=0, description="lease on claimed work; renewed every third of it")
     portal_contexts_per_run: int | None = Field(

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import sync.audit_models  # noqa: F401  (registers the tables for autogenerate)
 import sync.cash.models  # noqa: F401
+import sync.collections.models  # noqa: F401
 import sync.mirror.models  # noqa: F401  (registers the tables for autogenerate)
 import sync.po.models  # noqa: F401
 import sync.reports.models  # noqa: F401

@@ -24,7 +24,7 @@ from sync import audit
 from sync.tables import inserted_id, table_of
 from sync.users.models import AdminSessionRow, AdminUserRow, ApiTokenRow, LoginAttemptRow
 
-Role = Literal["administrator", "billing", "viewer"]
+Role = Literal["administrator", "billing", "collector", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
 USERS = table_of(AdminUserRow)
 SESSIONS = table_of(AdminSessionRow)

@@ -10,8 +10,10 @@ from sync.users.accounts import ROLES
 
 @pytest.mark.parametrize("role, allowed", [
     ("viewer", set()),
-    ("billing", {"alerts.act", "pos.act"}),
-    ("administrator", {"uploads.act", "alerts.act", "pos.act", "receipts.act"}),
+    ("billing", {"alerts.act", "pos.act", "book.act"}),
+    ("collector", {"book.act", "collections.act", "collections.contacts"}),
+    ("administrator", {"uploads.act", "alerts.act", "pos.act", "receipts.act", "book.act",
+                       "collections.act", "collections.contacts"}),
 ])
 def test_each_role_holds_exactly_its_permissions(role, allowed):
     every = set().union(*PERMISSIONS.values())

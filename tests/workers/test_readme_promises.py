@@ -46,10 +46,10 @@ def _documented() -> set[str]:
     names: set[str] = set()
     for row in tables[0][2:]:
         first = row.split("|")[1]
-        full = re.findall(r"`(ARBRIDGE_[A-Z_]+?)`", first)
+        full = re.findall(r"`(ARBRIDGE_[A-Z0-9_]+?)`", first)
         names.update(full)
         prefix = full[0].rsplit("__", 1)[0] if full and "__" in full[0] else None
-        names.update(f"{prefix}{short}" for short in re.findall(r"`(__[A-Z_]+)`", first)
+        names.update(f"{prefix}{short}" for short in re.findall(r"`(__[A-Z0-9_]+)`", first)
                      if prefix)
     return names
 

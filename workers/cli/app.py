@@ -16,6 +16,8 @@ from workers.cli import (
     alerts,
     bank,
     cash,
+    collections,
+    collections_cases,  # noqa: F401 - registers its commands on collections.app
     demo,
     job_runs,
     jobs,
@@ -47,6 +49,7 @@ app.command("allocate")(cash.allocate_command)
 app.add_typer(po.app, name="po")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(book.app, name="report")
+app.add_typer(collections.app, name="collections")
 app.add_typer(users.app, name="users")
 app.command("serve")(serve.serve_command)
 app.command("init")(status.init_command)

@@ -95,9 +95,14 @@ def _demo_alone(settings: Settings, as_json: bool, stage: list[str]) -> None:
     from workers.cli.demo_book import book_demo, book_line
 
     reports, sent_now = book_demo(settings, store)
+    stage[0] = "collections"
+    from workers.cli.demo_collections import collections_demo
+
+    collections, collections_line = collections_demo(settings, store)
     check_whole(store.engine)  # never report a run as done on a store that is not whole
     if as_json:
-        print_json({"sap": counts, "portals": portals, "po": po, **cash, "reports": reports})
+        print_json({"sap": counts, "portals": portals, "po": po, **cash, "reports": reports,
+                    "collections": collections})
     else:
         channels = portals["channels"]
         out.print(f"portal uploads: {queue_line(portals)} "
@@ -110,6 +115,7 @@ def _demo_alone(settings: Settings, as_json: bool, stage: list[str]) -> None:
                   "(arbridge po list, arbridge alerts list)")
         out.print(cash_line(cash))
         out.print(book_line(reports, sent_now))
+        out.print(collections_line)
     if everything_failed(summary):
         raise failed_run_error(summary, portals)
 
@@ -152,6 +158,11 @@ def _upload_to_demo_portals(settings: Settings, store: Store, quiet: bool
                         lambda: asyncio.run(make_runner(
                             settings, store, accounts, runner.on_upload,
                             on_timing=metrics.upload_seconds).run()))
+        from workers.cli.demo_collections import client_rejects_one
+
+        if client_rejects_one(server, store):  # the next run's status refresh reads it back
+            asyncio.run(make_runner(settings, store, accounts, runner.on_upload,
+                                    on_timing=metrics.upload_seconds).run())
     answered = network_sends_statuses(settings, store, accounts)  # cXML: what comes back
     if not quiet:
         err.print(f"cXML status updates received from the demo networks: {answered}")

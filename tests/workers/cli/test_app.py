@@ -38,8 +38,16 @@ def test_demo_json_reports_store_counts_and_twice_adds_nothing(workdir):
     outbox = workdir / "var" / "outbox" / "statements"
     sent = sorted(p.name for p in outbox.iterdir())
     assert report["reports"]["statements"] == len(sent) > 0
+    collections = report["collections"]
+    assert set(collections["reminders"]) == {"1", "2"}  # reminders at two levels
+    assert collections["promises"] == {"kept": 1, "broken": 1, "open": 0}
+    assert collections["disputes"]["open"] == collections["credit_note_requests"] == 1
+    assert collections["notices_s129"] == 1 and collections["worklist"] > 0
+    reminders = workdir / "var" / "outbox" / "collections"
+    mailed = sorted(p.name for p in reminders.iterdir())
     second = arbridge(workdir, "demo", "--json")
     assert json.loads(second.stdout) == report
+    assert sorted(p.name for p in reminders.iterdir()) == mailed  # no reminder twice
     assert sorted(p.name for p in outbox.iterdir()) == sent  # no statement sent twice
     assert (workdir / "var" / "arbridge.db").exists()
 

@@ -1,0 +1,247 @@
+"""The daily collections run, claimed once per day (``collections-run``/date) and each
+reminder claimed once per customer, cycle and level before it is recorded or sent:
+
+1. judge the promises (a broken one raises the level), open cases for rejected or disputed
+   portal invoices, escalate overdue cases, link credit memos the pull brought;
+2. plan a decision per customer from the policies; record each reminder and move the level;
+3. issue the section 129 notices that are due (PDF letters for registered mail);
+4. send what waits: e-mails (a refused recipient is a bounce, turned into a phone task),
+   letters as PDFs in the outbox; phone steps stay on the worklist as tasks.
+
+``dry_run`` plans and reports, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from config.collections import CollectionSettings
+from config.redaction import mask_email
+from connectors.collections.delivery import Bounced, deliver, message
+from connectors.collections.letters import render_text, write_letter
+from sync.collections import disputes, dunning, legal, promise_store
+from sync.collections.positions import exclusions
+from sync.mirror.models import CustomerRow
+from sync.reports.ageing import money_text
+from sync.tables import table_of
+from sync.txn import writing
+from sync.work import claims
+from sync.work.claims import CLAIMS
+
+log = logging.getLogger(__name__)
+CUSTOMERS = table_of(CustomerRow)
+LEASE = timedelta(minutes=10)
+CHUNK = 200  # customers (or reminders) per write transaction
+
+
+@dataclass
+class RunReport:
+    as_of: str
+    dry_run: bool
+    held_by_another_run: bool = False
+    later_run: str | None = None
+    decisions: dict[str, int] = field(default_factory=dict)
+    recorded: dict[str, int] = field(default_factory=dict)
+    sent: int = 0
+    letters: int = 0
+    bounced: int = 0
+    failed: int = 0
+    awaiting_approval: int = 0
+    phone_tasks: int = 0
+    promises_judged: dict[str, int] = field(default_factory=dict)
+    disputes_opened: int = 0
+    disputes_escalated: int = 0
+    credit_memos_linked: int = 0
+    notices_s129: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _contact(engine: Engine, settings: CollectionSettings, company_code: str,
+             customer: str) -> tuple[str, str | None]:
+    with engine.connect() as conn:
+        row = conn.execute(select(CUSTOMERS.c.name, CUSTOMERS.c.email).where(
+            CUSTOMERS.c.company_code == company_code, CUSTOMERS.c.number == customer)).first()
+    name, email = (row[0], row[1]) if row else (customer, None)
+    override = settings.addresses.get(customer) or settings.addresses.get(customer.lstrip("0"))
+    return name, override or email
+
+
+def run_collections(engine: Engine, settings: CollectionSettings, home: Path, *,
+                    as_of: date, now: datetime, dry_run: bool = False,
+                    owner: claims.Owner | None = None) -> RunReport:
+    report = RunReport(as_of=as_of.isoformat(), dry_run=dry_run)
+    if dry_run:
+        with engine.connect() as conn:
+            report.decisions = dunning.summary(dunning.plan(conn, settings, as_of))
+        return report
+    owner = owner or claims.Owner.here()
+    with engine.connect() as conn:
+        last = conn.execute(select(func.max(CLAIMS.c.key)).where(
+            CLAIMS.c.kind == "collections-run")).scalar()
+    if last is not None and last > as_of.isoformat():
+        report.later_run = last  # runs only go forward: a past day's view would end cycles
+        return report
+    with writing(engine) as conn:
+        day = claims.take(conn, "collections-run", as_of.isoformat(), owner, now=now,
+                          lease=LEASE)
+    if day is None:
+        report.held_by_another_run = True
+        return report
+    try:
+        _morning(engine, settings, report, as_of, now)
+        _levels(engine, settings, report, as_of, now, owner)
+        _notices(engine, settings, home, report, as_of, now)
+        _send(engine, settings, home, report, now, owner)
+    finally:
+        with writing(engine) as conn:
+            claims.release(conn, day, now=now)
+    return report
+
+
+def _morning(engine: Engine, settings: CollectionSettings, report: RunReport, as_of: date,
+             now: datetime) -> None:
+    with writing(engine) as conn:
+        judged = promise_store.evaluate(conn, as_of, now=now,
+                                        tolerance_days=settings.promise_tolerance_days)
+        for j in judged:
+            report.promises_judged[j.after] = report.promises_judged.get(j.after, 0) + 1
+        report.disputes_opened = len(disputes.from_uploads(conn, settings, today=as_of,
+                                                           now=now))
+        report.disputes_escalated = len(disputes.escalate_overdue(conn, as_of, now=now))
+        disputes.requests_for_cancellations(conn, today=as_of, now=now)
+        report.credit_memos_linked = len(disputes.link_credit_memos(conn, today=as_of,
+                                                                    now=now))
+
+
+def _levels(engine: Engine, settings: CollectionSettings, report: RunReport, as_of: date,
+            now: datetime, owner: claims.Owner) -> None:
+    with engine.connect() as conn:
+        planned = dunning.plan(conn, settings, as_of)
+    report.decisions = dunning.summary(planned)
+    work = [p for p in planned if p.decision.outcome == "remind"
+            or (p.decision.outcome == "nothing_overdue" and p.standing.level)]
+    with engine.connect() as conn:
+        excluded = exclusions(conn)
+    for start in range(0, len(work), CHUNK):  # one short transaction per chunk
+        with writing(engine) as conn:
+            for p in work[start:start + CHUNK]:
+                if p.decision.outcome == "nothing_overdue":
+                    dunning.end_cycle(conn, p.company_code, p.customer, now=now)
+                    continue
+                key = f"{p.company_code}/{p.customer}/{p.standing.cycle}/{p.decision.level}"
+                claim = claims.take(conn, "reminder", key, owner, now=now, lease=LEASE)
+                if claim is None:
+                    continue
+                made = dunning.record(conn, settings, p, as_of=as_of, now=now,
+                                      excluded=excluded)
+                claims.release(conn, claim, now=now)
+                if made is not None:
+                    level = str(p.decision.level)
+                    report.recorded[level] = report.recorded.get(level, 0) + 1
+
+
+def _notices(engine: Engine, settings: CollectionSettings, home: Path, report: RunReport,
+             as_of: date, now: datetime) -> None:
+    with engine.connect() as conn:
+        due = legal.s129_due(conn, settings, as_of)
+    for d in due:
+        name, _ = _contact(engine, settings, d.company_code, d.customer)
+        text = render_text("s129", issued_on=as_of.isoformat(), name=name,
+                           customer=d.customer, arrears=money_text(d.arrears, d.currency)
+                           + f" {d.currency}", oldest_due=d.oldest_due.isoformat(),
+                           business_days=d.business_days)
+        target = home / "outbox" / "letters" / f"s129-{d.company_code}-{d.customer}-" \
+            f"{d.cycle}.pdf"
+        with writing(engine) as conn:
+            new = legal.record_notice(conn, d, issued_on=as_of, now=now,
+                                      document=str(target.relative_to(home)))
+        if new is not None:
+            write_letter(text, settings.letterhead, target, "Section 129 notice")
+            report.notices_s129 += 1
+
+
+def _send(engine: Engine, settings: CollectionSettings, home: Path, report: RunReport,
+          now: datetime, owner: claims.Owner) -> None:
+    with engine.connect() as conn:
+        waiting = dunning.to_send(conn)
+        report.awaiting_approval = len([r for r in conn.execute(select(
+            dunning.REMINDERS.c.id).where(dunning.REMINDERS.c.state == "approval"))])
+        report.phone_tasks = len([r for r in conn.execute(select(
+            dunning.REMINDERS.c.id).where(dunning.REMINDERS.c.state.in_(("task",
+                                                                        "bounced"))))])
+    for start in range(0, len(waiting), CHUNK):
+        _send_chunk(engine, settings, home, report, now, owner, waiting[start:start + CHUNK])
+
+
+def _send_chunk(engine: Engine, settings: CollectionSettings, home: Path, report: RunReport,
+                now: datetime, owner: claims.Owner, rows: list[dict[str, Any]]) -> None:
+    """Claim a chunk of reminders, deliver each, record the outcomes (claims confirmed)."""
+    held = []
+    with writing(engine) as conn:
+        for row in rows:
+            key = f"{row['company_code']}/{row['customer']}/{row['cycle']}/{row['level']}"
+            claim = claims.take(conn, "reminder-send", key, owner, now=now, lease=LEASE)
+            if claim is None:
+                continue
+            if dunning.reminder(conn, row["id"])["state"] not in ("pending", "failed"):
+                claims.release(conn, claim, now=now)  # another run sent it meanwhile
+                continue
+            held.append((row, claim))
+    done = [(row, claim, _deliver_one(engine, settings, home, row)) for row, claim in held]
+    with writing(engine) as conn:
+        for row, claim, (state, detail, document, address) in done:
+            try:
+                claims.confirm(conn, claim, now=now, lease=LEASE)
+            except claims.ClaimLost:
+                log.warning("reminder %s: claim lost while sending; left to its new owner",
+                            row["id"])
+                continue
+            dunning.finish(conn, row["id"], state="sent" if state == "sent" else "failed",
+                           now=now, recipient=address, document=document, detail=detail)
+            if state == "bounced":
+                dunning.bounced(conn, row["id"], reason=detail or "refused", now=now)
+            claims.release(conn, claim, now=now)
+    for row, _, (state, detail, _, address) in done:
+        report.sent += state == "sent" and row["channel"] == "email"
+        report.letters += state == "sent" and row["channel"] == "letter"
+        report.bounced += state == "bounced"
+        report.failed += state == "failed"
+        if state in ("failed", "bounced"):
+            report.errors.append(f"reminder {row['id']} ({row['customer']}): {detail}")
+        log.info("reminder %s level %s for %s: %s (%s)", row["id"], row["level"],
+                 row["customer"], state, mask_email(address) if address else "no address")
+
+
+def _deliver_one(engine: Engine, settings: CollectionSettings, home: Path,
+                 row: dict[str, Any]) -> tuple[str, str | None, str | None, str | None]:
+    """(state, detail, document, address) of one reminder's delivery."""
+    name, address = _contact(engine, settings, row["company_code"], row["customer"])
+    amounts = [f"{money_text(a, c)} {c}" for c, a in dunning.amounts_of(row).items()]
+    text = render_text(row["template"], name=name, customer=row["customer"], amounts=amounts,
+                       items=[k.split("/")[1] for k in json.loads(row["items"])])
+    stem = f"reminder-{row['company_code']}-{row['customer']}-c{row['cycle']}-l{row['level']}"
+    try:
+        if row["channel"] == "letter":
+            target = home / "outbox" / "letters" / f"{stem}.pdf"
+            write_letter(text, settings.letterhead, target, f"Reminder {row['customer']}")
+            return "sent", None, str(target.relative_to(home)), None
+        if not address:
+            return "bounced", "no e-mail address in SAP or [collections] addresses", None, None
+        msg = message(sender=settings.sender, to=address, subject=f"Overdue account "
+                      f"{row['customer']}: reminder {row['level']}", body=text)
+        where = deliver(settings.channel.get_secret_value(), home, msg, stem)
+        return "sent", None, where, address
+    except Bounced as bounce:
+        return "bounced", str(bounce), None, address
+    except Exception as exc:  # noqa: BLE001 - any channel failure is kept for the next run
+        return "failed", str(exc)[:500], None, address
