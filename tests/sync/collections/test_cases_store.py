@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from tests.sync.collections.collections_book import NOW, TODAY
 from sqlalchemy import insert, select
 
 from config.collections import CollectionSettings
@@ -19,6 +18,7 @@ from sync.mirror.models import BillingDocumentRow
 from sync.tables import table_of
 from sync.txn import writing
 from sync.uploads.models import PortalUploadRow
+from tests.sync.collections.collections_book import NOW, TODAY
 
 SETTINGS = CollectionSettings()
 AUDIT = table_of(AuditEventRow)

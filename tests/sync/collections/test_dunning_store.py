@@ -7,7 +7,6 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
-from tests.sync.collections.collections_book import NOW, TODAY
 from sqlalchemy import select
 
 from config.collections import CollectionSettings
@@ -15,6 +14,7 @@ from sync.collections import contacts, disputes, dunning, promise_store
 from sync.collections.promises import Instalment
 from sync.collections.worklist import build
 from sync.txn import writing
+from tests.sync.collections.collections_book import NOW, TODAY
 
 SETTINGS = CollectionSettings()
 
