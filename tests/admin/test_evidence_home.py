@@ -59,7 +59,7 @@ def test_migration_makes_old_evidence_paths_relative_to_the_home(store, settings
     for document, path in old.items():
         _attempt(store, document, path)
     config = _alembic_config()
-    before = ScriptDirectory.from_config(config).get_revision("0009_evidence_home")
+    before = ScriptDirectory.from_config(config).get_revision("0010")
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, str(before.down_revision))

@@ -111,6 +111,19 @@ class World:
         with self.store.engine.connect() as conn:
             return uploads.attempts_of(conn, self.upload(document).id)
 
+    def evidence(self, document: str) -> list[Path]:
+        """Each attempt's evidence folder, oldest first. The store keeps it relative to the
+        home (``evidence/<portal>/<document>/attempt-N``), never to the test's folder."""
+        return [evidence_folder(self.settings, a["evidence"]) for a in self.attempts(document)]
+
+
+def evidence_folder(settings: Settings, stored: str) -> Path:
+    """The folder of a stored evidence path, checked to be in the form the store promises."""
+    relative = Path(stored)
+    assert not relative.is_absolute() and relative.parts[0] == "evidence", \
+        f"evidence stored as {stored!r}, not relative to the home"
+    return settings.home / relative
+
 
 def add_customer(store: Store, number: str, name: str, portal: str) -> None:
     with store.engine.begin() as conn:

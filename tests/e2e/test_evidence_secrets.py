@@ -83,7 +83,7 @@ def test_session_expiring_inside_a_failed_upload_leaves_no_secret_in_its_trace(w
     upload = world.upload(document)
     assert upload.state == "failed" and "page has changed" in upload.reason
     assert len(issued_cookies(world)) >= 2, "no second login happened"
-    folder = Path(world.attempts(document)[-1]["evidence"])
+    folder = world.evidence(document)[-1]
     assert (folder / "trace.zip").exists()
     assert traced_logins(world.settings.evidence_path) == []
     assert_no_secret(world)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from config.portals import BrowserSettings
 from config.secrets import SecretBox
@@ -33,7 +32,7 @@ def test_three_page_changes_in_a_row_stop_the_portal_and_leave_the_rest_queued(w
     assert len(told) == 1 and told[0][0] == world.portal
     assert "3 invoices in a row" in summary.errors[world.portal]
     for document in documents[:3]:
-        folder = Path(world.attempts(document)[0]["evidence"])
+        folder = world.evidence(document)[0]
         assert (folder / "screenshot.png").stat().st_size > 0
     for document in documents[3:]:
         assert world.attempts(document) == []

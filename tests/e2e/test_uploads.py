@@ -23,7 +23,7 @@ def test_invoice_is_uploaded_with_its_pdf_and_evidence(world):
     assert on_portal is not None and on_portal.po_number == "4500000001"
     assert on_portal.net == Decimal("1200.00") and on_portal.gross == Decimal("1380.00")
     assert on_portal.attachment_name.endswith(".pdf") and on_portal.attachment_size > 500
-    evidence = Path(world.attempts(document)[0]["evidence"])
+    evidence = world.evidence(document)[0]
     assert {"values.json", "screenshot.png", "result.txt"} <= {p.name for p in
                                                                evidence.iterdir()}
     assert json.loads((evidence / "values.json").read_text())["po_number"] == "4500000001"
@@ -102,7 +102,7 @@ def test_changed_invoice_form_fails_the_upload_clearly_with_evidence(world):
     upload = world.upload(document)
     assert upload.state == "failed"
     assert "page has changed and the driver needs updating" in upload.reason
-    folder = Path(world.attempts(document)[0]["evidence"])
+    folder = world.evidence(document)[0]
     assert (folder / "screenshot.png").stat().st_size > 0
     assert (folder / "trace.zip").stat().st_size > 0
     assert world.state.invoices() == []
@@ -152,7 +152,7 @@ def test_a_retry_records_dom_snapshots_that_a_first_attempt_does_without(world):
     world.state.set_fault("fail_invoice_form", 2)
     world.run()
     world.run(clock=lambda: datetime.now(timezone.utc) + timedelta(hours=1))
-    first, retry = (Path(a["evidence"]) / "trace.zip" for a in world.attempts(document))
+    first, retry = (folder / "trace.zip" for folder in world.evidence(document))
     assert _dom_snapshots(first) == 0
     assert _dom_snapshots(retry) > 0
     assert world.upload(document).attempts == 2 and world.state.invoices() == []
