@@ -12,7 +12,7 @@ import pytest
 
 from tests.workers.cli.test_output import arbridge
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "demo.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "demo.md"
 ROW = re.compile(r"^\| `([a-z_.]+)` \| ([\d,]+) \|", re.MULTILINE)
 DEFAULT_BOOK = {"ARBRIDGE_SAP__SIMULATOR_CUSTOMERS": "500",
                 "ARBRIDGE_SAP__SIMULATOR_BILLING_DOCUMENTS": "3000"}
