@@ -85,7 +85,8 @@ def run_command(
         out.print(f"collections {'plan' if dry_run else 'run'} for {when}: " + ", ".join(
             f"{n} {k.replace('_', ' ')}" for k, n in sorted(report.decisions.items())))
         if not dry_run:
-            out.print(f"reminders recorded by level {report.recorded or '{}'}; {report.sent} "
+            levels = ", ".join(f"level {k}: {n}" for k, n in sorted(report.recorded.items()))
+            out.print(f"reminders recorded: {levels or 'none'}; {report.sent} "
                       f"e-mailed, {report.letters} letters, {report.bounced} bounced (now "
                       f"phone tasks), {report.failed} failed, {report.awaiting_approval} "
                       f"awaiting approval; {report.notices_s129} section 129 notices")
