@@ -94,7 +94,10 @@ def test_piped_queue_is_plain_lines_that_grep_and_cut_can_read(failed_demo):
     for line in lines:
         document, portal, _po, _gross, state, attempts, reason = line.split("\t")
         assert state == "failed" and portal in DEMO_PORTALS
-        assert reason == f"pdfs/{document}.pdf is 9 bytes: too small to be an invoice PDF"
+        # a cXML invoice may be refused before its PDF is read: SAP's VAT a cent off the line's
+        assert reason == f"pdfs/{document}.pdf is 9 bytes: too small to be an invoice PDF" or (
+            portal.endswith("-cxml") and reason.startswith(
+                f"cXML invoice {document.lstrip('0')} not sent: SAP's VAT ")), reason
         assert "│" not in line and int(attempts) >= 1
 
 
