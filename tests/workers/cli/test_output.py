@@ -109,7 +109,7 @@ def test_retry_state_failed_brings_back_only_the_chosen_ones_and_audits_who(fail
         by_portal[row["portal"]] = by_portal.get(row["portal"], 0) + 1
     # failures on several portals (which ones depends on the demo's cXML bindings)
     assert len(by_portal) >= 2 and set(by_portal) <= DEMO_PORTALS, by_portal
-    chosen = sorted(by_portal)[0]
+    chosen = sorted(p for p in by_portal if not p.endswith("-cxml"))[0]  # all "too small"
     nothing = arbridge(workdir, "portals", "retry", "--state", "failed", "--portal",
                        chosen, "--reason-contains", "portal was down")
     assert nothing.returncode == 0 and nothing.stdout.startswith("0 failed uploads")
