@@ -83,6 +83,9 @@ class BrowserSettings(BaseModel):
         "the browser about as much CPU as the rest of an upload")
 
 
-# The bundled demo portal's two flavours: the portals arbridge uploads to when none are
-# configured (``portals.demo.seed.FLAVOUR_OF`` maps them to their flavour).
-DEMO_PORTALS: tuple[str, ...] = ("demo-coupa", "demo-ariba")
+# The bundled demo portal's two flavours, in the browser and over cXML: the portals arbridge
+# uploads to when none are configured (``portals.demo.seed.FLAVOUR_OF`` and
+# ``DEMO_CXML_PORTALS`` map them to their flavour; ``arbridge demo`` binds a third of each
+# flavour's customers to its cXML portal).
+DEMO_PORTALS: tuple[str, ...] = ("demo-coupa", "demo-ariba", "demo-coupa-cxml",
+                                 "demo-ariba-cxml")

@@ -111,7 +111,9 @@ def refresh_portals(settings: Settings, store: Store, portal: str | None = None,
     from portals.po_read import read_purchase_orders
 
     configured = portal_settings(settings, demo_url)
-    chosen = {n: p for n, p in configured.items() if portal is None or n == portal}
+    # POs are read from a portal's Orders page; a cXML channel has none to read.
+    chosen = {n: p for n, p in configured.items()
+              if (portal is None or n == portal) and p.kind != "cxml"}
     accounts = resolve(chosen, SecretBox.load(settings.home))
     results = asyncio.run(read_purchase_orders(accounts, settings.browser))
     outcome: dict[str, str | int] = {}

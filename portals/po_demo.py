@@ -35,18 +35,20 @@ class Staged:
     held_documents: tuple[str, ...] = ()
 
 
-def _recent_by_po(store: Store, billed_from: date) -> dict[str, list[tuple[str, Decimal]]]:
+def _recent_by_po(store: Store, billed_from: date
+                  ) -> dict[str, list[tuple[str, Decimal, str]]]:
+    """The demo portal's recent invoices by the PO they quote: (number, net, currency)."""
     docs, customers = table_of(BillingDocumentRow), table_of(CustomerRow)
-    query = select(docs.c.customer_po, docs.c.number, docs.c.net).join_from(
+    query = select(docs.c.customer_po, docs.c.number, docs.c.net, docs.c.currency).join_from(
         docs, customers, (customers.c.number == docs.c.sold_to)
         & (customers.c.company_code == docs.c.company_code)).where(
         customers.c.portal == PORTAL, docs.c.cancelled.is_(False), docs.c.doc_type == "F2",
         docs.c.customer_po.is_not(None), docs.c.billing_date >= billed_from,
     ).order_by(docs.c.customer_po, docs.c.number)
-    found: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    found: dict[str, list[tuple[str, Decimal, str]]] = defaultdict(list)
     with store.engine.connect() as conn:
-        for po, number, net in conn.execute(query):
-            found[po].append((number, net))
+        for po, number, net, currency in conn.execute(query):
+            found[po].append((number, net, currency))
     return found
 
 
@@ -54,8 +56,13 @@ def stage(state: PortalState, store: Store, *, today: date, billed_from: date) -
     """Set up the three POs on the demo portal, once."""
     if any(i.number.startswith(HAND_TYPED) for i in state.invoices(HAND_TYPED)):
         return Staged()
-    recent = _recent_by_po(store, billed_from)
+    every = _recent_by_po(store, billed_from)
     open_pos = [po for po in state.purchase_orders() if po.is_open(today) and po.invoiced == 0]
+    # Only invoices in the PO's currency draw on it: one in another currency is held for that
+    # and a new PO cannot release it, so the story is told with the PO's own currency.
+    recent = {po.number: [(d, n) for d, n, c in every[po.number] if c == po.currency]
+              for po in open_pos if po.number in every}
+    recent = {number: found for number, found in recent.items() if found}
     billed = sorted((po for po in open_pos if po.number in recent
                      and sum(n for _, n in recent[po.number]) < po.total),
                     key=lambda po: (-len(recent[po.number]), po.number))

@@ -15,7 +15,8 @@ ACME = {"acme": {"kind": "demo-coupa", "url": "https://acme.example", "user": "a
 
 def test_embedded_defaults_bind_to_the_demo_portals():
     settings = load_settings()
-    assert configured_portals(settings) == ("demo-coupa", "demo-ariba")
+    assert configured_portals(settings) == ("demo-coupa", "demo-ariba", "demo-coupa-cxml",
+                                            "demo-ariba-cxml")
     check_bindings(settings)
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 import typer
 
-from workers.cli.output import guarded, out, print_json
+from workers.cli.output import guarded, out, print_json, print_rows
 
 app = typer.Typer(help="Collections: reminders, worklist, promises, disputes, legal steps.",
                   no_args_is_help=True)
@@ -85,7 +85,8 @@ def run_command(
         out.print(f"collections {'plan' if dry_run else 'run'} for {when}: " + ", ".join(
             f"{n} {k.replace('_', ' ')}" for k, n in sorted(report.decisions.items())))
         if not dry_run:
-            out.print(f"reminders recorded by level {report.recorded or '{}'}; {report.sent} "
+            levels = ", ".join(f"level {k}: {n}" for k, n in sorted(report.recorded.items()))
+            out.print(f"reminders recorded: {levels or 'none'}; {report.sent} "
                       f"e-mailed, {report.letters} letters, {report.bounced} bounced (now "
                       f"phone tasks), {report.failed} failed, {report.awaiting_approval} "
                       f"awaiting approval; {report.notices_s129} section 129 notices")
@@ -113,11 +114,11 @@ def worklist_command(
         if as_json:
             print_json([e.as_json() for e in entries])
             return
-        for e in entries:
-            overdue = ", ".join(f"{c} {a:,.2f}" for c, a in e.overdue.items()) or "-"
-            out.print(f"{e.rank:>3}. {e.customer} {e.name[:30]:<30} {overdue:>18} "
-                      f"{e.days_overdue:>4}d  score {e.score}  next: {e.next_step}")
-            out.print(f"     why: {e.why}")
+        print_rows(("rank", "customer", "name", "overdue", "days", "score", "next", "why"),
+                   ([e.rank, e.customer, e.name,
+                     ", ".join(f"{c} {a:,.2f}" for c, a in e.overdue.items()) or "-",
+                     e.days_overdue, e.score, e.next_step, e.why] for e in entries),
+                   title="Collections worklist", wrap=("name", "why"))
 
     guarded(action)
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import typer
 
 from workers.cli.collections import app, day, money, padded, today_of
-from workers.cli.output import guarded, out, print_json
+from workers.cli.output import guarded, out, print_json, print_rows
 
 
 def _store():  # type: ignore[no-untyped-def]
@@ -123,10 +123,10 @@ def notices_command(as_json: bool = typer.Option(False, "--json")) -> None:
         if as_json:
             print_json(rows)
             return
-        for n in rows:
-            out.print(f"{n['id']}: {n['customer']} issued {n['issued_on']} arrears "
-                      f"{n['currency']} {n['arrears']}; proof: "
-                      f"{n['tracking_ref'] or 'none yet'}")
+        print_rows(("id", "customer", "issued", "currency", "arrears", "proof"),
+                   ([n["id"], n["customer"], n["issued_on"], n["currency"], n["arrears"],
+                     n["tracking_ref"] or "none yet"] for n in rows),
+                   title="Section 129 notices")
 
     guarded(action)
 

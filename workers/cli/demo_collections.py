@@ -118,8 +118,12 @@ def collections_demo(settings: Settings, store: Store) -> tuple[dict[str, Any], 
                    "credit_note_requests": cases["credit_note_requests"],
                    "notices_s129": len([n for n in legal.notices(conn)
                                         if n["kind"] == "s129"])}
-    line = (f"collections: {section['worklist']} customers on the worklist; reminders by "
-            f"level {section['reminders']}; promises {section['promises']}; disputes "
-            f"{section['disputes']}, {section['credit_note_requests']} credit-note requests; "
+    def words(counts: dict[str, int], label: str = "") -> str:
+        return ", ".join(f"{label}{k}: {n}" for k, n in counts.items()) or "none"
+
+    line = (f"collections: {section['worklist']} customers on the worklist; reminders "
+            f"{words(section['reminders'], 'level ')}; promises {words(section['promises'])}; "
+            f"disputes {words(section['disputes'])}, {section['credit_note_requests']} "
+            "credit-note requests; "
             f"{section['notices_s129']} section 129 notices (arbridge collections worklist)")
     return section, line

@@ -22,8 +22,9 @@ def _picked(number: str) -> bool:
 
 def bind_cxml_customers(store: Store) -> int:
     """Move a deterministic third of each demo flavour's customers to its cXML portal (only
-    customers with nothing uploaded yet, so a re-run keeps every invoice on one channel)."""
-    from sqlalchemy import select, update
+    customers with nothing uploaded yet, so a re-run keeps every invoice on one channel; never
+    the flavour's last browser customer)."""
+    from sqlalchemy import func, select, update
 
     from portals.demo.seed import DEMO_CXML_PORTALS, FLAVOUR_OF
     from sync.mirror.models import CustomerRow
@@ -35,11 +36,20 @@ def bind_cxml_customers(store: Store) -> int:
     to_cxml = {f: name for name, f in DEMO_CXML_PORTALS.items()}
     moved = 0
     with writing(store.engine) as conn:
+        bound = dict(conn.execute(select(table.c.portal, func.count()).where(
+            table.c.portal.in_(list(target.values()))).group_by(table.c.portal)).all())
         rows = conn.execute(select(table.c.company_code, table.c.number, table.c.portal).where(
             table.c.portal.in_(list(target.values())),
-            ~select(UPLOADS.c.id).where(UPLOADS.c.customer == table.c.number).exists())).all()
+            ~select(UPLOADS.c.id).where(UPLOADS.c.customer == table.c.number).exists())
+            .order_by(table.c.number, table.c.company_code)).all()
+        picked: dict[str, list[tuple[str, str]]] = {}
         for company, number, portal in rows:
             if _picked(number):
+                picked.setdefault(portal, []).append((company, number))
+        for portal, chosen in picked.items():
+            # a small book may pick all of a flavour's customers: one stays in the browser,
+            # so the demo still shows that portal (and its PO story) on every book
+            for company, number in chosen[1:] if len(chosen) >= bound[portal] else chosen:
                 conn.execute(update(table).where(table.c.company_code == company,
                                                  table.c.number == number).values(
                     portal=to_cxml[FLAVOUR_OF[portal]]))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from workers.cli.output import guarded, out, print_json
+from workers.cli.output import guarded, out, print_json, print_rows
 
 app = typer.Typer(help="The debtors' book: age analysis, statements, KPIs.",
                   no_args_is_help=True)
@@ -82,12 +82,10 @@ def _print_table(report) -> None:  # type: ignore[no-untyped-def]
     import sys
 
     head = ["customer", "name", "cc", "ccy", *report.buckets, "total", "commentary"]
-    if not sys.stdout.isatty():
-        out.print("\t".join(head))
-        for ln in report.lines:
-            out.print("\t".join([ln.customer, ln.name, ln.company_code, ln.currency,
-                                 *(f"{ln.buckets[b]:.2f}" for b in report.buckets),
-                                 f"{ln.total:.2f}", ln.commentary or ""]))
+    if not sys.stdout.isatty():  # the console would turn the tabs into spaces
+        print_rows(head, ([ln.customer, ln.name, ln.company_code, ln.currency,
+                           *(f"{ln.buckets[b]:.2f}" for b in report.buckets),
+                           f"{ln.total:.2f}", ln.commentary or ""] for ln in report.lines))
         return
     from rich.table import Table
 

@@ -6,25 +6,28 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from tests.workers.cli.test_output import arbridge
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "demo.md"
-ROW = re.compile(r"^\| `([a-z_.]+)` \| ([\d,]+) \|", re.MULTILINE)
+DOC = Path(__file__).resolve().parents[3] / "docs" / "demo.md"
+ROW = re.compile(r"^\| `([A-Za-z0-9_.]+)` \| ([\d,.]+) \|", re.MULTILINE)
 DEFAULT_BOOK = {"ARBRIDGE_SAP__SIMULATOR_CUSTOMERS": "500",
                 "ARBRIDGE_SAP__SIMULATOR_BILLING_DOCUMENTS": "3000"}
 
 
-def quoted() -> dict[str, int]:
-    return {path: int(value.replace(",", "")) for path, value in ROW.findall(DOC.read_text())}
+def quoted() -> dict[str, Decimal]:
+    """JSON path → the figure the page quotes (counts, days, and amounts as their text)."""
+    return {path: Decimal(value.replace(",", "")) for path, value in ROW.findall(DOC.read_text())}
 
 
 def test_docs_quote_the_figures_of_every_section():
     assert {p.split(".")[0] for p in quoted()} == {"sap", "portals", "po", "bank",
-                                                   "allocations", "journals"}
+                                                   "allocations", "journals", "reports",
+                                                   "collections"}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +45,7 @@ def test_the_demo_prints_the_figures_docs_demo_md_quotes(demo):
         found: object = printed
         for part in path.split("."):
             found = found[part]  # type: ignore[index]
-        if found != value:
+        if Decimal(str(found)) != value:
             moved[path] = (value, found)
     assert moved == {}, f"docs/demo.md quotes (quoted, printed): {moved}"
 

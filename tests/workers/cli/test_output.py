@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
+DEMO_PORTALS = {"demo-coupa", "demo-ariba", "demo-coupa-cxml", "demo-ariba-cxml"}  # browser, cXML
 SMALL = {"ARBRIDGE_SAP__SIMULATOR_CUSTOMERS": "30",
          "ARBRIDGE_SAP__SIMULATOR_BILLING_DOCUMENTS": "200"}
 
@@ -92,8 +93,11 @@ def test_piped_queue_is_plain_lines_that_grep_and_cut_can_read(failed_demo):
     assert lines, "no failed uploads listed"
     for line in lines:
         document, portal, _po, _gross, state, attempts, reason = line.split("\t")
-        assert state == "failed" and portal in ("demo-coupa", "demo-ariba")
-        assert reason == f"pdfs/{document}.pdf is 9 bytes: too small to be an invoice PDF"
+        assert state == "failed" and portal in DEMO_PORTALS
+        # a cXML invoice may be refused before its PDF is read: SAP's VAT a cent off the line's
+        assert reason == f"pdfs/{document}.pdf is 9 bytes: too small to be an invoice PDF" or (
+            portal.endswith("-cxml") and reason.startswith(
+                f"cXML invoice {document.lstrip('0')} not sent: SAP's VAT ")), reason
         assert "│" not in line and int(attempts) >= 1
 
 
@@ -103,26 +107,28 @@ def test_retry_state_failed_brings_back_only_the_chosen_ones_and_audits_who(fail
     by_portal: dict[str, int] = {}
     for row in json.loads(failed.stdout):
         by_portal[row["portal"]] = by_portal.get(row["portal"], 0) + 1
-    assert set(by_portal) == {"demo-coupa", "demo-ariba"}
+    # failures on several portals (which ones depends on the demo's cXML bindings)
+    assert len(by_portal) >= 2 and set(by_portal) <= DEMO_PORTALS, by_portal
+    chosen = sorted(p for p in by_portal if not p.endswith("-cxml"))[0]  # all "too small"
     nothing = arbridge(workdir, "portals", "retry", "--state", "failed", "--portal",
-                       "demo-coupa", "--reason-contains", "portal was down")
+                       chosen, "--reason-contains", "portal was down")
     assert nothing.returncode == 0 and nothing.stdout.startswith("0 failed uploads")
     retried = arbridge(workdir, "portals", "retry", "--state", "failed", "--portal",
-                       "demo-coupa", "--reason-contains", "TOO SMALL")
+                       chosen, "--reason-contains", "TOO SMALL")
     assert retried.returncode == 0, retried.stderr
-    assert retried.stdout.startswith(f"{by_portal['demo-coupa']} failed uploads of demo-coupa")
+    assert retried.stdout.startswith(f"{by_portal[chosen]} failed uploads of {chosen}")
     waiting = json.loads(arbridge(workdir, "portals", "queue", "--state", "queued",
                                   "--json").stdout)
-    assert {r["portal"] for r in waiting} == {"demo-coupa"}
-    assert len(waiting) == by_portal["demo-coupa"]
+    assert {r["portal"] for r in waiting} == {chosen}
+    assert len(waiting) == by_portal[chosen]
     assert all(r["state"] == "ready" and r["reason"].startswith("retried by ") for r in waiting)
     still = json.loads(arbridge(workdir, "portals", "queue", "--state", "failed",
                                 "--json").stdout)
-    assert {r["portal"] for r in still} == {"demo-ariba"}
+    assert {r["portal"] for r in still} == set(by_portal) - {chosen}
     with sqlite3.connect(workdir / "var" / "arbridge.db") as db:
         people = db.execute("SELECT COUNT(*) FROM audit_event WHERE action = 'upload ready' "
                             "AND actor != 'arbridge'").fetchone()[0]
-    assert people == by_portal["demo-coupa"]
+    assert people == by_portal[chosen]
 
 
 def test_status_goes_to_stdout_without_raw_dicts_and_shows_unbound_customers(failed_demo):

@@ -16,14 +16,22 @@ from workers.cli.app import app
 
 # Read-only listings: run through a pipe on a demo home with every flag their --help lists.
 LISTINGS = {"status", "portals queue", "jobs list", "bank unallocated", "allocations",
-            "journal list", "po list", "alerts list", "users list"}
+            "journal list", "po list", "alerts list", "users list", "report ageing",
+            "collections worklist", "collections notices"}
 # Everything else acts (or runs until stopped): only its --help is run through the pipe.
 ACTING = {"allocate", "serve", "init", "demo", "scheduler", "run", "sap pull", "portals upload",
           "portals approve", "portals retry", "portals check", "portals demo-server",
           "jobs worker", "jobs send", "jobs schedule", "secrets new-key", "secrets encrypt",
           "bank import", "remittance import", "allocations approve", "allocations allocate",
           "journal correct", "po refresh", "po add", "po assign", "alerts ack", "alerts retry",
-          "users add", "users passwd", "users disable"}
+          "users add", "users passwd", "users disable", "journal resume",
+          # the book: a note, and reports that need --month or write files or send mail
+          "report comment", "report kpis", "report management", "report statements",
+          # collections: each records a step, a verdict or a run
+          "collections run", "collections call", "collections judge", "collections approve",
+          "collections bounce", "collections dispute", "collections resolve",
+          "collections credit-note", "collections delivered", "collections acknowledge",
+          "collections handover", "collections retention"}
 TABLE_MARKS = ("…", "┃", "│", "━", "─")
 
 

@@ -74,6 +74,7 @@ def hold_a_new_invoice(home: Path) -> str:
     from datetime import date, datetime, timezone
     from decimal import Decimal
 
+    from config.portals import DEMO_PORTALS
     from config.settings import load_settings
     from sync.mirror.writes import BILLING_DOCUMENTS
     from sync.store import open_store
@@ -91,7 +92,7 @@ def hold_a_new_invoice(home: Path) -> str:
                "net": Decimal("1000.00"), "tax": Decimal("150.00"), "gross": Decimal("1150.00"),
                "customer_po": "NOT-ON-PORTAL", "changed_at": now, "synced_at": now}
         upsert(conn, BILLING_DOCUMENTS.table, [row], BILLING_DOCUMENTS.keys)
-        uploads.enqueue(conn, now=now, portals=["demo-coupa", "demo-ariba"])
+        uploads.enqueue(conn, now=now, portals=list(DEMO_PORTALS))  # browser and cXML
         uploads.route_queued(conn, now=now, review_portals=set())
         upload = uploads.by_document(conn, "0099999901")
         uploads.transition(conn, upload.id, "held", now=now,
