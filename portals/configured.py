@@ -11,7 +11,8 @@ DEMO_PORT = 8765  # ``arbridge portals demo-server``'s usual port (portals.demo.
 
 def portal_settings(settings: Settings, demo_url: str | None = None) -> dict[str, PortalSettings]:
     """The configured portals; on the embedded defaults (no portals configured), the two demo
-    flavours (browser and cXML) at ``demo_url`` (default: ``arbridge portals demo-server`` on its usual port)."""
+    flavours (browser and cXML) at ``demo_url`` (default: ``arbridge portals demo-server`` on its
+    usual port)."""
     if settings.portals:
         return dict(settings.portals)
     from config.secrets import SecretBox
