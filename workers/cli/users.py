@@ -10,7 +10,7 @@ import typer
 
 from workers.cli.output import console, guarded
 
-ROLES_HELP = "One of: administrator, billing, viewer (sync.users.accounts.ROLES)."
+ROLES_HELP = "One of: administrator, billing, collector, viewer (sync.users.accounts.ROLES)."
 
 app = typer.Typer(help="Users of the admin web app.", no_args_is_help=True)
 
