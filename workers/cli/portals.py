@@ -41,6 +41,8 @@ def _portals_for(settings: Settings, portal: str | None) -> dict[str, PortalSett
     chosen = {name: p for name, p in portal_settings(settings).items()
               if portal is None or name == portal}
     for name, account in chosen.items():
+        if account.channel == "cxml":  # no page driver: the cXML channel (portals.cxml_uploads)
+            continue
         try:
             driver_class(account.kind)
         except ConfigError as error:
