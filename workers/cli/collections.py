@@ -11,20 +11,10 @@ from decimal import Decimal, InvalidOperation
 
 import typer
 
-from workers.cli.output import guarded, out, print_json, print_rows
+from workers.cli.output import day, guarded, out, print_json, print_rows
 
 app = typer.Typer(help="Collections: reminders, worklist, promises, disputes, legal steps.",
                   no_args_is_help=True)
-
-
-def day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)",
-                                 param_hint=option) from None
 
 
 def money(text: str, option: str) -> Decimal:

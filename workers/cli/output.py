@@ -28,6 +28,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
@@ -153,6 +154,18 @@ def choice(option: str, value: str | None, allowed: Iterable[str]) -> None:
     allowed = list(allowed)
     if value is not None and value not in allowed:
         raise OptionError(f"{option} {value!r}: use one of {', '.join(allowed)}")
+
+
+def day(text: str | None, option: str) -> date | None:
+    """An option's date (YYYY-MM-DD), ``None`` when the option is not given; anything else is
+    refused as a bad parameter of ``option`` (exit 2)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)",
+                                 param_hint=option) from None
 
 
 def set_verbose(verbose: bool) -> None:

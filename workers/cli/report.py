@@ -4,25 +4,14 @@ Excel), commentary per client, customer statements and the management pack's KPI
 from __future__ import annotations
 
 import getpass
-from datetime import date
 from pathlib import Path
 
 import typer
 
-from workers.cli.output import guarded, out, print_json, print_rows
+from workers.cli.output import day, guarded, out, print_json, print_rows
 
 app = typer.Typer(help="The debtors' book: age analysis, statements, KPIs.",
                   no_args_is_help=True)
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)",
-                                 param_hint=option) from None
 
 
 @app.command("ageing")
@@ -37,7 +26,7 @@ def ageing_command(
 ) -> None:
     """Open items as at a date in age buckets per customer, company code and currency, with
     totals per currency, credit balances and their causes, and the commentary."""
-    key_date = _day(as_of, "--as-of")
+    key_date = day(as_of, "--as-of")
     if basis not in ("", "due", "document"):
         raise typer.BadParameter(f"{basis!r}: choose due or document", param_hint="--basis")
     if as_json and xlsx:
@@ -225,7 +214,7 @@ def statements_command(
 ) -> None:
     """Customer statements as PDFs: open items with due dates and days overdue, receipts since
     the last statement, the ageing block, the balance and how to pay."""
-    key_date = _day(as_of, "--as-of")
+    key_date = day(as_of, "--as-of")
     if schedule not in ("daily", "monthly"):
         raise typer.BadParameter(f"{schedule!r}: choose daily or monthly",
                                  param_hint="--schedule")
@@ -241,10 +230,10 @@ def statements_command(
         settings = checked_settings()
         store = open_store(settings)
         with store.engine.connect() as conn:
-            day = key_date or ledger_today(conn)
+            key = key_date or ledger_today(conn)
         result = run_statements(store.engine, settings.reports.statements, settings.home,
                                 schedule=schedule,  # type: ignore[arg-type]
-                                as_of=day, now=datetime.now(timezone.utc), send=send,
+                                as_of=key, now=datetime.now(timezone.utc), send=send,
                                 customer=_padded(customer),
                                 edges=tuple(settings.reports.ageing_edges))
         if as_json:
