@@ -23,6 +23,7 @@ from sync.collections.positions import Customer, items_of, position, positions
 from sync.collections.positions import exclusions as excluded_items
 from sync.mirror.models import CustomerRow
 from sync.tables import inserted_id, table_of
+from sync.work import outgoing
 
 LEVELS = table_of(DunningLevelRow)
 REMINDERS = table_of(ReminderRow)
@@ -167,14 +168,8 @@ def bounced(conn: Connection, reminder_id: int, *, reason: str, now: datetime,
 def finish(conn: Connection, reminder_id: int, *, state: str, now: datetime,
            recipient: str | None = None, document: str | None = None,
            detail: str | None = None) -> None:
-    values: dict[str, Any] = {"state": state, "detail": detail}
-    if recipient is not None:
-        values["recipient"] = recipient
-    if document is not None:
-        values["document"] = document
-    if state == "sent":
-        values["sent_at"] = now
-    conn.execute(update(REMINDERS).where(REMINDERS.c.id == reminder_id).values(**values))
+    outgoing.finish(conn, REMINDERS, reminder_id, state=state, now=now, recipient=recipient,
+                    detail=detail, document=document)
 
 
 def to_send(conn: Connection) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 
 from sync.cash.models import AllocationRow, BankEntryRow
 from sync.mirror.models import ClearedItemRow, CustomerRow, OpenItemRow
@@ -21,6 +21,7 @@ from sync.reports.ageing_store import ITEM_COLUMNS, exact_sum, open_at
 from sync.reports.buckets import DEFAULT_EDGES, bucket_names, days_past
 from sync.reports.models import StatementRow
 from sync.tables import inserted_id, table_of
+from sync.work import outgoing
 
 Schedule = Literal["daily", "monthly"]
 STATEMENTS = table_of(StatementRow)
@@ -181,14 +182,8 @@ def record(conn: Connection, *, company_code: str, customer: str, schedule: Sche
 def finish(conn: Connection, statement_id: int, *, state: str, now: datetime,
            recipient: str | None = None, pdf: str | None = None,
            detail: str | None = None) -> None:
-    values: dict[str, Any] = {"state": state, "detail": detail}
-    if recipient is not None:
-        values["recipient"] = recipient
-    if pdf is not None:
-        values["pdf"] = pdf
-    if state == "sent":
-        values["sent_at"] = now
-    conn.execute(update(STATEMENTS).where(STATEMENTS.c.id == statement_id).values(**values))
+    outgoing.finish(conn, STATEMENTS, statement_id, state=state, now=now, recipient=recipient,
+                    detail=detail, pdf=pdf)
 
 
 def counts(conn: Connection, *, states: tuple[str, ...] = ("sent",)) -> int:
