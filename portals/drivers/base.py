@@ -20,6 +20,7 @@ from config.redaction import redact_text, redact_url
 from portals.driver import InvoiceSubmission, PortalInvoice, SubmitResult
 from portals.errors import (
     PortalLayoutChanged,
+    PortalLoginFailed,
     PortalPageNotFound,
     PortalRejected,
     PortalUnavailable,
@@ -149,6 +150,16 @@ class PageDriver:
             await private.close()
         self.cookie_values.update(c["value"] for c in cookies)
         await self.context.add_cookies(cookies)  # type: ignore[arg-type]
+
+    async def logged_in(self, page: Page, error_selector: str) -> None:
+        """After the login form is sent: still on a login page is a refusal, raised with the
+        text of the portal's error box; otherwise the session is kept for the next run."""
+        await page.wait_for_load_state("domcontentloaded")
+        if self.is_login_page(page.url):
+            error = page.locator(error_selector)
+            text = (await error.first.text_content()) if await error.count() else "no reason"
+            raise PortalLoginFailed(f"{self.kind} refused the login of {self.user}: {text}")
+        await self.save_session()
 
     # -- submitting ---------------------------------------------------------------------------
     async def submit_invoice(self, invoice: InvoiceSubmission, pdf: Path) -> SubmitResult:

@@ -14,7 +14,7 @@ from portals.driver import (
     SubmitResult,
 )
 from portals.drivers.base import PageDriver, SessionExpired, money
-from portals.errors import PortalLoginFailed, PortalRejected
+from portals.errors import PortalRejected
 
 STATES = {"Sent": "submitted", "Approved": "approved", "On Hold": "disputed", "Paid": "paid",
           "Rejected": "rejected"}
@@ -34,12 +34,7 @@ class AribaDemoDriver(PageDriver):
         await (await self.find(page.get_by_label("Password"), "Password field")).fill(
             self.password)
         await (await self.find(page.get_by_role("button", name="Login"), "Login button")).click()
-        await page.wait_for_load_state("domcontentloaded")
-        if self.is_login_page(page.url):
-            error = page.locator(".errorBox")
-            text = (await error.first.text_content()) if await error.count() else "no reason"
-            raise PortalLoginFailed(f"{self.kind} refused the login of {self.user}: {text}")
-        await self.save_session()
+        await self.logged_in(page, ".errorBox")
 
     async def purchase_orders(self) -> list[PortalPurchaseOrder]:
         async def read() -> list[PortalPurchaseOrder]:

@@ -50,12 +50,7 @@ class CoupaDemoDriver(PageDriver):
             await (await self.find(page.locator('input[name="otp_code"]'), "code field")).fill(
                 code)
             await (await self.find(page.get_by_role("button", name="Verify"), "Verify")).click()
-            await page.wait_for_load_state("domcontentloaded")
-        if self.is_login_page(page.url):
-            error = page.locator(".flash-error")
-            text = (await error.first.text_content()) if await error.count() else "no reason"
-            raise PortalLoginFailed(f"{self.kind} refused the login of {self.user}: {text}")
-        await self.save_session()
+        await self.logged_in(page, ".flash-error")
 
     async def purchase_orders(self) -> list[PortalPurchaseOrder]:
         async def read() -> list[PortalPurchaseOrder]:
