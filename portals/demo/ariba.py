@@ -8,38 +8,20 @@ import json
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portals.demo.common import amount, day, flavour_app, submit_delay, today
+from portals.demo.common import FrontDoor, amount, day, flavour_app, submit_delay, today
 from portals.demo.pages import ARIBA, ARIBA_STATUS
 from portals.demo.state import PortalState, Rejected
 
 COOKIE = "ariba_session"
 BRAND = "SAP Business Network (demo)"
+DOOR = FrontDoor(home="/home", path="/Authn/SignIn", page="signin.html", title="Login",
+                 fields=("UserName", "Password"), expired_param="timeout",
+                 refusal="The user name or password is incorrect.")
 
 
 def create_app(state: PortalState, root: str = "") -> FastAPI:
     app, render, sessions = flavour_app(state, ARIBA, brand=BRAND, root=root, cookie=COOKIE,
-                                        login_url=f"{root}/Authn/SignIn?timeout=1",
-                                        verified_only=False)
-
-    @app.get("/")
-    def index() -> Response:
-        return RedirectResponse(f"{root}/home", status_code=303)
-
-    @app.get("/Authn/SignIn")
-    def signin_page(timeout: int = 0) -> Response:
-        return render("signin.html", title="Login", expired=bool(timeout))
-
-    @app.post("/Authn/SignIn")
-    async def signin(request: Request) -> Response:
-        form = await request.form()
-        name, password = str(form.get("UserName", "")), str(form.get("Password", ""))
-        account = state.account(name)
-        if account is None or account[0] != password:
-            return render("signin.html", status=401, title="Login",
-                          error="The user name or password is incorrect.")
-        response = RedirectResponse(f"{root}/home", status_code=303)
-        response.set_cookie(COOKIE, state.open_session(name, verified=True), httponly=True)
-        return response
+                                        door=DOOR)
 
     @app.get("/home")
     def home(request: Request) -> Response:

@@ -1,13 +1,15 @@
-"""What both demo flavours share: page rendering (orders list, invoice form), sessions and
-the sign-in redirect, fault middleware and the slow submit, form parsing, the portal's clock."""
+"""What both demo flavours share: page rendering (orders list, invoice form), sessions, the
+front door (sign-in page and form) and the sign-in redirect, fault middleware and the slow
+submit, form parsing, the portal's clock."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Query
 from starlette.applications import Starlette
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
@@ -103,16 +105,60 @@ class FaultMiddleware(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+@dataclass(frozen=True, slots=True)
+class FrontDoor:
+    """How a flavour signs its users in: ``/`` leads to ``home``; ``path`` shows the sign-in
+    ``page`` (told that a session expired by ``?<expired_param>=1``) and takes its form, whose
+    user and password are in ``fields``. With a ``second_step`` (the TOTP page), an account
+    with a secret goes there and its session counts only once verified."""
+
+    home: str
+    path: str
+    page: str
+    title: str
+    fields: tuple[str, str]
+    refusal: str
+    expired_param: str
+    second_step: str | None = None
+
+
 def flavour_app(state: PortalState, templates: dict[str, str], *, brand: str, root: str,
-                cookie: str, login_url: str,
-                verified_only: bool) -> tuple[FastAPI, Renderer, Sessions]:
-    """A flavour's app with the fault middleware and the sign-in redirect in place, with its
-    page renderer and its sessions."""
+                cookie: str, door: FrontDoor) -> tuple[FastAPI, Renderer, Sessions]:
+    """A flavour's app with the fault middleware, its front door and the sign-in redirect in
+    place, with its page renderer and its sessions."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(FaultMiddleware, state=state)
-    sessions = Sessions(state, cookie=cookie, login_url=login_url, verified_only=verified_only)
+    sessions = Sessions(state, cookie=cookie, login_url=f"{root}{door.path}?{door.expired_param}=1",
+                        verified_only=door.second_step is not None)
     sessions.install(app)
-    return app, Renderer(templates, brand=brand, root=root, state=state), sessions
+    render = Renderer(templates, brand=brand, root=root, state=state)
+    _front_door(app, state, render, door, root=root, cookie=cookie)
+    return app, render, sessions
+
+
+def _front_door(app: FastAPI, state: PortalState, render: Renderer, door: FrontDoor, *,
+                root: str, cookie: str) -> None:
+    @app.get("/")
+    def index() -> Response:
+        return RedirectResponse(f"{root}{door.home}", status_code=303)
+
+    @app.get(door.path)
+    def sign_in_page(expired: int = Query(0, alias=door.expired_param)) -> Response:
+        return render(door.page, title=door.title, expired=bool(expired))
+
+    @app.post(door.path)
+    async def sign_in(request: Request) -> Response:
+        form = await request.form()
+        name, password = (str(form.get(field, "")) for field in door.fields)
+        account = state.account(name)
+        if account is None or account[0] != password:
+            return render(door.page, status=401, title=door.title, error=door.refusal)
+        verified = door.second_step is None or account[1] is None
+        target = door.home if verified else door.second_step
+        response = RedirectResponse(f"{root}{target}", status_code=303)
+        response.set_cookie(cookie, state.open_session(name, verified=verified), httponly=True,
+                            samesite="lax")
+        return response
 
 
 def amount(text: str | None, label: str) -> Decimal:

@@ -7,40 +7,20 @@ import pyotp
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portals.demo.common import amount, day, flavour_app, submit_delay, today
+from portals.demo.common import FrontDoor, amount, day, flavour_app, submit_delay, today
 from portals.demo.pages import COUPA
 from portals.demo.state import PortalState, Rejected
 
 COOKIE = "coupa_session"
 BRAND = "Coupa Supplier Portal (demo)"
+DOOR = FrontDoor(home="/orders", path="/login", page="login.html", title="Sign in",
+                 fields=("user[login]", "user[password]"), expired_param="expired",
+                 refusal="Invalid email or password.", second_step="/two_factor")
 
 
 def create_app(state: PortalState, root: str = "") -> FastAPI:
     app, render, sessions = flavour_app(state, COUPA, brand=BRAND, root=root, cookie=COOKIE,
-                                        login_url=f"{root}/login?expired=1",
-                                        verified_only=True)
-
-    @app.get("/")
-    def index() -> Response:
-        return RedirectResponse(f"{root}/orders", status_code=303)
-
-    @app.get("/login")
-    def login_page(expired: int = 0) -> Response:
-        return render("login.html", title="Sign in", expired=bool(expired))
-
-    @app.post("/login")
-    async def login(request: Request) -> Response:
-        form = await request.form()
-        login_name, password = str(form.get("user[login]", "")), str(form.get("user[password]", ""))
-        account = state.account(login_name)
-        if account is None or account[0] != password:
-            return render("login.html", status=401, title="Sign in",
-                          error="Invalid email or password.")
-        token = state.open_session(login_name, verified=account[1] is None)
-        target = f"{root}/orders" if account[1] is None else f"{root}/two_factor"
-        response = RedirectResponse(target, status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="lax")
-        return response
+                                        door=DOOR)
 
     @app.get("/two_factor")
     def two_factor_page() -> Response:
