@@ -6,30 +6,22 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from config.portals import BrowserSettings
 from config.secrets import SecretBox
-from config.settings import Settings, load_settings
+from config.settings import Settings
 from connectors.pdfs import RenderSource
 from portals.accounts import resolve
 from portals.browser import find_chromium
 from portals.demo.seed import DEMO_LOGIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_accounts
-from portals.demo.state import PortalState
 from portals.upload_run import RunSummary, UploadRunner
-from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
-from sync.store import Store, open_store
-from sync.uploads import queue as uploads
-from sync.upsert import upsert
+from tests.portals.demo_world import DemoWorld, add_customer, new_world
 from workers.web_server import DemoServer
 
 FLAVOUR = {"demo-coupa": "coupa", "demo-ariba": "ariba"}
-CUSTOMER = "0000100001"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,43 +42,15 @@ def server(tmp_path: Path) -> Iterator[DemoServer]:
         yield running
 
 
-@dataclass
-class World:
+class World(DemoWorld):
     """One test's world: settings, store, demo portal, and the portal under test."""
 
-    settings: Settings
-    store: Store
-    server: DemoServer
-    portal: str
-
-    @property
-    def state(self) -> PortalState:
-        return self.server.states[FLAVOUR[self.portal]]
-
-    def add_po(self, number: str, total: str, **kwargs: object) -> None:
-        self.state.add_purchase_order(number=number, client="Karoo Mining (Pty) Ltd",
-                                      issued=date(2026, 10, 1), total=Decimal(total), **kwargs)
+    STATES = FLAVOUR
 
     def add_customer(self, number: str, name: str) -> str:
         """Another customer bound to the portal under test."""
-        add_customer(self.store, number, name, self.portal)
+        add_customer(self.store, self.portal, number, name)
         return number
-
-    def add_invoice(self, number: int, po: str, net: str = "1000.00",
-                    customer: str = CUSTOMER, currency: str = "ZAR") -> str:
-        """A billing document in the store, billed today to a bound customer."""
-        now = datetime.now(timezone.utc)
-        value = Decimal(net)
-        document = f"{number:010d}"
-        with self.store.engine.begin() as conn:
-            upsert(conn, BILLING_DOCUMENTS.table, [{
-                "number": document, "doc_type": "F2", "company_code": "1000",
-                "sold_to": customer, "payer": customer, "billing_date": date.today(),
-                "net": value, "tax": value * Decimal("0.15"), "gross": value * Decimal("1.15"),
-                "currency": currency, "customer_po": po, "accounting_document": None,
-                "fiscal_year": 2026, "cancelled": False, "changed_at": now,
-                "synced_at": now}], BILLING_DOCUMENTS.keys)
-        return document
 
     def accounts(self, **overrides: object) -> dict:
         portals = demo_accounts(self.server.url, SecretBox.load(self.settings.home))
@@ -103,14 +67,6 @@ class World:
             session_root=self.settings.home / "sessions", **extra)
         return asyncio.run(runner.run())
 
-    def upload(self, document: str) -> uploads.Upload:
-        with self.store.engine.connect() as conn:
-            return next(u for u in uploads.by_state(conn) if u.billing_document == document)
-
-    def attempts(self, document: str) -> list[dict]:
-        with self.store.engine.connect() as conn:
-            return uploads.attempts_of(conn, self.upload(document).id)
-
     def evidence(self, document: str) -> list[Path]:
         """Each attempt's evidence folder, oldest first. The store keeps it relative to the
         home (``evidence/<portal>/<document>/attempt-N``), never to the test's folder."""
@@ -125,20 +81,8 @@ def evidence_folder(settings: Settings, stored: str) -> Path:
     return settings.home / relative
 
 
-def add_customer(store: Store, number: str, name: str, portal: str) -> None:
-    with store.engine.begin() as conn:
-        upsert(conn, CUSTOMERS.table, [{
-            "company_code": "1000", "number": number, "name": name,
-            "vat_number": "4000000001", "payment_terms": "Z030", "email": None, "phone": None,
-            "city": "Kimberley", "country": "ZA", "customer_group": None, "portal": portal,
-            "synced_at": datetime.now(timezone.utc)}], CUSTOMERS.keys)
-
-
 def make_world(tmp_path: Path, server: DemoServer, portal: str) -> World:
-    settings = load_settings(home=tmp_path / "home")
-    store = open_store(settings, create=True)
-    add_customer(store, CUSTOMER, "Karoo Mining (Pty) Ltd", portal)
-    return World(settings=settings, store=store, server=server, portal=portal)
+    return new_world(World, tmp_path, server, portal)
 
 
 @pytest.fixture(params=["demo-coupa", "demo-ariba"])

@@ -26,6 +26,7 @@ from portals.upload_run import UploadRunner
 from sync.store import open_store
 from sync.uploads.states import ON_PORTAL
 from tests.e2e.conftest import make_world
+from tests.portals.demo_world import add_customer
 
 INVOICES = 8
 LEASE_SECONDS = 6  # several upload steps long, yet a waiting run is not kept long
@@ -44,18 +45,8 @@ def shared(request, tmp_path: Path, server):
 
 
 def _bind_customer(world) -> None:  # type: ignore[no-untyped-def]
-    from datetime import datetime, timezone
-
-    from sync.mirror.writes import CUSTOMERS
-    from sync.upsert import upsert
-    from tests.e2e.conftest import CUSTOMER
-
-    with world.store.engine.begin() as conn:
-        upsert(conn, CUSTOMERS.table, [{
-            "company_code": "1000", "number": CUSTOMER, "name": "Karoo Mining (Pty) Ltd",
-            "vat_number": "4000000001", "payment_terms": "Z030", "email": None, "phone": None,
-            "city": "Kimberley", "country": "ZA", "customer_group": None,
-            "portal": world.portal, "synced_at": datetime.now(timezone.utc)}], CUSTOMERS.keys)
+    """The test's customer, bound again in a store the world was moved to."""
+    add_customer(world.store, world.portal)
 
 
 def _runner(world) -> UploadRunner:  # type: ignore[no-untyped-def]

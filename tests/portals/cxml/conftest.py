@@ -4,28 +4,21 @@ customer bound to the demo's cXML portal, and the cXML upload run."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from config.secrets import SecretBox
-from config.settings import Settings, load_settings
 from portals.accounts import PortalAccount, resolve
 from portals.cxml_uploads import CxmlUploads
 from portals.demo.cxml_state import CxmlState
 from portals.demo.seed import DEMO_CXML_PORTALS, demo_cxml_accounts
-from portals.demo.state import PortalState
-from sync.mirror.writes import BILLING_DOCUMENTS, CUSTOMERS
-from sync.store import Store, open_store
 from sync.txn import writing
 from sync.uploads import queue as uploads
-from sync.upsert import upsert
+from tests.portals.demo_world import DemoWorld, new_world
 from workers.web_server import DemoServer
-
-CUSTOMER = "0000100001"
 
 
 class NoPdfs:
@@ -41,20 +34,8 @@ def server(tmp_path: Path) -> Iterator[DemoServer]:
         yield running
 
 
-@dataclass
-class World:
-    settings: Settings
-    store: Store
-    server: DemoServer
-    portal: str
-
-    @property
-    def state(self) -> PortalState:
-        return self.server.states[DEMO_CXML_PORTALS[self.portal]]
-
-    def add_po(self, number: str, total: str, **kwargs: object) -> None:
-        self.state.add_purchase_order(number=number, client="Karoo Mining (Pty) Ltd",
-                                      issued=date(2026, 10, 1), total=Decimal(total), **kwargs)
+class World(DemoWorld):
+    STATES = DEMO_CXML_PORTALS
 
     def add_po_line(self, po: str, line: int, *, unit_price: str, quantity: str | None,
                     part: str = "P-1") -> None:
@@ -62,22 +43,8 @@ class World:
                                        unit="EA", unit_price=Decimal(unit_price),
                                        quantity=None if quantity is None else Decimal(quantity))
 
-    def add_invoice(self, number: int, po: str, net: str = "1000.00", *,
-                    tax: str | None = None, currency: str = "ZAR") -> str:
-        now = datetime.now(UTC)
-        value = Decimal(net)
-        vat = Decimal(tax) if tax is not None else (value * Decimal("0.15")).quantize(
-            Decimal("0.01"))
-        document = f"{number:010d}"
-        with self.store.engine.begin() as conn:
-            upsert(conn, BILLING_DOCUMENTS.table, [{
-                "number": document, "doc_type": "F2", "company_code": "1000",
-                "sold_to": CUSTOMER, "payer": CUSTOMER, "billing_date": date.today(),
-                "net": value, "tax": vat, "gross": value + vat, "currency": currency,
-                "customer_po": po, "accounting_document": None, "fiscal_year": 2026,
-                "cancelled": False, "changed_at": now, "synced_at": now}],
-                BILLING_DOCUMENTS.keys)
-        return document
+    def vat_on(self, net: Decimal) -> Decimal:
+        return super().vat_on(net).quantize(Decimal("0.01"))
 
     def account(self, **overrides: object) -> PortalAccount:
         box = SecretBox.load(self.settings.home)
@@ -99,32 +66,10 @@ class World:
                              **extra)
         return runner.run()
 
-    def upload(self, document: str) -> uploads.Upload:
-        with self.store.engine.connect() as conn:
-            found = uploads.by_document(conn, document)
-        assert found is not None
-        return found
-
-    def attempts(self, document: str) -> list[dict]:
-        with self.store.engine.connect() as conn:
-            return uploads.attempts_of(conn, self.upload(document).id)
-
-
-def add_customer(store: Store, portal: str) -> None:
-    with store.engine.begin() as conn:
-        upsert(conn, CUSTOMERS.table, [{
-            "company_code": "1000", "number": CUSTOMER, "name": "Karoo Mining (Pty) Ltd",
-            "vat_number": "4000000001", "payment_terms": "Z030", "email": None, "phone": None,
-            "city": "Kimberley", "country": "ZA", "customer_group": None, "portal": portal,
-            "synced_at": datetime.now(UTC)}], CUSTOMERS.keys)
-
 
 def make_world(tmp_path: Path, server: DemoServer, portal: str,
                database_url: str | None = None) -> World:
-    settings = load_settings(home=tmp_path / "home", database_url=database_url)
-    store = open_store(settings, create=True)
-    add_customer(store, portal)
-    return World(settings=settings, store=store, server=server, portal=portal)
+    return new_world(World, tmp_path, server, portal, database_url)
 
 
 @pytest.fixture(params=sorted(DEMO_CXML_PORTALS))
