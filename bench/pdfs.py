@@ -9,27 +9,19 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from connectors.pdf_checks import check_pdf
-from connectors.pdfs import RenderSource
+from connectors.pdfs import Facts, RenderSource
 
 NAMES = ["Karoo Mining (Pty) Ltd", "Protea Timber’s (Pty) Ltd", "深圳华强电子有限公司"]
 
 
-@dataclass
-class Invoice:
-    billing_document: str
-    invoice_number: str
-    po_number: str | None = "4500000001"
-    invoice_date: date = date(2026, 11, 20)
-    net: Decimal = Decimal("1000.00")
-    tax: Decimal = Decimal("150.00")
-    gross: Decimal = Decimal("1150.00")
-    currency: str = "ZAR"
+def invoice(document: str, number: str) -> Facts:
+    return Facts(document, number, "4500000001", date(2026, 11, 20), Decimal("1000.00"),
+                 Decimal("150.00"), Decimal("1150.00"), "ZAR")
 
 
 def main() -> None:
@@ -40,7 +32,7 @@ def main() -> None:
         source = RenderSource(Path(folder))
         for name in NAMES:
             started = time.process_time()
-            paths = [source.pdf_for(Invoice(f"{name[:1]}{i:09d}", str(90000000 + i)), name)
+            paths = [source.pdf_for(invoice(f"{name[:1]}{i:09d}", str(90000000 + i)), name)
                      for i in range(args.invoices)]
             rendered = time.process_time() - started
             started = time.process_time()

@@ -9,6 +9,7 @@ typographic apostrophes, dashes, Greek, Cyrillic, Arabic, Chinese. Cached PDFs a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -30,6 +31,21 @@ TITLE = "TAX INVOICE"
 
 
 class InvoiceFacts(Protocol):
+    billing_document: str
+    invoice_number: str
+    po_number: str | None
+    invoice_date: date
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Invoice facts as a plain value, for a caller that does not hold them in an upload row
+    (the hand-over pack reads them from the billing documents)."""
+
     billing_document: str
     invoice_number: str
     po_number: str | None

@@ -9,9 +9,8 @@ import csv
 import io
 import json
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,22 +42,10 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-@dataclass(slots=True)
-class _Invoice:
-    billing_document: str
-    invoice_number: str
-    po_number: str | None
-    invoice_date: date
-    net: Decimal
-    tax: Decimal
-    gross: Decimal
-    currency: str
-
-
 def _invoice_pdfs(settings: Settings, engine: Engine, company_code: str, customer: str,
                   name: str) -> dict[str, bytes]:
     """The PDFs of the customer's open invoices, as arbridge renders or stores them."""
-    from connectors.pdfs import pdf_source
+    from connectors.pdfs import Facts, pdf_source
 
     source = pdf_source(settings)
     out = {}
@@ -69,7 +56,7 @@ def _invoice_pdfs(settings: Settings, engine: Engine, company_code: str, custome
         rows = conn.execute(select(DOCS).where(DOCS.c.number.in_(documents))).all() \
             if documents else []
     for r in rows:
-        facts = _Invoice(r.number, r.number.lstrip("0"), r.customer_po, r.billing_date,
+        facts = Facts(r.number, r.number.lstrip("0"), r.customer_po, r.billing_date,
                          r.net, r.tax, r.gross, r.currency)
         out[f"invoices/{r.number}.pdf"] = source.pdf_for(facts, name).read_bytes()
     return out

@@ -8,7 +8,6 @@ import os
 import shutil
 import stat
 import time
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +18,7 @@ from pypdf import PdfReader
 
 from config.portals import BrowserSettings
 from config.secrets import SecretBox
-from connectors.pdfs import FolderSource, RenderSource
+from connectors.pdfs import Facts, FolderSource, RenderSource
 from portals.accounts import resolve
 from portals.browser import BrowserPool
 from portals.driver import InvoiceSubmission
@@ -132,20 +131,9 @@ def write_bad_pdfs(folder: Path, render: RenderSource, documents: dict[str, str]
         os.utime(target, (old, old))
 
 
-@dataclass
-class Facts:
-    billing_document: str
-    invoice_number: str
-    po_number: str | None = "4500000001"
-    invoice_date: date = date(2026, 11, 20)
-    net: Decimal = Decimal("1000.00")
-    tax: Decimal = Decimal("150.00")
-    gross: Decimal = Decimal("1150.00")
-    currency: str = "ZAR"
-
-
 def _facts(document: str, number: str) -> Facts:
-    return Facts(billing_document=document, invoice_number=number)
+    return Facts(document, number, "4500000001", date(2026, 11, 20), Decimal("1000.00"),
+                 Decimal("150.00"), Decimal("1150.00"), "ZAR")
 
 
 def test_folder_of_bad_pdfs_only_real_invoice_pdfs_leave(coupa, tmp_path):
