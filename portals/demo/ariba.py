@@ -8,7 +8,7 @@ import json
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portals.demo.common import FrontDoor, amount, day, flavour_app, submit_delay, today
+from portals.demo.common import Catalogue, FrontDoor, amount, day, flavour_app, submit_delay, today
 from portals.demo.pages import ARIBA, ARIBA_STATUS
 from portals.demo.state import PortalState, Rejected
 
@@ -17,25 +17,16 @@ BRAND = "SAP Business Network (demo)"
 DOOR = FrontDoor(home="/home", path="/Authn/SignIn", page="signin.html", title="Login",
                  fields=("UserName", "Password"), expired_param="timeout",
                  refusal="The user name or password is incorrect.")
+CATALOGUE = Catalogue(orders="/inbox/orders", form_path="/invoice/create", form_page="create.html")
 
 
 def create_app(state: PortalState, root: str = "") -> FastAPI:
     app, render, sessions = flavour_app(state, ARIBA, brand=BRAND, root=root, cookie=COOKIE,
-                                        door=DOOR)
+                                        door=DOOR, catalogue=CATALOGUE)
 
     @app.get("/home")
     def home(request: Request) -> Response:
         return render("home.html", title="Home", user=sessions.signed_in(request))
-
-    @app.get("/inbox/orders")
-    def orders(request: Request) -> Response:
-        user = sessions.signed_in(request)
-        return render.orders(user)
-
-    @app.get("/invoice/create")
-    def create_page(request: Request, po: str) -> Response:
-        user = sessions.signed_in(request)
-        return render.invoice_form("create.html", user, po)
 
     @app.post("/invoice/review")
     async def review(request: Request, po: str) -> Response:

@@ -122,10 +122,23 @@ class FrontDoor:
     second_step: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """Where a signed-in user finds the purchase orders (``orders``) and the create-invoice
+    page of one (``form_path``, with the PO number as ``{po}`` in the path or as ``?po=``),
+    shown with the template ``form_page``."""
+
+    orders: str
+    form_path: str
+    form_page: str
+
+
 def flavour_app(state: PortalState, templates: dict[str, str], *, brand: str, root: str,
-                cookie: str, door: FrontDoor) -> tuple[FastAPI, Renderer, Sessions]:
-    """A flavour's app with the fault middleware, its front door and the sign-in redirect in
-    place, with its page renderer and its sessions."""
+                cookie: str, door: FrontDoor,
+                catalogue: Catalogue) -> tuple[FastAPI, Renderer, Sessions]:
+    """A flavour's app with the fault middleware, its front door, the sign-in redirect and
+    its orders and create-invoice pages in place, with its page renderer and its
+    sessions."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(FaultMiddleware, state=state)
     sessions = Sessions(state, cookie=cookie, login_url=f"{root}{door.path}?{door.expired_param}=1",
@@ -133,6 +146,15 @@ def flavour_app(state: PortalState, templates: dict[str, str], *, brand: str, ro
     sessions.install(app)
     render = Renderer(templates, brand=brand, root=root, state=state)
     _front_door(app, state, render, door, root=root, cookie=cookie)
+
+    @app.get(catalogue.orders)
+    def orders(request: Request) -> Response:
+        return render.orders(sessions.signed_in(request))
+
+    @app.get(catalogue.form_path)
+    def invoice_form(request: Request, po: str) -> Response:
+        return render.invoice_form(catalogue.form_page, sessions.signed_in(request), po)
+
     return app, render, sessions
 
 

@@ -7,7 +7,7 @@ import pyotp
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portals.demo.common import FrontDoor, amount, day, flavour_app, submit_delay, today
+from portals.demo.common import Catalogue, FrontDoor, amount, day, flavour_app, submit_delay, today
 from portals.demo.pages import COUPA
 from portals.demo.state import PortalState, Rejected
 
@@ -16,11 +16,13 @@ BRAND = "Coupa Supplier Portal (demo)"
 DOOR = FrontDoor(home="/orders", path="/login", page="login.html", title="Sign in",
                  fields=("user[login]", "user[password]"), expired_param="expired",
                  refusal="Invalid email or password.", second_step="/two_factor")
+CATALOGUE = Catalogue(orders="/orders", form_path="/orders/{po:path}/invoices/new",
+                      form_page="invoice_new.html")
 
 
 def create_app(state: PortalState, root: str = "") -> FastAPI:
     app, render, sessions = flavour_app(state, COUPA, brand=BRAND, root=root, cookie=COOKIE,
-                                        door=DOOR)
+                                        door=DOOR, catalogue=CATALOGUE)
 
     @app.get("/two_factor")
     def two_factor_page() -> Response:
@@ -40,16 +42,6 @@ def create_app(state: PortalState, root: str = "") -> FastAPI:
                           error="That code is not valid.")
         state.verify_session(token)
         return RedirectResponse(f"{root}/orders", status_code=303)
-
-    @app.get("/orders")
-    def orders(request: Request) -> Response:
-        user = sessions.signed_in(request)
-        return render.orders(user)
-
-    @app.get("/orders/{number:path}/invoices/new")
-    def new_invoice(number: str, request: Request) -> Response:
-        user = sessions.signed_in(request)
-        return render.invoice_form("invoice_new.html", user, number)
 
     @app.post("/orders/{number:path}/invoices")
     async def create_invoice(number: str, request: Request) -> Response:
