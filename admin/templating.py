@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from admin.context import context
+from admin.context import MAX_PAGE, context
 from admin.security import principal
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,6 +61,40 @@ def render(request: Request, template: str, /, status_code: int = 200, **values:
     return ctx.templates.TemplateResponse(
         request, template, {"who": who, "now": ctx.clock(), **_unsigned_flash(request, values)},
         status_code=status_code)
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """What a list page takes besides its filters: which page, and the notice or error a
+    redirect brought back."""
+
+    page: int
+    notice: str | None
+    error: str | None
+
+
+def paging(page: int = Query(1, ge=1, le=MAX_PAGE),
+           notice: str | None = Query(None, max_length=500),
+           error: str | None = Query(None, max_length=500)) -> Paging:
+    """The ``?page=``, ``?notice=`` and ``?error=`` of a list page (``Depends(paging)``)."""
+    return Paging(page, notice, error)
+
+
+def list_page(request: Request, template: str, /, *, path: str,
+              filters: dict[str, str | None], paging: Paging, listing: Callable[..., Any],
+              chosen: Any, portals: Callable[[Any], list[str]], **values: Any) -> Any:
+    """A filtered list page: one page of ``listing(conn, chosen)`` and the portals to filter
+    by, read on one connection, with the filters as given (``params``, "" for one not
+    given), the flash messages and ``back``, this page's address for the actions on it to
+    come back to."""
+    params = {name: value or "" for name, value in filters.items()}
+    ctx = context(request)
+    with ctx.engine.connect() as conn:
+        found = listing(conn, chosen, page=paging.page, per_page=ctx.settings.admin.page_size)
+        choices = portals(conn)
+    return render(request, template, found=found, params=params, portals=choices,
+                  notice=paging.notice, error=paging.error,
+                  back=f"{path}?{urlencode({**params, 'page': paging.page})}", **values)
 
 
 def _flash_signature(request: Request, notice: str, error: str) -> str:

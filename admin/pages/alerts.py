@@ -5,17 +5,15 @@ resolved."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from admin.actions import acknowledge_all
-from admin.context import MAX_ID, MAX_PAGE, RowId, context
+from admin.context import MAX_ID, RowId, context
 from admin.filters import alert_filter
 from admin.pages.pos import po_url
 from admin.security import Principal, current, require
-from admin.templating import flash_redirect, render
+from admin.templating import Paging, flash_redirect, list_page, paging, render
 from sync.po import view as po_view
 from sync.po.alert_rules import LEVELS
 
@@ -29,20 +27,12 @@ def alerts_page(request: Request, who: Principal = Depends(current),
                 level: str | None = Query(None, max_length=20),
                 state: str | None = Query(None, max_length=10),
                 q: str | None = Query(None, max_length=80),
-                page: int = Query(1, ge=1, le=MAX_PAGE),
-                notice: str | None = Query(None, max_length=500),
-                error: str | None = Query(None, max_length=500)) -> Response:
-    ctx = context(request)
-    chosen = alert_filter(portal, level, state, q)
-    with ctx.engine.connect() as conn:
-        found = po_view.alert_listing(conn, chosen, page=page,
-                                      per_page=ctx.settings.admin.page_size)
-        portals = po_view.alert_portals(conn)
-    params = {"portal": portal or "", "level": level or "", "state": state or "",
-              "q": q or ""}
-    return render(request, "alerts.html", found=found, params=params, portals=portals,
-                  levels=LEVELS, states=po_view.ALERT_STATES, notice=notice, error=error,
-                  po_url=po_url, back=f"/alerts?{urlencode({**params, 'page': page})}")
+                shown: Paging = Depends(paging)) -> Response:
+    return list_page(request, "alerts.html", path="/alerts", paging=shown,
+                     filters={"portal": portal, "level": level, "state": state, "q": q},
+                     listing=po_view.alert_listing, chosen=alert_filter(portal, level, state, q),
+                     portals=po_view.alert_portals, levels=LEVELS,
+                     states=po_view.ALERT_STATES, po_url=po_url)
 
 
 @router.post("/alerts/acknowledge")

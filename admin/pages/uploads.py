@@ -4,16 +4,15 @@ cancel, mark as submitted by hand — every action through ``sync.uploads.action
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from admin.actions import apply_action
-from admin.context import MAX_PAGE, context
+from admin.context import context
 from admin.filters import queue_filter
 from admin.security import Principal, current, require
-from admin.templating import flash_redirect, render
+from admin.templating import Paging, flash_redirect, list_page, paging, render
 from sync.uploads import actions as upload_actions
 from sync.uploads import view as queue_view
 from sync.uploads.states import STATES
@@ -28,21 +27,12 @@ def queue_page(request: Request, who: Principal = Depends(current),
                client: str | None = Query(None, max_length=80),
                state: str | None = Query(None, max_length=20),
                q: str | None = Query(None, max_length=40),
-               page: int = Query(1, ge=1, le=MAX_PAGE),
-               notice: str | None = Query(None, max_length=500),
-               error: str | None = Query(None, max_length=500)) -> Response:
-    ctx = context(request)
-    chosen = queue_filter(portal, client, state, q)
-    with ctx.engine.connect() as conn:
-        found = queue_view.listing(conn, chosen, page=page,
-                                   per_page=ctx.settings.admin.page_size)
-        portals = queue_view.portals(conn)
-    params = {"portal": portal or "", "client": client or "", "state": state or "",
-              "q": q or ""}
-    return render(request, "uploads.html", found=found, params=params, portals=portals,
-                  states=STATES, notice=notice, error=error,
-                  actions_for=upload_actions.actions_for,
-                  back=f"/uploads?{urlencode({**params, 'page': page})}")
+               shown: Paging = Depends(paging)) -> Response:
+    return list_page(request, "uploads.html", path="/uploads", paging=shown,
+                     filters={"portal": portal, "client": client, "state": state, "q": q},
+                     listing=queue_view.listing, chosen=queue_filter(portal, client, state, q),
+                     portals=queue_view.portals, states=STATES,
+                     actions_for=upload_actions.actions_for)
 
 
 def _back(request: Request, target: str, done: list[str], refused: list[str],
