@@ -25,7 +25,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from sync.cash.models import AllocationRow, BankEntryRow
+from sync.cash.store import ALLOCATIONS, ENTRIES
 from sync.mirror.models import ClearedItemRow, CustomerRow, OpenItemRow
 from sync.reports.ageing import Ageing, Item, Key, assemble, credit_causes
 from sync.reports.buckets import DEFAULT_EDGES, Basis, date_bounds
@@ -35,8 +35,6 @@ from sync.tables import table_of
 OPEN = table_of(OpenItemRow)
 CLEARED = table_of(ClearedItemRow)
 CUSTOMERS = table_of(CustomerRow)
-ALLOCATIONS = table_of(AllocationRow)
-ENTRIES = table_of(BankEntryRow)
 ITEM_COLUMNS = ("company_code", "customer", "document", "fiscal_year", "line", "amount",
                 "currency", "posting_date", "document_date", "due_date", "doc_type",
                 "reference")
