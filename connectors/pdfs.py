@@ -41,7 +41,7 @@ class InvoiceFacts(Protocol):
     currency: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Facts:
     """Invoice facts as a plain value, for a caller that does not hold them in an upload row
     (the hand-over pack reads them from the billing documents)."""
