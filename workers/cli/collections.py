@@ -132,14 +132,19 @@ def call_command(
     promise: str | None = typer.Option(None, "--promise", help="Amount promised."),
     promise_date: str | None = typer.Option(None, "--by", help="Promised payment date."),
     channel: str = typer.Option("phone", "--channel", help="phone, email, letter or visit."),
+    instalment: list[str] = typer.Option([], "--instalment", help="A payment arrangement: "
+                                         "one instalment as YYYY-MM-DD:AMOUNT (repeat for "
+                                         "each; with --promise/--by as the first)."),
 ) -> None:
     """Record a call (or e-mail) in the contact log, with a call-back date and a promise to
-    pay over the customer's overdue items."""
+    pay, or a payment arrangement of several instalments, over the customer's overdue
+    items."""
     back = day(call_back, "--call-back")
     by = day(promise_date, "--by")
     amount = money(promise, "--promise") if promise else None
     if (amount is None) != (by is None):
         raise typer.BadParameter("a promise needs both --promise and --by", param_hint="--by")
+    plan = [_instalment(text) for text in instalment]
 
     def action() -> None:
         from connectors.collections.calls import record_call
@@ -150,11 +155,22 @@ def call_command(
         contact_id, promise_id = record_call(
             store.engine, customer=padded(customer), collector=getpass.getuser(),
             channel=channel, outcome=outcome, agreed=agreed, call_back=back,
-            promise_amount=amount, promise_date=by, now=datetime.now(timezone.utc))
-        out.print(f"contact {contact_id} logged" + (f"; promise {promise_id} recorded"
+            promise_amount=amount, promise_date=by, instalments=plan,
+            now=datetime.now(timezone.utc))
+        what = "arrangement" if len(plan) + (amount is not None) > 1 else "promise"
+        out.print(f"contact {contact_id} logged" + (f"; {what} {promise_id} recorded"
                                                     if promise_id else ""))
 
     guarded(action)
+
+
+def _instalment(text: str) -> tuple[date, Decimal]:
+    when, _, amount = text.partition(":")
+    due = day(when.strip(), "--instalment")
+    if not amount.strip() or due is None:
+        raise typer.BadParameter(f"{text!r}: an instalment is YYYY-MM-DD:AMOUNT "
+                                 "(e.g. 2027-01-31:5000.00)", param_hint="--instalment")
+    return due, money(amount.strip(), "--instalment")
 
 
 @app.command("judge")
