@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select
 
 from config.collections import CollectionSettings
 from config.redaction import mask_email
+from config.settings import Settings
 from connectors.collections.delivery import Bounced, deliver, message
 from connectors.collections.letters import render_text, write_letter
 from sync.collections import deductions, disputes, dunning, legal, promise_store
@@ -76,6 +77,21 @@ def _contact(engine: Engine, settings: CollectionSettings, company_code: str,
     name, email = (row[0], row[1]) if row else (customer, None)
     override = settings.addresses.get(customer) or settings.addresses.get(customer.lstrip("0"))
     return name, override or email
+
+
+def run_today(settings: Settings, *, now: datetime) -> RunReport:
+    """The scheduled daily run: today is SAP's today as last pulled (as the CLI's default)."""
+    from connectors.reports.book import ledger_today
+    from sync.store import open_store
+
+    store = open_store(settings)
+    try:
+        with store.engine.connect() as conn:
+            when = ledger_today(conn)
+        return run_collections(store.engine, settings.collections, settings.home,
+                               as_of=when, now=now)
+    finally:
+        store.engine.dispose()
 
 
 def run_collections(engine: Engine, settings: CollectionSettings, home: Path, *,
