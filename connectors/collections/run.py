@@ -26,6 +26,7 @@ from sqlalchemy import Engine, func, select
 from config.collections import CollectionSettings
 from config.redaction import mask_email
 from config.settings import Settings
+from connectors.collections.bounces import message_id
 from connectors.collections.delivery import Bounced, deliver, message
 from connectors.collections.letters import render_text, write_letter
 from sync.collections import deductions, disputes, dunning, legal, promise_store
@@ -262,6 +263,7 @@ def _deliver_one(engine: Engine, settings: CollectionSettings, home: Path,
             return "bounced", "no e-mail address in SAP or [collections] addresses", None, None
         msg = message(sender=settings.sender, to=address, subject=f"Overdue account "
                       f"{row['customer']}: reminder {row['level']}", body=text)
+        msg["Message-ID"] = message_id(row, settings.sender)  # a later bounce finds it
         where = deliver(settings.channel.get_secret_value(), home, msg, stem)
         return "sent", None, where, address
     except Bounced as bounce:

@@ -1,7 +1,7 @@
 """``arbridge collections …``: the daily run (reminders by level, promises judged, disputes
 from the portals, section 129 notices), the worklist, and what a collector records: calls,
-promises, bounces, approvals. Cases, credit notes and the legal steps are in
-:mod:`workers.cli.collections_cases`."""
+promises, bounces (also read later from a mailbox), approvals. Cases, credit notes and the
+legal steps are in :mod:`workers.cli.collections_cases`."""
 
 from __future__ import annotations
 
@@ -231,5 +231,35 @@ def bounce_command(
             bounced(conn, reminder, reason=reason, now=datetime.now(timezone.utc),
                     by=getpass.getuser())
         out.print(f"reminder {reminder} bounced: now a phone task on the worklist")
+
+    guarded(action)
+
+
+@app.command("bounces")
+def bounces_command(
+    mbox: str = typer.Option(..., "--mbox", help="An mbox file or a maildir folder where the "
+                             "reminders' sender address receives its mail."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was recorded as JSON."),
+) -> None:
+    """Record the reminder e-mails that bounced after they were sent: the delivery status
+    notifications (RFC 3464) in a mailbox are matched to their reminders by Message-ID, and
+    each failed one becomes a phone task on the worklist. Reading a mailbox again records
+    nothing twice."""
+    def action() -> None:
+        from pathlib import Path
+
+        from connectors.collections.bounces import record_bounces
+        from sync.store import open_store
+        from workers.cli.output import checked_settings
+
+        store = open_store(checked_settings())
+        report = record_bounces(store.engine, Path(mbox), now=datetime.now(timezone.utc))
+        if as_json:
+            print_json(report.as_dict())
+            return
+        out.print(f"{report.read} messages read: {len(report.recorded)} bounces recorded "
+                  f"(now phone tasks), {report.already} recorded before, "
+                  f"{report.unmatched} not matching a sent reminder e-mail, "
+                  f"{report.not_a_failure} not a failed delivery")
 
     guarded(action)
