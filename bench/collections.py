@@ -10,7 +10,9 @@ tests). Measured on SQLite (the embedded default) and PostgreSQL:
 3. the worklist: ranking every customer with something overdue, the top 100 in detail
    (the /collections page);
    1 + 2 + 3 together: target under 10 seconds (aim: 6-7 s, so it holds on a busy machine);
-   each alone, reading the positions itself, is printed too;
+   each alone, reading the positions itself, is printed too. The CPU time of this process is
+   printed beside the wall time: on SQLite it holds the database's work too, so it is the
+   figure a busy machine does not inflate;
 4. the first full run on a new installation (every overdue customer reaches level 1: the
    reminders recorded and written to the outbox) and the next day's run (nothing new).
 
@@ -70,8 +72,12 @@ def fill(engine, items: int) -> float:  # type: ignore[no-untyped-def]
     if batch:
         with engine.begin() as conn:
             conn.execute(insert(table_of(OpenItemRow)), batch)
-    with engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
+    if engine.dialect.name == "postgresql":  # as autovacuum leaves a table after a bulk load:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE open_item"))  # visible pages: index-only scans
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
     return time.perf_counter() - started
 
 
@@ -86,13 +92,15 @@ def bench_store(name: str, engine, home: Path, items: int, full: bool) -> None: 
     print(f"{name}: filled in {fill(engine, items):.0f}s", flush=True)
     settings = CollectionSettings()
     with engine.connect() as conn:
+        cpu = time.process_time()
         read, morning = timed(lambda: read_book(conn, TODAY))
         planning, planned = timed(lambda: plan(conn, settings, TODAY, book=morning))
         ranking, _ = timed(lambda: build(conn, settings, TODAY, limit=100, book=morning))
         print(f"{name}: morning (read {read:.2f}s + plan {planning:.2f}s over "
               f"{len(planned):,} customers + worklist {ranking:.2f}s): "
-              f"{read + planning + ranking:.2f}s {summary(planned)} (target < 10 s; "
-              f"load average {os.getloadavg()[0]:.1f})", flush=True)
+              f"{read + planning + ranking:.2f}s, {time.process_time() - cpu:.2f}s CPU in this "
+              f"process {summary(planned)} (target < 10 s; load average "
+              f"{os.getloadavg()[0]:.1f})", flush=True)
         seconds, _ = timed(lambda: plan(conn, settings, TODAY))
         print(f"{name}: the plan alone, reading itself: {seconds:.2f}s", flush=True)
         seconds, _ = timed(lambda: build(conn, settings, TODAY, limit=100))
