@@ -46,6 +46,7 @@ DEFAULT_SCHEDULE = {
     "sap-pull": "*/15 * * * mon-fri",   # every 15 minutes on working days
     "portal-upload": "5 * * * *",       # hourly, after the pull at :00
     "po-refresh": "0 6 * * *",          # daily at 06:00 (PO balances, issue 10)
+    "collections-run": "30 6 * * mon-fri",  # working days at 06:30, after the pull (issue 20)
 }
 
 

@@ -2,9 +2,10 @@
 ``portals.upload_jobs``), and carries ids and small JSON values only (a portal name, a home
 folder), never objects or file bytes.
 
-Queues per kind of work: ``sap`` (pulls; later postings) and ``browser`` (portal runs: each
-holds a Chromium, so its workers run few threads). A portal's ``concurrency`` is shared by
-every worker through claims on its browser slots (``sync.uploads.claims``), on any broker.
+Queues per kind of work: ``sap`` (pulls, the daily collections run; later postings) and
+``browser`` (portal runs: each holds a Chromium, so its workers run few threads). A portal's
+``concurrency`` is shared by every worker through claims on its browser slots
+(``sync.uploads.claims``), on any broker.
 
 Two retry loops (see CONVENTIONS): tenacity inside one remote call; dramatiq around the job,
 for technical failures only — business, configuration and input errors go to a person and
@@ -30,7 +31,7 @@ NOT_RETRIED = (BusinessError, ConfigError, InputError)
 JOB_RETRIES = 5
 MIN_BACKOFF_MS = 30_000
 MAX_BACKOFF_MS = 30 * 60_000
-QUEUES = {"sap_pull": "sap", "portal_upload": "browser"}
+QUEUES = {"sap_pull": "sap", "portal_upload": "browser", "collections_run": "sap"}
 
 
 def _settings(home: str | None):  # type: ignore[no-untyped-def]
@@ -70,4 +71,18 @@ def portal_upload(portal: str | None = None, home: str | None = None) -> None:
         raise type(error)(f"portal {name}: {error}")
 
 
-ACTORS = [sap_pull, portal_upload]
+@dramatiq.actor(queue_name=QUEUES["collections_run"], max_retries=JOB_RETRIES,
+                min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS, throws=NOT_RETRIED)
+def collections_run(home: str | None = None) -> None:
+    """The daily collections run (``arbridge collections run``), claimed per day: a second
+    message the same day, or a second worker, records and sends nothing twice."""
+    from datetime import datetime, timezone
+
+    from connectors.collections.run import run_today
+
+    report = run_today(_settings(home), now=datetime.now(timezone.utc))
+    log.info("collections_run %s: recorded %s, sent %s, held elsewhere %s", report.as_of,
+             report.recorded, report.sent, report.held_by_another_run)
+
+
+ACTORS = [sap_pull, portal_upload, collections_run]

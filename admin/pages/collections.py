@@ -78,7 +78,9 @@ def record_call_form(request: Request, who: Principal = Depends(require("collect
                      contact_person: str = Form("", max_length=120),
                      call_back: str = Form("", max_length=10),
                      promise_amount: str = Form("", max_length=20),
-                     promise_date: str = Form("", max_length=10)) -> Response:
+                     promise_date: str = Form("", max_length=10),
+                     instalment_amount: list[str] = Form([]),
+                     instalment_date: list[str] = Form([])) -> Response:
     from connectors.collections.calls import record_call
 
     ctx = context(request)
@@ -91,14 +93,34 @@ def record_call_form(request: Request, who: Principal = Depends(require("collect
             raise ValueError("a promise needs both an amount and a date")
         if amount is not None and amount <= 0:
             raise ValueError("the promised amount must be above zero")
+        plan = _instalments(instalment_amount, instalment_date)
         with ctx.engine.connect() as conn:
             today = _today(conn)
         _, promise_id = record_call(
             ctx.engine, customer=customer, company_code=company_code,
             collector=who.user.name, channel="phone", outcome=outcome, agreed=agreed,
             contact_person=contact_person, call_back=back, promise_amount=amount,
-            promise_date=by, now=ctx.clock(), as_of=today)
+            promise_date=by, now=ctx.clock(), as_of=today, instalments=plan)
     except (ValueError, InvalidOperation, ArbridgeError) as refusal:
         return flash_redirect(request, target, error=str(refusal) or "not a valid amount")
+    what = "arrangement" if len(plan) + (amount is not None) > 1 else "promise"
     return flash_redirect(request, target, notice="call recorded" + (
-        f"; promise {promise_id} recorded" if promise_id else ""))
+        f"; {what} {promise_id} recorded" if promise_id else ""))
+
+
+MAX_INSTALMENTS = 24
+
+
+def _instalments(amounts: list[str], dates: list[str]) -> list[tuple[date, Decimal]]:
+    """The arrangement's further instalments from the form's rows (blank rows skipped)."""
+    if len(amounts) > MAX_INSTALMENTS or len(dates) > MAX_INSTALMENTS:
+        raise ValueError(f"at most {MAX_INSTALMENTS} instalments")
+    rows = []
+    for n, (amount, when) in enumerate(zip(amounts, dates, strict=False), start=2):
+        amount, when = amount.strip()[:20], when.strip()[:10]
+        if not amount and not when:
+            continue
+        if not amount or not when:
+            raise ValueError(f"instalment {n} needs both an amount and a date")
+        rows.append((date.fromisoformat(when), Decimal(amount)))
+    return rows

@@ -2,7 +2,8 @@
 reminder claimed once per customer, cycle and level before it is recorded or sent:
 
 1. judge the promises (a broken one raises the level), open cases for rejected or disputed
-   portal invoices, escalate overdue cases, link credit memos the pull brought;
+   portal invoices, escalate overdue cases, ask billing for a credit note for each short
+   payment with a deduction, link credit memos the pull brought;
 2. plan a decision per customer from the policies; record each reminder and move the level;
 3. issue the section 129 notices that are due (PDF letters for registered mail);
 4. send what waits: e-mails (a refused recipient is a bounce, turned into a phone task),
@@ -24,10 +25,12 @@ from sqlalchemy import Engine, func, select
 
 from config.collections import CollectionSettings
 from config.redaction import mask_email
+from config.settings import Settings
+from connectors.collections.bounces import message_id
 from connectors.collections.delivery import Bounced, deliver, message
 from connectors.collections.letters import render_text, write_letter
-from sync.collections import disputes, dunning, legal, promise_store
-from sync.collections.positions import exclusions
+from sync.collections import deductions, disputes, dunning, legal, promise_store
+from sync.collections.positions import Book, read_book
 from sync.mirror.models import CustomerRow
 from sync.reports.ageing import money_text
 from sync.tables import table_of
@@ -59,6 +62,7 @@ class RunReport:
     disputes_opened: int = 0
     disputes_escalated: int = 0
     credit_memos_linked: int = 0
+    credit_requests_from_deductions: int = 0
     notices_s129: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -74,6 +78,21 @@ def _contact(engine: Engine, settings: CollectionSettings, company_code: str,
     name, email = (row[0], row[1]) if row else (customer, None)
     override = settings.addresses.get(customer) or settings.addresses.get(customer.lstrip("0"))
     return name, override or email
+
+
+def run_today(settings: Settings, *, now: datetime) -> RunReport:
+    """The scheduled daily run: today is SAP's today as last pulled (as the CLI's default)."""
+    from connectors.reports.book import ledger_today
+    from sync.store import open_store
+
+    store = open_store(settings)
+    try:
+        with store.engine.connect() as conn:
+            when = ledger_today(conn)
+        return run_collections(store.engine, settings.collections, settings.home,
+                               as_of=when, now=now)
+    finally:
+        store.engine.dispose()
 
 
 def run_collections(engine: Engine, settings: CollectionSettings, home: Path, *,
@@ -99,8 +118,8 @@ def run_collections(engine: Engine, settings: CollectionSettings, home: Path, *,
         return report
     try:
         _morning(engine, settings, report, as_of, now)
-        _levels(engine, settings, report, as_of, now, owner)
-        _notices(engine, settings, home, report, as_of, now)
+        book = _levels(engine, settings, report, as_of, now, owner)
+        _notices(engine, settings, home, report, as_of, now, book)
         _send(engine, settings, home, report, now, owner)
     finally:
         with writing(engine) as conn:
@@ -119,19 +138,23 @@ def _morning(engine: Engine, settings: CollectionSettings, report: RunReport, as
                                                            now=now))
         report.disputes_escalated = len(disputes.escalate_overdue(conn, as_of, now=now))
         disputes.requests_for_cancellations(conn, today=as_of, now=now)
+        report.credit_requests_from_deductions = len(
+            deductions.requests_for_deductions(conn, today=as_of, now=now))
         report.credit_memos_linked = len(disputes.link_credit_memos(conn, today=as_of,
                                                                     now=now))
 
 
 def _levels(engine: Engine, settings: CollectionSettings, report: RunReport, as_of: date,
-            now: datetime, owner: claims.Owner) -> None:
+            now: datetime, owner: claims.Owner) -> Book:
+    """Record today's reminders; the morning's read of the positions is returned for the
+    notices (recording reminders changes no position)."""
     with engine.connect() as conn:
-        planned = dunning.plan(conn, settings, as_of)
+        book = read_book(conn, as_of)
+        planned = dunning.plan(conn, settings, as_of, book=book)
     report.decisions = dunning.summary(planned)
     work = [p for p in planned if p.decision.outcome == "remind"
             or (p.decision.outcome == "nothing_overdue" and p.standing.level)]
-    with engine.connect() as conn:
-        excluded = exclusions(conn)
+    excluded = book.excluded
     for start in range(0, len(work), CHUNK):  # one short transaction per chunk
         with writing(engine) as conn:
             for p in work[start:start + CHUNK]:
@@ -148,12 +171,13 @@ def _levels(engine: Engine, settings: CollectionSettings, report: RunReport, as_
                 if made is not None:
                     level = str(p.decision.level)
                     report.recorded[level] = report.recorded.get(level, 0) + 1
+    return book
 
 
 def _notices(engine: Engine, settings: CollectionSettings, home: Path, report: RunReport,
-             as_of: date, now: datetime) -> None:
+             as_of: date, now: datetime, book: Book) -> None:
     with engine.connect() as conn:
-        due = legal.s129_due(conn, settings, as_of)
+        due = legal.s129_due(conn, settings, as_of, book=book)
     for d in due:
         name, _ = _contact(engine, settings, d.company_code, d.customer)
         text = render_text("s129", issued_on=as_of.isoformat(), name=name,
@@ -239,6 +263,7 @@ def _deliver_one(engine: Engine, settings: CollectionSettings, home: Path,
             return "bounced", "no e-mail address in SAP or [collections] addresses", None, None
         msg = message(sender=settings.sender, to=address, subject=f"Overdue account "
                       f"{row['customer']}: reminder {row['level']}", body=text)
+        msg["Message-ID"] = message_id(row, settings.sender)  # a later bounce finds it
         where = deliver(settings.channel.get_secret_value(), home, msg, stem)
         return "sent", None, where, address
     except Bounced as bounce:

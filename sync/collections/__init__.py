@@ -1,2 +1,3 @@
-"""Collections: policies and levels, reminders, the worklist, promises to pay, disputes,
-credit-note requests and South Africa's legal clocks (section 129, prescription)."""
+"""Collections: policies and levels, reminders, the worklist, promises to pay and payment
+arrangements, disputes, credit-note requests (from disputes, cancellations and short payments
+with a deduction) and South Africa's legal clocks (section 129, prescription)."""

@@ -229,9 +229,12 @@ def open_cases(conn: Connection, company_code: str | None = None,
 
 
 def counts(conn: Connection) -> dict[str, Any]:
+    """Cases open and resolved; credit-note requests for cases and cancelled portal invoices
+    (those from short payments are counted by the run, as ``credit_requests_from_deductions``)."""
     by: dict[str, int] = {r[0]: int(r[1]) for r in conn.execute(
         select(DISPUTES.c.status, func.count()).group_by(DISPUTES.c.status))}
-    requests = int(conn.execute(select(func.count()).select_from(REQUESTS)).scalar_one())
+    requests = int(conn.execute(select(func.count()).select_from(REQUESTS).where(
+        REQUESTS.c.source.not_like("deduction:%"))).scalar_one())
     return {"disputes": {"open": int(by.get("open", 0)) + int(by.get("escalated", 0)),
                          "resolved": int(by.get("resolved", 0))},
             "credit_note_requests": requests}

@@ -19,7 +19,7 @@ from config.errors import InputError
 from sync import audit
 from sync.collections.models import DunningLevelRow, ReminderRow
 from sync.collections.policy import Decision, decide
-from sync.collections.positions import Customer, items_of, position, positions
+from sync.collections.positions import Book, Customer, items_of, position, read_book
 from sync.collections.positions import exclusions as excluded_items
 from sync.mirror.models import CustomerRow
 from sync.tables import inserted_id, table_of
@@ -53,15 +53,20 @@ def standings(conn: Connection) -> dict[Customer, Standing]:
             for r in conn.execute(select(LEVELS))}
 
 
-def plan(conn: Connection, settings: CollectionSettings, as_of: date) -> list[Planned]:
-    """Today's decision for every customer with open items or a level."""
+def plan(conn: Connection, settings: CollectionSettings, as_of: date, *,
+         book: Book | None = None) -> list[Planned]:
+    """Today's decision for every customer with open items or a level (``book``: the
+    morning's read of the positions, when the caller has it already)."""
     groups = {(r[0], r[1]): r[2] for r in conn.execute(
         select(CUSTOMERS.c.company_code, CUSTOMERS.c.number, CUSTOMERS.c.customer_group))}
     where = standings(conn)
+    if book is None or book.as_of != as_of:
+        book = read_book(conn, as_of)
     out = []
-    for who, pos in sorted(positions(conn, as_of).items()):
+    fresh = Standing()
+    for who, pos in sorted(book.positions.items()):
         name = settings.policy_name(who[1], groups.get(who))
-        now = where.get(who, Standing())
+        now = where.get(who, fresh)
         out.append(Planned(who[0], who[1], name, now, decide(
             settings.policies[name], pos, as_of, current=now.level,
             reached_on=now.reached_on, raise_pending=now.raise_pending)))

@@ -19,7 +19,7 @@ from sync import audit
 from sync.collections.business_days import add_business_days, business_days_between
 from sync.collections.dunning import standings
 from sync.collections.models import InterruptionRow, LegalNoticeRow
-from sync.collections.positions import positions
+from sync.collections.positions import Book, read_book
 from sync.collections.prescription import add_years, prescribes_on
 from sync.mirror.models import OpenItemRow
 from sync.tables import inserted_id, table_of
@@ -41,8 +41,10 @@ class NoticeDue:
     business_days: int
 
 
-def s129_due(conn: Connection, settings: CollectionSettings, today: date) -> list[NoticeDue]:
-    """NCA customers at least ``s129_business_days`` in arrears with no notice this cycle."""
+def s129_due(conn: Connection, settings: CollectionSettings, today: date, *,
+             book: Book | None = None) -> list[NoticeDue]:
+    """NCA customers at least ``s129_business_days`` in arrears with no notice this cycle
+    (``book``: the morning's read of the positions, when the caller has it)."""
     marked = [c for c in settings.nca]
     if not marked:
         return []
@@ -51,7 +53,9 @@ def s129_due(conn: Connection, settings: CollectionSettings, today: date) -> lis
         NOTICES.c.company_code, NOTICES.c.customer, NOTICES.c.cycle).where(
         NOTICES.c.kind == "s129"))}
     out = []
-    for (company, customer), pos in sorted(positions(conn, today).items()):
+    if book is None or book.as_of != today:
+        book = read_book(conn, today)
+    for (company, customer), pos in sorted(book.positions.items()):
         if settings.nca_of(customer) is None:
             continue
         cycle = where[(company, customer)].cycle if (company, customer) in where else 1
@@ -147,16 +151,21 @@ def interrupt(conn: Connection, *, company_code: str, customer: str, kind: str, 
     return new_id
 
 
-def prescribing(conn: Connection, settings: CollectionSettings,
-                today: date) -> dict[tuple[str, str], date]:
+def prescribing(conn: Connection, settings: CollectionSettings, today: date, *,
+                book: Book | None = None) -> dict[tuple[str, str], date]:
     """Customers with an open item that prescribes within the warning window: the earliest
-    such date. Only items due long enough ago are read (interruptions only postpone)."""
+    such date. Only items due long enough ago count (interruptions only postpone); with the
+    morning's ``book`` their oldest debits are known and nothing is read again."""
     horizon = add_years(today, -settings.prescription_years)
     latest_due = horizon + timedelta(days=settings.prescription_warning_days)
-    rows = conn.execute(select(OPEN.c.company_code, OPEN.c.customer,
-                               func.min(OPEN.c.due_date)).where(
-        OPEN.c.amount > 0, OPEN.c.due_date <= latest_due).group_by(
-        OPEN.c.company_code, OPEN.c.customer)).all()
+    if book is not None:
+        rows = [(who[0], who[1], first) for who, first in book.oldest_debit.items()
+                if first <= latest_due]
+    else:
+        rows = [tuple(r) for r in conn.execute(select(
+            OPEN.c.company_code, OPEN.c.customer, func.min(OPEN.c.due_date)).where(
+            OPEN.c.amount > 0, OPEN.c.due_date <= latest_due).group_by(
+            OPEN.c.company_code, OPEN.c.customer))]
     if not rows:
         return {}
     breaks: dict[tuple[str, str], list[date]] = {}

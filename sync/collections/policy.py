@@ -51,6 +51,16 @@ class Position:
     def net(self, currency: str) -> Decimal:
         return self.overdue.get(currency, ZERO) + self.credits.get(currency, ZERO)
 
+    def net_overdue(self) -> dict[str, Decimal]:
+        """The overdue total per currency after credits, where something is left."""
+        credits = self.credits
+        out = {}
+        for currency, overdue in self.overdue.items():
+            net = overdue + credits[currency] if currency in credits else overdue
+            if net > 0:
+                out[currency] = net
+        return out
+
 
 def position(items: list[DueItem], as_of: date,
              excluded: dict[ItemKey, Exclusion] | None = None) -> Position:
@@ -91,7 +101,7 @@ def decide(policy: Policy, pos: Position, as_of: date, *, current: int,
     """What today's run does for one customer at level ``current`` of its cycle."""
     if not pos.overdue:
         return Decision("nothing_overdue", why="nothing overdue that may be reminded")
-    amounts = {c: pos.net(c) for c in pos.overdue if pos.net(c) > 0}
+    amounts = pos.net_overdue()
     if not amounts:
         return Decision("netted", why="credits cover everything overdue")
     enough = {c: a for c, a in amounts.items() if a >= policy.minimum.get(c, ZERO)}

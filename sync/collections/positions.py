@@ -1,11 +1,17 @@
 """Customers' overdue positions read from the store: summed in the database for the many
 customers with nothing excluded, item by item for the few with an item paid, disputed or
-promised, so a book of a million items is read in one grouped query."""
+promised, so a book of a million items is read in one grouped query. The query walks the
+covering index ``ix_open_item_position`` in its order (no table read, no sort).
+
+The read is a :class:`Book`: the positions and each customer's oldest unpaid debit (what
+prescription counts from, whatever is excluded). The morning's plan, the section 129 notices,
+the prescription warnings and the worklist all take one ``Book`` instead of reading again."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Connection, case, func, select, tuple_
@@ -81,33 +87,62 @@ def _owners(conn: Connection, keys: set[ItemKey]) -> set[Customer]:
     return owners
 
 
-def positions(conn: Connection, as_of: date) -> dict[Customer, Position]:
-    """Every customer's overdue position at ``as_of`` (items due before it are overdue)."""
+@dataclass(slots=True)
+class Book:
+    """One read of every customer's position at ``as_of``."""
+
+    as_of: date
+    positions: dict[Customer, Position] = field(default_factory=dict)
+    oldest_debit: dict[Customer, date] = field(default_factory=dict)
+    excluded: dict[ItemKey, Exclusion] = field(default_factory=dict)
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def read_book(conn: Connection, as_of: date) -> Book:
+    """Every customer's overdue position at ``as_of`` (items due before it are overdue) and
+    oldest open debit, in one grouped query and a few small ones."""
     excluded = exclusions(conn)
     special = _owners(conn, set(excluded)) if excluded else set()
     dialect = conn.dialect.name
-    overdue_cond = (OPEN.c.amount > 0) & (OPEN.c.due_date < as_of)
+    debit = OPEN.c.amount > 0
+    overdue_cond = debit & (OPEN.c.due_date < as_of)
     query = select(
         OPEN.c.company_code, OPEN.c.customer, OPEN.c.currency,
         exact_sum(case((overdue_cond, OPEN.c.amount), else_=0), dialect).label("overdue"),
         exact_sum(case((OPEN.c.amount < 0, OPEN.c.amount), else_=0), dialect).label("credit"),
         func.min(case((overdue_cond, OPEN.c.due_date), else_=None)).label("oldest"),
+        func.min(case((debit, OPEN.c.due_date), else_=None)).label("oldest_debit"),
     ).group_by(OPEN.c.company_code, OPEN.c.customer, OPEN.c.currency)
-    out: dict[Customer, Position] = {}
-    for r in conn.execute(query):
-        who = (r.company_code, r.customer)
+    book = Book(as_of, excluded=excluded)
+    out, oldest_debit = book.positions, book.oldest_debit
+    for company, customer, currency, overdue, credit, oldest, first in conn.execute(query).all():
+        who = (company, customer)
+        if first is not None:
+            first = _day(first)
+            if who not in oldest_debit or first < oldest_debit[who]:
+                oldest_debit[who] = first
         if who in special:
             continue
-        pos = out.setdefault(who, Position())
-        overdue = _decimal(r.overdue, dialect)
-        credit = _decimal(r.credit, dialect)
-        if overdue > 0:
-            pos.overdue[r.currency] = overdue
-            oldest = r.oldest
-            pos.oldest_due[r.currency] = oldest if isinstance(oldest, date) \
-                else date.fromisoformat(str(oldest))
-        if credit < 0:
-            pos.credits[r.currency] = credit
+        pos = out.get(who)
+        if pos is None:
+            pos = out[who] = Position()
+        if overdue:
+            overdue = _decimal(overdue, dialect)
+            if overdue > 0:
+                pos.overdue[currency] = overdue
+                pos.oldest_due[currency] = _day(oldest)
+        if credit:
+            credit = _decimal(credit, dialect)
+            if credit < 0:
+                pos.credits[currency] = credit
     for who, items in items_of(conn, special).items():
         out[who] = position(items, as_of, excluded)
-    return out
+    return book
+
+
+def positions(conn: Connection, as_of: date) -> dict[Customer, Position]:
+    """Every customer's overdue position at ``as_of`` (see :func:`read_book`)."""
+    return read_book(conn, as_of).positions

@@ -140,9 +140,16 @@ def evaluate(conn: Connection, today: date, *, tolerance_days: int,
 
 
 def promises_of(conn: Connection, company_code: str, customer: str) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in conn.execute(select(PROMISES).where(
-        PROMISES.c.company_code == company_code, PROMISES.c.customer == customer)
-        .order_by(PROMISES.c.id.desc()))]
+    """A customer's promises, newest first, each with its ``instalments`` (date order)."""
+    found = [dict(r._mapping) | {"instalments": []} for r in conn.execute(select(
+        PROMISES).where(PROMISES.c.company_code == company_code,
+                        PROMISES.c.customer == customer).order_by(PROMISES.c.id.desc()))]
+    by_id = {p["id"]: p for p in found}
+    if by_id:
+        for i in conn.execute(select(INSTALMENTS).where(INSTALMENTS.c.promise_id.in_(
+                list(by_id))).order_by(INSTALMENTS.c.promise_id, INSTALMENTS.c.seq)):
+            by_id[i.promise_id]["instalments"].append(dict(i._mapping))
+    return found
 
 
 def broken_counts(conn: Connection, since: date) -> dict[tuple[str, str], int]:

@@ -49,3 +49,25 @@ def judge(instalments: list[Instalment], paid: Decimal, today: date,
     settled = [v for v in verdicts if v != "open"]
     worst: Verdict = max(settled, key=_WORST.__getitem__, default="open")
     return worst if worst in ("broken", "partly_kept") else "open"
+
+
+def schedule(instalments: list[tuple[date, Decimal]], today: date) -> list[Instalment]:
+    """A promise (one instalment) or a payment arrangement (several) as a collector enters
+    it, checked: each amount above zero, no date in the past, no date twice; in date order.
+
+    Raises:
+        ValueError: naming the instalment that is wrong.
+    """
+    if not instalments:
+        raise ValueError("a promise needs at least one instalment (an amount and a date)")
+    seen: set[date] = set()
+    for n, (due, amount) in enumerate(instalments, start=1):
+        if amount <= 0:
+            raise ValueError(f"instalment {n}: the amount {amount} must be above zero")
+        if due < today:
+            raise ValueError(f"instalment {n}: the date {due} is in the past")
+        if due in seen:
+            raise ValueError(f"instalment {n}: {due} is already the date of another "
+                             "instalment; put both amounts on one")
+        seen.add(due)
+    return [Instalment(due, amount) for due, amount in sorted(instalments)]

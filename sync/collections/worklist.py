@@ -17,7 +17,7 @@ from sync.collections.contacts import last_contacts
 from sync.collections.disputes import DISPUTES
 from sync.collections.dunning import REMINDERS
 from sync.collections.legal import NOTICES, prescribing
-from sync.collections.positions import positions
+from sync.collections.positions import Book, read_book
 from sync.collections.promise_store import PROMISES, broken_counts
 from sync.collections.strategy import Facts, Ranked, rank
 from sync.reports.ageing import money_text
@@ -92,17 +92,22 @@ def next_step(entry: Entry, today: date, nca: bool, notice_unproved: bool) -> st
 
 
 def build(conn: Connection, settings: CollectionSettings, today: date, *,
-          edges: tuple[int, ...] = DEFAULT_EDGES, limit: int | None = None) -> list[Entry]:
-    pos = positions(conn, today)
+          edges: tuple[int, ...] = DEFAULT_EDGES, limit: int | None = None,
+          book: Book | None = None) -> list[Entry]:
+    """The ranked worklist (the top ``limit`` in detail). ``book``: the morning's read of
+    every position, shared with the daily run's plan (read here when not given)."""
+    if book is None or book.as_of != today:
+        book = read_book(conn, today)
+    pos = book.positions
     tasks = _grouped(conn, select(REMINDERS.c.company_code, REMINDERS.c.customer,
                                   REMINDERS.c.id, REMINDERS.c.level, REMINDERS.c.state)
                      .where(REMINDERS.c.state.in_(TASK_STATES)))
     contacts = last_contacts(conn)
     broken = broken_counts(conn, today - timedelta(days=90))
-    warn = prescribing(conn, settings, today)
+    warn = prescribing(conn, settings, today, book=book)
     facts = []
     for who, p in pos.items():
-        amounts = {c: p.net(c) for c in p.overdue if p.net(c) > 0}
+        amounts = p.net_overdue()
         back = contacts.get(who, (None, None))[1]
         if not amounts and who not in tasks and who not in warn:
             continue

@@ -73,7 +73,10 @@ class CustomerItem(SQLModel):
 
 class OpenItemRow(CustomerItem, table=True):
     __tablename__ = "open_item"
-    __table_args__ = (Index("ix_open_item_customer", "company_code", "customer"),)
+    __table_args__ = (Index("ix_open_item_customer", "company_code", "customer"),
+                      # covers the collections' grouped read of every position (0016)
+                      Index("ix_open_item_position", "company_code", "customer", "currency",
+                            "amount", "due_date"))
 
     billing_document: str | None = Field(default=None, max_length=10, index=True)
     synced_at: datetime = Field(sa_type=UtcDateTime)

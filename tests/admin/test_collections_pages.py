@@ -75,3 +75,34 @@ def test_a_viewer_sees_the_worklist_but_not_the_contact_log(admin, store):
         "csrf_token": admin.csrf("/collections"), "company_code": "1000",
         "customer": "0000100001", "outcome": "x"})
     assert refused.status_code == 403
+
+
+def test_collector_records_a_payment_arrangement_of_three_instalments(admin, store):
+    _book(store)
+    add_user(store, "sipho", "collector")
+    admin.login("sipho")
+    page = "/collections/customers/1000/0000100001"
+    days = [(_today() + timedelta(days=n)).isoformat() for n in (5, 35, 65)]
+    saved = admin.client.post("/collections/call", data={
+        "csrf_token": admin.csrf(page), "company_code": "1000", "customer": "0000100001",
+        "outcome": "agreed to pay in three", "promise_amount": "400.00",
+        "promise_date": days[0], "instalment_amount": ["300.00", "300.00", ""],
+        "instalment_date": [days[2], days[1], ""]}, follow_redirects=True)
+    assert "call recorded; arrangement" in saved.text
+    with store.engine.connect() as conn:
+        promise = conn.execute(select(PROMISES)).one()
+    assert (promise.kind, promise.amount) == ("arrangement", 1000)
+    assert f"{days[1]} 300.00" in saved.text and saved.text.count("instalment-state") == 3
+
+
+def test_an_instalment_without_its_date_is_refused_and_nothing_saved(admin, store):
+    _book(store)
+    add_user(store, "sipho", "collector")
+    admin.login("sipho")
+    answer = admin.client.post("/collections/call", data={
+        "csrf_token": admin.csrf("/collections"), "company_code": "1000",
+        "customer": "0000100001", "outcome": "spoke", "instalment_amount": ["300"],
+        "instalment_date": [""]}, follow_redirects=True)
+    assert "instalment 2 needs both an amount and a date" in answer.text
+    with store.engine.connect() as conn:
+        assert conn.execute(select(CONTACTS)).first() is None

@@ -47,3 +47,46 @@ def test_a_tick_only_enqueues_and_doubled_ticks_coalesce():
     assert queue.qsize() == 1  # enqueued, not run
     message = queue.get_nowait()
     assert b"portal_upload" in message
+
+
+def test_the_daily_collections_run_is_scheduled_and_a_second_tick_sends_nothing_twice(
+        settings, store, monkeypatch):  # type: ignore[no-untyped-def]
+    """The scheduler's tick enqueues the run; a worker runs it for SAP's today, once: the
+    reminders are recorded and written to the outbox; the next tick the same day finds them
+    sent and adds none."""
+    import dramatiq
+    from sqlalchemy import func, select
+
+    from sync.collections.dunning import REMINDERS
+    from tests.sync.collections.collections_book import Book
+
+    monkeypatch.setenv("ARBRIDGE_HOME", str(settings.home))  # what the worker process reads
+    if settings.database_url:
+        monkeypatch.setenv("ARBRIDGE_DATABASE_URL", settings.database_url)
+    book = Book(store.engine)
+    for n in range(3):
+        book.item(book.customer(f"00004000{n:02d}"), "1500.00", 10 + n)
+    broker = use_broker(StubBroker(), record=False)
+    scheduler = BackgroundScheduler(timezone="UTC")
+    schedule.install(scheduler, {"collections-run": DEFAULT_SCHEDULE["collections-run"]})
+    job = scheduler.get_job("collections-run")
+    worker = dramatiq.Worker(broker, worker_timeout=100)
+    worker.start()
+    try:
+        for _ in range(2):
+            job.func(*job.args)
+            broker.join(actors.collections_run.queue_name, fail_fast=True)
+            worker.join()
+            with store.engine.connect() as conn:
+                states = dict(conn.execute(select(REMINDERS.c.state, func.count()).group_by(
+                    REMINDERS.c.state)).all())
+            assert states == {"sent": 3}
+    finally:
+        worker.stop()
+    assert len(list((settings.home / "outbox").rglob("*.eml"))) == 3
+
+
+def test_the_collections_run_is_scheduled_on_working_day_mornings():
+    trigger = schedule.triggers(DEFAULT_SCHEDULE, timezone="UTC")["collections-run"]
+    assert trigger.get_next_fire_time(None, FRIDAY_EVENING) == datetime(
+        2026, 11, 30, 6, 30, tzinfo=timezone.utc)

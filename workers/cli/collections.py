@@ -1,7 +1,7 @@
 """``arbridge collections …``: the daily run (reminders by level, promises judged, disputes
 from the portals, section 129 notices), the worklist, and what a collector records: calls,
-promises, bounces, approvals. Cases, credit notes and the legal steps are in
-:mod:`workers.cli.collections_cases`."""
+promises, bounces (also read later from a mailbox), approvals. Cases, credit notes and the
+legal steps are in :mod:`workers.cli.collections_cases`."""
 
 from __future__ import annotations
 
@@ -122,14 +122,19 @@ def call_command(
     promise: str | None = typer.Option(None, "--promise", help="Amount promised."),
     promise_date: str | None = typer.Option(None, "--by", help="Promised payment date."),
     channel: str = typer.Option("phone", "--channel", help="phone, email, letter or visit."),
+    instalment: list[str] = typer.Option([], "--instalment", help="A payment arrangement: "
+                                         "one instalment as YYYY-MM-DD:AMOUNT (repeat for "
+                                         "each; with --promise/--by as the first)."),
 ) -> None:
     """Record a call (or e-mail) in the contact log, with a call-back date and a promise to
-    pay over the customer's overdue items."""
+    pay, or a payment arrangement of several instalments, over the customer's overdue
+    items."""
     back = day(call_back, "--call-back")
     by = day(promise_date, "--by")
     amount = money(promise, "--promise") if promise else None
     if (amount is None) != (by is None):
         raise typer.BadParameter("a promise needs both --promise and --by", param_hint="--by")
+    plan = [_instalment(text) for text in instalment]
 
     def action() -> None:
         from connectors.collections.calls import record_call
@@ -140,11 +145,22 @@ def call_command(
         contact_id, promise_id = record_call(
             store.engine, customer=padded(customer), collector=getpass.getuser(),
             channel=channel, outcome=outcome, agreed=agreed, call_back=back,
-            promise_amount=amount, promise_date=by, now=datetime.now(timezone.utc))
-        out.print(f"contact {contact_id} logged" + (f"; promise {promise_id} recorded"
+            promise_amount=amount, promise_date=by, instalments=plan,
+            now=datetime.now(timezone.utc))
+        what = "arrangement" if len(plan) + (amount is not None) > 1 else "promise"
+        out.print(f"contact {contact_id} logged" + (f"; {what} {promise_id} recorded"
                                                     if promise_id else ""))
 
     guarded(action)
+
+
+def _instalment(text: str) -> tuple[date, Decimal]:
+    when, _, amount = text.partition(":")
+    due = day(when.strip(), "--instalment")
+    if not amount.strip() or due is None:
+        raise typer.BadParameter(f"{text!r}: an instalment is YYYY-MM-DD:AMOUNT "
+                                 "(e.g. 2027-01-31:5000.00)", param_hint="--instalment")
+    return due, money(amount.strip(), "--instalment")
 
 
 @app.command("judge")
@@ -205,5 +221,35 @@ def bounce_command(
             bounced(conn, reminder, reason=reason, now=datetime.now(timezone.utc),
                     by=getpass.getuser())
         out.print(f"reminder {reminder} bounced: now a phone task on the worklist")
+
+    guarded(action)
+
+
+@app.command("bounces")
+def bounces_command(
+    mbox: str = typer.Option(..., "--mbox", help="An mbox file or a maildir folder where the "
+                             "reminders' sender address receives its mail."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was recorded as JSON."),
+) -> None:
+    """Record the reminder e-mails that bounced after they were sent: the delivery status
+    notifications (RFC 3464) in a mailbox are matched to their reminders by Message-ID, and
+    each failed one becomes a phone task on the worklist. Reading a mailbox again records
+    nothing twice."""
+    def action() -> None:
+        from pathlib import Path
+
+        from connectors.collections.bounces import record_bounces
+        from sync.store import open_store
+        from workers.cli.output import checked_settings
+
+        store = open_store(checked_settings())
+        report = record_bounces(store.engine, Path(mbox), now=datetime.now(timezone.utc))
+        if as_json:
+            print_json(report.as_dict())
+            return
+        out.print(f"{report.read} messages read: {len(report.recorded)} bounces recorded "
+                  f"(now phone tasks), {report.already} recorded before, "
+                  f"{report.unmatched} not matching a sent reminder e-mail, "
+                  f"{report.not_a_failure} not a failed delivery")
 
     guarded(action)

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     import dramatiq
 
 app = typer.Typer(help="Background jobs (dramatiq; ARBRIDGE_BROKER_URL).", no_args_is_help=True)
-JOBS = {"sap-pull": "sap_pull", "portal-upload": "portal_upload"}
+JOBS = {"sap-pull": "sap_pull", "portal-upload": "portal_upload",
+        "collections-run": "collections_run"}
 BROKER_TIMEOUT_ENV = "ARBRIDGE_BROKER_TIMEOUT_SECONDS"
 DEFAULT_BROKER_TIMEOUT_S = 5.0
 

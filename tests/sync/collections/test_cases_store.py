@@ -14,6 +14,7 @@ from config.collections import CollectionSettings
 from config.errors import InputError
 from sync.audit_models import AuditEventRow
 from sync.collections import contacts, disputes, legal
+from sync.collections.positions import read_book
 from sync.mirror.models import BillingDocumentRow
 from sync.tables import table_of
 from sync.txn import writing
@@ -129,8 +130,14 @@ def test_section_129_after_twenty_business_days_and_handover_ten_after_delivery(
 def test_prescription_warning_on_the_worklist_and_reset_by_acknowledgement(store, book):
     book.customer("0000100014")
     book.item("0000100014", "700.00", 3 * 365 - 30)  # prescribes in about a month
+    book.item("0000100014", "-50.00", 3 * 365 - 10)  # a credit does not prescribe
+    book.customer("0000100015")
+    book.item("0000100015", "900.00", 400)  # far from prescribing
     with store.engine.connect() as conn:
-        assert ("1000", "0000100014") in legal.prescribing(conn, SETTINGS, TODAY)
+        warned = legal.prescribing(conn, SETTINGS, TODAY)
+        assert ("1000", "0000100014") in warned and ("1000", "0000100015") not in warned
+        # the morning's shared read of the positions gives the same warnings
+        assert legal.prescribing(conn, SETTINGS, TODAY, book=read_book(conn, TODAY)) == warned
     with writing(store.engine) as conn:
         legal.interrupt(conn, company_code="1000", customer="0000100014",
                         kind="acknowledgement", on=TODAY - timedelta(days=1), by="t", now=NOW)

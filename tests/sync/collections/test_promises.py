@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sync.collections.promises import Instalment, judge, judge_instalments
+from sync.collections.promises import Instalment, judge, judge_instalments, schedule
 
 DUE = date(2026, 11, 20)
 ONE = [Instalment(DUE, Decimal("1000"))]
@@ -45,3 +45,42 @@ def test_arrangement_pays_instalments_oldest_first():
     assert judge(plan, Decimal("1000"), today, 3) == "open"
     assert judge(plan, Decimal("500"), today, 3) == "broken"
     assert judge(plan, Decimal("1500"), today, 3) == "kept"
+
+
+ARRANGEMENT = [Instalment(date(2026, 12, 10), Decimal("500")),
+               Instalment(date(2027, 1, 10), Decimal("500")),
+               Instalment(date(2027, 2, 10), Decimal("500"))]
+
+
+@pytest.mark.parametrize(("paid", "today", "instalments", "verdict"), [
+    ("500", date(2027, 1, 13), ["kept", "open", "open"], "open"),      # 2nd: last tolerance day
+    ("500", date(2027, 1, 14), ["kept", "broken", "open"], "broken"),  # 2nd: first day after
+    ("700", date(2027, 1, 14), ["kept", "partly_kept", "open"], "partly_kept"),
+    ("1000", date(2027, 2, 13), ["kept", "kept", "open"], "open"),     # 3rd: last tolerance day
+    ("1000", date(2027, 2, 14), ["kept", "kept", "broken"], "broken"),
+    ("0", date(2026, 12, 14), ["broken", "open", "open"], "broken"),   # the first breaks it
+    ("1500", date(2026, 12, 1), ["kept", "kept", "kept"], "kept"),     # all paid up front
+])
+def test_each_instalment_of_an_arrangement_at_its_tolerance_boundary(paid, today, instalments,
+                                                                    verdict):
+    assert judge_instalments(ARRANGEMENT, Decimal(paid), today, 3) == instalments
+    assert judge(ARRANGEMENT, Decimal(paid), today, 3) == verdict
+
+
+@pytest.mark.parametrize(("entered", "message"), [
+    ([], "at least one instalment"),
+    ([(date(2027, 1, 1), Decimal("0"))], "instalment 1: the amount 0 must be above zero"),
+    ([(date(2027, 1, 1), Decimal("10")), (date(2026, 12, 1), Decimal("10"))],
+     "instalment 2: the date 2026-12-01 is in the past"),
+    ([(date(2027, 1, 1), Decimal("10")), (date(2027, 1, 1), Decimal("20"))],
+     "instalment 2: 2027-01-01 is already the date of another instalment"),
+])
+def test_a_schedule_with_a_wrong_instalment_is_refused_naming_it(entered, message):
+    with pytest.raises(ValueError, match=message):
+        schedule(entered, date(2026, 12, 5))
+
+
+def test_a_schedule_is_kept_in_date_order():
+    entered = [(date(2027, 2, 1), Decimal("300")), (date(2027, 1, 1), Decimal("200"))]
+    assert schedule(entered, date(2026, 12, 5)) == [Instalment(date(2027, 1, 1), Decimal("200")),
+                                                    Instalment(date(2027, 2, 1), Decimal("300"))]
