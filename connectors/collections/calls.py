@@ -19,6 +19,9 @@ from sync.collections.promise_store import make_promise
 from sync.collections.promises import Instalment
 from sync.txn import writing
 
+ZERO = Decimal(0)
+MAX_AMOUNT = Decimal(10) ** 15  # beyond any debt; keeps the store's amount columns safe
+
 
 def record_call(engine: Engine, *, customer: str, collector: str, channel: str, outcome: str,
                 now: datetime, agreed: str | None = None, call_back: date | None = None,
@@ -27,6 +30,10 @@ def record_call(engine: Engine, *, customer: str, collector: str, channel: str, 
                 as_of: date | None = None) -> tuple[int, int | None]:
     """(contact id, promise id or None). ``as_of``: the ledger's today (default: now)."""
     today = as_of or now.date()
+    if promise_amount is not None and not (
+            promise_amount.is_finite() and ZERO < promise_amount < MAX_AMOUNT):
+        raise InputError(f"the promised amount {promise_amount} must be a number above zero "
+                         f"and below {MAX_AMOUNT:.0f}")
     with writing(engine) as conn:
         code = company_code or company_code_of(conn, customer)
         contact_id = log_contact(conn, company_code=code, customer=customer,

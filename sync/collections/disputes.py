@@ -122,6 +122,9 @@ def resolve(conn: Connection, case_id: int, *, resolution: str, today: date, now
             by: str, credited: Decimal = ZERO, written_off: Decimal = ZERO) -> None:
     if resolution not in RESOLUTIONS:
         raise InputError(f"resolution {resolution!r}: one of {', '.join(RESOLUTIONS)}")
+    for name, amount in (("credited", credited), ("written off", written_off)):
+        if not amount.is_finite() or amount < 0:
+            raise InputError(f"{name} {amount} must be a number, zero or above")
     row = case(conn, case_id)
     if row["status"] == "resolved":
         raise InputError(f"dispute case {case_id} was already resolved as "
