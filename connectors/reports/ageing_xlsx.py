@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sync.files import write_private
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
     from sync.reports.ageing import Ageing
@@ -75,6 +76,17 @@ def _money_cells(sheet: Worksheet, row: int, first: int, last: int, currency: st
         sheet.cell(row=row, column=column).number_format = number_format(currency)
 
 
+def no_formulas(book: Workbook) -> None:
+    """Keep every cell as the text it is: arbridge writes no formulas, so a value openpyxl
+    took for one (a comment, a name or a bank reference starting with '=', '+', '-' or '@')
+    is someone else's text and must not run when the workbook is opened."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def write_ageing(report: Ageing, target: Path) -> Path:
     """Write the workbook owner-only (it holds client balances) and return its path."""
     from io import BytesIO
@@ -86,6 +98,7 @@ def write_ageing(report: Ageing, target: Path) -> Path:
     sheet.title = "Age analysis"
     ageing_sheet(sheet, report)
     credit_sheet(book.create_sheet("Credit balances"), report)
+    no_formulas(book)
     buffer = BytesIO()
     book.save(buffer)
     write_private(target, buffer.getvalue())

@@ -10,7 +10,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from connectors.reports.ageing_xlsx import ageing_sheet, credit_sheet, number_format
+from connectors.reports.ageing_xlsx import ageing_sheet, credit_sheet, no_formulas, number_format
 from sync.files import write_private
 
 if TYPE_CHECKING:
@@ -144,6 +144,7 @@ def write_pack(pack: dict[str, Any], report: Ageing, target: Path) -> Path:
     receipts_sheet(book.create_sheet("Unallocated receipts"), pack)
     credit_sheet(book.create_sheet("Credit balances"), report)
     activity_sheet(book.create_sheet("Uploads and alerts"), pack)
+    no_formulas(book)
     buffer = BytesIO()
     book.save(buffer)
     write_private(target, buffer.getvalue())
