@@ -148,3 +148,12 @@ def test_remittance_with_an_impossible_amount_or_currency_is_refused_whole(
     assert code == "400" and "detail 1" in text, text
     with coupa.store.engine.connect() as conn:
         assert conn.execute(select(cash_store.ADVICES)).all() == []
+
+
+def test_an_overlong_payload_id_is_refused_and_changes_nothing(client: TestClient,
+                                                               coupa: World, sent: str) -> None:
+    paid = cxml_outbound.status_update(payload_id="p" * 251, invoice="90000001",
+                                       status="paid", buyer=BUYER, supplier=SUPPLIER)
+    reply = post(client, paid)
+    assert reply.status_code == 406 and "payloadID" in status(reply)[1]
+    assert coupa.upload(sent).state == "submitted"
