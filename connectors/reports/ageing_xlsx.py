@@ -6,7 +6,7 @@ currencies."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sync.files import write_private
 
@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 
 AMOUNT_FORMAT = '#,##0.00;[Red]-#,##0.00'
 THREE_DECIMALS = {"KWD", "BHD", "OMR", "JOD", "TND", "LYD", "IQD"}
+
+
+def printable(values: list[Any]) -> list[Any]:
+    """A row's texts without the control characters a worksheet cannot hold (a tab or an
+    escape pasted into a name in SAP made the whole workbook fail): each becomes a space."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return [ILLEGAL_CHARACTERS_RE.sub(" ", v) if isinstance(v, str) else v for v in values]
 
 
 def number_format(currency: str) -> str:
@@ -36,9 +44,9 @@ def ageing_sheet(sheet: Worksheet, report: Ageing) -> None:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for line in report.lines:
-        sheet.append([line.customer, line.name, line.company_code, line.currency,
-                      *(line.buckets[b] for b in report.buckets), line.total,
-                      line.commentary or ""])
+        sheet.append(printable([line.customer, line.name, line.company_code, line.currency,
+                                *(line.buckets[b] for b in report.buckets), line.total,
+                                line.commentary or ""]))
         _money_cells(sheet, sheet.max_row, 5, 5 + len(report.buckets), line.currency)
     sheet.append([])
     for currency, sums in report.totals().items():
@@ -63,8 +71,8 @@ def credit_sheet(sheet: Worksheet, report: Ageing) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for credit in report.credit_balances:
-        sheet.append([credit.customer, credit.name, credit.company_code, credit.currency,
-                      credit.amount, "; ".join(credit.causes)])
+        sheet.append(printable([credit.customer, credit.name, credit.company_code,
+                                credit.currency, credit.amount, "; ".join(credit.causes)]))
         sheet.cell(row=sheet.max_row, column=5).number_format = number_format(credit.currency)
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["B"].width = 36

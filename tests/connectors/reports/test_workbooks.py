@@ -100,3 +100,24 @@ def test_text_that_looks_like_a_formula_stays_text_in_both_workbooks(tmp_path):
         row = next(r for r in sheet.iter_rows() if r[0].value == "0000100001")
         assert (row[1].value, row[-1].value) == ("+27 Karoo Mining", hostile)
         assert row[-1].data_type == "s"
+
+
+def test_a_control_character_in_a_name_or_comment_does_not_stop_the_workbooks(tmp_path):
+    report = _report()
+    report.lines[0] = Line("0000100001", "Karoo\x01 Mining\x1b[31m", "1000", "ZAR",
+                           report.lines[0].buckets, "called\x0b twice")
+    report.credit_balances[0] = CreditBalance("0000100003", "Hoëveld\x07", "1000", "ZAR",
+                                              D("-400.00"), ("unapplied\x00",))
+    top = [{"rank": 1, "customer": "0000100001", "name": "Karoo\x01", "currency": "ZAR",
+            "buckets": {b: "0" for b in BUCKETS}, "total": "0", "overdue": "0",
+            "commentary": "x\x02"}]
+    pack = {"month": "2026-11", "currency": "ZAR", "dso_countback": 1.0, "dso_standard": 1.0,
+            "best_possible_dso": 1.0, "average_days_delinquent": 1.0, "cei": 1.0,
+            "targets": {}, "variance": {}, "collected": {}, "due": {}, "top": top,
+            "top60": top, "unallocated_receipts": {}, "uploads": {}, "po_alerts": {},
+            "dso_trend": []}
+    sheet = load_workbook(write_ageing(report, tmp_path / "ageing.xlsx"))["Age analysis"]
+    assert sheet["B3"].value == "Karoo  Mining [31m" and sheet["L3"].value == "called  twice"
+    book = load_workbook(write_pack(pack, report, tmp_path / "pack.xlsx"))
+    assert book["Top 10"]["C2"].value == "Karoo "
+    assert book["Credit balances"]["B2"].value == "Hoëveld "
