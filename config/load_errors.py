@@ -32,9 +32,27 @@ def settings_error(error: BaseException) -> ConfigError | None:
         field = found.group(1) if found else "?"
         cause = error.__cause__
         detail = f": {cause}" if cause else ""
+        nested = _bad_json_variable(f"{ENV_PREFIX}{field.upper()}__")
+        if nested:
+            return ConfigError(f"{nested} is not valid JSON{detail} (this setting takes a "
+                               "JSON value, e.g. '[30, 60, 90]' for a list)")
         return ConfigError(f"{ENV_PREFIX}{field.upper()} is not valid JSON{detail} "
                            "(this setting takes a JSON object, e.g. '{\"0000100042\": "
                            "\"acme-coupa\"}')")
+    return None
+
+
+def _bad_json_variable(prefix: str) -> str | None:
+    """The nested variable (``ARBRIDGE_REPORTS__AGEING_EDGES``) whose JSON did not parse: the
+    error pydantic-settings raises names only the top-level field (``reports``)."""
+    import json
+
+    for name, value in sorted(os.environ.items()):
+        if name.upper().startswith(prefix) and value.lstrip()[:1] in ("[", "{"):
+            try:
+                json.loads(value)
+            except ValueError:
+                return name.upper()
     return None
 
 

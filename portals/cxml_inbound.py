@@ -30,6 +30,7 @@ from sync.uploads import queue as uploads
 from sync.uploads.states import TRANSITIONS
 
 log = logging.getLogger(__name__)
+PAYLOAD_ID_MAX = 250  # the cxml_payload key's length: a longer one failed on PostgreSQL
 # cXML InvoiceStatus type → arbridge's upload state (None: nothing changes)
 STATUS = {"processing": None, "reconciled": "approved", "paying": "approved",
           "paid": "paid", "rejected": "rejected", "canceled": "rejected"}
@@ -69,6 +70,8 @@ def handle(engine: Engine, body: bytes, accounts: dict[str, PortalAccount], *,
     if errors:
         return 406, "Not Acceptable: " + "; ".join(errors[:3])
     payload = root.get("payloadID", "")
+    if not 0 < len(payload) <= PAYLOAD_ID_MAX:
+        return 406, f"Not Acceptable: payloadID must be 1 to {PAYLOAD_ID_MAX} characters"
     request = root.find("Request")
     kind = request[0].tag if request is not None and len(request) else ""
     with writing(engine) as conn:

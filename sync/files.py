@@ -42,13 +42,22 @@ def private_file(path: Path) -> Path:
 
 
 def write_private(path: Path, content: bytes | str) -> Path:
-    """Write ``content`` to ``path``, created 0600 (an existing file is tightened first)."""
+    """Write ``content`` to ``path`` as a whole, 0600: into a hidden 0600 file beside it, then
+    renamed over it, so a process killed mid-write leaves the old file (or none), never half
+    a statement, e-mail or PDF."""
+    import tempfile
+
     data = content.encode() if isinstance(content, str) else content
     private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    with os.fdopen(fd, "wb") as handle:
-        os.fchmod(handle.fileno(), FILE_MODE)
-        handle.write(data)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path
 
 

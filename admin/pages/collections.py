@@ -88,7 +88,12 @@ def record_call_form(request: Request, who: Principal = Depends(require("collect
     try:
         back = date.fromisoformat(call_back) if call_back else None
         by = date.fromisoformat(promise_date) if promise_date else None
-        amount = Decimal(promise_amount) if promise_amount else None
+        try:
+            amount = Decimal(promise_amount) if promise_amount else None
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if amount is not None and amount.is_nan():
+            raise ValueError(f"{promise_amount!r} is not an amount (e.g. 1500.00)")
         if (amount is None) != (by is None):
             raise ValueError("a promise needs both an amount and a date")
         if amount is not None and amount <= 0:

@@ -20,6 +20,9 @@ from sync.collections.promise_store import make_promise
 from sync.collections.promises import schedule
 from sync.txn import writing
 
+ZERO = Decimal(0)
+MAX_AMOUNT = Decimal(10) ** 15  # beyond any debt; keeps the store's amount columns safe
+
 
 def record_call(engine: Engine, *, customer: str, collector: str, channel: str, outcome: str,
                 now: datetime, agreed: str | None = None, call_back: date | None = None,
@@ -35,6 +38,10 @@ def record_call(engine: Engine, *, customer: str, collector: str, channel: str, 
     wanted = list(instalments or [])
     if promise_amount is not None and promise_date is not None:
         wanted.insert(0, (promise_date, promise_amount))
+    for _day, amount in wanted:
+        if not (amount.is_finite() and ZERO < amount < MAX_AMOUNT):
+            raise InputError(f"the promised amount {amount} must be a number above zero "
+                             f"and below {MAX_AMOUNT:.0f}")
     try:
         plan = schedule(wanted, today) if wanted else []
     except ValueError as wrong:

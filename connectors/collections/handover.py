@@ -32,13 +32,25 @@ OPEN = table_of(OpenItemRow)
 DOCS = table_of(BillingDocumentRow)
 
 
+def _cell(value: Any) -> str:
+    """A CSV field that a spreadsheet shows as the text it is: a note starting with '=', '+',
+    '-', '@' (a formula to Excel) gets a leading apostrophe; amounts stay numbers."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            Decimal(text)
+        except ArithmeticError:
+            return "'" + text
+    return text
+
+
 def _csv(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return ""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
     writer.writeheader()
-    writer.writerows({k: "" if v is None else str(v) for k, v in r.items()} for r in rows)
+    writer.writerows({k: _cell(v) for k, v in r.items()} for r in rows)
     return buffer.getvalue()
 
 

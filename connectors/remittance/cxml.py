@@ -3,6 +3,7 @@ advices are (the same advice twice adds nothing)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -15,13 +16,25 @@ from connectors.bank.model import RemittanceLine
 from connectors.remittance.model import RemittanceAdvice
 from sync.cash import store as cash_store
 
+MAX_AMOUNT = Decimal(10) ** 15  # as for bank statements: beyond any payment
+
 
 def _money(node: etree._Element | None, where: str) -> tuple[Decimal, str]:
+    """A Money's amount and currency: a finite, non-negative amount of at most two decimals
+    below MAX_AMOUNT, in a three-letter currency (as camt.054 advices are checked)."""
     money = node.find("Money") if node is not None else None
     try:
-        return Decimal((money.text or "").strip()), money.get("currency", "")  # type: ignore[union-attr]
+        text = (money.text or "").strip()  # type: ignore[union-attr]
+        value, currency = Decimal(text), money.get("currency", "").strip()  # type: ignore[union-attr]
     except (InvalidOperation, AttributeError):
         raise InputError(f"{where}: no amount") from None
+    exponent = value.as_tuple().exponent  # NaN and Infinity carry a letter, not an int
+    if not isinstance(exponent, int) or value < 0 or value >= MAX_AMOUNT or exponent < -2:
+        raise InputError(f"{where}: amount {text!r} must be a positive number of at most two "
+                         f"decimals below {MAX_AMOUNT:.0f}")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise InputError(f"{where}: currency {currency!r} is not a three-letter code")
+    return value, currency
 
 
 def parse_payment_remittance(root: etree._Element, *, payer: str, source: str

@@ -10,7 +10,13 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from connectors.reports.ageing_xlsx import ageing_sheet, credit_sheet, number_format
+from connectors.reports.ageing_xlsx import (
+    ageing_sheet,
+    credit_sheet,
+    no_formulas,
+    number_format,
+    printable,
+)
 from sync.files import write_private
 
 if TYPE_CHECKING:
@@ -94,9 +100,10 @@ def top_sheet(sheet: Worksheet, rows: list[dict[str, Any]], buckets: list[str]) 
                   "Commentary"])
     _bold_header(sheet)
     for row in rows:
-        sheet.append([row["rank"], row["customer"], row["name"], row["currency"],
-                      *(Decimal(row["buckets"][b]) for b in buckets), Decimal(row["total"]),
-                      Decimal(row["overdue"]), row["commentary"] or ""])
+        sheet.append(printable([row["rank"], row["customer"], row["name"], row["currency"],
+                                *(Decimal(row["buckets"][b]) for b in buckets),
+                                Decimal(row["total"]), Decimal(row["overdue"]),
+                                row["commentary"] or ""]))
         for col in range(5, 7 + len(buckets)):
             sheet.cell(row=sheet.max_row, column=col).number_format = \
                 number_format(row["currency"])
@@ -144,6 +151,7 @@ def write_pack(pack: dict[str, Any], report: Ageing, target: Path) -> Path:
     receipts_sheet(book.create_sheet("Unallocated receipts"), pack)
     credit_sheet(book.create_sheet("Credit balances"), report)
     activity_sheet(book.create_sheet("Uploads and alerts"), pack)
+    no_formulas(book)
     buffer = BytesIO()
     book.save(buffer)
     write_private(target, buffer.getvalue())

@@ -64,6 +64,11 @@ def open_case(conn: Connection, settings: CollectionSettings, *, source: str,
     if not ZERO < disputed <= original:
         raise InputError(f"disputed {disputed} must be above zero and at most the original "
                          f"{original}")
+    for other in open_cases(conn, company_code, customer):
+        shared = sorted(set(items) & set(json.loads(other["items"] or "[]")))
+        if shared:
+            raise InputError(f"item {shared[0]} is already in open dispute case {other['id']}: "
+                             "resolve that case first, or add to it")
     new_id = inserted_id(conn.execute(insert(DISPUTES).values(
         source=source, company_code=company_code, customer=customer, items=json.dumps(items),
         billing_document=billing_document, currency=currency, original=original,
@@ -89,12 +94,15 @@ def from_uploads(conn: Connection, settings: CollectionSettings, *, today: date,
                  for r in conn.execute(select(OPEN).where(
                      OPEN.c.billing_document == u.billing_document, OPEN.c.amount > 0))]
         reason = f"portal_{u.state}"
-        case_id, new = open_case(
-            conn, settings, source=f"upload:{u.id}", company_code=u.company_code,
-            customer=u.customer, items=items, currency=u.currency, original=u.gross,
-            disputed=u.gross, reason=reason if reason in settings.reasons else "other",
-            owner=owner, today=today, now=now, billing_document=u.billing_document,
-            text=f"{u.portal}: {u.reason or u.state}")
+        try:
+            case_id, new = open_case(
+                conn, settings, source=f"upload:{u.id}", company_code=u.company_code,
+                customer=u.customer, items=items, currency=u.currency, original=u.gross,
+                disputed=u.gross, reason=reason if reason in settings.reasons else "other",
+                owner=owner, today=today, now=now, billing_document=u.billing_document,
+                text=f"{u.portal}: {u.reason or u.state}")
+        except InputError:  # its items are in a case a person opened: that case holds them
+            continue
         if new:
             made.append(case_id)
     return made
@@ -122,6 +130,9 @@ def resolve(conn: Connection, case_id: int, *, resolution: str, today: date, now
             by: str, credited: Decimal = ZERO, written_off: Decimal = ZERO) -> None:
     if resolution not in RESOLUTIONS:
         raise InputError(f"resolution {resolution!r}: one of {', '.join(RESOLUTIONS)}")
+    for name, amount in (("credited", credited), ("written off", written_off)):
+        if not amount.is_finite() or amount < 0:
+            raise InputError(f"{name} {amount} must be a number, zero or above")
     row = case(conn, case_id)
     if row["status"] == "resolved":
         raise InputError(f"dispute case {case_id} was already resolved as "

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, func, insert, select
 
+from config.errors import InputError
 from sync import audit
 from sync.reports.models import CustomerCommentRow
 from sync.tables import inserted_id, table_of
@@ -15,7 +16,7 @@ COMMENTS = table_of(CustomerCommentRow)
 MAX_TEXT = 2000
 
 
-class CommentError(ValueError):
+class CommentError(InputError, ValueError):
     """A comment that cannot be stored (empty, too long, unknown customer)."""
 
 

@@ -57,6 +57,27 @@ def test_a_bad_promise_is_refused_with_a_message_and_nothing_saved(admin, store)
         assert conn.execute(select(CONTACTS)).first() is None
 
 
+import pytest  # noqa: E402 - kept beside the test that needs it
+
+
+@pytest.mark.parametrize(("amount", "says"), [
+    ("Infinity", "must be a number above zero"), ("1e30", "must be a number above zero"),
+    ("NaN", "is not an amount"), ("1,000.00", "is not an amount")])
+def test_an_impossible_promised_amount_is_refused_and_nothing_saved(admin, store, amount,
+                                                                    says):
+    _book(store)
+    add_user(store, "sipho", "collector")
+    admin.login("sipho")
+    answer = admin.client.post("/collections/call", data={
+        "csrf_token": admin.csrf("/collections"), "company_code": "1000",
+        "customer": "0000100001", "outcome": "spoke", "promise_amount": amount,
+        "promise_date": (_today() + timedelta(days=5)).isoformat()}, follow_redirects=True)
+    assert says in answer.text
+    with store.engine.connect() as conn:
+        assert conn.execute(select(CONTACTS)).first() is None
+        assert conn.execute(select(PROMISES)).first() is None
+
+
 def test_a_viewer_sees_the_worklist_but_not_the_contact_log(admin, store):
     _book(store)
     add_user(store, "sipho", "collector")

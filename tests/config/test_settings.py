@@ -39,3 +39,9 @@ def test_bad_setting_names_the_field(monkeypatch):
     monkeypatch.setenv("ARBRIDGE_SAP__KIND", "telnet")
     with pytest.raises(ConfigError, match="sap.kind"):
         load_settings()
+
+
+def test_bad_json_in_a_nested_variable_names_that_variable(monkeypatch):
+    monkeypatch.setenv("ARBRIDGE_REPORTS__AGEING_EDGES", "[30,abc]")
+    with pytest.raises(ConfigError, match="^ARBRIDGE_REPORTS__AGEING_EDGES is not valid JSON"):
+        load_settings()

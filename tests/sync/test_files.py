@@ -70,3 +70,25 @@ def test_opening_the_store_leaves_the_walk_to_start_up(tmp_path, permissive_umas
     assert mode(evidence) == 0o644
     start_up(load_settings(home=home))  # arbridge init, serve, run, jobs worker
     assert mode(evidence) == 0o600
+
+
+def test_a_process_killed_mid_write_leaves_the_old_file_whole(tmp_path, permissive_umask):
+    """A writer stopped half-way (here by the file-size limit, the disk full or a kill -9
+    alike) leaves the previous statement as it was, never half of the new one."""
+    import subprocess
+    import sys
+
+    from sync.files import write_private
+
+    target = tmp_path / "out" / "statement.eml"
+    write_private(target, b"old statement\n")
+    assert mode(target) == 0o600
+    child = subprocess.run([sys.executable, "-c", (
+        "import resource, sys; from pathlib import Path; from sync.files import write_private; "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536)); "
+        f"write_private(Path({str(target)!r}), b'n' * 1_000_000)")],
+        cwd=Path(__file__).parents[2], capture_output=True)
+    assert child.returncode == 1 and b"File too large" in child.stderr
+    assert target.read_bytes() == b"old statement\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["statement.eml"]
+    assert mode(target) == 0o600

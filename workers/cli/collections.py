@@ -13,6 +13,7 @@ import typer
 
 from workers.cli.output import day, guarded, out, print_json, print_rows
 
+MAX_AMOUNT = Decimal(10) ** 15  # beyond any debt; keeps the store's amount columns safe
 app = typer.Typer(help="Collections: reminders, worklist, promises, disputes, legal steps.",
                   no_args_is_help=True)
 
@@ -21,6 +22,8 @@ def money(text: str, option: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value >= MAX_AMOUNT:  # NaN, Infinity, 1e30
         raise typer.BadParameter(f"{text!r} is not an amount (e.g. 1500.00)",
                                  param_hint=option) from None
     if value <= 0:

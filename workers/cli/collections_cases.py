@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import typer
 
@@ -76,7 +77,6 @@ def resolve_command(
     written_off: str = typer.Option("0", "--written-off"),
 ) -> None:
     """Resolve a case, with the amounts credited and written off."""
-    from decimal import Decimal
 
     def action() -> None:
         from sync.collections.disputes import resolve
@@ -86,10 +86,16 @@ def resolve_command(
         with writing(store.engine) as conn:
             resolve(conn, case, resolution=resolution, today=today_of(conn),
                     now=datetime.now(timezone.utc), by=getpass.getuser(),
-                    credited=Decimal(credited), written_off=Decimal(written_off))
+                    credited=_amount(credited, "--credited"),
+                    written_off=_amount(written_off, "--written-off"))
         out.print(f"dispute case {case} resolved as {resolution}")
 
     guarded(action)
+
+
+def _amount(text: str, option: str) -> Decimal:
+    """Zero or a positive amount (resolve's --credited and --written-off)."""
+    return money(text, option) if text.strip() not in ("0", "0.00", "") else Decimal(0)
 
 
 @app.command("credit-note")

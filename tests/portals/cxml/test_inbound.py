@@ -132,3 +132,28 @@ def test_rate_limit_answers_429() -> None:
     limit = RateLimit(2)
     assert [limit.allow("a", 0.0), limit.allow("a", 1.0), limit.allow("a", 2.0),
             limit.allow("b", 2.0), limit.allow("a", 61.0)] == [True, True, False, True, True]
+
+
+@pytest.mark.parametrize(("amount", "currency"), [
+    ("NaN", "ZAR"), ("-Infinity", "ZAR"), ("-1150.00", "ZAR"), ("1e20", "ZAR"),
+    ("1150.001", "ZAR"), ("1150.00", ""), ("1150.00", "rand")])
+def test_remittance_with_an_impossible_amount_or_currency_is_refused_whole(
+        client: TestClient, coupa: World, sent: str, amount: str, currency: str) -> None:
+    remittance = cxml_outbound.payment_remittance(
+        payload_id="r-bad", reference="PAY-78", paid_on=date(2026, 12, 4),
+        invoices=[("90000001", Decimal("1.00"))], currency="ZAR", buyer=BUYER,
+        supplier=SUPPLIER).replace(b">1.00<", f">{amount}<".encode(), 1).replace(
+        b'currency="ZAR"', f'currency="{currency}"'.encode(), 1)
+    code, text = status(post(client, remittance))
+    assert code == "400" and "detail 1" in text, text
+    with coupa.store.engine.connect() as conn:
+        assert conn.execute(select(cash_store.ADVICES)).all() == []
+
+
+def test_an_overlong_payload_id_is_refused_and_changes_nothing(client: TestClient,
+                                                               coupa: World, sent: str) -> None:
+    paid = cxml_outbound.status_update(payload_id="p" * 251, invoice="90000001",
+                                       status="paid", buyer=BUYER, supplier=SUPPLIER)
+    reply = post(client, paid)
+    assert reply.status_code == 406 and "payloadID" in status(reply)[1]
+    assert coupa.upload(sent).state == "submitted"

@@ -91,6 +91,38 @@ def test_overdue_case_is_escalated_and_resolution_keeps_every_amount(store, book
         [Decimal("5000"), Decimal("2000"), Decimal("1500"), Decimal("500")]
 
 
+@pytest.mark.parametrize(("credited", "written_off"), [
+    ("-1000", "1500"), ("1500", "-1000"), ("NaN", "0"), ("0", "-Infinity")])
+def test_a_negative_or_impossible_resolution_amount_is_refused(store, book, credited,
+                                                               written_off):
+    book.customer("0000100012")
+    item = book.item("0000100012", "5000.00", 10)
+    with writing(store.engine) as conn:
+        case_id, _ = disputes.open_case(
+            conn, SETTINGS, source="manual:z", company_code="1000", customer="0000100012",
+            items=[item], currency="ZAR", original=Decimal("5000"), disputed=Decimal("1000"),
+            reason="price", root_cause="wrong_price", owner="thandi", today=TODAY, now=NOW)
+        with pytest.raises(InputError, match="must be a number, zero or above"):
+            disputes.resolve(conn, case_id, resolution="credited", today=TODAY, now=NOW,
+                             by="t", credited=Decimal(credited),
+                             written_off=Decimal(written_off))
+        assert disputes.case(conn, case_id)["status"] != "resolved"
+
+
+def test_an_item_already_in_an_open_case_is_not_disputed_twice(store, book):
+    book.customer("0000100013")
+    item = book.item("0000100013", "5000.00", 10)
+    opened = {"company_code": "1000", "customer": "0000100013", "items": [item],
+              "currency": "ZAR", "original": Decimal("5000"), "disputed": Decimal("1000"),
+              "reason": "price", "root_cause": "wrong_price", "owner": "thandi",
+              "today": TODAY, "now": NOW}
+    with writing(store.engine) as conn:
+        first, _ = disputes.open_case(conn, SETTINGS, source="manual:a", **opened)
+        with pytest.raises(InputError, match=f"already in open dispute case {first}"):
+            disputes.open_case(conn, SETTINGS, source="manual:b", **opened)
+        assert [c["id"] for c in disputes.open_cases(conn, "1000", "0000100013")] == [first]
+
+
 def test_unknown_root_cause_is_refused_naming_the_choices(store, book):
     with writing(store.engine) as conn, pytest.raises(InputError, match="wrong_price"):
         disputes.open_case(conn, SETTINGS, source="manual:y", company_code="1000",

@@ -82,3 +82,10 @@ def test_text_from_a_bank_file_is_printed_as_it_is_not_read_as_formatting():
             console.print(table)
             console.print(f"{payer}: not allocated")
         assert captured.get().count(payer) == 2
+
+
+def test_a_refused_comment_is_told_as_bad_input_not_as_unexpected():
+    from sync.reports.comments import CommentError
+
+    failure = classify(CommentError("a comment needs some text"))
+    assert (failure.code, failure.line) == (1, "a comment needs some text")
