@@ -127,5 +127,10 @@ def _instalments(amounts: list[str], dates: list[str]) -> list[tuple[date, Decim
             continue
         if not amount or not when:
             raise ValueError(f"instalment {n} needs both an amount and a date")
-        rows.append((date.fromisoformat(when), Decimal(amount)))
+        try:
+            value = Decimal(amount)
+        except InvalidOperation:
+            raise ValueError(f"instalment {n}: {amount!r} is not an amount "
+                             f"(e.g. 1500.00)") from None
+        rows.append((date.fromisoformat(when), value))
     return rows

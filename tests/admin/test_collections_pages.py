@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from sync.collections.contacts import CONTACTS
@@ -56,8 +57,6 @@ def test_a_bad_promise_is_refused_with_a_message_and_nothing_saved(admin, store)
     with store.engine.connect() as conn:
         assert conn.execute(select(CONTACTS)).first() is None
 
-
-import pytest  # noqa: E402 - kept beside the test that needs it
 
 
 @pytest.mark.parametrize(("amount", "says"), [
@@ -127,3 +126,22 @@ def test_an_instalment_without_its_date_is_refused_and_nothing_saved(admin, stor
     assert "instalment 2 needs both an amount and a date" in answer.text
     with store.engine.connect() as conn:
         assert conn.execute(select(CONTACTS)).first() is None
+
+
+@pytest.mark.parametrize(("amount", "says"), [
+    ("Infinity", "must be a number above zero"), ("-300", "must be a number above zero"),
+    ("1,000.00", "is not an amount (e.g. 1500.00)")])
+def test_an_impossible_instalment_amount_is_refused_and_nothing_saved(admin, store, amount,
+                                                                      says):
+    _book(store)
+    add_user(store, "sipho", "collector")
+    admin.login("sipho")
+    answer = admin.client.post("/collections/call", data={
+        "csrf_token": admin.csrf("/collections"), "company_code": "1000",
+        "customer": "0000100001", "outcome": "spoke", "instalment_amount": [amount],
+        "instalment_date": [(_today() + timedelta(days=5)).isoformat()]},
+        follow_redirects=True)
+    assert says in answer.text
+    with store.engine.connect() as conn:
+        assert conn.execute(select(CONTACTS)).first() is None
+        assert conn.execute(select(PROMISES)).first() is None
