@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert
 
 from sync.mirror.models import ClearedItemRow, OpenItemRow
 from sync.reports.ageing import Item, age_items, credit_causes
-from sync.reports.ageing_store import ageing, bucket_sums
+from sync.reports.ageing_store import ageing, bucket_sums, receivables_at
 from sync.reports.comments import add_comment
 from sync.tables import table_of
 from sync.txn import writing
@@ -78,6 +78,18 @@ def test_ageing_as_at_every_date_equals_the_items_open_on_it(store):
                 expected = {k: v for k, v in age_items(history, as_of, basis=basis).items()}
                 got = bucket_sums(conn, as_of, basis=basis)
                 assert got == expected, as_of
+            # the receivables at many dates at once (the DSO trend's) are the totals of the
+            # items open at each of them
+            dates = [START + timedelta(days=d) for d in range(0, 520, 31)]
+            at = receivables_at(conn, dates)
+            for as_of in dates:
+                expected_total: dict[str, Decimal] = {}
+                for item in history:
+                    if item.open_at(as_of):
+                        expected_total[item.currency] = \
+                            expected_total.get(item.currency, Decimal(0)) + item.amount
+                assert {c: v for c, v in at[as_of].items() if v} == \
+                    {c: v for c, v in expected_total.items() if v}, as_of
 
     check()
 
