@@ -51,7 +51,8 @@ def open_at(as_of: date, *, customer: str | None = None, company_code: str | Non
     those still open today). A cleared row whose key is open again (a clearing reset) counts
     once, as open."""
     still_open = select(*(OPEN.c[c] for c in ITEM_COLUMNS),
-                        literal(None).label("clearing_date")).where(OPEN.c.posting_date <= as_of)
+                        literal(None, CLEARED.c.clearing_date.type).label("clearing_date")) \
+        .where(OPEN.c.posting_date <= as_of)
     reopened = exists().where(and_(OPEN.c.company_code == CLEARED.c.company_code,
                                    OPEN.c.document == CLEARED.c.document,
                                    OPEN.c.fiscal_year == CLEARED.c.fiscal_year,
