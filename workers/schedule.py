@@ -28,7 +28,10 @@ def senders() -> dict[str, Callable[[], Any]]:
     """Job name (as in ``schedule`` and ``arbridge jobs send``) → what enqueues it."""
     from workers import actors
 
-    return {"sap-pull": actors.sap_pull.send, "portal-upload": actors.portal_upload.send}
+    return {"sap-pull": actors.sap_pull.send, "portal-upload": actors.portal_upload.send,
+            "statements-daily": lambda: actors.report_statements.send("daily"),
+            "statements-monthly": lambda: actors.report_statements.send("monthly"),
+            "management-pack": actors.report_pack.send}
 
 
 def triggers(schedule: dict[str, str], timezone: str | None = None) -> dict[str, CronTrigger]:

@@ -1,5 +1,5 @@
-"""Tables of the debtors' book: commentary per client (every version kept, the newest shown)
-and the record of statements sent."""
+"""Tables of the debtors' book: commentary per client (every version kept, the newest shown),
+the record of statements sent and of the management pack e-mailed."""
 
 from __future__ import annotations
 
@@ -43,6 +43,25 @@ class StatementRow(SQLModel, table=True):
     state: str = Field(max_length=12)
     recipient: str | None = Field(default=None, max_length=241, description="personal data")
     pdf: str | None = Field(default=None, max_length=300, description="relative to the home")
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ReportMailingRow(SQLModel, table=True):
+    """A report e-mailed on a schedule (``management-pack`` for ``2026-11``): one per kind
+    and period, claimed before it is sent, so none goes twice."""
+
+    __tablename__ = "report_mailing"
+    __table_args__ = (UniqueConstraint("kind", "period", name="uq_report_mailing_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    period: str = Field(max_length=10)
+    state: str = Field(max_length=12)
+    recipients: str | None = Field(default=None, sa_column=Column(Text),
+                                   description="personal data")
+    file: str | None = Field(default=None, max_length=300, description="relative to the home")
     detail: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
