@@ -17,14 +17,16 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from random import Random
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import Engine, Table, create_engine, func, select, text  # noqa: E402
 
 from config.reports import StatementSettings  # noqa: E402
 from config.settings import load_settings  # noqa: E402
@@ -49,13 +51,13 @@ COLUMNS = ("company_code", "customer", "document", "fiscal_year", "line", "amoun
            "billing_document", "synced_at")
 
 
-def _rows(rng: Random, n: int, cleared: bool):  # type: ignore[no-untyped-def]
+def _rows(rng: Random, n: int, cleared: bool) -> Iterator[tuple[Any, ...]]:
     """Tuples in ``COLUMNS`` order (plus clearing date and document when ``cleared``)."""
     days = [TODAY - timedelta(days=d) for d in range(0, 900)]
     for i in range(n):
         back = rng.randint(1, 720)
         posted = days[back]
-        row = ("1000", f"{100_000 + rng.randrange(CUSTOMERS):010d}",
+        row: tuple[Any, ...] = ("1000", f"{100_000 + rng.randrange(CUSTOMERS):010d}",
                f"{(2 if cleared else 1) * 1_000_000_000 + i:010d}", posted.year, 1,
                Decimal(rng.randint(-20_000, 500_000)) / 100,
                "ZAR" if rng.random() < 0.9 else "USD", posted, posted, days[back - 30]
@@ -65,12 +67,13 @@ def _rows(rng: Random, n: int, cleared: bool):  # type: ignore[no-untyped-def]
         yield row
 
 
-def _insert_many(engine, table, columns: tuple[str, ...], rows) -> None:  # type: ignore[no-untyped-def]
+def _insert_many(engine: Engine, table: Table, columns: tuple[str, ...],
+                 rows: Iterable[tuple[Any, ...]]) -> None:
     """Bulk insert without the ORM: COPY on PostgreSQL; on SQLite one executemany per chunk
     of values already converted by the columns' own bind processors (text dates, text Money),
     so the stored rows are exactly what the store itself writes."""
     with engine.begin() as conn:
-        raw = conn.connection.driver_connection
+        raw: Any = conn.connection.driver_connection
         if engine.dialect.name == "postgresql":
             names = ", ".join(columns)
             with raw.cursor() as cursor, cursor.copy(
@@ -93,7 +96,7 @@ def _insert_many(engine, table, columns: tuple[str, ...], rows) -> None:  # type
             cursor.executemany(sql, batch)
 
 
-def fill(engine, items: int) -> float:  # type: ignore[no-untyped-def]
+def fill(engine: Engine, items: int) -> float:
     started = time.perf_counter()
     rng = Random(7)
     _insert_many(engine, table_of(CustomerRow), ("company_code", "number", "name", "synced_at"),
@@ -111,7 +114,7 @@ def fill(engine, items: int) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started
 
 
-def timed(what, runs: int = 2):  # type: ignore[no-untyped-def]
+def timed(what: Callable[[], Any], runs: int = 2) -> tuple[float, float, Any]:
     """Best wall time of ``runs``, with the CPU time this process spent in that run (SQLite
     works inside the process; PostgreSQL's own work is not in it)."""
     best, cpu, result = float("inf"), 0.0, None
@@ -127,13 +130,13 @@ def load() -> str:
     return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _filled(engine) -> bool:  # type: ignore[no-untyped-def]
+def _filled(engine: Engine) -> bool:
     with engine.connect() as conn:
         return bool(conn.execute(select(func.count()).select_from(
-            table_of(OpenItemRow))).scalar_one())  # type: ignore[attr-defined]
+            table_of(OpenItemRow))).scalar_one())
 
 
-def bench_store(name: str, engine, items: int, statements: bool = True) -> None:  # type: ignore[no-untyped-def]
+def bench_store(name: str, engine: Engine, items: int, statements: bool = True) -> None:
     if _filled(engine):
         print(f"{name}: reusing the filled store", flush=True)
     else:
