@@ -26,7 +26,7 @@ from sync.tables import table_of
 ENTRIES = table_of(BankEntryRow)
 
 
-def dso_trend(conn: Connection, as_of: date, currency: str, edges: tuple[int, ...],
+def dso_trend(conn: Connection, as_of: date, currency: str,
               months: int = 12) -> list[tuple[str, float | None]]:
     """Count-back DSO at each of the last ``months`` month-ends before ``as_of``: the
     receivables at all twelve read in one query (not twelve age analyses)."""
@@ -56,7 +56,7 @@ def overview(conn: Connection, as_of: date, *, currency: str,
             "buckets": report.buckets,
             "ageing": [totals.get(currency, {}).get(b, Decimal(0)) for b in report.buckets],
             "dso_countback": countback_to_date(conn, as_of, currency, report),
-            "dso_trend": dso_trend(conn, as_of, currency, edges),
+            "dso_trend": dso_trend(conn, as_of, currency),
             "top": top_debtors(report, currency, top),
             "credit_balances": report.credit_balances,
             "unallocated_receipts": int(unallocated)}

@@ -69,3 +69,10 @@ def test_the_management_pack_is_mailed_once_per_month(pulled, settings):
         rows = conn.execute(select(table_of(ReportMailingRow).c.period,
                                    table_of(ReportMailingRow).c.state)).all()
     assert rows == [(sent.month, "sent")]
+
+
+def test_jobs_send_knows_every_scheduled_job():
+    from workers.cli.jobs import JOBS
+
+    assert set(JOBS) == set(schedule.senders())
+    assert {"statements-daily", "statements-monthly", "management-pack"} <= set(JOBS)
