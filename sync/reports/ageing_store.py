@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
+    Numeric,
     Subquery,
     and_,
     case,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    type_coerce,
     union_all,
 )
 
@@ -116,15 +118,18 @@ def _graded(table: Any, bounds: list[Bound], basis: Basis,
     """One SUM per bucket: the amounts whose reference date (due or document) lies on or
     after the bucket's earliest date and before the next newer bucket's."""
     reference = table.c.due_date if basis == "due" else table.c.document_date
+    # SQLite: whole thousandths (Money is text there); PostgreSQL: NUMERIC, read as the
+    # driver's Decimal (typed plain Numeric: Money's per-value result processing cost more
+    # than the database's whole sum)
     amount = cast(func.round(table.c.amount * MILLS), Integer) if dialect == "sqlite" \
-        else table.c.amount
+        else type_coerce(table.c.amount, Numeric(17, 3, asdecimal=True))
     sums: list[ColumnElement[Any]] = []
     newer: date | None = None
     for bound in bounds:
         test = [reference < newer] if newer is not None else []
         if bound.earliest is not None:
             test.append(reference >= bound.earliest)
-        sums.append(func.sum(case((and_(*test), amount), else_=0)) if test
+        sums.append(func.sum(case((and_(*test), amount))) if test
                     else func.sum(amount))
         newer = bound.earliest
     return sums
