@@ -157,7 +157,8 @@ def assemble(sums: Mapping[Key, Mapping[str, Decimal]], *, as_of: date, basis: B
     name_of, comment_of = names.get, commentary.get
     lines = [Line(customer, name_of((company_code, customer), ""), company_code, currency,
                   # the store's sums come in bucket order already: used as they are
-                  sums_ if tuple(sums_) == order else {b: sums_.get(b, ZERO) for b in buckets},
+                  sums_ if type(sums_) is dict and tuple(sums_) == order
+                  else {b: sums_.get(b, ZERO) for b in buckets},
                   comment_of((company_code, customer)))
              for (company_code, customer, currency), sums_ in sorted(sums.items())]
     credits = [CreditBalance(customer=ln.customer, name=ln.name, company_code=ln.company_code,
