@@ -52,6 +52,13 @@ class ReportSettings(BaseModel):
                                  "average_days_delinquent": Decimal(10)},
         description="KPI name -> target; the management pack shows the variance")
     statements: StatementSettings = Field(default_factory=StatementSettings)
+    pack_to: list[str] = Field(
+        default_factory=list, description="who gets the management pack (the workbook) by "
+        "e-mail each month from the scheduled 'management-pack' job; empty: nobody "
+        "(personal data)")
+    pack_channel: SecretStr = Field(
+        default=SecretStr("outbox"), description="'outbox' or an Apprise e-mail URL without "
+        "recipient (a secret) for the management pack")
 
     @field_validator("ageing_edges")
     @classmethod

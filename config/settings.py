@@ -47,6 +47,9 @@ DEFAULT_SCHEDULE = {
     "portal-upload": "5 * * * *",       # hourly, after the pull at :00
     "po-refresh": "0 6 * * *",          # daily at 06:00 (PO balances, issue 10)
     "collections-run": "30 6 * * mon-fri",  # working days at 06:30, after the pull (issue 20)
+    "statements-daily": "0 19 * * mon-fri",  # after the day's allocations
+    "statements-monthly": "0 6 1 * *",  # the 1st, for the month just ended
+    "management-pack": "30 6 1 * *",    # the 1st, to reports.pack_to (nobody by default)
 }
 
 

@@ -9,6 +9,7 @@ the pull itself, yielding the per-entity callback (or None).
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -17,9 +18,12 @@ from typing import TYPE_CHECKING
 from connectors.pull import ProgressCallback
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from config.settings import Settings
     from connectors.pull import PullResult
 
+log = logging.getLogger(__name__)
 ProgressDisplay = Callable[[], AbstractContextManager[ProgressCallback | None]]
 
 
@@ -44,11 +48,28 @@ def run_pull(settings: Settings, *, full: bool, create_store: bool = False,
         rules = PortalRules(bindings=settings.portal_bindings,
                             groups=settings.portal_customer_groups)
         with (progress or (lambda: nullcontext(None)))() as callback:
-            return pull(store, client, source=settings.sap.kind,
-                        company_codes=settings.company_codes, full=full, rules=rules,
-                        progress=callback)
+            result = pull(store, client, source=settings.sap.kind,
+                          company_codes=settings.company_codes, full=full, rules=rules,
+                          progress=callback)
     finally:
         client.close()
+    keep_dashboard(store.engine, settings)  # the book summed ahead of the page
+    return result
+
+
+def keep_dashboard(engine: Engine, settings: Settings) -> None:
+    """Sum the debtors' book for the dashboard after a pull changed it (nothing when the kept
+    figures are current), so the page reads a row instead of ageing a million items."""
+    from connectors.reports.book import ledger_today
+    from sync.reports.summary import keep
+
+    try:
+        with engine.connect() as conn:
+            as_of = ledger_today(conn)
+        reports = settings.reports
+        keep(engine, as_of, currency=reports.currency, edges=tuple(reports.ageing_edges))
+    except Exception:  # noqa: BLE001 - the pull is done; the page sums the book itself then
+        log.exception("the debtors' dashboard was not summed after the pull")
 
 
 def simulator_needs_seed(settings: Settings) -> bool:

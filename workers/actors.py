@@ -2,10 +2,10 @@
 ``portals.upload_jobs``), and carries ids and small JSON values only (a portal name, a home
 folder), never objects or file bytes.
 
-Queues per kind of work: ``sap`` (pulls, the daily collections run; later postings) and
-``browser`` (portal runs: each holds a Chromium, so its workers run few threads). A portal's
-``concurrency`` is shared by every worker through claims on its browser slots
-(``sync.uploads.claims``), on any broker.
+Queues per kind of work: ``sap`` (pulls, the daily collections run; later postings),
+``browser`` (portal runs: each holds a Chromium, so its workers run few threads) and
+``reports`` (statements and the management pack). A portal's ``concurrency`` is shared by
+every worker through claims on its browser slots (``sync.uploads.claims``), on any broker.
 
 Two retry loops (see CONVENTIONS): tenacity inside one remote call; dramatiq around the job,
 for technical failures only — business, configuration and input errors go to a person and
@@ -31,7 +31,8 @@ NOT_RETRIED = (BusinessError, ConfigError, InputError)
 JOB_RETRIES = 5
 MIN_BACKOFF_MS = 30_000
 MAX_BACKOFF_MS = 30 * 60_000
-QUEUES = {"sap_pull": "sap", "portal_upload": "browser", "collections_run": "sap"}
+QUEUES = {"sap_pull": "sap", "portal_upload": "browser", "collections_run": "sap",
+          "report_statements": "reports", "report_pack": "reports"}
 
 
 def _settings(home: str | None):  # type: ignore[no-untyped-def]
@@ -85,4 +86,34 @@ def collections_run(home: str | None = None) -> None:
              report.recorded, report.sent, report.held_by_another_run)
 
 
-ACTORS = [sap_pull, portal_upload, collections_run]
+@dramatiq.actor(queue_name=QUEUES["report_statements"], max_retries=JOB_RETRIES,
+                min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS, throws=NOT_RETRIED)
+def report_statements(schedule: str = "daily", home: str | None = None) -> None:
+    """Send the customer statements of ``schedule`` (daily: as at the ledger's today;
+    monthly: as at the last month-end), each once per customer, schedule and period."""
+    from datetime import datetime, timezone
+
+    from connectors.reports.scheduled import scheduled_statements
+
+    if schedule not in ("daily", "monthly"):
+        raise InputError(f"statements schedule {schedule!r}: daily or monthly")
+    result = scheduled_statements(_settings(home), schedule,  # type: ignore[arg-type]
+                                  now=datetime.now(timezone.utc))
+    log.info("report_statements done: %s", result.as_dict())
+
+
+@dramatiq.actor(queue_name=QUEUES["report_pack"], max_retries=JOB_RETRIES,
+                min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS, throws=NOT_RETRIED)
+def report_pack(home: str | None = None) -> None:
+    """E-mail last month's management pack to ``reports.pack_to``, once per month."""
+    from datetime import datetime, timezone
+
+    from connectors.reports.scheduled import mail_management_pack
+
+    result = mail_management_pack(_settings(home), now=datetime.now(timezone.utc))
+    log.info("report_pack done: %s", result.as_dict())
+    if result.state == "failed":
+        raise RuntimeError(f"management pack {result.month}: {result.detail}")
+
+
+ACTORS = [sap_pull, portal_upload, collections_run, report_statements, report_pack]

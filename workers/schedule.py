@@ -29,7 +29,10 @@ def senders() -> dict[str, Callable[[], Any]]:
     from workers import actors
 
     return {"sap-pull": actors.sap_pull.send, "portal-upload": actors.portal_upload.send,
-            "collections-run": actors.collections_run.send}
+            "collections-run": actors.collections_run.send,
+            "statements-daily": lambda: actors.report_statements.send("daily"),
+            "statements-monthly": lambda: actors.report_statements.send("monthly"),
+            "management-pack": actors.report_pack.send}
 
 
 def triggers(schedule: dict[str, str], timezone: str | None = None) -> dict[str, CronTrigger]:

@@ -35,13 +35,16 @@ def _key_date(text: str | None, conn) -> date:  # type: ignore[no-untyped-def]
 
 @router.get("/book")
 def book_page(request: Request, who: Principal = Depends(current)) -> Response:
-    from sync.reports.dashboard import overview
+    from sync.reports.summary import dashboard
 
     ctx = context(request)
     settings = ctx.settings.reports
     with ctx.engine.connect() as conn:
-        data = overview(conn, _key_date(None, conn), currency=settings.currency,
-                        edges=tuple(settings.ageing_edges))
+        key = _key_date(None, conn)
+    # the book as summed by the last pull, or now if anything changed since (never old
+    # figures shown as current)
+    data = dashboard(ctx.engine, key, currency=settings.currency,
+                     edges=tuple(settings.ageing_edges), now=ctx.clock())
     return render(request, "book.html", d=data,
                       bars=ageing_bars(data["buckets"], data["ageing"],
                                        currency=data["currency"]),

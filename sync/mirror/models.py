@@ -76,7 +76,10 @@ class OpenItemRow(CustomerItem, table=True):
     __table_args__ = (Index("ix_open_item_customer", "company_code", "customer"),
                       # covers the collections' grouped read of every position (0016)
                       Index("ix_open_item_position", "company_code", "customer", "currency",
-                            "amount", "due_date"))
+                            "amount", "due_date"),
+                      # the age analysis reads its open branch from this index alone
+                      Index("ix_open_item_ageing", "company_code", "customer", "currency",
+                            "posting_date", "due_date", "document_date", "amount"))
 
     billing_document: str | None = Field(default=None, max_length=10, index=True)
     synced_at: datetime = Field(sa_type=UtcDateTime)
@@ -88,7 +91,11 @@ class ClearedItemRow(CustomerItem, table=True):
 
     __tablename__ = "cleared_item"
     __table_args__ = (Index("ix_cleared_item_customer", "company_code", "customer"),
-                      Index("ix_cleared_item_cleared", "clearing_date"))
+                      Index("ix_cleared_item_cleared", "clearing_date"),
+                      # the age analysis reads its cleared-later branch from this index alone
+                      Index("ix_cleared_item_ageing", "company_code", "customer", "currency",
+                            "clearing_date", "posting_date", "due_date", "document_date",
+                            "amount", "document", "fiscal_year", "line"))
 
     billing_document: str | None = Field(default=None, max_length=10)
     clearing_date: date

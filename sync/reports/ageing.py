@@ -153,12 +153,14 @@ def assemble(sums: Mapping[Key, Mapping[str, Decimal]], *, as_of: date, basis: B
              causes: Mapping[Key, tuple[str, ...]]) -> Ageing:
     """The report from bucket sums: lines ordered by customer, credit balances apart."""
     buckets = bucket_names(edges)
-    lines = []
-    for (company_code, customer, currency), sums_ in sorted(sums.items()):
-        lines.append(Line(customer=customer, name=names.get((company_code, customer), ""),
-                          company_code=company_code, currency=currency,
-                          buckets={b: sums_.get(b, ZERO) for b in buckets},
-                          commentary=commentary.get((company_code, customer))))
+    order = tuple(buckets)
+    name_of, comment_of = names.get, commentary.get
+    lines = [Line(customer, name_of((company_code, customer), ""), company_code, currency,
+                  # the store's sums come in bucket order already: used as they are
+                  sums_ if type(sums_) is dict and tuple(sums_) == order
+                  else {b: sums_.get(b, ZERO) for b in buckets},
+                  comment_of((company_code, customer)))
+             for (company_code, customer, currency), sums_ in sorted(sums.items())]
     credits = [CreditBalance(customer=ln.customer, name=ln.name, company_code=ln.company_code,
                              currency=ln.currency, amount=ln.total,
                              causes=causes.get((ln.company_code, ln.customer, ln.currency), ()))

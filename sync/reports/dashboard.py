@@ -13,12 +13,11 @@ from sqlalchemy import Connection, func, select
 
 from sync.cash.models import BankEntryRow
 from sync.reports import kpis
-from sync.reports.ageing_store import ageing
+from sync.reports.ageing_store import ageing, receivables_at
 from sync.reports.kpis import Month
 from sync.reports.pack import (
     HISTORY_MONTHS,
-    _receivables,
-    dso_countback_at,
+    countback_to_date,
     sales_by_month,
     top_debtors,
 )
@@ -27,15 +26,18 @@ from sync.tables import table_of
 ENTRIES = table_of(BankEntryRow)
 
 
-def dso_trend(conn: Connection, as_of: date, currency: str, edges: tuple[int, ...],
+def dso_trend(conn: Connection, as_of: date, currency: str,
               months: int = 12) -> list[tuple[str, float | None]]:
-    """Count-back DSO at each of the last ``months`` month-ends before ``as_of``."""
+    """Count-back DSO at each of the last ``months`` month-ends before ``as_of``: the
+    receivables at all twelve read in one query (not twelve age analyses)."""
     latest = Month(as_of.year, as_of.month).previous()
     first = latest.back(months + HISTORY_MONTHS)[-1].first
     sales = sales_by_month(conn, first, latest.last)
     points: list[tuple[str, float | None]] = []
-    for m in reversed(latest.back(months)):
-        ar, _ = _receivables(ageing(conn, m.last, edges=edges), currency)
+    ends = list(reversed(latest.back(months)))
+    receivables = receivables_at(conn, [m.last for m in ends])
+    for m in ends:
+        ar = receivables[m.last].get(currency, Decimal(0))
         history = [(x.days, sales.get((str(x), currency), Decimal(0)))
                    for x in m.back(HISTORY_MONTHS)]
         points.append((str(m), float(kpis.dso_countback(ar, history))))
@@ -53,8 +55,8 @@ def overview(conn: Connection, as_of: date, *, currency: str,
             "overdue": report.overdue(),
             "buckets": report.buckets,
             "ageing": [totals.get(currency, {}).get(b, Decimal(0)) for b in report.buckets],
-            "dso_countback": dso_countback_at(conn, as_of, currency, edges),
-            "dso_trend": dso_trend(conn, as_of, currency, edges),
+            "dso_countback": countback_to_date(conn, as_of, currency, report),
+            "dso_trend": dso_trend(conn, as_of, currency),
             "top": top_debtors(report, currency, top),
             "credit_balances": report.credit_balances,
             "unallocated_receipts": int(unallocated)}

@@ -17,7 +17,7 @@ from sync.mirror.models import BillingDocumentRow, ClearedItemRow, OpenItemRow
 from sync.po.models import PoAlertRow
 from sync.reports import kpis
 from sync.reports.ageing import Ageing, money_text
-from sync.reports.ageing_store import _decimal, ageing, exact_sum
+from sync.reports.ageing_store import _decimal, ageing, exact_sum, receivables_at
 from sync.reports.kpis import Month
 from sync.tables import table_of
 from sync.uploads.models import PortalUploadRow
@@ -147,8 +147,10 @@ def management_pack(conn: Connection, month: Month, *, currency: str, targets: d
     closing = ageing(conn, month.last, edges=edges)
     collected, due = collected_and_due(conn, month)
     trend = []
-    for m in reversed(month.back(trend_months)):
-        ar, _ = _receivables(ageing(conn, m.last, edges=edges), currency)
+    months = list(reversed(month.back(trend_months)))
+    receivables = receivables_at(conn, [m.last for m in months])
+    for m in months:
+        ar = receivables[m.last].get(currency, Decimal(0))
         history = [(x.days, sales.get((str(x), currency), Decimal(0)))
                    for x in m.back(HISTORY_MONTHS)]
         trend.append({"month": str(m), "dso_countback": _num(kpis.dso_countback(ar, history)),
@@ -179,9 +181,15 @@ def dso_countback_at(conn: Connection, as_of: date, currency: str,
                      edges: tuple[int, ...] = (30, 60, 90, 120)) -> float | None:
     """Count-back DSO to date: the receivables at ``as_of`` walked back through this month's
     sales so far (its days so far), then the whole months before."""
+    return countback_to_date(conn, as_of, currency, ageing(conn, as_of, edges=edges))
+
+
+def countback_to_date(conn: Connection, as_of: date, currency: str,
+                      report: Ageing) -> float | None:
+    """:func:`dso_countback_at` from an age analysis as at ``as_of`` already made."""
     month = Month(as_of.year, as_of.month)
     sales = sales_by_month(conn, month.back(HISTORY_MONTHS)[-1].first, as_of)
-    ar, _ = _receivables(ageing(conn, as_of, edges=edges), currency)
+    ar, _ = _receivables(report, currency)
     history = [(as_of.day, sales.get((str(month), currency), Decimal(0)))]
     history += [(m.days, sales.get((str(m), currency), Decimal(0)))
                 for m in month.back(HISTORY_MONTHS)[1:]]

@@ -14,8 +14,9 @@ from sqlalchemy import delete, insert
 
 from sync.mirror.models import ClearedItemRow, OpenItemRow
 from sync.reports.ageing import Item, age_items, credit_causes
-from sync.reports.ageing_store import ageing, bucket_sums
+from sync.reports.ageing_store import ageing, bucket_sums, receivables_at
 from sync.reports.comments import add_comment
+from sync.reports.statements import compose
 from sync.tables import table_of
 from sync.txn import writing
 
@@ -78,6 +79,18 @@ def test_ageing_as_at_every_date_equals_the_items_open_on_it(store):
                 expected = {k: v for k, v in age_items(history, as_of, basis=basis).items()}
                 got = bucket_sums(conn, as_of, basis=basis)
                 assert got == expected, as_of
+            # the receivables at many dates at once (the DSO trend's) are the totals of the
+            # items open at each of them
+            dates = [START + timedelta(days=d) for d in range(0, 520, 31)]
+            at = receivables_at(conn, dates)
+            for as_of in dates:
+                expected_total: dict[str, Decimal] = {}
+                for item in history:
+                    if item.open_at(as_of):
+                        expected_total[item.currency] = \
+                            expected_total.get(item.currency, Decimal(0)) + item.amount
+                assert {c: v for c, v in at[as_of].items() if v} == \
+                    {c: v for c, v in expected_total.items() if v}, as_of
 
     check()
 
@@ -151,3 +164,21 @@ def test_causes_without_known_credit_items_say_other():
     assert credit_causes([_item("1", "-5.00", doc_type="AB")]) == ("other credit items",)
     assert credit_causes([_item("1", "-5.00", doc_type="DZ")], allocated_twice=True) == (
         "payment on account or overpayment", "receipt allocated twice")
+
+
+def test_a_statement_as_at_a_past_date_holds_the_items_cleared_since(store):
+    """An item cleared after the key date is open on the statement as at that date, with its
+    clearing date read back as a date (SQLite once gave it as text, and the statement failed
+    comparing it)."""
+    as_of = date(2026, 9, 30)
+    history = [_item("0000100001", "500.00", doc_type="RV", n=1),
+               _item("0000100001", "250.00", doc_type="RV", n=2, cleared=date(2026, 12, 1))]
+    history = [Item(**{**{f: getattr(i, f) for f in i.__slots__},
+                       "posting_date": date(2026, 8, 1), "document_date": date(2026, 8, 1),
+                       "due_date": date(2026, 8, 31)}) for i in history]
+    _store_history(store.engine, history)
+    with store.engine.connect() as conn:
+        statement = compose(conn, "1000", "0000100001", as_of)
+    assert sorted(ln.amount for ln in statement.lines) == [Decimal("250.00"),
+                                                            Decimal("500.00")]
+    assert statement.ageing["ZAR"]["1-30"] == Decimal("750.00")
