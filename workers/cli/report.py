@@ -221,10 +221,17 @@ def statements_command(
                                  "that day) or monthly (every debtor with a balance)."),
     send: bool = typer.Option(False, "--send", help="Send them (once per customer, schedule "
                               "and period); without it, only render PDFs to preview."),
+    resend: int | None = typer.Option(None, "--resend", help="Release an uncertain statement "
+                                      "(its run stopped after handing it to the mail "
+                                      "server) by id, once you checked it did not arrive; "
+                                      "the next --send sends it again."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Customer statements as PDFs: open items with due dates and days overdue, receipts since
     the last statement, the ageing block, the balance and how to pay."""
+    if resend is not None:
+        _release_statement(resend)
+        return
     key_date = _day(as_of, "--as-of")
     if schedule not in ("daily", "monthly"):
         raise typer.BadParameter(f"{schedule!r}: choose daily or monthly",
@@ -257,8 +264,29 @@ def statements_command(
         out.print(f"statements {schedule} {result.period}: {result.sent} sent, "
                   f"{result.already_sent} already sent, {result.no_address} without an "
                   f"address, {result.failed} failed, {result.held_elsewhere} held by "
-                  "another run")
+                  "another run" + (f", {result.uncertain} uncertain (held for a person)"
+                                   if result.uncertain else ""))
         for error in result.errors:
             out.print(f"  {error}")
+
+    guarded(action)
+
+
+def _release_statement(statement_id: int) -> None:
+    def action() -> None:
+        import getpass
+        from datetime import datetime, timezone
+
+        from sync.reports.statements import STATEMENTS
+        from sync.store import open_store
+        from sync.txn import writing
+        from sync.work.outgoing import release
+        from workers.cli.output import checked_settings
+
+        with writing(open_store(checked_settings()).engine) as conn:
+            release(conn, STATEMENTS, statement_id, entity="customer_statement",
+                    by=getpass.getuser(), now=datetime.now(timezone.utc))
+        out.print(f"statement {statement_id} released: the next 'arbridge report statements "
+                  "--send' of its period sends it again")
 
     guarded(action)
