@@ -15,6 +15,7 @@ from datetime import datetime
 
 from lxml import etree
 from sqlalchemy import Engine, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from config.errors import ArbridgeError
 from connectors.remittance.cxml import parse_payment_remittance, store_advice
@@ -74,17 +75,30 @@ def handle(engine: Engine, body: bytes, accounts: dict[str, PortalAccount], *,
         return 406, f"Not Acceptable: payloadID must be 1 to {PAYLOAD_ID_MAX} characters"
     request = root.find("Request")
     kind = request[0].tag if request is not None and len(request) else ""
+    if kind not in ("StatusUpdateRequest", "PaymentRemittanceRequest"):
+        return 406, f"Not Acceptable: {kind or 'no request'} is not handled here"
+    try:
+        return _once(engine, root, account, payload, kind, now)
+    except IntegrityError:
+        # the same message arrived twice at once (PostgreSQL: both found no answer, the
+        # second insert of the payloadID conflicts and its work is rolled back): answer it
+        # as the replay it is, from the first one's stored answer
+        return _once(engine, root, account, payload, kind, now)
+
+
+def _once(engine: Engine, root: etree._Element, account: PortalAccount, payload: str,
+          kind: str, now: datetime) -> tuple[int, str]:
+    """Handle the message in one transaction, with its answer stored by (portal,
+    payloadID); a replay gets the stored answer and changes nothing."""
     with writing(engine) as conn:
-        answered = cxml_payloads.seen(conn, payload)
+        answered = cxml_payloads.seen(conn, account.name, payload)
         if answered is not None:
             return answered
         try:
             if kind == "StatusUpdateRequest":
                 code, text, document = _status(conn, root, account, now)
-            elif kind == "PaymentRemittanceRequest":
-                code, text, document = _remittance(conn, root, account, now)
             else:
-                return 406, f"Not Acceptable: {kind or 'no request'} is not handled here"
+                code, text, document = _remittance(conn, root, account, now)
         except ArbridgeError as error:
             code, text, document = 400, f"Bad Request: {error}", "?"
         cxml_payloads.record_inbound(conn, payload_id=payload, kind=kind,
