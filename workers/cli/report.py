@@ -44,7 +44,7 @@ def ageing_command(
         raise typer.BadParameter("choose one of --json and --xlsx", param_hint="--json")
 
     def action() -> None:
-        from connectors.reports.book import ledger_today
+        from connectors.reports.book import known, ledger_today
         from sync.reports.ageing_store import ageing
         from sync.store import open_store
         from workers.cli.output import checked_settings
@@ -53,6 +53,8 @@ def ageing_command(
         store = open_store(settings)
         chosen = basis or settings.reports.ageing_basis
         with store.engine.connect() as conn:
+            if customer is not None:
+                known(conn, _padded(customer) or customer)
             report = ageing(conn, key_date or ledger_today(conn),
                             basis=chosen,  # type: ignore[arg-type]
                             edges=tuple(settings.reports.ageing_edges),
