@@ -31,3 +31,20 @@ def test_the_ageing_of_an_unknown_customer_says_so(home) -> None:  # type: ignor
     code, output = run("report", "ageing", "--customer", "999")
     assert code != 0
     assert "customer 0000000999 is not in the store" in output
+
+
+@pytest.mark.parametrize("channel", ["foo", "mailtox://smtp.example", "outbox "])
+def test_a_statements_channel_that_cannot_send_is_refused_at_start_up(
+        tmp_path: Path, monkeypatch, channel: str) -> None:  # type: ignore[no-untyped-def]
+    from config.errors import ConfigError
+    from config.settings import load_settings
+
+    monkeypatch.setenv("ARBRIDGE_REPORTS__STATEMENTS__CHANNEL", channel)
+    if channel.strip() == "outbox":
+        assert load_settings(home=tmp_path).reports.statements.channel.get_secret_value() \
+            == "outbox"
+        return
+    with pytest.raises(ConfigError) as refused:
+        load_settings(home=tmp_path)
+    assert "channel" in str(refused.value) and "outbox" in str(refused.value)
+    assert channel not in str(refused.value)  # it may hold a password
