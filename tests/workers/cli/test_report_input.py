@@ -48,3 +48,31 @@ def test_a_statements_channel_that_cannot_send_is_refused_at_start_up(
         load_settings(home=tmp_path)
     assert "channel" in str(refused.value) and "outbox" in str(refused.value)
     assert channel not in str(refused.value)  # it may hold a password
+
+
+def test_the_dispute_and_resolve_options_say_what_they_take() -> None:
+    _, resolve = run("collections", "resolve", "--help")
+    _, dispute = run("collections", "dispute", "--help")
+    flat = " ".join(resolve.split()) + " ".join(dispute.split())
+    for words in ("amount credited", "amount written off", "Why it went wrong",
+                  "at most 2000 characters"):
+        assert words in flat
+
+
+def test_an_overlong_dispute_text_is_refused(home) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from sync.collections.disputes import DISPUTES
+    from sync.collections.positions import OPEN
+    from sync.store import open_store
+
+    engine = open_store(home).engine
+    with engine.connect() as conn:
+        item = conn.execute(select(OPEN).where(OPEN.c.amount > 10)).first()
+    args = ("collections", "dispute", item.customer, "--item", item.document, "--amount",
+            "10", "--reason", "price", "--root-cause", "wrong_price", "--text")
+    code, output = run(*args, "x" * 2001)
+    assert code == 1 and "at most 2000" in output
+    with engine.connect() as conn:
+        assert conn.execute(select(DISPUTES)).all() == []
+    assert run(*args, "x" * 2000)[0] == 0
