@@ -42,6 +42,7 @@ def ageing_command(
         raise typer.BadParameter(f"{basis!r}: choose due or document", param_hint="--basis")
     if as_json and xlsx:
         raise typer.BadParameter("choose one of --json and --xlsx", param_hint="--json")
+    _in_a_folder(xlsx)
 
     def action() -> None:
         from connectors.reports.book import known, ledger_today
@@ -70,6 +71,20 @@ def ageing_command(
             _print_table(report)
 
     guarded(action)
+
+
+def _in_a_folder(target: Path | None) -> None:
+    """An Excel target goes into a folder that exists: a typo in it is refused, not made
+    into new folders (somewhere unexpected, even under /)."""
+    if target is None:
+        return
+    folder = target.expanduser().parent
+    if not folder.is_dir():
+        raise typer.BadParameter(f"the folder {folder} does not exist: create it first, or "
+                                 "check the path", param_hint="--xlsx")
+    if target.expanduser().is_dir():
+        raise typer.BadParameter(f"{target} is a folder: name the workbook file",
+                                 param_hint="--xlsx")
 
 
 def _padded(customer: str | None) -> str | None:
@@ -194,6 +209,7 @@ def management_command(
         period = Month.parse(month)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--month") from None
+    _in_a_folder(xlsx)
 
     def action() -> None:
         from connectors.reports.management_xlsx import write_pack

@@ -76,3 +76,13 @@ def test_an_overlong_dispute_text_is_refused(home) -> None:  # type: ignore[no-u
     with engine.connect() as conn:
         assert conn.execute(select(DISPUTES)).all() == []
     assert run(*args, "x" * 2000)[0] == 0
+
+
+@pytest.mark.parametrize("command", [("report", "ageing"),
+                                     ("report", "management", "--month", "2026-11")])
+def test_an_excel_target_in_a_missing_folder_is_refused_not_created(
+        home, tmp_path: Path, command: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "no" / "such" / "folder" / "book.xlsx"
+    code, output = run(*command, "--xlsx", str(target))
+    assert code == 2 and "does not exist" in output
+    assert not (tmp_path / "no").exists()
