@@ -86,3 +86,28 @@ def test_an_excel_target_in_a_missing_folder_is_refused_not_created(
     code, output = run(*command, "--xlsx", str(target))
     assert code == 2 and "does not exist" in output
     assert not (tmp_path / "no").exists()
+
+
+def test_only_an_uncertain_mail_can_be_released_for_sending_again(home) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date, datetime, timezone
+
+    from sqlalchemy import insert, select
+
+    from sync.reports.statements import STATEMENTS
+    from sync.store import open_store
+
+    engine = open_store(home).engine
+    with engine.begin() as conn:
+        conn.execute(insert(STATEMENTS).values(
+            company_code="1000", customer="0000100001", schedule="monthly", period="2026-11",
+            as_of=date(2026, 11, 30), state="uncertain", detail="sent or not is unknown",
+            created_at=datetime.now(timezone.utc)))
+        statement_id = conn.execute(select(STATEMENTS.c.id)).scalar_one()
+    code, output = run("status")
+    assert f"statement {statement_id} (0000100001) may or may not have reached" in \
+        " ".join(output.split())
+    assert run("collections", "resend", "999")[0] == 1
+    code, output = run("report", "statements", "--resend", str(statement_id))
+    assert code == 0 and "released" in output
+    code, output = run("report", "statements", "--resend", str(statement_id))
+    assert code == 1 and "not uncertain" in output  # now failed: the next --send sends it
