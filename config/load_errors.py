@@ -11,7 +11,7 @@ from pathlib import Path
 from config.errors import ConfigError
 from config.locations import ENV_PREFIX, config_file, env_name
 
-SECRET_WORDS = ("pass", "secret", "key", "token", "url")
+SECRET_WORDS = ("pass", "secret", "key", "token", "url", "channel")  # channel: a mail URL
 
 
 def settings_error(error: BaseException) -> ConfigError | None:

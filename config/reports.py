@@ -40,6 +40,25 @@ class StatementSettings(BaseModel):
         default=None, description="an HTML (Jinja) template file for the statement; empty for "
         "the bundled one")
 
+    @field_validator("channel")
+    @classmethod
+    def _usable_channel(cls, channel: SecretStr) -> SecretStr:
+        """Refused at start-up, not statement by statement at send time. The value is a
+        secret: the message does not repeat it."""
+        value = channel.get_secret_value().strip()
+        if value == "outbox":
+            return SecretStr(value)
+        usable = False
+        if "://" in value:
+            import apprise  # only when configured: its import costs start-up time
+
+            usable = apprise.Apprise.instantiate(value) is not None
+        if not usable:
+            raise ValueError("must be 'outbox' or an Apprise e-mail URL such as "
+                             "mailtos://user:pass@smtp.host (the value given is neither; "
+                             "it is not shown, as it may hold a password)")
+        return channel
+
 
 class ReportSettings(BaseModel):
     ageing_edges: list[int] = Field(

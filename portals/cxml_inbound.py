@@ -14,7 +14,8 @@ import logging
 from datetime import datetime
 
 from lxml import etree
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from config.errors import ArbridgeError
 from connectors.remittance.cxml import parse_payment_remittance, store_advice
@@ -22,7 +23,7 @@ from portals.accounts import PortalAccount
 from portals.drivers.cxml.errors import CxmlInvalid
 from portals.drivers.cxml.validate import dtd_errors, parse
 from sync import audit
-from sync.mirror.models import CustomerRow
+from sync.mirror.models import BillingDocumentRow, CustomerRow
 from sync.tables import table_of
 from sync.txn import writing
 from sync.uploads import cxml_payloads
@@ -74,17 +75,30 @@ def handle(engine: Engine, body: bytes, accounts: dict[str, PortalAccount], *,
         return 406, f"Not Acceptable: payloadID must be 1 to {PAYLOAD_ID_MAX} characters"
     request = root.find("Request")
     kind = request[0].tag if request is not None and len(request) else ""
+    if kind not in ("StatusUpdateRequest", "PaymentRemittanceRequest"):
+        return 406, f"Not Acceptable: {kind or 'no request'} is not handled here"
+    try:
+        return _once(engine, root, account, payload, kind, now)
+    except IntegrityError:
+        # the same message arrived twice at once (PostgreSQL: both found no answer, the
+        # second insert of the payloadID conflicts and its work is rolled back): answer it
+        # as the replay it is, from the first one's stored answer
+        return _once(engine, root, account, payload, kind, now)
+
+
+def _once(engine: Engine, root: etree._Element, account: PortalAccount, payload: str,
+          kind: str, now: datetime) -> tuple[int, str]:
+    """Handle the message in one transaction, with its answer stored by (portal,
+    payloadID); a replay gets the stored answer and changes nothing."""
     with writing(engine) as conn:
-        answered = cxml_payloads.seen(conn, payload)
+        answered = cxml_payloads.seen(conn, account.name, payload)
         if answered is not None:
             return answered
         try:
             if kind == "StatusUpdateRequest":
                 code, text, document = _status(conn, root, account, now)
-            elif kind == "PaymentRemittanceRequest":
-                code, text, document = _remittance(conn, root, account, now)
             else:
-                return 406, f"Not Acceptable: {kind or 'no request'} is not handled here"
+                code, text, document = _remittance(conn, root, account, now)
         except ArbridgeError as error:
             code, text, document = 400, f"Bad Request: {error}", "?"
         cxml_payloads.record_inbound(conn, payload_id=payload, kind=kind,
@@ -117,6 +131,10 @@ def _remittance(conn, root: etree._Element, account: PortalAccount,  # type: ign
                 now: datetime) -> tuple[int, str, str]:
     source = f"cXML {account.name} {root.get('payloadID', '')}"
     advice = parse_payment_remittance(root, payer=_payer(conn, root, account), source=source)
+    for number, line in enumerate(advice.lines, start=1):
+        if not _on_portal(conn, line.invoice_ref, account.name):
+            return 400, (f"Bad Request: detail {number}: invoice {line.invoice_ref or '(none)'}"
+                         f" is not known on {account.name}"), advice.payment_reference
     stored = store_advice(conn, advice, source=source, now=now)
     audit.record(conn, [audit.event(action="remittance received", entity="remittance",
                                     key=advice.payment_reference, actor=f"cxml:{account.name}",
@@ -126,6 +144,22 @@ def _remittance(conn, root: etree._Element, account: PortalAccount,  # type: ign
                                                     "new": stored})])
     return 200, f"OK: remittance {advice.payment_reference} with {len(advice.lines)} lines", \
         advice.payment_reference
+
+
+def _on_portal(conn, invoice: str, portal: str) -> bool:  # type: ignore[no-untyped-def]
+    """Is ``invoice`` one of this portal's: uploaded through it, or billed to a customer
+    bound to it? (With or without leading zeros.)"""
+    if not invoice:
+        return False
+    upload = uploads.by_document(conn, invoice)
+    if upload is not None:
+        return upload.portal == portal
+    customers, billing = table_of(CustomerRow), table_of(BillingDocumentRow)
+    bound = select(customers.c.number).where(customers.c.portal == portal,
+                                             customers.c.company_code == billing.c.company_code)
+    return conn.execute(select(billing.c.number).where(
+        billing.c.number.in_({invoice, invoice.zfill(10)}),
+        or_(billing.c.payer.in_(bound), billing.c.sold_to.in_(bound)))).first() is not None
 
 
 def _payer(conn, root: etree._Element, account: PortalAccount) -> str:  # type: ignore[no-untyped-def]

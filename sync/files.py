@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -83,22 +84,44 @@ def loose(mode: int, *, folder: bool) -> bool:
     return bool(stat.S_IMODE(mode) & ~wanted & 0o777)
 
 
+STALE_PART_SECONDS = 3600
+
+
+def _stale_part(name: str, status: os.stat_result) -> bool:
+    """A hidden ``.name.XXXX.part`` of :func:`write_private`, ours, untouched for an hour: its
+    writer was killed before the rename (a live writer renames it within seconds)."""
+    base = os.path.basename(name)
+    return (base.startswith(".") and base.endswith(".part") and stat.S_ISREG(status.st_mode)
+            and status.st_uid == os.getuid()
+            and status.st_mtime < time.time() - STALE_PART_SECONDS)
+
+
 def secure_home(home: Path) -> list[Path]:
     """Start-up check: every file under ``home`` owner-only, every folder 0700. What was not
-    is fixed and logged as a warning. Returns the paths fixed."""
+    is fixed and logged as a warning. Returns the paths fixed. The half-written temporary
+    files a killed writer left (:func:`_stale_part`) are removed."""
     if not home.exists():
         return []
     fixed = []
+    swept = 0
     for root, _folders, files in os.walk(home):
         for name, folder in [(root, True)] + [(os.path.join(root, f), False) for f in files]:
             try:
-                mode = os.lstat(name).st_mode
+                status = os.lstat(name)
+                mode = status.st_mode
+                if not folder and _stale_part(name, status):
+                    os.unlink(name)
+                    swept += 1
+                    continue
             except FileNotFoundError:  # removed while we walked (a WAL file, a temp file)
                 continue
             if stat.S_ISLNK(mode) or not loose(mode, folder=folder):
                 continue
             os.chmod(name, DIR_MODE if folder else FILE_MODE)
             fixed.append(Path(name))
+    if swept:
+        log.info("%d half-written temporary file(s) of a stopped writer removed under %s",
+                 swept, home)
     if fixed:
         log.warning("%d file(s) under %s were readable by other users; now owner-only "
                     "(e.g. %s)", len(fixed), home, fixed[0])

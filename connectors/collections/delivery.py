@@ -22,10 +22,15 @@ class Bounced(ArbridgeError):
     """The mail server refused the recipient: record it, phone instead."""
 
 
+OUTBOX_FILE = "outbox/collections/{}.eml"  # relative to the home
+
+
 def message(*, sender: str, to: str, subject: str, body: str,
-            attachment: Path | None = None) -> EmailMessage:
+            attachment: Path | None = None, message_id: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
+    if message_id:
+        msg["Message-ID"] = message_id
     msg["To"] = to
     msg["Subject"] = subject
     msg.set_content(body)
@@ -38,7 +43,8 @@ def message(*, sender: str, to: str, subject: str, body: str,
 def deliver(channel: str, home: Path, msg: EmailMessage, name: str) -> str:
     """Send ``msg``; return where it went (the outbox file, or the server)."""
     if channel == "outbox":
-        target = private_dir(home / "outbox" / "collections") / f"{name}.eml"
+        target = home / OUTBOX_FILE.format(name)
+        private_dir(target.parent)
         write_private(target, bytes(msg))
         return str(target.relative_to(home))
     parts = urlsplit(channel)

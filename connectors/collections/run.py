@@ -26,8 +26,8 @@ from sqlalchemy import Engine, func, select
 from config.collections import CollectionSettings
 from config.redaction import mask_email
 from config.settings import Settings
-from connectors.collections.bounces import message_id
-from connectors.collections.delivery import Bounced, deliver, message
+from connectors.collections.bounces import message_id as reminder_message_id
+from connectors.collections.delivery import OUTBOX_FILE, Bounced, deliver, message
 from connectors.collections.letters import render_text, write_letter
 from sync.collections import deductions, disputes, dunning, legal, promise_store
 from sync.collections.positions import Book, read_book
@@ -35,13 +35,14 @@ from sync.mirror.models import CustomerRow
 from sync.reports.ageing import money_text
 from sync.tables import table_of
 from sync.txn import writing
-from sync.work import claims
+from sync.work import claims, outgoing
 from sync.work.claims import CLAIMS
 
 log = logging.getLogger(__name__)
 CUSTOMERS = table_of(CustomerRow)
 LEASE = timedelta(minutes=10)
 CHUNK = 200  # customers (or reminders) per write transaction
+REMINDERS = dunning.REMINDERS
 
 
 @dataclass
@@ -56,6 +57,7 @@ class RunReport:
     letters: int = 0
     bounced: int = 0
     failed: int = 0
+    uncertain: int = 0
     awaiting_approval: int = 0
     phone_tasks: int = 0
     promises_judged: dict[str, int] = field(default_factory=dict)
@@ -112,7 +114,7 @@ def run_collections(engine: Engine, settings: CollectionSettings, home: Path, *,
         return report
     with writing(engine) as conn:
         day = claims.take(conn, "collections-run", as_of.isoformat(), owner, now=now,
-                          lease=LEASE)
+                          lease=LEASE, dead_owners=True)
     if day is None:
         report.held_by_another_run = True
         return report
@@ -209,21 +211,40 @@ def _send(engine: Engine, settings: CollectionSettings, home: Path, report: RunR
 
 def _send_chunk(engine: Engine, settings: CollectionSettings, home: Path, report: RunReport,
                 now: datetime, owner: claims.Owner, rows: list[dict[str, Any]]) -> None:
-    """Claim a chunk of reminders, deliver each, record the outcomes (claims confirmed)."""
+    """Claim a chunk of reminders, then each in turn: mark it sending (committed), deliver
+    it, record the outcome (claim confirmed). One left ``sending`` by a run that died is
+    settled first (:mod:`sync.work.outgoing`), never resent blindly."""
     held = []
     with writing(engine) as conn:
         for row in rows:
             key = f"{row['company_code']}/{row['customer']}/{row['cycle']}/{row['level']}"
-            claim = claims.take(conn, "reminder-send", key, owner, now=now, lease=LEASE)
+            claim = claims.take(conn, "reminder-send", key, owner, now=now, lease=LEASE,
+                                dead_owners=True)
             if claim is None:
                 continue
-            if dunning.reminder(conn, row["id"])["state"] not in ("pending", "failed"):
+            state = dunning.reminder(conn, row["id"])["state"]
+            if state not in ("pending", "failed", outgoing.MARK):
                 claims.release(conn, claim, now=now)  # another run sent it meanwhile
                 continue
+            if state == outgoing.MARK:
+                settled = outgoing.settle(conn, REMINDERS, row["id"], home,
+                                          entity="dunning_reminder", now=now)
+                if settled != "resend":
+                    claims.release(conn, claim, now=now)
+                    report.uncertain += settled == "uncertain"
+                    if settled == "uncertain":
+                        report.errors.append(held_text(row["id"], row["customer"]))
+                    continue
             held.append((row, claim))
-    done = [(row, claim, _deliver_one(engine, settings, home, row)) for row, claim in held]
-    with writing(engine) as conn:
-        for row, claim, (state, detail, document, address) in done:
+    for row, claim in held:
+        try:
+            state, detail, document, address = _deliver_one(engine, settings, home, row, claim,
+                                                            now)
+        except claims.ClaimLost:
+            log.warning("reminder %s: claim lost before sending; left to its new owner",
+                        row["id"])
+            continue
+        with writing(engine) as conn:
             try:
                 claims.confirm(conn, claim, now=now, lease=LEASE)
             except claims.ClaimLost:
@@ -235,7 +256,6 @@ def _send_chunk(engine: Engine, settings: CollectionSettings, home: Path, report
             if state == "bounced":
                 dunning.bounced(conn, row["id"], reason=detail or "refused", now=now)
             claims.release(conn, claim, now=now)
-    for row, _, (state, detail, _, address) in done:
         report.sent += state == "sent" and row["channel"] == "email"
         report.letters += state == "sent" and row["channel"] == "letter"
         report.bounced += state == "bounced"
@@ -246,9 +266,17 @@ def _send_chunk(engine: Engine, settings: CollectionSettings, home: Path, report
                  row["customer"], state, mask_email(address) if address else "no address")
 
 
+def held_text(reminder_id: int, customer: str) -> str:
+    return (f"reminder {reminder_id} ({customer}) is uncertain (its run stopped after "
+            "handing it to the mail server): check it arrived, else arbridge collections "
+            f"resend {reminder_id}")
+
+
 def _deliver_one(engine: Engine, settings: CollectionSettings, home: Path,
-                 row: dict[str, Any]) -> tuple[str, str | None, str | None, str | None]:
-    """(state, detail, document, address) of one reminder's delivery."""
+                 row: dict[str, Any], claim: claims.Claim, now: datetime,
+                 ) -> tuple[str, str | None, str | None, str | None]:
+    """(state, detail, document, address) of one reminder's delivery; an e-mail is marked
+    sending (committed) before it leaves."""
     name, address = _contact(engine, settings, row["company_code"], row["customer"])
     amounts = [f"{money_text(a, c)} {c}" for c, a in dunning.amounts_of(row).items()]
     text = render_text(row["template"], name=name, customer=row["customer"], amounts=amounts,
@@ -261,12 +289,22 @@ def _deliver_one(engine: Engine, settings: CollectionSettings, home: Path,
             return "sent", None, str(target.relative_to(home)), None
         if not address:
             return "bounced", "no e-mail address in SAP or [collections] addresses", None, None
+        channel = settings.channel.get_secret_value()
+        message_id = reminder_message_id(row, settings.sender)  # a later bounce finds it
         msg = message(sender=settings.sender, to=address, subject=f"Overdue account "
-                      f"{row['customer']}: reminder {row['level']}", body=text)
-        msg["Message-ID"] = message_id(row, settings.sender)  # a later bounce finds it
-        where = deliver(settings.channel.get_secret_value(), home, msg, stem)
+                      f"{row['customer']}: reminder {row['level']}", body=text,
+                      message_id=message_id)
+        with writing(engine) as conn:  # committed before the mail leaves
+            claims.confirm(conn, claim, now=now, lease=LEASE)
+            outgoing.mark_sending(conn, REMINDERS, row["id"], claim, message_id=message_id,
+                                  channel=channel, now=now,
+                                  file=OUTBOX_FILE.format(stem) if channel == "outbox"
+                                  else None)
+        where = deliver(channel, home, msg, stem)
         return "sent", None, where, address
     except Bounced as bounce:
         return "bounced", str(bounce), None, address
+    except claims.ClaimLost:
+        raise
     except Exception as exc:  # noqa: BLE001 - any channel failure is kept for the next run
         return "failed", str(exc)[:500], None, address

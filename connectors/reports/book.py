@@ -25,6 +25,14 @@ def ledger_today(conn: Connection) -> date:
     return datetime.now(timezone.utc).date()
 
 
+def known(conn: Connection, customer: str) -> None:
+    """Refuse a customer number the store does not hold (a typo would show an empty book)."""
+    if conn.execute(select(CUSTOMERS.c.number).where(
+            CUSTOMERS.c.number == customer).limit(1)).first() is None:
+        raise ConfigError(f"customer {customer} is not in the store: check the number, or "
+                          "pull from SAP first (arbridge sap pull)")
+
+
 def company_code_of(conn: Connection, customer: str) -> str:
     codes = list(conn.execute(select(CUSTOMERS.c.company_code).where(
         CUSTOMERS.c.number == customer)).scalars())

@@ -24,6 +24,7 @@ from connectors.reports.statement_pdf import write_statement
 from sync.files import private_dir, write_private
 from sync.mirror.models import CustomerRow
 from sync.reports.statements import (
+    STATEMENTS,
     Schedule,
     candidates,
     compose,
@@ -33,7 +34,7 @@ from sync.reports.statements import (
 )
 from sync.tables import table_of
 from sync.txn import writing
-from sync.work import claims
+from sync.work import claims, outgoing
 
 log = logging.getLogger(__name__)
 CUSTOMERS = table_of(CustomerRow)
@@ -50,6 +51,7 @@ class StatementReport:
     failed: int = 0
     held_elsewhere: int = 0
     previewed: int = 0
+    uncertain: int = 0
     errors: list[str] = field(default_factory=list)
     pdfs: list[str] = field(default_factory=list)
 
@@ -57,7 +59,8 @@ class StatementReport:
         return {"schedule": self.schedule, "period": self.period, "sent": self.sent,
                 "already_sent": self.already_sent, "no_address": self.no_address,
                 "failed": self.failed, "held_by_another_run": self.held_elsewhere,
-                "previewed": self.previewed, "errors": self.errors}
+                "previewed": self.previewed, "uncertain": self.uncertain,
+                "errors": self.errors}
 
 
 def recipient(engine: Engine, settings: StatementSettings, company_code: str,
@@ -111,13 +114,31 @@ def _send_one(engine: Engine, settings: StatementSettings, home: Path, folder: P
     with writing(engine) as conn:
         statement_id, state = record(conn, company_code=company_code, customer=number,
                                      schedule=schedule, as_of=as_of, now=now)
-        if state in ("sent", "no_address"):
+        if state in ("sent", "no_address", outgoing.UNCERTAIN):
             report.already_sent += state == "sent"
+            report.uncertain += state == outgoing.UNCERTAIN
+            if state == outgoing.UNCERTAIN:
+                report.errors.append(_held(number, statement_id))
             return
-        claim = claims.take(conn, "statement", key, owner, now=now, lease=LEASE)
+        claim = claims.take(conn, "statement", key, owner, now=now, lease=LEASE,
+                            dead_owners=True)
     if claim is None:
         report.held_elsewhere += 1
         return
+    if state == outgoing.MARK:  # its last owner stopped between the send and the record
+        with writing(engine) as conn:
+            claims.confirm(conn, claim, now=now, lease=LEASE)
+            settled = outgoing.settle(conn, STATEMENTS, statement_id, home,
+                                      entity="customer_statement", now=now)
+            if settled != "resend":
+                claims.release(conn, claim, now=now)
+        if settled == "sent":
+            report.already_sent += 1
+            return
+        if settled == "uncertain":
+            report.uncertain += 1
+            report.errors.append(_held(number, statement_id))
+            return
     address = recipient(engine, settings, company_code, number)
     with engine.connect() as conn:
         statement = compose(conn, company_code, number, as_of, edges=edges)
@@ -127,8 +148,19 @@ def _send_one(engine: Engine, settings: StatementSettings, home: Path, folder: P
         if not address:
             outcome, detail = "no_address", "no statement e-mail address (SAP or override)"
         else:
-            _deliver(settings, home, statement.name, address, pdf, key, as_of)
+            channel = settings.channel.get_secret_value()
+            target = _outbox_file(home, key) if channel == "outbox" else None
+            message_id = outgoing.new_message_id()
+            with writing(engine) as conn:  # committed before the mail leaves
+                claims.confirm(conn, claim, now=now, lease=LEASE)
+                outgoing.mark_sending(conn, STATEMENTS, statement_id, claim,
+                                      message_id=message_id, channel=channel, now=now,
+                                      file=str(target.relative_to(home)) if target else None)
+            _deliver(settings, home, statement.name, address, pdf, key, as_of, message_id)
             outcome, detail = "sent", None
+    except claims.ClaimLost:  # taken over before anything left: the new owner sends it
+        report.held_elsewhere += 1
+        return
     except Exception as exc:  # noqa: BLE001 - any channel failure is kept for the next run
         outcome, detail = "failed", str(exc)[:500]
         report.errors.append(f"{number}: {detail}")
@@ -143,9 +175,22 @@ def _send_one(engine: Engine, settings: StatementSettings, home: Path, folder: P
             getattr(report, outcome) + 1)
 
 
-def _message(name: str, address: str, pdf: Path, as_of: date) -> EmailMessage:
+def _held(number: str, statement_id: int) -> str:
+    return (f"{number}: statement {statement_id} is uncertain (its run stopped after handing "
+            "it to the mail server): check it arrived, else arbridge report statements "
+            f"--resend {statement_id}")
+
+
+def _outbox_file(home: Path, key: str) -> Path:
+    return home / "outbox" / "statements" / (key.replace("/", "-") + ".eml")
+
+
+def _message(name: str, address: str, pdf: Path, as_of: date,
+             message_id: str | None = None) -> EmailMessage:
     message = EmailMessage()
     message["To"] = address
+    if message_id:
+        message["Message-ID"] = message_id
     message["Subject"] = f"Statement of account as at {as_of.isoformat()}"
     message.set_content(f"Dear {name},\n\nPlease find your statement of account as at "
                         f"{as_of.isoformat()} attached.\n\nKind regards,\nAccounts receivable\n")
@@ -155,12 +200,12 @@ def _message(name: str, address: str, pdf: Path, as_of: date) -> EmailMessage:
 
 
 def _deliver(settings: StatementSettings, home: Path, name: str, address: str, pdf: Path,
-             key: str, as_of: date) -> None:
+             key: str, as_of: date, message_id: str | None = None) -> None:
     channel = settings.channel.get_secret_value()
     if channel == "outbox":
-        folder = private_dir(home / "outbox" / "statements")
-        target = folder / (key.replace("/", "-") + ".eml")
-        write_private(target, bytes(_message(name, address, pdf, as_of)))
+        target = _outbox_file(home, key)
+        private_dir(target.parent)
+        write_private(target, bytes(_message(name, address, pdf, as_of, message_id)))
         return
     import apprise
 

@@ -29,6 +29,7 @@ from sync.mirror.models import BillingDocumentRow, OpenItemRow
 from sync.tables import inserted_id, table_of
 from sync.uploads.models import PortalUploadRow
 
+MAX_TEXT = 2000  # what the customer says, as comments are capped
 DISPUTES = table_of(DisputeRow)
 REQUESTS = table_of(CreditRequestRow)
 UPLOADS = table_of(PortalUploadRow)
@@ -61,6 +62,9 @@ def open_case(conn: Connection, settings: CollectionSettings, *, source: str,
     if root_cause is not None and root_cause not in timeline.root_causes:
         raise InputError(f"root cause {root_cause!r} for {reason}: one of "
                          f"{', '.join(timeline.root_causes)}")
+    if text is not None and len(text) > MAX_TEXT:
+        raise InputError(f"the dispute text is {len(text)} characters; at most {MAX_TEXT} "
+                         "(as for comments): put long documents in the case's evidence")
     if not ZERO < disputed <= original:
         raise InputError(f"disputed {disputed} must be above zero and at most the original "
                          f"{original}")
@@ -100,7 +104,7 @@ def from_uploads(conn: Connection, settings: CollectionSettings, *, today: date,
                 customer=u.customer, items=items, currency=u.currency, original=u.gross,
                 disputed=u.gross, reason=reason if reason in settings.reasons else "other",
                 owner=owner, today=today, now=now, billing_document=u.billing_document,
-                text=f"{u.portal}: {u.reason or u.state}")
+                text=f"{u.portal}: {u.reason or u.state}"[:MAX_TEXT])
         except InputError:  # its items are in a case a person opened: that case holds them
             continue
         if new:

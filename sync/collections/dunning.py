@@ -178,9 +178,10 @@ def finish(conn: Connection, reminder_id: int, *, state: str, now: datetime,
 
 
 def to_send(conn: Connection) -> list[dict[str, Any]]:
-    """Reminders waiting to go out (new, or failed last time)."""
+    """Reminders waiting to go out (new, failed last time, or left ``sending`` by a run that
+    stopped: :mod:`sync.work.outgoing` settles those)."""
     return [dict(r._mapping) for r in conn.execute(select(REMINDERS).where(
-        REMINDERS.c.state.in_(("pending", "failed"))).order_by(REMINDERS.c.id))]
+        REMINDERS.c.state.in_(("pending", "failed", "sending"))).order_by(REMINDERS.c.id))]
 
 
 def counts_by_level(conn: Connection, states: tuple[str, ...] = (

@@ -30,7 +30,8 @@ class DunningLevelRow(SQLModel, table=True):
 
 class ReminderRow(SQLModel, table=True):
     """One reminder: unique per customer, cycle and level, so none is sent twice.
-    ``state``: approval, pending, sent, failed, bounced (became a phone task), task (phone)."""
+    ``state``: approval, pending, sending (marked before the mail leaves), uncertain (held
+    for a person), sent, failed, bounced (became a phone task), task (phone)."""
 
     __tablename__ = "dunning_reminder"
     __table_args__ = (UniqueConstraint("company_code", "customer", "cycle", "level",

@@ -16,15 +16,16 @@ from sync.uploads.models import UploadAttemptRow
 
 
 class CxmlPayloadRow(SQLModel, table=True):
-    """One cXML message sent or received, by its payloadID."""
+    """One cXML message sent or received, by its portal and payloadID (a payloadID is unique
+    only within one network's messages)."""
 
     __tablename__ = "cxml_payload"
 
+    portal: str = Field(primary_key=True, max_length=40)
     payload_id: str = Field(primary_key=True, max_length=250)
     direction: str = Field(max_length=3, description="out or in")
     kind: str = Field(max_length=40, description="InvoiceDetailRequest, StatusUpdateRequest, "
                       "PaymentRemittanceRequest")
-    portal: str = Field(max_length=40)
     document: str = Field(max_length=35, description="invoice number or remittance id")
     upload_id: int | None = Field(default=None, index=True)
     attempt_id: int | None = Field(default=None)
@@ -48,7 +49,8 @@ def record_outbound(conn: Connection, *, payload_id: str, portal: str, invoice: 
 
 
 def answered(conn: Connection, payload_id: str, code: int, text: str) -> None:
-    conn.execute(update(PAYLOADS).where(PAYLOADS.c.payload_id == payload_id).values(
+    conn.execute(update(PAYLOADS).where(PAYLOADS.c.payload_id == payload_id,
+                                        PAYLOADS.c.direction == "out").values(
         response_code=code, response_text=text))
 
 
@@ -58,10 +60,11 @@ def outbound_of(conn: Connection, upload_id: int) -> list[dict]:
         PAYLOADS.c.created_at))]
 
 
-def seen(conn: Connection, payload_id: str) -> tuple[int, str] | None:
-    """The answer given to an inbound message already received, or None."""
+def seen(conn: Connection, portal: str, payload_id: str) -> tuple[int, str] | None:
+    """The answer given to an inbound message of ``portal`` already received, or None."""
     row = conn.execute(select(PAYLOADS.c.response_code, PAYLOADS.c.response_text).where(
-        PAYLOADS.c.payload_id == payload_id, PAYLOADS.c.direction == "in")).first()
+        PAYLOADS.c.portal == portal, PAYLOADS.c.payload_id == payload_id,
+        PAYLOADS.c.direction == "in")).first()
     return (int(row[0] or 200), row[1] or "") if row else None
 
 

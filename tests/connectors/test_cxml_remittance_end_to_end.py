@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from config.cash import CashSettings
 from config.portals import CxmlIdentity, CxmlSettings, PortalSettings
@@ -18,7 +18,8 @@ from portals.accounts import PortalAccount
 from portals.cxml_inbound import handle
 from portals.demo import cxml_outbound
 from sync.cash import allocations
-from sync.mirror.models import OpenItemRow
+from sync.mirror.models import CustomerRow, OpenItemRow
+from sync.tables import table_of
 from tests.connectors.cash_helpers import open_invoices, pull_all, statement_file
 
 SECRET = "network-secret"
@@ -33,6 +34,9 @@ def test_cxml_remittance_is_allocated_and_posted_to_sap(pulled, client, tmp_path
                                                         ) -> None:
     [invoice] = open_invoices(pulled, 1)
     number = invoice.billing_document.lstrip("0")
+    with pulled.engine.begin() as conn:  # the portal's customer: a remittance names its own
+        conn.execute(update(table_of(CustomerRow)).where(
+            table_of(CustomerRow).c.number == invoice.customer).values(portal=ACCOUNT.name))
     remittance = cxml_outbound.payment_remittance(
         payload_id="r-1@network", reference="PAY-4711", paid_on=date(2026, 11, 20),
         invoices=[(number, invoice.amount)], buyer="AN02", supplier="AN01", secret=SECRET)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,3 +93,20 @@ def test_a_process_killed_mid_write_leaves_the_old_file_whole(tmp_path, permissi
     assert target.read_bytes() == b"old statement\n"
     assert sorted(p.name for p in target.parent.iterdir()) == ["statement.eml"]
     assert mode(target) == 0o600
+
+
+def test_start_up_sweeps_the_half_written_files_of_a_killed_writer(tmp_path, permissive_umask):
+    """A kill -9 between write and rename leaves ``.name.XXXX.part``; start-up removes those
+    untouched for an hour, and leaves a fresh one (a writer at work) and other files."""
+    home = tmp_path / "home"
+    folder = home / "outbox" / "statements"
+    folder.mkdir(parents=True)
+    stale, fresh, other = (folder / ".a.eml.k2j4.part", folder / ".b.eml.x9q1.part",
+                           folder / "notes.part")
+    for path in (stale, fresh, other):
+        path.write_bytes(b"half")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    os.utime(other, (two_hours_ago, two_hours_ago))
+    start_up(load_settings(home=home), create=True)
+    assert sorted(p.name for p in folder.iterdir()) == [".b.eml.x9q1.part", "notes.part"]

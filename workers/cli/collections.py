@@ -82,7 +82,9 @@ def run_command(
             out.print(f"reminders recorded: {levels or 'none'}; {report.sent} "
                       f"e-mailed, {report.letters} letters, {report.bounced} bounced (now "
                       f"phone tasks), {report.failed} failed, {report.awaiting_approval} "
-                      f"awaiting approval; {report.notices_s129} section 129 notices")
+                      f"awaiting approval; {report.notices_s129} section 129 notices"
+                      + (f"; {report.uncertain} uncertain (held for a person)"
+                         if report.uncertain else ""))
             for line in report.errors:
                 out.print(line)
 
@@ -204,6 +206,25 @@ def approve_command(reminder: int = typer.Argument(..., help="Reminder id.")) ->
         with writing(open_store(checked_settings()).engine) as conn:
             approve(conn, reminder, by=getpass.getuser(), now=datetime.now(timezone.utc))
         out.print(f"reminder {reminder} approved")
+
+    guarded(action)
+
+
+@app.command("resend")
+def resend_command(reminder: int = typer.Argument(..., help="Reminder id (uncertain).")) -> None:
+    """Release an uncertain reminder (its run stopped after handing it to the mail server)
+    for sending again, once you checked it did not arrive; the next run sends it."""
+    def action() -> None:
+        from sync.collections.dunning import REMINDERS
+        from sync.store import open_store
+        from sync.txn import writing
+        from sync.work.outgoing import release
+        from workers.cli.output import checked_settings
+
+        with writing(open_store(checked_settings()).engine) as conn:
+            release(conn, REMINDERS, reminder, entity="dunning_reminder",
+                    by=getpass.getuser(), now=datetime.now(timezone.utc))
+        out.print(f"reminder {reminder} released: the next collections run sends it again")
 
     guarded(action)
 

@@ -29,8 +29,12 @@ def dispute_command(
                                        "item (repeat for several)."),
     amount: str = typer.Option(..., "--amount", help="The disputed amount."),
     reason: str = typer.Option(..., "--reason", help="A reason of [collections.reasons]."),
-    root_cause: str | None = typer.Option(None, "--root-cause"),
-    text: str | None = typer.Option(None, "--text", help="What the customer says."),
+    root_cause: str | None = typer.Option(None, "--root-cause", help="Why it went wrong, one "
+                                          "of the reason's root_causes in [collections."
+                                          "reasons] (e.g. price: wrong_price or "
+                                          "discount_missing)."),
+    text: str | None = typer.Option(None, "--text", help="What the customer says (at most "
+                                    "2000 characters)."),
 ) -> None:
     """Open a dispute case: its items leave the reminders until it is resolved."""
     disputed = money(amount, "--amount")
@@ -73,8 +77,11 @@ def resolve_command(
     case: int = typer.Argument(..., help="Dispute case id."),
     resolution: str = typer.Option(..., "--as", help="paid, credited, written_off or "
                                    "rejected."),
-    credited: str = typer.Option("0", "--credited"),
-    written_off: str = typer.Option("0", "--written-off"),
+    credited: str = typer.Option("0", "--credited", help="The amount credited (a credit "
+                                 "note), zero or more; with --written-off at most the "
+                                 "disputed amount."),
+    written_off: str = typer.Option("0", "--written-off", help="The amount written off, zero "
+                                    "or more."),
 ) -> None:
     """Resolve a case, with the amounts credited and written off."""
 

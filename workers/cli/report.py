@@ -31,9 +31,10 @@ def ageing_command(
         raise typer.BadParameter(f"{basis!r}: choose due or document", param_hint="--basis")
     if as_json and xlsx:
         raise typer.BadParameter("choose one of --json and --xlsx", param_hint="--json")
+    _in_a_folder(xlsx)
 
     def action() -> None:
-        from connectors.reports.book import ledger_today
+        from connectors.reports.book import known, ledger_today
         from sync.reports.ageing_store import ageing
         from sync.store import open_store
         from workers.cli.output import checked_settings
@@ -42,6 +43,8 @@ def ageing_command(
         store = open_store(settings)
         chosen = basis or settings.reports.ageing_basis
         with store.engine.connect() as conn:
+            if customer is not None:
+                known(conn, _padded(customer) or customer)
             report = ageing(conn, key_date or ledger_today(conn),
                             basis=chosen,  # type: ignore[arg-type]
                             edges=tuple(settings.reports.ageing_edges),
@@ -57,6 +60,20 @@ def ageing_command(
             _print_table(report)
 
     guarded(action)
+
+
+def _in_a_folder(target: Path | None) -> None:
+    """An Excel target goes into a folder that exists: a typo in it is refused, not made
+    into new folders (somewhere unexpected, even under /)."""
+    if target is None:
+        return
+    folder = target.expanduser().parent
+    if not folder.is_dir():
+        raise typer.BadParameter(f"the folder {folder} does not exist: create it first, or "
+                                 "check the path", param_hint="--xlsx")
+    if target.expanduser().is_dir():
+        raise typer.BadParameter(f"{target} is a folder: name the workbook file",
+                                 param_hint="--xlsx")
 
 
 def _padded(customer: str | None) -> str | None:
@@ -181,6 +198,7 @@ def management_command(
         period = Month.parse(month)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--month") from None
+    _in_a_folder(xlsx)
 
     def action() -> None:
         from connectors.reports.management_xlsx import write_pack
@@ -210,10 +228,17 @@ def statements_command(
                                  "that day) or monthly (every debtor with a balance)."),
     send: bool = typer.Option(False, "--send", help="Send them (once per customer, schedule "
                               "and period); without it, only render PDFs to preview."),
+    resend: int | None = typer.Option(None, "--resend", help="Release an uncertain statement "
+                                      "(its run stopped after handing it to the mail "
+                                      "server) by id, once you checked it did not arrive; "
+                                      "the next --send sends it again."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Customer statements as PDFs: open items with due dates and days overdue, receipts since
     the last statement, the ageing block, the balance and how to pay."""
+    if resend is not None:
+        _release_statement(resend)
+        return
     key_date = day(as_of, "--as-of")
     if schedule not in ("daily", "monthly"):
         raise typer.BadParameter(f"{schedule!r}: choose daily or monthly",
@@ -246,8 +271,29 @@ def statements_command(
         out.print(f"statements {schedule} {result.period}: {result.sent} sent, "
                   f"{result.already_sent} already sent, {result.no_address} without an "
                   f"address, {result.failed} failed, {result.held_elsewhere} held by "
-                  "another run")
+                  "another run" + (f", {result.uncertain} uncertain (held for a person)"
+                                   if result.uncertain else ""))
         for error in result.errors:
             out.print(f"  {error}")
+
+    guarded(action)
+
+
+def _release_statement(statement_id: int) -> None:
+    def action() -> None:
+        import getpass
+        from datetime import datetime, timezone
+
+        from sync.reports.statements import STATEMENTS
+        from sync.store import open_store
+        from sync.txn import writing
+        from sync.work.outgoing import release
+        from workers.cli.output import checked_settings
+
+        with writing(open_store(checked_settings()).engine) as conn:
+            release(conn, STATEMENTS, statement_id, entity="customer_statement",
+                    by=getpass.getuser(), now=datetime.now(timezone.utc))
+        out.print(f"statement {statement_id} released: the next 'arbridge report statements "
+                  "--send' of its period sends it again")
 
     guarded(action)

@@ -31,6 +31,7 @@ def status_of(settings: Settings) -> dict[str, Any]:
         uploads = grouped(overview.upload_counts(conn))
         per_portal = overview.customers_per_portal(conn)
         cursor_rows = overview.cursors(conn)
+        held = uncertain_mail(conn)
     return {
         "home": str(settings.home.resolve()),
         "store": redact_url(settings.db_url),
@@ -40,7 +41,23 @@ def status_of(settings: Settings) -> dict[str, Any]:
         "portals": uploads,
         "bindings": bindings_of(per_portal, configured_portals(settings)),
         "cursors": cursor_rows,
+        "uncertain_mail": held,
     }
+
+
+def uncertain_mail(conn: Any) -> list[dict[str, Any]]:
+    """Statements and reminders whose run stopped after handing them to a mail server:
+    held for a person, with the command that releases each (see sync.work.outgoing)."""
+    from sync.collections.dunning import REMINDERS
+    from sync.reports.statements import STATEMENTS
+    from sync.work.outgoing import uncertain
+
+    return [{"kind": kind, "id": row["id"], "customer": row["customer"],
+             "detail": row["detail"], "release": command.format(row["id"])}
+            for kind, table, command in (
+                ("statement", STATEMENTS, "arbridge report statements --resend {}"),
+                ("reminder", REMINDERS, "arbridge collections resend {}"))
+            for row in uncertain(conn, table)]
 
 
 def bindings_of(per_portal: dict[str | None, int], configured: tuple[str, ...]
@@ -124,6 +141,10 @@ def _print_status(status: dict[str, Any], zone: str) -> None:
     bindings = status["bindings"]
     bound = ", ".join(f"{n:,} to {p}" for p, n in bindings["by_portal"].items())
     out.print(f"customers: {bound}, {bindings['unbound']:,} bound to no portal")
+    for held in status.get("uncertain_mail", []):
+        out.print(f"warning: {held['kind']} {held['id']} ({held['customer']}) may or may not "
+                  "have reached the customer (its run stopped mid-send): check the mailbox "
+                  f"or the mail server's log; if it did not arrive: {held['release']}")
     for portal, count in bindings["unconfigured"].items():
         out.print(f"warning: {count:,} customers are bound to portal {portal!r}, which is not "
                   "configured: their invoices are not uploaded")

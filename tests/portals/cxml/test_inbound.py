@@ -157,3 +157,31 @@ def test_an_overlong_payload_id_is_refused_and_changes_nothing(client: TestClien
     reply = post(client, paid)
     assert reply.status_code == 406 and "payloadID" in status(reply)[1]
     assert coupa.upload(sent).state == "submitted"
+
+
+@pytest.mark.parametrize("foreign", [False, True])
+def test_remittance_naming_an_invoice_not_of_this_portal_is_refused_whole(
+        client: TestClient, coupa: World, sent: str, foreign: bool) -> None:
+    """An unknown invoice, or one uploaded through another portal: 400 naming the line, no
+    advice (the payer would have been taken from another portal's customer)."""
+    from sqlalchemy import update
+
+    from sync.uploads.queue import UPLOADS
+
+    other = "99999999"
+    if foreign:
+        other = coupa.add_invoice(90000002, "PO-100", "500.00")
+        assert coupa.run() == {"submitted": 1}
+        with coupa.store.engine.begin() as conn:
+            conn.execute(update(UPLOADS).where(UPLOADS.c.billing_document == other)
+                         .values(portal="other-ariba"))
+    remittance = cxml_outbound.payment_remittance(
+        payload_id="r-foreign", reference="PAY-79", paid_on=date(2026, 12, 4),
+        invoices=[("90000001", Decimal("1150.00")), (other.lstrip("0"), Decimal("500.00"))],
+        buyer=BUYER, supplier=SUPPLIER)
+    reply = post(client, remittance)
+    code, text = status(reply)
+    assert (reply.status_code, code) == (400, "400"), text
+    assert "detail 2" in text and other.lstrip("0") in text
+    with coupa.store.engine.connect() as conn:
+        assert conn.execute(select(cash_store.ADVICES)).all() == []
