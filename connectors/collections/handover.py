@@ -11,6 +11,7 @@ import json
 import zipfile
 from dataclasses import asdict
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
