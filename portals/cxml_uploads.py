@@ -82,6 +82,7 @@ class CxmlUploads:
         self.balances: dict[str, PoBalance] = {}
         self._lines = threading.Lock()  # the PO lines' open amounts, shared by the threads
         self._tally_lock = threading.Lock()
+        self._terms_of: dict[int, str | None] = {}  # upload id → SAP payment terms
 
     # -- the run ------------------------------------------------------------------------------
     def run(self, limit: int | None = None) -> dict[str, int]:
@@ -100,6 +101,7 @@ class CxmlUploads:
             work = uploads.due(conn, name, self.clock())
         work = work[:limit] if limit is not None else work
         if work:
+            self._read_terms()
             with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(work)))) as pool:
                 for _ in pool.map(self._claimed, work):
                     pass
@@ -130,8 +132,9 @@ class CxmlUploads:
                 attempt_rules.may_have_reached_portal(conn, upload.id, besides=attempt_id)
         folder = private_dir(self.evidence_root / upload.portal / upload.billing_document /
                              f"attempt-{attempt}")
-        def finish(outcome: str, detail: str) -> None:
-            self._finish(claim, upload, attempt_id, folder, outcome, detail)
+        def finish(outcome: str, detail: str, answer: tuple[str, int, str] | None = None
+                   ) -> None:
+            self._finish(claim, upload, attempt_id, folder, outcome, detail, answer)
 
         try:
             if sent_before or self.account.settings.lookup_new_invoices:
@@ -184,19 +187,23 @@ class CxmlUploads:
             line.number, Decimal(0))) for line in order.lines)
         self.driver.orders[invoice.po_number] = replace(order, lines=lines)
 
-    def _terms(self, upload: uploads.Upload) -> str | None:
+    def _read_terms(self) -> None:
+        """Each due upload's SAP payment terms, in one query for the run."""
         from sqlalchemy import select
 
         from sync.mirror.models import CustomerRow
-        table = table_of(CustomerRow)
+        table, queue = table_of(CustomerRow), uploads.UPLOADS
         with self.store.engine.connect() as conn:
-            return conn.execute(select(table.c.payment_terms).join_from(
-                table, uploads.UPLOADS, table.c.number == uploads.UPLOADS.c.customer).where(
-                uploads.UPLOADS.c.id == upload.id)).scalar()
+            self._terms_of = dict(conn.execute(select(queue.c.id, table.c.payment_terms).join_from(
+                table, queue, table.c.number == queue.c.customer).where(
+                queue.c.portal == self.account.name)).tuples().all())
+
+    def _terms(self, upload: uploads.Upload) -> str | None:
+        return self._terms_of.get(upload.id)
 
     def _send(self, claim: claims.Claim, upload: uploads.Upload, attempt_id: int,
               folder: Path, invoice: CxmlInvoice, payload: str, document: bytes,
-              finish: Callable[[str, str], None]) -> None:
+              finish: Callable[..., None]) -> None:
         landed = False
         try:
             pdf = None
@@ -216,10 +223,9 @@ class CxmlUploads:
                               str(error).encode())
                 raise
             write_private(folder / "response.xml", reply.body)
-            with writing(self.store.engine) as conn:
-                cxml_payloads.answered(conn, payload, reply.code, reply.text)
             landed = True
-            finish("submitted", f"{reply.code} {reply.text} (payloadID {payload})".strip())
+            finish("submitted", f"{reply.code} {reply.text} (payloadID {payload})".strip(),
+                   (payload, reply.code, reply.text))
         except PdfNotReady as error:
             finish("waiting", str(error))
         except InputError as error:
@@ -268,11 +274,14 @@ class CxmlUploads:
                           "invoice? A person must check")
 
     def _finish(self, claim: claims.Claim, upload: uploads.Upload, attempt_id: int,
-                folder: Path, outcome: str, detail: str) -> None:
+                folder: Path, outcome: str, detail: str,
+                answer: tuple[str, int, str] | None = None) -> None:
         now = self.clock()
         write_private(folder / "result.txt", f"{outcome}: {detail}\n")
         with writing(self.store.engine) as conn:
             claims.confirm(conn, claim, now=now, lease=self.lease)
+            if answer is not None:  # the network's answer, with the upload's new state
+                cxml_payloads.answered(conn, *answer)
             if outcome in ("submitted", "found", "held", "failed"):
                 target = "submitted" if outcome == "found" else outcome
                 uploads.transition(conn, upload.id, target, now=now,

@@ -57,9 +57,10 @@ def dtd_for(system_url: str | None, folders: tuple[Path, ...] = ()) -> Path:
     return MINIMAL
 
 
-def dtd_errors(document: bytes, folders: tuple[Path, ...] = ()) -> list[str]:
+def dtd_errors(document: bytes | etree._ElementTree, folders: tuple[Path, ...] = ()
+               ) -> list[str]:
     """What the DTD of the declared version finds wrong (line numbers included)."""
-    tree = parse(document)
+    tree = parse(document) if isinstance(document, bytes) else document
     path = dtd_for(tree.docinfo.system_url, folders)
     dtd = _dtd(path)
     if dtd.validate(tree.getroot()):
@@ -85,9 +86,10 @@ def _currencies(root: etree._Element) -> set[str]:
     return {m.get("currency", "") for m in root.iter("Money")}
 
 
-def business_errors(document: bytes, order: CxmlOrder | None) -> list[str]:
+def business_errors(document: bytes | etree._ElementTree, order: CxmlOrder | None
+                    ) -> list[str]:
     """Reasons the invoice must not be sent, each naming the line and the figures."""
-    root = parse(document).getroot()
+    root = (parse(document) if isinstance(document, bytes) else document).getroot()
     errors: list[str] = []
     request = root.find("Request/InvoiceDetailRequest")
     if request is None:
@@ -186,8 +188,9 @@ def _po_errors(request: etree._Element, order: CxmlOrder, credit: bool) -> list[
 def check(document: bytes, order: CxmlOrder | None, *, invoice: str,
           folders: tuple[Path, ...] = ()) -> None:
     """Raise :class:`CxmlInvalid` with every reason, DTD first; return if all is well."""
-    reasons = dtd_errors(document, folders)
+    tree = parse(document)  # once, for both
+    reasons = dtd_errors(tree, folders)
     if not reasons:
-        reasons = business_errors(document, order)
+        reasons = business_errors(tree, order)
     if reasons:
         raise CxmlInvalid(invoice, reasons)
