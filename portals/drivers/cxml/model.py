@@ -72,14 +72,20 @@ class InvoiceLine:
     unit_price: Decimal
     tax_rate_percent: Decimal = Decimal(15)
     currency: str = "ZAR"
+    vat: Decimal | None = None  # this line's share of SAP's VAT, where it was spread
 
     @property
     def subtotal(self) -> Decimal:
         return cents(self.quantity * self.unit_price, self.currency)
 
     @property
+    def exact_tax(self) -> Decimal:
+        """The rate on the subtotal, unrounded."""
+        return self.subtotal * self.tax_rate_percent / 100
+
+    @property
     def tax(self) -> Decimal:
-        return cents(self.subtotal * self.tax_rate_percent / 100, self.currency)
+        return self.vat if self.vat is not None else cents(self.exact_tax, self.currency)
 
 
 @dataclass(frozen=True, slots=True)

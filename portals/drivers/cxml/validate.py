@@ -111,23 +111,26 @@ def business_errors(document: bytes | etree._ElementTree, order: CxmlOrder | Non
         line_tax = item.find("Tax")
         if line_tax is not None:
             tax += _amount(line_tax, f"line {number} tax", errors)
-            errors += _tax_errors(line_tax, f"line {number}", tolerance=Decimal(0))
+            errors += _tax_errors(line_tax, f"line {number}", units=1)
     errors += _summary_errors(summary, subtotal, tax, len(items), errors)
     if order is not None:
         errors += _po_errors(request, order, credit)
     return errors
 
 
-def _tax_errors(tax: etree._Element, where: str, *, tolerance: Decimal) -> list[str]:
+def _tax_errors(tax: etree._Element, where: str, *, units: int) -> list[str]:
+    """Tax = rate × taxable to the cent: less than ``units`` smallest units off the exact
+    figure (a line: rounded down or up, as SAP's VAT spread over the lines is; the summary:
+    each line's rounding added up)."""
     errors: list[str] = []
     for detail in tax.findall("TaxDetail"):
         taxable = _amount(detail.find("TaxableAmount"), f"{where} taxable", errors)
         amount = _amount(detail.find("TaxAmount"), f"{where} tax", errors)
         rate = Decimal(detail.get("percentageRate", "0"))
-        expected = cents(taxable * rate / 100, _currency_of(detail))
-        if abs(expected - amount) > tolerance:
+        exact = taxable * rate / 100
+        if abs(exact - amount) >= unit(_currency_of(detail)) * units:
             errors.append(f"{where}: tax {amount} is not {rate}% of {taxable} "
-                          f"({expected})")
+                          f"({cents(exact, _currency_of(detail))})")
     return errors
 
 
@@ -148,11 +151,10 @@ def _summary_errors(summary: etree._Element | None, subtotal: Decimal, tax: Deci
     for tag in ("NetAmount", "DueAmount"):
         if _amount(summary.find(tag), f"summary {tag}", errors) != gross:
             found.append(f"summary {tag} is not the gross {gross}")
-    # each line's VAT is rounded to the cent: the summary may differ by half a cent a line
+    # each line's VAT is rounded down or up: the summary may be less than a cent a line off
     tax_node = summary.find("Tax")
     if tax_node is not None:
-        step = unit(_currency_of(tax_node))
-        found += _tax_errors(tax_node, "summary", tolerance=step / 2 * max(lines, 1))
+        found += _tax_errors(tax_node, "summary", units=max(lines, 1))
     return found
 
 
