@@ -39,6 +39,7 @@ from portals.drivers.cxml.model import CxmlInvoice
 from portals.errors import PortalRejected, PortalUnavailable, PortalUncertain
 from portals.preparing import prepare
 from sync.files import private_dir, write_private
+from sync.po import reservations as po_reservations
 from sync.store import Store
 from sync.tables import table_of
 from sync.txn import writing
@@ -80,6 +81,7 @@ class CxmlUploads:
         self.driver = driver or CxmlDriver(account)
         self.tally: dict[str, int] = {}
         self.balances: dict[str, PoBalance] = {}
+        self._read_started = _now()  # when the POs were read: the reservations' cut-off
         self._lines = threading.Lock()  # the PO lines' open amounts, shared by the threads
         self._tally_lock = threading.Lock()
         self._terms_of: dict[int, str | None] = {}  # upload id → SAP payment terms
@@ -87,6 +89,8 @@ class CxmlUploads:
     # -- the run ------------------------------------------------------------------------------
     def run(self, limit: int | None = None) -> dict[str, int]:
         name = self.account.name
+        with self.store.engine.connect() as conn:  # what the network counts is as of now
+            self._read_started = po_reservations.store_now(conn)
         orders = self.driver.read_orders()
         with writing(self.store.engine) as conn:
             uploads.save_purchase_orders(conn, name, [
@@ -194,9 +198,10 @@ class CxmlUploads:
         from sync.mirror.models import CustomerRow
         table, queue = table_of(CustomerRow), uploads.UPLOADS
         with self.store.engine.connect() as conn:
-            self._terms_of = dict(conn.execute(select(queue.c.id, table.c.payment_terms).join_from(
-                table, queue, table.c.number == queue.c.customer).where(
-                queue.c.portal == self.account.name)).tuples().all())
+            self._terms_of = {row[0]: row[1] for row in conn.execute(
+                select(queue.c.id, table.c.payment_terms).join_from(
+                    table, queue, table.c.number == queue.c.customer).where(
+                    queue.c.portal == self.account.name))}
 
     def _terms(self, upload: uploads.Upload) -> str | None:
         return self._terms_of.get(upload.id)
@@ -211,10 +216,19 @@ class CxmlUploads:
                 _, pdf = prepare(self.store, self.pdfs, upload)
             with writing(self.store.engine) as conn:  # stored before the POST
                 claims.confirm(conn, claim, now=self.clock(), lease=self.lease)
-                cxml_payloads.record_outbound(
-                    conn, payload_id=payload, portal=upload.portal,
-                    invoice=upload.invoice_number, upload_id=upload.id,
-                    attempt_id=attempt_id, now=self.clock())
+                # the PO as read, less what uploads of every run hold on it
+                held = po_reservations.reserve(
+                    conn, upload, self.balances.get(upload.po_number or ""),
+                    read_started=self._read_started, owner_run=self.owner.run,
+                    today=self.clock().date())
+                if held is None:
+                    cxml_payloads.record_outbound(
+                        conn, payload_id=payload, portal=upload.portal,
+                        invoice=upload.invoice_number, upload_id=upload.id,
+                        attempt_id=attempt_id, now=self.clock())
+            if held is not None:
+                finish("held", held)
+                return
             write_private(folder / "request.xml", self.driver.masked(document))
             try:
                 reply = self.driver.post(document, upload.invoice_number, pdf)
@@ -282,6 +296,10 @@ class CxmlUploads:
             claims.confirm(conn, claim, now=now, lease=self.lease)
             if answer is not None:  # the network's answer, with the upload's new state
                 cxml_payloads.answered(conn, *answer)
+            if outcome in ("submitted", "found"):  # the network counts it from now on
+                po_reservations.settle(conn, upload.id)
+            else:
+                po_reservations.drop(conn, upload.id)
             if outcome in ("submitted", "found", "held", "failed"):
                 target = "submitted" if outcome == "found" else outcome
                 uploads.transition(conn, upload.id, target, now=now,
