@@ -5,9 +5,9 @@ arbridge mirrors billing documents by header (net, VAT, PO number), not by item,
 invoice line is a PO line's share of the net: a quantity-based line takes whole units at the
 PO's price, an amount-based (service) line takes quantity 1 at the amount. SAP rounds VAT per
 item, so its total may be a cent off the rate on the cXML lines: SAP's VAT is spread over the
-lines by largest remainder (each line gets the rate on its subtotal rounded down or up), and
-the document's tax is SAP's to the cent. A document that cannot be spread that way, or whose
-VAT no rounding of the lines' VAT gives (a real mismatch), is held for a person.
+lines by largest remainder, and the document's tax is SAP's to the cent. A document that
+cannot be spread that way, or whose VAT is further from the rate than SAP's rounding per item
+explains (a real mismatch), is held for a person.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from config.portals import CxmlSettings
 from portals.drivers.cxml.errors import CxmlInvalid
 from portals.drivers.cxml.model import (
+    VAT_ROUNDING_UNITS,
     CxmlInvoice,
     CxmlOrder,
     InvoiceLine,
@@ -74,26 +75,26 @@ def spread(number: str, net: Decimal, order: CxmlOrder, rate: Decimal,
 def spread_tax(number: str, tax: Decimal, lines: tuple[InvoiceLine, ...], *,
                currency: str) -> tuple[InvoiceLine, ...]:
     """``lines`` carrying SAP's ``tax`` between them, by largest remainder: each line starts
-    from the rate on its subtotal rounded down, and the units left go one each to the lines
-    whose VAT was rounded down the most. SAP's VAT must lie between the lines' VAT all
-    rounded down and all rounded up; anything else is a real mismatch, for a person."""
+    from the rate on its subtotal rounded down; the units left (or missing) are shared out
+    evenly, and those that do not share evenly go one each to the lines rounded down the
+    most. SAP's VAT must be within ``VAT_ROUNDING_UNITS`` of the rate on the lines' total
+    (SAP's per-item rounding); anything else is a real mismatch, for a person."""
     step = unit(currency)
-    floors = [(line.exact_tax / step).to_integral_value(ROUND_FLOOR) * step for line in lines]
-    low = sum(floors, Decimal(0))
-    # the lines that can round up (their VAT is not a whole number of cents), most first
-    open_up = sorted((i for i, line in enumerate(lines) if line.exact_tax != floors[i]),
-                     key=lambda i: (floors[i] - lines[i].exact_tax, i))
-    high = low + step * len(open_up)
-    if not low <= tax <= high or (tax - low) % step:
+    exact = sum((line.exact_tax for line in lines), Decimal(0))
+    if not lines or abs(tax - exact) > step * VAT_ROUNDING_UNITS or tax % step:
         rate = lines[0].tax_rate_percent if lines else Decimal(0)
         subtotal = sum((line.subtotal for line in lines), Decimal(0))
-        exact = sum((line.exact_tax for line in lines), Decimal(0))
         raise CxmlInvalid(number, [(
             f"SAP's VAT {tax} {currency} is not the {rate.normalize():f}% that the lines "
-            f"({subtotal}) give: {exact.normalize():f}, rounded per line to between {low} "
-            f"and {high}; a person checks the VAT in SAP")])
-    ups = set(open_up[:int((tax - low) / step)])
-    return tuple(replace(line, vat=floors[i] + (step if i in ups else 0))
+            f"({subtotal}) give: {exact.normalize():f}, more than the "
+            f"{step * VAT_ROUNDING_UNITS} SAP's rounding per item explains; a person checks "
+            "the VAT in SAP")])
+    floors = [(line.exact_tax / step).to_integral_value(ROUND_FLOOR) * step for line in lines]
+    left = int((tax - sum(floors, Decimal(0))) / step)
+    each, extra = divmod(left, len(lines))
+    ranked = sorted(range(len(lines)), key=lambda i: (floors[i] - lines[i].exact_tax, i))
+    ups = set(ranked[:extra])
+    return tuple(replace(line, vat=floors[i] + step * (each + (1 if i in ups else 0)))
                  for i, line in enumerate(lines))
 
 

@@ -9,6 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 CENT = Decimal("0.01")
+# SAP rounds VAT per item and the mirror keeps billing headers only: SAP's VAT may be this many
+# smallest units (cents) off the rate on the net and still be rounding; more is a mismatch
+VAT_ROUNDING_UNITS = 2
 Purpose = Literal["standard", "creditMemo"]
 # ISO 4217 minor units where they are not 2 (SAP's TCURX): "to the cent" means to these
 MINOR_UNITS = {"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,

@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from portals.drivers.cxml.errors import CxmlInvalid
-from portals.drivers.cxml.model import CxmlOrder, cents, unit
+from portals.drivers.cxml.model import VAT_ROUNDING_UNITS, CxmlOrder, cents, unit
 
 log = logging.getLogger(__name__)
 BUNDLED = Path(__file__).parent / "dtd"
@@ -111,24 +111,26 @@ def business_errors(document: bytes | etree._ElementTree, order: CxmlOrder | Non
         line_tax = item.find("Tax")
         if line_tax is not None:
             tax += _amount(line_tax, f"line {number} tax", errors)
-            errors += _tax_errors(line_tax, f"line {number}", units=1)
+            errors += _tax_errors(line_tax, f"line {number}", units=1 + VAT_ROUNDING_UNITS)
     errors += _summary_errors(summary, subtotal, tax, len(items), errors)
     if order is not None:
         errors += _po_errors(request, order, credit)
     return errors
 
 
-def _tax_errors(tax: etree._Element, where: str, *, units: int) -> list[str]:
-    """Tax = rate × taxable to the cent: less than ``units`` smallest units off the exact
-    figure (a line: rounded down or up, as SAP's VAT spread over the lines is; the summary:
-    each line's rounding added up)."""
+def _tax_errors(tax: etree._Element, where: str, *, units: int, inclusive: bool = False
+                ) -> list[str]:
+    """Tax = rate × taxable, to the rounding allowed: less than ``units`` smallest units off
+    the exact figure (``inclusive``: at most). The summary may be SAP's per-item rounding off;
+    a line carries its share of that, rounded."""
     errors: list[str] = []
     for detail in tax.findall("TaxDetail"):
         taxable = _amount(detail.find("TaxableAmount"), f"{where} taxable", errors)
         amount = _amount(detail.find("TaxAmount"), f"{where} tax", errors)
         rate = Decimal(detail.get("percentageRate", "0"))
         exact = taxable * rate / 100
-        if abs(exact - amount) >= unit(_currency_of(detail)) * units:
+        allowed = unit(_currency_of(detail)) * units
+        if abs(exact - amount) > allowed or (not inclusive and abs(exact - amount) == allowed):
             errors.append(f"{where}: tax {amount} is not {rate}% of {taxable} "
                           f"({cents(exact, _currency_of(detail))})")
     return errors
@@ -151,10 +153,10 @@ def _summary_errors(summary: etree._Element | None, subtotal: Decimal, tax: Deci
     for tag in ("NetAmount", "DueAmount"):
         if _amount(summary.find(tag), f"summary {tag}", errors) != gross:
             found.append(f"summary {tag} is not the gross {gross}")
-    # each line's VAT is rounded down or up: the summary may be less than a cent a line off
+    # SAP's VAT, spread over the lines: its per-item rounding, no more
     tax_node = summary.find("Tax")
     if tax_node is not None:
-        found += _tax_errors(tax_node, "summary", units=max(lines, 1))
+        found += _tax_errors(tax_node, "summary", units=VAT_ROUNDING_UNITS, inclusive=True)
     return found
 
 
