@@ -85,6 +85,7 @@ class CxmlUploads:
         self._lines = threading.Lock()  # the PO lines' open amounts, shared by the threads
         self._tally_lock = threading.Lock()
         self._terms_of: dict[int, str | None] = {}  # upload id → SAP payment terms
+        self._credits: dict[int, str] = {}  # credit memo upload id → the invoice it credits
 
     # -- the run ------------------------------------------------------------------------------
     def run(self, limit: int | None = None) -> dict[str, int]:
@@ -106,6 +107,8 @@ class CxmlUploads:
         work = work[:limit] if limit is not None else work
         if work:
             self._read_terms()
+            with self.store.engine.connect() as conn:
+                self._credits = uploads.credit_memos(conn, name)
             with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(work)))) as pool:
                 for _ in pool.map(self._claimed, work):
                     pass
@@ -151,10 +154,12 @@ class CxmlUploads:
                     finish(*self._already_there(upload, found))
                     return
             reason = amount_hold_reason(net=upload.net, tax=upload.tax,
-                                        currency=upload.currency) or hold_reason(
-                po_number=upload.po_number, net=upload.net, currency=upload.currency,
-                po=self.balances.get(upload.po_number or ""), portal=upload.portal,
-                today=self.clock().date())
+                                        currency=upload.currency)
+            if not reason and upload.id not in self._credits:  # a credit memo bills nothing
+                reason = hold_reason(
+                    po_number=upload.po_number, net=upload.net, currency=upload.currency,
+                    po=self.balances.get(upload.po_number or ""), portal=upload.portal,
+                    today=self.clock().date())
             if reason:
                 finish("held", reason)
                 return
@@ -172,19 +177,21 @@ class CxmlUploads:
     def _document(self, upload: uploads.Upload, payload: str) -> tuple[CxmlInvoice, bytes]:
         """Build and check the document, taking its amounts off the PO lines (given back if
         it does not end on the portal)."""
+        original = self._credits.get(upload.id)
         with self._lines:
             invoice = self.driver.invoice_for(
-                number=upload.invoice_number, purpose="standard",
+                number=upload.invoice_number,
+                purpose="standard" if original is None else "creditMemo",
                 billing_date=upload.invoice_date, net=upload.net, tax=upload.tax,
                 currency=upload.currency, po_number=upload.po_number or "",
-                terms=self._terms(upload))
+                terms=self._terms(upload), original_invoice=original)
             document = self.driver.document(invoice, payload)
             self._take(invoice, sign=-1)
         return invoice, document
 
     def _take(self, invoice: CxmlInvoice, *, sign: int) -> None:
         order = self.driver.orders.get(invoice.po_number)
-        if order is None:
+        if order is None or invoice.purpose == "creditMemo":  # takes nothing off the lines
             return
         used = {line.po_line: line.subtotal for line in invoice.lines}
         lines = tuple(replace(line, amount_open=line.amount_open + sign * used.get(
@@ -217,7 +224,7 @@ class CxmlUploads:
             with writing(self.store.engine) as conn:  # stored before the POST
                 claims.confirm(conn, claim, now=self.clock(), lease=self.lease)
                 # the PO as read, less what uploads of every run hold on it
-                held = po_reservations.reserve(
+                held = None if invoice.purpose == "creditMemo" else po_reservations.reserve(
                     conn, upload, self.balances.get(upload.po_number or ""),
                     read_started=self._read_started, owner_run=self.owner.run,
                     today=self.clock().date())
@@ -281,7 +288,8 @@ class CxmlUploads:
 
     @staticmethod
     def _already_there(upload: uploads.Upload, found: PortalInvoice) -> tuple[str, str]:
-        if found.po_number == (upload.po_number or "") and found.gross == upload.gross:
+        # a credit memo is on the network with negative amounts, in SAP with positive ones
+        if found.po_number == (upload.po_number or "") and abs(found.gross) == upload.gross:
             return "found", f"already on the portal ({found.state}); not sent again"
         return "failed", (f"invoice number {upload.invoice_number} is already on the portal "
                           f"against PO {found.po_number} for {found.gross}: a different "

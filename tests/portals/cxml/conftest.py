@@ -63,7 +63,8 @@ class World:
                                        quantity=None if quantity is None else Decimal(quantity))
 
     def add_invoice(self, number: int, po: str, net: str = "1000.00", *,
-                    tax: str | None = None, currency: str = "ZAR") -> str:
+                    tax: str | None = None, currency: str = "ZAR", doc_type: str = "F2",
+                    reference: str | None = None) -> str:
         now = datetime.now(UTC)
         value = Decimal(net)
         vat = Decimal(tax) if tax is not None else (value * Decimal("0.15")).quantize(
@@ -71,11 +72,12 @@ class World:
         document = f"{number:010d}"
         with self.store.engine.begin() as conn:
             upsert(conn, BILLING_DOCUMENTS.table, [{
-                "number": document, "doc_type": "F2", "company_code": "1000",
+                "number": document, "doc_type": doc_type, "company_code": "1000",
                 "sold_to": CUSTOMER, "payer": CUSTOMER, "billing_date": date.today(),
                 "net": value, "tax": vat, "gross": value + vat, "currency": currency,
                 "customer_po": po, "accounting_document": None, "fiscal_year": 2026,
-                "cancelled": False, "changed_at": now, "synced_at": now}],
+                "cancelled": False, "changed_at": now, "synced_at": now,
+                "reference": reference}],
                 BILLING_DOCUMENTS.keys)
         return document
 
@@ -87,7 +89,8 @@ class World:
 
     def queue(self) -> None:
         with writing(self.store.engine) as conn:
-            uploads.enqueue(conn, now=datetime.now(UTC), portals=[self.portal])
+            uploads.enqueue(conn, now=datetime.now(UTC), portals=[self.portal],
+                            credit_memo_portals=[self.portal])
             uploads.route_queued(conn, now=datetime.now(UTC), review_portals=set())
 
     def run(self, *, pdfs: object | None = None, clock=None, **overrides: object  # type: ignore[no-untyped-def]
