@@ -192,7 +192,8 @@ def one_month(work: Path, workers: int, args: argparse.Namespace, channel: str =
         wait_jobs(store, workers, "portal_upload", deadline)  # runs without a slot: done too
         with store.engine.connect() as conn:
             counts = {s: n for s, n in uploads.counts(conn).items() if n}
-            failed = [u.reason for u in uploads.by_state(conn, "failed")][:3]
+            failed = [f"{u.state}: {u.reason}" for state in ("failed", "ready")
+                      for u in uploads.by_state(conn, state)][:3]
         copies = [c for s in demo_states.values() for c in s.copies().values()]
         on_portal = sum(n for s, n in counts.items() if s in ON_PORTAL)
         print(f"{channel:7}, {workers} worker(s): pull {documents:,} documents in {pulled:6.1f}s "
@@ -201,7 +202,7 @@ def one_month(work: Path, workers: int, args: argparse.Namespace, channel: str =
               f"{counts}; month {pulled + uploaded:6.1f}s; "
               f"{'each invoice once' if set(copies) <= {1} else 'DUPLICATES ' + str(max(copies))}"
               f"\n  uploads per worker process: {spread(store, procs)}"
-              + "".join(f"\n  failed: {reason}" for reason in failed), flush=True)
+              + "".join(f"\n  {reason}" for reason in failed), flush=True)
     finally:
         for proc in procs + [server]:
             proc.terminate()

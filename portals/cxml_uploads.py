@@ -86,6 +86,7 @@ class CxmlUploads:
         self._tally_lock = threading.Lock()
         self._terms_of: dict[int, str | None] = {}  # upload id → SAP payment terms
         self._credits: dict[int, str] = {}  # credit memo upload id → the invoice it credits
+        self._released: set[claims.Claim] = set()  # claims given back in _finish's transaction
 
     # -- the run ------------------------------------------------------------------------------
     def run(self, limit: int | None = None) -> dict[str, int]:
@@ -127,7 +128,9 @@ class CxmlUploads:
         except Exception:
             log.exception("cXML upload %s to %s", upload.billing_document, upload.portal)
         finally:
-            upload_claims.release(self.store.engine, claim, now=self.clock())
+            if claim not in self._released:  # given back with the result, or now
+                upload_claims.release(self.store.engine, claim, now=self.clock())
+            self._released.discard(claim)
 
     # -- one upload ---------------------------------------------------------------------------
     def _upload(self, claim: claims.Claim, upload: uploads.Upload) -> None:
@@ -321,6 +324,8 @@ class CxmlUploads:
                 outcome = "failed" if state == "failed" else "retry"
             uploads.finish_attempt(conn, attempt_id, now=now, outcome=outcome, detail=detail,
                                    evidence=str(folder))
+            claims.release(conn, claim, now=now)  # done: given back with the result
+        self._released.add(claim)
         with self._tally_lock:
             self.tally[outcome] = self.tally.get(outcome, 0) + 1
         self.count(upload.portal, outcome)
