@@ -127,6 +127,11 @@ def _upload(row: Any) -> Upload:
                   reason=m["reason"])
 
 
+def upload_of(row: Any) -> Upload:
+    """An upload from a row of the uploads table."""
+    return _upload(row)
+
+
 def get(conn: Connection, upload_id: int) -> Upload:
     return _upload(conn.execute(select(UPLOADS).where(UPLOADS.c.id == upload_id)).one())
 
