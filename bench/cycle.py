@@ -10,6 +10,10 @@ that every invoice is on its portal exactly once.
     python bench/cycle.py                                   # 500 customers, 3,000 documents
     python bench/cycle.py --workers 1 2 4 --lookback-days 6  # the whole pull, fewer uploads
     python bench/cycle.py --workers 4 --customers 100 --documents 600
+    python bench/cycle.py --workers 1 --channel browser cxml  # the same month over cXML too
+
+``--channel cxml`` binds the demo's two portals to their cXML endpoints instead (the same
+customers, POs and invoices; each run posts with the portal's ``concurrency`` threads).
 
 Each line ends with how the uploads spread over the worker processes (from the claims' audit
 trail).
@@ -67,6 +71,24 @@ def config(folder: Path, url: str, contexts: int, box: SecretBox) -> None:
     (folder / "arbridge.toml").write_text(text_)
 
 
+def config_cxml(folder: Path, url: str, threads: int, box: SecretBox) -> None:
+    """The demo's two portals on their cXML endpoints (the demo's own identities)."""
+    from portals.demo.cxml_api import DEMO_CXML_SECRET
+
+    secret = box.encrypt(DEMO_CXML_SECRET)
+    text_ = ""
+    for portal, flavour in FLAVOUR_OF.items():
+        text_ += (f'[portals.{portal}]\nkind = "cxml"\nurl = "{url}/{flavour}"\n'
+                  f'user = "AN01000000001"\npassword_encrypted = "{secret}"\n'
+                  f'concurrency = {threads}\ntimeout_seconds = 60\n\n'
+                  f'[portals.{portal}.cxml]\nflavour = "{flavour}"\n'
+                  'sender_from = { domain = "NetworkID", identity = "AN01000000001" }\n'
+                  f'to = {{ domain = "NetworkID", identity = "AN02-{flavour}-buyer" }}\n'
+                  'remit_to = { name = "Supplier (Pty) Ltd", bank_name = "Demo Bank", '
+                  'account_number = "62000000001", branch_code = "250655" }\n\n')
+    (folder / "arbridge.toml").write_text(text_)
+
+
 def wait_jobs(store, count: int, actor: str, deadline: float) -> None:  # type: ignore[no-untyped-def]
     while time.monotonic() < deadline:
         with store.engine.connect() as conn:
@@ -107,24 +129,28 @@ def spread(store, procs: list[subprocess.Popen]) -> str:  # type: ignore[no-unty
     return ", ".join(f"worker {n + 1}: {pids.get(p.pid, 0)}" for n, p in enumerate(procs))
 
 
-def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
+def one_month(work: Path, workers: int, args: argparse.Namespace, channel: str = "browser"
+              ) -> None:
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(POSTGRES)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    folder = work / f"workers-{workers}"
+    folder = work / f"{channel}-workers-{workers}"
     home = folder / "home"
     home.mkdir(parents=True)
     settings = load_settings(home=home, database_url=url)
     SapSimulator(settings.simulator_path).seed(customers=args.customers,
                                                documents=args.documents)
     box = SecretBox.load(home)
-    port = args.port + workers
+    port = args.port + workers + (50 if channel == "cxml" else 0)
     portal_env = {"ARBRIDGE_HOME": str(folder / "portal"), "PATH": os.environ["PATH"]}
     server = arbridge("portals", "demo-server", "--port", str(port), env=portal_env,
                       cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    config(folder, f"http://127.0.0.1:{port}", args.contexts, box)
+    if channel == "cxml":
+        config_cxml(folder, f"http://127.0.0.1:{port}", args.cxml_threads, box)
+    else:
+        config(folder, f"http://127.0.0.1:{port}", args.contexts, box)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
     env.update(ARBRIDGE_HOME=str(home), ARBRIDGE_DATABASE_URL=url, ARBRIDGE_BROKER_URL=REDIS,
                ARBRIDGE_QUEUE_PREFIX=f"{schema}-",
@@ -166,14 +192,17 @@ def one_month(work: Path, workers: int, args: argparse.Namespace) -> None:
         wait_jobs(store, workers, "portal_upload", deadline)  # runs without a slot: done too
         with store.engine.connect() as conn:
             counts = {s: n for s, n in uploads.counts(conn).items() if n}
+            failed = [f"{u.state}: {u.reason}" for state in ("failed", "ready")
+                      for u in uploads.by_state(conn, state)][:3]
         copies = [c for s in demo_states.values() for c in s.copies().values()]
         on_portal = sum(n for s, n in counts.items() if s in ON_PORTAL)
-        print(f"{workers} worker(s): pull {documents:,} documents in {pulled:6.1f}s "
+        print(f"{channel:7}, {workers} worker(s): pull {documents:,} documents in {pulled:6.1f}s "
               f"({documents / pulled:,.0f}/s); uploads {sum(counts.values()):,} in "
               f"{uploaded:6.1f}s = {on_portal / uploaded * 60:5.0f} on the portal/min "
               f"{counts}; month {pulled + uploaded:6.1f}s; "
               f"{'each invoice once' if set(copies) <= {1} else 'DUPLICATES ' + str(max(copies))}"
-              f"\n  uploads per worker process: {spread(store, procs)}", flush=True)
+              f"\n  uploads per worker process: {spread(store, procs)}"
+              + "".join(f"\n  {reason}" for reason in failed), flush=True)
     finally:
         for proc in procs + [server]:
             proc.terminate()
@@ -197,12 +226,18 @@ def main() -> None:
     parser.add_argument("--lookback-days", type=int, default=36500,
                         help="upload the invoices billed in the last N days (default: all); "
                              "fewer uploads on a busy machine, the same pull")
+    parser.add_argument("--channel", nargs="*", choices=("browser", "cxml"),
+                        default=["browser", "cxml"],
+                        help="the portals in the browser, over cXML, or each in turn")
+    parser.add_argument("--cxml-threads", type=int, default=8,
+                        help="with --channel cxml: each portal's concurrency (HTTP threads)")
     parser.add_argument("--port", type=int, default=8810)
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="arbridge-cycle-") as tmp:
-        for workers in args.workers:
-            one_month(Path(tmp), workers, args)
+        for channel in args.channel:
+            for workers in args.workers:
+                one_month(Path(tmp), workers, args, channel)
 
 
 if __name__ == "__main__":

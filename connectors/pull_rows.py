@@ -25,7 +25,7 @@ def billing_document_row(record: BillingDocument) -> dict[str, Any]:
             "customer_po": record.customer_po,
             "accounting_document": record.accounting_document,
             "fiscal_year": record.fiscal_year, "cancelled": record.cancelled,
-            "changed_at": _utc(record.changed_at)}
+            "changed_at": _utc(record.changed_at), "reference": record.reference}
 
 
 def _utc(moment: datetime) -> datetime:

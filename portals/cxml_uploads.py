@@ -39,6 +39,7 @@ from portals.drivers.cxml.model import CxmlInvoice
 from portals.errors import PortalRejected, PortalUnavailable, PortalUncertain
 from portals.preparing import prepare
 from sync.files import private_dir, write_private
+from sync.po import reservations as po_reservations
 from sync.store import Store
 from sync.tables import table_of
 from sync.txn import writing
@@ -80,12 +81,18 @@ class CxmlUploads:
         self.driver = driver or CxmlDriver(account)
         self.tally: dict[str, int] = {}
         self.balances: dict[str, PoBalance] = {}
+        self._read_started = _now()  # when the POs were read: the reservations' cut-off
         self._lines = threading.Lock()  # the PO lines' open amounts, shared by the threads
         self._tally_lock = threading.Lock()
+        self._terms_of: dict[int, str | None] = {}  # upload id → SAP payment terms
+        self._credits: dict[int, str] = {}  # credit memo upload id → the invoice it credits
+        self._released: set[claims.Claim] = set()  # claims given back in _finish's transaction
 
     # -- the run ------------------------------------------------------------------------------
     def run(self, limit: int | None = None) -> dict[str, int]:
         name = self.account.name
+        with self.store.engine.connect() as conn:  # what the network counts is as of now
+            self._read_started = po_reservations.store_now(conn)
         orders = self.driver.read_orders()
         with writing(self.store.engine) as conn:
             uploads.save_purchase_orders(conn, name, [
@@ -100,6 +107,9 @@ class CxmlUploads:
             work = uploads.due(conn, name, self.clock())
         work = work[:limit] if limit is not None else work
         if work:
+            self._read_terms()
+            with self.store.engine.connect() as conn:
+                self._credits = uploads.credit_memos(conn, name)
             with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(work)))) as pool:
                 for _ in pool.map(self._claimed, work):
                     pass
@@ -118,7 +128,9 @@ class CxmlUploads:
         except Exception:
             log.exception("cXML upload %s to %s", upload.billing_document, upload.portal)
         finally:
-            upload_claims.release(self.store.engine, claim, now=self.clock())
+            if claim not in self._released:  # given back with the result, or now
+                upload_claims.release(self.store.engine, claim, now=self.clock())
+            self._released.discard(claim)
 
     # -- one upload ---------------------------------------------------------------------------
     def _upload(self, claim: claims.Claim, upload: uploads.Upload) -> None:
@@ -130,8 +142,9 @@ class CxmlUploads:
                 attempt_rules.may_have_reached_portal(conn, upload.id, besides=attempt_id)
         folder = private_dir(self.evidence_root / upload.portal / upload.billing_document /
                              f"attempt-{attempt}")
-        def finish(outcome: str, detail: str) -> None:
-            self._finish(claim, upload, attempt_id, folder, outcome, detail)
+        def finish(outcome: str, detail: str, answer: tuple[str, int, str] | None = None
+                   ) -> None:
+            self._finish(claim, upload, attempt_id, folder, outcome, detail, answer)
 
         try:
             if sent_before or self.account.settings.lookup_new_invoices:
@@ -144,10 +157,12 @@ class CxmlUploads:
                     finish(*self._already_there(upload, found))
                     return
             reason = amount_hold_reason(net=upload.net, tax=upload.tax,
-                                        currency=upload.currency) or hold_reason(
-                po_number=upload.po_number, net=upload.net, currency=upload.currency,
-                po=self.balances.get(upload.po_number or ""), portal=upload.portal,
-                today=self.clock().date())
+                                        currency=upload.currency)
+            if not reason and upload.id not in self._credits:  # a credit memo bills nothing
+                reason = hold_reason(
+                    po_number=upload.po_number, net=upload.net, currency=upload.currency,
+                    po=self.balances.get(upload.po_number or ""), portal=upload.portal,
+                    today=self.clock().date())
             if reason:
                 finish("held", reason)
                 return
@@ -165,38 +180,45 @@ class CxmlUploads:
     def _document(self, upload: uploads.Upload, payload: str) -> tuple[CxmlInvoice, bytes]:
         """Build and check the document, taking its amounts off the PO lines (given back if
         it does not end on the portal)."""
+        original = self._credits.get(upload.id)
         with self._lines:
             invoice = self.driver.invoice_for(
-                number=upload.invoice_number, purpose="standard",
+                number=upload.invoice_number,
+                purpose="standard" if original is None else "creditMemo",
                 billing_date=upload.invoice_date, net=upload.net, tax=upload.tax,
                 currency=upload.currency, po_number=upload.po_number or "",
-                terms=self._terms(upload))
+                terms=self._terms(upload), original_invoice=original)
             document = self.driver.document(invoice, payload)
             self._take(invoice, sign=-1)
         return invoice, document
 
     def _take(self, invoice: CxmlInvoice, *, sign: int) -> None:
         order = self.driver.orders.get(invoice.po_number)
-        if order is None:
+        if order is None or invoice.purpose == "creditMemo":  # takes nothing off the lines
             return
         used = {line.po_line: line.subtotal for line in invoice.lines}
         lines = tuple(replace(line, amount_open=line.amount_open + sign * used.get(
             line.number, Decimal(0))) for line in order.lines)
         self.driver.orders[invoice.po_number] = replace(order, lines=lines)
 
-    def _terms(self, upload: uploads.Upload) -> str | None:
+    def _read_terms(self) -> None:
+        """Each due upload's SAP payment terms, in one query for the run."""
         from sqlalchemy import select
 
         from sync.mirror.models import CustomerRow
-        table = table_of(CustomerRow)
+        table, queue = table_of(CustomerRow), uploads.UPLOADS
         with self.store.engine.connect() as conn:
-            return conn.execute(select(table.c.payment_terms).join_from(
-                table, uploads.UPLOADS, table.c.number == uploads.UPLOADS.c.customer).where(
-                uploads.UPLOADS.c.id == upload.id)).scalar()
+            self._terms_of = {row[0]: row[1] for row in conn.execute(
+                select(queue.c.id, table.c.payment_terms).join_from(
+                    table, queue, table.c.number == queue.c.customer).where(
+                    queue.c.portal == self.account.name))}
+
+    def _terms(self, upload: uploads.Upload) -> str | None:
+        return self._terms_of.get(upload.id)
 
     def _send(self, claim: claims.Claim, upload: uploads.Upload, attempt_id: int,
               folder: Path, invoice: CxmlInvoice, payload: str, document: bytes,
-              finish: Callable[[str, str], None]) -> None:
+              finish: Callable[..., None]) -> None:
         landed = False
         try:
             pdf = None
@@ -204,10 +226,19 @@ class CxmlUploads:
                 _, pdf = prepare(self.store, self.pdfs, upload)
             with writing(self.store.engine) as conn:  # stored before the POST
                 claims.confirm(conn, claim, now=self.clock(), lease=self.lease)
-                cxml_payloads.record_outbound(
-                    conn, payload_id=payload, portal=upload.portal,
-                    invoice=upload.invoice_number, upload_id=upload.id,
-                    attempt_id=attempt_id, now=self.clock())
+                # the PO as read, less what uploads of every run hold on it
+                held = None if invoice.purpose == "creditMemo" else po_reservations.reserve(
+                    conn, upload, self.balances.get(upload.po_number or ""),
+                    read_started=self._read_started, owner_run=self.owner.run,
+                    today=self.clock().date())
+                if held is None:
+                    cxml_payloads.record_outbound(
+                        conn, payload_id=payload, portal=upload.portal,
+                        invoice=upload.invoice_number, upload_id=upload.id,
+                        attempt_id=attempt_id, now=self.clock())
+            if held is not None:
+                finish("held", held)
+                return
             write_private(folder / "request.xml", self.driver.masked(document))
             try:
                 reply = self.driver.post(document, upload.invoice_number, pdf)
@@ -216,10 +247,9 @@ class CxmlUploads:
                               str(error).encode())
                 raise
             write_private(folder / "response.xml", reply.body)
-            with writing(self.store.engine) as conn:
-                cxml_payloads.answered(conn, payload, reply.code, reply.text)
             landed = True
-            finish("submitted", f"{reply.code} {reply.text} (payloadID {payload})".strip())
+            finish("submitted", f"{reply.code} {reply.text} (payloadID {payload})".strip(),
+                   (payload, reply.code, reply.text))
         except PdfNotReady as error:
             finish("waiting", str(error))
         except InputError as error:
@@ -261,18 +291,26 @@ class CxmlUploads:
 
     @staticmethod
     def _already_there(upload: uploads.Upload, found: PortalInvoice) -> tuple[str, str]:
-        if found.po_number == (upload.po_number or "") and found.gross == upload.gross:
+        # a credit memo is on the network with negative amounts, in SAP with positive ones
+        if found.po_number == (upload.po_number or "") and abs(found.gross) == upload.gross:
             return "found", f"already on the portal ({found.state}); not sent again"
         return "failed", (f"invoice number {upload.invoice_number} is already on the portal "
                           f"against PO {found.po_number} for {found.gross}: a different "
                           "invoice? A person must check")
 
     def _finish(self, claim: claims.Claim, upload: uploads.Upload, attempt_id: int,
-                folder: Path, outcome: str, detail: str) -> None:
+                folder: Path, outcome: str, detail: str,
+                answer: tuple[str, int, str] | None = None) -> None:
         now = self.clock()
         write_private(folder / "result.txt", f"{outcome}: {detail}\n")
         with writing(self.store.engine) as conn:
             claims.confirm(conn, claim, now=now, lease=self.lease)
+            if answer is not None:  # the network's answer, with the upload's new state
+                cxml_payloads.answered(conn, *answer)
+            if outcome in ("submitted", "found"):  # the network counts it from now on
+                po_reservations.settle(conn, upload.id)
+            else:
+                po_reservations.drop(conn, upload.id)
             if outcome in ("submitted", "found", "held", "failed"):
                 target = "submitted" if outcome == "found" else outcome
                 uploads.transition(conn, upload.id, target, now=now,
@@ -286,6 +324,8 @@ class CxmlUploads:
                 outcome = "failed" if state == "failed" else "retry"
             uploads.finish_attempt(conn, attempt_id, now=now, outcome=outcome, detail=detail,
                                    evidence=str(folder))
+            claims.release(conn, claim, now=now)  # done: given back with the result
+        self._released.add(claim)
         with self._tally_lock:
             self.tally[outcome] = self.tally.get(outcome, 0) + 1
         self.count(upload.portal, outcome)

@@ -104,8 +104,10 @@ class UploadRunner(UploadAttempts):
         """Queue new invoices of bound customers and route them to review or ready."""
         now = self.clock()
         with writing(self.store.engine) as conn:
-            queued = uploads.enqueue(conn, now=now, portals=self.accounts,
-                                     billed_from=self.billed_from)
+            queued = uploads.enqueue(
+                conn, now=now, portals=self.accounts, billed_from=self.billed_from,
+                credit_memo_portals=[n for n, a in self.accounts.items()
+                                     if a.settings.channel == "cxml"])
             review = {n for n, a in self.accounts.items() if a.settings.review_required}
             uploads.route_queued(conn, now=now, review_portals=review)
         return queued

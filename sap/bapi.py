@@ -182,6 +182,7 @@ def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo,
         int(gjahr) if gjahr.strip("0") else None,                # fiscal year
         vbrk.get("FKSTO") == "X", changed_at,                    # cancelled, changed at
         vbrk.get("SFAKN") or None,                               # the document it cancels
+        vbrk.get("XBLNR") or None,                               # reference: the invoice
     )
 
 

@@ -47,6 +47,7 @@ class BillingDocument:
     cancelled: bool
     changed_at: datetime
     cancels: str | None = None  # a cancellation document (VF11, e.g. S1): the one it cancels
+    reference: str | None = None  # XBLNR: a credit memo's (G2) invoice
 
     @property
     def gross(self) -> Decimal:

@@ -201,6 +201,13 @@ def _store(cxml: CxmlState, root: etree._Element, pdf: bytes) -> str:
     currency = summary.find("SubtotalAmount/Money").get("currency", "")  # type: ignore[union-attr]
     if cxml.state.purchase_order(po_number) is not None:
         _check_lines(cxml, request, po_number)
+    credit = header is not None and header.get("purpose") == "creditMemo"
+    if credit:  # against an invoice the buyer has, on the same PO; it gives the amount back
+        info = header.find("InvoiceIDInfo")  # type: ignore[union-attr]
+        original = cxml.state.invoice(info.get("invoiceID", "")) if info is not None else None
+        if original is None or original.po_number != po_number:
+            raise Rejected("A credit memo must reference an invoice on purchase order "
+                           f"{po_number} (InvoiceIDInfo).")
     invoice_date = (header.get("invoiceDate", "") if header is not None else "")[:10]
     from datetime import date
 
@@ -209,7 +216,8 @@ def _store(cxml: CxmlState, root: etree._Element, pdf: bytes) -> str:
     except ValueError:
         raise Rejected("invoiceDate must be an ISO date and time.") from None
     cxml.state.submit_invoice(
-        number=number, po_number=po_number, invoice_date=day, net=abs(net), tax=abs(tax),
+        number=number, po_number=po_number, invoice_date=day,
+        net=-abs(net) if credit else abs(net), tax=-abs(tax) if credit else abs(tax),
         currency=currency, attachment_name=f"{number}.pdf",
         attachment_size=len(pdf) or len(etree.tostring(root)), today=today())
     return number

@@ -36,11 +36,7 @@ class CxmlState:
 
     def __init__(self, state: PortalState) -> None:
         self.state = state
-        db = state._db()
-        try:
-            db.executescript(_SCHEMA)
-        finally:
-            db.close()
+        state._db().executescript(_SCHEMA)
 
     def add_line(self, po_number: str, line: int, *, part_id: str, description: str,
                  unit: str, unit_price: Decimal, quantity: Decimal | None) -> None:
@@ -65,13 +61,9 @@ class CxmlState:
 
     def remember(self, payload_id: str, invoice_number: str, at: float) -> bool:
         """Record a payloadID; False if it was received before."""
-        db = self.state._db()
-        try:
-            cursor = db.execute("INSERT OR IGNORE INTO cxml_received VALUES (?, ?, ?)",
-                                (payload_id, invoice_number, at))
-            return cursor.rowcount == 1
-        finally:
-            db.close()
+        cursor = self.state._db().execute("INSERT OR IGNORE INTO cxml_received VALUES (?, ?, ?)",
+                                          (payload_id, invoice_number, at))
+        return cursor.rowcount == 1
 
     def payloads(self, invoice_number: str) -> list[str]:
         return [r[0] for r in self.state._query(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -38,7 +39,15 @@ CREATE TABLE IF NOT EXISTS invoice_copy (number TEXT NOT NULL, po_number TEXT NO
 CREATE TABLE IF NOT EXISTS draft (id TEXT PRIMARY KEY, payload TEXT NOT NULL,
     attachment BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS fault (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS invoice_po ON invoice (po_number);
+CREATE INDEX IF NOT EXISTS invoice_copy_number ON invoice_copy (number);
+CREATE INDEX IF NOT EXISTS invoice_copy_po ON invoice_copy (po_number);
+CREATE TABLE IF NOT EXISTS po_billed (po_number TEXT PRIMARY KEY, net TEXT NOT NULL);
 """
+# What each PO has billed (not rejected), kept beside the invoices so that reading one PO does
+# not sum every invoice on it (10,000 invoices on one PO made each submit scan them all).
+_BILLED = ("SELECT po_number, group_concat(net, ' ') FROM " + _ALL_INVOICES +
+           " WHERE status != 'Rejected' GROUP BY po_number")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,28 +95,40 @@ class PortalState:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        self._local = threading.local()
+        db = self._db()
+        db.executescript(_SCHEMA)
+        db.execute("BEGIN IMMEDIATE")  # the billed totals, from the invoices themselves
+        db.execute("DELETE FROM po_billed")
+        db.executemany("INSERT INTO po_billed VALUES (?, ?)", [
+            (po, str(sum((Decimal(v) for v in nets.split()), Decimal("0.00"))))
+            for po, nets in db.execute(_BILLED).fetchall()])
+        db.execute("COMMIT")
 
     def _db(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=30000")
+        """This thread's connection, kept open: opening one per query, and the checkpoint
+        that closing the last one does, cost more than the query."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
         return db
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        db = self._db()
-        try:
-            return db.execute(sql, params).fetchall()
-        finally:
-            db.close()
+        return self._db().execute(sql, params).fetchall()
 
     def _write(self, sql: str, params: tuple = ()) -> None:
-        db = self._db()
-        try:
-            db.execute(sql, params)
-        finally:
-            db.close()
+        self._db().execute(sql, params)
+
+    @staticmethod
+    def _bill(db: sqlite3.Connection, po_number: str, net: Decimal) -> None:
+        """Add ``net`` to what ``po_number`` has billed (inside the caller's transaction)."""
+        row = db.execute("SELECT net FROM po_billed WHERE po_number = ?", (po_number,)).fetchone()
+        total = (Decimal(row[0]) if row else Decimal("0.00")) + net
+        db.execute("INSERT OR REPLACE INTO po_billed VALUES (?, ?)", (po_number, str(total)))
 
     # -- accounts and sessions ----------------------------------------------------------------
     def add_account(self, login: str, password: str, totp_secret: str | None = None) -> None:
@@ -149,21 +170,16 @@ class PortalState:
                     (number, client, issued.isoformat(), str(total), currency, status,
                      valid_to.isoformat(), description))
 
+    _PO = ("SELECT p.number, p.client, p.issued, p.total, p.currency, p.status, p.valid_to, "
+           "p.description, b.net FROM purchase_order p "
+           "LEFT JOIN po_billed b ON b.po_number = p.number")
+
     def purchase_orders(self) -> list[PurchaseOrder]:
-        rows = self._query(
-            "SELECT p.number, p.client, p.issued, p.total, p.currency, p.status, p.valid_to, "
-            "p.description, (SELECT group_concat(i.net, ' ') FROM " + _ALL_INVOICES + " i "
-            "WHERE i.po_number = p.number AND i.status != 'Rejected') "
-            "FROM purchase_order p ORDER BY p.number")
-        return [PurchaseOrder(number=r[0], client=r[1], issued=date.fromisoformat(r[2]),
-                              total=Decimal(r[3]), currency=r[4], status=r[5],
-                              valid_to=date.fromisoformat(r[6]), description=r[7],
-                              invoiced=sum((Decimal(v) for v in (r[8] or "").split()),
-                                           Decimal("0.00")))
-                for r in rows]
+        return [_po(r) for r in self._query(self._PO + " ORDER BY p.number")]
 
     def purchase_order(self, number: str) -> PurchaseOrder | None:
-        return next((p for p in self.purchase_orders() if p.number == number), None)
+        rows = self._query(self._PO + " WHERE p.number = ?", (number,))
+        return _po(rows[0]) if rows else None
 
     # -- invoices -----------------------------------------------------------------------------
     def submit_invoice(self, *, number: str, po_number: str, invoice_date: date, net: Decimal,
@@ -199,9 +215,12 @@ class PortalState:
                        (number, po_number, invoice_date.isoformat(), str(net), str(tax),
                         str(net + tax), currency, "Pending Approval", attachment_name,
                         attachment_size, time.time()))
+            self._bill(db, po_number, net)
             db.execute("COMMIT")
-        finally:
-            db.close()
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
         invoice = self.invoice(number)
         assert invoice is not None
         return invoice
@@ -213,23 +232,40 @@ class PortalState:
 
     def invoices(self, search: str = "") -> list[Invoice]:
         """Every invoice whose number contains ``search``, second copies included."""
+        return self._invoices("number LIKE ?", f"%{search}%")
+
+    def _invoices(self, where: str, value: str) -> list[Invoice]:
         rows = self._query(
             "SELECT number, po_number, invoice_date, net, tax, gross, currency, status, reason, "
-            "attachment_name, attachment_size FROM " + _ALL_INVOICES + " WHERE number LIKE ? "
-            "ORDER BY created_at", (f"%{search}%",))
+            "attachment_name, attachment_size FROM " + _ALL_INVOICES + f" WHERE {where} "
+            "ORDER BY created_at", (value,))
         return [Invoice(r[0], r[1], date.fromisoformat(r[2]), Decimal(r[3]), Decimal(r[4]),
                         Decimal(r[5]), r[6], r[7], r[8], r[9], r[10]) for r in rows]
 
     def invoice(self, number: str) -> Invoice | None:
-        return next((i for i in self.invoices(number) if i.number == number), None)
+        found = self._invoices("number = ?", number)
+        return found[0] if found else None
 
     def set_invoice_status(self, number: str, status: str, reason: str = "") -> None:
         """The client's side of the portal: approve, dispute, pay or reject an invoice."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
-        for table in ("invoice", "invoice_copy"):
-            self._write(f"UPDATE {table} SET status = ?, reason = ? WHERE number = ?",
-                        (status, reason, number))
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("invoice", "invoice_copy"):
+                for po_number, net, was in db.execute(
+                        f"SELECT po_number, net, status FROM {table} WHERE number = ?",
+                        (number,)).fetchall():
+                    if (was == "Rejected") != (status == "Rejected"):  # leaves or joins the PO
+                        self._bill(db, po_number,
+                                   Decimal(net) if was == "Rejected" else -Decimal(net))
+                db.execute(f"UPDATE {table} SET status = ?, reason = ? WHERE number = ?",
+                           (status, reason, number))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def copies(self) -> dict[str, int]:
         """How many times each invoice number was stored (more than 1 only with
@@ -277,8 +313,10 @@ class PortalState:
                 db.execute("UPDATE fault SET value = ? WHERE name = ?", (left - 1, name))
             db.execute("COMMIT")
             return left == 1
-        finally:
-            db.close()
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def take_fault(self, name: str) -> bool:
         """Consume one count of a counted fault; True if it fired."""
@@ -291,5 +329,14 @@ class PortalState:
                 db.execute("UPDATE fault SET value = ? WHERE name = ?", (int(row[0]) - 1, name))
             db.execute("COMMIT")
             return fired
-        finally:
-            db.close()
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+
+def _po(r: tuple) -> PurchaseOrder:
+    return PurchaseOrder(number=r[0], client=r[1], issued=date.fromisoformat(r[2]),
+                         total=Decimal(r[3]), currency=r[4], status=r[5],
+                         valid_to=date.fromisoformat(r[6]), description=r[7],
+                         invoiced=Decimal(r[8]) if r[8] else Decimal("0.00"))

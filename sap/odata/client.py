@@ -39,7 +39,8 @@ RETRY_ATTEMPTS = 4
 BILLING_FIELDS = ("BillingDocument,BillingDocumentType,CompanyCode,SoldToParty,PayerParty,"
                   "BillingDocumentDate,TotalNetAmount,TaxAmount,TransactionCurrency,"
                   "PurchaseOrderByCustomer,AccountingDocument,FiscalYear,"
-                  "BillingDocumentIsCancelled,LastChangeDateTime,CreationDate")
+                  "BillingDocumentIsCancelled,LastChangeDateTime,CreationDate,"
+                  "DocumentReferenceID")
 
 
 class ODataSapClient:

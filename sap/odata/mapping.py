@@ -72,6 +72,7 @@ def map_billing_document(entry: dict) -> BillingDocument:
         fiscal_year=int(entry["FiscalYear"]) if entry.get("FiscalYear") else None,
         cancelled=bool(entry.get("BillingDocumentIsCancelled")),
         changed_at=changed or datetime.combine(created, datetime.min.time(), timezone.utc),
+        reference=entry.get("DocumentReferenceID") or None,
     )
 
 

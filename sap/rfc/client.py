@@ -36,7 +36,8 @@ KEY_PAGES = 5  # a key-only read asks for up to this many pages' worth of keys
 SAP_TIMEZONE = "Africa/Johannesburg"
 
 VBRK_FIELDS = ["VBELN", "FKART", "WAERK", "FKDAT", "BUKRS", "KUNAG", "KUNRG", "NETWR",
-               "MWSBK", "BELNR", "GJAHR", "FKSTO", "ERDAT", "ERZET", "AEDAT", "SFAKN"]
+               "MWSBK", "BELNR", "GJAHR", "FKSTO", "ERDAT", "ERZET", "AEDAT", "SFAKN",
+               "XBLNR"]
 KNB1_FIELDS = ["KUNNR", "BUKRS", "ZTERM", "ERDAT"]
 KNA1_FIELDS = ["KUNNR", "NAME1", "NAME2", "ORT01", "LAND1", "STCEG", "TELF1", "ADRNR", "ERDAT"]
 

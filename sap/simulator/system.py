@@ -175,6 +175,40 @@ class SapSimulator:
         finally:
             db.close()
 
+    def credit_memo(self, vbeln: str, net: Decimal) -> str:
+        """A credit memo (G2) for ``net`` of invoice ``vbeln``, as VF01 makes one with
+        reference to it: XBLNR names the invoice, its item the same sales order (so the same
+        customer PO). Returns the new number."""
+        db = self.open_db()
+        try:
+            with db:
+                row = db.execute("SELECT * FROM VBRK WHERE VBELN = ?", (vbeln,)).fetchone()
+                if not row:
+                    raise KeyError(f"billing document {vbeln} does not exist")
+                values = dict(zip([f.name for f in TABLES["VBRK"][1]], row, strict=False))
+                places = seeding.CURRENCY_DECIMALS.get(values["WAERK"], 2)
+                tax = (net * seeding.VAT_RATE).quantize(Decimal(1).scaleb(-places))
+                number = f"{int(db.execute('SELECT MAX(VBELN) FROM VBRK').fetchone()[0]) + 1:010d}"
+                now, today = datetime.now(), self.today().strftime("%Y%m%d")
+                values.update(VBELN=number, FKART="G2", FKDAT=today, SFAKN="", FKSTO="",
+                              XBLNR=vbeln, BELNR="", ERNAM="SIMUSER", ERDAT=today,
+                              ERZET=now.strftime("%H%M%S"), AEDAT="00000000",
+                              NETWR=seeding.internal(net, values["WAERK"]),
+                              MWSBK=seeding.internal(tax, values["WAERK"]))
+                db.execute(f"INSERT INTO VBRK ({', '.join(values)}) VALUES "
+                           f"({', '.join('?' * len(values))})", list(values.values()))
+                item = db.execute("SELECT * FROM VBRP WHERE VBELN = ? ORDER BY POSNR LIMIT 1",
+                                  (vbeln,)).fetchone()
+                if item:
+                    names = [f.name for f in TABLES["VBRP"][1]]
+                    line = dict(zip(names, item, strict=False))
+                    line.update(VBELN=number, NETWR=values["NETWR"], MWSBP=values["MWSBK"])
+                    db.execute(f"INSERT INTO VBRP ({', '.join(line)}) VALUES "
+                               f"({', '.join('?' * len(line))})", list(line.values()))
+            return number
+        finally:
+            db.close()
+
     def reprice_billing_documents(self, vbelns: list[str], factor: Decimal) -> None:
         """Change many billing documents at once (a price correction run): AEDAT is today."""
         today = self.today().strftime("%Y%m%d")

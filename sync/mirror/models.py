@@ -50,6 +50,8 @@ class BillingDocumentRow(SQLModel, table=True):
     cancelled: bool = False
     changed_at: datetime = Field(sa_type=UtcDateTime, description="last change in SAP")
     synced_at: datetime = Field(sa_type=UtcDateTime)
+    reference: str | None = Field(default=None, max_length=16,
+                                  description="XBLNR: a credit memo's invoice")
 
 
 class CustomerItem(SQLModel):

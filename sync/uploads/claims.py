@@ -32,9 +32,9 @@ def claim_upload(engine: Engine, upload_id: int, owner: claims.Owner, *, now: da
         claim = claims.take(conn, UPLOAD, str(upload_id), owner, now=now, lease=lease)
         if claim is None:
             return claims.lease_end(conn, UPLOAD, str(upload_id)) or now
-        current = uploads.get(conn, upload_id)
-        row = conn.execute(uploads.UPLOADS.select().where(
+        row = conn.execute(uploads.UPLOADS.select().where(  # one read for both
             uploads.UPLOADS.c.id == upload_id)).one()
+        current = uploads.upload_of(row)
         if is_due(current, row.next_attempt_at, now):
             return claim, current
         claims.release(conn, claim, now=now)

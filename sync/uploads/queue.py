@@ -17,13 +17,26 @@ from sync.uploads import attempts as attempt_rules
 from sync.uploads.cancellations import flag_cancelled, not_cancelled
 from sync.uploads.holds import PoBalance
 from sync.uploads.models import PortalPurchaseOrderRow, PortalUploadRow, UploadAttemptRow
-from sync.uploads.states import STATES, check
+from sync.uploads.states import ON_PORTAL, STATES, check
 from sync.upsert import upsert
 
 UPLOADS = table_of(PortalUploadRow)
 ATTEMPTS = table_of(UploadAttemptRow)
 POS = table_of(PortalPurchaseOrderRow)
 DOCS = table_of(BillingDocumentRow)
+CREDIT_MEMO_TYPES = ("G2", "RE")  # SD credit memos: sent over cXML against their invoice
+
+
+def credit_memos(conn: Connection, portal: str) -> dict[int, str]:
+    """The portal's credit memo uploads: upload id → the invoice number it credits (the
+    upload of the billing document its reference names, on the same portal)."""
+    original = UPLOADS.alias("original")
+    rows = conn.execute(select(UPLOADS.c.id, original.c.invoice_number).join_from(
+        UPLOADS, DOCS, DOCS.c.number == UPLOADS.c.billing_document).join(
+        original, and_(func.ltrim(original.c.billing_document, "0") ==
+                       func.ltrim(DOCS.c.reference, "0"), original.c.portal == UPLOADS.c.portal)
+    ).where(UPLOADS.c.portal == portal, DOCS.c.doc_type.in_(CREDIT_MEMO_TYPES)))
+    return {row[0]: row[1] for row in rows}
 CUSTOMERS = table_of(CustomerRow)
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_MAX = timedelta(hours=2)
@@ -47,21 +60,32 @@ class Upload:
 
 
 def enqueue(conn: Connection, *, now: datetime, portals: Iterable[str],
-            billed_from: date | None = None) -> int:
+            billed_from: date | None = None, credit_memo_portals: Iterable[str] = ()) -> int:
     """Queue every billing document of a customer bound to one of ``portals`` that has no
-    upload yet (invoices only, not cancelled, billed on or after ``billed_from`` — older ones
-    predate go-live and were uploaded by hand). Returns how many were queued."""
+    upload yet (invoices, not cancelled, billed on or after ``billed_from`` — older ones
+    predate go-live and were uploaded by hand). On ``credit_memo_portals`` (cXML networks)
+    a credit memo is queued too, once the invoice it names (its reference) is on that
+    portal. Returns how many were queued."""
     names = list(portals)
     flag_cancelled(conn, now=now)
     if not names:
         return 0
+    kinds = DOCS.c.doc_type == "F2"
+    memo_portals = [name for name in credit_memo_portals if name in names]
+    if memo_portals:
+        original = UPLOADS.alias("original")
+        sent = select(original.c.id).where(
+            func.ltrim(original.c.billing_document, "0") == func.ltrim(DOCS.c.reference, "0"),
+            original.c.portal == CUSTOMERS.c.portal, original.c.state.in_(ON_PORTAL)).exists()
+        kinds = or_(kinds, and_(DOCS.c.doc_type.in_(CREDIT_MEMO_TYPES),
+                                CUSTOMERS.c.portal.in_(memo_portals), sent))
     source = select(
         DOCS.c.number, CUSTOMERS.c.portal, DOCS.c.company_code, DOCS.c.sold_to,
         func.ltrim(DOCS.c.number, "0"), DOCS.c.customer_po, DOCS.c.billing_date, DOCS.c.net,
         DOCS.c.tax, DOCS.c.gross, DOCS.c.currency,
     ).select_from(DOCS.join(CUSTOMERS, and_(CUSTOMERS.c.company_code == DOCS.c.company_code,
                                             CUSTOMERS.c.number == DOCS.c.sold_to))).where(
-        CUSTOMERS.c.portal.in_(names), DOCS.c.cancelled.is_(False), DOCS.c.doc_type == "F2",
+        CUSTOMERS.c.portal.in_(names), DOCS.c.cancelled.is_(False), kinds,
         DOCS.c.billing_date >= (billed_from or date.min),
         ~select(UPLOADS.c.id).where(UPLOADS.c.billing_document == DOCS.c.number).exists(),
     ).order_by(DOCS.c.number)
@@ -101,6 +125,11 @@ def _upload(row: Any) -> Upload:
                   invoice_date=m["invoice_date"], net=m["net"], tax=m["tax"], gross=m["gross"],
                   currency=m["currency"], state=m["state"], attempts=m["attempts"],
                   reason=m["reason"])
+
+
+def upload_of(row: Any) -> Upload:
+    """An upload from a row of the uploads table."""
+    return _upload(row)
 
 
 def get(conn: Connection, upload_id: int) -> Upload:

@@ -1,6 +1,7 @@
 """Incremental pull from the simulator into the store, on SQLite and PostgreSQL."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -122,6 +123,22 @@ def test_vf11_cancellation_marks_the_original_cancelled_without_its_change_date(
     assert rows == {original: True, cancellation: False}
     assert result.counts["billing_documents"].inserted == 1
     assert [u.entity_key for u in _updates(store, "billing_documents")] == [original]
+
+
+def test_credit_memo_is_pulled_with_the_invoice_it_credits(store, client, simulator):
+    """VF01 with reference to an invoice: the G2's XBLNR names it, mirrored as ``reference``
+    (what sends it over cXML against that invoice), with the invoice's customer PO."""
+    _pull(store, client)
+    memo = simulator.credit_memo("0090000042", Decimal("100.00"))
+    _pull(store, client)
+    with store.engine.connect() as conn:
+        rows = {r.number: r for r in conn.execute(select(
+            BillingDocumentRow.number, BillingDocumentRow.doc_type, BillingDocumentRow.reference,
+            BillingDocumentRow.net, BillingDocumentRow.tax, BillingDocumentRow.customer_po).where(
+            BillingDocumentRow.number.in_(["0090000042", memo])))}
+    assert (rows[memo].doc_type, rows[memo].reference) == ("G2", "0090000042")
+    assert (rows[memo].net, rows[memo].tax) == (Decimal("100.00"), Decimal("15.00"))
+    assert rows[memo].customer_po == rows["0090000042"].customer_po
 
 
 def test_email_change_is_found_through_adresse_change_documents(store, client, simulator):

@@ -47,19 +47,22 @@ class DemoWorld:
 
     def add_invoice(self, number: int, po: str, net: str = "1000.00", *,
                     tax: str | None = None, customer: str = CUSTOMER,
-                    currency: str = "ZAR") -> str:
-        """A billing document in the store, billed today to a bound customer."""
+                    currency: str = "ZAR", doc_type: str = "F2",
+                    reference: str | None = None) -> str:
+        """A billing document in the store, billed today to a bound customer (``doc_type``
+        G2 with ``reference``: a credit memo naming the invoice it credits)."""
         now = datetime.now(UTC)
         value = Decimal(net)
         vat = Decimal(tax) if tax is not None else self.vat_on(value)
         document = f"{number:010d}"
         with self.store.engine.begin() as conn:
             upsert(conn, BILLING_DOCUMENTS.table, [{
-                "number": document, "doc_type": "F2", "company_code": "1000",
+                "number": document, "doc_type": doc_type, "company_code": "1000",
                 "sold_to": customer, "payer": customer, "billing_date": date.today(),
                 "net": value, "tax": vat, "gross": value + vat, "currency": currency,
                 "customer_po": po, "accounting_document": None, "fiscal_year": 2026,
-                "cancelled": False, "changed_at": now, "synced_at": now}],
+                "cancelled": False, "changed_at": now, "synced_at": now,
+                "reference": reference}],
                 BILLING_DOCUMENTS.keys)
         return document
 

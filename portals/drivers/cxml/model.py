@@ -9,6 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 CENT = Decimal("0.01")
+# SAP rounds VAT per item and the mirror keeps billing headers only: SAP's VAT may be this many
+# smallest units (cents) off the rate on the net and still be rounding; more is a mismatch
+VAT_ROUNDING_UNITS = 2
 Purpose = Literal["standard", "creditMemo"]
 # ISO 4217 minor units where they are not 2 (SAP's TCURX): "to the cent" means to these
 MINOR_UNITS = {"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
@@ -72,14 +75,20 @@ class InvoiceLine:
     unit_price: Decimal
     tax_rate_percent: Decimal = Decimal(15)
     currency: str = "ZAR"
+    vat: Decimal | None = None  # this line's share of SAP's VAT, where it was spread
 
     @property
     def subtotal(self) -> Decimal:
         return cents(self.quantity * self.unit_price, self.currency)
 
     @property
+    def exact_tax(self) -> Decimal:
+        """The rate on the subtotal, unrounded."""
+        return self.subtotal * self.tax_rate_percent / 100
+
+    @property
     def tax(self) -> Decimal:
-        return cents(self.subtotal * self.tax_rate_percent / 100, self.currency)
+        return self.vat if self.vat is not None else cents(self.exact_tax, self.currency)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from portals.drivers.cxml.errors import CxmlInvalid
-from portals.drivers.cxml.model import CxmlOrder, cents, unit
+from portals.drivers.cxml.model import VAT_ROUNDING_UNITS, CxmlOrder, cents, unit
 
 log = logging.getLogger(__name__)
 BUNDLED = Path(__file__).parent / "dtd"
@@ -57,9 +57,10 @@ def dtd_for(system_url: str | None, folders: tuple[Path, ...] = ()) -> Path:
     return MINIMAL
 
 
-def dtd_errors(document: bytes, folders: tuple[Path, ...] = ()) -> list[str]:
+def dtd_errors(document: bytes | etree._ElementTree, folders: tuple[Path, ...] = ()
+               ) -> list[str]:
     """What the DTD of the declared version finds wrong (line numbers included)."""
-    tree = parse(document)
+    tree = parse(document) if isinstance(document, bytes) else document
     path = dtd_for(tree.docinfo.system_url, folders)
     dtd = _dtd(path)
     if dtd.validate(tree.getroot()):
@@ -85,9 +86,10 @@ def _currencies(root: etree._Element) -> set[str]:
     return {m.get("currency", "") for m in root.iter("Money")}
 
 
-def business_errors(document: bytes, order: CxmlOrder | None) -> list[str]:
+def business_errors(document: bytes | etree._ElementTree, order: CxmlOrder | None
+                    ) -> list[str]:
     """Reasons the invoice must not be sent, each naming the line and the figures."""
-    root = parse(document).getroot()
+    root = (parse(document) if isinstance(document, bytes) else document).getroot()
     errors: list[str] = []
     request = root.find("Request/InvoiceDetailRequest")
     if request is None:
@@ -109,23 +111,28 @@ def business_errors(document: bytes, order: CxmlOrder | None) -> list[str]:
         line_tax = item.find("Tax")
         if line_tax is not None:
             tax += _amount(line_tax, f"line {number} tax", errors)
-            errors += _tax_errors(line_tax, f"line {number}", tolerance=Decimal(0))
+            errors += _tax_errors(line_tax, f"line {number}", units=1 + VAT_ROUNDING_UNITS)
     errors += _summary_errors(summary, subtotal, tax, len(items), errors)
     if order is not None:
         errors += _po_errors(request, order, credit)
     return errors
 
 
-def _tax_errors(tax: etree._Element, where: str, *, tolerance: Decimal) -> list[str]:
+def _tax_errors(tax: etree._Element, where: str, *, units: int, inclusive: bool = False
+                ) -> list[str]:
+    """Tax = rate × taxable, to the rounding allowed: less than ``units`` smallest units off
+    the exact figure (``inclusive``: at most). The summary may be SAP's per-item rounding off;
+    a line carries its share of that, rounded."""
     errors: list[str] = []
     for detail in tax.findall("TaxDetail"):
         taxable = _amount(detail.find("TaxableAmount"), f"{where} taxable", errors)
         amount = _amount(detail.find("TaxAmount"), f"{where} tax", errors)
         rate = Decimal(detail.get("percentageRate", "0"))
-        expected = cents(taxable * rate / 100, _currency_of(detail))
-        if abs(expected - amount) > tolerance:
+        exact = taxable * rate / 100
+        allowed = unit(_currency_of(detail)) * units
+        if abs(exact - amount) > allowed or (not inclusive and abs(exact - amount) == allowed):
             errors.append(f"{where}: tax {amount} is not {rate}% of {taxable} "
-                          f"({expected})")
+                          f"({cents(exact, _currency_of(detail))})")
     return errors
 
 
@@ -146,11 +153,10 @@ def _summary_errors(summary: etree._Element | None, subtotal: Decimal, tax: Deci
     for tag in ("NetAmount", "DueAmount"):
         if _amount(summary.find(tag), f"summary {tag}", errors) != gross:
             found.append(f"summary {tag} is not the gross {gross}")
-    # each line's VAT is rounded to the cent: the summary may differ by half a cent a line
+    # SAP's VAT, spread over the lines: its per-item rounding, no more
     tax_node = summary.find("Tax")
     if tax_node is not None:
-        step = unit(_currency_of(tax_node))
-        found += _tax_errors(tax_node, "summary", tolerance=step / 2 * max(lines, 1))
+        found += _tax_errors(tax_node, "summary", units=VAT_ROUNDING_UNITS, inclusive=True)
     return found
 
 
@@ -186,8 +192,9 @@ def _po_errors(request: etree._Element, order: CxmlOrder, credit: bool) -> list[
 def check(document: bytes, order: CxmlOrder | None, *, invoice: str,
           folders: tuple[Path, ...] = ()) -> None:
     """Raise :class:`CxmlInvalid` with every reason, DTD first; return if all is well."""
-    reasons = dtd_errors(document, folders)
+    tree = parse(document)  # once, for both
+    reasons = dtd_errors(tree, folders)
     if not reasons:
-        reasons = business_errors(document, order)
+        reasons = business_errors(tree, order)
     if reasons:
         raise CxmlInvalid(invoice, reasons)

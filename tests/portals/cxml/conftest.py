@@ -54,7 +54,8 @@ class World(DemoWorld):
 
     def queue(self) -> None:
         with writing(self.store.engine) as conn:
-            uploads.enqueue(conn, now=datetime.now(UTC), portals=[self.portal])
+            uploads.enqueue(conn, now=datetime.now(UTC), portals=[self.portal],
+                            credit_memo_portals=[self.portal])
             uploads.route_queued(conn, now=datetime.now(UTC), review_portals=set())
 
     def run(self, *, pdfs: object | None = None, clock=None, **overrides: object  # type: ignore[no-untyped-def]

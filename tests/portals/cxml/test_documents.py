@@ -12,7 +12,13 @@ from lxml import etree
 from config.portals import CxmlIdentity, CxmlSettings, RemitTo
 from portals.drivers.cxml import build, mapping, validate
 from portals.drivers.cxml.errors import CxmlInvalid
-from portals.drivers.cxml.model import Credential, Credentials, CxmlOrder, PoLine
+from portals.drivers.cxml.model import (
+    Credential,
+    Credentials,
+    CxmlOrder,
+    InvoiceLine,
+    PoLine,
+)
 
 SECRET = "s3cr&t<shared>"
 CREDENTIALS = Credentials(Credential("NetworkID", "AN01"), Credential("NetworkID", "AN02"),
@@ -91,7 +97,7 @@ def root_doctype(data: bytes) -> str:
 @pytest.mark.parametrize(("path", "value", "reason"), [
     (".//InvoiceDetailSummary/SubtotalAmount/Money", "1234.57", "not the lines' sum"),
     (".//InvoiceDetailItem/Tax/Money", "75.01", "not the lines' tax"),
-    (".//InvoiceDetailItem/Tax/TaxDetail/TaxAmount/Money", "75.01", "is not 15% of 500.00"),
+    (".//InvoiceDetailItem/Tax/TaxDetail/TaxAmount/Money", "75.03", "is not 15% of 500.00"),
     (".//InvoiceDetailSummary/GrossAmount/Money", "1419.75", "not subtotal + tax"),
     (".//InvoiceDetailItem/SubtotalAmount/Money", "500.01", "× unit price"),
 ])
@@ -100,9 +106,59 @@ def test_each_sum_check(path: str, value: str, reason: str) -> None:
     assert any(reason in e for e in errors), errors
 
 
-def test_tax_must_be_rate_times_taxable_to_the_cent() -> None:
-    with pytest.raises(CxmlInvalid, match="SAP's VAT 185.19 ZAR is not the 185.18"):
-        document(tax="185.19")
+def test_sap_vat_further_off_than_its_rounding_is_refused_for_a_person() -> None:
+    """15% of 1,234.56 is 185.184: SAP's per-item rounding explains up to two cents either
+    way (185.17 … 185.20 go out as SAP has them); 185.21 and 185.16 are real mismatches."""
+    for tax in ("185.17", "185.20"):
+        assert root(document(tax=tax)).findtext(".//InvoiceDetailSummary/Tax/Money") == tax
+    for tax in ("185.21", "185.16"):
+        with pytest.raises(CxmlInvalid, match=f"SAP's VAT {tax} ZAR is not the 15% that the "
+                           "lines .1234.56. give: 185.184, more than the 0.02 SAP's rounding"):
+            document(tax=tax)
+
+
+def test_sap_vat_a_cent_off_the_rate_is_the_document_tax_exactly() -> None:
+    """The demo's case: SAP rounded its items' VAT one by one to 3,131.39; 15% of the one
+    cXML line is 3,131.3955. The document carries SAP's VAT, and it validates."""
+    service = CxmlOrder("PO-1", "ZAR", (PoLine(1, "SVC", "Consulting", "EA", D(1),
+                                               D("50000.00")),))
+    data = document(net="20875.97", tax="3131.39", order=service)
+    assert validate.dtd_errors(data) == [] and validate.business_errors(data, service) == []
+    tree = root(data)
+    assert tree.findtext(".//InvoiceDetailSummary/Tax/Money") == "3131.39"
+    assert tree.findtext(".//InvoiceDetailItem/Tax/Money") == "3131.39"
+    assert tree.findtext(".//InvoiceDetailSummary/GrossAmount/Money") == "24007.36"
+    # a cent above a rate that comes out exact (SAP's items rounded up): the same
+    data = document(net="47762.40", tax="7164.37", order=service)
+    assert validate.business_errors(data, service) == []
+    assert root(data).findtext(".//InvoiceDetailItem/Tax/Money") == "7164.37"
+
+
+def test_sap_vat_is_spread_over_the_lines_by_largest_remainder() -> None:
+    """Three lines whose VAT is 15.0015, 15.0075 and 15.0045: SAP's 45.02 is their floors
+    (45.00) and two cents, to the two lines rounded down the most (the second, the third)."""
+    lines = tuple(InvoiceLine(po_line=n, part_id=f"S{n}", description="Service",
+                              quantity=D(1), unit="EA", unit_price=D(price))
+                  for n, price in ((1, "100.01"), (2, "100.05"), (3, "100.03")))
+    spread = mapping.spread_tax("x", D("45.02"), lines, currency="ZAR")
+    assert [line.tax for line in spread] == [D("15.00"), D("15.01"), D("15.01")]
+    assert sum(line.tax for line in spread) == D("45.02")
+    assert [line.tax for line in mapping.spread_tax("x", D("45.00"), lines,
+                                                    currency="ZAR")] == [D("15.00")] * 3
+    assert [line.tax for line in mapping.spread_tax("x", D("45.03"), lines,
+                                                    currency="ZAR")] == [D("15.01")] * 3
+    for tax in ("45.04", "44.99"):
+        with pytest.raises(CxmlInvalid, match="more than the 0.02"):
+            mapping.spread_tax("x", D(tax), lines, currency="ZAR")
+
+
+def test_a_line_tax_beyond_its_share_of_rounding_is_refused() -> None:
+    """The check a DTD cannot make still holds each line to the rate: 110.184 may carry
+    SAP's rounding (two cents) and its own, never 110.22."""
+    data = edited(document(), ".//InvoiceDetailItem[2]/Tax/TaxDetail/TaxAmount/Money",
+                  "110.22")
+    errors = validate.business_errors(data, ORDER)
+    assert any("line 2: tax 110.22 is not 15% of 734.56" in e for e in errors), errors
 
 
 def test_po_line_must_exist() -> None:

@@ -78,3 +78,27 @@ def test_fault_switches_slow_errors_and_layout(portal):
     assert session.get(f"{server.url}/coupa/orders").status_code == 200
     state.set_fault("layout", "v2")
     assert 'id="po-list"' in session.get(f"{server.url}/coupa/orders").text
+
+
+def test_po_balance_follows_submits_rejections_and_a_reopened_file(tmp_path):
+    """The PO's billed total is kept beside the invoices (no scan of every invoice per submit):
+    a rejected invoice gives its amount back, a reinstated one takes it again, and another
+    process opening the file reads the same balance."""
+    from portals.demo.state import PortalState
+
+    state = PortalState(tmp_path / "coupa.db")
+    state.add_purchase_order(number="PO1", client="Karoo", issued=date(2026, 11, 1),
+                             total=Decimal("1000.00"))
+    for number, net in (("A1", "100.10"), ("A2", "200.20")):
+        state.submit_invoice(number=number, po_number="PO1", invoice_date=date(2026, 11, 20),
+                             net=Decimal(net), tax=Decimal(0), currency="ZAR",
+                             attachment_name="a.pdf", attachment_size=1, today=date(2026, 11, 20))
+    assert state.purchase_order("PO1").remaining == Decimal("699.70")
+    state.set_invoice_status("A1", "Rejected", "wrong price")
+    assert state.purchase_order("PO1").remaining == Decimal("799.80")
+    state.set_invoice_status("A1", "Rejected", "still wrong")  # no second give-back
+    assert PortalState(tmp_path / "coupa.db").purchase_order("PO1").remaining == \
+        Decimal("799.80")
+    state.set_invoice_status("A1", "Approved")
+    assert [p.remaining for p in state.purchase_orders()] == [Decimal("699.70")]
+    assert state.purchase_order("NONE") is None
