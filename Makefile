@@ -10,9 +10,9 @@
 # `make test TEST_WORKERS=0` runs it serially. `make test-fast` runs only the pure tests, in
 # under a minute: tests/conftest.py marks each test `browser` (tests/e2e), `services`
 # (PostgreSQL, Redis, RabbitMQ), `subprocess` (starts the arbridge command or another process)
-# or `store` (opens a store, migrated from empty), and test-fast deselects all four
-# (`-m "$(FAST)"`): the pure cores, parsers, rules and the simulator. Extra pytest options go in
-# PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS="tests/sync -x"`.
+# or `store` (opens a store, copied from one migrated once per worker), and test-fast
+# deselects all four (`-m "$(FAST)"`): the pure cores, parsers, rules and the simulator. Extra
+# pytest options go in PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS="tests/sync -x"`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin

@@ -1,23 +1,30 @@
 """Shared fixtures: a clean environment for the whole session, a seeded SAP simulator,
 settings in a temporary home, and the store on SQLite and on PostgreSQL (a fresh schema per
-test; fails, never skips, when CI is set)."""
+test; fails, never skips, when CI is set). The ``store`` fixture starts each test from a copy
+of a store the real migration chain built once per session (per xdist worker)."""
 
 from __future__ import annotations
 
 import inspect
 import os
 import pty
+import shutil
+import sqlite3
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy import inspect as inspect_schema
 
 from config.settings import Settings, load_settings
 from sap.rfc.client import RfcSapClient
 from sap.simulator import SapSimulator
+from sync.db import make_engine, migrate, sqlite_path
 from sync.store import Store, open_store
 
 POSTGRES_URL = os.environ.get("ARBRIDGE_TEST_POSTGRES_URL",
@@ -83,6 +90,13 @@ def client(simulator: SapSimulator) -> Iterator[RfcSapClient]:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a schema of its own, dropped afterwards."""
+    with fresh_schema() as url:
+        yield url
+
+
+@contextmanager
+def fresh_schema() -> Iterator[str]:
+    """A schema of its own on the test PostgreSQL (its URL), dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
     try:
@@ -92,10 +106,12 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
         service_unavailable(f"PostgreSQL at {POSTGRES_URL}", exc)
     joiner = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{joiner}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{POSTGRES_URL}{joiner}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -107,8 +123,97 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
                               "simulator_billing_documents": 300})
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store the real migration chain built from empty, once per session (per xdist
+    worker); each ``store`` test on SQLite starts from a copy of the file."""
+    settings = load_settings(home=tmp_path_factory.mktemp("store-template"))
+    open_store(settings, create=True).engine.dispose()
+    path = sqlite_path(settings.db_url)
+    assert path is not None
+    db = sqlite3.connect(path)
+    try:  # everything in the file itself, none of it left in the -wal beside it
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    return path
+
+
+Statement = tuple[str, Any]
+
+
+def _schema_of(url: str) -> dict[str, Any]:
+    """What a schema holds, for comparing two: tables, their columns (types, nullability,
+    defaults), keys, foreign keys, indexes, checks, and the Alembic revision."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = inspect_schema(conn)
+            shape: dict[str, Any] = {
+                name: (
+                    [(c["name"], str(c["type"]), c["nullable"], c["default"])
+                     for c in found.get_columns(name)],
+                    found.get_pk_constraint(name)["constrained_columns"],
+                    sorted(str(sorted(fk.items())) for fk in found.get_foreign_keys(name)),
+                    sorted(str(sorted(ix.items())) for ix in found.get_indexes(name)),
+                    sorted(str(sorted(uq.items())) for uq in found.get_unique_constraints(name)),
+                    sorted(str(sorted(ck.items())) for ck in found.get_check_constraints(name)))
+                for name in found.get_table_names()}
+            shape["alembic_version"] = conn.execute(
+                text("SELECT version_num FROM alembic_version")).scalar_one()
+    finally:
+        engine.dispose()
+    return shape
+
+
+@pytest.fixture(scope="session")
+def migration_statements() -> list[Statement]:
+    """The SQL the real migration chain runs on an empty PostgreSQL schema, recorded once per
+    session (per xdist worker); each ``store`` test on PostgreSQL replays it into its own
+    schema, which takes a fifth of Alembic's time. Checked once here: a schema built by the
+    replay is the one the chain built (``tests/sync/test_migrations.py`` walks the chain
+    itself, up and down)."""
+    statements: list[Statement] = []
+    with ExitStack() as schemas:
+        migrated, replayed = (schemas.enter_context(fresh_schema()) for _ in range(2))
+        engine = make_engine(migrated)
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def record(_conn: Any, _cursor: Any, statement: str, parameters: Any,
+                   _context: Any, _many: bool) -> None:
+            statements.append((statement, parameters))
+
+        try:
+            migrate(engine)
+        finally:
+            engine.dispose()
+        _replay(replayed, statements)
+        assert _schema_of(replayed) == _schema_of(migrated), \
+            "a store replayed from the recorded migration differs from the migrated one"
+    return statements
+
+
+def _replay(url: str, statements: list[Statement]) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for statement, parameters in statements:
+                conn.exec_driver_sql(statement, parameters)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Store]:
+    """The store at head, as ``open_store(create=True)`` leaves a new one: a copy of the
+    session's migrated store (SQLite) or a replay of its migration (PostgreSQL), then
+    opened as any command opens it (which finds it up to date)."""
+    path = sqlite_path(settings.db_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(request.getfixturevalue("migrated_sqlite"), path)
+    else:
+        _replay(settings.db_url, request.getfixturevalue("migration_statements"))
     opened = open_store(settings, create=True)
     yield opened
     opened.engine.dispose()
@@ -139,8 +244,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
       fixture, or a ``postgres`` parameter such as the ``settings`` fixture's);
     - ``subprocess``: it, its module or a test helper module it uses imports ``subprocess``
       or ``pty``: the ``arbridge`` command run as a user would, a child killed mid-call;
-    - ``store``: it opens the store (the ``settings`` fixture, on SQLite or PostgreSQL),
-      migrated from empty for each test.
+    - ``store``: it opens the store (the ``settings`` fixture, on SQLite or PostgreSQL), a
+      copy of one migrated from empty once per session, or migrated from empty by the test.
     """
     for item in items:
         parts = item.path.relative_to(item.config.rootpath).parts

@@ -22,6 +22,11 @@ from tests.portals.demo_world import DemoWorld, add_customer, new_world
 from workers.web_server import DemoServer
 
 FLAVOUR = {"demo-coupa": "coupa", "demo-ariba": "ariba"}
+PAGE_WAIT_S = 15  # how long the driver waits for a page or a field in these tests
+# A changed page is found out only when the driver's wait for a field it knows runs out, so a
+# test that changes the portal's layout waits that long for every failure: those tests wait
+# 5 s (the demo portal's pages come in well under a second), not PAGE_WAIT_S.
+LAYOUT_CHANGE_WAIT_S = 5
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -54,7 +59,8 @@ class World(DemoWorld):
 
     def accounts(self, **overrides: object) -> dict:
         portals = demo_accounts(self.server.url, SecretBox.load(self.settings.home))
-        chosen = portals[self.portal].model_copy(update={"timeout_seconds": 15, **overrides})
+        chosen = portals[self.portal].model_copy(update={"timeout_seconds": PAGE_WAIT_S,
+                                                              **overrides})
         return {self.portal: chosen}
 
     def run(self, clock=None, pdfs=None, **overrides: object) -> RunSummary:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 from portals.demo.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from tests.e2e.conftest import LAYOUT_CHANGE_WAIT_S
 
 
 def evidence_contents(root: Path) -> Iterator[tuple[str, bytes]]:
@@ -63,7 +64,7 @@ def test_changed_portal_keeps_a_trace_without_the_login_or_any_secret(world):
     world.add_po("4500000001", "50000.00")
     world.add_invoice(90000031, "4500000001")
     world.state.set_fault("layout", "v2")  # the Orders page fails right after the login
-    summary = world.run()
+    summary = world.run(timeout_seconds=LAYOUT_CHANGE_WAIT_S)
     assert "page has changed" in summary.errors[world.portal]
     assert issued_cookies(world), "the run never logged in"
     assert traced_logins(world.settings.evidence_path) == []
@@ -79,7 +80,7 @@ def test_session_expiring_inside_a_failed_upload_leaves_no_secret_in_its_trace(w
     document = world.add_invoice(90000033, "4500000001")
     world.state.set_fault("layout", "v2-form")  # the upload fails and keeps its trace
     world.state.set_fault("expire_session", 3)  # ... after a login in the middle of it
-    world.run()
+    world.run(timeout_seconds=LAYOUT_CHANGE_WAIT_S)
     upload = world.upload(document)
     assert upload.state == "failed" and "page has changed" in upload.reason
     assert len(issued_cookies(world)) >= 2, "no second login happened"

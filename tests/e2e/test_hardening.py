@@ -25,6 +25,7 @@ from portals.driver import InvoiceSubmission
 from portals.errors import PortalPageNotFound
 from portals.registry import make_driver
 from sync.uploads import queue as uploads
+from tests.e2e.conftest import LAYOUT_CHANGE_WAIT_S
 
 NAMES = ["Protea Timber’s (Pty) Ltd", "Mthatha – Umtata Hardware", "深圳华强电子有限公司",
          "ООО «Ромашка»", "Ελληνικά Εμπορικά ΑΕ"]
@@ -205,7 +206,7 @@ def test_evidence_sessions_and_pdfs_are_written_owner_only(coupa):
         coupa.add_invoice(90000074, "4500000001")
         failing = coupa.add_invoice(90000075, "4500000001", net="2000.00")
         coupa.state.set_fault("layout", "v2-form")
-        coupa.run()
+        coupa.run(timeout_seconds=LAYOUT_CHANGE_WAIT_S)
         assert coupa.upload(failing).state == "failed"
     finally:
         os.umask(previous)

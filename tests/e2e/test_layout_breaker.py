@@ -11,6 +11,7 @@ from connectors.pdfs import RenderSource
 from portals.accounts import resolve
 from portals.breaker import LayoutBreaker
 from portals.upload_run import UploadRunner
+from tests.e2e.conftest import LAYOUT_CHANGE_WAIT_S
 
 
 def test_three_page_changes_in_a_row_stop_the_portal_and_leave_the_rest_queued(world):
@@ -19,7 +20,8 @@ def test_three_page_changes_in_a_row_stop_the_portal_and_leave_the_rest_queued(w
     world.state.set_fault("layout", "v2-form")
     told: list[tuple[str, str]] = []
     runner = UploadRunner(
-        store=world.store, accounts=resolve(world.accounts(concurrency=1),
+        store=world.store, accounts=resolve(world.accounts(concurrency=1,
+                                                           timeout_seconds=LAYOUT_CHANGE_WAIT_S),
                                             SecretBox.load(world.settings.home)),
         browser=BrowserSettings(), pdfs=RenderSource(world.settings.home / "pdfs"),
         evidence_root=world.settings.evidence_path,

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from sync.uploads.models import PortalUploadRow
+from tests.e2e.conftest import LAYOUT_CHANGE_WAIT_S
 
 
 def test_invoice_is_uploaded_with_its_pdf_and_evidence(world):
@@ -98,7 +99,7 @@ def test_changed_invoice_form_fails_the_upload_clearly_with_evidence(world):
     world.add_po("4500000001", "50000.00")
     document = world.add_invoice(90000009, "4500000001")
     world.state.set_fault("layout", "v2-form")
-    world.run()
+    world.run(timeout_seconds=LAYOUT_CHANGE_WAIT_S)
     upload = world.upload(document)
     assert upload.state == "failed"
     assert "page has changed and the driver needs updating" in upload.reason
@@ -112,7 +113,7 @@ def test_changed_orders_page_stops_the_portal_with_evidence_and_keeps_uploads(wo
     world.add_po("4500000001", "50000.00")
     document = world.add_invoice(90000014, "4500000001")
     world.state.set_fault("layout", "v2")
-    summary = world.run()
+    summary = world.run(timeout_seconds=LAYOUT_CHANGE_WAIT_S)
     error = summary.errors[world.portal]
     assert "page has changed" in error and "evidence:" in error
     folder = Path(error.rsplit("evidence: ", 1)[1].rstrip(")"))

@@ -1,4 +1,5 @@
-"""The ``arbridge`` command line, run as a user would (a subprocess in a fresh folder)."""
+"""The ``arbridge`` command line, run as a user would (a subprocess in a fresh folder: a
+test that starts after a demo gets a copy of a folder where the session's small demo ran)."""
 
 import json
 import os
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sap.simulator import SapSimulator
+from tests.workers.cli.conftest import copy_of
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 
@@ -26,8 +28,16 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_demo_json_reports_store_counts_and_twice_adds_nothing(workdir):
-    first = arbridge(workdir, "demo", "--json")
+@pytest.fixture
+def after_demo(small_demo, tmp_path: Path) -> tuple[Path, subprocess.CompletedProcess]:  # type: ignore[no-untyped-def]
+    """A folder of the test's own, as ``arbridge demo --json`` left it (a copy of the
+    session's small demo folder), and what the demo printed."""
+    folder, first = small_demo
+    return copy_of(folder, tmp_path / "after-demo"), first
+
+
+def test_demo_json_reports_store_counts_and_twice_adds_nothing(after_demo):
+    workdir, first = after_demo
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert report["sap"] == {"customers": 30, "billing_documents": 200,
@@ -52,16 +62,16 @@ def test_demo_json_reports_store_counts_and_twice_adds_nothing(workdir):
     assert (workdir / "var" / "arbridge.db").exists()
 
 
-def test_status_json_shows_cursors_after_a_pull(workdir):
-    arbridge(workdir, "demo", "--json")
+def test_status_json_shows_cursors_after_a_pull(after_demo):
+    workdir, _ = after_demo
     status = json.loads(arbridge(workdir, "status", "--json").stdout)
     assert status["counts"]["billing_documents"] == 200
     assert {c["entity"] for c in status["cursors"]} == {"customers", "billing_documents",
                                                         "open_items", "cleared_items"}
 
 
-def test_sap_pull_json_summarises_what_changed(workdir):
-    arbridge(workdir, "demo", "--json")
+def test_sap_pull_json_summarises_what_changed(after_demo):
+    workdir, _ = after_demo
     SapSimulator(workdir / "var" / "sap-simulator.db").change_billing_document("0090000005",
                                                                               cancel=True)
     result = arbridge(workdir, "sap", "pull", "--json")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
+from tests.workers.cli.conftest import copy_of
 from tests.workers.cli.test_output import ARBRIDGE, _env, arbridge
 from workers.cli.app import app
 
@@ -74,10 +75,11 @@ def test_help_goes_to_stdout_through_a_pipe(name, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("pipes")
-    result = arbridge(home, "demo", "--json")
+def demo_home(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+    """A copy of the session's small demo folder, with a user and a failed job run."""
+    demo, result = small_demo
     assert result.returncode == 0, result.stderr
+    home = copy_of(demo, tmp_path_factory.mktemp("pipes") / "home")
     with_users = subprocess.run([ARBRIDGE, "users", "add", "thandi", "--role", "viewer"],
                                 cwd=home, input="a long enough password\n", env=_env(),
                                 capture_output=True, text=True, timeout=120)
