@@ -1,5 +1,6 @@
 """Fixtures for the command-line tests: the small demo, run once per session (per xdist
-worker) in a folder that tests never change but copy."""
+worker) in a folder that tests never change but copy; a home with the seeded SAP simulator
+pulled into its store, for commands that read the store (:func:`home`, :func:`run`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from config.settings import Settings
 from tests.workers.cli.test_output import arbridge
+from workers.cli.app import app
+from workers.cli.sap import run_pull
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +32,22 @@ def copy_of(folder: Path, target: Path) -> Path:
     kept)."""
     shutil.copytree(folder, target, symlinks=True)
     return target
+
+
+@pytest.fixture
+def home(settings: Settings, seeded_template: Path,
+         monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The test's settings as ``ARBRIDGE_HOME`` (and database) of the command line, with the
+    seeded simulator pulled into a fresh store."""
+    settings.simulator_path.write_bytes(seeded_template.read_bytes())
+    monkeypatch.setenv("ARBRIDGE_HOME", str(settings.home))
+    if settings.database_url:
+        monkeypatch.setenv("ARBRIDGE_DATABASE_URL", settings.database_url)
+    run_pull(settings, full=False, show_progress=False, create_store=True)
+    return settings
+
+
+def run(*args: str) -> tuple[int, str]:
+    """``arbridge ARGS…`` in process: its exit code and what it printed."""
+    done = CliRunner().invoke(app, list(args))
+    return done.exit_code, done.output

@@ -6,23 +6,11 @@ import json
 from datetime import date
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from connectors.bank.camt_writer import Movement, write_camt053
 from sync.store import open_store
 from workers.cli.app import app
-from workers.cli.sap import run_pull
-
-
-@pytest.fixture
-def home(settings, seeded_template: Path, monkeypatch):  # type: ignore[no-untyped-def]
-    settings.simulator_path.write_bytes(seeded_template.read_bytes())
-    monkeypatch.setenv("ARBRIDGE_HOME", str(settings.home))
-    if settings.database_url:
-        monkeypatch.setenv("ARBRIDGE_DATABASE_URL", settings.database_url)
-    run_pull(settings, full=False, show_progress=False, create_store=True)
-    return settings
 
 
 def run(*args: str) -> tuple[int, object]:

@@ -8,31 +8,13 @@ import mailbox
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from connectors.reports.book import ledger_today
 from sync.collections.promise_store import promises_of
 from sync.mirror.models import OpenItemRow
 from sync.store import open_store
-from workers.cli.app import app
-from workers.cli.sap import run_pull
-
-
-@pytest.fixture
-def home(settings, seeded_template: Path, monkeypatch):  # type: ignore[no-untyped-def]
-    settings.simulator_path.write_bytes(seeded_template.read_bytes())
-    monkeypatch.setenv("ARBRIDGE_HOME", str(settings.home))
-    if settings.database_url:
-        monkeypatch.setenv("ARBRIDGE_DATABASE_URL", settings.database_url)
-    run_pull(settings, full=False, show_progress=False, create_store=True)
-    return settings
-
-
-def run(*args: str) -> tuple[int, str]:
-    out = CliRunner().invoke(app, list(args))
-    return out.exit_code, out.output
+from tests.workers.cli.conftest import run
 
 
 def test_a_call_records_a_payment_arrangement_of_instalments(home) -> None:  # type: ignore[no-untyped-def]
