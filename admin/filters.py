@@ -1,13 +1,18 @@
 """The list filters, read the same way by the pages (query strings of the filter bars) and
 the JSON API: each checks its choices (422 naming the allowed ones) and gives the view's
-filter."""
+filter. The upload queue, PO and alert lists declare their query parameters once, here
+(:func:`queue_query`, :func:`po_query`, :func:`alert_query`, each a ``Depends``), for their
+page and their API endpoint alike."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from typing import Generic, TypeVar
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Query
 
 from sync import audit_search
 from sync.cash import allocations
@@ -97,3 +102,59 @@ def allocation_filter(state: str | None, rule: str | None, customer: str | None,
         raise HTTPException(422, f"state must be one of {', '.join(allocations.STATES)}")
     return cash_view.AllocationFilter(state=state or None, rule=rule or None,
                                       customer=customer or None, document=q or None)
+
+
+F = TypeVar("F")
+
+
+@dataclass(frozen=True)
+class ListQuery(Generic[F]):
+    """A list's filter parameters as given (``None`` for one not given: the filter bar's
+    values) and the check that turns them into the view's filter. The check runs when the
+    endpoint asks (:meth:`chosen`), after FastAPI has validated every other parameter, as
+    when the parameters were the endpoint's own."""
+    params: dict[str, str | None]
+    check: Callable[..., F]
+
+    def chosen(self) -> F:
+        """The view's filter; a 422 naming the allowed choices for one not allowed."""
+        return self.check(**self.params)
+
+
+def queue_query(portal: str | None = Query(None, max_length=40),
+                client: str | None = Query(None, max_length=80,
+                                           description="customer number or part of the name"),
+                state: str | None = Query(None, max_length=20),
+                q: str | None = Query(None, max_length=40,
+                                      description="part of the document, invoice or PO"),
+                ) -> ListQuery[queue_view.QueueFilter]:
+    """The upload queue's filter (``/uploads``, ``/api/uploads``)."""
+    return ListQuery({"portal": portal, "client": client, "state": state, "q": q},
+                     queue_filter)
+
+
+def po_query(portal: str | None = Query(None, max_length=40),
+             client: str | None = Query(None, max_length=80,
+                                        description="customer number or part of the name"),
+             level: str | None = Query(None, max_length=20,
+                                       description="highest open alert: warning, critical, "
+                                                   "exhausted, or none"),
+             state: str | None = Query(None, max_length=20,
+                                       description="open, expired, closed, or held (with "
+                                                   "held invoices)"),
+             q: str | None = Query(None, max_length=35, description="part of the PO number"),
+             ) -> ListQuery[po_view.PoFilter]:
+    """The PO ledger's filter (``/pos``, ``/api/pos``)."""
+    return ListQuery({"portal": portal, "client": client, "level": level, "state": state,
+                      "q": q}, po_filter)
+
+
+def alert_query(portal: str | None = Query(None, max_length=40),
+                level: str | None = Query(None, max_length=20),
+                state: str | None = Query(None, max_length=10,
+                                          description="open (default), closed or all"),
+                q: str | None = Query(None, max_length=80),
+                ) -> ListQuery[po_view.AlertFilter]:
+    """The PO alerts' filter (``/alerts``, ``/api/alerts``)."""
+    return ListQuery({"portal": portal, "level": level, "state": state, "q": q},
+                     alert_filter)

@@ -26,7 +26,7 @@ from admin.api.po_schemas import (
     WaitingInvoice,
 )
 from admin.context import MAX_PAGE, RowId, context
-from admin.filters import alert_filter, po_filter
+from admin.filters import ListQuery, alert_query, po_query
 from admin.security import Principal, current, require
 from config.errors import InputError
 from portals.po_actions import assign_po, enter_po
@@ -56,23 +56,14 @@ def alert_out(row: dict[str, Any]) -> AlertOut:
 
 @router.get("/pos", response_model=PoPage, tags=["pos"])
 def list_pos(request: Request, who: Principal = Depends(current),
-             portal: str | None = Query(None, max_length=40),
-             client: str | None = Query(None, max_length=80,
-                                        description="customer number or part of the name"),
-             level: str | None = Query(None, max_length=20,
-                                       description="highest open alert: warning, critical, "
-                                                   "exhausted, or none"),
-             state: str | None = Query(None, max_length=20,
-                                       description="open, expired, closed, or held (with "
-                                                   "held invoices)"),
-             q: str | None = Query(None, max_length=35, description="part of the PO number"),
+             asked: ListQuery[po_view.PoFilter] = Depends(po_query),
              page: int = Query(1, ge=1, le=MAX_PAGE),
              per_page: int = Query(50, ge=1, le=200)) -> PoPage:
     """Client POs, most urgent first: remaining balance, pending, forecast run-out, alerts."""
     ctx = context(request)
     with ctx.engine.connect() as conn:
-        found = po_view.po_listing(conn, po_filter(portal, client, level, state, q),
-                                   today=ctx.clock().date(), page=page, per_page=per_page)
+        found = po_view.po_listing(conn, asked.chosen(), today=ctx.clock().date(), page=page,
+                                   per_page=per_page)
     return PoPage(items=[po_out(r) for r in found.rows], total=found.total, page=found.page,
                   pages=found.pages, per_page=found.per_page)
 
@@ -133,18 +124,13 @@ def get_po(request: Request, portal: str, number: str, who: Principal = Depends(
 
 @router.get("/alerts", response_model=AlertPage, tags=["alerts"])
 def list_alerts(request: Request, who: Principal = Depends(current),
-                portal: str | None = Query(None, max_length=40),
-                level: str | None = Query(None, max_length=20),
-                state: str | None = Query(None, max_length=10,
-                                          description="open (default), closed or all"),
-                q: str | None = Query(None, max_length=80),
+                asked: ListQuery[po_view.AlertFilter] = Depends(alert_query),
                 page: int = Query(1, ge=1, le=MAX_PAGE), per_page: int = Query(50, ge=1, le=200)
                 ) -> AlertPage:
     """PO alerts, highest level first."""
     ctx = context(request)
     with ctx.engine.connect() as conn:
-        found = po_view.alert_listing(conn, alert_filter(portal, level, state, q), page=page,
-                                      per_page=per_page)
+        found = po_view.alert_listing(conn, asked.chosen(), page=page, per_page=per_page)
     return AlertPage(items=[alert_out(r) for r in found.rows], total=found.total,
                      page=found.page, pages=found.pages, per_page=found.per_page)
 

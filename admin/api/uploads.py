@@ -25,7 +25,7 @@ from admin.api.schemas import (
 )
 from admin.context import MAX_PAGE, context
 from admin.figures import summary
-from admin.filters import queue_filter
+from admin.filters import ListQuery, queue_query
 from admin.security import Principal, current, require
 from sync.uploads import actions as upload_actions
 from sync.uploads import view as queue_view
@@ -40,19 +40,13 @@ def _out(row: dict[str, Any]) -> UploadOut:
 
 @router.get("/uploads", response_model=UploadPage)
 def list_uploads(request: Request, who: Principal = Depends(current),
-                 portal: str | None = Query(None, max_length=40),
-                 client: str | None = Query(None, max_length=80,
-                                            description="customer number or part of the name"),
-                 state: str | None = Query(None, max_length=20),
-                 q: str | None = Query(None, max_length=40,
-                                       description="part of the document, invoice or PO"),
+                 asked: ListQuery[queue_view.QueueFilter] = Depends(queue_query),
                  page: int = Query(1, ge=1, le=MAX_PAGE), per_page: int = Query(50, ge=1, le=200)
                  ) -> UploadPage:
     """The upload queue, most recently changed first, filtered and paginated."""
     ctx = context(request)
     with ctx.engine.connect() as conn:
-        found = queue_view.listing(conn, queue_filter(portal, client, state, q), page=page,
-                                   per_page=per_page)
+        found = queue_view.listing(conn, asked.chosen(), page=page, per_page=per_page)
     return UploadPage(items=[_out(r) for r in found.rows], total=found.total, page=found.page,
                       pages=found.pages, per_page=found.per_page)
 

@@ -5,12 +5,12 @@ resolved."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from admin.actions import acknowledge_all
 from admin.context import MAX_ID, RowId, context
-from admin.filters import alert_filter
+from admin.filters import ListQuery, alert_query
 from admin.pages.pos import po_url
 from admin.security import Principal, current, require
 from admin.templating import Paging, flash_redirect, list_page, paging, render
@@ -23,14 +23,11 @@ MAX_BULK = 200
 
 @router.get("/alerts")
 def alerts_page(request: Request, who: Principal = Depends(current),
-                portal: str | None = Query(None, max_length=40),
-                level: str | None = Query(None, max_length=20),
-                state: str | None = Query(None, max_length=10),
-                q: str | None = Query(None, max_length=80),
+                asked: ListQuery[po_view.AlertFilter] = Depends(alert_query),
                 shown: Paging = Depends(paging)) -> Response:
     return list_page(request, "alerts.html", path="/alerts", paging=shown,
-                     filters={"portal": portal, "level": level, "state": state, "q": q},
-                     listing=po_view.alert_listing, chosen=alert_filter(portal, level, state, q),
+                     filters=asked.params, listing=po_view.alert_listing,
+                     chosen=asked.chosen(),
                      portals=po_view.alert_portals, levels=LEVELS,
                      states=po_view.ALERT_STATES, po_url=po_url)
 

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from admin.actions import FORM_NAMES
 from admin.charts import burndown, colours, series_of
 from admin.context import MAX_PAGE, context
-from admin.filters import LEVEL_CHOICES, po_filter
+from admin.filters import LEVEL_CHOICES, ListQuery, po_query
 from admin.security import Principal, current, require
 from admin.templating import flash_redirect, render
 from config.errors import InputError
@@ -30,22 +30,17 @@ def po_url(portal: str, number: str) -> str:
 
 @router.get("/pos")
 def pos_page(request: Request, who: Principal = Depends(current),
-             portal: str | None = Query(None, max_length=40),
-             client: str | None = Query(None, max_length=80),
-             level: str | None = Query(None, max_length=20),
-             state: str | None = Query(None, max_length=20),
-             q: str | None = Query(None, max_length=35),
+             asked: ListQuery[po_view.PoFilter] = Depends(po_query),
              page: int = Query(1, ge=1, le=MAX_PAGE),
              notice: str | None = Query(None, max_length=500),
              error: str | None = Query(None, max_length=500)) -> Response:
     ctx = context(request)
-    chosen = po_filter(portal, client, level, state, q)
+    chosen = asked.chosen()
     with ctx.engine.connect() as conn:
         found = po_view.po_listing(conn, chosen, today=ctx.clock().date(), page=page,
                                    per_page=ctx.settings.admin.page_size)
         portals = po_view.po_portals(conn)
-    params = {"portal": portal or "", "client": client or "", "level": level or "",
-              "state": state or "", "q": q or ""}
+    params = {name: value or "" for name, value in asked.params.items()}
     return render(request, "pos.html", found=found, params=params, portals=portals,
                   levels=LEVEL_CHOICES, states=po_view.PO_STATES, notice=notice,
                   error=error, po_url=po_url)

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from admin.actions import apply_action
 from admin.context import context
-from admin.filters import queue_filter
+from admin.filters import ListQuery, queue_query
 from admin.security import Principal, current, require
 from admin.templating import Paging, flash_redirect, list_page, paging, render
 from sync.uploads import actions as upload_actions
@@ -23,14 +23,11 @@ MAX_BULK = 500
 
 @router.get("/uploads")
 def queue_page(request: Request, who: Principal = Depends(current),
-               portal: str | None = Query(None, max_length=40),
-               client: str | None = Query(None, max_length=80),
-               state: str | None = Query(None, max_length=20),
-               q: str | None = Query(None, max_length=40),
+               asked: ListQuery[queue_view.QueueFilter] = Depends(queue_query),
                shown: Paging = Depends(paging)) -> Response:
     return list_page(request, "uploads.html", path="/uploads", paging=shown,
-                     filters={"portal": portal, "client": client, "state": state, "q": q},
-                     listing=queue_view.listing, chosen=queue_filter(portal, client, state, q),
+                     filters=asked.params, listing=queue_view.listing,
+                     chosen=asked.chosen(),
                      portals=queue_view.portals, states=STATES,
                      actions_for=upload_actions.actions_for)
 

@@ -57,3 +57,21 @@ def test_bulk_acknowledge_with_an_id_too_large_is_refused_not_a_crash(admin):
     answer = admin.client.post("/alerts/acknowledge", data={
         "ids": [HUGE], "csrf_token": admin.csrf("/alerts")}, follow_redirects=False)
     assert answer.status_code in (303, 422), (answer.status_code, answer.text[:200])
+
+
+@pytest.mark.parametrize(("path", "bad", "allowed", "longest_q"), [
+    ("uploads", "state=lost", "state must be one of", 40),
+    ("pos", "level=loud", "level must be one of warning, critical, exhausted, none", 35),
+    ("alerts", "state=gone", "state must be one of", 80)])
+def test_a_list_page_and_its_api_read_the_filter_alike(admin, path, bad, allowed, longest_q):
+    """The page and the JSON API of a list take the same filter parameters: the same choice
+    refused with the same message naming the allowed ones, the same longest search."""
+    add_user(admin.store, "thandi", "viewer")
+    admin.login("thandi")
+    for url in (f"/{path}", f"/api/{path}"):
+        refused = admin.client.get(f"{url}?{bad}")
+        assert refused.status_code == 422 and allowed in refused.text, url
+        assert admin.client.get(f"{url}?q={'x' * longest_q}").status_code == 200, url
+        assert admin.client.get(f"{url}?q={'x' * (longest_q + 1)}").status_code == 422, url
+    page = admin.client.get(f"/{path}?portal=demo-coupa&q=PO-7")
+    assert 'value="PO-7"' in page.text  # the filter bar keeps what was asked
