@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from admin.context import MAX_PAGE, context
+from admin.filters import ListQuery
 from admin.security import principal
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,14 +81,15 @@ def paging(page: int = Query(1, ge=1, le=MAX_PAGE),
     return Paging(page, notice, error)
 
 
-def list_page(request: Request, template: str, /, *, path: str,
-              filters: dict[str, str | None], paging: Paging, listing: Callable[..., Any],
-              chosen: Any, portals: Callable[[Any], list[str]], **values: Any) -> Any:
-    """A filtered list page: one page of ``listing(conn, chosen)`` and the portals to filter
-    by, read on one connection, with the filters as given (``params``, "" for one not
-    given), the flash messages and ``back``, this page's address for the actions on it to
-    come back to."""
-    params = {name: value or "" for name, value in filters.items()}
+def list_page(request: Request, template: str, asked: ListQuery[Any], /, *, path: str,
+              paging: Paging, listing: Callable[..., Any],
+              portals: Callable[[Any], list[str]], **values: Any) -> Any:
+    """A filtered list page: one page of ``listing(conn, asked.chosen())`` and the portals
+    to filter by, read on one connection, with the filters as given (``params``, "" for one
+    not given), the flash messages and ``back``, this page's address for the actions on it
+    to come back to."""
+    chosen = asked.chosen()
+    params = {name: value or "" for name, value in asked.params.items()}
     ctx = context(request)
     with ctx.engine.connect() as conn:
         found = listing(conn, chosen, page=paging.page, per_page=ctx.settings.admin.page_size)

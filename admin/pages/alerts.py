@@ -25,11 +25,9 @@ MAX_BULK = 200
 def alerts_page(request: Request, who: Principal = Depends(current),
                 asked: ListQuery[po_view.AlertFilter] = Depends(alert_query),
                 shown: Paging = Depends(paging)) -> Response:
-    return list_page(request, "alerts.html", path="/alerts", paging=shown,
-                     filters=asked.params, listing=po_view.alert_listing,
-                     chosen=asked.chosen(),
-                     portals=po_view.alert_portals, levels=LEVELS,
-                     states=po_view.ALERT_STATES, po_url=po_url)
+    return list_page(request, "alerts.html", asked, path="/alerts", paging=shown,
+                     listing=po_view.alert_listing, portals=po_view.alert_portals,
+                     levels=LEVELS, states=po_view.ALERT_STATES, po_url=po_url)
 
 
 @router.post("/alerts/acknowledge")

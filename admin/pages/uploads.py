@@ -25,10 +25,8 @@ MAX_BULK = 500
 def queue_page(request: Request, who: Principal = Depends(current),
                asked: ListQuery[queue_view.QueueFilter] = Depends(queue_query),
                shown: Paging = Depends(paging)) -> Response:
-    return list_page(request, "uploads.html", path="/uploads", paging=shown,
-                     filters=asked.params, listing=queue_view.listing,
-                     chosen=asked.chosen(),
-                     portals=queue_view.portals, states=STATES,
+    return list_page(request, "uploads.html", asked, path="/uploads", paging=shown,
+                     listing=queue_view.listing, portals=queue_view.portals, states=STATES,
                      actions_for=upload_actions.actions_for)
 
 
