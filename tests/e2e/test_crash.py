@@ -93,10 +93,8 @@ def test_killed_before_the_portal_stored_the_invoice(coupa, tmp_path):
     worker = start_worker(coupa, tmp_path)
 
     def submitting() -> bool:
-        try:
-            return coupa.upload(document).state == "submitting"
-        except StopIteration:
-            return False
+        found = coupa.find_upload(document)  # None until the worker queued it
+        return found is not None and found.state == "submitting"
     try:
         wait_for(submitting, "the attempt to be recorded")
     finally:

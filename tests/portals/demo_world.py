@@ -66,9 +66,13 @@ class DemoWorld:
                 BILLING_DOCUMENTS.keys)
         return document
 
-    def upload(self, document: str) -> uploads.Upload:
+    def find_upload(self, document: str) -> uploads.Upload | None:
+        """The document's upload, or None while it is not queued yet."""
         with self.store.engine.connect() as conn:
-            found = uploads.by_document(conn, document)
+            return uploads.by_document(conn, document)
+
+    def upload(self, document: str) -> uploads.Upload:
+        found = self.find_upload(document)
         assert found is not None, f"no upload of {document}"
         return found
 

@@ -32,7 +32,8 @@ ACTING = {"allocate", "serve", "init", "demo", "scheduler", "run", "sap pull", "
           "collections run", "collections call", "collections judge", "collections approve",
           "collections bounce", "collections dispute", "collections resolve",
           "collections credit-note", "collections delivered", "collections acknowledge",
-          "collections handover", "collections retention"}
+          "collections handover", "collections retention", "collections resend",
+          "collections bounces"}
 TABLE_MARKS = ("…", "┃", "│", "━", "─")
 
 
