@@ -62,16 +62,8 @@ def fill(engine, items: int) -> float:  # type: ignore[no-untyped-def]
             {"company_code": "1000", "number": f"{100_000 + i:010d}", "name": f"Client {i}",
              "email": f"ap{i}@client.example", "synced_at": NOW}
             for i in range(book.CUSTOMERS)])
-    batch = []
-    for row in book._rows(Random(7), items, False):
-        batch.append(row)
-        if len(batch) == book.CHUNK:
-            with engine.begin() as conn:
-                conn.execute(insert(table_of(OpenItemRow)), batch)
-            batch = []
-    if batch:
-        with engine.begin() as conn:
-            conn.execute(insert(table_of(OpenItemRow)), batch)
+    book._insert_many(engine, table_of(OpenItemRow), book.COLUMNS,
+                      book._rows(Random(7), items, False))
     if engine.dialect.name == "postgresql":  # as autovacuum leaves a table after a bulk load:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE open_item"))  # visible pages: index-only scans
