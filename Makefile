@@ -27,7 +27,7 @@ demo: install browser
 	$(BIN)/arbridge demo
 
 test: install browser
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=10 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder --durations=10 $(PYTEST_ARGS)
 
 test-fast: install
 	$(BIN)/python -m pytest -m "$(FAST)" -n 0 --durations=5 $(PYTEST_ARGS)

@@ -6,6 +6,7 @@ of a store the real migration chain built once per session (per xdist worker).""
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import pty
 import shutil
@@ -32,6 +33,7 @@ POSTGRES_URL = os.environ.get("ARBRIDGE_TEST_POSTGRES_URL",
 SMALL_BOOK = {"customers": 40, "documents": 300}
 PAGE_SIZE = 50
 APP_PREFIX = "ARBRIDGE_"
+DURATIONS = Path(__file__).with_name("durations.json")
 PROCESS_MODULES = {"subprocess": subprocess, "pty": pty}
 
 
@@ -235,6 +237,26 @@ def _starts_processes(item: pytest.Item) -> bool:
                for m in used)
 
 
+def heaviest_first(items: list[pytest.Item]) -> None:
+    """The test modules heaviest first, each module's tests in their own order, by the seconds
+    ``tests/durations.json`` records (``scripts/test_durations.py`` writes it). xdist's
+    ``--dist loadscope`` hands modules out in this order, so the long ones start at once and
+    the short ones fill in at the end: in file order a long module collected last (the
+    concurrent runs, the worker crashes) ran on one worker while the other sat idle."""
+    if not DURATIONS.exists():
+        return
+    seconds = json.loads(DURATIONS.read_text())
+    first_seen: dict[str, int] = {}
+    for item in items:
+        first_seen.setdefault(_module_of(item), len(first_seen))
+    items.sort(key=lambda item: (-seconds.get(_module_of(item), 0.0),
+                                 first_seen[_module_of(item)]))
+
+
+def _module_of(item: pytest.Item) -> str:
+    return item.path.relative_to(item.config.rootpath).as_posix()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Marks each test with what it needs, so ``make test-fast`` can leave those out
     (``-m "not browser and not services and not subprocess and not store"``):
@@ -247,6 +269,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     - ``store``: it opens the store (the ``settings`` fixture, on SQLite or PostgreSQL), a
       copy of one migrated from empty once per session, or migrated from empty by the test.
     """
+    heaviest_first(items)
     for item in items:
         parts = item.path.relative_to(item.config.rootpath).parts
         if "e2e" in parts:

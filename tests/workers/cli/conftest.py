@@ -16,15 +16,20 @@ from tests.workers.cli.test_output import arbridge
 from workers.cli.app import app
 from workers.cli.sap import run_pull
 
+SMALL_DEMO_LOOKBACK = {"ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS": "45"}
+
 
 @pytest.fixture(scope="session")
 def small_demo(tmp_path_factory: pytest.TempPathFactory
                ) -> tuple[Path, subprocess.CompletedProcess]:
     """A folder where ``arbridge demo --json`` ran on the small book (30 customers, 200
     billing documents), and what it printed. Left as the demo left it: a test works in a
-    copy (:func:`copy_of`)."""
+    copy (:func:`copy_of`) or only reads it. It runs under a default login shell's umask
+    (022), so the files it leaves show the modes arbridge sets, not the ones a strict umask
+    would give anyway (``test_file_modes``). Uploads look back 45 days: the small book has
+    few invoices in the default window, and the PO tests want some depleted and released."""
     folder = tmp_path_factory.mktemp("small-demo")
-    return folder, arbridge(folder, "demo", "--json")
+    return folder, arbridge(folder, "demo", "--json", umask=0o022, **SMALL_DEMO_LOOKBACK)
 
 
 def copy_of(folder: Path, target: Path) -> Path:

@@ -29,9 +29,11 @@ def _env(**extra: str) -> dict[str, str]:
     return environment
 
 
-def arbridge(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+def arbridge(cwd: Path, *args: str, umask: int | None = None,
+             **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([ARBRIDGE, *args], cwd=cwd, env=_env(**env), capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300,
+                          preexec_fn=None if umask is None else lambda: os.umask(umask))
 
 
 def on_a_terminal(cwd: Path, *args: str, columns: int = 80) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.workers.cli import test_app as test_cli
+from tests.workers.cli.conftest import SMALL_DEMO_LOOKBACK, copy_of
 
 
 def arbridge(cwd: Path, *args: str, **env: str):  # type: ignore[no-untyped-def]
@@ -24,18 +25,19 @@ def arbridge(cwd: Path, *args: str, **env: str):  # type: ignore[no-untyped-def]
 
 
 
-LOOKBACK = {"ARBRIDGE_PORTAL_UPLOAD_LOOKBACK_DAYS": "45"}  # the small book's recent invoices
+LOOKBACK = SMALL_DEMO_LOOKBACK  # the small book's recent invoices, as its demo ran
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("po-demo")
-    result = arbridge(home, "demo", "--json")
+def demo_home(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+    """A copy of the session's small demo (run with the 45-day look-back these commands
+    need: ``LOOKBACK``), for this module's commands to change."""
+    folder, result = small_demo
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)["po"]
     assert report["tracked"] > 0 and report["released"] >= 1
     assert set(report["alerts"]) == {"warning", "critical", "exhausted"}
-    return home
+    return copy_of(folder, tmp_path_factory.mktemp("po-demo") / "home")
 
 
 def test_po_list_shows_balances_forecasts_and_alerts(demo_home):
