@@ -53,7 +53,8 @@ class LayoutError(Exception):
 
 
 def _order(folder: str) -> tuple[int, tuple[str, ...]]:
-    """Layers first, lowest first (config, receivables ... workers), each package before its sub-packages."""
+    """Layers first, lowest first (config, receivables ... workers), each package before its
+    sub-packages."""
     parts = tuple(folder.split("/"))
     return (PACKAGES.index(parts[0]) if parts[0] in PACKAGES else len(PACKAGES), parts)
 
