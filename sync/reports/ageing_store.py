@@ -30,6 +30,7 @@ from sqlalchemy import (
 
 from receivables.items import ClearedItem, OpenItem
 from sync.cash.store import ALLOCATIONS, ENTRIES
+from sync.mirror.items import ITEM_COLUMNS, item_fields
 from sync.mirror.models import ClearedItemRow, CustomerRow, OpenItemRow
 from sync.reports.ageing import Ageing, Key, assemble, credit_causes
 from sync.reports.buckets import DEFAULT_EDGES, Basis, Bound, date_bounds
@@ -39,9 +40,6 @@ from sync.tables import table_of
 OPEN = table_of(OpenItemRow)
 CLEARED = table_of(ClearedItemRow)
 CUSTOMERS = table_of(CustomerRow)
-ITEM_COLUMNS = ("company_code", "customer", "document", "fiscal_year", "line", "amount",
-                "currency", "posting_date", "document_date", "due_date", "reference",
-                "assignment", "doc_type", "billing_document")
 
 
 CUSTOMER_CHUNK = 500
@@ -211,10 +209,9 @@ _MILL = Decimal("0.001")
 def book_item(row: RowMapping) -> OpenItem:
     """One row of :func:`open_at` as the item it is: an ``OpenItem`` while its
     ``clearing_date`` is NULL, else the ``ClearedItem``."""
-    fields = {c: row[c] for c in ITEM_COLUMNS}
     if row["clearing_date"] is None:
-        return OpenItem(**fields)
-    return ClearedItem(**fields, clearing_date=row["clearing_date"],
+        return OpenItem(**item_fields(row))
+    return ClearedItem(**item_fields(row), clearing_date=row["clearing_date"],
                        clearing_document=row["clearing_document"])
 
 
