@@ -41,11 +41,13 @@ def generate(receipts: int, items: int, customers: int, seed: int):  # type: ign
         customer = customer_ids[n % customers]
         number = f"{90_000_001 + n:010d}"
         amount = Decimal(rng.randint(10_000, 5_000_000)) / 100
-        book.append(Item(key=f"1000/{1_400_000_001 + n}/2026/1", company_code="1000",
-                         customer=customer, document=str(1_400_000_001 + n), fiscal_year=2026,
-                         line=1, amount=amount, currency="ZAR",
-                         due_date=date(2026, 10, 1) + timedelta(days=n % 60),
-                         refs=(number, f"PO-{customer[-4:]}"), invoice=number.lstrip("0")))
+        due = date(2026, 10, 1) + timedelta(days=n % 60)
+        book.append(Item(company_code="1000", customer=customer,
+                         document=str(1_400_000_001 + n), fiscal_year=2026, line=1,
+                         amount=amount, currency="ZAR", posting_date=due - timedelta(days=30),
+                         document_date=due - timedelta(days=30), due_date=due, reference=None,
+                         assignment=f"PO-{customer[-4:]}", doc_type="RV",
+                         billing_document=number))
     by_customer: dict[str, list[Item]] = {}
     for item in book:
         by_customer.setdefault(item.customer, []).append(item)

@@ -14,6 +14,7 @@ from config.errors import InputError
 from sync.cash import allocations
 from sync.cash import store as cash_store
 from sync.cash.matching import Advice, AdviceLine, Item, NameIndex, Receipt, match, normalise
+from sync.mirror.items import item_fields
 from sync.mirror.models import CustomerRow, OpenItemRow
 from sync.store import Store
 from sync.tables import table_of
@@ -22,24 +23,14 @@ OPEN_ITEMS = table_of(OpenItemRow)
 CUSTOMERS = table_of(CustomerRow)
 
 
-def item_key(company_code: str, document: str, fiscal_year: int, line: int) -> str:
-    return f"{company_code}/{document}/{fiscal_year}/{line}"
-
-
 def open_items(conn: Connection) -> list[Item]:
     """Debit open items from the last pull, minus those an active allocation holds."""
     busy = allocations.busy_items(conn)
     items = []
     for r in conn.execute(select(OPEN_ITEMS).where(OPEN_ITEMS.c.amount > 0)):
-        key = item_key(r.company_code, r.document, r.fiscal_year, r.line)
-        if key in busy:
-            continue
-        invoice = (r.billing_document or "").lstrip("0") or (r.reference or r.document)
-        refs = tuple(x for x in (r.billing_document, r.reference, r.assignment) if x)
-        items.append(Item(key=key, company_code=r.company_code, customer=r.customer,
-                          document=r.document, fiscal_year=r.fiscal_year, line=r.line,
-                          amount=r.amount, currency=r.currency, due_date=r.due_date,
-                          refs=refs, invoice=invoice))
+        item = Item(**item_fields(r._mapping))
+        if item.key not in busy:
+            items.append(item)
     return items
 
 

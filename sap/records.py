@@ -1,4 +1,6 @@
-"""What the SAP port returns: plain, validated records, independent of the adapter.
+"""What the SAP port returns: plain, validated records, independent of the adapter. The
+customer items (``OpenItem``, ``ClearedItem``) are defined in :mod:`receivables.items`, below
+both the port and the store, which read the same records.
 
 Records are treated as immutable but not declared ``frozen``: a frozen dataclass costs three
 times as much to build, and a full pull builds hundreds of thousands of them.
@@ -9,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+
+from receivables.items import ClearedItem, OpenItem
+
+__all__ = ["BillingDocument", "ClearedItem", "Customer", "OpenItem"]
 
 
 @dataclass(slots=True)
@@ -52,37 +58,3 @@ class BillingDocument:
     @property
     def gross(self) -> Decimal:
         return self.net + self.tax
-
-
-@dataclass(slots=True)
-class OpenItem:
-    """An AR open item (BSID via BAPI_AR_ACC_GETOPENITEMS; S/4 operational acctg doc item).
-
-    ``amount`` is signed: debits (invoices) positive, credits (payments, credit notes) negative.
-    """
-
-    company_code: str
-    customer: str
-    document: str
-    fiscal_year: int
-    line: int
-    amount: Decimal
-    currency: str
-    posting_date: date
-    document_date: date
-    due_date: date
-    reference: str | None
-    assignment: str | None
-    doc_type: str
-    billing_document: str | None
-
-
-@dataclass(slots=True)
-class ClearedItem(OpenItem):
-    """A customer item cleared in SAP (BSAD via BAPI_AR_ACC_GETBALANCEDITEMS; S/4 the same
-    operational accounting item with a clearing document): kept so that the ledger can be
-    rebuilt as it stood at any past date (open then = posted on or before it and not yet
-    cleared on it)."""
-
-    clearing_date: date | None = None
-    clearing_document: str | None = None

@@ -1,10 +1,10 @@
 """The "Where things are" table of docs/architecture.md, generated from the package docstrings.
 
-Every package of arbridge's product code (``config``, ``sap``, ``sync``, ``connectors``,
-``portals``, ``admin``, ``workers`` and every package inside them) gets one row: its folder and
-the first paragraph of its ``__init__.py`` docstring, joined into one line. Folders that hold no
-Python package (ABAP sources, fonts, templates, migrations, tests, benchmarks) are described
-below, in ``OTHER_FOLDERS``, and listed only if they exist.
+Every package of arbridge's product code (``config``, ``receivables``, ``sap``, ``sync``,
+``connectors``, ``portals``, ``admin``, ``workers`` and every package inside them) gets one row:
+its folder and the first paragraph of its ``__init__.py`` docstring, joined into one line.
+Folders that hold no Python package (ABAP sources, fonts, templates, migrations, tests,
+benchmarks) are described below, in ``OTHER_FOLDERS``, and listed only if they exist.
 
     python scripts/layout_table.py            # print the table
     python scripts/layout_table.py --check    # exit 1 if docs/architecture.md's table differs
@@ -28,7 +28,7 @@ DOC = ROOT / "docs" / "architecture.md"
 START = "<!-- layout-table:start -->"
 END = "<!-- layout-table:end -->"
 
-PACKAGES = ("config", "sap", "sync", "connectors", "portals", "admin", "workers")
+PACKAGES = ("config", "receivables", "sap", "sync", "connectors", "portals", "admin", "workers")
 
 # Folders without a package docstring of their own: folder -> what lives there.
 OTHER_FOLDERS = {
@@ -53,7 +53,8 @@ class LayoutError(Exception):
 
 
 def _order(folder: str) -> tuple[int, tuple[str, ...]]:
-    """Layers first, lowest first (config ... workers), each package before its sub-packages."""
+    """Layers first, lowest first (config, receivables ... workers), each package before its
+    sub-packages."""
     parts = tuple(folder.split("/"))
     return (PACKAGES.index(parts[0]) if parts[0] in PACKAGES else len(PACKAGES), parts)
 

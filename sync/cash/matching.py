@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from config.cash import MatchingPolicy
+from receivables.items import OpenItem
 
 Outcome = Literal["auto", "proposed", "unallocated"]
 ZERO = Decimal("0.00")
@@ -55,21 +56,24 @@ class Receipt:
     payer_account: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """An open invoice (debit) item. ``refs`` are the numbers a payer may quote for it."""
+class Item(OpenItem):
+    """An open invoice (debit) item as the matcher reads it: the mirror's open item itself
+    (:mod:`receivables.items`, not a copy of its fields), with what a payer may quote for it
+    worked out from SAP's numbers here, where the matching rules are."""
 
-    key: str
-    company_code: str
-    customer: str
-    document: str
-    fiscal_year: int
-    line: int
-    amount: Decimal
-    currency: str
-    due_date: date
-    refs: tuple[str, ...]
-    invoice: str = ""
+    __slots__ = ()
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        """The numbers a payer may quote: the billing document, the reference (XBLNR) and
+        the assignment (ZUONR), those the item has."""
+        return tuple(x for x in (self.billing_document, self.reference, self.assignment) if x)
+
+    @property
+    def invoice(self) -> str:
+        """The invoice number as the customer knows it: the billing document without its
+        leading zeros, else the reference, else the accounting document."""
+        return (self.billing_document or "").lstrip("0") or (self.reference or self.document)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +149,12 @@ class OpenBook:
         for item in items:
             if item.amount <= 0:
                 continue  # credits (payments on account, credit notes) are not paid by receipts
-            self.items[item.key] = item
-            for ref in {normalise(r) for r in item.refs if r}:
+            key = item.key
+            self.items[key] = item
+            for ref in {normalise(r) for r in item.refs}:
                 if len(ref) >= 3:
-                    self.by_ref.setdefault(ref, []).append(item.key)
-            self.by_customer.setdefault(item.customer, []).append(item.key)
+                    self.by_ref.setdefault(ref, []).append(key)
+            self.by_customer.setdefault(item.customer, []).append(key)
         self.used: set[str] = set()
 
     def find(self, ref: str, currency: str) -> list[Item]:
@@ -194,7 +199,7 @@ def _decide(receipt: Receipt, rule: str, applications: list[Application], custom
 def _full(item: Item, applied: Decimal | None = None, deduction: Decimal = ZERO,
           reason: str = "") -> Application:
     return Application(item=item.key, document=item.document, fiscal_year=item.fiscal_year,
-                       line=item.line, invoice=item.invoice or item.document,
+                       line=item.line, invoice=item.invoice,
                        open_amount=item.amount,
                        applied=item.amount if applied is None else applied,
                        deduction=deduction, reason=reason)
@@ -259,7 +264,7 @@ def by_narrative(receipt: Receipt, book: OpenBook, policy: MatchingPolicy) -> De
         return None
     chosen = sorted(items.values(), key=lambda i: (i.due_date, i.document))
     total = sum((i.amount for i in chosen), ZERO)
-    evidence = {"found": [i.invoice or i.document for i in chosen], "narrative": text.strip(),
+    evidence = {"found": [i.invoice for i in chosen], "narrative": text.strip(),
                 "matched_on": "invoice numbers in the narrative"}
     if not _close(total, receipt.amount, policy):
         evidence["held"] = f"invoices total {total}, receipt is {receipt.amount}"

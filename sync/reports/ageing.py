@@ -4,6 +4,11 @@ balance is a credit listed apart with the causes found in their items.
 
 Credit items (credit memos, payments on account, residuals) sit in their buckets and count in
 every total, as SAP's own age analysis (S_ALR_87012178) does.
+
+The items aged are :mod:`receivables.items`' records, the very ones the SAP port returns: an
+``OpenItem`` still open today, a ``ClearedItem`` cleared since, each saying whether it was
+open at a date. The book once kept a copy of the item's fields here; one definition beneath
+``sap`` and ``sync`` keeps the two from drifting apart (``sync`` may not import ``sap``).
 """
 
 from __future__ import annotations
@@ -15,36 +20,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from receivables.items import OpenItem
 from sync.reports.buckets import Basis, bucket_names, bucket_of, days_past
 
 ZERO = Decimal("0")
 PAYMENT_TYPES = frozenset({"DZ", "ZP"})  # incoming payments
 CREDIT_MEMO_TYPES = frozenset({"DG", "G2"})  # customer credit memos (FI, SD)
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One customer item as the store holds it; ``clearing_date`` is ``None`` while open."""
-
-    company_code: str
-    customer: str
-    document: str
-    fiscal_year: int
-    line: int
-    amount: Decimal
-    currency: str
-    posting_date: date
-    document_date: date
-    due_date: date
-    doc_type: str = ""
-    reference: str | None = None
-    clearing_date: date | None = None
-
-    def open_at(self, as_of: date) -> bool:
-        """Open at the end of ``as_of``: posted on or before it and not cleared on or
-        before it."""
-        return self.posting_date <= as_of and (self.clearing_date is None
-                                              or self.clearing_date > as_of)
 
 
 @dataclass(slots=True)
@@ -131,7 +112,7 @@ def money_text(amount: Decimal, currency: str) -> str:
 Key = tuple[str, str, str]  # company code, customer, currency
 
 
-def age_items(items: Iterable[Item], as_of: date, *, basis: Basis = "due",
+def age_items(items: Iterable[OpenItem], as_of: date, *, basis: Basis = "due",
               edges: tuple[int, ...] = (30, 60, 90, 120)) -> dict[Key, dict[str, Decimal]]:
     """Bucket sums per (company code, customer, currency) of the items open at ``as_of``:
     the reference implementation the store's SQL is checked against."""
@@ -169,7 +150,7 @@ def assemble(sums: Mapping[Key, Mapping[str, Decimal]], *, as_of: date, basis: B
                   credit_balances=credits)
 
 
-def credit_causes(items: Iterable[Item], *, allocated_twice: bool = False) -> tuple[str, ...]:
+def credit_causes(items: Iterable[OpenItem], *, allocated_twice: bool = False) -> tuple[str, ...]:
     """Why a customer's balance (in one currency) is a credit, from its open items: payments
     on account or overpayments, credit memos not yet applied, a payment that looks like
     another (same amount and reference), a receipt arbridge allocated twice."""

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     Numeric,
+    RowMapping,
     Subquery,
     and_,
     case,
@@ -27,9 +28,11 @@ from sqlalchemy import (
     union_all,
 )
 
+from receivables.items import ClearedItem, OpenItem
 from sync.cash.store import ALLOCATIONS, ENTRIES
+from sync.mirror.items import ITEM_COLUMNS, item_fields
 from sync.mirror.models import ClearedItemRow, CustomerRow, OpenItemRow
-from sync.reports.ageing import Ageing, Item, Key, assemble, credit_causes
+from sync.reports.ageing import Ageing, Key, assemble, credit_causes
 from sync.reports.buckets import DEFAULT_EDGES, Basis, Bound, date_bounds
 from sync.reports.comments import comments_as_at
 from sync.tables import table_of
@@ -37,9 +40,6 @@ from sync.tables import table_of
 OPEN = table_of(OpenItemRow)
 CLEARED = table_of(ClearedItemRow)
 CUSTOMERS = table_of(CustomerRow)
-ITEM_COLUMNS = ("company_code", "customer", "document", "fiscal_year", "line", "amount",
-                "currency", "posting_date", "document_date", "due_date", "doc_type",
-                "reference")
 
 
 CUSTOMER_CHUNK = 500
@@ -51,13 +51,16 @@ def open_at(as_of: date, *, customer: str | None = None, company_code: str | Non
     those still open today). A cleared row whose key is open again (a clearing reset) counts
     once, as open."""
     still_open = select(*(OPEN.c[c] for c in ITEM_COLUMNS),
-                        literal(None, CLEARED.c.clearing_date.type).label("clearing_date")) \
+                        literal(None, CLEARED.c.clearing_date.type).label("clearing_date"),
+                        literal(None, CLEARED.c.clearing_document.type)
+                        .label("clearing_document")) \
         .where(OPEN.c.posting_date <= as_of)
     reopened = exists().where(and_(OPEN.c.company_code == CLEARED.c.company_code,
                                    OPEN.c.document == CLEARED.c.document,
                                    OPEN.c.fiscal_year == CLEARED.c.fiscal_year,
                                    OPEN.c.line == CLEARED.c.line))
-    cleared_later = select(*(CLEARED.c[c] for c in ITEM_COLUMNS), CLEARED.c.clearing_date) \
+    cleared_later = select(*(CLEARED.c[c] for c in ITEM_COLUMNS), CLEARED.c.clearing_date,
+                           CLEARED.c.clearing_document) \
         .where(CLEARED.c.posting_date <= as_of, CLEARED.c.clearing_date > as_of, ~reopened)
     if customer is not None:
         still_open = still_open.where(OPEN.c.customer == customer)
@@ -203,17 +206,24 @@ _CENT = Decimal("0.01")
 _MILL = Decimal("0.001")
 
 
-def items_of(conn: Connection, as_of: date, keys: set[Key]) -> dict[Key, list[Item]]:
+def book_item(row: RowMapping) -> OpenItem:
+    """One row of :func:`open_at` as the item it is: an ``OpenItem`` while its
+    ``clearing_date`` is NULL, else the ``ClearedItem``."""
+    if row["clearing_date"] is None:
+        return OpenItem(**item_fields(row))
+    return ClearedItem(**item_fields(row), clearing_date=row["clearing_date"],
+                       clearing_document=row["clearing_document"])
+
+
+def items_of(conn: Connection, as_of: date, keys: set[Key]) -> dict[Key, list[OpenItem]]:
     """The open items at ``as_of`` of a few (company code, customer, currency) lines, read in
     chunks of customers (one query per chunk, not per customer)."""
-    out: dict[Key, list[Item]] = defaultdict(list)
+    out: dict[Key, list[OpenItem]] = defaultdict(list)
     customers = sorted({k[1] for k in keys})
     for start in range(0, len(customers), CUSTOMER_CHUNK):
         book = open_at(as_of, customers=customers[start:start + CUSTOMER_CHUNK])
         for row in conn.execute(select(book)):
-            values = row._mapping
-            item = Item(**{c: values[c] for c in ITEM_COLUMNS},
-                        clearing_date=values["clearing_date"])
+            item = book_item(row._mapping)
             key = (item.company_code, item.customer, item.currency)
             if key in keys:
                 out[key].append(item)

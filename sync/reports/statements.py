@@ -16,8 +16,8 @@ from sqlalchemy import Connection, func, insert, select
 
 from sync.cash.models import AllocationRow, BankEntryRow
 from sync.mirror.models import ClearedItemRow, CustomerRow, OpenItemRow
-from sync.reports.ageing import Item, age_items, money_text
-from sync.reports.ageing_store import ITEM_COLUMNS, exact_sum, open_at
+from sync.reports.ageing import age_items, money_text
+from sync.reports.ageing_store import book_item, exact_sum, open_at
 from sync.reports.buckets import DEFAULT_EDGES, bucket_names, days_past
 from sync.reports.models import StatementRow
 from sync.tables import inserted_id, table_of
@@ -85,8 +85,7 @@ def compose(conn: Connection, company_code: str, customer: str, as_of: date, *,
             edges: tuple[int, ...] = DEFAULT_EDGES) -> Statement:
     """Everything one statement shows, as at the end of ``as_of``."""
     book = open_at(as_of, customer=customer, company_code=company_code)
-    items = [Item(**{c: r._mapping[c] for c in ITEM_COLUMNS},
-                  clearing_date=r._mapping["clearing_date"])
+    items = [book_item(r._mapping)
              for r in conn.execute(select(book).order_by(book.c.due_date, book.c.document))]
     lines = [StatementLine(i.document, i.reference, i.document_date, i.due_date,
                            max(0, days_past(as_of, i.due_date, i.document_date, "due")),

@@ -8,8 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
-TOP = ("config", "sap", "sync", "connectors", "portals", "admin", "workers", "bench", "scripts",
-       "tests", "docs")
+TOP = ("config", "receivables", "sap", "sync", "connectors", "portals", "admin", "workers",
+       "bench", "scripts", "tests", "docs")
 # A path in backticks or a link: a top folder, then folders, then a file with an extension.
 TOPS = "|".join(TOP)
 PATH = re.compile(r"(?<![\w/.<-])((?:" + TOPS

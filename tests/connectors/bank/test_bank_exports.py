@@ -23,59 +23,64 @@ from connectors.errors import StatementError, UnbalancedStatement
 FILES = Path(__file__).parents[1] / "bank_files"
 D = Decimal
 
-# file: [(account, currency, opening, closing, entries)], first receipt (reference, payer,
-# payer account, amount)
-EXPORTS = {
-    "abnamro_multi.sta": (
-        [("123456789", "EUR", D("12500.00"), D("19745.00"), 2),
-         ("123456789", "EUR", D("19745.00"), D("20995.50"), 1)],
-        ("90000031", "KAROO MINING BV", "NL44RABO0123456789", D("7260"))),
-    "ing_swift.mt940": (
-        [("NL69INGB0123456789", "EUR", D("662.23"), D("1660.67"), 2)],
-        ("90000041", "KALAHARI TIMBER BV", "NL32INGB0000012345", D("1000"))),
-    "rabobank.swi": (
-        [("NL50RABO0123456789", "EUR", D("1147.95"), D("4520.45"), 2),
-         ("NL50RABO0123456789", "EUR", D("4520.45"), D("4520.45"), 0)],
-        ("90000051", "DRAKENSBERG WATER BV", "NL44RABO0123456789", D("3500.00"))),
-    "deutsche_bank.sta": (
-        [("10070000/0123456789", "EUR", D("5000.00"), D("7480.10"), 2)],
-        ("90000061", "Schwarzwald Holz GmbH", "DE89370400440532013000", D("2500.00"))),
-    "standard_bank_swift.mt940": (
-        [("071234567", "ZAR", D("25000.00"), D("32175"), 2),
-         ("071234567", "ZAR", D("32175"), D("34015.25"), 1)],
-        ("90000071", "Highveld Steel (Pty) Ltd", "", D("7260"))),
-    "nedbank_mixed.mt940": (
-        [("1987654321", "ZAR", D("4000.00"), D("5150"), 1),
-         ("1987654321", "ZAR", D("5150.00"), D("7437.50"), 2)],
-        ("90000081", "Vaal Foods Ltd", "", D("1150"))),
-    "fnb_multi.mt940": (
-        [("62000012345", "ZAR", D("1000.00"), D("1700.00"), 2),
-         ("62000012345", "ZAR", D("1700.00"), D("1250.00"), 2)],
-        ("90000021", "Drakensberg Water Ltd", "", D("750.00"))),
-    "camt053_v02_ing_utf16.xml": (
-        [("NL69INGB0123456789", "EUR", D("662.23"), D("5160.67"), 2)],
-        ("90000091", "KALAHARI TIMBER BV", "NL32INGB0000012345", D("4500.00"))),
-    "camt053_v04_rabobank_multi.xml": (
-        [("NL50RABO0123456789", "EUR", D("4520.45"), D("11520.45"), 1),
-         ("NL20RABO0987654321", "USD", D("1200.00"), D("3600.00"), 1)],
-        ("90000101", "DRAKENSBERG WATER BV", "NL44RABO0123456789", D("7000.00"))),
-    "camt053_v02_sbsa.xml": (
-        [("071234567", "ZAR", D("10000.00"), D("16400.00"), 4)],
-        ("90000001", "Karoo Mining (Pty) Ltd", "62000011111", D("3000.00"))),
-    "camt053_v08_absa.xml": None,  # read by test_bank_parsers; here only imported
+
+def chain(account: str, currency: str, opening: str,
+          *closes: tuple[str, int]) -> list[tuple[str, str, Decimal, Decimal, int]]:
+    """Consecutive statements of one account, as (account, currency, opening, closing,
+    entries): ``opening`` is the first one's, each of ``closes`` is a statement's closing
+    balance (the next one's opening) and its number of entries."""
+    out = []
+    for closing, entries in closes:
+        out.append((account, currency, D(opening), D(closing), entries))
+        opening = closing
+    return out
+
+
+# file: its statements, in the file's order
+STATEMENTS = {
+    "abnamro_multi.sta": chain("123456789", "EUR", "12500.00", ("19745.00", 2), ("20995.50", 1)),
+    "ing_swift.mt940": chain("NL69INGB0123456789", "EUR", "662.23", ("1660.67", 2)),
+    "rabobank.swi": chain("NL50RABO0123456789", "EUR", "1147.95", ("4520.45", 2), ("4520.45", 0)),
+    "deutsche_bank.sta": chain("10070000/0123456789", "EUR", "5000.00", ("7480.10", 2)),
+    "standard_bank_swift.mt940": chain("071234567", "ZAR", "25000.00", ("32175", 2),
+                                       ("34015.25", 1)),
+    "nedbank_mixed.mt940": chain("1987654321", "ZAR", "4000.00", ("5150", 1), ("7437.50", 2)),
+    "fnb_multi.mt940": chain("62000012345", "ZAR", "1000.00", ("1700.00", 2), ("1250.00", 2)),
+    "camt053_v02_ing_utf16.xml": chain("NL69INGB0123456789", "EUR", "662.23", ("5160.67", 2)),
+    "camt053_v04_rabobank_multi.xml": [
+        *chain("NL50RABO0123456789", "EUR", "4520.45", ("11520.45", 1)),
+        *chain("NL20RABO0987654321", "USD", "1200.00", ("3600.00", 1))],
+    "camt053_v02_sbsa.xml": chain("071234567", "ZAR", "10000.00", ("16400.00", 4)),
 }
+# file: its first receipt (reference, payer, payer account, amount)
+FIRST_RECEIPTS = {
+    "abnamro_multi.sta": ("90000031", "KAROO MINING BV", "NL44RABO0123456789", D("7260")),
+    "ing_swift.mt940": ("90000041", "KALAHARI TIMBER BV", "NL32INGB0000012345", D("1000")),
+    "rabobank.swi": ("90000051", "DRAKENSBERG WATER BV", "NL44RABO0123456789", D("3500.00")),
+    "deutsche_bank.sta": ("90000061", "Schwarzwald Holz GmbH", "DE89370400440532013000",
+                          D("2500.00")),
+    "standard_bank_swift.mt940": ("90000071", "Highveld Steel (Pty) Ltd", "", D("7260")),
+    "nedbank_mixed.mt940": ("90000081", "Vaal Foods Ltd", "", D("1150")),
+    "fnb_multi.mt940": ("90000021", "Drakensberg Water Ltd", "", D("750.00")),
+    "camt053_v02_ing_utf16.xml": ("90000091", "KALAHARI TIMBER BV", "NL32INGB0000012345",
+                                  D("4500.00")),
+    "camt053_v04_rabobank_multi.xml": ("90000101", "DRAKENSBERG WATER BV",
+                                       "NL44RABO0123456789", D("7000.00")),
+    "camt053_v02_sbsa.xml": ("90000001", "Karoo Mining (Pty) Ltd", "62000011111", D("3000.00")),
+}
+# every export imported into the store: the ones above, and one read in test_parse.py
+EXPORTS = [*STATEMENTS, "camt053_v08_absa.xml"]
 
 
-@pytest.mark.parametrize("name", [n for n, v in EXPORTS.items() if v is not None])
+@pytest.mark.parametrize("name", STATEMENTS)
 def test_bank_export_is_read_whole_and_balances(name: str) -> None:
-    expected, (reference, payer, account, amount) = EXPORTS[name]  # type: ignore[misc]
     statements = check_balances(parse_statements((FILES / name).read_bytes(), name), name,
                                 allow_unbalanced=False)
     assert [(s.account, s.currency, s.opening, s.closing, len(s.entries))
-            for s in statements] == expected
+            for s in statements] == STATEMENTS[name]
     first = next(e for s in statements for e in s.entries if e.direction == "CRDT")
-    assert (first.reference, first.payer_name, first.payer_account, first.amount) == (
-        reference, payer, account, amount)
+    assert (first.reference, first.payer_name, first.payer_account, first.amount) == \
+        FIRST_RECEIPTS[name]
 
 
 def test_statement_note_after_the_closing_balance_is_not_an_entrys_narrative() -> None:

@@ -16,11 +16,13 @@ DAY = date(2026, 11, 2)
 
 def item(doc: str, customer: str, amount: str, *, ref: str | None = None,
          assignment: str = "", currency: str = "ZAR", due: int = 1) -> Item:
-    invoice = ref or f"9{doc[-7:]}"
-    return Item(key=f"1000/{doc}/2026/1", company_code="1000", customer=customer,
-                document=doc, fiscal_year=2026, line=1, amount=D(amount), currency=currency,
-                due_date=date(2026, 10, due), refs=(invoice.zfill(10), assignment),
-                invoice=invoice)
+    """An open invoice item whose billing document is ``ref`` (as SAP writes it, ten digits)."""
+    posted = date(2026, 9, due)
+    return Item(company_code="1000", customer=customer, document=doc, fiscal_year=2026,
+                line=1, amount=D(amount), currency=currency, posting_date=posted,
+                document_date=posted, due_date=date(2026, 10, due), reference=None,
+                assignment=assignment or None, doc_type="RV",
+                billing_document=(ref or f"9{doc[-7:]}").zfill(10))
 
 
 BOOK = [

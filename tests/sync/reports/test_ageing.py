@@ -4,6 +4,7 @@ balances with their causes; commentary carried forward."""
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -12,8 +13,9 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert
 
+from receivables.items import ClearedItem, OpenItem
 from sync.mirror.models import ClearedItemRow, OpenItemRow
-from sync.reports.ageing import Item, age_items, credit_causes
+from sync.reports.ageing import age_items, credit_causes
 from sync.reports.ageing_store import ageing, bucket_sums, receivables_at
 from sync.reports.comments import add_comment
 from sync.reports.statements import compose
@@ -26,23 +28,26 @@ START = date(2026, 1, 1)
 NOW = datetime(2026, 12, 5, tzinfo=timezone.utc)
 
 
-def _row(item: Item) -> dict:
-    row = {f: getattr(item, f) for f in ("company_code", "customer", "document", "fiscal_year",
-                                          "line", "amount", "currency", "posting_date",
-                                          "document_date", "due_date", "doc_type",
-                                          "reference")}
-    return row | {"assignment": None, "billing_document": None, "synced_at": NOW}
+def _book_item(cleared: date | None, **item) -> OpenItem:
+    """An item of the history: still open today, or cleared on ``cleared``."""
+    item = {"reference": None, "assignment": None, "billing_document": None} | item
+    if cleared is None:
+        return OpenItem(**item)
+    return ClearedItem(**item, clearing_date=cleared, clearing_document="1400000001")
 
 
-def _store_history(engine, items: list[Item]) -> None:
+def _row(item: OpenItem) -> dict:
+    return {f.name: getattr(item, f.name) for f in fields(item)} | {"synced_at": NOW}
+
+
+def _store_history(engine, items: list[OpenItem]) -> None:
     """What the mirror holds after a pull today: the still-open items in ``open_item``, the
     cleared ones in ``cleared_item``."""
     with writing(engine) as conn:
         conn.execute(delete(OPEN))
         conn.execute(delete(CLEARED))
-        still_open = [_row(i) for i in items if i.clearing_date is None]
-        cleared = [_row(i) | {"clearing_date": i.clearing_date, "clearing_document": "1400000001"}
-                   for i in items if i.clearing_date is not None]
+        still_open = [_row(i) for i in items if not isinstance(i, ClearedItem)]
+        cleared = [_row(i) for i in items if isinstance(i, ClearedItem)]
         if still_open:
             conn.execute(insert(OPEN), still_open)
         if cleared:
@@ -50,21 +55,21 @@ def _store_history(engine, items: list[Item]) -> None:
 
 
 @st.composite
-def histories(draw) -> list[Item]:
+def histories(draw) -> list[OpenItem]:
     items = []
     for n in range(draw(st.integers(1, 25))):
         posted = START + timedelta(days=draw(st.integers(0, 300)))
         cleared = draw(st.one_of(st.none(), st.integers(0, 200)))
         amount = Decimal(draw(st.integers(-50_000, 200_000))) / 100
-        items.append(Item(
+        items.append(_book_item(
+            None if cleared is None else posted + timedelta(days=cleared),
             company_code="1000", customer=draw(st.sampled_from(["0000100001", "0000100002",
                                                                 "0000100003"])),
             document=f"{1_800_000_000 + n}", fiscal_year=2026, line=1, amount=amount,
             currency=draw(st.sampled_from(["ZAR", "USD"])), posting_date=posted,
             document_date=posted - timedelta(days=draw(st.integers(0, 5))),
             due_date=posted + timedelta(days=draw(st.sampled_from([0, 30, 60]))),
-            doc_type="RV" if amount >= 0 else "DZ",
-            clearing_date=None if cleared is None else posted + timedelta(days=cleared)))
+            doc_type="RV" if amount >= 0 else "DZ"))
     return items
 
 
@@ -96,14 +101,15 @@ def test_ageing_as_at_every_date_equals_the_items_open_on_it(store):
 
 
 def _item(customer: str, amount: str, *, doc_type: str, days_due: int = 0,
-          reference: str | None = None, n: int = 1, cleared: date | None = None) -> Item:
+          reference: str | None = None, n: int = 1, cleared: date | None = None) -> OpenItem:
     as_of = date(2026, 12, 5)
-    return Item(company_code="1000", customer=customer, document=f"{1_900_000_000 + n}",
-                fiscal_year=2026, line=1, amount=Decimal(amount), currency="ZAR",
-                posting_date=as_of - timedelta(days=days_due + 30),
-                document_date=as_of - timedelta(days=days_due + 30),
-                due_date=as_of - timedelta(days=days_due), doc_type=doc_type,
-                reference=reference, clearing_date=cleared)
+    return _book_item(cleared, company_code="1000", customer=customer,
+                      document=f"{1_900_000_000 + n}", fiscal_year=2026, line=1,
+                      amount=Decimal(amount), currency="ZAR",
+                      posting_date=as_of - timedelta(days=days_due + 30),
+                      document_date=as_of - timedelta(days=days_due + 30),
+                      due_date=as_of - timedelta(days=days_due), doc_type=doc_type,
+                      reference=reference)
 
 
 def test_credit_balances_are_listed_apart_with_their_causes(store):
@@ -135,8 +141,7 @@ def test_credit_balances_are_listed_apart_with_their_causes(store):
 def test_amounts_in_different_currencies_are_never_added(store):
     history = [_item("0000100001", "100.00", doc_type="RV", n=1)]
     other = _item("0000100001", "70.00", doc_type="RV", n=2)
-    history.append(Item(**{f: getattr(other, f) for f in Item.__dataclass_fields__} |
-                        {"currency": "USD"}))
+    history.append(replace(other, currency="USD"))
     _store_history(store.engine, history)
     with store.engine.connect() as conn:
         data = ageing(conn, date(2026, 12, 5)).as_json()
@@ -173,9 +178,8 @@ def test_a_statement_as_at_a_past_date_holds_the_items_cleared_since(store):
     as_of = date(2026, 9, 30)
     history = [_item("0000100001", "500.00", doc_type="RV", n=1),
                _item("0000100001", "250.00", doc_type="RV", n=2, cleared=date(2026, 12, 1))]
-    history = [Item(**{**{f: getattr(i, f) for f in i.__slots__},
-                       "posting_date": date(2026, 8, 1), "document_date": date(2026, 8, 1),
-                       "due_date": date(2026, 8, 31)}) for i in history]
+    history = [replace(i, posting_date=date(2026, 8, 1), document_date=date(2026, 8, 1),
+                       due_date=date(2026, 8, 31)) for i in history]
     _store_history(store.engine, history)
     with store.engine.connect() as conn:
         statement = compose(conn, "1000", "0000100001", as_of)
