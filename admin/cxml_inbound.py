@@ -28,8 +28,6 @@ from config.secrets import SecretBox
 from config.settings import Settings
 from portals.accounts import PortalAccount, resolve
 
-__all__ = ["MAX_BYTES", "RATE_PER_MINUTE", "RateLimit", "answer", "create_inbound_app"]
-
 MAX_BYTES = 1_000_000
 RATE_PER_MINUTE = 600  # per network, and unauthenticated messages per client address
 SLOW_DOWN = "Too Many Requests: slow down"
