@@ -72,7 +72,8 @@ class PackMailing:
 
 
 def mail_management_pack(settings: Settings, *, now: datetime, month: Month | None = None,
-                         owner: claims.Owner | None = None) -> PackMailing:
+                         owner: claims.Owner | None = None,
+                         lease: timedelta = LEASE) -> PackMailing:
     """Build the management pack for ``month`` (default: the month before the ledger's
     today), write the workbook owner-only under ``<home>/reports/`` and e-mail it to
     ``reports.pack_to`` — once per month."""
@@ -96,12 +97,12 @@ def mail_management_pack(settings: Settings, *, now: datetime, month: Month | No
         if state == "sent":
             return PackMailing(period, "already_sent")
         claim = claims.take(conn, "report-mailing", f"{PACK}/{period}", owner, now=clock(),
-                            lease=LEASE)
+                            lease=lease)
     if claim is None:
         return PackMailing(period, "held_by_another_run")
     target = settings.home / "reports" / f"management-{period}.xlsx"
     try:  # the lease is renewed while the pack is built and mailed (a slow mail server)
-        with Heartbeat(engine, [claim], lease=LEASE, clock=clock):
+        with Heartbeat(engine, [claim], lease=lease, clock=clock):
             _write_pack(engine, settings, month, target)
             for n, address in enumerate(reports.pack_to, start=1):
                 _deliver(reports.pack_channel.get_secret_value(), settings.home, address,
@@ -110,7 +111,7 @@ def mail_management_pack(settings: Settings, *, now: datetime, month: Month | No
     except Exception as exc:  # noqa: BLE001 - kept failed; the next run sends it
         outcome, detail = "failed", str(exc)[:500]
     with writing(engine) as conn:
-        claims.confirm(conn, claim, now=clock(), lease=LEASE)
+        claims.confirm(conn, claim, now=clock(), lease=lease)
         values: dict[str, Any] = {"state": outcome, "detail": detail,
                                   "recipients": ", ".join(reports.pack_to),
                                   "file": str(target.relative_to(settings.home))}

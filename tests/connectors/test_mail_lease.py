@@ -1,7 +1,9 @@
 """A mail in flight keeps its claim: while a slow mail server (a real local aiosmtpd that
-holds the DATA longer than the lease) takes a statement or a reminder, the run renews its
-leases, so a second run started meanwhile finds the work held and leaves it alone - it
-neither takes it over (which would hold a sent mail as ``uncertain``) nor sends again."""
+holds the DATA longer than the lease) takes a statement, a reminder or the management pack,
+the run renews its leases, so a second run started meanwhile finds the work held and leaves
+it alone - it neither takes it over (which would hold a sent statement or reminder as
+``uncertain``, or send the pack, which has no sending mark, a second time) nor sends
+again."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from sqlalchemy import select
 from config.collections import CollectionSettings
 from config.reports import StatementSettings
 from connectors.collections.run import run_collections
+from connectors.reports.scheduled import mail_management_pack
 from connectors.reports.statement_run import run_statements
 from sync.collections.dunning import REMINDERS
 from sync.reports.statements import STATEMENTS, candidates
@@ -143,3 +146,23 @@ def test_a_reminder_on_a_slow_mail_server_is_not_taken_over(store, slow_smtp,
     with store.engine.connect() as conn:
         states = dict(conn.execute(select(REMINDERS.c.customer, REMINDERS.c.state)).all())
     assert states["0000200001"] == "sent"
+
+
+def test_the_management_pack_on_a_slow_mail_server_goes_once(pulled, settings, slow_smtp
+                                                             ) -> None:  # type: ignore[no-untyped-def]
+    port, inbox = slow_smtp
+    chosen = settings.model_copy(update={"reports": settings.reports.model_copy(update={
+        "pack_to": ["cfo@supplier.example"],
+        "pack_channel": SecretStr(f"mailto://127.0.0.1:{port}?from=ar@supplier.example"
+                                  "&mode=insecure")})})
+
+    def run() -> Any:
+        return mail_management_pack(chosen, now=_now(), lease=LEASE)
+
+    thread, first = _in_background(run)
+    _past_the_lease(inbox)
+    second = run()
+    thread.join(30)
+    assert "error" not in first, first.get("error")
+    assert (first["report"].state, second.state) == ("sent", "held_by_another_run")
+    assert [m["To"] for m in inbox.messages] == ["cfo@supplier.example"]
