@@ -1,15 +1,21 @@
 """The inbound cXML endpoint, ``POST /cxml/inbound``: where Coupa and SAP Business Network
 send invoice statuses and payment remittances. Its own small app (mounted by ``admin.app``):
 no session or CSRF token — the network authenticates with its shared secret in the message.
-Size-limited, rate-limited per client, XML parsed with no entities and no network; every
-answer is a cXML ``Response`` (``portals.cxml_inbound`` decides it).
+Size-limited, XML parsed with no entities and no network; every answer is a cXML
+``Response`` (``portals.cxml_inbound`` decides it).
+
+Rate-limited twice: a message that authenticates counts against its network (the portal its
+``From`` identity and shared secret resolve to), so networks behind one address do not share
+a budget; one that does not (wrong secret, not cXML, too large) counts against the client's
+address, and an address past its limit is refused before its message is read. The address
+is the peer's, or, from a proxy trusted in ``admin.forwarded_allow_ips``, the client's as
+the proxy forwards it (uvicorn's proxy headers); from anyone else ``X-Forwarded-For`` is
+ignored.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -17,32 +23,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from admin.rate_limit import RateLimit
 from config.secrets import SecretBox
 from config.settings import Settings
 from portals.accounts import PortalAccount, resolve
 
 MAX_BYTES = 1_000_000
-RATE_PER_MINUTE = 600
-
-
-class RateLimit:
-    """At most ``per_minute`` requests per client in any sliding minute."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, client: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            window = self._seen.setdefault(client, deque())
-            while window and window[0] <= now - 60:
-                window.popleft()
-            if len(window) >= self.per_minute:
-                return False
-            window.append(now)
-            return True
+RATE_PER_MINUTE = 600  # per network, and unauthenticated messages per client address
+SLOW_DOWN = "Too Many Requests: slow down"
 
 
 def answer(code: int, text: str) -> Response:
@@ -60,7 +48,8 @@ def create_inbound_app(settings: Settings, engine: Engine, *,
                        clock: Callable[[], datetime] | None = None,
                        per_minute: int = RATE_PER_MINUTE) -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    limit = RateLimit(per_minute)
+    networks = RateLimit(per_minute)  # by portal, once the message authenticates
+    strangers = RateLimit(per_minute)  # by client address, messages that did not
     accounts: dict[str, PortalAccount] = {}
 
     def cxml_accounts() -> dict[str, PortalAccount]:
@@ -71,24 +60,35 @@ def create_inbound_app(settings: Settings, engine: Engine, *,
 
     @app.post("/inbound")
     async def inbound(request: Request) -> Response:
-        client = request.client.host if request.client else "?"
-        if not limit.allow(client):
-            return answer(429, "Too Many Requests: slow down")
+        address = request.client.host if request.client else "?"
+        if strangers.over(address):
+            return answer(429, SLOW_DOWN)
+        too_large = answer(413, f"Request Entity Too Large: at most {MAX_BYTES} bytes")
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_BYTES:
-            return answer(413, f"Request Entity Too Large: at most {MAX_BYTES} bytes")
+            strangers.count(address)
+            return too_large
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_BYTES:
-                return answer(413, f"Request Entity Too Large: at most {MAX_BYTES} bytes")
+                strangers.count(address)
+                return too_large
         from portals.cxml_inbound import handle
 
         now = (clock or (lambda: datetime.now(UTC)))()
         import asyncio
 
+        admitted: list[str] = []
+
+        def admit(portal: str) -> bool:
+            admitted.append(portal)
+            return networks.allow(portal)
+
         code, text = await asyncio.to_thread(handle, engine, bytes(body), cxml_accounts(),
-                                             now=now)
+                                             now=now, admit=admit)
+        if not admitted:
+            strangers.count(address)
         return answer(code, text)
 
     return app

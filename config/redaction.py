@@ -102,6 +102,13 @@ def mask_phone(value: str) -> str:
     return f"***{digits[-3:]}" if len(digits) > 3 else "***"
 
 
+def mask_name(value: str) -> str:
+    """``K***``: a person's or customer's name with its first letter only (a control
+    character or escape sequence never survives)."""
+    first = value.strip()[:1]
+    return f"{first}***" if first.isprintable() and first else "***"
+
+
 PII_MASKS: dict[str, Callable[[str], str]] = {"email": mask_email, "phone": mask_phone}
 
 

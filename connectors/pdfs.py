@@ -2,8 +2,9 @@
 rendered by arbridge from the billing document. One ``PdfSource`` is chosen by settings.
 
 Rendered invoices whose text is beyond Latin-1 use the DejaVu Sans fonts shipped in
-``connectors/fonts`` (with Droid Sans Fallback for CJK), so every customer name renders:
-typographic apostrophes, dashes, Greek, Cyrillic, Arabic, Chinese. Cached PDFs are owner-only.
+``connectors/fonts`` (with Droid Sans Fallback for CJK; :mod:`connectors.pdf_fonts`), so every
+customer name renders: typographic apostrophes, dashes, Greek, Cyrillic, Arabic, Chinese.
+Cached PDFs are owner-only.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -22,11 +22,10 @@ from config.errors import ConfigError
 from config.settings import Settings
 from connectors.errors import PdfNotReady
 from connectors.pdf_checks import check_settled
+from connectors.pdf_fonts import fonts_for, output
 from sap.archivelink import Caller, fetch_pdf
 from sync.files import private_dir, private_file
 
-FONTS = Path(__file__).parent / "fonts"
-REGULAR, BOLD, FALLBACK = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DroidSansFallback.ttf"
 TITLE = "TAX INVOICE"
 
 
@@ -73,15 +72,6 @@ def _cached(path: Path, produce: Callable[[Path], object]) -> Path:
     return path
 
 
-@lru_cache(maxsize=1)
-def _regular_covers() -> frozenset[int]:
-    """The code points DejaVu Sans has glyphs for (read once)."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(FONTS / REGULAR, lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
 class FolderSource:
     """``<folder>/<billing document>.pdf`` (with or without leading zeros). A file that is
     not there yet, or changed in the last ``settle_seconds``, is waited for."""
@@ -126,29 +116,15 @@ class RenderSource:
                  f"VAT (15%): {invoice.currency} {invoice.tax:,.2f}",
                  f"Total: {invoice.currency} {invoice.gross:,.2f}"]
         pdf = FPDF()
-        family = _fonts_for(pdf, lines)
+        family = fonts_for(pdf, lines)
         pdf.add_page()
         pdf.set_font(family, "B", 16)
         pdf.cell(0, 10, TITLE, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, size=11)
         for line in lines:
             pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
-        pdf.output(str(target))
-
-
-def _fonts_for(pdf: FPDF, lines: list[str]) -> str:
-    """The font family for ``lines``: the PDF core Helvetica when it can show every character
-    (Latin-1: the common case; 1 ms of CPU against 65 ms), else DejaVu Sans, with Droid Sans
-    Fallback for what DejaVu lacks (Chinese, Japanese, Korean)."""
-    text = "".join(lines)
-    if all(ord(c) < 256 for c in text):
-        return "Helvetica"
-    pdf.add_font("DejaVu", "", str(FONTS / REGULAR))
-    pdf.add_font("DejaVu", "B", str(FONTS / BOLD))
-    if {ord(c) for c in text} - _regular_covers():  # CJK: the big font only when needed
-        pdf.add_font("DroidFallback", "", str(FONTS / FALLBACK))
-        pdf.set_fallback_fonts(["DroidFallback"])
-    return "DejaVu"
+        target.write_bytes(output(pdf, document=f"invoice {invoice.invoice_number}",
+                                  name=customer_name))
 
 
 class ArchiveLinkSource:

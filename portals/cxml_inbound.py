@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from lxml import etree
@@ -55,8 +56,12 @@ def _portal_for(root: etree._Element, accounts: dict[str, PortalAccount]
 
 
 def handle(engine: Engine, body: bytes, accounts: dict[str, PortalAccount], *,
-           now: datetime) -> tuple[int, str]:
-    """The answer to one inbound message, as (cXML status code, text)."""
+           now: datetime, admit: Callable[[str], bool] | None = None) -> tuple[int, str]:
+    """The answer to one inbound message, as (cXML status code, text).
+
+    ``admit`` is asked with the portal's name once the message authenticates, before
+    anything else is done with it (the HTTP side's rate limit per network); False answers
+    429 and changes nothing."""
     try:
         tree = parse(body)
         errors = dtd_errors(body)
@@ -68,6 +73,10 @@ def handle(engine: Engine, body: bytes, accounts: dict[str, PortalAccount], *,
         log.warning("inbound cXML %s refused: unknown sender or wrong shared secret",
                     root.get("payloadID", "?"))
         return 401, "Unauthorized: unknown sender or wrong shared secret"
+    if admit is not None and not admit(account.name):
+        log.warning("inbound cXML %s from %s refused: over its rate limit",
+                    root.get("payloadID", "?"), account.name)
+        return 429, "Too Many Requests: slow down"
     if errors:
         return 406, "Not Acceptable: " + "; ".join(errors[:3])
     payload = root.get("payloadID", "")

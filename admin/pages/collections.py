@@ -96,8 +96,6 @@ def record_call_form(request: Request, who: Principal = Depends(require("collect
             raise ValueError(f"{promise_amount!r} is not an amount (e.g. 1500.00)")
         if (amount is None) != (by is None):
             raise ValueError("a promise needs both an amount and a date")
-        if amount is not None and amount <= 0:
-            raise ValueError("the promised amount must be above zero")
         plan = _instalments(instalment_amount, instalment_date)
         with ctx.engine.connect() as conn:
             today = _today(conn)

@@ -17,11 +17,8 @@ from sync.collections.contacts import log_contact
 from sync.collections.policy import position
 from sync.collections.positions import exclusions, items_of
 from sync.collections.promise_store import make_promise
-from sync.collections.promises import schedule
+from sync.collections.promises import ScheduleRefused, schedule
 from sync.txn import writing
-
-ZERO = Decimal(0)
-MAX_AMOUNT = Decimal(10) ** 15  # beyond any debt; keeps the store's amount columns safe
 
 
 def record_call(engine: Engine, *, customer: str, collector: str, channel: str, outcome: str,
@@ -38,14 +35,10 @@ def record_call(engine: Engine, *, customer: str, collector: str, channel: str, 
     wanted = list(instalments or [])
     if promise_amount is not None and promise_date is not None:
         wanted.insert(0, (promise_date, promise_amount))
-    for _day, amount in wanted:
-        if not (amount.is_finite() and ZERO < amount < MAX_AMOUNT):
-            raise InputError(f"the promised amount {amount} must be a number above zero "
-                             f"and below {MAX_AMOUNT:.0f}")
     try:
         plan = schedule(wanted, today) if wanted else []
-    except ValueError as wrong:
-        raise InputError(str(wrong)) from None
+    except ScheduleRefused as wrong:  # a single promise is told without instalment numbers
+        raise InputError(wrong.problem if len(wanted) == 1 else str(wrong)) from None
     with writing(engine) as conn:
         code = company_code or company_code_of(conn, customer)
         contact_id = log_contact(conn, company_code=code, customer=customer,

@@ -31,10 +31,10 @@ def write_letter(text: str, letterhead: list[str], target: Path, title: str) -> 
     """``text`` as an owner-only PDF letter at ``target``."""
     from fpdf import FPDF
 
-    from connectors.pdfs import _fonts_for
+    from connectors.pdf_fonts import fonts_for, output
 
     pdf = FPDF()
-    family = _fonts_for(pdf, [*letterhead, text])
+    family = fonts_for(pdf, [*letterhead, text])
     pdf.set_title(title)
     pdf.add_page()
     pdf.set_font(family, size=11)
@@ -43,5 +43,5 @@ def write_letter(text: str, letterhead: list[str], target: Path, title: str) -> 
     pdf.ln(6)
     pdf.set_font(family, size=10)
     pdf.multi_cell(0, 5, text)
-    write_private(target, bytes(pdf.output()))
+    write_private(target, output(pdf, document=title))
     return target

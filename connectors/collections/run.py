@@ -1,5 +1,7 @@
 """The daily collections run, claimed once per day (``collections-run``/date) and each
-reminder claimed once per customer, cycle and level before it is recorded or sent:
+reminder claimed once per customer, cycle and level before it is recorded or sent; the
+day's lease and those of the reminders being sent are renewed by heartbeats (a slow mail
+server must not hand them to a second run):
 
 1. judge the promises (a broken one raises the level), open cases for rejected or disputed
    portal invoices, escalate overdue cases, ask billing for a credit note for each short
@@ -37,6 +39,7 @@ from sync.tables import table_of
 from sync.txn import writing
 from sync.work import claims, outgoing
 from sync.work.claims import CLAIMS
+from sync.work.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
 CUSTOMERS = table_of(CustomerRow)
@@ -99,7 +102,10 @@ def run_today(settings: Settings, *, now: datetime) -> RunReport:
 
 def run_collections(engine: Engine, settings: CollectionSettings, home: Path, *,
                     as_of: date, now: datetime, dry_run: bool = False,
-                    owner: claims.Owner | None = None) -> RunReport:
+                    owner: claims.Owner | None = None, lease: timedelta = LEASE) -> RunReport:
+    """Run the day ``as_of``. ``now`` stamps the records; the claims read a clock that starts
+    there and moves on, and their leases (the day's, and each reminder's while it is sent)
+    are renewed by heartbeats, so a slow mail server hands nothing to a second run."""
     report = RunReport(as_of=as_of.isoformat(), dry_run=dry_run)
     if dry_run:
         with engine.connect() as conn:
@@ -112,20 +118,22 @@ def run_collections(engine: Engine, settings: CollectionSettings, home: Path, *,
     if last is not None and last > as_of.isoformat():
         report.later_run = last  # runs only go forward: a past day's view would end cycles
         return report
+    clock = claims.clock_from(now)
     with writing(engine) as conn:
-        day = claims.take(conn, "collections-run", as_of.isoformat(), owner, now=now,
-                          lease=LEASE, dead_owners=True)
+        day = claims.take(conn, "collections-run", as_of.isoformat(), owner, now=clock(),
+                          lease=lease, dead_owners=True)
     if day is None:
         report.held_by_another_run = True
         return report
     try:
-        _morning(engine, settings, report, as_of, now)
-        book = _levels(engine, settings, report, as_of, now, owner)
-        _notices(engine, settings, home, report, as_of, now, book)
-        _send(engine, settings, home, report, now, owner)
+        with Heartbeat(engine, [day], lease=lease, clock=clock):
+            _morning(engine, settings, report, as_of, now)
+            book = _levels(engine, settings, report, as_of, now, owner)
+            _notices(engine, settings, home, report, as_of, now, book)
+            _send(_Sending(engine, settings, home, report, now, owner, clock, lease))
     finally:
         with writing(engine) as conn:
-            claims.release(conn, day, now=now)
+            claims.release(conn, day, now=clock())
     return report
 
 
@@ -196,74 +204,97 @@ def _notices(engine: Engine, settings: CollectionSettings, home: Path, report: R
             report.notices_s129 += 1
 
 
-def _send(engine: Engine, settings: CollectionSettings, home: Path, report: RunReport,
-          now: datetime, owner: claims.Owner) -> None:
-    with engine.connect() as conn:
+@dataclass(frozen=True)
+class _Sending:
+    """What every reminder sent by one run shares."""
+
+    engine: Engine
+    settings: CollectionSettings
+    home: Path
+    report: RunReport
+    now: datetime  # stamps the records
+    owner: claims.Owner
+    clock: claims.Clock  # times the claims
+    lease: timedelta
+
+
+def _send(run: _Sending) -> None:
+    with run.engine.connect() as conn:
         waiting = dunning.to_send(conn)
-        report.awaiting_approval = len([r for r in conn.execute(select(
+        run.report.awaiting_approval = len([r for r in conn.execute(select(
             dunning.REMINDERS.c.id).where(dunning.REMINDERS.c.state == "approval"))])
-        report.phone_tasks = len([r for r in conn.execute(select(
+        run.report.phone_tasks = len([r for r in conn.execute(select(
             dunning.REMINDERS.c.id).where(dunning.REMINDERS.c.state.in_(("task",
                                                                         "bounced"))))])
     for start in range(0, len(waiting), CHUNK):
-        _send_chunk(engine, settings, home, report, now, owner, waiting[start:start + CHUNK])
+        held = _claim_chunk(run, waiting[start:start + CHUNK])
+        # the chunk's leases are renewed while its messages go out (a slow mail server)
+        with Heartbeat(run.engine, [claim for _, claim in held], lease=run.lease,
+                       clock=run.clock):
+            for row, claim in held:
+                _send_claimed(run, row, claim)
 
 
-def _send_chunk(engine: Engine, settings: CollectionSettings, home: Path, report: RunReport,
-                now: datetime, owner: claims.Owner, rows: list[dict[str, Any]]) -> None:
-    """Claim a chunk of reminders, then each in turn: mark it sending (committed), deliver
-    it, record the outcome (claim confirmed). One left ``sending`` by a run that died is
-    settled first (:mod:`sync.work.outgoing`), never resent blindly."""
+def _claim_chunk(run: _Sending, rows: list[dict[str, Any]]
+                 ) -> list[tuple[dict[str, Any], claims.Claim]]:
+    """Claim a chunk of reminders; one left ``sending`` by a run that died is settled first
+    (:mod:`sync.work.outgoing`), never resent blindly. The reminders still to send, claimed."""
     held = []
-    with writing(engine) as conn:
+    report = run.report
+    with writing(run.engine) as conn:
         for row in rows:
             key = f"{row['company_code']}/{row['customer']}/{row['cycle']}/{row['level']}"
-            claim = claims.take(conn, "reminder-send", key, owner, now=now, lease=LEASE,
-                                dead_owners=True)
+            claim = claims.take(conn, "reminder-send", key, run.owner, now=run.clock(),
+                                lease=run.lease, dead_owners=True)
             if claim is None:
                 continue
             state = dunning.reminder(conn, row["id"])["state"]
             if state not in ("pending", "failed", outgoing.MARK):
-                claims.release(conn, claim, now=now)  # another run sent it meanwhile
+                claims.release(conn, claim, now=run.clock())  # another run sent it meanwhile
                 continue
             if state == outgoing.MARK:
-                settled = outgoing.settle(conn, REMINDERS, row["id"], home,
-                                          entity="dunning_reminder", now=now)
+                settled = outgoing.settle(conn, REMINDERS, row["id"], run.home,
+                                          entity="dunning_reminder", now=run.now)
                 if settled != "resend":
-                    claims.release(conn, claim, now=now)
+                    claims.release(conn, claim, now=run.clock())
                     report.uncertain += settled == "uncertain"
                     if settled == "uncertain":
                         report.errors.append(held_text(row["id"], row["customer"]))
                     continue
             held.append((row, claim))
-    for row, claim in held:
+    return held
+
+
+def _send_claimed(run: _Sending, row: dict[str, Any], claim: claims.Claim) -> None:
+    """Mark one claimed reminder sending (committed), deliver it, record the outcome (claim
+    confirmed)."""
+    report = run.report
+    try:
+        state, detail, document, address = _deliver_one(run, row, claim)
+    except claims.ClaimLost:
+        log.warning("reminder %s: claim lost before sending; left to its new owner",
+                    row["id"])
+        return
+    with writing(run.engine) as conn:
         try:
-            state, detail, document, address = _deliver_one(engine, settings, home, row, claim,
-                                                            now)
+            claims.confirm(conn, claim, now=run.clock(), lease=run.lease)
         except claims.ClaimLost:
-            log.warning("reminder %s: claim lost before sending; left to its new owner",
+            log.warning("reminder %s: claim lost while sending; left to its new owner",
                         row["id"])
-            continue
-        with writing(engine) as conn:
-            try:
-                claims.confirm(conn, claim, now=now, lease=LEASE)
-            except claims.ClaimLost:
-                log.warning("reminder %s: claim lost while sending; left to its new owner",
-                            row["id"])
-                continue
-            dunning.finish(conn, row["id"], state="sent" if state == "sent" else "failed",
-                           now=now, recipient=address, document=document, detail=detail)
-            if state == "bounced":
-                dunning.bounced(conn, row["id"], reason=detail or "refused", now=now)
-            claims.release(conn, claim, now=now)
-        report.sent += state == "sent" and row["channel"] == "email"
-        report.letters += state == "sent" and row["channel"] == "letter"
-        report.bounced += state == "bounced"
-        report.failed += state == "failed"
-        if state in ("failed", "bounced"):
-            report.errors.append(f"reminder {row['id']} ({row['customer']}): {detail}")
-        log.info("reminder %s level %s for %s: %s (%s)", row["id"], row["level"],
-                 row["customer"], state, mask_email(address) if address else "no address")
+            return
+        dunning.finish(conn, row["id"], state="sent" if state == "sent" else "failed",
+                       now=run.now, recipient=address, document=document, detail=detail)
+        if state == "bounced":
+            dunning.bounced(conn, row["id"], reason=detail or "refused", now=run.now)
+        claims.release(conn, claim, now=run.clock())
+    report.sent += state == "sent" and row["channel"] == "email"
+    report.letters += state == "sent" and row["channel"] == "letter"
+    report.bounced += state == "bounced"
+    report.failed += state == "failed"
+    if state in ("failed", "bounced"):
+        report.errors.append(f"reminder {row['id']} ({row['customer']}): {detail}")
+    log.info("reminder %s level %s for %s: %s (%s)", row["id"], row["level"],
+             row["customer"], state, mask_email(address) if address else "no address")
 
 
 def held_text(reminder_id: int, customer: str) -> str:
@@ -272,11 +303,11 @@ def held_text(reminder_id: int, customer: str) -> str:
             f"resend {reminder_id}")
 
 
-def _deliver_one(engine: Engine, settings: CollectionSettings, home: Path,
-                 row: dict[str, Any], claim: claims.Claim, now: datetime,
+def _deliver_one(run: _Sending, row: dict[str, Any], claim: claims.Claim,
                  ) -> tuple[str, str | None, str | None, str | None]:
     """(state, detail, document, address) of one reminder's delivery; an e-mail is marked
     sending (committed) before it leaves."""
+    engine, settings, home = run.engine, run.settings, run.home
     name, address = _contact(engine, settings, row["company_code"], row["customer"])
     amounts = [f"{money_text(a, c)} {c}" for c, a in dunning.amounts_of(row).items()]
     text = render_text(row["template"], name=name, customer=row["customer"], amounts=amounts,
@@ -295,9 +326,9 @@ def _deliver_one(engine: Engine, settings: CollectionSettings, home: Path,
                       f"{row['customer']}: reminder {row['level']}", body=text,
                       message_id=message_id)
         with writing(engine) as conn:  # committed before the mail leaves
-            claims.confirm(conn, claim, now=now, lease=LEASE)
+            claims.confirm(conn, claim, now=run.clock(), lease=run.lease)
             outgoing.mark_sending(conn, REMINDERS, row["id"], claim, message_id=message_id,
-                                  channel=channel, now=now,
+                                  channel=channel, now=run.now,
                                   file=OUTBOX_FILE.format(stem) if channel == "outbox"
                                   else None)
         where = deliver(channel, home, msg, stem)

@@ -30,6 +30,7 @@ from sync.reports.statements import Schedule
 from sync.tables import inserted_id, table_of
 from sync.txn import writing
 from sync.work import claims
+from sync.work.heartbeat import Heartbeat
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -71,7 +72,8 @@ class PackMailing:
 
 
 def mail_management_pack(settings: Settings, *, now: datetime, month: Month | None = None,
-                         owner: claims.Owner | None = None) -> PackMailing:
+                         owner: claims.Owner | None = None,
+                         lease: timedelta = LEASE) -> PackMailing:
     """Build the management pack for ``month`` (default: the month before the ledger's
     today), write the workbook owner-only under ``<home>/reports/`` and e-mail it to
     ``reports.pack_to`` — once per month."""
@@ -89,32 +91,34 @@ def mail_management_pack(settings: Settings, *, now: datetime, month: Month | No
         log.info("management pack %s: no recipients (reports.pack_to); nothing sent", period)
         return PackMailing(period, "no_recipients")
     owner = owner or claims.Owner.here()
+    clock = claims.clock_from(now)  # times the claim; ``now`` stamps the record
     with writing(engine) as conn:
         row_id, state = _record(conn, period, now)
         if state == "sent":
             return PackMailing(period, "already_sent")
-        claim = claims.take(conn, "report-mailing", f"{PACK}/{period}", owner, now=now,
-                            lease=LEASE)
+        claim = claims.take(conn, "report-mailing", f"{PACK}/{period}", owner, now=clock(),
+                            lease=lease)
     if claim is None:
         return PackMailing(period, "held_by_another_run")
     target = settings.home / "reports" / f"management-{period}.xlsx"
-    try:
-        _write_pack(engine, settings, month, target)
-        for n, address in enumerate(reports.pack_to, start=1):
-            _deliver(reports.pack_channel.get_secret_value(), settings.home, address, target,
-                     f"{period}-{n}")
+    try:  # the lease is renewed while the pack is built and mailed (a slow mail server)
+        with Heartbeat(engine, [claim], lease=lease, clock=clock):
+            _write_pack(engine, settings, month, target)
+            for n, address in enumerate(reports.pack_to, start=1):
+                _deliver(reports.pack_channel.get_secret_value(), settings.home, address,
+                         target, f"{period}-{n}")
         outcome, detail = "sent", None
     except Exception as exc:  # noqa: BLE001 - kept failed; the next run sends it
         outcome, detail = "failed", str(exc)[:500]
     with writing(engine) as conn:
-        claims.confirm(conn, claim, now=now, lease=LEASE)
+        claims.confirm(conn, claim, now=clock(), lease=lease)
         values: dict[str, Any] = {"state": outcome, "detail": detail,
                                   "recipients": ", ".join(reports.pack_to),
                                   "file": str(target.relative_to(settings.home))}
         if outcome == "sent":
             values["sent_at"] = now
         conn.execute(update(MAILINGS).where(MAILINGS.c.id == row_id).values(**values))
-        claims.release(conn, claim, now=now)
+        claims.release(conn, claim, now=clock())
     log.info("management pack %s: %s to %s", period, outcome,
              ", ".join(mask_email(a) for a in reports.pack_to))
     return PackMailing(period, outcome, values["file"], detail)

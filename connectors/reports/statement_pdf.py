@@ -57,16 +57,17 @@ def render_html(statement: Statement, settings: StatementSettings) -> str:
 def render_pdf(statement: Statement, settings: StatementSettings) -> bytes:
     from fpdf import FPDF
 
-    from connectors.pdfs import _fonts_for
+    from connectors.pdf_fonts import fonts_for, output
 
     html = render_html(statement, settings)
     pdf = FPDF()
-    family = _fonts_for(pdf, [html])
+    family = fonts_for(pdf, [html])
     pdf.set_title(f"Statement {statement.customer} {statement.as_of.isoformat()}")
     pdf.add_page()
     pdf.set_font(family, size=9)
     pdf.write_html(html, font_family=family)
-    return bytes(pdf.output())
+    return output(pdf, document=f"statement {statement.company_code}/{statement.customer}",
+                  name=statement.name)
 
 
 def write_statement(statement: Statement, settings: StatementSettings, folder: Path) -> Path:

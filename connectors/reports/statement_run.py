@@ -1,5 +1,6 @@
 """Send the customer statements of one schedule and period: each statement is recorded and
-claimed before anything is written or sent, rendered to an owner-only PDF, and e-mailed
+claimed before anything is written or sent (its lease renewed by a heartbeat until it is
+recorded, however slow the mail server), rendered to an owner-only PDF, and e-mailed
 through the notification layer (the outbox by default, or an Apprise e-mail URL) to the
 customer's statement address. A statement already sent for the period is never sent again;
 one that failed is retried by the next run; one without an address is recorded as such.
@@ -35,6 +36,7 @@ from sync.reports.statements import (
 from sync.tables import table_of
 from sync.txn import writing
 from sync.work import claims, outgoing
+from sync.work.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
 CUSTOMERS = table_of(CustomerRow)
@@ -85,15 +87,21 @@ def wants(settings: StatementSettings, customer: str, schedule: Schedule) -> boo
 def run_statements(engine: Engine, settings: StatementSettings, home: Path, *,
                    schedule: Schedule, as_of: date, now: datetime, send: bool,
                    customer: str | None = None, edges: tuple[int, ...] = (30, 60, 90, 120),
-                   owner: claims.Owner | None = None) -> StatementReport:
-    """Send (or, without ``send``, only render) the statements due for ``schedule``."""
+                   owner: claims.Owner | None = None,
+                   lease: timedelta = LEASE) -> StatementReport:
+    """Send (or, without ``send``, only render) the statements due for ``schedule``.
+
+    ``now`` stamps the records; the claims read a clock that starts there and moves on
+    (:func:`sync.work.claims.clock_from`), and each statement's lease is renewed while it is
+    rendered and sent, so a slow mail server does not hand it to a second run."""
     period = period_of(schedule, as_of)
     report = StatementReport(schedule=schedule, period=period)
-    owner = owner or claims.Owner.here()
     folder = home / "statements" / period
     with engine.connect() as conn:
         due = [c for c in candidates(conn, schedule, as_of, customer) if wants(settings, c[1],
                                                                                 schedule)]
+    run = _Run(engine, settings, home, folder, report, schedule, as_of, now,
+               owner or claims.Owner.here(), edges, claims.clock_from(now), lease)
     for company_code, number in due:
         if not send:
             with engine.connect() as conn:
@@ -101,37 +109,60 @@ def run_statements(engine: Engine, settings: StatementSettings, home: Path, *,
             report.pdfs.append(str(write_statement(statement, settings, folder / "preview")))
             report.previewed += 1
             continue
-        _send_one(engine, settings, home, folder, report, company_code, number,
-                  schedule=schedule, as_of=as_of, now=now, owner=owner, edges=edges)
+        _send_one(run, company_code, number)
     return report
 
 
-def _send_one(engine: Engine, settings: StatementSettings, home: Path, folder: Path,
-              report: StatementReport, company_code: str, number: str, *, schedule: Schedule,
-              as_of: date, now: datetime, owner: claims.Owner,
-              edges: tuple[int, ...]) -> None:
-    key = f"{company_code}/{number}/{schedule}/{period_of(schedule, as_of)}"
-    with writing(engine) as conn:
+@dataclass(frozen=True)
+class _Run:
+    """What every statement of one sending run shares."""
+
+    engine: Engine
+    settings: StatementSettings
+    home: Path
+    folder: Path
+    report: StatementReport
+    schedule: Schedule
+    as_of: date
+    now: datetime  # stamps the records
+    owner: claims.Owner
+    edges: tuple[int, ...]
+    clock: claims.Clock  # times the claims
+    lease: timedelta
+
+
+def _send_one(run: _Run, company_code: str, number: str) -> None:
+    key = f"{company_code}/{number}/{run.schedule}/{period_of(run.schedule, run.as_of)}"
+    report = run.report
+    with writing(run.engine) as conn:
         statement_id, state = record(conn, company_code=company_code, customer=number,
-                                     schedule=schedule, as_of=as_of, now=now)
+                                     schedule=run.schedule, as_of=run.as_of, now=run.now)
         if state in ("sent", "no_address", outgoing.UNCERTAIN):
             report.already_sent += state == "sent"
             report.uncertain += state == outgoing.UNCERTAIN
             if state == outgoing.UNCERTAIN:
                 report.errors.append(_held(number, statement_id))
             return
-        claim = claims.take(conn, "statement", key, owner, now=now, lease=LEASE,
-                            dead_owners=True)
+        claim = claims.take(conn, "statement", key, run.owner, now=run.clock(),
+                            lease=run.lease, dead_owners=True)
     if claim is None:
         report.held_elsewhere += 1
         return
+    # renewed while the statement is settled, rendered and sent (a slow mail server)
+    with Heartbeat(run.engine, [claim], lease=run.lease, clock=run.clock):
+        _send_claimed(run, claim, key, company_code, number, statement_id, state)
+
+
+def _send_claimed(run: _Run, claim: claims.Claim, key: str, company_code: str, number: str,
+                  statement_id: int, state: str) -> None:
+    report, engine, home, now = run.report, run.engine, run.home, run.now
     if state == outgoing.MARK:  # its last owner stopped between the send and the record
         with writing(engine) as conn:
-            claims.confirm(conn, claim, now=now, lease=LEASE)
+            claims.confirm(conn, claim, now=run.clock(), lease=run.lease)
             settled = outgoing.settle(conn, STATEMENTS, statement_id, home,
                                       entity="customer_statement", now=now)
             if settled != "resend":
-                claims.release(conn, claim, now=now)
+                claims.release(conn, claim, now=run.clock())
         if settled == "sent":
             report.already_sent += 1
             return
@@ -139,24 +170,25 @@ def _send_one(engine: Engine, settings: StatementSettings, home: Path, folder: P
             report.uncertain += 1
             report.errors.append(_held(number, statement_id))
             return
-    address = recipient(engine, settings, company_code, number)
+    address = recipient(engine, run.settings, company_code, number)
     with engine.connect() as conn:
-        statement = compose(conn, company_code, number, as_of, edges=edges)
-    pdf = write_statement(statement, settings, folder)
+        statement = compose(conn, company_code, number, run.as_of, edges=run.edges)
+    pdf = write_statement(statement, run.settings, run.folder)
     relative = str(pdf.relative_to(home))
     try:
         if not address:
             outcome, detail = "no_address", "no statement e-mail address (SAP or override)"
         else:
-            channel = settings.channel.get_secret_value()
+            channel = run.settings.channel.get_secret_value()
             target = _outbox_file(home, key) if channel == "outbox" else None
             message_id = outgoing.new_message_id()
             with writing(engine) as conn:  # committed before the mail leaves
-                claims.confirm(conn, claim, now=now, lease=LEASE)
+                claims.confirm(conn, claim, now=run.clock(), lease=run.lease)
                 outgoing.mark_sending(conn, STATEMENTS, statement_id, claim,
                                       message_id=message_id, channel=channel, now=now,
                                       file=str(target.relative_to(home)) if target else None)
-            _deliver(settings, home, statement.name, address, pdf, key, as_of, message_id)
+            _deliver(run.settings, home, statement.name, address, pdf, key, run.as_of,
+                     message_id)
             outcome, detail = "sent", None
     except claims.ClaimLost:  # taken over before anything left: the new owner sends it
         report.held_elsewhere += 1
@@ -165,10 +197,10 @@ def _send_one(engine: Engine, settings: StatementSettings, home: Path, folder: P
         outcome, detail = "failed", str(exc)[:500]
         report.errors.append(f"{number}: {detail}")
     with writing(engine) as conn:
-        claims.confirm(conn, claim, now=now, lease=LEASE)
+        claims.confirm(conn, claim, now=run.clock(), lease=run.lease)
         finish(conn, statement_id, state=outcome, now=now, recipient=address, pdf=relative,
                detail=detail)
-        claims.release(conn, claim, now=now)
+        claims.release(conn, claim, now=run.clock())
     log.info("statement %s for %s: %s (%s)", key, number, outcome,
              mask_email(address) if address else "no address")
     setattr(report, {"sent": "sent", "no_address": "no_address", "failed": "failed"}[outcome],

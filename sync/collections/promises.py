@@ -14,6 +14,7 @@ from typing import Literal
 
 Verdict = Literal["open", "kept", "partly_kept", "broken"]
 ZERO = Decimal(0)
+MAX_AMOUNT = Decimal(10) ** 15  # beyond any debt; keeps the store's amount columns safe
 _WORST = {"broken": 3, "partly_kept": 2, "open": 1, "kept": 0}
 
 
@@ -51,23 +52,46 @@ def judge(instalments: list[Instalment], paid: Decimal, today: date,
     return worst if worst in ("broken", "partly_kept") else "open"
 
 
+class ScheduleRefused(ValueError):
+    """A promise or arrangement as entered cannot be made: ``instalment`` (from 1) names the
+    one that is wrong (None: the schedule as a whole), ``problem`` says what, so a caller
+    that took a single promise can tell it without instalment numbers."""
+
+    def __init__(self, problem: str, instalment: int | None = None) -> None:
+        super().__init__(f"instalment {instalment}: {problem}" if instalment else problem)
+        self.problem = problem
+        self.instalment = instalment
+
+
+def amount_problem(amount: Decimal) -> str | None:
+    """Why ``amount`` cannot be promised, or None: it must be a number above zero and below
+    :data:`MAX_AMOUNT`. The one check of a promised amount; the web form and the CLI parse
+    the text and leave the value to this."""
+    if amount.is_finite() and ZERO < amount < MAX_AMOUNT:
+        return None
+    return (f"the promised amount {amount} must be a number above zero and below "
+            f"{MAX_AMOUNT:.0f}")
+
+
 def schedule(instalments: list[tuple[date, Decimal]], today: date) -> list[Instalment]:
     """A promise (one instalment) or a payment arrangement (several) as a collector enters
-    it, checked: each amount above zero, no date in the past, no date twice; in date order.
+    it, checked: each amount a number above zero (:func:`amount_problem`), no date in the
+    past, no date twice; in date order.
 
     Raises:
-        ValueError: naming the instalment that is wrong.
+        ScheduleRefused: naming the instalment that is wrong.
     """
     if not instalments:
-        raise ValueError("a promise needs at least one instalment (an amount and a date)")
+        raise ScheduleRefused("a promise needs at least one instalment (an amount and a date)")
     seen: set[date] = set()
     for n, (due, amount) in enumerate(instalments, start=1):
-        if amount <= 0:
-            raise ValueError(f"instalment {n}: the amount {amount} must be above zero")
+        problem = amount_problem(amount)
+        if problem:
+            raise ScheduleRefused(problem, n)
         if due < today:
-            raise ValueError(f"instalment {n}: the date {due} is in the past")
+            raise ScheduleRefused(f"the date {due} is in the past", n)
         if due in seen:
-            raise ValueError(f"instalment {n}: {due} is already the date of another "
-                             "instalment; put both amounts on one")
+            raise ScheduleRefused(f"{due} is already the date of another instalment; put "
+                                  "both amounts on one", n)
         seen.add(due)
     return [Instalment(due, amount) for due, amount in sorted(instalments)]

@@ -61,7 +61,9 @@ def test_a_bad_promise_is_refused_with_a_message_and_nothing_saved(admin, store)
 
 @pytest.mark.parametrize(("amount", "says"), [
     ("Infinity", "must be a number above zero"), ("1e30", "must be a number above zero"),
-    ("NaN", "is not an amount"), ("1,000.00", "is not an amount")])
+    ("NaN", "is not an amount"), ("1,000.00", "is not an amount"),
+    ("-5", "the promised amount -5 must be a number above zero"),  # told without "instalment 1"
+    ("0", "the promised amount 0 must be a number above zero")])
 def test_an_impossible_promised_amount_is_refused_and_nothing_saved(admin, store, amount,
                                                                     says):
     _book(store)

@@ -13,21 +13,25 @@ import typer
 
 from workers.cli.output import day, guarded, out, print_json, print_rows
 
-MAX_AMOUNT = Decimal(10) ** 15  # beyond any debt; keeps the store's amount columns safe
 app = typer.Typer(help="Collections: reminders, worklist, promises, disputes, legal steps.",
                   no_args_is_help=True)
 
 
 def money(text: str, option: str) -> Decimal:
+    """A promised amount: the text parsed here, the value checked by the promises' own rule
+    (:func:`sync.collections.promises.amount_problem`), told against the option."""
+    from sync.collections.promises import amount_problem
+
     try:
         value = Decimal(text)
     except InvalidOperation:
         value = Decimal("NaN")
-    if not value.is_finite() or value >= MAX_AMOUNT:  # NaN, Infinity, 1e30
+    if value.is_nan():
         raise typer.BadParameter(f"{text!r} is not an amount (e.g. 1500.00)",
                                  param_hint=option) from None
-    if value <= 0:
-        raise typer.BadParameter(f"{text} must be above zero", param_hint=option)
+    problem = amount_problem(value)
+    if problem:
+        raise typer.BadParameter(problem, param_hint=option)
     return value
 
 

@@ -113,3 +113,20 @@ def test_a_write_the_pull_did_not_make_is_never_shown_as_old_figures(settings):
     kept = _kept(engine, settings, as_of)
     assert kept["summed_now"]
     _same(kept, live)
+
+
+def test_a_pull_that_brings_nothing_new_leaves_the_book_version_alone(settings):
+    """Otherwise every pull would sum the whole book again (seconds at scale): the mirror
+    writes no row SAP did not change, so no trigger fires. A real change still raises it
+    (the first test above)."""
+    run_pull(settings, full=False, create_store=True)
+    engine = open_store(settings).engine
+    with engine.connect() as conn:
+        before = book_version(conn)
+    assert before > 0  # the first pull wrote the book
+    run_pull(settings, full=False)  # SAP unchanged: incremental, then a full re-read
+    run_pull(settings, full=True)
+    with engine.connect() as conn:
+        assert book_version(conn) == before
+    as_of, _ = _live(engine, settings)
+    assert not _kept(engine, settings, as_of)["summed_now"]

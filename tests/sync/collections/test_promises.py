@@ -7,7 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from sync.collections.promises import Instalment, judge, judge_instalments, schedule
+from sync.collections.promises import (
+    Instalment,
+    ScheduleRefused,
+    amount_problem,
+    judge,
+    judge_instalments,
+    schedule,
+)
 
 DUE = date(2026, 11, 20)
 ONE = [Instalment(DUE, Decimal("1000"))]
@@ -69,7 +76,14 @@ def test_each_instalment_of_an_arrangement_at_its_tolerance_boundary(paid, today
 
 @pytest.mark.parametrize(("entered", "message"), [
     ([], "at least one instalment"),
-    ([(date(2027, 1, 1), Decimal("0"))], "instalment 1: the amount 0 must be above zero"),
+    ([(date(2027, 1, 1), Decimal("0"))],
+     "instalment 1: the promised amount 0 must be a number above zero"),
+    ([(date(2027, 1, 1), Decimal("10")), (date(2027, 2, 1), Decimal("Infinity"))],
+     "instalment 2: the promised amount Infinity must be a number above zero"),
+    ([(date(2027, 1, 1), Decimal("NaN"))], "instalment 1: the promised amount NaN must be"),
+    ([(date(2027, 1, 1), Decimal("1e15"))],
+     "instalment 1: .* must be a number above zero and below 1000000000000000"),
+    ([(date(2027, 1, 1), Decimal("-0.01"))], "instalment 1: .* must be a number above zero"),
     ([(date(2027, 1, 1), Decimal("10")), (date(2026, 12, 1), Decimal("10"))],
      "instalment 2: the date 2026-12-01 is in the past"),
     ([(date(2027, 1, 1), Decimal("10")), (date(2027, 1, 1), Decimal("20"))],
@@ -84,3 +98,15 @@ def test_a_schedule_is_kept_in_date_order():
     entered = [(date(2027, 2, 1), Decimal("300")), (date(2027, 1, 1), Decimal("200"))]
     assert schedule(entered, date(2026, 12, 5)) == [Instalment(date(2027, 1, 1), Decimal("200")),
                                                     Instalment(date(2027, 2, 1), Decimal("300"))]
+
+
+def test_a_schedule_refusal_names_the_instalment_apart_from_the_problem():
+    """Callers translate it: a single promise is told without instalment numbers."""
+    with pytest.raises(ScheduleRefused) as refused:
+        schedule([(date(2027, 1, 1), Decimal("10")), (date(2026, 12, 1), Decimal("5"))],
+                 date(2026, 12, 5))
+    assert (refused.value.instalment, refused.value.problem) == (
+        2, "the date 2026-12-01 is in the past")
+    assert amount_problem(Decimal("1500.00")) is None
+    assert amount_problem(Decimal("-1")) == (
+        "the promised amount -1 must be a number above zero and below 1000000000000000")

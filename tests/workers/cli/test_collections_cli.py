@@ -39,6 +39,11 @@ def test_a_call_records_a_payment_arrangement_of_instalments(home) -> None:  # t
     code, output = run("collections", "call", customer, "--outcome", "x",
                        "--instalment", "next friday:100")
     assert code != 0 and "YYYY-MM-DD" in output
+    for amount in ("-5", "Infinity", "1e30"):  # the promises' own rule, told at the option
+        code, output = run("collections", "call", customer, "--outcome", "x",
+                           "--promise", amount, "--by", days[0])
+        assert code != 0 and "--promise" in output
+        assert "must be a number above zero" in " ".join(output.split()), output
 
 
 def test_bounces_reads_a_mailbox_and_reports_as_json(home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
