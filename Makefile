@@ -1,6 +1,7 @@
 # The two quick-start commands: `make demo` (a full sync cycle on the embedded defaults) and
 # `make test`. Both create .venv, install arbridge's pinned dependencies from requirements.lock
-# (hash-checked) and make sure a Chromium is available. `make lock` re-resolves the lock after
+# (hash-checked) and make sure a Chromium is available (`make test` also libfaketime, for the
+# demo-figures test). `make lock` re-resolves the lock after
 # a change to pyproject.toml; `make audit` checks the locked versions for known advisories.
 #
 # `make test` runs the whole suite in parallel (pytest-xdist, TEST_WORKERS processes: `auto` is
@@ -21,12 +22,12 @@ LOCK    = requirements.lock
 TEST_WORKERS ?= auto
 FAST    = not browser and not services and not subprocess and not store
 
-.PHONY: demo test test-fast lint docs install browser bench clean lock audit
+.PHONY: demo test test-fast lint docs install browser faketime bench clean lock audit
 
 demo: install browser
 	$(BIN)/arbridge demo
 
-test: install browser
+test: install browser faketime
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder --durations=10 $(PYTEST_ARGS)
 
 test-fast: install
@@ -78,6 +79,17 @@ browser: install
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else \
 		$(BIN)/playwright install chromium; \
+	fi
+
+# libfaketime: tests/workers/cli/test_demo_figures.py runs the demo with its clock on the day
+# docs/demo.md names, so the figures it quotes hold on any day
+faketime:
+	@if command -v faketime >/dev/null 2>&1; then \
+		echo "faketime: $$(command -v faketime)"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime; \
+	else \
+		echo "faketime is missing: install Debian's faketime (libfaketime) as root" >&2; exit 1; \
 	fi
 
 clean:
