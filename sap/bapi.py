@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal
+from operator import itemgetter
 
 from sap.abap_values import EMPTY_DATE, KNOWN_DATES, to_amount, to_date, to_datetime
 from sap.errors import (
@@ -19,7 +20,7 @@ from sap.errors import (
     SapTimeout,
     SapUnavailable,
 )
-from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
+from sap.records import BillingDocument, BillingItem, ClearedItem, Customer, OpenItem
 
 FAILURE_TYPES = frozenset({"E", "A"})
 
@@ -150,8 +151,10 @@ def external_amount(internal: Decimal, places: int) -> Decimal:
 
 
 def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo,
-                         decimals: dict[str, int] | None = None) -> BillingDocument:
-    """VBRK row to a record; NETWR/MWSBK converted with the currency's decimals (TCURX)."""
+                         decimals: dict[str, int] | None = None,
+                         vbrp: list[dict[str, str]] | None = None) -> BillingDocument:
+    """VBRK row (and its VBRP rows, any order) to a record; NETWR/MWSBK and the items'
+    NETWR/MWSBP converted with the currency's decimals (TCURX)."""
     number = vbrk["VBELN"]
     known = KNOWN_DATES.get  # the common case: a day already parsed
     created = known(vbrk["ERDAT"]) or to_date(vbrk["ERDAT"], table="VBRK", field="ERDAT",
@@ -183,7 +186,44 @@ def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo,
         vbrk.get("FKSTO") == "X", changed_at,                    # cancelled, changed at
         vbrk.get("SFAKN") or None,                               # the document it cancels
         vbrk.get("XBLNR") or None,                               # reference: the invoice
+        map_billing_items(vbrp, number, places) if vbrp else (),  # items, in item order
     )
+
+
+def map_billing_items(vbrp: list[dict[str, str]], number: str,
+                      places: int) -> tuple[BillingItem, ...]:
+    """VBRP rows of one billing document to items in POSNR order (SAP returns them in none);
+    amounts are CURR (converted with the document currency's ``places``), FKIMG a quantity
+    with three decimals, taken as written."""
+    if len(vbrp) > 1:
+        vbrp = sorted(vbrp, key=itemgetter("POSNR"))
+    items = []
+    for row in vbrp:
+        net, tax, quantity = row["NETWR"], row["MWSBP"], row["FKIMG"]
+        # the common case, plain positive figures, without to_amount's checks (a pull maps
+        # hundreds of thousands of items); anything else goes through them
+        if net[-1:].isdigit() and tax[-1:].isdigit() and quantity[-1:].isdigit():
+            try:
+                values = Decimal(net), Decimal(tax), Decimal(quantity)
+            except ArithmeticError:
+                values = _item_amounts(row, number)
+        else:
+            values = _item_amounts(row, number)
+        if places != 2:
+            values = (external_amount(values[0], places), external_amount(values[1], places),
+                      values[2])
+        # positional, in the record's field order: number, material, text, quantity, unit,
+        # net, tax
+        items.append(BillingItem(row["POSNR"], row["MATNR"] or None, row["ARKTX"] or None,
+                                 values[2], row["VRKME"] or None, values[0], values[1]))
+    return tuple(items)
+
+
+def _item_amounts(row: dict[str, str], number: str) -> tuple[Decimal, Decimal, Decimal]:
+    key = f"{number}/{row['POSNR']}"
+    return (to_amount(row["NETWR"], table="VBRP", field="NETWR", key=key),
+            to_amount(row["MWSBP"], table="VBRP", field="MWSBP", key=key),
+            to_amount(row["FKIMG"], table="VBRP", field="FKIMG", key=key))
 
 
 def mark_cancelled(records: list[BillingDocument]) -> None:
