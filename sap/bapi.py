@@ -190,32 +190,29 @@ def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo,
     )
 
 
+_POSNR = itemgetter("POSNR")
+
+
 def map_billing_items(vbrp: list[dict[str, str]], number: str,
                       places: int) -> tuple[BillingItem, ...]:
     """VBRP rows of one billing document to items in POSNR order (SAP returns them in none);
     amounts are CURR (converted with the document currency's ``places``), FKIMG a quantity
     with three decimals, taken as written."""
     if len(vbrp) > 1:
-        vbrp = sorted(vbrp, key=itemgetter("POSNR"))
+        vbrp = sorted(vbrp, key=_POSNR)
     items = []
     for row in vbrp:
-        net, tax, quantity = row["NETWR"], row["MWSBP"], row["FKIMG"]
-        # the common case, plain positive figures, without to_amount's checks (a pull maps
-        # hundreds of thousands of items); anything else goes through them
-        if net[-1:].isdigit() and tax[-1:].isdigit() and quantity[-1:].isdigit():
-            try:
-                values = Decimal(net), Decimal(tax), Decimal(quantity)
-            except ArithmeticError:
-                values = _item_amounts(row, number)
-        else:
-            values = _item_amounts(row, number)
+        try:  # plain figures, the common case, at once (a pull maps millions of items) …
+            net, tax, quantity = Decimal(row["NETWR"]), Decimal(row["MWSBP"]), \
+                Decimal(row["FKIMG"])
+        except ArithmeticError:  # … a trailing minus or an error through to_amount's checks
+            net, tax, quantity = _item_amounts(row, number)
         if places != 2:
-            values = (external_amount(values[0], places), external_amount(values[1], places),
-                      values[2])
+            net, tax = external_amount(net, places), external_amount(tax, places)
         # positional, in the record's field order: number, material, text, quantity, unit,
         # net, tax
         items.append(BillingItem(row["POSNR"], row["MATNR"] or None, row["ARKTX"] or None,
-                                 values[2], row["VRKME"] or None, values[0], values[1]))
+                                 quantity, row["VRKME"] or None, net, tax))
     return tuple(items)
 
 

@@ -139,6 +139,16 @@ def test_item_amounts_are_converted_with_the_currency_decimals_and_add_up_to_the
     assert any(len(d.items) > 1 for d in billed)
 
 
+def test_item_amounts_with_a_trailing_minus_are_negative_and_a_bad_one_names_the_item():
+    row = {"POSNR": "000010", "MATNR": "MAT-PPE", "ARKTX": "Safety equipment",
+           "FKIMG": "2.000-", "VRKME": "EA", "NETWR": "10.00-", "MWSBP": "1.50-"}
+    (item,) = bapi.map_billing_items([row], "0090000001", 2)
+    assert (item.quantity, item.net, item.tax) == (Decimal("-2"), Decimal("-10"), Decimal("-1.5"))
+    with pytest.raises(SapDataError, match="VBRP 0090000001/000010: field MWSBP is not an "
+                                           "amount: '1,50'"):
+        bapi.map_billing_items([row | {"MWSBP": "1,50"}], "0090000001", 2)
+
+
 def test_vbrk_amount_fields_have_sap_lengths(client):
     lengths = client.field_lengths("VBRK")
     assert (lengths["NETWR"], lengths["MWSBK"]) == (15, 13)
