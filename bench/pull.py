@@ -1,4 +1,4 @@
-"""Benchmark: pull billing documents from the SAP simulator into the store.
+"""Benchmark: pull billing documents (with their items) from the SAP simulator into the store.
 
 Seeds N customers and M billing documents (in a child process, so seeding does not count
 towards this process's memory), then measures in one run:

@@ -1,4 +1,5 @@
-"""Incremental pull from SAP into the store: customers, billing documents, open items.
+"""Incremental pull from SAP into the store: customers, billing documents (with their items),
+open items.
 
 Each page and its cursor move are one transaction: a failure part-way leaves every written
 page complete and the cursor after the last of them, and the next run resumes there.
@@ -18,6 +19,7 @@ from sqlalchemy import and_, select
 from connectors.prefetch import prefetch
 from connectors.pull_rows import (
     billing_document_row,
+    billing_item_rows,
     cleared_item_row,
     customer_row,
     open_item_row,
@@ -25,7 +27,7 @@ from connectors.pull_rows import (
 from sap.client import Page, SapClient
 from sap.errors import SapDataError
 from sap.records import Customer
-from sync.mirror import cursors
+from sync.mirror import billing_items, cursors
 from sync.mirror.models import ClearedItemRow, CustomerRow, OpenItemRow
 from sync.mirror.writes import Counts, apply_rows
 from sync.store import Store, entity
@@ -166,6 +168,10 @@ def _pull_entity(store: Store, client: SapClient, name: str, company_code: str, 
         with store.engine.begin() as conn:
             counts = apply_rows(conn, target, _rows(name, page, rules), now=now, source=source,
                                 snapshot=_snapshot(name, company_code, page, state.since))
+            if name == "billing_documents":  # the items with their headers, in one commit
+                billing_items.replace_items(
+                    conn, [r.number for r in page.records], billing_item_rows(page.records),
+                    now=now, source=source, new_documents=counts.inserted == counts.fetched)
             state = state.advance(page.last_key, page.high_water)
             cursors.save(conn, source, name, company_code, state)
         total.add(counts)

@@ -28,6 +28,14 @@ def billing_document_row(record: BillingDocument) -> dict[str, Any]:
             "changed_at": _utc(record.changed_at), "reference": record.reference}
 
 
+def billing_item_rows(records: list[BillingDocument]) -> list[dict[str, Any]]:
+    """The items of a page's billing documents, as ``billing_item`` rows."""
+    return [{"billing_document": record.number, "item": item.number,
+             "material": item.material, "description": item.description,
+             "quantity": item.quantity, "unit": item.unit, "net": item.net, "tax": item.tax}
+            for record in records for item in record.items]
+
+
 def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)
 

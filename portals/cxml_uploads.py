@@ -5,8 +5,9 @@ For each upload of a ``kind = "cxml"`` portal, under its claim (``sync.uploads.c
 1. ``submitting`` with an attempt, committed before anything leaves;
 2. if an earlier attempt may have reached the network (a crash, a timeout, a 5xx, a dropped
    connection), the buyer's lookup first: found (same PO, same gross) ends it as on the portal;
-3. the document is built and validated (DTD, business checks): what fails is held for a
-   person with the exact reason, never sent;
+3. the document is built (a line per SAP item, as mirrored with the billing document) and
+   validated (DTD, business checks): what fails is held for a person with the exact reason,
+   never sent;
 4. a fresh payloadID is stored with the attempt, committed, *then* the POST;
 5. the answer: accepted → submitted; the network's duplicate refusal → looked up, "already
    there" if the lookup confirms it; any other 4xx → a person with the network's text;
@@ -35,10 +36,12 @@ from portals.driver import PortalInvoice, PortalPurchaseOrder
 from portals.drivers.cxml import build
 from portals.drivers.cxml.driver import CxmlDriver
 from portals.drivers.cxml.errors import CxmlDuplicate, CxmlInvalid
-from portals.drivers.cxml.model import CxmlInvoice
+from portals.drivers.cxml.mapping import NO_ROOM
+from portals.drivers.cxml.model import BilledItem, CxmlInvoice
 from portals.errors import PortalRejected, PortalUnavailable, PortalUncertain
 from portals.preparing import prepare
 from sync.files import private_dir, write_private
+from sync.mirror import billing_items
 from sync.po import reservations as po_reservations
 from sync.store import Store
 from sync.tables import table_of
@@ -54,7 +57,7 @@ from sync.work import claims
 log = logging.getLogger(__name__)
 WORKERS = 8
 PDF_WAIT = timedelta(minutes=15)
-HOLD_WORDS = ("exceeds", "cannot be billed on the open lines")  # a new PO releases these
+HOLD_WORDS = ("exceeds", NO_ROOM)  # a new PO releases these
 Counter = Callable[[str, str], None]
 
 
@@ -85,6 +88,7 @@ class CxmlUploads:
         self._lines = threading.Lock()  # the PO lines' open amounts, shared by the threads
         self._tally_lock = threading.Lock()
         self._terms_of: dict[int, str | None] = {}  # upload id → SAP payment terms
+        self._items_of: dict[str, tuple[BilledItem, ...]] = {}  # billing document → items
         self._credits: dict[int, str] = {}  # credit memo upload id → the invoice it credits
         self._released: set[claims.Claim] = set()  # claims given back in _finish's transaction
 
@@ -108,6 +112,7 @@ class CxmlUploads:
         work = work[:limit] if limit is not None else work
         if work:
             self._read_terms()
+            self._read_items([upload.billing_document for upload in work])
             with self.store.engine.connect() as conn:
                 self._credits = uploads.credit_memos(conn, name)
             with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(work)))) as pool:
@@ -187,7 +192,8 @@ class CxmlUploads:
                 purpose="standard" if original is None else "creditMemo",
                 billing_date=upload.invoice_date, net=upload.net, tax=upload.tax,
                 currency=upload.currency, po_number=upload.po_number or "",
-                terms=self._terms(upload), original_invoice=original)
+                terms=self._terms(upload), original_invoice=original,
+                items=self._items_of.get(upload.billing_document, ()))
             document = self.driver.document(invoice, payload)
             self._take(invoice, sign=-1)
         return invoice, document
@@ -196,7 +202,9 @@ class CxmlUploads:
         order = self.driver.orders.get(invoice.po_number)
         if order is None or invoice.purpose == "creditMemo":  # takes nothing off the lines
             return
-        used = {line.po_line: line.subtotal for line in invoice.lines}
+        used: dict[int, Decimal] = {}  # several SAP items may bill one PO line
+        for line in invoice.lines:
+            used[line.po_line] = used.get(line.po_line, Decimal(0)) + line.subtotal
         lines = tuple(replace(line, amount_open=line.amount_open + sign * used.get(
             line.number, Decimal(0))) for line in order.lines)
         self.driver.orders[invoice.po_number] = replace(order, lines=lines)
@@ -212,6 +220,15 @@ class CxmlUploads:
                 select(queue.c.id, table.c.payment_terms).join_from(
                     table, queue, table.c.number == queue.c.customer).where(
                     queue.c.portal == self.account.name))}
+
+    def _read_items(self, documents: list[str]) -> None:
+        """The due uploads' SAP items (as mirrored), in one query per chunk for the run."""
+        with self.store.engine.connect() as conn:
+            found = billing_items.items_of(conn, documents)
+        self._items_of = {number: tuple(
+            BilledItem(number=i.item, material=i.material, description=i.description,
+                       quantity=i.quantity, unit=i.unit, net=i.net, tax=i.tax) for i in items)
+            for number, items in found.items()}
 
     def _terms(self, upload: uploads.Upload) -> str | None:
         return self._terms_of.get(upload.id)

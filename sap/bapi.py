@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal
+from operator import itemgetter
 
 from sap.abap_values import EMPTY_DATE, KNOWN_DATES, to_amount, to_date, to_datetime
 from sap.errors import (
@@ -19,7 +20,7 @@ from sap.errors import (
     SapTimeout,
     SapUnavailable,
 )
-from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
+from sap.records import BillingDocument, BillingItem, ClearedItem, Customer, OpenItem
 
 FAILURE_TYPES = frozenset({"E", "A"})
 
@@ -150,8 +151,10 @@ def external_amount(internal: Decimal, places: int) -> Decimal:
 
 
 def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo,
-                         decimals: dict[str, int] | None = None) -> BillingDocument:
-    """VBRK row to a record; NETWR/MWSBK converted with the currency's decimals (TCURX)."""
+                         decimals: dict[str, int] | None = None,
+                         vbrp: list[dict[str, str]] | None = None) -> BillingDocument:
+    """VBRK row (and its VBRP rows, any order) to a record; NETWR/MWSBK and the items'
+    NETWR/MWSBP converted with the currency's decimals (TCURX)."""
     number = vbrk["VBELN"]
     known = KNOWN_DATES.get  # the common case: a day already parsed
     created = known(vbrk["ERDAT"]) or to_date(vbrk["ERDAT"], table="VBRK", field="ERDAT",
@@ -183,7 +186,41 @@ def map_billing_document(vbrk: dict[str, str], bstkd: str | None, tz: tzinfo,
         vbrk.get("FKSTO") == "X", changed_at,                    # cancelled, changed at
         vbrk.get("SFAKN") or None,                               # the document it cancels
         vbrk.get("XBLNR") or None,                               # reference: the invoice
+        map_billing_items(vbrp, number, places) if vbrp else (),  # items, in item order
     )
+
+
+_POSNR = itemgetter("POSNR")
+
+
+def map_billing_items(vbrp: list[dict[str, str]], number: str,
+                      places: int) -> tuple[BillingItem, ...]:
+    """VBRP rows of one billing document to items in POSNR order (SAP returns them in none);
+    amounts are CURR (converted with the document currency's ``places``), FKIMG a quantity
+    with three decimals, taken as written."""
+    if len(vbrp) > 1:
+        vbrp = sorted(vbrp, key=_POSNR)
+    items = []
+    for row in vbrp:
+        try:  # plain figures, the common case, at once (a pull maps millions of items) …
+            net, tax, quantity = Decimal(row["NETWR"]), Decimal(row["MWSBP"]), \
+                Decimal(row["FKIMG"])
+        except ArithmeticError:  # … a trailing minus or an error through to_amount's checks
+            net, tax, quantity = _item_amounts(row, number)
+        if places != 2:
+            net, tax = external_amount(net, places), external_amount(tax, places)
+        # positional, in the record's field order: number, material, text, quantity, unit,
+        # net, tax
+        items.append(BillingItem(row["POSNR"], row["MATNR"] or None, row["ARKTX"] or None,
+                                 quantity, row["VRKME"] or None, net, tax))
+    return tuple(items)
+
+
+def _item_amounts(row: dict[str, str], number: str) -> tuple[Decimal, Decimal, Decimal]:
+    key = f"{number}/{row['POSNR']}"
+    return (to_amount(row["NETWR"], table="VBRP", field="NETWR", key=key),
+            to_amount(row["MWSBP"], table="VBRP", field="MWSBP", key=key),
+            to_amount(row["FKIMG"], table="VBRP", field="FKIMG", key=key))
 
 
 def mark_cancelled(records: list[BillingDocument]) -> None:

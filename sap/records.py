@@ -35,8 +35,23 @@ class Customer:
 
 
 @dataclass(slots=True)
+class BillingItem:
+    """One item of a billing document (VBRP; S/4 A_BillingDocumentItem): what was billed and
+    SAP's VAT on it, which SAP rounds per item. Amounts in the document's currency."""
+
+    number: str  # POSNR, six digits ("000010"): text order is item order
+    material: str | None
+    description: str | None
+    quantity: Decimal  # FKIMG, three decimals
+    unit: str | None  # VRKME, the sales unit
+    net: Decimal
+    tax: Decimal
+
+
+@dataclass(slots=True)
 class BillingDocument:
-    """An SD billing document header (VBRK, VBKD-BSTKD; S/4 A_BillingDocument)."""
+    """An SD billing document: its header (VBRK, VBKD-BSTKD; S/4 A_BillingDocument) and its
+    items."""
 
     number: str
     doc_type: str
@@ -54,6 +69,7 @@ class BillingDocument:
     changed_at: datetime
     cancels: str | None = None  # a cancellation document (VF11, e.g. S1): the one it cancels
     reference: str | None = None  # XBLNR: a credit memo's (G2) invoice
+    items: tuple[BillingItem, ...] = ()  # in item order; () where the adapter reads none
 
     @property
     def gross(self) -> Decimal:

@@ -89,16 +89,21 @@ def _money(node: etree._Element | None) -> Decimal:
 
 
 def _check_lines(cxml: CxmlState, request: etree._Element, po_number: str) -> None:
+    """Each invoice line names a line of the PO; the quantities of all invoice lines on one
+    PO line (several when the supplier bills items of one PO line) stay within its order."""
     lines = {line.number: line for line in cxml.lines(po_number)}
+    billed: dict[int, Decimal] = {}
     for item in request.iter("InvoiceDetailItem"):
         reference = item.find("InvoiceDetailItemReference")
         number = int(reference.get("lineNumber", "0")) if reference is not None else 0
-        line = lines.get(number)
-        if line is None:
+        if number not in lines:
             raise Rejected(f"Line {number} does not exist on purchase order {po_number}.")
-        quantity = abs(Decimal(item.get("quantity", "0")))
-        if line.quantity is not None and quantity > line.quantity:
-            raise Rejected(f"Quantity {quantity} exceeds the {line.quantity} ordered on line "
+        billed[number] = billed.get(number, Decimal(0)) + abs(Decimal(item.get("quantity",
+                                                                               "0")))
+    for number, quantity in billed.items():
+        ordered = lines[number].quantity
+        if ordered is not None and quantity > ordered:
+            raise Rejected(f"Quantity {quantity} exceeds the {ordered} ordered on line "
                            f"{number} of purchase order {po_number}.")
 
 

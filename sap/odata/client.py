@@ -1,7 +1,8 @@
 """The OData adapter: S/4HANA's released APIs over ``requests``.
 
 * API_BILLING_DOCUMENT_SRV / A_BillingDocument: deltas on ``LastChangeDateTime`` with an
-  overlap, keyset paging on ``BillingDocument`` and ``__next`` links.
+  overlap, keyset paging on ``BillingDocument`` and ``__next`` links; the items
+  (A_BillingDocumentItem) expanded into the same response (``$expand=to_Item``).
 * API_BUSINESS_PARTNER / A_Customer (+ company and sales-area entities, addresses): always a
   full read (A_Customer has no change time); unchanged rows are skipped by the store.
 * API_OPLACCTGDOCITEMCUBE_SRV / A_OperationalAcctgDocItemCube: customer items, open (not
@@ -40,7 +41,11 @@ BILLING_FIELDS = ("BillingDocument,BillingDocumentType,CompanyCode,SoldToParty,P
                   "BillingDocumentDate,TotalNetAmount,TaxAmount,TransactionCurrency,"
                   "PurchaseOrderByCustomer,AccountingDocument,FiscalYear,"
                   "BillingDocumentIsCancelled,LastChangeDateTime,CreationDate,"
-                  "DocumentReferenceID")
+                  "DocumentReferenceID,"
+                  # the items, expanded in the same response (A_BillingDocumentItem)
+                  "to_Item/BillingDocumentItem,to_Item/Material,"
+                  "to_Item/BillingDocumentItemText,to_Item/BillingQuantity,"
+                  "to_Item/BillingQuantityUnit,to_Item/NetAmount,to_Item/TaxAmount")
 
 
 class ODataSapClient:
@@ -157,7 +162,8 @@ class ODataSapClient:
             lower = datetime.fromisoformat(since.replace("Z", "+00:00")) - self._overlap
             where.append(f"LastChangeDateTime ge datetimeoffset'{m.odata_timestamp(lower)}'")
         for results in self._keyset(BILLING + "/A_BillingDocument", "BillingDocument", where,
-                                    after_key, {"$select": BILLING_FIELDS}):
+                                    after_key, {"$select": BILLING_FIELDS,
+                                                "$expand": "to_Item"}):
             records = [m.map_billing_document(r) for r in results]
             high = max(m.odata_timestamp(r.changed_at) for r in records)
             yield Page(records, last_key=records[-1].number, high_water=high)

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from sap.errors import SapDataError
-from sap.records import BillingDocument, ClearedItem, Customer, OpenItem
+from sap.records import BillingDocument, BillingItem, ClearedItem, Customer, OpenItem
 
 _DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
 
@@ -73,7 +73,29 @@ def map_billing_document(entry: dict) -> BillingDocument:
         cancelled=bool(entry.get("BillingDocumentIsCancelled")),
         changed_at=changed or datetime.combine(created, datetime.min.time(), timezone.utc),
         reference=entry.get("DocumentReferenceID") or None,
+        items=map_billing_items(entry, key),
     )
+
+
+def map_billing_items(entry: dict, number: str) -> tuple[BillingItem, ...]:
+    """The expanded ``to_Item`` of a billing document, in item order (the service's numbers
+    have no leading zeros, "10": padded to VBRP's six digits, so text order is item order).
+    OData amounts are already in the currency's own decimals."""
+    e = "A_BillingDocumentItem"
+    items = []
+    for item in (entry.get("to_Item") or {}).get("results", []):
+        position = str(item.get("BillingDocumentItem") or "").zfill(6)
+        key = f"{number}/{position}"
+        items.append(BillingItem(
+            number=position,
+            material=item.get("Material") or None,
+            description=item.get("BillingDocumentItemText") or None,
+            quantity=_amount(item.get("BillingQuantity"), entity=e, field="BillingQuantity",
+                             key=key),
+            unit=item.get("BillingQuantityUnit") or None,
+            net=_amount(item.get("NetAmount"), entity=e, field="NetAmount", key=key),
+            tax=_amount(item.get("TaxAmount"), entity=e, field="TaxAmount", key=key)))
+    return tuple(sorted(items, key=lambda i: i.number))
 
 
 def map_customer(entry: dict, company: dict, email: str | None, phone: str | None) -> Customer:

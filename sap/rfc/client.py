@@ -38,6 +38,8 @@ SAP_TIMEZONE = "Africa/Johannesburg"
 VBRK_FIELDS = ["VBELN", "FKART", "WAERK", "FKDAT", "BUKRS", "KUNAG", "KUNRG", "NETWR",
                "MWSBK", "BELNR", "GJAHR", "FKSTO", "ERDAT", "ERZET", "AEDAT", "SFAKN",
                "XBLNR"]
+# the items: what was billed, SAP's VAT per item, and the sales order (AUBEL) for the PO number
+VBRP_FIELDS = ["VBELN", "POSNR", "MATNR", "ARKTX", "FKIMG", "VRKME", "NETWR", "MWSBP", "AUBEL"]
 KNB1_FIELDS = ["KUNNR", "BUKRS", "ZTERM", "ERDAT"]
 KNA1_FIELDS = ["KUNNR", "NAME1", "NAME2", "ORT01", "LAND1", "STCEG", "TELF1", "ADRNR", "ERDAT"]
 
@@ -255,9 +257,10 @@ class RfcSapClient(RfcPosting):
                              max(map(itemgetter("AEDAT"), rows)))
             if lower:  # a full read finds the originals themselves, FKSTO set by VF11
                 rows += self._cancelled_originals(rows)
-            po_numbers = self._customer_pos([r["VBELN"] for r in rows])
+            items, po_numbers = self._items_and_pos([r["VBELN"] for r in rows])
             records = [bapi.map_billing_document(r, po_numbers.get(r["VBELN"]), self._tz,
-                                                 decimals) for r in rows]
+                                                 decimals, items.get(r["VBELN"]))
+                       for r in rows]
             bapi.mark_cancelled(records)
             yield Page(records, last_key=last_key, high_water=high_water)
 
@@ -271,20 +274,20 @@ class RfcSapClient(RfcPosting):
         return sorted(self._by_keys("VBRK", VBRK_FIELDS, "VBELN", wanted),
                       key=lambda r: r["VBELN"])
 
-    def _customer_pos(self, numbers: list[str]) -> dict[str, str]:
-        """Billing document -> customer PO number (VBRP-AUBEL of its first item, whatever
-        order SAP returns the items in -> VBKD-BSTKD, header row)."""
-        items = self._by_keys("VBRP", ["VBELN", "POSNR", "AUBEL"], "VBELN", numbers)
-        first: dict[str, tuple[str, str]] = {}
-        for item in items:
-            seen = first.get(item["VBELN"])
-            if seen is None or item["POSNR"] < seen[0]:
-                first[item["VBELN"]] = (item["POSNR"], item["AUBEL"])
-        order_of = {vbeln: aubel for vbeln, (_, aubel) in first.items()}
+    def _items_and_pos(self, numbers: list[str]
+                       ) -> tuple[dict[str, list[dict[str, str]]], dict[str, str]]:
+        """The billing documents' items (VBRP rows per document, in the order SAP gave them)
+        and customer PO numbers (VBRP-AUBEL of the first item, by POSNR -> VBKD-BSTKD,
+        header row), from one read of VBRP and one of VBKD."""
+        items: dict[str, list[dict[str, str]]] = {}
+        for item in self._by_keys("VBRP", VBRP_FIELDS, "VBELN", numbers):
+            items.setdefault(item["VBELN"], []).append(item)
+        order_of = {vbeln: min(rows, key=itemgetter("POSNR"))["AUBEL"]
+                    for vbeln, rows in items.items()}
         heads = self._by_keys("VBKD", ["VBELN", "BSTKD"], "VBELN", list(order_of.values()),
                               "POSNR = '000000'")
         po_of_order = {h["VBELN"]: h["BSTKD"] for h in heads}
-        return {vbeln: po_of_order.get(aubel, "") for vbeln, aubel in order_of.items()}
+        return items, {vbeln: po_of_order.get(aubel, "") for vbeln, aubel in order_of.items()}
 
     # -- customers ----------------------------------------------------------------------------
     def customers(self, company_code: str, *, since: str | None,

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sap.simulator import billing
 from sap.simulator import seed as seeding
 from sap.simulator.accounting import LOGICAL_SYSTEM
 from sap.simulator.clearing_run import automatic_clearing
@@ -137,12 +138,8 @@ class SapSimulator:
                     raise KeyError(f"billing document {vbeln} does not exist")
                 today = self.today().strftime("%Y%m%d")
                 db.execute("UPDATE VBRK SET AEDAT = ? WHERE VBELN = ?", (today, vbeln))
-                if net is not None:
-                    places = seeding.CURRENCY_DECIMALS.get(row[0], 2)
-                    tax = (net * seeding.VAT_RATE).quantize(Decimal(1).scaleb(-places))
-                    db.execute("UPDATE VBRK SET NETWR = ?, MWSBK = ? WHERE VBELN = ?",
-                               (seeding.internal(net, row[0]), seeding.internal(tax, row[0]),
-                                vbeln))
+                if net is not None:  # the items repriced, the header their sums
+                    billing.reprice(db, vbeln, net=net)
                 if customer_po is not None:
                     db.execute(
                         "UPDATE VBKD SET BSTKD = ? WHERE POSNR = '000000' AND VBELN IN "
@@ -186,8 +183,7 @@ class SapSimulator:
                 if not row:
                     raise KeyError(f"billing document {vbeln} does not exist")
                 values = dict(zip([f.name for f in TABLES["VBRK"][1]], row, strict=False))
-                places = seeding.CURRENCY_DECIMALS.get(values["WAERK"], 2)
-                tax = (net * seeding.VAT_RATE).quantize(Decimal(1).scaleb(-places))
+                tax = billing.vat(net, values["WAERK"])  # one item: its VAT is the header's
                 number = f"{int(db.execute('SELECT MAX(VBELN) FROM VBRK').fetchone()[0]) + 1:010d}"
                 now, today = datetime.now(), self.today().strftime("%Y%m%d")
                 values.update(VBELN=number, FKART="G2", FKDAT=today, SFAKN="", FKSTO="",
@@ -216,11 +212,8 @@ class SapSimulator:
         try:
             with db:
                 for vbeln in vbelns:
-                    row = db.execute("SELECT NETWR FROM VBRK WHERE VBELN = ?", (vbeln,)).fetchone()
-                    net = (Decimal(row[0]) * factor).quantize(seeding.CENT)
-                    tax = (net * seeding.VAT_RATE).quantize(seeding.CENT)
-                    db.execute("UPDATE VBRK SET NETWR = ?, MWSBK = ?, AEDAT = ? WHERE VBELN = ?",
-                               (str(net), str(tax), today, vbeln))
+                    billing.reprice(db, vbeln, factor=factor)
+                    db.execute("UPDATE VBRK SET AEDAT = ? WHERE VBELN = ?", (today, vbeln))
         finally:
             db.close()
 

@@ -1,2 +1,2 @@
-"""The SAP mirror: customers, billing documents and open items as last pulled, and the incremental
-cursors."""
+"""The SAP mirror: customers, billing documents (with their items) and open items as last
+pulled, and the incremental cursors."""

@@ -1,7 +1,7 @@
-"""The SAP mirror's tables (SQLModel): customers, billing documents, open and cleared items
-(one non-table base holds the fields both share) and the sync cursors. Table models skip
-validation: parse input into the records of ``sap.records`` (or other non-table models) first,
-then store."""
+"""The SAP mirror's tables (SQLModel): customers, billing documents and their items, open and
+cleared items (one non-table base holds the fields both share) and the sync cursors. Table
+models skip validation: parse input into the records of ``sap.records`` (or other non-table
+models) first, then store."""
 
 from __future__ import annotations
 
@@ -52,6 +52,23 @@ class BillingDocumentRow(SQLModel, table=True):
     synced_at: datetime = Field(sa_type=UtcDateTime)
     reference: str | None = Field(default=None, max_length=16,
                                   description="XBLNR: a credit memo's invoice")
+
+
+class BillingItemRow(SQLModel, table=True):
+    """One item of a billing document (VBRP; S/4 A_BillingDocumentItem), written with its
+    header and replaced when the header is pulled again: what was billed, and SAP's VAT on
+    it, rounded per item as SAP does."""
+
+    __tablename__ = "billing_item"
+
+    billing_document: str = Field(primary_key=True, max_length=10)
+    item: str = Field(primary_key=True, max_length=6, description="POSNR, six digits")
+    material: str | None = Field(default=None, max_length=40)
+    description: str | None = Field(default=None, max_length=40)
+    quantity: Decimal = Field(sa_type=Money, description="FKIMG: three decimals, exact")
+    unit: str | None = Field(default=None, max_length=3)
+    net: Decimal = Field(sa_type=Money)
+    tax: Decimal = Field(sa_type=Money)
 
 
 class CustomerItem(SQLModel):

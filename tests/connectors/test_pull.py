@@ -4,13 +4,14 @@ import json
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from connectors.pull import PortalRules, pull
 from sap.errors import SapUnavailable
 from sync.audit_models import AuditEventRow
 from sync.mirror import cursors
-from sync.mirror.models import BillingDocumentRow, CustomerRow, OpenItemRow
+from sync.mirror.billing_items import items_of
+from sync.mirror.models import BillingDocumentRow, BillingItemRow, CustomerRow, OpenItemRow
 
 RULES = PortalRules(groups={"P01": "demo-coupa", "P02": "demo-ariba"},
                     bindings={"0000100001": "tungsten"})
@@ -61,6 +62,55 @@ def test_changing_one_billing_document_updates_exactly_that_one(store, client, s
         po = conn.execute(select(BillingDocumentRow.customer_po).where(
             BillingDocumentRow.number == "0090000042")).scalar_one()
     assert po == "PO-26-99999"
+
+
+def _items(store, number):
+    with store.engine.connect() as conn:
+        return items_of(conn, [number]).get(number, [])
+
+
+def test_billing_items_are_mirrored_with_their_documents(store, client, simulator):
+    _pull(store, client)
+    db = simulator.open_db()
+    try:
+        vbrp = db.execute("SELECT VBELN, POSNR, MATNR, FKIMG, VRKME FROM VBRP WHERE VBELN = "
+                          "(SELECT MIN(VBELN) FROM VBRP WHERE POSNR = '000020') "
+                          "ORDER BY POSNR").fetchall()
+    finally:
+        db.close()
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(BillingItemRow)).scalar_one() == \
+            simulator.counts()["VBRP"]
+        heads = {r.number: r for r in conn.execute(select(BillingDocumentRow))}
+        stored = items_of(conn, list(heads))
+    number = vbrp[0][0]
+    assert [(i.item, i.material, i.quantity, i.unit) for i in stored[number]] == [
+        (posnr, matnr, Decimal(fkimg), vrkme) for _, posnr, matnr, fkimg, vrkme in vbrp]
+    for document, items in stored.items():
+        assert sum(i.net for i in items) == heads[document].net
+        assert sum(i.tax for i in items) == heads[document].tax
+
+
+def test_repriced_document_has_its_items_replaced_and_audited(store, client, simulator):
+    _pull(store, client)
+    number = "0090000042"
+    before = _items(store, number)
+    simulator.change_billing_document(number, net=Decimal("1000.01"))
+    _pull(store, client)
+    after = _items(store, number)
+    assert [i.item for i in after] == [i.item for i in before]
+    assert sum(i.net for i in after) == Decimal("1000.01")
+    assert [i.net for i in after] != [i.net for i in before]
+    with store.engine.connect() as conn:
+        events = conn.execute(select(AuditEventRow.entity_key).where(
+            AuditEventRow.action == "items updated from SAP")).scalars().all()
+    assert events == [number]
+    again = _pull(store, client, full=True)  # every item re-read: nothing written
+    assert again.counts["billing_documents"].updated == 0
+    assert _items(store, number) == after
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(AuditEventRow).where(
+            AuditEventRow.action == "items updated from SAP")).scalar_one() == 1
 
 
 def test_customer_change_in_sap_is_found_through_change_documents(store, client, simulator):

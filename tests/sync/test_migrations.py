@@ -85,3 +85,30 @@ def test_upgrade_one_by_one_to_head_matches_the_models_then_downgrade_to_empty(
     _step(empty, "downgrade", "base")
     assert _tables(empty) == set()
     assert current_revision(empty) is None
+
+
+def test_0020_stores_billing_items_exactly_and_down_to_0019_drops_only_them(
+        empty: Engine) -> None:
+    from decimal import Decimal
+
+    from sqlalchemy import insert, select
+
+    from sync.mirror.billing_items import ITEMS
+
+    _step(empty, "upgrade", "0020")
+    row = {"billing_document": "0090000001", "item": "000010", "material": "MAT-CABLE",
+           "description": "Armoured cable", "quantity": Decimal("2.125"), "unit": "M",
+           "net": Decimal("966.320"), "tax": Decimal("144.948")}
+    with empty.begin() as conn:
+        conn.execute(insert(ITEMS), [row, row | {"item": "000020", "material": None,
+                                                 "quantity": Decimal(3),
+                                                 "net": Decimal("0.10"),
+                                                 "tax": Decimal("0.02")}])
+    with empty.connect() as conn:
+        stored = [dict(r._mapping) for r in conn.execute(select(ITEMS).order_by(ITEMS.c.item))]
+    assert stored[0] == row
+    assert (stored[1]["material"], stored[1]["quantity"], stored[1]["tax"]) == \
+        (None, Decimal(3), Decimal("0.02"))
+    _step(empty, "downgrade", "0019")
+    assert "billing_item" not in _tables(empty) and "billing_document" in _tables(empty)
+    assert current_revision(empty) == "0019"

@@ -27,6 +27,7 @@ from portals.driver import (
 )
 from portals.drivers.cxml import build, mapping, send, validate
 from portals.drivers.cxml.model import (
+    BilledItem,
     Credential,
     Credentials,
     CxmlInvoice,
@@ -138,13 +139,17 @@ class CxmlDriver:
     def invoice_for(self, *, number: str, purpose: mapping.Purpose, billing_date: date,
                     net: Decimal, tax: Decimal, currency: str, po_number: str,
                     terms: str | None, with_pdf: bool = True,
-                    original_invoice: str | None = None) -> CxmlInvoice:
+                    original_invoice: str | None = None,
+                    items: tuple[BilledItem, ...] = ()) -> CxmlInvoice:
+        """The invoice for one billing document against its PO as last read: a line per SAP
+        item in ``items`` (without them, the net spread over the PO's lines)."""
         order = self.orders.get(po_number) or CxmlOrder(po_number, currency, ())
         cid = f"{number}.pdf@arbridge" if with_pdf and self.settings.attachments else None
         return mapping.from_billing_document(
             number=number, purpose=purpose, billing_date=billing_date, net=net, tax=tax,
             currency=currency, po_number=po_number, terms=terms, order=order,
-            settings=self.settings, attachment_cid=cid, original_invoice=original_invoice)
+            settings=self.settings, items=items, attachment_cid=cid,
+            original_invoice=original_invoice)
 
     def document(self, invoice: CxmlInvoice, payload: str) -> bytes:
         """The request, built and checked (DTD, then business rules): raises CxmlInvalid."""

@@ -9,9 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 CENT = Decimal("0.01")
-# SAP rounds VAT per item and the mirror keeps billing headers only: SAP's VAT may be this many
-# smallest units (cents) off the rate on the net and still be rounding; more is a mismatch
-VAT_ROUNDING_UNITS = 2
 Purpose = Literal["standard", "creditMemo"]
 # ISO 4217 minor units where they are not 2 (SAP's TCURX): "to the cent" means to these
 MINOR_UNITS = {"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
@@ -63,6 +60,20 @@ class RemitTo:
 
 
 @dataclass(frozen=True, slots=True)
+class BilledItem:
+    """One item of the SAP billing document (VBRP, as mirrored): what it billed and SAP's VAT
+    on it (MWSBP), which SAP rounds per item. Amounts positive, in the document's currency."""
+
+    number: str  # POSNR
+    material: str | None
+    description: str | None
+    quantity: Decimal
+    unit: str | None
+    net: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class InvoiceLine:
     """One invoice line against PO line ``po_line``; quantity and amounts are positive, the
     document's ``purpose`` says whether it is an invoice or a credit memo."""
@@ -75,7 +86,8 @@ class InvoiceLine:
     unit_price: Decimal
     tax_rate_percent: Decimal = Decimal(15)
     currency: str = "ZAR"
-    vat: Decimal | None = None  # this line's share of SAP's VAT, where it was spread
+    vat: Decimal | None = None  # SAP's VAT on the item this line bills; None: the rate on
+    # the subtotal, rounded half up (a document mirrored without its items)
 
     @property
     def subtotal(self) -> Decimal:
@@ -87,8 +99,13 @@ class InvoiceLine:
         return self.subtotal * self.tax_rate_percent / 100
 
     @property
+    def rate_tax(self) -> Decimal:
+        """The rate on the subtotal, rounded half up to the currency's unit."""
+        return cents(self.exact_tax, self.currency)
+
+    @property
     def tax(self) -> Decimal:
-        return self.vat if self.vat is not None else cents(self.exact_tax, self.currency)
+        return self.vat if self.vat is not None else self.rate_tax
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,8 @@
 """Nothing invalid leaves: the DTD of the version a document declares, and the business checks
-no DTD can see (lines add up to the summary, VAT = rate × taxable to the cent, each PO line
-exists with enough open quantity or amount, the PO's currency). Pure: bytes in, reasons out.
+no DTD can see (lines add up to the summary; each line's VAT is the rate on its taxable amount
+to the cent, rounded half up, and the summary's VAT is exactly the lines'; each PO line exists
+with enough open quantity or amount for all the invoice lines on it; the PO's currency).
+Pure: bytes in, reasons out.
 
 DTDs are looked up as ``<folder>/<version>/<file>`` (the official cXML.org DTDs, supplied by
 the user: docs/cxml.md); where none is there, arbridge's own minimal DTD is used.
@@ -17,7 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from portals.drivers.cxml.errors import CxmlInvalid
-from portals.drivers.cxml.model import VAT_ROUNDING_UNITS, CxmlOrder, cents, unit
+from portals.drivers.cxml.model import CxmlOrder, PoLine, cents
 
 log = logging.getLogger(__name__)
 BUNDLED = Path(__file__).parent / "dtd"
@@ -98,6 +100,7 @@ def business_errors(document: bytes | etree._ElementTree, order: CxmlOrder | Non
     items = request.findall("InvoiceDetailOrder/InvoiceDetailItem")
     credit = request.find("InvoiceDetailRequestHeader").get("purpose") == "creditMemo"  # type: ignore[union-attr]
     subtotal = tax = Decimal(0)
+    taxed = False
     for item in items:
         number = item.get("invoiceLineNumber")
         line_sub = _amount(item.find("SubtotalAmount"), f"line {number}", errors)
@@ -110,34 +113,34 @@ def business_errors(document: bytes | etree._ElementTree, order: CxmlOrder | Non
         subtotal += line_sub
         line_tax = item.find("Tax")
         if line_tax is not None:
+            taxed = True
             tax += _amount(line_tax, f"line {number} tax", errors)
-            errors += _tax_errors(line_tax, f"line {number}", units=1 + VAT_ROUNDING_UNITS)
-    errors += _summary_errors(summary, subtotal, tax, len(items), errors)
+            errors += _tax_errors(line_tax, f"line {number}")
+    errors += _summary_errors(summary, subtotal, tax, taxed, errors)
     if order is not None:
         errors += _po_errors(request, order, credit)
     return errors
 
 
-def _tax_errors(tax: etree._Element, where: str, *, units: int, inclusive: bool = False
-                ) -> list[str]:
-    """Tax = rate × taxable, to the rounding allowed: less than ``units`` smallest units off
-    the exact figure (``inclusive``: at most). The summary may be SAP's per-item rounding off;
-    a line carries its share of that, rounded."""
+def _tax_errors(tax: etree._Element, where: str) -> list[str]:
+    """Each TaxDetail's tax is the rate on its taxable amount, rounded half up to the
+    currency's unit: exactly, as SAP computes VAT per item."""
     errors: list[str] = []
     for detail in tax.findall("TaxDetail"):
         taxable = _amount(detail.find("TaxableAmount"), f"{where} taxable", errors)
         amount = _amount(detail.find("TaxAmount"), f"{where} tax", errors)
         rate = Decimal(detail.get("percentageRate", "0"))
-        exact = taxable * rate / 100
-        allowed = unit(_currency_of(detail)) * units
-        if abs(exact - amount) > allowed or (not inclusive and abs(exact - amount) == allowed):
-            errors.append(f"{where}: tax {amount} is not {rate}% of {taxable} "
-                          f"({cents(exact, _currency_of(detail))})")
+        due = cents(taxable * rate / 100, _currency_of(detail))
+        if amount != due:
+            errors.append(f"{where}: tax {amount} is not {rate}% of {taxable} ({due})")
     return errors
 
 
 def _summary_errors(summary: etree._Element | None, subtotal: Decimal, tax: Decimal,
-                    lines: int, errors: list[str]) -> list[str]:
+                    taxed_lines: bool, errors: list[str]) -> list[str]:
+    """The summary adds up: subtotal, tax (exactly the lines' where they carry it: tax is
+    rounded per line, so the total may differ from the rate on the subtotal), gross, net and
+    due amounts. Without tax on the lines, the summary's tax is the rate on its subtotal."""
     if summary is None:
         return ["no InvoiceDetailSummary"]
     found: list[str] = []
@@ -146,17 +149,24 @@ def _summary_errors(summary: etree._Element | None, subtotal: Decimal, tax: Deci
     gross = _amount(summary.find("GrossAmount"), "summary gross", errors)
     if head_sub != subtotal:
         found.append(f"summary subtotal {head_sub} is not the lines' sum {subtotal}")
-    if head_tax != tax:
+    if taxed_lines and head_tax != tax:
         found.append(f"summary tax {head_tax} is not the lines' tax {tax}")
     if gross != head_sub + head_tax:
         found.append(f"summary gross {gross} is not subtotal + tax {head_sub + head_tax}")
     for tag in ("NetAmount", "DueAmount"):
         if _amount(summary.find(tag), f"summary {tag}", errors) != gross:
             found.append(f"summary {tag} is not the gross {gross}")
-    # SAP's VAT, spread over the lines: its per-item rounding, no more
     tax_node = summary.find("Tax")
-    if tax_node is not None:
-        found += _tax_errors(tax_node, "summary", units=VAT_ROUNDING_UNITS, inclusive=True)
+    if tax_node is None:
+        return found
+    if not taxed_lines:
+        return found + _tax_errors(tax_node, "summary")
+    for detail in tax_node.findall("TaxDetail"):  # the lines' tax on the lines' subtotal
+        taxable = _amount(detail.find("TaxableAmount"), "summary taxable", errors)
+        amount = _amount(detail.find("TaxAmount"), "summary tax detail", errors)
+        if (taxable, amount) != (head_sub, head_tax):
+            found.append(f"summary tax detail {amount} on {taxable} is not the summary's tax "
+                         f"{head_tax} on its subtotal {head_sub}")
     return found
 
 
@@ -169,22 +179,28 @@ def _po_errors(request: etree._Element, order: CxmlOrder, credit: bool) -> list[
     if currencies != {order.currency}:
         errors.append(f"currency {', '.join(sorted(currencies))} is not the PO's "
                       f"{order.currency}")
+    # what the invoice lines take off each PO line, together (several SAP items may bill one)
+    taken: dict[int, tuple[PoLine, list[str], Decimal, Decimal]] = {}
     for item in request.findall("InvoiceDetailOrder/InvoiceDetailItem"):
-        number = item.get("invoiceLineNumber")
+        number = item.get("invoiceLineNumber") or "?"
         po_line = int(item.find("InvoiceDetailItemReference").get("lineNumber", "0"))  # type: ignore[union-attr]
         line = order.line(po_line)
         if line is None:
             errors.append(f"line {number}: PO {order.number} has no line {po_line}")
             continue
-        if credit:
-            continue  # a credit memo gives back what was invoiced: no open amount needed
-        quantity = Decimal(item.get("quantity", "0"))
-        amount = Decimal(item.findtext("SubtotalAmount/Money") or "0")
+        _, numbers, quantity, amount = taken.get(po_line, (line, [], Decimal(0), Decimal(0)))
+        taken[po_line] = (line, numbers + [number],
+                          quantity + Decimal(item.get("quantity", "0")),
+                          amount + Decimal(item.findtext("SubtotalAmount/Money") or "0"))
+    if credit:
+        return errors  # a credit memo gives back what was invoiced: no open amount needed
+    for po_line, (line, numbers, quantity, amount) in taken.items():
+        which = f"line{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}"
         if line.quantity_open is not None and quantity > line.quantity_open:
-            errors.append(f"line {number}: quantity {quantity} exceeds the {line.quantity_open}"
+            errors.append(f"{which}: quantity {quantity} exceeds the {line.quantity_open}"
                           f" open on PO {order.number} line {po_line}")
         if amount > line.amount_open:
-            errors.append(f"line {number}: {amount} {order.currency} exceeds the "
+            errors.append(f"{which}: {amount} {order.currency} exceeds the "
                           f"{line.amount_open} open on PO {order.number} line {po_line}")
     return errors
 

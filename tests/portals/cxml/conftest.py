@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from portals.accounts import PortalAccount, resolve
 from portals.cxml_uploads import CxmlUploads
 from portals.demo.cxml_state import CxmlState
 from portals.demo.seed import DEMO_CXML_PORTALS, demo_cxml_accounts
+from sync.mirror import billing_items
 from sync.txn import writing
 from sync.uploads import queue as uploads
 from tests.portals.demo_world import DemoWorld, new_world
@@ -44,7 +45,19 @@ class World(DemoWorld):
                                        quantity=None if quantity is None else Decimal(quantity))
 
     def vat_on(self, net: Decimal) -> Decimal:
-        return super().vat_on(net).quantize(Decimal("0.01"))
+        """SAP's VAT: the rate on the net, rounded half up to the cent."""
+        return super().vat_on(net).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    def add_items(self, document: str, *items: tuple[str, str, str, str]) -> None:
+        """SAP's items of ``document``, as the pull mirrors them: (material, quantity, net,
+        VAT) each, numbered 10, 20, …"""
+        rows = [{"billing_document": document, "item": f"{10 * n:06d}", "material": material,
+                 "description": f"{material} billed", "quantity": Decimal(quantity),
+                 "unit": "EA", "net": Decimal(net), "tax": Decimal(tax)}
+                for n, (material, quantity, net, tax) in enumerate(items, start=1)]
+        with writing(self.store.engine) as conn:
+            billing_items.replace_items(conn, [document], rows, now=datetime.now(UTC),
+                                        source="test")
 
     def account(self, **overrides: object) -> PortalAccount:
         box = SecretBox.load(self.settings.home)

@@ -1,5 +1,6 @@
-"""Documents built from SAP data (invoices and credit memos, several lines, VAT) validate
-against the DTD; each business check catches what no DTD can see."""
+"""Documents built from SAP data (invoices and credit memos, a line per SAP item or the net
+spread over the PO's lines, VAT exact to the cent) validate against the DTD; each business
+check catches what no DTD can see."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from config.portals import CxmlIdentity, CxmlSettings, RemitTo
 from portals.drivers.cxml import build, mapping, validate
 from portals.drivers.cxml.errors import CxmlInvalid
 from portals.drivers.cxml.model import (
+    BilledItem,
     Credential,
     Credentials,
     CxmlOrder,
-    InvoiceLine,
     PoLine,
 )
 
@@ -97,7 +98,7 @@ def root_doctype(data: bytes) -> str:
 @pytest.mark.parametrize(("path", "value", "reason"), [
     (".//InvoiceDetailSummary/SubtotalAmount/Money", "1234.57", "not the lines' sum"),
     (".//InvoiceDetailItem/Tax/Money", "75.01", "not the lines' tax"),
-    (".//InvoiceDetailItem/Tax/TaxDetail/TaxAmount/Money", "75.03", "is not 15% of 500.00"),
+    (".//InvoiceDetailItem/Tax/TaxDetail/TaxAmount/Money", "75.01", "is not 15% of 500.00"),
     (".//InvoiceDetailSummary/GrossAmount/Money", "1419.75", "not subtotal + tax"),
     (".//InvoiceDetailItem/SubtotalAmount/Money", "500.01", "× unit price"),
 ])
@@ -106,59 +107,130 @@ def test_each_sum_check(path: str, value: str, reason: str) -> None:
     assert any(reason in e for e in errors), errors
 
 
-def test_sap_vat_further_off_than_its_rounding_is_refused_for_a_person() -> None:
-    """15% of 1,234.56 is 185.184: SAP's per-item rounding explains up to two cents either
-    way (185.17 … 185.20 go out as SAP has them); 185.21 and 185.16 are real mismatches."""
-    for tax in ("185.17", "185.20"):
-        assert root(document(tax=tax)).findtext(".//InvoiceDetailSummary/Tax/Money") == tax
-    for tax in ("185.21", "185.16"):
-        with pytest.raises(CxmlInvalid, match=f"SAP's VAT {tax} ZAR is not the 15% that the "
-                           "lines .1234.56. give: 185.184, more than the 0.02 SAP's rounding"):
+def items_document(*items: BilledItem, net: str, tax: str, purpose: str = "standard",
+                   order: CxmlOrder = ORDER) -> bytes:
+    invoice = mapping.from_billing_document(
+        number="90000002", purpose=purpose, billing_date=date(2026, 12, 1),  # type: ignore[arg-type]
+        net=D(net), tax=D(tax), currency="ZAR", po_number="PO-1", terms="Z030", order=order,
+        settings=SETTINGS, items=items)
+    return build.invoice_request(invoice, credentials=CREDENTIALS, payload="p-2@x",
+                                 timestamp=datetime(2026, 12, 1, tzinfo=UTC))
+
+
+def item(number: str, material: str, quantity: str, net: str, tax: str,
+         unit: str = "EA") -> BilledItem:
+    return BilledItem(number=number, material=material, description=f"{material} billed",
+                      quantity=D(quantity), unit=unit, net=D(net), tax=D(tax))
+
+
+# SAP rounds VAT per item: 15% of 100.10 is 15.015, 15.02 on each of two items; the document's
+# 105.04 is one cent above 15% of its 700.20 (105.03)
+ITEMS = (item("000010", "P-1", "5", "500.00", "75.00"),
+         item("000020", "SRV-CONS", "3", "100.10", "15.02", unit="H"),
+         item("000030", "SRV-LOGI", "1", "100.10", "15.02"))
+
+
+def test_each_sap_item_is_a_line_with_its_vat_exact_and_the_summary_is_saps() -> None:
+    data = items_document(*ITEMS, net="700.20", tax="105.04")
+    assert validate.dtd_errors(data) == [] and validate.business_errors(data, ORDER) == []
+    tree = root(data)
+    lines = [(i.get("quantity"), i.find("InvoiceDetailItemReference").get("lineNumber"),
+              i.findtext("InvoiceDetailItemReference/ItemID/SupplierPartID"),
+              i.findtext("UnitPrice/Money"), i.findtext("Tax/Money"))
+             for i in tree.findall(".//InvoiceDetailItem")]
+    assert lines == [("5", "1", "P-1", "100.00", "75.00"),  # its material's (quantity) line
+                     ("1", "2", "SVC", "100.10", "15.02"),  # line 1 is full: the next open
+                     ("1", "2", "SVC", "100.10", "15.02")]
+    assert tree.findtext(".//InvoiceDetailItem[2]/InvoiceDetailItemReference/Description") == \
+        "SRV-CONS billed"
+    assert tree.findtext(".//InvoiceDetailSummary/Tax/Money") == "105.04"
+    assert tree.findtext(".//InvoiceDetailSummary/GrossAmount/Money") == "805.24"
+
+
+def test_an_item_whose_sap_vat_is_a_cent_off_the_rate_is_held_naming_it() -> None:
+    off = (*ITEMS[:2], item("000030", "SRV-LOGI", "1", "100.10", "15.03"))
+    with pytest.raises(CxmlInvalid) as held:
+        items_document(*off, net="700.20", tax="105.05")
+    assert held.value.reasons == ["item 000030 (SRV-LOGI): SAP's VAT 15.03 ZAR is not the "
+                                  "15.02 that 15% of its net 100.10 gives"]
+
+
+def test_a_quantity_line_takes_the_item_at_the_po_price_or_holds_it() -> None:
+    cheaper = (item("000010", "P-1", "5", "499.99", "75.00"),)
+    with pytest.raises(CxmlInvalid, match=r"item 000010 \(P-1\): 5 EA at the PO line 1 unit "
+                                          "price 100.00 is 500.00 ZAR, not SAP's net 499.99"):
+        items_document(*cheaper, net="499.99", tax="75.00")
+
+
+def test_items_that_do_not_add_up_to_the_document_are_held() -> None:
+    with pytest.raises(CxmlInvalid) as held:
+        items_document(*ITEMS, net="700.21", tax="105.03")
+    assert held.value.reasons == [
+        "SAP's items add up to a net of 700.20 ZAR, not the document's 700.21: a person "
+        "checks the billing document in SAP",
+        "SAP's VAT 105.03 ZAR on the document is not the 105.04 of its items: a person "
+        "checks the VAT in SAP"]
+
+
+def test_an_item_no_open_line_has_room_for_is_held_until_a_new_po() -> None:
+    small = CxmlOrder("PO-1", "ZAR", (ORDER.lines[0],
+                                      PoLine(2, "SVC", "Consulting", "EA", D(1), D("150.00"))))
+    with pytest.raises(CxmlInvalid) as held:
+        items_document(*ITEMS, net="700.20", tax="105.04", order=small)
+    assert held.value.reasons == ["item 000030 (SRV-LOGI): 100.10 ZAR cannot be billed on the "
+                                  "open lines of PO PO-1 (no line for its material, none with "
+                                  "room)"]
+
+
+def test_a_credit_memo_from_items_gives_each_back_on_its_line() -> None:
+    data = items_document(*ITEMS[1:], net="200.20", tax="30.04", purpose="creditMemo")
+    assert validate.business_errors(data, ORDER) == []
+    tree = root(data)
+    assert [i.findtext("Tax/Money") for i in tree.findall(".//InvoiceDetailItem")] == \
+        ["-15.02", "-15.02"]
+    assert tree.findtext(".//InvoiceDetailSummary/Tax/Money") == "-30.04"
+
+
+def test_without_items_sap_vat_must_be_the_rate_on_each_spread_line_exactly() -> None:
+    """A document mirrored without its items: the net is spread over the PO's lines, each
+    line's VAT the rate on it rounded half up (75.00 + 110.184 → 185.18); SAP's VAT must be
+    their sum to the cent, else a person checks it."""
+    assert root(document(tax="185.18")).findtext(".//InvoiceDetailSummary/Tax/Money") == \
+        "185.18"
+    service = CxmlOrder("PO-1", "ZAR", (PoLine(1, "SVC", "Consulting", "EA", D(1),
+                                               D("50000.00")),))
+    with pytest.raises(CxmlInvalid) as held:
+        document(net="1000.00", tax="150.02", order=service)
+    assert held.value.reasons[0].startswith(
+        "SAP's VAT 150.02 is not the 150.00 that 15% of each line gives; the document's "
+        "items are not in the store")
+    assert "a person checks the VAT in SAP" in held.value.reasons[0]
+    for tax in ("185.17", "185.19"):
+        with pytest.raises(CxmlInvalid, match=f"SAP's VAT {tax} is not the 185.18"):
             document(tax=tax)
 
 
-def test_sap_vat_a_cent_off_the_rate_is_the_document_tax_exactly() -> None:
-    """The demo's case: SAP rounded its items' VAT one by one to 3,131.39; 15% of the one
-    cXML line is 3,131.3955. The document carries SAP's VAT, and it validates."""
-    service = CxmlOrder("PO-1", "ZAR", (PoLine(1, "SVC", "Consulting", "EA", D(1),
-                                               D("50000.00")),))
-    data = document(net="20875.97", tax="3131.39", order=service)
-    assert validate.dtd_errors(data) == [] and validate.business_errors(data, service) == []
-    tree = root(data)
-    assert tree.findtext(".//InvoiceDetailSummary/Tax/Money") == "3131.39"
-    assert tree.findtext(".//InvoiceDetailItem/Tax/Money") == "3131.39"
-    assert tree.findtext(".//InvoiceDetailSummary/GrossAmount/Money") == "24007.36"
-    # a cent above a rate that comes out exact (SAP's items rounded up): the same
-    data = document(net="47762.40", tax="7164.37", order=service)
-    assert validate.business_errors(data, service) == []
-    assert root(data).findtext(".//InvoiceDetailItem/Tax/Money") == "7164.37"
-
-
-def test_sap_vat_is_spread_over_the_lines_by_largest_remainder() -> None:
-    """Three lines whose VAT is 15.0015, 15.0075 and 15.0045: SAP's 45.02 is their floors
-    (45.00) and two cents, to the two lines rounded down the most (the second, the third)."""
-    lines = tuple(InvoiceLine(po_line=n, part_id=f"S{n}", description="Service",
-                              quantity=D(1), unit="EA", unit_price=D(price))
-                  for n, price in ((1, "100.01"), (2, "100.05"), (3, "100.03")))
-    spread = mapping.spread_tax("x", D("45.02"), lines, currency="ZAR")
-    assert [line.tax for line in spread] == [D("15.00"), D("15.01"), D("15.01")]
-    assert sum(line.tax for line in spread) == D("45.02")
-    assert [line.tax for line in mapping.spread_tax("x", D("45.00"), lines,
-                                                    currency="ZAR")] == [D("15.00")] * 3
-    assert [line.tax for line in mapping.spread_tax("x", D("45.03"), lines,
-                                                    currency="ZAR")] == [D("15.01")] * 3
-    for tax in ("45.04", "44.99"):
-        with pytest.raises(CxmlInvalid, match="more than the 0.02"):
-            mapping.spread_tax("x", D(tax), lines, currency="ZAR")
-
-
-def test_a_line_tax_beyond_its_share_of_rounding_is_refused() -> None:
-    """The check a DTD cannot make still holds each line to the rate: 110.184 may carry
-    SAP's rounding (two cents) and its own, never 110.22."""
+def test_a_line_tax_a_cent_off_the_rate_is_refused() -> None:
     data = edited(document(), ".//InvoiceDetailItem[2]/Tax/TaxDetail/TaxAmount/Money",
-                  "110.22")
+                  "110.19")
     errors = validate.business_errors(data, ORDER)
-    assert any("line 2: tax 110.22 is not 15% of 734.56" in e for e in errors), errors
+    assert "line 2: tax 110.19 is not 15% of 734.56 (110.18)" in errors, errors
+
+
+def test_the_summary_tax_detail_must_carry_the_lines_tax() -> None:
+    data = edited(items_document(*ITEMS, net="700.20", tax="105.04"),
+                  ".//InvoiceDetailSummary/Tax/TaxDetail/TaxAmount/Money", "105.03")
+    errors = validate.business_errors(data, ORDER)
+    assert "summary tax detail 105.03 on 700.20 is not the summary's tax 105.04 on its " \
+        "subtotal 700.20" in errors, errors
+
+
+def test_invoice_lines_on_one_po_line_are_checked_together() -> None:
+    data = items_document(*ITEMS, net="700.20", tax="105.04")
+    tight = CxmlOrder("PO-1", "ZAR", (ORDER.lines[0],
+                                      PoLine(2, "SVC", "Consulting", "EA", D(1), D("200.19"))))
+    errors = validate.business_errors(data, tight)
+    assert "lines 2, 3: 200.20 ZAR exceeds the 200.19 open on PO PO-1 line 2" in errors, errors
 
 
 def test_po_line_must_exist() -> None:

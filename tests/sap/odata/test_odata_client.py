@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from sap.errors import SapBusinessError, SapConfigError, SapUnavailable
+from sap.errors import SapBusinessError, SapConfigError, SapDataError, SapUnavailable
 from sap.odata.client import BILLING, OPEN_ITEMS, PARTNER, ODataSapClient
 
 BASE = "https://s4.example.com"
@@ -56,6 +56,46 @@ def test_billing_documents_follow_next_links_and_keyset_pages():
     assert document.billing_date == date(2025, 11, 23)
     assert document.changed_at.tzinfo is not None
     assert pages[-1].high_water == "2025-11-23T17:46:40Z"
+
+
+def _item(number: str, position: str, material: str, quantity: str, net: str,
+          tax: str) -> dict:
+    return {"BillingDocument": number, "BillingDocumentItem": position, "Material": material,
+            "BillingDocumentItemText": f"{material} text", "BillingQuantity": quantity,
+            "BillingQuantityUnit": "EA", "NetAmount": net, "TaxAmount": tax,
+            "TransactionCurrency": "ZAR"}
+
+
+@responses.activate
+def test_billing_items_are_expanded_into_the_same_read_in_item_order():
+    """A_BillingDocumentItem comes with its document ($expand=to_Item, one round trip); the
+    service's item numbers ("10", "20", "100") sort as numbers, not as text."""
+    document = _doc("90000001", 1763900000000) | {"to_Item": {"results": [
+        _item("90000001", "100", "MAT-PPE", "2.000", "200.03", "30.00"),
+        _item("90000001", "20", "SRV-CONS", "1.500", "700.00", "105.00"),
+        _item("90000001", "10", "MAT-PUMP", "4", "99.97", "15.00")]}}
+    responses.get(DOCS, json={"d": {"results": [document]}})
+    records = [d for p in _client().billing_documents("1000", since=None, after_key=None)
+               for d in p.records]
+    query = _query(responses.calls[0])
+    assert query["$expand"] == "to_Item"
+    assert "to_Item/NetAmount" in query["$select"] and "to_Item/TaxAmount" in query["$select"]
+    items = records[0].items
+    assert [(i.number, i.material, i.quantity, i.unit, i.net, i.tax) for i in items] == [
+        ("000010", "MAT-PUMP", Decimal(4), "EA", Decimal("99.97"), Decimal("15.00")),
+        ("000020", "SRV-CONS", Decimal("1.500"), "EA", Decimal("700.00"), Decimal("105.00")),
+        ("000100", "MAT-PPE", Decimal(2), "EA", Decimal("200.03"), Decimal("30.00"))]
+    assert items[0].description == "MAT-PUMP text"
+
+
+@responses.activate
+def test_an_item_amount_that_is_not_a_number_names_the_item():
+    document = _doc("90000001", 1763900000000) | {"to_Item": {"results": [
+        _item("90000001", "10", "MAT-PUMP", "4", "12,50", "1.88")]}}
+    responses.get(DOCS, json={"d": {"results": [document]}})
+    with pytest.raises(SapDataError, match="A_BillingDocumentItem 90000001/000010: NetAmount "
+                                           "is not an amount: '12,50'"):
+        list(_client().billing_documents("1000", since=None, after_key=None))
 
 
 @responses.activate

@@ -4,7 +4,7 @@ rule: the simulator behaves that way, and the rfc adapter reads SAP's data right
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -76,6 +76,27 @@ def test_resumed_unordered_read_continues_after_the_last_whole_page(simulator):
     assert seen + rest == expected
 
 
+@pytest.mark.parametrize("salt", ["ARB", "HANA-1"])
+def test_billing_items_come_back_unordered_and_are_read_in_item_order(simulator, salt):
+    """VBRP rows come back in no order, not even each document's items together and in
+    POSNR order; every item is still read once, onto its document, in item order."""
+    simulator.row_salt = salt
+    raw = [r["WA"].split("|") for r in _read(simulator, "VBRP", ["VBELN", "POSNR"])["DATA"]]
+    position = {(v.strip(), p.strip()): i for i, (v, p) in enumerate(raw)}
+    assert any(position[(v, "000020")] < position[(v, "000010")]
+               for v, p in position if p == "000020"), "some second item comes back first"
+    sap = RfcSapClient(factory=simulator.connect, params={}, page_size=20)
+    documents = _all(sap.billing_documents("1000", since=None, after_key=None))
+    read = [(d.number, i.number, i.material, i.quantity, i.net, i.tax)
+            for d in documents for i in d.items]
+    expected = [(v, p, m, Decimal(q), Decimal(n), Decimal(t)) for v, p, m, q, n, t in _sql(
+        simulator, "SELECT VBRP.VBELN, POSNR, MATNR, FKIMG, VBRP.NETWR, MWSBP FROM VBRP "
+                   "JOIN VBRK ON VBRK.VBELN = VBRP.VBELN WHERE WAERK NOT IN ('JPY', 'KWD') "
+                   "ORDER BY VBRP.VBELN, POSNR")]
+    assert [r for r in read if r[0] in {e[0] for e in expected}] == expected
+    assert len(read) == _sql(simulator, "SELECT COUNT(*) FROM VBRP")[0][0]
+
+
 # -- 2. CURR amounts are stored with two decimals whatever the currency -----------------------
 def test_curr_amounts_are_converted_with_the_currency_decimals_of_tcurx(client, simulator):
     documents = {d.number: d for d in _all(client.billing_documents("1000", since=None,
@@ -96,6 +117,36 @@ def test_curr_amounts_are_converted_with_the_currency_decimals_of_tcurx(client, 
                             KEYDATE=client.today())["LINEITEMS"]
         item = next(i for i in items if i["BILL_DOC"] == vbeln)
         assert documents[vbeln].gross == item["AMT_DOCCUR"]  # the BAPI's external amount
+
+
+def test_item_amounts_are_converted_with_the_currency_decimals_and_add_up_to_the_header(
+        client, simulator):
+    """VBRP's NETWR and MWSBP are CURR too (the header's currency): 1.00 JPY stored is 100
+    yen. The items' net and VAT add up to the header's; each item's VAT is 15% of its net,
+    rounded half up, as SAP rounds per item."""
+    documents = _all(client.billing_documents("1000", since=None, after_key=None))
+    billed = [d for d in documents if d.items]
+    assert {d.currency for d in billed} >= {"ZAR", "JPY", "KWD"}
+    for document in billed:
+        places = {"JPY": 0, "KWD": 3}.get(document.currency, 2)
+        unit = Decimal(1).scaleb(-places)
+        assert sum(i.net for i in document.items) == document.net
+        assert sum(i.tax for i in document.items) == document.tax
+        for item in document.items:
+            assert item.net == item.net.quantize(unit)
+            assert item.tax == (item.net * Decimal("0.15")).quantize(unit, ROUND_HALF_UP)
+            assert item.quantity > 0 and item.unit and item.description
+    assert any(len(d.items) > 1 for d in billed)
+
+
+def test_item_amounts_with_a_trailing_minus_are_negative_and_a_bad_one_names_the_item():
+    row = {"POSNR": "000010", "MATNR": "MAT-PPE", "ARKTX": "Safety equipment",
+           "FKIMG": "2.000-", "VRKME": "EA", "NETWR": "10.00-", "MWSBP": "1.50-"}
+    (item,) = bapi.map_billing_items([row], "0090000001", 2)
+    assert (item.quantity, item.net, item.tax) == (Decimal("-2"), Decimal("-10"), Decimal("-1.5"))
+    with pytest.raises(SapDataError, match="VBRP 0090000001/000010: field MWSBP is not an "
+                                           "amount: '1,50'"):
+        bapi.map_billing_items([row | {"MWSBP": "1,50"}], "0090000001", 2)
 
 
 def test_vbrk_amount_fields_have_sap_lengths(client):
