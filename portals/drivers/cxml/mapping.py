@@ -100,8 +100,18 @@ def _po_line_for(item: BilledItem, order: CxmlOrder, amount: dict[int, Decimal],
 def _item_line(item: BilledItem, po_line: PoLine, rate: Decimal, currency: str,
                problems: list[str]) -> InvoiceLine:
     """The invoice line billing ``item`` on ``po_line``; what does not add up goes to
-    ``problems``, naming the item and the figures."""
-    if po_line.quantity_open is not None and po_line.unit_price > 0:
+    ``problems``, naming the item and the figures. An item below zero (SAP's down-payment
+    deduction in a final invoice) or of no quantity on a quantity line is never a line."""
+    by_quantity = po_line.quantity_open is not None and po_line.unit_price > 0
+    if item.net < 0:
+        problems.append(f"{_item_name(item)}: net {item.net} {currency} is below zero (a "
+                        "down-payment, rebate or discount item): no cXML line bills it, a "
+                        "person checks the billing document in SAP")
+    elif by_quantity and item.quantity <= 0:
+        problems.append(f"{_item_name(item)}: quantity {item.quantity.normalize():f} is not "
+                        "above zero: a cXML line bills a quantity, a person checks the billing "
+                        "document in SAP")
+    if by_quantity:
         quantity, price = item.quantity, po_line.unit_price
         billed = cents(quantity * price, currency)
         if billed != item.net:

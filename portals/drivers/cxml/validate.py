@@ -1,7 +1,9 @@
 """Nothing invalid leaves: the DTD of the version a document declares, and the business checks
-no DTD can see (lines add up to the summary; each line's VAT is the rate on its taxable amount
-to the cent, rounded half up, and the summary's VAT is exactly the lines'; each PO line exists
-with enough open quantity or amount for all the invoice lines on it; the PO's currency).
+no DTD can see (each line bills a quantity, above zero on an invoice and below on a credit
+memo, at a price not below zero; lines add up to the summary; each line's VAT is the rate on
+its taxable amount to the cent, rounded half up, and the summary's VAT is exactly the lines';
+each PO line exists with enough open quantity or amount for all the invoice lines on it; the
+PO's currency).
 Pure: bytes in, reasons out.
 
 DTDs are looked up as ``<folder>/<version>/<file>`` (the official cXML.org DTDs, supplied by
@@ -26,6 +28,8 @@ BUNDLED = Path(__file__).parent / "dtd"
 MINIMAL = BUNDLED / "arbridge-cXML-minimal.dtd"
 SYSTEM_URL = re.compile(r"/cXML/(?P<version>[0-9.]+)/(?P<file>[A-Za-z]+\.dtd)$")
 MAX_BYTES = 5_000_000
+SIGNS = {False: "a line of an invoice bills a quantity above",  # by "is a credit memo"
+         True: "a line of a credit memo gives back a quantity below"}
 
 
 def safe_parser() -> etree.XMLParser:
@@ -107,6 +111,9 @@ def business_errors(document: bytes | etree._ElementTree, order: CxmlOrder | Non
         price = _amount(item.find("UnitPrice"), f"line {number} unit price", errors)
         quantity = Decimal(item.get("quantity", "0"))
         currency = _currency_of(item)
+        if (quantity >= 0 if credit else quantity <= 0) or price < 0:
+            errors.append(f"line {number}: quantity {quantity} at unit price {price}: "
+                          f"{SIGNS[credit]} zero at a price not below zero")
         if cents(quantity * price, currency) != line_sub:
             errors.append(f"line {number}: quantity {quantity} × unit price {price} is "
                           f"{cents(quantity * price, currency)}, not the subtotal {line_sub}")

@@ -162,6 +162,49 @@ def test_a_quantity_line_takes_the_item_at_the_po_price_or_holds_it() -> None:
         items_document(*cheaper, net="499.99", tax="75.00")
 
 
+def test_an_item_below_zero_or_of_no_quantity_is_held_naming_it() -> None:
+    """A down-payment or rebate item (net below zero) and an item of no quantity on a
+    quantity line cannot be cXML invoice lines: they were sent as lines of -100.00 and of 0."""
+    with pytest.raises(CxmlInvalid) as held:
+        items_document(item("000010", "SRV-CONS", "1", "200.00", "30.00"),
+                       item("000020", "SRV-DP", "1", "-100.00", "-15.00"),
+                       item("000030", "P-1", "0", "0.00", "0.00"), net="100.00", tax="15.00")
+    assert held.value.reasons == [
+        "item 000020 (SRV-DP): net -100.00 ZAR is below zero (a down-payment, rebate or "
+        "discount item): no cXML line bills it, a person checks the billing document in SAP",
+        "item 000030 (P-1): quantity 0 is not above zero: a cXML line bills a quantity, a "
+        "person checks the billing document in SAP"]
+
+
+@pytest.mark.parametrize(("purpose", "path", "value", "reason"), [
+    ("standard", ".//InvoiceDetailItem", "0", "line 1: quantity 0 at unit price 100.00"),
+    ("standard", ".//InvoiceDetailItem", "-5", "line 1: quantity -5 at unit price 100.00"),
+    ("creditMemo", ".//InvoiceDetailItem", "2", "line 1: quantity 2 at unit price 100.00"),
+])
+def test_a_line_of_no_quantity_or_the_wrong_sign_is_refused(purpose: str, path: str,
+                                                              value: str, reason: str) -> None:
+    tree = root(document("500.00", "75.00", purpose=purpose))
+    line = tree.find(path)
+    line.set("quantity", value)
+    subtotal = D(value) * D("100.00")
+    line.find("SubtotalAmount/Money").text = f"{subtotal:.2f}"
+    data = etree.tostring(tree, xml_declaration=True, encoding="UTF-8",
+                          doctype=tree.getroottree().docinfo.doctype)
+    errors = validate.business_errors(data, ORDER)
+    assert any(e.startswith(reason) for e in errors), errors
+
+
+def test_a_line_priced_below_zero_is_refused() -> None:
+    data = items_document(item("000010", "SRV-CONS", "1", "200.00", "30.00"), net="200.00",
+                          tax="30.00")
+    for path, value in ((".//InvoiceDetailItem/UnitPrice/Money", "-200.00"),
+                        (".//InvoiceDetailItem/SubtotalAmount/Money", "-200.00")):
+        data = edited(data, path, value)
+    errors = validate.business_errors(data, ORDER)
+    assert "line 1: quantity 1 at unit price -200.00: a line of an invoice bills a quantity " \
+        "above zero at a price not below zero" in errors, errors
+
+
 def test_items_that_do_not_add_up_to_the_document_are_held() -> None:
     with pytest.raises(CxmlInvalid) as held:
         items_document(*ITEMS, net="700.21", tax="105.03")

@@ -59,3 +59,16 @@ def test_without_items_the_spread_goes_out_when_sap_vat_is_the_rate_on_it(coupa:
         "cXML invoice 90000004 not sent: SAP's VAT 150.02 is not the 150.00 that 15% of each "
         "line gives;")
     assert [i.number for i in coupa.state.invoices()] == ["90000003"]
+
+
+def test_a_down_payment_item_below_zero_is_held_and_nothing_is_sent(coupa: World) -> None:
+    """SAP's final invoice deducts the down payment as an item of its own, below zero: it
+    went out as a cXML line of -100.00 on a standard invoice."""
+    coupa.add_po("PO-100", "50000.00")
+    document = coupa.add_invoice(90000005, "PO-100", "100.00", tax="15.00")
+    coupa.add_items(document, ("SRV-CONS", "1", "200.00", "30.00"),
+                    ("SRV-DP", "1", "-100.00", "-15.00"))
+    assert coupa.run() == {"failed": 1}
+    assert "item 000020 (SRV-DP): net -100.00 ZAR is below zero" in \
+        (coupa.upload(document).reason or "")
+    assert coupa.state.invoices() == []  # nothing sent
