@@ -7,7 +7,9 @@ Size-limited, XML parsed with no entities and no network; every answer is a cXML
 Rate-limited twice: a message that authenticates counts against its network (the portal its
 ``From`` identity and shared secret resolve to), so networks behind one address do not share
 a budget; one that does not (wrong secret, not cXML, too large) counts against the client's
-address, and an address past its limit is refused before its message is read. The address
+address, and an address past its limit is refused before its message is read (each message
+counts against its address before it is read and is given back once it authenticates, so
+messages sent at once cannot pass the limit together). The address
 is the peer's, or, from a proxy trusted in ``admin.forwarded_allow_ips``, the client's as
 the proxy forwards it (uvicorn's proxy headers); from anyone else ``X-Forwarded-For`` is
 ignored.
@@ -61,18 +63,19 @@ def create_inbound_app(settings: Settings, engine: Engine, *,
     @app.post("/inbound")
     async def inbound(request: Request) -> Response:
         address = request.client.host if request.client else "?"
-        if strangers.over(address):
+        # counted before the message is read (given back once it authenticates), so that
+        # messages in flight at once cannot all pass a check made before any was counted
+        reserved = time.monotonic()
+        if not strangers.allow(address, reserved):
             return answer(429, SLOW_DOWN)
         too_large = answer(413, f"Request Entity Too Large: at most {MAX_BYTES} bytes")
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_BYTES:
-            strangers.count(address)
             return too_large
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_BYTES:
-                strangers.count(address)
                 return too_large
         from portals.cxml_inbound import handle
 
@@ -87,8 +90,8 @@ def create_inbound_app(settings: Settings, engine: Engine, *,
 
         code, text = await asyncio.to_thread(handle, engine, bytes(body), cxml_accounts(),
                                              now=now, admit=admit)
-        if not admitted:
-            strangers.count(address)
+        if admitted:  # its network's budget counted it, not the address's
+            strangers.refund(address, reserved)
         return answer(code, text)
 
     return app

@@ -43,11 +43,14 @@ class RateLimit:
         with self._lock:
             return len(self._window(key, now)) >= self.per_minute
 
-    def count(self, key: str, now: float | None = None) -> None:
-        """Count a request of ``key`` whatever the limit (a failure already answered)."""
-        now = time.monotonic() if now is None else now
+    def refund(self, key: str, at: float) -> None:
+        """Give back the request of ``key`` counted at ``at`` (by :meth:`allow`), if it is
+        still in the minute: what was reserved before the request was known to count
+        elsewhere."""
         with self._lock:
-            self._window(key, now).append(now)
+            window = self._seen.get(key)
+            if window is not None and at in window:
+                window.remove(at)
 
     def _window(self, key: str, now: float) -> deque[float]:
         """``key``'s requests of the last minute, the key made the most recent; keys gone
