@@ -12,7 +12,9 @@ counts against its address before it is read and is given back once it authentic
 messages sent at once cannot pass the limit together). The address
 is the peer's, or, from a proxy trusted in ``admin.forwarded_allow_ips``, the client's as
 the proxy forwards it (uvicorn's proxy headers); from anyone else ``X-Forwarded-For`` is
-ignored.
+ignored. So behind a reverse proxy not named there, every sender has the proxy's address, and
+a flood of bad messages gets the networks' genuine ones refused unread too (docs/cxml.md says
+to name the proxy).
 """
 
 from __future__ import annotations
