@@ -209,7 +209,8 @@ def spread_lines(number: str, net: Decimal, tax: Decimal, order: CxmlOrder, rate
             f"the document's items are not in the store (it was pulled before arbridge kept "
             f"them, or by an adapter that reads none), so its net {net} {currency} was spread "
             f"over the lines of PO {order.number}: a person checks the VAT in SAP, or pulls "
-            "the document again with its items (arbridge sap pull --full)")])
+            f"the document again with its items (arbridge sap pull --full), then sends it "
+            f"again (arbridge portals retry {number})")])
     return lines
 
 
