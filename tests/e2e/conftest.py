@@ -25,8 +25,10 @@ FLAVOUR = {"demo-coupa": "coupa", "demo-ariba": "ariba"}
 PAGE_WAIT_S = 15  # how long the driver waits for a page or a field in these tests
 # A changed page is found out only when the driver's wait for a field it knows runs out, so a
 # test that changes the portal's layout waits that long for every failure: those tests wait
-# 5 s (the demo portal's pages come in well under a second), not PAGE_WAIT_S.
-LAYOUT_CHANGE_WAIT_S = 5
+# 8 s (the demo portal's pages come in well under a second on a quiet machine; 5 s was too
+# short for a page to load on a loaded one, which then failed as "did not load"), not
+# PAGE_WAIT_S.
+LAYOUT_CHANGE_WAIT_S = 8
 
 
 @pytest.fixture(scope="session", autouse=True)
