@@ -4,9 +4,9 @@
 # demo-figures test). `make lock` re-resolves the lock after
 # a change to pyproject.toml; `make audit` checks the locked versions for known advisories.
 #
-# `make test` runs the whole suite in parallel (pytest-xdist, TEST_WORKERS processes: two per
-# core by default, since much of the suite waits on browsers, subprocesses and leases rather than
-# computing; a module's tests stay on one worker, so a module-scoped fixture such as a demo
+# `make test` runs the whole suite in parallel (pytest-xdist, TEST_WORKERS processes: `auto` is
+# one per core; two per core was slower here, the browsers and subprocesses then fighting for
+# the cores; a module's tests stay on one worker, so a module-scoped fixture such as a demo
 # run is built once; the heaviest modules start first, by tests/durations.json) and prints the
 # ten slowest tests. Every test has its own ports (port 0),
 # PostgreSQL schema, queue prefix and home (tmp_path), so the workers never share anything;
@@ -21,7 +21,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 LOCK    = requirements.lock
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+TEST_WORKERS ?= auto
 FAST    = not browser and not services and not subprocess and not store
 
 .PHONY: demo test test-fast lint docs install browser faketime bench clean lock audit
