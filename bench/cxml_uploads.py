@@ -31,6 +31,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def heap_mb(pid: int) -> float:
+    """Anonymous resident memory (the heap, SQLite's page caches, thread stacks): what grows if
+    anything leaks; the proportional set size beside it also counts mapped libraries."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def seed_portal(folder: Path, po_number: str) -> None:
     state = PortalState(folder / "coupa.db")
     state.add_purchase_order(number=po_number, client="Bench Mining (Pty) Ltd",
@@ -55,6 +64,7 @@ def run(home: Path, url: str, *, workers: int, first: int, count: int, attachmen
         done["n"] += 1
         if done["n"] % 1000 == 0:
             print(f"  after {done['n']:>6} uploads: this process {rss_mb(os.getpid()):6.0f} MB,"
+                  f" heap {heap_mb(os.getpid()):6.1f} MB,"
                   f" {done['n'] / (time.perf_counter() - started) * 60:6.0f} invoices/min",
                   flush=True)
 

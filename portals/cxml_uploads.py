@@ -40,6 +40,7 @@ from portals.drivers.cxml.mapping import NO_ROOM
 from portals.drivers.cxml.model import BilledItem, CxmlInvoice
 from portals.errors import PortalRejected, PortalUnavailable, PortalUncertain
 from portals.preparing import prepare
+from sync.db import for_threads
 from sync.files import private_dir, write_private
 from sync.mirror import billing_items
 from sync.po import reservations as po_reservations
@@ -76,6 +77,7 @@ class CxmlUploads:
                  on_po_read: Callable[[str, list[PortalPurchaseOrder]], int] | None = None,
                  driver: CxmlDriver | None = None) -> None:
         self.store, self.account, self.pdfs = store, account, pdfs
+        self.work = store  # the threads' store: its engine has small SQLite caches (run)
         self.evidence_root, self.clock = evidence_root, clock
         self.owner = owner or claims.Owner.here()
         self.lease, self.workers = lease, workers
@@ -115,13 +117,25 @@ class CxmlUploads:
             self._read_items([upload.billing_document for upload in work])
             with self.store.engine.connect() as conn:
                 self._credits = uploads.credit_memos(conn, name)
+            self._send_all(work)
+        return self.tally
+
+    def _send_all(self, work: list[uploads.Upload]) -> None:
+        """Each upload on the next free thread; one that fails does not stop the others.
+        The threads share an engine of their own (``sync.db.for_threads``): with the store's
+        16 MB page cache per connection the process grew with every upload on SQLite."""
+        self.work = Store(for_threads(self.store.engine))
+        try:
             with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(work)))) as pool:
                 for _ in pool.map(self._claimed, work):
                     pass
-        return self.tally
+        finally:
+            if self.work.engine is not self.store.engine:
+                self.work.engine.dispose()
+            self.work = self.store
 
     def _claimed(self, listed: uploads.Upload) -> None:
-        taken = upload_claims.claim_upload(self.store.engine, listed.id, self.owner,
+        taken = upload_claims.claim_upload(self.work.engine, listed.id, self.owner,
                                            now=self.clock(), lease=self.lease)
         if not isinstance(taken, tuple):  # another run has it, or it is done
             return
@@ -134,12 +148,12 @@ class CxmlUploads:
             log.exception("cXML upload %s to %s", upload.billing_document, upload.portal)
         finally:
             if claim not in self._released:  # given back with the result, or now
-                upload_claims.release(self.store.engine, claim, now=self.clock())
+                upload_claims.release(self.work.engine, claim, now=self.clock())
             self._released.discard(claim)
 
     # -- one upload ---------------------------------------------------------------------------
     def _upload(self, claim: claims.Claim, upload: uploads.Upload) -> None:
-        with writing(self.store.engine) as conn:
+        with writing(self.work.engine) as conn:
             claims.confirm(conn, claim, now=self.clock(), lease=self.lease)
             attempt_id = uploads.begin_attempt(conn, upload, now=self.clock())
             attempt = uploads.get(conn, upload.id).attempts
@@ -154,7 +168,7 @@ class CxmlUploads:
         try:
             if sent_before or self.account.settings.lookup_new_invoices:
                 found = self.driver.lookup(upload.invoice_number)
-                with writing(self.store.engine) as conn:
+                with writing(self.work.engine) as conn:
                     claims.confirm(conn, claim, now=self.clock(), lease=self.lease)
                     attempt_rules.close_interrupted(conn, upload.id, current=attempt_id,
                                                     now=self.clock(), on_portal=bool(found))
@@ -215,7 +229,7 @@ class CxmlUploads:
 
         from sync.mirror.models import CustomerRow
         table, queue = table_of(CustomerRow), uploads.UPLOADS
-        with self.store.engine.connect() as conn:
+        with self.work.engine.connect() as conn:
             self._terms_of = {row[0]: row[1] for row in conn.execute(
                 select(queue.c.id, table.c.payment_terms).join_from(
                     table, queue, table.c.number == queue.c.customer).where(
@@ -223,7 +237,7 @@ class CxmlUploads:
 
     def _read_items(self, documents: list[str]) -> None:
         """The due uploads' SAP items (as mirrored), in one query per chunk for the run."""
-        with self.store.engine.connect() as conn:
+        with self.work.engine.connect() as conn:
             found = billing_items.items_of(conn, documents)
         self._items_of = {number: tuple(
             BilledItem(number=i.item, material=i.material, description=i.description,
@@ -240,8 +254,8 @@ class CxmlUploads:
         try:
             pdf = None
             if self.driver.settings.attachments:
-                _, pdf = prepare(self.store, self.pdfs, upload)
-            with writing(self.store.engine) as conn:  # stored before the POST
+                _, pdf = prepare(self.work, self.pdfs, upload)
+            with writing(self.work.engine) as conn:  # stored before the POST
                 claims.confirm(conn, claim, now=self.clock(), lease=self.lease)
                 # the PO as read, less what uploads of every run hold on it
                 held = None if invoice.purpose == "creditMemo" else po_reservations.reserve(
@@ -320,7 +334,7 @@ class CxmlUploads:
                 answer: tuple[str, int, str] | None = None) -> None:
         now = self.clock()
         write_private(folder / "result.txt", f"{outcome}: {detail}\n")
-        with writing(self.store.engine) as conn:
+        with writing(self.work.engine) as conn:
             claims.confirm(conn, claim, now=now, lease=self.lease)
             if answer is not None:  # the network's answer, with the upload's new state
                 cxml_payloads.answered(conn, *answer)
