@@ -55,6 +55,28 @@ def clean_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         yield
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process tests hash admin passwords with argon2id at argon2-cffi's ``CHEAPEST``
+    parameters (made for tests), not the production ones (0.13 s a hash or a check; the
+    admin tests add and log in hundreds of users). What the hash is and does is the same.
+    The production parameters stay in every ``arbridge`` subprocess and in the tests of the
+    accounts themselves (a module with ``PRODUCTION_HASHING = True``)."""
+    if getattr(request.module, "PRODUCTION_HASHING", False):
+        return
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from sync.users import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", _CHEAP_HASHER.setdefault(
+        "hasher", PasswordHasher.from_parameters(CHEAPEST)))
+
+
+_CHEAP_HASHER: dict[str, Any] = {}
+
+
 def service_unavailable(what: str, error: Exception) -> None:
     message = f"{what} is not reachable: {error}"
     if os.environ.get("CI"):

@@ -9,6 +9,7 @@ lookup. Passwords are low-entropy, so they get argon2id.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -33,9 +34,14 @@ ATTEMPTS = table_of(LoginAttemptRow)
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "arb_"
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist costs the same time as a real check,
-# so response times do not tell which user names exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash to verify against when the user does not exist, so that this costs the same
+    time as a real check and response times do not tell which user names exist. Made on
+    first use, not at import: every command that imports this module paid 0.13 s for it."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +126,7 @@ def all_users(conn: Connection) -> list[User]:
 def authenticate(conn: Connection, name: str, password: str) -> User | None:
     """The active user whose password this is, or None (same cost either way)."""
     row = conn.execute(select(USERS).where(USERS.c.name == name)).first()
-    stored = row._mapping["password_hash"] if row else _DUMMY_HASH
+    stored = row._mapping["password_hash"] if row else _dummy_hash(_hasher)
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import typer
 
-from config.settings import load_settings
-from workers.cli.output import choice, console, guarded, print_json, print_rows
+from workers.cli.output import choice, console, guarded, load_settings, print_json, print_rows
 
 app = typer.Typer(help="Bank statements and unallocated receipts.", no_args_is_help=True)
 

@@ -9,10 +9,18 @@ from typing import TYPE_CHECKING
 import typer
 
 from config.errors import InputError
-from config.settings import Settings, load_settings
-from workers.cli.output import MAX_ID, choice, console, guarded, print_json, print_rows
+from workers.cli.output import (
+    MAX_ID,
+    choice,
+    console,
+    guarded,
+    load_settings,
+    print_json,
+    print_rows,
+)
 
 if TYPE_CHECKING:
+    from config.settings import Settings
     from sync.store import Store
 
 allocations_app = typer.Typer(help="Allocations of receipts to invoices.",

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PIPE_CLOSED",
            "EXIT_UNAVAILABLE",
            "Interrupted", "cell", "checked_settings", "choice", "console", "err", "exit_code",
-           "fail",
+           "fail", "load_settings",
            "guarded", "out", "print_json", "print_rows", "pull_progress", "report", "reported_here"]
 
 # markup off: text from SAP, banks and portals (a payer named "[/]") is shown as it is
@@ -97,6 +97,15 @@ def guarded(action: Callable[[], T]) -> T:
         raise
     except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - every failure is mapped
         raise typer.Exit(report(error)) from None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """``config.settings.load_settings``, imported when a command first needs it: ``--help``
+    and a usage error then start without pydantic-settings and SQLAlchemy (half the start-up
+    time of the ``arbridge`` command)."""
+    from config.settings import load_settings as load
+
+    return load(**overrides)
 
 
 def checked_settings() -> Settings:

@@ -9,13 +9,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
-
-from config.settings import load_settings
 
 if TYPE_CHECKING:
     from config.settings import Settings
-from workers.cli.output import console, guarded, out, print_json
+from workers.cli.output import console, guarded, load_settings, out, print_json
 
 WIDE_TABLE = 160  # columns from which the PO list is a table; below, a few lines per PO
 app = typer.Typer(help="Client POs: balances, forecasts, alerts, hold and release.",
@@ -105,6 +102,8 @@ def _po_fields(r: dict) -> list[str]:
 
 
 def _print_po_table(rows: list[dict]) -> None:
+    from rich.table import Table
+
     table = Table()
     for column in ("portal", "PO", "client", "total", "invoiced", "pending", "remaining",
                    "valid to", "run-out", "alerts"):

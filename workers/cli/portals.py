@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from sync.tables import table_of
 from workers.cli.output import (
     checked_settings,
     err,
@@ -182,6 +181,7 @@ def _known_portal(settings: Settings, store: Store, portal: str | None) -> None:
     from sqlalchemy import select
 
     from config.checks import check_portal_name
+    from sync.tables import table_of
     from sync.uploads.models import PortalUploadRow
 
     table = table_of(PortalUploadRow)

@@ -7,8 +7,7 @@ from pathlib import Path
 import typer
 
 from config.errors import ConfigError
-from config.settings import load_settings
-from workers.cli.output import console, guarded, print_json
+from workers.cli.output import console, guarded, load_settings, print_json
 
 app = typer.Typer(help="Remittance advices.", no_args_is_help=True)
 

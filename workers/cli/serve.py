@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from config.settings import load_settings
-from workers.cli.output import console, guarded
+from workers.cli.output import console, guarded, load_settings
 
 
 def serve_command(

@@ -16,6 +16,7 @@ from sync.users import accounts as users
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
 PASSWORD = "correct horse battery"
 IDLE, LIFETIME = timedelta(hours=8), timedelta(hours=12)
+PRODUCTION_HASHING = True  # argon2's production parameters here (tests/conftest.py)
 
 
 def _add(store, name="thandi", role="administrator"):
@@ -28,7 +29,7 @@ def test_password_is_stored_as_argon2_and_only_the_right_one_logs_in(store):
     _add(store)
     with store.engine.begin() as conn:
         stored = conn.execute(select(users.USERS.c.password_hash)).scalar_one()
-        assert stored.startswith("$argon2id$") and PASSWORD not in stored
+        assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in stored
         assert users.authenticate(conn, "thandi", PASSWORD).role == "administrator"
         assert users.authenticate(conn, "thandi", "wrong password!") is None
         assert users.authenticate(conn, "nobody", PASSWORD) is None
