@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import POSTGRES_URL, service_unavailable
+from tests.workers.conftest import SMALL_DEMO_LOOKBACK
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 SMALL = {"ARBRIDGE_SAP__SIMULATOR_CUSTOMERS": "30",
@@ -37,7 +38,7 @@ ALONGSIDE = (("sap", "pull", "--json"), ("allocate",), ("portals", "upload"))
 
 def _env(home: Path, database_url: str | None, **extra: str) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ARBRIDGE_")}
-    environment.update(SMALL, ARBRIDGE_HOME=str(home), **extra)
+    environment.update(SMALL, **SMALL_DEMO_LOOKBACK, ARBRIDGE_HOME=str(home), **extra)
     if database_url:
         environment["ARBRIDGE_DATABASE_URL"] = database_url
     return environment
@@ -92,12 +93,13 @@ def _url(kind: tuple[str, Schemas | None]) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def one_run(kind, tmp_path_factory) -> dict:
-    """The figures of one demo on its own, on a new home."""
-    home = tmp_path_factory.mktemp("alone") / "var"
-    code, out, err = _finish(_start(home, _url(kind), "demo", "--json"))
-    assert code == 0, err
-    return json.loads(out)
+def one_run(small_demo) -> dict:  # type: ignore[no-untyped-def]
+    """The figures of one demo on its own, on a new home: the session's small demo (on
+    SQLite; a demo on PostgreSQL must print the same figures, and each run at once here
+    must too). The runs below use its settings."""
+    _folder, alone = small_demo
+    assert alone.returncode == 0, alone.stderr
+    return json.loads(alone.stdout)
 
 
 def _free_port() -> int:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from sap.simulator import SapSimulator
-from tests.workers.cli.conftest import SMALL_DEMO_LOOKBACK, copy_of
+from tests.workers.cli.conftest import copy_of
+from tests.workers.conftest import SMALL_DEMO_LOOKBACK
 
 ARBRIDGE = str(Path(sys.executable).parent / "arbridge")
 

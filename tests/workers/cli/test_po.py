@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.workers.cli import test_app as test_cli
-from tests.workers.cli.conftest import SMALL_DEMO_LOOKBACK, copy_of
+from tests.workers.cli.conftest import copy_of
+from tests.workers.conftest import SMALL_DEMO_LOOKBACK
 
 
 def arbridge(cwd: Path, *args: str, **env: str):  # type: ignore[no-untyped-def]
