@@ -16,16 +16,21 @@ from config.portals import BrowserSettings
 log = logging.getLogger(__name__)
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Chromium's old headless shell (Debian's chromium-headless-shell; what Playwright itself runs
+# headless): no browser UI behind the page, about 30% less CPU per upload than the full
+# browser run headless (bench/uploads.py: 396 against 556 ms of Chromium's CPU an upload).
+HEADLESS_CANDIDATES = ("chromium-headless-shell",)
 QUIET_FLAGS = ["--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run", "--disable-gpu", "--disable-quic",
                "--disable-dev-shm-usage"]
 
 
 def find_chromium(settings: BrowserSettings) -> str | None:
-    """The configured executable, else the first Chromium on PATH, else None (Playwright's)."""
+    """The configured executable, else the first Chromium on PATH (headless: the headless
+    shell if there is one), else None (Playwright's)."""
     if settings.executable:
         return settings.executable
-    for name in CANDIDATES:
+    for name in (*HEADLESS_CANDIDATES, *CANDIDATES) if settings.headless else CANDIDATES:
         found = shutil.which(name)
         if found:
             return found
