@@ -56,6 +56,7 @@ from admin.templating import make_templates, render
 from config.settings import Settings
 from sync.local_time import people_time
 from sync.store import open_store
+from sync.users.accounts import prepare_dummy_hash
 
 STATIC = Path(__file__).parent / "static"
 PAGE_AREAS = (login, dashboard, upload_pages, evidence, pos, alerts, audit, tokens,
@@ -196,6 +197,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
                clock: Callable[[], datetime] | None = None) -> FastAPI:
     """The app on the configured store (migrated on first use)."""
     engine = engine or open_store(settings).engine
+    prepare_dummy_hash()  # an unknown user's first login then costs what any other does
     ctx = AdminContext(settings=settings, engine=engine, templates=make_templates())
     if clock is not None:
         ctx.clock = clock

@@ -20,6 +20,9 @@ CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-st
 # headless): no browser UI behind the page, about 30% less CPU per upload than the full
 # browser run headless (bench/uploads.py: 396 against 556 ms of Chromium's CPU an upload).
 HEADLESS_CANDIDATES = ("chromium-headless-shell",)
+# Debian's /usr/bin/chromium-headless-shell is a shell script that runs this without `exec`,
+# leaving a shell between Playwright and the browser: the binary itself is launched instead.
+DEBIAN_WRAPPERS = {"/usr/bin/chromium-headless-shell": "/usr/lib/chromium/chromium-headless-shell"}
 QUIET_FLAGS = ["--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run", "--disable-gpu", "--disable-quic",
                "--disable-dev-shm-usage"]
@@ -33,7 +36,8 @@ def find_chromium(settings: BrowserSettings) -> str | None:
     for name in (*HEADLESS_CANDIDATES, *CANDIDATES) if settings.headless else CANDIDATES:
         found = shutil.which(name)
         if found:
-            return found
+            binary = DEBIAN_WRAPPERS.get(found)
+            return binary if binary and os.access(binary, os.X_OK) else found
     return None
 
 

@@ -229,7 +229,7 @@ class CxmlUploads:
 
         from sync.mirror.models import CustomerRow
         table, queue = table_of(CustomerRow), uploads.UPLOADS
-        with self.work.engine.connect() as conn:
+        with self.store.engine.connect() as conn:
             self._terms_of = {row[0]: row[1] for row in conn.execute(
                 select(queue.c.id, table.c.payment_terms).join_from(
                     table, queue, table.c.number == queue.c.customer).where(
@@ -237,7 +237,7 @@ class CxmlUploads:
 
     def _read_items(self, documents: list[str]) -> None:
         """The due uploads' SAP items (as mirrored), in one query per chunk for the run."""
-        with self.work.engine.connect() as conn:
+        with self.store.engine.connect() as conn:
             found = billing_items.items_of(conn, documents)
         self._items_of = {number: tuple(
             BilledItem(number=i.item, material=i.material, description=i.description,

@@ -9,7 +9,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from config.errors import ArbridgeError, ConfigError, RetriableError
@@ -42,20 +42,7 @@ def make_engine(url: str, *, connect_timeout_seconds: float = DEFAULT_CONNECT_TI
         if path is not None:
             touch_private(path)  # SQLite gives -wal and -shm this file's mode
             ensure_wal(path)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_WAIT_S})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() != "wal":  # in-memory, or a file set up by an old version
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
-            cursor.close()
-
-        return engine
+        return _sqlite_engine(url, cache_kib)
     connect_args = {}
     if url.startswith("postgresql"):
         connect_args["connect_timeout"] = max(1, round(connect_timeout_seconds))
@@ -63,6 +50,23 @@ def make_engine(url: str, *, connect_timeout_seconds: float = DEFAULT_CONNECT_TI
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except Exception as exc:  # noqa: BLE001 - a URL SQLAlchemy cannot use: classified
         raise store_error(exc, url) from exc
+
+
+def _sqlite_engine(url: str | URL, cache_kib: int) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_WAIT_S})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":  # in-memory, or a file set up by an old version
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+        cursor.close()
+
+    return engine
 
 
 def for_threads(engine: Engine) -> Engine:
@@ -74,10 +78,11 @@ def for_threads(engine: Engine) -> Engine:
     need few pages, so here each connection gets ``SQLITE_THREAD_CACHE_KIB``. PostgreSQL
     caches in the server: the engine given is returned as it is, as is one on an in-memory
     SQLite database. The caller disposes of an engine this made (``engine is not given``)."""
-    url = engine.url.render_as_string(hide_password=False)
-    if sqlite_path(url) is None:  # PostgreSQL, or an in-memory SQLite only this engine sees
-        return engine
-    return make_engine(url, cache_kib=SQLITE_THREAD_CACHE_KIB)
+    if engine_file(engine) is None:
+        return engine  # PostgreSQL, or an in-memory SQLite only this engine sees
+    # the URL object as it is: rendered to text, a path with "ü" or "(" comes back
+    # percent-encoded; the file exists and is in WAL mode already (the store opened it)
+    return _sqlite_engine(engine.url, SQLITE_THREAD_CACHE_KIB)
 
 
 def ensure_wal(path: Path) -> None:
@@ -109,6 +114,16 @@ def _sqlite_wal_mode(path: Path) -> Iterator[str]:
         yield str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
     finally:
         db.close()
+
+
+def engine_file(engine: Engine) -> Path | None:
+    """The SQLite file an engine opens, from its URL object: the URL rendered as text has the
+    path percent-encoded (a home named "Müller (AR)" became "M%C3%BCller %28AR%29", and the
+    migration's lock file went into a folder of that name); None for PostgreSQL and memory."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -169,7 +184,7 @@ def migrate(engine: Engine) -> bool:
     try:
         if _up_to_date(engine):
             return False
-        path = sqlite_path(url)
+        path = engine_file(engine)
         guard = exclusive(path, "a migration of the store") if path is not None \
             else nullcontext()
         with guard:

@@ -44,6 +44,12 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash(secrets.token_urlsafe(16))
 
 
+def prepare_dummy_hash() -> None:
+    """Make the unknown-user hash now (the admin app calls this as it starts), so that the
+    first failed login of a name that does not exist takes no longer than any other."""
+    _dummy_hash(_hasher)
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: int

@@ -38,6 +38,30 @@ def test_password_is_stored_as_argon2_and_only_the_right_one_logs_in(store):
                                                                    "thandi")]
 
 
+def test_an_unknown_name_costs_one_password_check_like_a_known_one(store, monkeypatch):
+    """Response times must not tell which names exist: a name nobody has is checked against
+    a hash made with the same parameters, made before the first login (the admin app
+    prepares it as it starts)."""
+    _add(store)
+    users.prepare_dummy_hash()
+    checked: list[str] = []
+    real = users._hasher
+
+    class Counting:
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            return getattr(real, name)
+
+        def verify(self, stored, password):  # type: ignore[no-untyped-def]
+            checked.append(stored.split("$")[3])  # the parameters it was made with
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(users, "_hasher", Counting())
+    with store.engine.begin() as conn:
+        assert users.authenticate(conn, "nobody", PASSWORD) is None
+        assert users.authenticate(conn, "thandi", "wrong password!") is None
+    assert checked == ["m=65536,t=3,p=4"] * 2
+
+
 @pytest.mark.parametrize("name, role, password, message", [
     ("thandi", "superuser", PASSWORD, "role 'superuser'"),
     ("thandi", "viewer", "short", "at least 10 characters"),
