@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, select
 
+from config.errors import InputError
 from sync import audit
 from sync.mirror.models import BillingItemRow
 from sync.mirror.writes import LOOKUP_CHUNK
@@ -54,7 +55,11 @@ def replace_items(conn: Connection, documents: Sequence[str], rows: Sequence[dic
     and the new ones written (in bulk), and the change is audited. ``new_documents``: the
     headers were all new to the store this transaction, so no items can be stored for them
     (a first pull skips the look-up). Returns the number of documents whose items were
-    written."""
+    written. Two rows with one document and item number (SAP never sends them; a broken
+    gateway or a custom CDS view might) are refused before anything is written, naming them:
+    PostgreSQL's upsert otherwise failed with "cannot affect row a second time", and
+    SQLite's silently kept the last."""
+    _refuse_repeated(rows)
     if new_documents:
         upsert(conn, ITEMS, rows, KEYS)
         return len({row["billing_document"] for row in rows})
@@ -85,6 +90,18 @@ def replace_items(conn: Connection, documents: Sequence[str], rows: Sequence[dic
     audit.record(conn, events)
     return len({row["billing_document"] for row in fresh}) + \
         sum(1 for number in stale if not wanted[number])
+
+
+def _refuse_repeated(rows: Sequence[dict[str, Any]]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        key = (row["billing_document"], row["item"])
+        if key in seen:
+            raise InputError(
+                f"SAP sent item {key[1]} of billing document {key[0]} twice; this page of the "
+                "pull wrote nothing: check the billing document in SAP (VF03) and the items "
+                "service, then run the pull again")
+        seen.add(key)
 
 
 def items_of(conn: Connection, documents: Sequence[str]) -> dict[str, list[StoredItem]]:

@@ -32,6 +32,24 @@ def _audited(store) -> list[str]:
             AuditEventRow.action == "items updated from SAP")).scalars())
 
 
+def test_an_item_sent_twice_is_refused_by_name_and_nothing_is_written(store) -> None:
+    import pytest
+
+    from config.errors import InputError
+
+    rows = [_item("0090000001", "000010", "100.00", "15.00"),
+            _item("0090000002", "000010", "50.00", "7.50"),
+            _item("0090000001", "000010", "100.00", "15.00")]
+    for new_documents in (True, False):
+        with pytest.raises(InputError, match="item 000010 of billing document 0090000001 "
+                                             "twice"):
+            with store.engine.begin() as conn:
+                replace_items(conn, ["0090000001", "0090000002"], rows, now=NOW,
+                              source="odata", new_documents=new_documents)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ITEMS)).scalar_one() == 0
+
+
 def test_items_are_stored_exactly_and_read_in_item_order(store) -> None:
     written = _replace(store, ["0090000001", "0090000002"], [
         _item("0090000001", "000020", "0.03", "0.00", quantity="2.125"),
