@@ -8,8 +8,9 @@
 # core, as the tests wait on browsers, subprocesses, services and leases as much as they
 # compute: on the quiet 2-core machine 4 workers took 15.0 min where 2 took 18.4; a module's
 # tests stay on one worker, so a module-scoped fixture such as a demo run is built once; the
-# heaviest modules start first, by tests/durations.json) and prints the ten slowest tests. Every test has its own ports (port 0),
-# PostgreSQL schema, queue prefix and home (tmp_path), so the workers never share anything;
+# heaviest modules start first, by tests/durations.json) and prints the ten slowest tests.
+# Every test has its own ports (port 0), PostgreSQL schema, queue prefix and home (tmp_path);
+# the workers share only one small demo run, read-only (tests/workers/conftest.py);
 # `make test TEST_WORKERS=0` runs it serially. `make test-fast` runs only the pure tests, in
 # under a minute: tests/conftest.py marks each test `browser` (tests/e2e), `services`
 # (PostgreSQL, Redis, RabbitMQ), `subprocess` (starts the arbridge command or another process)

@@ -5,6 +5,7 @@ of a store the real migration chain built once per session (per xdist worker).""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import os
@@ -65,16 +66,17 @@ def cheap_password_hashing(request: pytest.FixtureRequest,
     accounts themselves (a module with ``PRODUCTION_HASHING = True``)."""
     if getattr(request.module, "PRODUCTION_HASHING", False):
         return
+    from sync.users import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", _cheap_hasher())
+
+
+@functools.cache
+def _cheap_hasher() -> Any:
     from argon2 import PasswordHasher
     from argon2.profiles import CHEAPEST
 
-    from sync.users import accounts
-
-    monkeypatch.setattr(accounts, "_hasher", _CHEAP_HASHER.setdefault(
-        "hasher", PasswordHasher.from_parameters(CHEAPEST)))
-
-
-_CHEAP_HASHER: dict[str, Any] = {}
+    return PasswordHasher.from_parameters(CHEAPEST)
 
 
 def service_unavailable(what: str, error: Exception) -> None:

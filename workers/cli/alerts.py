@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import typer
 
-from workers.cli.output import MAX_ID, console, guarded, print_json, print_rows
+from workers.cli.output import MAX_ID, console, guarded, load_settings, print_json, print_rows
 
 app = typer.Typer(help="PO-depletion alerts.", no_args_is_help=True)
 
@@ -19,7 +19,6 @@ def list_command(
 ) -> None:
     """Open alerts (all with --all), with who acknowledged them and any delivery problem."""
     def action() -> None:
-        from config.settings import load_settings
         from sync.po import alerts
         from sync.store import open_store
 
@@ -50,7 +49,6 @@ def ack_command(alert_id: int = typer.Argument(..., min=1, max=MAX_ID,
                                                help="The alert's id.")) -> None:
     """Acknowledge an alert (who and when are recorded); it stays open until resolved."""
     def action() -> None:
-        from config.settings import load_settings
         from sync.po import alerts
         from sync.store import open_store
         from sync.txn import writing
@@ -69,7 +67,6 @@ def retry_command() -> None:
     def action() -> None:
         from datetime import datetime, timezone
 
-        from config.settings import load_settings
         from portals.po_actions import send_alerts
         from sync.po import deliveries as alert_deliveries
         from sync.store import open_store
