@@ -40,6 +40,10 @@ __all__ = ["DEFAULT_SCHEDULE", "SapKind", "SapSettings", "Settings", "load_setti
 DEFAULT_HOME = Path("var")
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 COMPANY_CODE = re.compile(r"[A-Za-z0-9]{1,4}")
+# what a sqlite:/// URL reads as its query ("?") or as an escape ("%41"): a home holding one
+# would have its store written somewhere else (a home "/tmp/what?x" stored in "/tmp/what",
+# shared with every "/tmp/what?…")
+URL_MEANING = re.compile(r"\?|%[0-9A-Fa-f]{2}")
 
 
 DEFAULT_SCHEDULE = {
@@ -107,6 +111,15 @@ class Settings(BaseSettings):
     schedule: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_SCHEDULE),
         description="job → cron expression for `arbridge scheduler` (empty string: off)")
+
+    @field_validator("home")
+    @classmethod
+    def _home_fits_a_url(cls, value: Path) -> Path:
+        if URL_MEANING.search(str(value)):
+            raise ValueError("a '?' or a '%' with two hex digits in the folder's path is read "
+                             "by the store's sqlite:/// URL as a query or an escape (the store "
+                             "would go elsewhere): choose a folder without them")
+        return value
 
     @field_validator("time_zone")
     @classmethod

@@ -45,3 +45,18 @@ def test_bad_json_in_a_nested_variable_names_that_variable(monkeypatch):
     monkeypatch.setenv("ARBRIDGE_REPORTS__AGEING_EDGES", "[30,abc]")
     with pytest.raises(ConfigError, match="^ARBRIDGE_REPORTS__AGEING_EDGES is not valid JSON"):
         load_settings()
+
+
+@pytest.mark.parametrize("name", ["what?x", "a b%41c"])
+def test_a_home_whose_path_a_url_would_misread_is_refused(tmp_path, monkeypatch, name):
+    """A home "/x/what?x" had its store written as the file "/x/what", shared with every
+    other "/x/what?…" home; "%41" was read as "A"."""
+    monkeypatch.setenv("ARBRIDGE_HOME", str(tmp_path / name))
+    with pytest.raises(ConfigError, match="ARBRIDGE_HOME.*'%' with two hex digits"):
+        load_settings()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_home_with_other_odd_characters_keeps_its_store_inside(tmp_path):
+    home = tmp_path / "Müller (AR) #1 it's 50%"
+    assert load_settings(home=home).db_url.endswith("Müller (AR) #1 it's 50%/arbridge.db")
